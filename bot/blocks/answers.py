@@ -1,0 +1,109 @@
+"""Ephemeral answers to `/boundary`: help, the principles, one principle, a question."""
+from __future__ import annotations
+
+from bot.blocks.common import (
+    Message, actions, button, context, divider, escape, header, render, section, sections,
+)
+from bot.texts import load_texts
+
+CONSULT_START = "consult_start"
+PRINCIPLE_MORE = "principle_more"
+PRINCIPLES_LIST = "principles_list"
+
+
+def _bullets(items) -> str:
+    return "\n".join(f"• {i}" for i in items)
+
+
+def help_message(catalog) -> Message:
+    t = load_texts()
+    lines = [f"*{p.title}* — {p.summary}" for p in catalog.principles.values()]
+    blocks = [
+        header(t("help.title")),
+        section(t("help.intro")),
+        section(t("help.usage")),
+        divider(),
+        *sections(t("help.principles_heading") + "\n" + _bullets(lines)),
+        actions(
+            button(t("help.consult_button"), CONSULT_START, "help", style="primary"),
+            button(t("help.principles_button"), PRINCIPLES_LIST, "help"),
+        ),
+        context(catalog.disclaimer),
+    ]
+    return Message(text=t("help.intro"), blocks=render(blocks))
+
+
+def principles_message(catalog) -> Message:
+    t = load_texts()
+    blocks = [header(t("principles.title"))]
+    for p in catalog.principles.values():
+        blocks.append(
+            section(f"*{p.title}*\n{p.summary}", accessory=button(t("principles.more_button"), f"{PRINCIPLE_MORE}:{p.key}", p.key))
+        )
+    blocks.append(context(t("principles.footer")))
+    return Message(text=t("principles.title"), blocks=render(blocks))
+
+
+def _code_refs(refs) -> str:
+    out = []
+    for r in refs:
+        title = f" _{r['title']}_" if r.get("title") else ""
+        gist = f" — {r['gist']}" if r.get("gist") else ""
+        out.append(f"{r['code']} {r['section']}{title}{gist}")
+    return _bullets(out)
+
+
+def principle_message(catalog, principle) -> Message:
+    t = load_texts()
+    p = principle
+    blocks = [header(p.title), *sections(f"_{p.summary}_\n\n{p.explanation}")]
+    blocks += sections(f"{t('principle.why_heading')}\n{p.why_it_matters}")
+    if p.self_check:
+        blocks += sections(f"{t('principle.self_check_heading')}\n{_bullets(p.self_check)}")
+    if p.typical_situations:
+        blocks += sections(f"{t('principle.situations_heading')}\n{_bullets(p.typical_situations)}")
+    if p.crossing_vs_violation:
+        blocks += sections(f"{t('principle.crossing_heading')}\n{p.crossing_vs_violation}")
+    if p.code_refs:
+        blocks += sections(f"{t('principle.codes_heading')}\n{_code_refs(p.code_refs)}")
+    blocks.append(actions(button(t("help.consult_button"), CONSULT_START, p.key, style="primary")))
+    blocks.append(context(catalog.disclaimer))
+    return Message(text=f"{p.title}: {p.summary}", blocks=render(blocks))
+
+
+def answer_message(catalog, question: str, answer) -> Message:
+    t = load_texts()
+    if answer.off_topic or not answer.principles:
+        return off_topic_message(catalog)
+    blocks = [header(t("answer.title")), context(f"_“{escape(question[:200])}”_"), section(t("answer.intro"))]
+    for match in answer.principles:
+        p = catalog.principles[match.key]
+        blocks += sections(
+            f"*{p.title}* — {p.summary}\n{match.why}",
+            accessory=button(t("principles.more_button"), f"{PRINCIPLE_MORE}:{p.key}", p.key),
+        )
+    s = answer.situation
+    if s is not None:
+        blocks.append(divider())
+        blocks += sections(t("answer.situation_heading", title=s.title))
+        if s.consider:
+            blocks += sections(f"{t('answer.consider_heading')}\n{_bullets(s.consider)}")
+        if s.options:
+            blocks += sections(f"{t('answer.options_heading')}\n{_bullets(s.options)}")
+        if s.say_it:
+            say = s.say_it if isinstance(s.say_it, str) else "\n".join(f"> {x}" for x in s.say_it)
+            blocks += sections(f"{t('answer.say_it_heading')}\n{say}")
+        if s.code_refs:
+            blocks += sections(f"{t('principle.codes_heading')}\n{_code_refs(s.code_refs)}")
+    blocks.append(divider())
+    blocks.append(section(t("answer.consult_hint"), accessory=button(t("help.consult_button"), CONSULT_START, "answer", style="primary")))
+    blocks.append(context(catalog.disclaimer))
+    titles = ", ".join(catalog.principles[m.key].title for m in answer.principles)
+    return Message(text=f"{t('answer.title')}: {titles}", blocks=render(blocks))
+
+
+def off_topic_message(catalog) -> Message:
+    t = load_texts()
+    help_ = help_message(catalog)
+    blocks = [section(t("off_topic.text"))] + help_.blocks[1:]
+    return Message(text=t("off_topic.text"), blocks=blocks)

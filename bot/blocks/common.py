@@ -1,0 +1,122 @@
+"""Shared Block Kit pieces, built with slack_sdk's models so that rendering
+validates itself (to_dict raises on an invalid block), plus the limits the models
+don't check."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_FALLBACK_TEXT = 3000
+
+
+def escape(text: str) -> str:
+    """Make user text inert in mrkdwn: no pings, links or broken-out formatting."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass
+class Message:
+    """What a listener sends: fallback text (notifications, screen readers) and blocks."""
+
+    text: str
+    blocks: list[dict] = field(default_factory=list)
+
+    def kwargs(self) -> dict:
+        return {"text": clip(self.text, MAX_FALLBACK_TEXT), "blocks": self.blocks}
+
+
+def render(blocks: Iterable[Block | None]) -> list[dict]:
+    out = [b.to_dict() for b in blocks if b is not None]
+    if len(out) > MAX_MESSAGE_BLOCKS:
+        raise ValueError(f"{len(out)} blocks; a message holds at most {MAX_MESSAGE_BLOCKS}")
+    return out
+
+
+def header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=PlainTextObject(text=clip(text, MAX_HEADER_TEXT), emoji=True))
+
+
+def sections(mrkdwn: str, accessory=None, block_id: str | None = None) -> list[SectionBlock]:
+    """One or more sections: long text is split on paragraph or line breaks so no
+    section exceeds Slack's 3,000 characters."""
+    chunks: list[str] = []
+    current = ""
+    for para in mrkdwn.split("\n"):
+        candidate = f"{current}\n{para}" if current else para
+        if len(candidate) <= MAX_SECTION_TEXT:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        while len(para) > MAX_SECTION_TEXT:
+            chunks.append(para[:MAX_SECTION_TEXT])
+            para = para[MAX_SECTION_TEXT:]
+        current = para
+    if current or not chunks:
+        chunks.append(current or " ")
+    out = []
+    for i, chunk in enumerate(chunks):
+        last = i == len(chunks) - 1
+        out.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=chunk),
+                accessory=accessory if last else None,
+                block_id=block_id if i == 0 else None,
+            )
+        )
+    return out
+
+
+def section(mrkdwn: str, accessory=None, block_id: str | None = None) -> SectionBlock:
+    return SectionBlock(
+        text=MarkdownTextObject(text=clip(mrkdwn, MAX_SECTION_TEXT)), accessory=accessory, block_id=block_id
+    )
+
+
+def fields_section(pairs: list[tuple[str, str]]) -> SectionBlock:
+    """Up to 10 labelled fields; values are escaped by the caller's choice of text."""
+    return SectionBlock(
+        fields=[MarkdownTextObject(text=clip(f"*{label}*\n{value}", 2000)) for label, value in pairs[:10]]
+    )
+
+
+def context(*mrkdwn: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(t, 3000)) for t in mrkdwn[:10]])
+
+
+def divider() -> DividerBlock:
+    return DividerBlock()
+
+
+def button(text: str, action_id: str, value: str = "", style: str | None = None, url: str | None = None) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text=clip(text, 75), emoji=True),
+        action_id=action_id,
+        value=value or None,
+        style=style,
+        url=url,
+    )
+
+
+def actions(*buttons: ButtonElement, block_id: str | None = None) -> ActionsBlock:
+    return ActionsBlock(elements=list(buttons), block_id=block_id)

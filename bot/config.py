@@ -1,0 +1,196 @@
+"""Configuration: a YAML file validated against a small schema, then environment overrides.
+
+A typo in the file must stop the app at start with a message a non-engineer can act
+on, rather than silently falling back to a default that might route posts wrongly.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "config" / "default.yaml"
+
+
+class ConfigError(Exception):
+    """Raised with a message that names the file, the key and what was expected."""
+
+
+OptionalStr = (str, type(None))
+OptionalInt = (int, type(None))
+
+# key -> expected type, or a nested schema dict, or ("list", item_schema)
+SCHEMA: dict[str, Any] = {
+    "app": {"port": int, "log_level": str, "data_dir": str},
+    "slack": {
+        "api_url": OptionalStr,
+        "rate_limit_retries": int,
+        "server_error_retries": int,
+        "connection_retries": int,
+    },
+    "storage": {"database_url": OptionalStr},
+    "intake": {"idle_expiry_hours": (int, float), "max_answer_chars": int},
+    "relay": {"batch_seconds": (int, float)},
+    "posting": {"retry_interval_seconds": (int, float)},
+    "channels": ("list", {"id": str, "name": str}),
+    "review_channel": OptionalStr,
+    "moderators": ("list", str),
+    "approval": bool,
+    "retention_days": int,
+    "terms": ("list", str),
+}
+
+
+def _type_name(expected: Any) -> str:
+    if isinstance(expected, tuple) and expected and expected[0] == "list":
+        return "a list"
+    if isinstance(expected, dict):
+        return "a mapping with keys " + ", ".join(expected)
+    types = expected if isinstance(expected, tuple) else (expected,)
+    names = {int: "an integer", float: "a number", str: "a string", bool: "true or false", type(None): "null"}
+    return " or ".join(names.get(t, t.__name__) for t in types)
+
+
+def _check(value: Any, expected: Any, path: str, source: str) -> None:
+    def fail(why: str) -> None:
+        raise ConfigError(f"{source}: `{path}` {why}")
+
+    if isinstance(expected, dict):
+        if not isinstance(value, dict):
+            fail(f"should be {_type_name(expected)}, got {type(value).__name__}")
+        for key, sub in value.items():
+            if key not in expected:
+                fail(f"has an unknown key `{key}`; expected one of: {', '.join(expected)}")
+            _check(sub, expected[key], f"{path}.{key}", source)
+        missing = [k for k in expected if k not in value]
+        if missing and path.endswith("]"):  # list items (channels) need every key
+            fail(f"is missing {', '.join(missing)}")
+        return
+    if isinstance(expected, tuple) and expected and expected[0] == "list":
+        if not isinstance(value, list):
+            fail(f"should be a list, got {type(value).__name__}")
+        for i, item in enumerate(value):
+            _check(item, expected[1], f"{path}[{i}]", source)
+        return
+    types = expected if isinstance(expected, tuple) else (expected,)
+    # YAML's `yes` is a bool and bool is an int subclass: keep them apart.
+    if isinstance(value, bool) and bool not in types:
+        fail(f"should be {_type_name(expected)}, got true/false")
+    if not isinstance(value, types):
+        fail(f"should be {_type_name(expected)}, got {type(value).__name__} {value!r}")
+
+
+@dataclass
+class Settings:
+    port: int = 3000
+    log_level: str = "INFO"
+    data_dir: Path = ROOT / "data"
+    slack_api_url: str | None = None
+    rate_limit_retries: int = 3
+    server_error_retries: int = 3
+    connection_retries: int = 2
+    database_url: str | None = None
+    idle_expiry_hours: float = 24
+    max_answer_chars: int = 3000
+    relay_batch_seconds: float = 60
+    posting_retry_interval_seconds: float = 30
+    channels: list[dict[str, str]] = field(default_factory=list)
+    review_channel: str | None = None
+    moderators: list[str] = field(default_factory=list)
+    approval: bool = False
+    retention_days: int = 0
+    terms: list[str] = field(default_factory=list)
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    secret_key: str | None = None
+    config_path: Path = DEFAULT_CONFIG
+    # which keys came from where, for `/boundary-admin status`
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sandbox(self) -> bool:
+        return not self.bot_token
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'boundary.sqlite3'}"
+
+
+def load_settings(env: dict[str, str] | None = None, path: str | Path | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    cfg_path = Path(path or env.get("BOUNDARY_CONFIG") or DEFAULT_CONFIG)
+    if not cfg_path.is_absolute() and not cfg_path.exists():
+        cfg_path = ROOT / cfg_path
+    try:
+        raw = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{cfg_path}: file not found (set BOUNDARY_CONFIG or create it)") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{cfg_path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{cfg_path}: the top level should be a mapping of settings")
+    for key, value in raw.items():
+        if key not in SCHEMA:
+            raise ConfigError(f"{cfg_path}: unknown key `{key}`; expected one of: {', '.join(SCHEMA)}")
+        _check(value, SCHEMA[key], key, str(cfg_path))
+
+    def get(section: str, key: str | None = None, default: Any = None) -> Any:
+        node = raw.get(section, {} if key else default)
+        if key is None:
+            return default if node is None and default is not None else node
+        return (node or {}).get(key, default)
+
+    data_dir = Path(get("app", "data_dir", "data"))
+    if not data_dir.is_absolute():
+        data_dir = ROOT / data_dir
+    s = Settings(
+        port=get("app", "port", 3000),
+        log_level=get("app", "log_level", "INFO"),
+        data_dir=data_dir,
+        slack_api_url=get("slack", "api_url"),
+        rate_limit_retries=get("slack", "rate_limit_retries", 3),
+        server_error_retries=get("slack", "server_error_retries", 3),
+        connection_retries=get("slack", "connection_retries", 2),
+        database_url=get("storage", "database_url"),
+        idle_expiry_hours=get("intake", "idle_expiry_hours", 24),
+        max_answer_chars=get("intake", "max_answer_chars", 3000),
+        relay_batch_seconds=get("relay", "batch_seconds", 60),
+        posting_retry_interval_seconds=get("posting", "retry_interval_seconds", 30),
+        channels=list(raw.get("channels") or []),
+        review_channel=raw.get("review_channel"),
+        moderators=list(raw.get("moderators") or []),
+        approval=bool(raw.get("approval", False)),
+        retention_days=int(raw.get("retention_days", 0)),
+        terms=list(raw.get("terms") or []),
+        config_path=cfg_path,
+    )
+    s.sources = {k: f"config ({cfg_path.name})" for k in raw}
+    overrides = {
+        "PORT": ("port", int),
+        "SLACK_API_URL": ("slack_api_url", str),
+        "DATABASE_URL": ("database_url", str),
+        "SLACK_BOT_TOKEN": ("bot_token", str),
+        "SLACK_SIGNING_SECRET": ("signing_secret", str),
+        "SLACK_APP_TOKEN": ("app_token", str),
+        "BOUNDARY_SECRET_KEY": ("secret_key", str),
+    }
+    for var, (attr, cast) in overrides.items():
+        value = env.get(var)
+        if value in (None, ""):
+            continue
+        try:
+            setattr(s, attr, cast(value))
+        except ValueError:
+            raise ConfigError(f"environment variable {var} should be an integer, got {value!r}") from None
+        s.sources[attr] = f"environment ({var})"
+    return s

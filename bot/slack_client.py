@@ -1,0 +1,29 @@
+"""The Web API client: honours SLACK_API_URL and retries on 429 and server errors."""
+from __future__ import annotations
+
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+
+SLACK_API = "https://slack.com/api/"
+
+
+def build_client(settings: Settings) -> AsyncWebClient:
+    base_url = settings.slack_api_url or SLACK_API
+    if not base_url.endswith("/"):
+        base_url += "/"
+    return AsyncWebClient(
+        token=settings.bot_token,
+        base_url=base_url,
+        timeout=10,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=settings.connection_retries),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=settings.rate_limit_retries),
+            AsyncServerErrorRetryHandler(max_retry_count=settings.server_error_retries),
+        ],
+    )

@@ -1,0 +1,151 @@
+"""The database schema. What is stored, and what deliberately is not:
+
+- no Slack user ID of a poster in the clear: `author_hash` (keyed HMAC) finds a
+  user's own posts and enforces blocks; `author_enc` (encrypted) lets the app DM
+  replies to the poster;
+- raw intake answers only on open intakes (the row is deleted when it closes);
+- posts keep de-identified text only, and lose even that on delete or retention.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Intake(Base):
+    __tablename__ = "intakes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    author_hash: Mapped[str] = mapped_column(String(64), index=True)
+    ref: Mapped[str] = mapped_column(String(40), unique=True)
+    step: Mapped[str] = mapped_column(String(40))
+    state: Mapped[dict] = mapped_column(JSON, default=dict)  # raw answers, history, preview
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the public number: Dilemma #id
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    intake_ref: Mapped[str] = mapped_column(String(40), unique=True)  # posting idempotency key
+    channel_id: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    content: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # de-identified fields only
+    author_hash: Mapped[str] = mapped_column(String(64), index=True)
+    author_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    review_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    review_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PostMessage(Base):
+    """Messages the app wrote in a post's thread (deleted with the post)."""
+
+    __tablename__ = "post_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    ts: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20))
+
+
+class Relay(Base):
+    """Thread replies waiting to be relayed to the poster as one DM."""
+
+    __tablename__ = "relays"
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    first_reply_ts: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Flag(Base):
+    __tablename__ = "flags"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    flagger_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    review_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    review_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProcessedKey(Base):
+    """Idempotency keys (event IDs, button clicks) already handled."""
+
+    __tablename__ = "processed_keys"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Moderator(Base):
+    __tablename__ = "moderators"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Channel(Base):
+    __tablename__ = "channels"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: removed in Slack, overrides config
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuthorBlock(Base):
+    __tablename__ = "author_blocks"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    author_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    post_number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Term(Base):
+    __tablename__ = "terms"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    moderator_id: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(60))
+    post_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class JobRun(Base):
+    __tablename__ = "job_runs"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)

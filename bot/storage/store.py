@@ -1,0 +1,369 @@
+"""The one storage interface the domain uses. Every write that must happen once
+(posting, relaying, handling an event) is an atomic conditional statement, so that
+several processes sharing one PostgreSQL database cannot both do it."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.storage import models as m
+from bot.storage.db import create_engine, migrate
+from bot.storage.models import utcnow
+
+
+def aware(dt: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back without a zone; everything stored is UTC."""
+    if dt is not None and dt.tzinfo is None:
+        return dt.replace(tzinfo=timezone.utc)
+    return dt
+
+
+class Store:
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    async def open(cls, url: str) -> "Store":
+        engine = create_engine(url)
+        await migrate(engine)
+        return cls(engine)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    @asynccontextmanager
+    async def session(self):
+        async with self._sessions() as s, s.begin():
+            yield s
+
+    # ---- idempotency -------------------------------------------------------
+    async def claim_key(self, key: str) -> bool:
+        """True the first time a key is seen, by any process."""
+        try:
+            async with self.session() as s:
+                await s.execute(insert(m.ProcessedKey).values(key=key[:200], created_at=utcnow()))
+            return True
+        except IntegrityError:
+            return False
+
+    async def prune_keys(self, older_than: timedelta) -> int:
+        async with self.session() as s:
+            res = await s.execute(delete(m.ProcessedKey).where(m.ProcessedKey.created_at < utcnow() - older_than))
+            return res.rowcount or 0
+
+    # ---- intakes -----------------------------------------------------------
+    async def open_intake(self, team_id: str, hashes: Iterable[str]) -> m.Intake | None:
+        async with self.session() as s:
+            res = await s.execute(
+                select(m.Intake).where(m.Intake.team_id == team_id, m.Intake.author_hash.in_(list(hashes)))
+                .order_by(m.Intake.id.desc()).limit(1)
+            )
+            return res.scalar_one_or_none()
+
+    async def get_intake(self, intake_id: int) -> m.Intake | None:
+        async with self.session() as s:
+            return await s.get(m.Intake, intake_id)
+
+    async def create_intake(self, team_id: str, author_hash: str, ref: str, step: str, state: dict) -> m.Intake:
+        async with self.session() as s:
+            await s.execute(delete(m.Intake).where(m.Intake.team_id == team_id, m.Intake.author_hash == author_hash))
+            intake = m.Intake(team_id=team_id, author_hash=author_hash, ref=ref, step=step, state=state,
+                              created_at=utcnow(), updated_at=utcnow())
+            s.add(intake)
+        return intake
+
+    async def save_intake(self, intake_id: int, step: str, state: dict, expect_step: str | None = None) -> bool:
+        """Saves the intake; with expect_step, only if it is still at that step (a
+        second click on an old button then changes nothing)."""
+        conds = [m.Intake.id == intake_id]
+        if expect_step is not None:
+            conds.append(m.Intake.step == expect_step)
+        async with self.session() as s:
+            res = await s.execute(update(m.Intake).where(*conds).values(step=step, state=state, updated_at=utcnow()))
+            return (res.rowcount or 0) == 1
+
+    async def delete_intake(self, intake_id: int) -> bool:
+        async with self.session() as s:
+            res = await s.execute(delete(m.Intake).where(m.Intake.id == intake_id))
+            return (res.rowcount or 0) == 1
+
+    async def expire_intakes(self, idle: timedelta) -> int:
+        async with self.session() as s:
+            res = await s.execute(delete(m.Intake).where(m.Intake.updated_at < utcnow() - idle))
+            return res.rowcount or 0
+
+    # ---- posts -------------------------------------------------------------
+    async def post_from_intake(self, intake_id: int, expect_step: str, **fields) -> m.Post | None:
+        """Closes the intake and records the post in one transaction; None when
+        the intake was already posted (a double click, a second process)."""
+        async with self.session() as s:
+            res = await s.execute(delete(m.Intake).where(m.Intake.id == intake_id, m.Intake.step == expect_step))
+            if (res.rowcount or 0) != 1:
+                return None
+            post = m.Post(created_at=utcnow(), attempts=0, resolved=False, **fields)
+            s.add(post)
+        return post
+
+    async def get_post(self, post_id: int, team_id: str | None = None) -> m.Post | None:
+        async with self.session() as s:
+            post = await s.get(m.Post, post_id)
+            if post is None or (team_id is not None and post.team_id != team_id):
+                return None
+            return post
+
+    async def post_by_message(self, channel_id: str, ts: str) -> m.Post | None:
+        async with self.session() as s:
+            res = await s.execute(select(m.Post).where(m.Post.channel_id == channel_id, m.Post.message_ts == ts))
+            return res.scalar_one_or_none()
+
+    async def posts_by_author(self, team_id: str, hashes: Iterable[str], limit: int = 20) -> list[m.Post]:
+        async with self.session() as s:
+            res = await s.execute(
+                select(m.Post).where(
+                    m.Post.team_id == team_id, m.Post.author_hash.in_(list(hashes)),
+                    m.Post.status.in_(["pending", "awaiting_approval", "posted"]),
+                ).order_by(m.Post.id.desc()).limit(limit)
+            )
+            return list(res.scalars())
+
+    async def claim_post(self, post_id: int, lease: timedelta, statuses=("pending",)) -> m.Post | None:
+        """Takes the right to deliver a post for `lease`; None if another worker holds it."""
+        now = utcnow()
+        async with self.session() as s:
+            res = await s.execute(
+                update(m.Post)
+                .where(m.Post.id == post_id, m.Post.status.in_(statuses),
+                       or_(m.Post.claimed_until.is_(None), m.Post.claimed_until < now))
+                .values(claimed_until=now + lease, attempts=m.Post.attempts + 1)
+            )
+            if (res.rowcount or 0) != 1:
+                return None
+            return await s.get(m.Post, post_id)
+
+    async def mark_posted(self, post_id: int, ts: str, channel_id: str | None = None) -> None:
+        values = dict(status="posted", message_ts=ts, posted_at=utcnow(), claimed_until=None, next_attempt_at=None)
+        if channel_id:
+            values["channel_id"] = channel_id
+        async with self.session() as s:
+            await s.execute(update(m.Post).where(m.Post.id == post_id).values(**values))
+
+    async def release_post(self, post_id: int, retry_at: datetime) -> None:
+        async with self.session() as s:
+            await s.execute(update(m.Post).where(m.Post.id == post_id).values(claimed_until=None, next_attempt_at=retry_at))
+
+    async def due_posts(self) -> list[int]:
+        now = utcnow()
+        async with self.session() as s:
+            res = await s.execute(
+                select(m.Post.id).where(
+                    m.Post.status == "pending",
+                    or_(m.Post.next_attempt_at.is_(None), m.Post.next_attempt_at <= now),
+                    or_(m.Post.claimed_until.is_(None), m.Post.claimed_until < now),
+                ).order_by(m.Post.id)
+            )
+            return list(res.scalars())
+
+    async def update_post(self, post_id: int, expect_status: Iterable[str] | None = None, **values) -> bool:
+        conds = [m.Post.id == post_id]
+        if expect_status is not None:
+            conds.append(m.Post.status.in_(list(expect_status)))
+        async with self.session() as s:
+            res = await s.execute(update(m.Post).where(*conds).values(**values))
+            return (res.rowcount or 0) == 1
+
+    async def purge_post(self, post_id: int, status: str) -> None:
+        """Deletes everything a post said; the row stays so its number is not reused."""
+        async with self.session() as s:
+            await s.execute(
+                update(m.Post).where(m.Post.id == post_id)
+                .values(status=status, content=None, author_enc=None, purged_at=utcnow())
+            )
+            await s.execute(delete(m.Relay).where(m.Relay.post_id == post_id))
+
+    async def purge_older_than(self, days: int) -> int:
+        cutoff = utcnow() - timedelta(days=days)
+        async with self.session() as s:
+            res = await s.execute(
+                update(m.Post).where(m.Post.created_at < cutoff, m.Post.content.is_not(None))
+                .values(content=None, purged_at=utcnow())
+            )
+            return res.rowcount or 0
+
+    async def add_post_message(self, post_id: int, ts: str, kind: str) -> None:
+        async with self.session() as s:
+            s.add(m.PostMessage(post_id=post_id, ts=ts, kind=kind))
+
+    async def post_messages(self, post_id: int) -> list[m.PostMessage]:
+        async with self.session() as s:
+            res = await s.execute(select(m.PostMessage).where(m.PostMessage.post_id == post_id))
+            return list(res.scalars())
+
+    # ---- reply relay -------------------------------------------------------
+    async def add_reply(self, post_id: int, reply_ts: str, window: timedelta) -> None:
+        async with self.session() as s:
+            res = await s.execute(update(m.Relay).where(m.Relay.post_id == post_id).values(count=m.Relay.count + 1))
+            if (res.rowcount or 0) == 0:
+                try:
+                    async with s.begin_nested():
+                        s.add(m.Relay(post_id=post_id, count=1, first_reply_ts=reply_ts, due_at=utcnow() + window))
+                except IntegrityError:
+                    await s.execute(update(m.Relay).where(m.Relay.post_id == post_id).values(count=m.Relay.count + 1))
+
+    async def take_due_relays(self) -> list[tuple[int, int, str]]:
+        """Removes and returns due relays; each is taken by exactly one worker."""
+        out = []
+        async with self.session() as s:
+            res = await s.execute(select(m.Relay).where(m.Relay.due_at <= utcnow()))
+            due = list(res.scalars())
+        for relay in due:
+            async with self.session() as s:
+                gone = await s.execute(delete(m.Relay).where(m.Relay.post_id == relay.post_id, m.Relay.count == relay.count))
+                if (gone.rowcount or 0) == 1:
+                    out.append((relay.post_id, relay.count, relay.first_reply_ts))
+        return out
+
+    # ---- flags -------------------------------------------------------------
+    async def add_flag(self, post_id: int, flagger_hash: str) -> m.Flag | None:
+        async with self.session() as s:
+            res = await s.execute(select(m.Flag).where(m.Flag.post_id == post_id, m.Flag.flagger_hash == flagger_hash))
+            if res.scalar_one_or_none() is not None:
+                return None
+            flag = m.Flag(post_id=post_id, flagger_hash=flagger_hash, status="open", created_at=utcnow())
+            s.add(flag)
+        return flag
+
+    async def get_flag(self, flag_id: int) -> m.Flag | None:
+        async with self.session() as s:
+            return await s.get(m.Flag, flag_id)
+
+    async def update_flag(self, flag_id: int, expect_status: str | None = None, **values) -> bool:
+        conds = [m.Flag.id == flag_id]
+        if expect_status:
+            conds.append(m.Flag.status == expect_status)
+        async with self.session() as s:
+            res = await s.execute(update(m.Flag).where(*conds).values(**values))
+            return (res.rowcount or 0) == 1
+
+    async def open_flags(self, team_id: str) -> list[m.Flag]:
+        async with self.session() as s:
+            res = await s.execute(
+                select(m.Flag).join(m.Post, m.Post.id == m.Flag.post_id)
+                .where(m.Post.team_id == team_id, m.Flag.status == "open").order_by(m.Flag.id)
+            )
+            return list(res.scalars())
+
+    async def awaiting_approval(self, team_id: str) -> list[m.Post]:
+        async with self.session() as s:
+            res = await s.execute(
+                select(m.Post).where(m.Post.team_id == team_id, m.Post.status == "awaiting_approval").order_by(m.Post.id)
+            )
+            return list(res.scalars())
+
+    # ---- workspace settings (moderation) ----------------------------------
+    async def settings(self, team_id: str) -> dict:
+        async with self.session() as s:
+            res = await s.execute(select(m.Setting).where(m.Setting.team_id == team_id))
+            return {row.key: row.value for row in res.scalars()}
+
+    async def set_setting(self, team_id: str, key: str, value) -> None:
+        async with self.session() as s:
+            row = await s.get(m.Setting, (team_id, key))
+            if row is None:
+                s.add(m.Setting(team_id=team_id, key=key, value=value, updated_at=utcnow()))
+            else:
+                row.value, row.updated_at = value, utcnow()
+
+    async def channels(self, team_id: str) -> list[m.Channel]:
+        async with self.session() as s:
+            res = await s.execute(select(m.Channel).where(m.Channel.team_id == team_id).order_by(m.Channel.created_at))
+            return list(res.scalars())
+
+    async def set_channel(self, team_id: str, channel_id: str, name: str, active: bool) -> None:
+        async with self.session() as s:
+            row = await s.get(m.Channel, (team_id, channel_id))
+            if row is None:
+                s.add(m.Channel(team_id=team_id, channel_id=channel_id, name=name, active=active, created_at=utcnow()))
+            else:
+                row.name, row.active = name or row.name, active
+
+    async def moderators(self, team_id: str) -> list[str]:
+        async with self.session() as s:
+            res = await s.execute(select(m.Moderator.user_id).where(m.Moderator.team_id == team_id))
+            return list(res.scalars())
+
+    async def add_moderator(self, team_id: str, user_id: str) -> bool:
+        try:
+            async with self.session() as s:
+                s.add(m.Moderator(team_id=team_id, user_id=user_id, created_at=utcnow()))
+            return True
+        except IntegrityError:
+            return False
+
+    async def remove_moderator(self, team_id: str, user_id: str) -> bool:
+        async with self.session() as s:
+            res = await s.execute(delete(m.Moderator).where(m.Moderator.team_id == team_id, m.Moderator.user_id == user_id))
+            return (res.rowcount or 0) == 1
+
+    async def terms(self, team_id: str) -> list[str]:
+        async with self.session() as s:
+            res = await s.execute(select(m.Term.term).where(m.Term.team_id == team_id).order_by(m.Term.term))
+            return list(res.scalars())
+
+    async def add_term(self, team_id: str, term: str) -> bool:
+        try:
+            async with self.session() as s:
+                s.add(m.Term(team_id=team_id, term=term))
+            return True
+        except IntegrityError:
+            return False
+
+    async def remove_term(self, team_id: str, term: str) -> bool:
+        async with self.session() as s:
+            res = await s.execute(delete(m.Term).where(m.Term.team_id == team_id, func.lower(m.Term.term) == term.lower()))
+            return (res.rowcount or 0) >= 1
+
+    async def block_author(self, team_id: str, author_hash: str, post_number: int) -> bool:
+        try:
+            async with self.session() as s:
+                s.add(m.AuthorBlock(team_id=team_id, author_hash=author_hash, post_number=post_number, created_at=utcnow()))
+            return True
+        except IntegrityError:
+            return False
+
+    async def is_blocked(self, team_id: str, hashes: Iterable[str]) -> bool:
+        async with self.session() as s:
+            res = await s.execute(
+                select(func.count()).select_from(m.AuthorBlock)
+                .where(m.AuthorBlock.team_id == team_id, m.AuthorBlock.author_hash.in_(list(hashes)))
+            )
+            return (res.scalar() or 0) > 0
+
+    async def audit(self, team_id: str, moderator_id: str, action: str, post_number: int | None = None, detail: str | None = None) -> None:
+        async with self.session() as s:
+            s.add(m.AuditEntry(team_id=team_id, moderator_id=moderator_id, action=action,
+                               post_number=post_number, detail=detail, created_at=utcnow()))
+
+    async def audit_log(self, team_id: str, limit: int = 20) -> list[m.AuditEntry]:
+        async with self.session() as s:
+            res = await s.execute(
+                select(m.AuditEntry).where(m.AuditEntry.team_id == team_id).order_by(m.AuditEntry.id.desc()).limit(limit)
+            )
+            return list(res.scalars())
+
+    async def record_job(self, name: str, detail: dict) -> None:
+        async with self.session() as s:
+            row = await s.get(m.JobRun, name)
+            if row is None:
+                s.add(m.JobRun(name=name, last_run_at=utcnow(), detail=detail))
+            else:
+                row.last_run_at, row.detail = utcnow(), detail
+
+    async def job(self, name: str) -> m.JobRun | None:
+        async with self.session() as s:
+            return await s.get(m.JobRun, name)

@@ -1,0 +1,146 @@
+"""Accuracy of the /boundary question matcher on the annotated dev questions.
+
+    .venv/bin/python benchmarks/ask_accuracy.py [GOLD.jsonl] [--json]
+
+Prints the figures of shared/tools/ask_score.py (run as a subprocess when the
+scorer sits at ../shared/tools beside the repo), the same figures computed here
+(so a fresh clone works without shared/), the misses, and a leave-one-out check:
+each question is answered again with every vocabulary term removed that fires
+on that question and no other dev question — a rough measure of how much the
+score depends on words fitted to single dev sentences.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bot.principles import get_catalog  # noqa: E402
+from bot.principles.matcher import Matcher, _contains  # noqa: E402
+
+DEFAULT_GOLD = REPO / "benchmarks" / "data" / "questions_dev.jsonl"
+SCORER = REPO.parent / "shared" / "tools" / "ask_score.py"
+
+
+def load(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(l) for l in fh if l.strip()]
+
+
+def figures(gold: list[dict], preds: list[list[str]]) -> dict:
+    """Same definitions as ask_score.py."""
+    on = off = top1 = prim = off_ok = false_off = gk = gfound = 0
+    for g, p in zip(gold, preds):
+        want = g["principles"]
+        if not want:
+            off += 1
+            off_ok += not p
+            continue
+        on += 1
+        false_off += not p
+        top1 += bool(p) and p[0] in want
+        prim += bool(p) and p[0] == want[0]
+        gk += len(want)
+        gfound += len(set(want) & set(p[:3]))
+    return {"questions": len(gold), "on_topic": on, "off_topic": off,
+            "top1": round(top1 / max(1, on), 4), "primary_top1": round(prim / max(1, on), 4),
+            "set_recall_at3": round(gfound / max(1, gk), 4),
+            "offtopic": round(off_ok / max(1, off), 4), "false_offtopic": round(false_off / max(1, on), 4)}
+
+
+def without_terms(matcher: Matcher, drop: set) -> Matcher:
+    cat = matcher.catalog
+
+    def strip(cues):
+        out = []
+        for c in cues:
+            terms = tuple(t for t in c.terms if t not in drop)
+            if terms:
+                out.append(dataclasses.replace(c, terms=terms))
+        return out
+
+    return Matcher(dataclasses.replace(
+        cat,
+        principle_cues={k: strip(v) for k, v in cat.principle_cues.items()},
+        situation_triggers={k: strip(v) for k, v in cat.situation_triggers.items()},
+        _names={}))
+
+
+def leave_one_out(matcher: Matcher, gold: list[dict]) -> dict:
+    cat = matcher.catalog
+    all_terms = {t for cues in (*cat.principle_cues.values(), *cat.situation_triggers.values())
+                 for c in cues for t in c.terms}
+    toks = [matcher.tokens(g["q"]) for g in gold]
+    fires = {t: [i for i, tk in enumerate(toks) if _contains(tk, t)] for t in all_terms}
+    preds = []
+    for i, g in enumerate(gold):
+        own = {t for t, hits in fires.items() if hits == [i]}
+        m = without_terms(matcher, own) if own else matcher
+        preds.append([p.key for p in m.answer(g["q"]).principles])
+    res = figures(gold, preds)
+    res["terms_fitted_to_one_question"] = sum(1 for hits in fires.values() if len(hits) == 1)
+    return res
+
+
+def main(argv: list[str]) -> int:
+    as_json = "--json" in argv
+    args = [a for a in argv if a != "--json"]
+    gold_path = Path(args[0]) if args else DEFAULT_GOLD
+    gold = load(gold_path)
+    from bot.principles import get_matcher
+    matcher = get_matcher()
+    answers = [matcher.answer(g["q"]) for g in gold]
+    preds = [[p.key for p in a.principles] for a in answers]
+    own = figures(gold, preds)
+    loo = leave_one_out(matcher, gold)
+
+    scorer_out = None
+    if SCORER.exists():
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
+            for n, p in enumerate(preds, 1):
+                fh.write(json.dumps({"id": str(n), "principles": p}) + "\n")
+        gold_ids = gold_path
+        if any("id" in g for g in gold):
+            gold_ids = None  # ask_score keys by "id" when present; keep ours aligned by line
+        if gold_ids is not None:
+            run = subprocess.run([sys.executable, str(SCORER), str(gold_ids), fh.name, "--json"],
+                                 capture_output=True, text=True, check=False)
+            scorer_out = json.loads(run.stdout) if run.returncode == 0 else {"error": run.stderr.strip()}
+        Path(fh.name).unlink()
+
+    if as_json:
+        print(json.dumps({"scorer": scorer_out, "computed": own, "leave_one_out": loo}))
+        return 0
+    if scorer_out is not None:
+        print(f"ask_score.py ({SCORER}):")
+        for k, v in scorer_out.items():
+            print(f"  {k:16} {v}")
+    else:
+        print("ask_score.py not found beside the repo; computed figures only.")
+    print("computed here:")
+    for k, v in own.items():
+        print(f"  {k:16} {v}")
+    print("leave-one-out (terms that fire on only that dev question removed):")
+    for k, v in loo.items():
+        print(f"  {k:28} {v}")
+    misses = []
+    for n, (g, a, p) in enumerate(zip(gold, answers, preds), 1):
+        want = g["principles"]
+        wrong_top = (not want and p) or (want and (not p or p[0] not in want))
+        missing = [k for k in want if k not in p[:3]]
+        if wrong_top or missing:
+            sit = a.situation.key if a.situation else "-"
+            misses.append(f"  #{n:<3} {g['q']!r}\n       gold={want} pred={p} situation={sit}")
+    print(f"misses ({len(misses)}):")
+    print("\n".join(misses) if misses else "  none")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,126 @@
+"""Maps a free-text question to 1-3 principles and, when one fits, a known situation.
+
+Deliberately explainable: every point of score comes from a cue or trigger in
+prompts/*.yaml, so "why this applies" is just the sentence of the cue that fired.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from .catalog import Catalog, Cue, Situation
+from .text import normalize
+
+# A situation match is the strongest evidence we have (it was written for that
+# case), so its ranked principles get these bonuses, scaled by match strength.
+SITUATION_BONUS = (6.0, 4.0, 2.5)
+SITUATION_MIN = 2.0        # trigger weight needed to call a situation matched
+SITUATION_FULL = 4.0       # trigger weight at which the bonus is not scaled down
+ON_TOPIC_MIN = 2.5         # cue weight that makes a question on-topic when it mentions practice
+STRONG_TRIGGER = 3.0       # a trigger this specific ("subpoena", "friend request") suffices alone
+KEEP_RATIO = 0.3           # a principle must score this share of the top one to be shown
+FUZZY_CUTOFF = 0.82
+FUZZY_MIN_LEN = 5
+
+
+@dataclass(frozen=True)
+class PrincipleMatch:
+    key: str
+    score: float
+    why: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    principles: list[PrincipleMatch]
+    situation: Situation | None
+    off_topic: bool
+
+
+def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:
+    n = len(sub)
+    return any(seq[i:i + n] == list(sub) for i in range(len(seq) - n + 1))
+
+
+def _score(cues: list[Cue], toks: list[str]) -> tuple[float, Cue | None]:
+    total, best = 0.0, None
+    for cue in cues:
+        if any(_contains(toks, t) for t in cue.terms):
+            total += cue.weight
+            if best is None or cue.weight > best.weight:
+                best = cue
+    return total, best
+
+
+class Matcher:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        vocab: set[str] = set()
+        for cues in (*catalog.principle_cues.values(), *catalog.situation_triggers.values()):
+            for cue in cues:
+                for term in cue.terms:
+                    vocab.update(term)
+        self._vocab = vocab
+        self._vocab_list = sorted(w for w in vocab if len(w) >= FUZZY_MIN_LEN - 1)
+        self._fix_cache: dict[str, str] = {}
+
+    def _fix_typo(self, tok: str) -> str:
+        if tok in self._vocab or len(tok) < FUZZY_MIN_LEN or tok.isdigit():
+            return tok
+        if tok not in self._fix_cache:
+            close = difflib.get_close_matches(tok, self._vocab_list, n=1, cutoff=FUZZY_CUTOFF)
+            self._fix_cache[tok] = close[0] if close else tok
+        return self._fix_cache[tok]
+
+    def tokens(self, question: str) -> list[str]:
+        return [self._fix_typo(t) for t in normalize(question, self.catalog.synonyms)]
+
+    def _evidence(self, toks: list[str]):
+        cat = self.catalog
+        principles = {k: _score(cues, toks) for k, cues in cat.principle_cues.items()}
+        situation, s_score, strongest = None, 0.0, 0.0
+        for key, trig in cat.situation_triggers.items():
+            sc, best = _score(trig, toks)
+            strongest = max(strongest, best.weight if best else 0.0)
+            if sc > s_score:
+                situation, s_score = cat.situations[key], sc
+        return principles, (situation if s_score >= SITUATION_MIN else None), s_score, strongest
+
+    def _on_topic(self, toks: list[str]) -> bool:
+        principles, situation, _, strongest = self._evidence(toks)
+        if strongest >= STRONG_TRIGGER:
+            return True
+        in_practice = any(_contains(toks, t) for t in self.catalog.context_terms)
+        return in_practice and (situation is not None or
+                                max(s for s, _ in principles.values()) >= ON_TOPIC_MIN)
+
+    def answer(self, question: str) -> Answer:
+        cat = self.catalog
+        named = cat.principle_for_name(question) if len(question.split()) <= 4 else None
+        if named:
+            p = cat.principles[named]
+            return Answer(question, [PrincipleMatch(named, 10.0, f"You named this principle directly. {p.summary}")],
+                          None, False)
+
+        raw = normalize(question, cat.synonyms)
+        # typo fixes may only refine an answer: "reset" is one letter from "resent",
+        # so an on-topic verdict needs evidence from the words as typed
+        if not self._on_topic(raw):
+            return Answer(question, [], None, True)
+        evidence, situation, s_score, _ = self._evidence([self._fix_typo(t) for t in raw])
+        scores = {k: sc for k, (sc, _) in evidence.items() if sc}
+        whys = {k: cue.why for k, (_, cue) in evidence.items() if cue}
+
+        if situation:
+            scale = min(1.0, s_score / SITUATION_FULL)
+            for rank, key in enumerate(situation.principles):
+                scores[key] = scores.get(key, 0.0) + SITUATION_BONUS[rank] * scale
+
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        top = ranked[0][1]
+        # the situation's own principles were chosen for this case, so never cut them
+        keep = set(situation.principles) if situation else set()
+        matches = [PrincipleMatch(k, round(s, 2), whys.get(k) or cat.fallback_why[k])
+                   for k, s in ranked if s >= KEEP_RATIO * top or k in keep][:3]
+        return Answer(question, matches, situation, False)

@@ -1,0 +1,52 @@
+"""Tokenising and light stemming shared by the catalog lookup and the matcher.
+
+Both the YAML vocabulary and the user's question go through the same
+`normalize`, so plural/tense variants meet without a real stemmer.
+"""
+from __future__ import annotations
+
+import re
+
+_TOKEN = re.compile(r"\$|[a-z0-9]+(?:['’][a-z]+)?")
+_DOUBLE = re.compile(r"([bdfgmnprt])\1$")
+
+
+def stem(word: str) -> str:
+    w = word.replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    w = w.replace("'", "")
+    if len(w) <= 3:
+        return w
+    for suffix, repl, min_len in (("ies", "y", 5), ("sses", "ss", 5), ("ing", "", 6),
+                                  ("ied", "y", 5), ("ed", "", 5), ("es", "", 5), ("s", "", 4)):
+        if w.endswith(suffix) and len(w) >= min_len and not (suffix == "s" and w.endswith("ss")):
+            w = w[: len(w) - len(suffix)] + repl
+            if suffix in ("ing", "ed"):
+                w = _DOUBLE.sub(r"\1", w)
+            break
+    # "date"/"dating"/"dated" and "invite"/"invited" must meet on one form
+    if len(w) > 4 and w.endswith("e"):
+        w = w[:-1]
+    return w
+
+
+def tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower().replace("’", "'"))
+
+
+def normalize(text: str, synonyms: dict[str, str] | None = None) -> list[str]:
+    """Lower-case tokens, shorthand expanded, stemmed."""
+    out: list[str] = []
+    raw = text.lower().replace("’", "'")
+    if synonyms:
+        # hyphenated shorthand ("ex-client") is split by the tokenizer, so replace it first
+        for short, full in synonyms.items():
+            if "-" in short:
+                raw = re.sub(rf"(?<![a-z0-9]){re.escape(short)}(?![a-z0-9])", full, raw)
+    for tok in tokens(raw):
+        if synonyms and tok in synonyms:
+            out.extend(stem(t) for t in tokens(synonyms[tok]))
+        else:
+            out.append(stem(tok))
+    return out

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Benchmark the de-identification engine on benchmarks/data/deid_dev.jsonl.
+
+Prints the shared scorer's figures (../shared/tools/deid_score.py, when that
+folder exists beside the repo), the same figures computed here so a fresh
+clone works without it, speed (median and p99 ms per 1,000 characters), and
+the safety net's contribution (figures with it on and off).
+
+    python benchmarks/deid_eval.py [--gold FILE] [--show N]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.deid import Deidentifier  # noqa: E402
+
+TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+SCORER = ROOT.parent / "shared" / "tools" / "deid_score.py"
+TARGETS = {"recall": (">=", 0.99), "leak_rate": ("<=", 0.01), "precision": (">=", 0.90),
+           "false_positive_tokens_in_clean_docs": ("<=", 5)}
+
+
+def load(path: Path) -> list[dict]:
+    return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+
+
+def score(gold: list[dict], pred: dict[str, list[dict]]) -> tuple[dict, list, list]:
+    """Token-level, label-agnostic, the same definitions as deid_score.py."""
+    g_tok = recalled = p_tok = p_in = fp_clean = ents = leaked = 0
+    leaks, fps = [], []
+    for rec in gold:
+        text = rec["text"]
+        n = len(text)
+        pm, gm = bytearray(n), bytearray(n)
+        for s in pred.get(rec["id"], []):
+            pm[max(0, s["start"]) : min(n, s["end"])] = b"\x01" * (min(n, s["end"]) - max(0, s["start"]))
+        for s in rec["spans"]:
+            gm[s["start"] : s["end"]] = b"\x01" * (s["end"] - s["start"])
+        for m in TOKEN.finditer(text):
+            a, b = m.span()
+            in_gold = all(gm[a:b])
+            if any(pm[a:b]):
+                p_tok += 1
+                p_in += in_gold
+                if not rec["spans"]:
+                    fp_clean += 1
+                if not in_gold:
+                    fps.append((rec["id"], m.group()))
+            if in_gold:
+                g_tok += 1
+                recalled += all(pm[a:b])
+        for s in rec["spans"]:
+            toks = list(TOKEN.finditer(text, s["start"], s["end"]))
+            ents += 1
+            if sum(all(pm[t.start() : t.end()]) for t in toks) < len(toks):
+                leaked += 1
+                leaks.append((rec["id"], s["label"], text[s["start"] : s["end"]]))
+    r = recalled / max(1, g_tok)
+    p = p_in / max(1, p_tok)
+    res = {"recall": round(r, 4), "precision": round(p, 4), "f2": round(5 * p * r / max(1e-9, 4 * p + r), 4),
+           "leak_rate": round(leaked / max(1, ents), 4), "entities": ents, "gold_tokens": g_tok,
+           "false_positive_tokens_in_clean_docs": fp_clean}
+    return res, leaks, fps
+
+
+def run(engine: Deidentifier, gold: list[dict]) -> tuple[dict[str, list[dict]], list[float]]:
+    pred, per_k = {}, []
+    for rec in gold:
+        t0 = time.perf_counter()
+        r = engine.redact(rec["text"])
+        dt = (time.perf_counter() - t0) * 1000
+        per_k.append(dt * 1000 / max(1, len(rec["text"])))
+        pred[rec["id"]] = [s.as_dict() for s in r.spans]
+    return pred, per_k
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gold", type=Path, default=ROOT / "benchmarks" / "data" / "deid_dev.jsonl")
+    ap.add_argument("--show", type=int, default=40, help="leaks and false positives to list")
+    a = ap.parse_args()
+    gold = load(a.gold)
+
+    t0 = time.perf_counter()
+    engine = Deidentifier()
+    load_s = time.perf_counter() - t0
+    engine.redact("warm-up: my client Sam, 34, in Boise on 3/4.")
+    pred, per_k = run(engine, gold)
+    # time a second pass too: the first includes the word cache filling up
+    _, per_k = run(engine, gold)
+
+    if SCORER.exists():
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as fh:
+            for rec in gold:
+                fh.write(json.dumps({"id": rec["id"], "spans": pred[rec["id"]]}) + "\n")
+        print(f"== shared scorer ({SCORER.relative_to(ROOT.parent)})")
+        subprocess.run([sys.executable, str(SCORER), str(a.gold), fh.name], check=False)
+        Path(fh.name).unlink()
+    else:
+        print(f"== shared scorer not found at {SCORER}; own figures only")
+
+    res, leaks, fps = score(gold, pred)
+    print("\n== own figures (same definitions)")
+    for k, v in res.items():
+        target = TARGETS.get(k)
+        mark = ""
+        if target:
+            ok = v >= target[1] if target[0] == ">=" else v <= target[1]
+            mark = f"   target {target[0]} {target[1]}  {'ok' if ok else 'MISSED'}"
+        print(f"{k:38} {v}{mark}")
+    med = statistics.median(per_k)
+    p99 = sorted(per_k)[max(0, int(len(per_k) * 0.99) - 1)]
+    print(f"{'ms per 1,000 chars (median)':38} {med:.2f}   target <= 5  {'ok' if med <= 5 else 'MISSED'}")
+    print(f"{'ms per 1,000 chars (p99)':38} {p99:.2f}")
+    print(f"{'engine load seconds':38} {load_s:.2f}")
+
+    off = Deidentifier(safety_net=False)
+    pred_off, _ = run(off, gold)
+    res_off, _, _ = score(gold, pred_off)
+    print("\n== safety net contribution")
+    print(f"{'':38} {'on':>8} {'off':>8}")
+    for k in ("recall", "precision", "leak_rate", "false_positive_tokens_in_clean_docs"):
+        print(f"{k:38} {res[k]:>8} {res_off[k]:>8}")
+
+    if a.show:
+        print(f"\n== leaks ({len(leaks)})")
+        for doc_id, label, surface in leaks[: a.show]:
+            print(f"  {doc_id} {label}: {surface!r}")
+        print(f"\n== false-positive tokens ({len(fps)})")
+        for doc_id, tok in fps[: a.show]:
+            print(f"  {doc_id}: {tok!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""The de-identification engine: normalise, recognise, resolve, replace."""
+from __future__ import annotations
+
+import threading
+from typing import Iterable, Sequence
+
+from .lexicons import Lexicons, get_lexicons
+from .model import Candidate, DeidResult, Span
+from .normalize import Normalized, normalize
+from .recognizers.base import Doc
+from .registry import DEFAULT, RECOGNIZERS
+from .replace import PLACEHOLDER_RE, PersonBook, placeholder
+from .review import review_warnings
+
+# Beyond this a post is not a dilemma; refusing is clearer than a slow preview.
+MAX_CHARS = 200_000
+
+
+class DeidInputError(ValueError):
+    """The input cannot be de-identified as given (wrong type, far too long)."""
+
+
+class Deidentifier:
+    """Stateless per call: lexicons are loaded once and only read afterwards,
+    so one instance may serve many threads."""
+
+    def __init__(self, recognizers: Iterable[str] = DEFAULT, *, safety_net: bool = True,
+                 lexicons: Lexicons | None = None, max_chars: int = MAX_CHARS) -> None:
+        names = [r for r in recognizers if safety_net or r != "safety_net"]
+        unknown = [r for r in names if r not in RECOGNIZERS]
+        if unknown:
+            raise ValueError(f"unknown recognisers: {unknown}")
+        self._recognizers = [RECOGNIZERS[r] for r in names]
+        self._propagate = "name" in names or "safety_net" in names
+        self.lex = lexicons or get_lexicons()
+        self.max_chars = max_chars
+
+    # public API ---------------------------------------------------------
+    def redact(self, text: str, terms: Sequence[str] = ()) -> DeidResult:
+        return self.redact_many([text], terms=terms)[0]
+
+    def redact_many(self, texts: Sequence[str], terms: Sequence[str] = ()) -> list[DeidResult]:
+        texts = list(texts)
+        for t in texts:
+            self._check(t)
+        term_tuple = tuple(t for t in (terms or ()) if isinstance(t, str))
+        norms = [normalize(t) for t in texts]
+        docs = [Doc(n.text, self.lex, term_tuple) for n in norms]
+        cands = [self._candidates(d) for d in docs]
+        if self._propagate:
+            names = _name_surfaces(docs, cands)
+            if names:
+                for d, c in zip(docs, cands):
+                    c.extend(_propagate(d, names))
+        book = PersonBook()
+        out = []
+        for text, norm, doc, cs in zip(texts, norms, docs, cands):
+            merged = _resolve(doc.text, cs)
+            out.append(self._result(text, norm, merged, book))
+        return out
+
+    def analyze(self, text: str, terms: Sequence[str] = ()) -> list[Span]:
+        return self.redact(text, terms).spans
+
+    # internals ----------------------------------------------------------
+    def _check(self, text: object) -> None:
+        if not isinstance(text, str):
+            raise DeidInputError(f"expected str, got {type(text).__name__}")
+        if len(text) > self.max_chars:
+            raise DeidInputError(f"text is {len(text)} characters; the limit is {self.max_chars}")
+
+    def _candidates(self, doc: Doc) -> list[Candidate]:
+        if not doc.text.strip():
+            return []
+        protected = [m.span() for m in PLACEHOLDER_RE.finditer(doc.text)]
+        out: list[Candidate] = []
+        for rec in self._recognizers:
+            for c in rec(doc):
+                if c.end <= c.start:
+                    continue
+                if protected and any(c.start < b and a < c.end for a, b in protected):
+                    continue
+                out.append(c)
+        return out
+
+    def _result(self, text: str, norm: Normalized, merged: list[Candidate], book: PersonBook) -> DeidResult:
+        spans: list[Span] = []
+        for c in merged:
+            a, b = norm.to_original(c.start, c.end)
+            if spans and a < spans[-1].end:
+                a = spans[-1].end
+            if b <= a:
+                continue
+            surface = norm.text[c.start : c.end]
+            ph = book.letter_for(surface) if c.label == "NAME" else placeholder(c.label, c.kind, surface)
+            spans.append(Span(a, b, c.label, c.kind, ph))
+        pieces = []
+        pos = 0
+        removed: dict[str, int] = {}
+        for s in spans:
+            pieces.append(text[pos : s.start])
+            pieces.append(s.placeholder)
+            pos = s.end
+            removed[s.label] = removed.get(s.label, 0) + 1
+        pieces.append(text[pos:])
+        return DeidResult("".join(pieces), spans, removed, review_warnings(norm.text, merged))
+
+
+def _resolve(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Overlapping proposals become one span covering all of them (a partial
+    overlap would leave part of a name visible); the strongest names it."""
+    cands = sorted((_tidy(text, c) for c in cands), key=lambda c: (c.start, -c.end))
+    out: list[Candidate] = []
+    cluster: list[Candidate] = []
+    end = -1
+    for c in cands:
+        if c.end <= c.start:
+            continue
+        if cluster and c.start < end:
+            cluster.append(c)
+            end = max(end, c.end)
+            continue
+        if cluster:
+            out.append(_merge(cluster))
+        cluster, end = [c], c.end
+    if cluster:
+        out.append(_merge(cluster))
+    return out
+
+
+def _merge(cluster: list[Candidate]) -> Candidate:
+    best = max(cluster, key=lambda c: (c.priority, c.end - c.start))
+    s = min(c.start for c in cluster)
+    e = max(c.end for c in cluster)
+    return Candidate(s, e, best.label, best.kind, best.priority, best.source)
+
+
+_EDGE = " \t\r\n,;:!?\"“”()[]{}"
+
+
+def _tidy(text: str, c: Candidate) -> Candidate:
+    s, e = c.start, c.end
+    while s < e and text[s] in _EDGE:
+        s += 1
+    while e > s and text[e - 1] in _EDGE:
+        e -= 1
+    if (s, e) == (c.start, c.end):
+        return c
+    return Candidate(s, e, c.label, c.kind, c.priority, c.source)
+
+
+def _name_surfaces(docs: list[Doc], cands: list[list[Candidate]]) -> dict[str, bool]:
+    """Name words confirmed somewhere, mapped to 'match in any case?'."""
+    out: dict[str, bool] = {}
+    for doc, cs in zip(docs, cands):
+        for c in cs:
+            if c.label != "NAME" or c.source not in ("name", "terms"):
+                continue
+            for tok in doc.tokens:
+                if tok.start >= c.start and tok.end <= c.end and tok.is_alpha and len(tok.text) > 1:
+                    low = tok.lower
+                    if low in doc.lex.allow:
+                        continue
+                    # a name that is also a word only recurs as a name when capitalised
+                    out[low] = out.get(low, False) or not doc.lex.is_word(low)
+    return out
+
+
+def _propagate(doc: Doc, names: dict[str, bool]) -> list[Candidate]:
+    out = []
+    for tok in doc.tokens:
+        any_case = names.get(tok.lower)
+        if any_case is None:
+            continue
+        if any_case or tok.is_cap:
+            out.append(Candidate(tok.start, tok.end, "NAME", "person", 57, "propagated"))
+    return out
+
+
+_ENGINE: Deidentifier | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def get_engine() -> Deidentifier:
+    """The shared engine, built on first use."""
+    global _ENGINE
+    if _ENGINE is None:
+        with _ENGINE_LOCK:
+            if _ENGINE is None:
+                _ENGINE = Deidentifier()
+    return _ENGINE

@@ -1,0 +1,98 @@
+"""Word lists loaded once per process (see scripts/build_deid_lexicons.py)."""
+from __future__ import annotations
+
+import gzip
+import threading
+import unicodedata
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _read_gz(name: str) -> frozenset[str]:
+    with gzip.open(DATA / f"{name}.txt.gz", "rt", encoding="utf-8") as fh:
+        return frozenset(line for line in fh.read().split("\n") if line)
+
+
+def _read_allowlist() -> tuple[frozenset[str], frozenset[str]]:
+    words: set[str] = set()
+    phrases: set[str] = set()
+    for line in (DATA / "allowlist.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if not line:
+            continue
+        for w in line.split():
+            words.add(w)
+    # multi-word entries sit on their own lines only where word order matters;
+    # the single words suffice for the token-level checks the engine makes
+    return frozenset(words), frozenset(phrases)
+
+
+def strip_accents(s: str) -> str:
+    if s.isascii():
+        return s
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+class Lexicons:
+    def __init__(self) -> None:
+        self.first_names = _read_gz("first_names")
+        self.surnames = _read_gz("surnames")
+        self.places = _read_gz("places")
+        self.words = _read_gz("english_words")
+        self.common_words = _read_gz("common_words")
+        self.regions = _read_gz("regions")
+        self.allow, _ = _read_allowlist()
+        self._word_cache: dict[str, bool] = {}
+        self._lock = threading.Lock()
+
+    def is_word(self, lower: str) -> bool:
+        """True if `lower` is an ordinary English word (or a form of one)."""
+        hit = self._word_cache.get(lower)
+        if hit is not None:
+            return hit
+        hit = self._is_word(lower)
+        if len(self._word_cache) < 50_000:  # bounded: a hostile text can't grow it forever
+            self._word_cache[lower] = hit
+        return hit
+
+    def _is_word(self, w: str) -> bool:
+        if w in self.words or w in self.allow:
+            return True
+        if "-" in w:
+            parts = [p for p in w.split("-") if p]
+            return bool(parts) and all(p.isdigit() or self._is_word(p) for p in parts)
+        a = strip_accents(w)
+        if a != w and a in self.words:
+            return True
+        # inflections the frequency list may lack in its filtered form
+        for suf, rep in (("'s", ""), ("’s", ""), ("ies", "y"), ("es", ""), ("s", ""), ("ed", ""),
+                         ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""), ("er", ""), ("ers", ""),
+                         ("ness", ""), ("ful", "")):
+            if w.endswith(suf) and len(w) - len(suf) >= 3:
+                base = w[: len(w) - len(suf)] + rep
+                if base in self.words and base not in self.first_names:
+                    return True
+        return False
+
+    def is_first(self, lower: str) -> bool:
+        return lower in self.first_names or strip_accents(lower) in self.first_names
+
+    def is_surname(self, lower: str) -> bool:
+        return lower in self.surnames or strip_accents(lower) in self.surnames
+
+    def is_place(self, lower: str) -> bool:
+        return lower in self.places or strip_accents(lower) in self.places
+
+
+_LEX: Lexicons | None = None
+_LEX_LOCK = threading.Lock()
+
+
+def get_lexicons() -> Lexicons:
+    global _LEX
+    if _LEX is None:
+        with _LEX_LOCK:
+            if _LEX is None:
+                _LEX = Lexicons()
+    return _LEX

@@ -1,0 +1,1 @@
+"""One small recogniser per kind of identifier; see registry.py for the order."""

@@ -1,0 +1,103 @@
+"""AGE: an exact age. Relative ages ("in her 40s", "a teenager") are left alone."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..model import Candidate
+from .base import Doc
+
+_NUM_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+)
+_WORD_AGE = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+_N = r"(?:1[01]\d|[1-9]?\d)"
+
+# 34-year-old, 34 year old, 34 yo, 34yo, 34 y/o, 34 y.o., 27yrs old
+SUFFIXED = re.compile(
+    r"(?<![\w.$£€])(?:" + _N + "|" + _WORD_AGE + r")(?:[-\s]?(?:years?|yrs?)[-\s]?old|\s?y/?o\b|\s?y\.o\.?|yo\b)",
+    re.IGNORECASE,
+)
+# "aged 71", "age 45", "from age 13 to 18", "turned 40", "she's 15", "I'm 38",
+# "he's only 17", "is 81 and" — the number only
+_CUE = re.compile(
+    r"(?<![\w])(?:aged?|ages|turn(?:ed|s|ing)?|(?:i'?m|i\s+am|she'?s|he'?s|they'?re|she\s+is|he\s+is|they\s+are|who'?s|is|was)(?:\s+(?:only|just|now|almost|nearly|barely|about|around|maybe|already|still))?)"
+    r"\s+(?P<n>" + _N + "|" + _WORD_AGE + r")(?P<rest>[^\w]{0,3}(?:\w+)?)",
+    re.IGNORECASE,
+)
+# "(29)", ", 41," after a word: the appositive age
+PAREN = re.compile(r"(?<=\w)\s*\((?P<n>" + _N + r")\)")
+PAREN_HES = re.compile(r"\((?:he|she|they)(?:'s|'re| is| are)\s+(?P<n>" + _N + r")\)", re.IGNORECASE)
+APPOS = re.compile(r"(?<=[A-Za-z]),\s(?P<n>" + _N + r")(?=,|\s+(?:and|w/|with|who)\b)")
+# "to 18" after a cued age: "from age 13 to 18"
+RANGE_TAIL = re.compile(r"\s*(?:to|-|–|and)\s*(?P<n>" + _N + r")\b")
+# "Aroha's 21st", "her 40th birthday": an age reached
+BIRTHDAY = re.compile(
+    r"(?:['’]s|\b(?:his|her|their|my|your))\s+(?P<n>(?:[1-9]\d|1[01]\d)(?:st|nd|rd|th))(?=\s+birthday|\s*[?.!,]|\s+(?:party|celebration|bash|do)\b|\s*$)",
+    re.IGNORECASE,
+)
+_UNITS = re.compile(
+    r"^[^\w]{0,3}(?:minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|sessions?|times|am|pm|percent|%|k\b|miles?|km|dollars?|bucks|pounds|euros|kg|lbs?|people|clients|kids|of\b|out\b|or\b|x\b|mg|ml|(?:years?|yrs?)(?![-\s]?old))",
+    re.IGNORECASE,
+)
+# "is" and "was" are too common to trust unless the number ends the clause
+_WEAK_CUES = {"is", "was"}
+
+
+def find(doc: Doc) -> Iterator[Candidate]:
+    text = doc.text
+    for m in SUFFIXED.finditer(text):
+        yield Candidate(m.start(), m.end(), "AGE", "age", 85, "age")
+    for m in _CUE.finditer(text):
+        n_s, n_e = m.span("n")
+        rest = m.group("rest")
+        if _UNITS.match(rest) or rest.startswith((":", ".", "/")) and rest[1:2].isdigit():
+            continue
+        cue = m.group(0)[: n_s - m.start()].strip().lower().split()[0]
+        if cue in _WEAK_CUES and not re.match(r"^\s*(?:[,.;!?)]|and\b|$|years?\s+old|yo\b)", rest):
+            continue
+        if cue in _WEAK_CUES and not _subject_is_person(text, m.start()):
+            continue
+        yield Candidate(n_s, n_e, "AGE", "age", 80, "age")
+        t = RANGE_TAIL.match(text, n_e)
+        if t and cue.startswith("age"):
+            yield Candidate(t.start("n"), t.end("n"), "AGE", "age", 80, "age")
+    for rx in (PAREN, PAREN_HES, APPOS):
+        for m in rx.finditer(text):
+            if rx is APPOS and not _appositive_person(doc, m.start()):
+                continue
+            yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 75, "age")
+    for m in BIRTHDAY.finditer(text):
+        yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 75, "age")
+
+
+_PERSONISH = re.compile(
+    r"(?:\b(?:he|she|they|who|client|pt|patient|son|daughter|kid|child|boy|girl|man|woman|mom|mum|dad|"
+    r"mother|father|brother|sister|wife|husband|partner|grandma|grandpa|grandmother|grandfather|"
+    r"aunt|uncle|nephew|niece|cousin|friend|student|teen|vet|widow|widower|"
+    r"[A-Z][a-z]+)|[A-Z][a-z]+(?:'s)?)\W*$"
+)
+
+
+def _subject_is_person(text: str, at: int, appositive: bool = False) -> bool:
+    """The word before 'is 81' / ', 41,' should be a person, not 'the fee'."""
+    before = text[max(0, at - 40) : at]
+    if appositive:
+        before = before + text[at : at + 1]
+    words = re.findall(r"[\w']+", before)
+    if not words:
+        return False
+    w = words[-1]
+    if w.lower() in {"is", "was"} and len(words) > 1:
+        w = words[-2]
+    return bool(_PERSONISH.search(w + " "))
+
+
+def _appositive_person(doc: Doc, at: int) -> bool:
+    """', 41,' follows a person ('kwame, 41,') rather than a list of numbers."""
+    words = re.findall(r"[\w']+", doc.text[max(0, at - 40) : at])
+    if not words:
+        return False
+    w = words[-1]
+    return _subject_is_person(doc.text, at, appositive=True) or not doc.lex.is_word(w.lower())

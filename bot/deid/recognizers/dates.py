@@ -1,0 +1,81 @@
+"""DATE: anything more specific than a year, in US, UK/Commonwealth and ISO forms.
+
+Bare years, weekdays alone, months alone and durations stay: they identify no
+one and the dilemma reads worse without them (DEID_GUIDE.md).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..model import Candidate
+from .base import Doc
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:(?:19|20)\d\d|'\d\d)"
+_WEEKDAY = r"(?:mon|tues?|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+"
+
+_TEXTUAL = re.compile(
+    r"(?<![\w])(?:" + _WEEKDAY + r")?(?:"
+    # March 3rd, Feb. 2, 2023, June 14th; "May" needs a day so "may 5" is still
+    # read as a date but "may" alone is a verb
+    + _MONTH + r"\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?"
+    # 3rd of March, 18th August 2024
+    + r"|(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+" + _YEAR + r")?"
+    # August 2022 (month + year is more specific than a year)
+    + r"|" + _MONTH + r",?\s+(?:19|20)\d\d"
+    + r")(?![\w])",
+    re.IGNORECASE,
+)
+_NUMERIC = re.compile(
+    r"(?<![\w/.-])(?:" + _WEEKDAY + r")?(?:"
+    r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"  # ISO
+    r"|(?:0?[1-9]|[12]\d|3[01])[/.-](?:0?[1-9]|[12]\d|3[01])(?:[/.-](?:(?:19|20)?\d\d))?"
+    r")(?![\w/-]|\.\d)",
+    re.IGNORECASE,
+)
+# "the 21st", "on the 5th" — a day of the month without the month
+_ORDINAL = re.compile(
+    r"(?<![\w])the\s+(?P<d>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))(?!\s*(?:-|century|centuries|floor|grade|percentile|time|birthday|anniversary|row|place|street|st\b|ave|session|week|month|year|day|visit|appointment|of\s+(?:us|them|these|those|my|the|his|her)))(?![\w])",
+    re.IGNORECASE,
+)
+_NOT_DATES = {"24/7", "50/50", "9/11"}
+_FULL_MONTH_END = re.compile(r"(?:january|february|march|april|june|july|august|september|october|november|december)\.$", re.I)
+
+
+def find(doc: Doc) -> Iterator[Candidate]:
+    text = doc.text
+    for m in _TEXTUAL.finditer(text):
+        s, e = m.span()
+        if text[s:e].lower().startswith("the "):
+            s += 4
+        if _is_may_verb(text, s, e):
+            continue
+        if _FULL_MONTH_END.search(text[s:e]):
+            e -= 1  # a full stop, not an abbreviation
+        yield Candidate(s, e, "DATE", "date", 80, "date")
+    for m in _NUMERIC.finditer(text):
+        v = m.group()
+        if v in _NOT_DATES or _is_fraction(text, m.start(), m.end()):
+            continue
+        yield Candidate(m.start(), m.end(), "DATE", "date", 80, "date")
+    for m in _ORDINAL.finditer(text):
+        yield Candidate(m.start("d"), m.end("d"), "DATE", "date", 75, "date")
+
+
+def _is_may_verb(text: str, s: int, e: int) -> bool:
+    """'may 5 people' is not a date; 'May 5' or 'may 5th' is."""
+    v = text[s:e]
+    if not v.lower().startswith("may "):
+        return False
+    return v.startswith("may") and not re.search(r"\d(?:st|nd|rd|th)|\d{4}", v)
+
+
+def _is_fraction(text: str, s: int, e: int) -> bool:
+    """'3/4 of', '2/3 of the way', '7/10 pain' are not dates."""
+    after = text[e : e + 12].lower()
+    return bool(re.match(r"\s*(?:of\b|pain|on\b|scale|ratio|split|%)", after))

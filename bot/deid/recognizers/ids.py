@@ -1,0 +1,69 @@
+"""ID: record, case, licence, policy and plate numbers, SSNs.
+
+Two routes: a number right after a context word ("MRN", "docket", "plate",
+"NHS no.") whatever its shape, and shapes that are IDs on their own (SSNs,
+letter-digit codes like CR-22-004519, long digit runs).
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..model import Candidate
+from .base import Doc
+
+SSN = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")
+# context word, then up to ~3 short filler words, then the identifier itself
+_CUE = (
+    r"(?:mrn|ssn|ssi|sin|nhs|chi|ihi|nhi|medicare|medicaid|dob|"
+    r"member|policy|account|acct|case|docket|file|claim|client|patient|record|chart|"
+    r"reference|ref|licen[cs]e|registration|reg|badge|employee|student|plate|tag|vin|"
+    r"passport|permit|health\s+card|insurance|subscriber|group|id|no|number|#)"
+)
+CUE_ID = re.compile(
+    r"(?<!\w)" + _CUE + r"\b[\s.:#()\-,]*(?:(?:number|no|num|id|ref|is|was|reference|card|#)\b[\s.:#(),-]*){0,3}"
+    # the value itself is matched case-sensitively: codes are capitals and digits
+    r"(?-i:(?P<id>(?=[A-Z0-9/ -]*\d)[A-Z0-9][A-Z0-9/-]*(?:\s(?:of\s)?[A-Z0-9][A-Z0-9/-]*){0,3}))",
+    re.IGNORECASE,
+)
+# letters and digits mixed, as codes are: XJH448120931, 2024-DR-01187, 7KLM294
+CODE = re.compile(r"(?<![\w/-])(?=[A-Z0-9/-]*[A-Z])(?=(?:[A-Z/-]*\d){3})[A-Z0-9]+(?:[-/][A-Z0-9]+)*(?![\w/-])")
+LONG_DIGITS = re.compile(r"(?<![\w$£€.,/-])\d{6,}(?![\w.,/-]\d|[\w%])")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def find(doc: Doc) -> Iterator[Candidate]:
+    text = doc.text
+    for m in SSN.finditer(text):
+        yield Candidate(m.start(), m.end(), "ID", "ssn", 95, "id")
+    for m in CUE_ID.finditer(text):
+        s, e = m.span("id")
+        value = _trim(text[s:e])
+        if not value:
+            continue
+        e = s + len(value)
+        cue = m.group(0)[: s - m.start()].strip().lower()
+        if cue.startswith("dob"):
+            continue  # a date of birth: the date recogniser owns it
+        digits = sum(c.isdigit() for c in value)
+        if digits < 3 or _YEAR.fullmatch(value) or (digits == len(value) and digits < 4):
+            continue
+        if cue.split()[0] in {"client", "patient", "group", "no", "number", "#", "id"} and digits < 4:
+            continue
+        yield Candidate(s, e, "ID", "record", 90, "id")
+    for m in CODE.finditer(text):
+        v = m.group()
+        if _YEAR.fullmatch(v) or re.fullmatch(r"\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?", v):
+            continue
+        if len(v) >= 5:
+            yield Candidate(m.start(), m.end(), "ID", "record", 80, "id")
+    for m in LONG_DIGITS.finditer(text):
+        yield Candidate(m.start(), m.end(), "ID", "number", 70, "id")
+
+
+def _trim(value: str) -> str:
+    """Drop trailing words the lazy pattern swept in ("0337 and", "2023 she")."""
+    parts = value.split(" ")
+    while parts and (not any(c.isdigit() for c in parts[-1]) or parts[-1].lower() == "of"):
+        parts.pop()
+    return " ".join(parts).rstrip("-/")

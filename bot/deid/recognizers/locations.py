@@ -1,0 +1,148 @@
+"""LOCATION: street addresses, postcodes, "Town, ST" and a gazetteer of towns."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..model import Candidate
+from .base import Doc
+
+_STREET_TYPES = (
+    r"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Ct|Court|Dr|Drive|Way|Pl|Place|"
+    r"Cres|Crescent|Terrace|Tce|Close|Pkwy|Parkway|Hwy|Highway|Cir|Circle|Sq|Square|Row|Grove|"
+    r"Gardens|Gdns|Walk|Mews|Parade|Pde|Trail|Trl|Loop|Pike|Alley|Esplanade|Quay|Wharf|Hill|Rise|Green)"
+)
+_CAPW = r"[A-Z][\w'’.-]*"
+_UNIT = r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|Floor|Rm|Room|#)\.?\s*#?[A-Za-z0-9-]+)"
+_US_STATES = (
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+    "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
+).split()
+_CA_PROV = "AB BC MB NB NL NS NT NU ON PE QC SK YT".split()
+_AU_STATES = "NSW VIC QLD SA WA TAS NT ACT".split()
+_REGION_ABBR = r"(?:" + "|".join(sorted(set(_US_STATES + _CA_PROV + _AU_STATES), key=len, reverse=True)) + r")"
+
+# 1423 Elm St, Apt 4B / 3/27 Park Road / 1450 W Pratt Blvd / 14 Banksia Crescent
+ADDRESS = re.compile(
+    r"(?<![\w/])(?:(?:Apt|Unit|Flat)\s*\w+,?\s*)?\d{1,6}[A-Za-z]?(?:[/-]\d{1,5}[A-Za-z]?)?\s+"
+    r"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
+    r"(?:" + _CAPW + r"\s+){0,3}" + _STREET_TYPES + r"\b\.?" + _UNIT + r"?"
+    # ", Morningside QLD 4170" / ", Rosanna VIC 3084" / ", Boise, ID 83702"
+    r"(?:,\s*(?:" + _CAPW + r"\s+){0,2}?" + _CAPW + r"(?:,?\s+" + _REGION_ABBR + r")?(?:\s+\d{4,5}(?:-\d{4})?)?(?=[\s,.;)]|$))?"
+)
+# Hollis Ave, Fremont St, Water St — no number
+STREET = re.compile(r"(?<![\w])(?:" + _CAPW + r"\s+){1,3}" + _STREET_TYPES + r"\b\.?(?!\w)")
+ROUTE = re.compile(r"(?<![\w])(?:Route|Rte|Highway|Hwy|Interstate|I|US|SR|State Route|County Road|CR|M|A|B)[- ](?=\d)\d{1,4}\b")
+# Roundup, MT / Boise, ID / Smithers, BC / Hoboken, NJ
+TOWN_STATE = re.compile(r"(?<![\w])(?P<town>(?:" + _CAPW + r"\s+){0,2}" + _CAPW + r"),\s+" + _REGION_ABBR + r"(?![\w])")
+US_ZIP = re.compile(r"(?<![\w$£€.,-])\d{5}(?:-\d{4})?(?![\w%]|,\d|\.\d)")
+UK_POSTCODE = re.compile(r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})(?![\w])")
+CA_POSTCODE = re.compile(r"(?<![\w])[A-Z]\d[A-Z]\s?\d[A-Z]\d(?![\w])")
+AU_POSTCODE = re.compile(r"(?<![\w])(?:" + "|".join(_AU_STATES) + r")\s+(?P<pc>\d{4})(?![\w])")
+POSTCODE_CUE = re.compile(r"(?:zip|postcode|post code|postal code|zip code)\s*(?:is|:|#)?\s*(?P<pc>\d{4,5}|[A-Z0-9]{2,4}\s?[A-Z0-9]{3})\b", re.I)
+COUNTY = re.compile(
+    r"(?<![\w])(?:(?:Co\.?|County)\s+" + _CAPW + r"|" + _CAPW + r"\s+(?:County|Parish|Borough|Township|Twp)|"
+    r"(?:Lake|Mount|Mt\.?|Port|Fort|Ft\.?|Cape|Glen|Isle\s+of)\s+" + _CAPW + r")(?![\w])"
+)
+SHIRE = re.compile(r"(?<![\w])[A-Z][a-z]+shire(?![\w])")
+
+# words that introduce a place: "in Decatur", "moved to Boise", "from Chengdu"
+LOC_CUES = {"in", "to", "from", "near", "outside", "around", "past", "toward", "towards", "across", "at", "on", "of", "via", "into", "between"}
+_NOT_TOWN = {"the", "a", "an", "my", "our", "his", "her", "their", "this", "that"}
+
+
+def find(doc: Doc) -> Iterator[Candidate]:
+    text = doc.text
+    for m in ADDRESS.finditer(text):
+        yield Candidate(m.start(), _trim(text, m.start(), m.end()), "LOCATION", "address", 88, "address")
+    for m in STREET.finditer(text):
+        s = _skip_leading_stopwords(doc, m.start(), m.end())
+        if s is not None:
+            yield Candidate(s, _trim(text, s, m.end()), "LOCATION", "address", 70, "address")
+    for m in ROUTE.finditer(text):
+        yield Candidate(m.start(), m.end(), "LOCATION", "address", 70, "address")
+    for m in TOWN_STATE.finditer(text):
+        s = _skip_leading_stopwords(doc, m.start("town"), m.end("town"))
+        if s is not None:
+            yield Candidate(s, m.end(), "LOCATION", "town", 75, "town")
+    for rx, kind in ((UK_POSTCODE, "postcode"), (CA_POSTCODE, "postcode")):
+        for m in rx.finditer(text):
+            yield Candidate(m.start(), m.end(), "LOCATION", kind, 80, "postcode")
+    for m in AU_POSTCODE.finditer(text):
+        yield Candidate(m.start(), m.end(), "LOCATION", "postcode", 80, "postcode")
+    for m in POSTCODE_CUE.finditer(text):
+        yield Candidate(m.start("pc"), m.end("pc"), "LOCATION", "postcode", 80, "postcode")
+    for m in US_ZIP.finditer(text):
+        # a five-digit number in a dilemma is a zip far more often than not;
+        # either way it is safer gone
+        yield Candidate(m.start(), m.end(), "LOCATION", "postcode", 60, "postcode")
+    for rx in (COUNTY, SHIRE):
+        for m in rx.finditer(text):
+            s = _skip_leading_stopwords(doc, m.start(), m.end())
+            if s is not None:
+                yield Candidate(s, m.end(), "LOCATION", "town", 65, "gazetteer")
+    yield from _gazetteer(doc)
+
+
+def _trim(text: str, s: int, e: int) -> int:
+    while e > s and text[e - 1] in " ,.":
+        # keep "St." only when it is the abbreviation's own dot
+        if text[e - 1] == "." and re.search(r"\b(?:St|Ave|Rd|Blvd|Ln|Ct|Dr|Pl|Cres|Pkwy|Hwy|Cir|Sq)\.$", text[s:e]):
+            break
+        e -= 1
+    return e
+
+
+def _skip_leading_stopwords(doc: Doc, s: int, e: int) -> int | None:
+    """'The Main St' -> 'Main St'; sentence-initial words like 'Got' are not part of a name."""
+    tok = doc.token_at(s)
+    while tok is not None and tok.end < e:
+        if tok.lower in _NOT_TOWN or tok.lower in doc.lex.allow or (tok.sent_start and doc.lex.is_word(tok.lower) and not doc.lex.is_place(tok.lower)):
+            nxt = doc.next(tok)
+            if nxt is None or nxt.start >= e:
+                return None
+            tok = nxt
+            continue
+        return tok.start
+    return s if tok is not None else None
+
+
+def _gazetteer(doc: Doc) -> Iterator[Candidate]:
+    """Towns from GeoNames. A town that is also an English word ("Hope",
+    "Reading") needs a place cue before it; a lowercase one too ("in scarborough")."""
+    lex = doc.lex
+    toks = doc.tokens
+    n = len(toks)
+    i = 0
+    while i < n:
+        t = toks[i]
+        if not t.is_alpha or t.lower in lex.allow or t.lower in lex.regions:
+            i += 1
+            continue
+        hit = 0
+        # longest match first, up to 3 words ("Saratoga Springs", "Dinas Mawddwy")
+        for k in (3, 2, 1):
+            if i + k > n:
+                continue
+            span = toks[i : i + k]
+            if any(doc.gap(a, b) not in (" ", "-") or a.possessive for a, b in zip(span, span[1:])):
+                continue
+            key = " ".join(x.lower for x in span)
+            if k == 1:
+                key = t.lower
+            if lex.is_place(key) or (span[0].lower in ("mt", "st") and lex.is_place(("mount " if span[0].lower == "mt" else "saint ") + " ".join(x.lower for x in span[1:]))):
+                hit = k
+                break
+        if not hit:
+            i += 1
+            continue
+        span = toks[i : i + hit]
+        prev = doc.prev(t)
+        cue = prev is not None and prev.lower in LOC_CUES and not prev.possessive
+        caps = all(x.is_cap for x in span)
+        wordy = all(lex.is_word(x.lower) or lex.is_first(x.lower) for x in span)
+        if (caps and not wordy and not t.is_upper) or (cue and (caps or not wordy) and not t.is_upper):
+            yield Candidate(span[0].start, span[-1].end, "LOCATION", "town", 55 if cue else 45, "gazetteer")
+            i += hit
+            continue
+        i += 1

@@ -1,0 +1,175 @@
+"""ORG: named schools, hospitals, clinics, churches, employers, teams, venues.
+
+A run of capitalised words ending in a head noun ("… Elementary", "… Church",
+"… Yoga") is an organisation, typed by that noun. Saints' names with a
+possessive ("St. Mary's") and venues named after a preposition ("at Blue
+Bottle", "at The Rusty Anchor") are caught as well.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..model import Candidate
+from .base import Doc
+
+HEADS: dict[str, str] = {}
+for kind, words in {
+    "school": "school schools elementary middle high prep preparatory academy college university uni primary "
+    "secondary montessori kindergarten preschool nursery institute polytechnic seminary scoil gaelscoil "
+    "collegiate grammar",
+    "hospital": "hospital hospitals infirmary medical healthcare hospice surgery trust nhs",
+    "clinic": "clinic clinics counseling counselling therapy therapies wellness psychiatry psychology "
+    "services centre center practice associates health rehab recovery",
+    "church": "church chapel cathedral temple mosque masjid synagogue shul fellowship assembly ministries "
+    "ministry parish baptist lutheran methodist presbyterian tabernacle gurdwara congregation abbey",
+    "team": "rovers united fc afc athletic athletics wanderers rangers city hornets lancers gaa rfc",
+    "workplace": "llp llc inc ltd corp corporation company co group partners builders bookkeeping consulting "
+    "logistics auto tire tires motors bank realty properties gallery books bookshop bookstore bakery cafe café "
+    "coffee restaurant bar grill pub tavern inn diner bbq pizza pizzeria salon spa studio studios yoga fitness "
+    "gym crossfit ymca ywca club farm market store shop pharmacy care agency foundation firm solicitors "
+    "law lawyers landscaping construction plumbing electric insurance media marketing design press school's "
+    "brewery kitchen cafeteria deli hotel motel",
+}.items():
+    for w in words.split():
+        HEADS[w] = kind
+
+# head nouns that also end ordinary phrases; they need two name-like words before
+_WEAK_HEADS = {"high", "middle", "primary", "health", "care", "services", "centre", "center", "practice",
+               "recovery", "city", "club", "market", "studio", "media", "design", "press", "kitchen", "law",
+               "therapy", "psychology", "group", "company", "trust", "insurance", "academy", "associates"}
+# capitalised words that may sit inside an organisation's name
+_CONNECTORS = {"&", "and", "of", "the", "for", "de", "la", "y", "on", "upon", "at"}
+SAINT = re.compile(r"(?<![\w])(?:St\.?|Saint|Ss\.?)\s+[A-Z][\w]*['’]s?(?![\w])")
+_NOT_ORG_AFTER_SAINT = re.compile(r"\s+(?:Day|Eve)\b")
+VENUE_CUES = {"at", "from", "for", "with", "joined", "to"}
+_GENERIC_PHRASES = {
+    "family court", "district court", "high court", "supreme court", "county court", "crown court",
+    "mental health", "mental health care plan", "care plan", "health care", "primary care", "social services",
+    "child protective services", "protective services", "human resources", "emergency room", "the court",
+    "local authority", "student services", "disability services", "counselling services", "counseling services",
+    "mental health services", "health services", "private practice", "group practice", "solo practice",
+    "the practice", "general practice", "intensive care", "aged care", "home care", "foster care",
+    "primary school", "high school", "middle school", "secondary school", "elementary school", "grad school",
+    "medical school", "law school", "nursing home", "city council", "town council", "the city",
+}
+
+
+def find(doc: Doc) -> Iterator[Candidate]:
+    yield from _headed(doc)
+    yield from _saints(doc)
+    yield from _venues(doc)
+
+
+def _name_like(doc: Doc, tok) -> bool:
+    return tok.is_cap or tok.is_upper or tok.text.isdigit() or tok.text == "&"
+
+
+def _headed(doc: Doc) -> Iterator[Candidate]:
+    toks = doc.tokens
+    lex = doc.lex
+    for j, head in enumerate(toks):
+        kind = HEADS.get(head.lower)
+        if kind is None or not (head.is_cap or head.is_upper):
+            continue
+        # walk left over capitalised words, connectors and digits
+        i = j
+        names = 0
+        while i > 0:
+            p = toks[i - 1]
+            gap = doc.gap(p, toks[i])
+            if "\n" in gap or any(c in gap for c in ".,;:!?()\"“”") and not (p.text in ("St", "Mt") and gap.startswith(".")):
+                break
+            if "&" in gap and p.is_cap:
+                i -= 1
+                names += 1
+                continue
+            if p.is_cap or p.is_upper or p.text.isdigit():
+                if p.sent_start and lex.is_word(p.lower) and not lex.is_first(p.lower) and p.lower not in HEADS:
+                    break
+                if p.lower in lex.allow and p.lower not in HEADS and not p.is_upper:
+                    break
+                i -= 1
+                names += 1
+                continue
+            if p.lower in _CONNECTORS and i - 2 >= 0 and (toks[i - 2].is_cap or toks[i - 2].is_upper):
+                i -= 1
+                continue
+            break
+        # walk right over trailing heads: "Medical Center", "Family Services"
+        k = j
+        while k + 1 < len(toks) and doc.gap(toks[k], toks[k + 1]) == " " and toks[k + 1].lower in HEADS and toks[k + 1].is_cap:
+            k += 1
+        while i < j and toks[i].lower in _CONNECTORS:
+            i += 1
+        if names == 0:
+            continue
+        span_toks = toks[i : k + 1]
+        phrase = " ".join(t.lower for t in span_toks)
+        if phrase in _GENERIC_PHRASES or " ".join(t.lower for t in span_toks[-2:]) in _GENERIC_PHRASES and names <= 1:
+            continue
+        first = span_toks[0]
+        if first.sent_start and names == 1 and lex.is_word(first.lower) and not first.lower in HEADS:
+            continue
+        if head.lower in _WEAK_HEADS and names == 1 and all(lex.is_word(t.lower) for t in span_toks) and not any(t.possessive for t in span_toks):
+            continue
+        kind = HEADS.get(toks[k].lower, kind) if toks[k].lower in HEADS else kind
+        if any(t.lower in ("school", "elementary", "academy", "college", "university", "prep", "primary", "scoil") for t in span_toks):
+            kind = "school"
+        end = span_toks[-1].end + (2 if span_toks[-1].possessive else 0)
+        yield Candidate(span_toks[0].start, end, "ORG", kind, 72, "org")
+
+
+def _saints(doc: Doc) -> Iterator[Candidate]:
+    text = doc.text
+    for m in SAINT.finditer(text):
+        if _NOT_ORG_AFTER_SAINT.match(text, m.end()):
+            continue
+        end = m.end()
+        # run on into "Catholic Church", "Medical Center", "University Hospital"
+        tail = re.match(r"(?:\s+[A-Z][\w'’]*){1,4}", text[end:])
+        kind = "church"
+        if tail:
+            words = tail.group().split()
+            keep = 0
+            for n, w in enumerate(words, 1):
+                if w.lower().strip("'’s") in HEADS or w.lower() in HEADS:
+                    keep = n
+                    kind = HEADS.get(w.lower(), kind)
+            if keep:
+                end += len(" ".join(words[:keep])) + (len(tail.group()) - len(tail.group().lstrip()))
+        yield Candidate(m.start(), end, "ORG", kind, 74, "org")
+
+
+def _venues(doc: Doc) -> Iterator[Candidate]:
+    """'at Blue Bottle', 'at The Rusty Anchor', 'in Ryan's,' — a named place of business."""
+    lex = doc.lex
+    toks = doc.tokens
+    for t in toks:
+        prev = doc.prev(t)
+        if prev is None or prev.lower not in VENUE_CUES and prev.lower != "in":
+            continue
+        if not t.is_cap or t.lower in lex.allow or t.lower in lex.regions:
+            continue
+        run = [t]
+        nxt = doc.next(t)
+        while nxt is not None and doc.gap(run[-1], nxt) in (" ", " & ") and (nxt.is_cap or nxt.text.isdigit()) and not run[-1].possessive and nxt.lower not in lex.allow:
+            run.append(nxt)
+            nxt = doc.next(nxt)
+        if t.text == "The" and len(run) == 1:
+            continue
+        after = doc.text[run[-1].end : run[-1].end + 12]
+        if prev.lower == "in":
+            # "in Ryan's," is a pub; "in Ryan's car" is a person's
+            if len(run) == 1 and t.possessive and not re.match(r"['’]s\s+[a-z]", after):
+                yield Candidate(t.start, t.end + 2, "ORG", "workplace", 60, "org")
+            continue
+        if len(run) >= 2 or t.text == "The" or t.possessive and not re.match(r"['’]s\s+[a-z]", after):
+            if all(lex.is_first(x.lower) or lex.is_surname(x.lower) for x in run) and not t.possessive and t.text != "The":
+                continue  # "with Mark Ellison" is a person: the name recogniser owns it
+            end = run[-1].end + (2 if run[-1].possessive and not re.match(r"['’]s\s+[a-z]", after) else 0)
+            yield Candidate(t.start, end, "ORG", "workplace", 58, "org")
+        elif prev.lower in ("at", "joined") and lex.is_word(t.lower) and not lex.is_first(t.lower) and not lex.is_place(t.lower):
+            # "at Nordstrom" is caught by the safety net; "at Costco" likewise.
+            # A single ordinary word after "at" ("at Target") is a business
+            yield Candidate(t.start, t.end, "ORG", "workplace", 40, "org")

@@ -1,0 +1,69 @@
+"""The high-recall net (after Philter): what no recogniser claimed but still
+looks like a proper noun is removed as a probable name or place.
+
+A token is caught when it is capitalised (or a letter run in a script without
+case) and is neither an English word nor on the allowlist of safe terms.
+Neighbouring capitalised tokens go with it so that no part of a multi-word
+name stays visible ("Y Llew Coch").
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Iterator
+
+from ..model import Candidate
+from ..tokens import Token
+from .base import Doc
+from .locations import LOC_CUES
+from .names import _STOP_CAPS, is_namey
+
+_PLACE_CUES = LOC_CUES - {"at", "on", "of", "to"} | {"lives", "moved"}
+
+
+def _caseless_letters(tok: Token) -> bool:
+    ch = tok.text[0]
+    return ch.isalpha() and not ch.isupper() and not ch.islower() and unicodedata.category(ch) == "Lo"
+
+
+def suspicious(doc: Doc, t: Token) -> bool:
+    lex = doc.lex
+    if not t.is_alpha:
+        return False
+    if _caseless_letters(t):
+        return True
+    if not t.is_cap or len(t.text) < 2:
+        return False
+    low = t.lower
+    if low in _STOP_CAPS or low in lex.allow or low in lex.regions:
+        return False
+    if t.text.isupper():
+        return False  # acronyms: LPC, NASW, HIPAA
+    return not lex.is_word(low)
+
+
+def find(doc: Doc) -> Iterator[Candidate]:
+    toks = doc.tokens
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if not suspicious(doc, t):
+            i += 1
+            continue
+        a = b = i
+        while a > 0 and _joins(doc, toks[a - 1], toks[a], left=True):
+            a -= 1
+        while b + 1 < len(toks) and _joins(doc, toks[b], toks[b + 1], left=False):
+            b += 1
+        prev = doc.prev(toks[a])
+        label, kind = ("LOCATION", "place") if prev is not None and prev.lower in _PLACE_CUES else ("NAME", "person")
+        yield Candidate(toks[a].start, toks[b].end, label, kind, 20, "safety_net")
+        i = b + 1
+
+
+def _joins(doc: Doc, left_tok: Token, right_tok: Token, left: bool) -> bool:
+    if doc.gap(left_tok, right_tok) not in (" ", "-") or left_tok.possessive:
+        return False
+    other = left_tok if left else right_tok
+    if other.sent_start and doc.lex.is_word(other.lower):
+        return False
+    return (other.is_cap or _caseless_letters(other)) and is_namey(doc, other) and not other.text.isupper() or len(other.text) == 1 and other.text.isupper() and other.lower != "i"

@@ -1,0 +1,20 @@
+"""The recognisers the engine runs, by name, in the spirit of Presidio's
+analyzer registry: each is a function Doc -> candidates, and a caller (the
+benchmark, a test) can switch any of them off."""
+from __future__ import annotations
+
+from .recognizers import ages, contacts, dates, ids, locations, names, orgs, safety_net, terms
+from .recognizers.base import Recognizer
+
+RECOGNIZERS: dict[str, Recognizer] = {
+    "terms": terms.find,
+    "contact": contacts.find,
+    "id": ids.find,
+    "date": dates.find,
+    "age": ages.find,
+    "location": locations.find,
+    "org": orgs.find,
+    "name": names.find,
+    "safety_net": safety_net.find,
+}
+DEFAULT = tuple(RECOGNIZERS)

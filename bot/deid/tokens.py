@@ -1,0 +1,73 @@
+"""Word tokens with the facts the recognisers keep asking about."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# letters/digits joined by inner hyphens or apostrophes: O'Brien, Tanaka-Brooks
+WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+# what may sit between a sentence boundary and the first word of the sentence
+_LEAD = " \t\"'“‘([*•·>-–—"
+
+
+@dataclass(slots=True)
+class Token:
+    i: int
+    start: int
+    end: int  # possessive 's excluded
+    text: str
+    lower: str
+    possessive: bool
+    sent_start: bool
+
+    @property
+    def is_cap(self) -> bool:
+        """Capitalised like a proper noun: Title, CamelCase, or a lone capital."""
+        t = self.text
+        return t[0].isupper() and (len(t) == 1 or not t.isupper() or len(t) > 6 and t.isalpha())
+
+    @property
+    def is_upper(self) -> bool:
+        return self.text.isupper()
+
+    @property
+    def is_alpha(self) -> bool:
+        return self.text.replace("-", "").replace("'", "").replace("’", "").isalpha()
+
+    @property
+    def is_lower(self) -> bool:
+        return self.text.islower()
+
+    @property
+    def head(self) -> str:
+        """Last hyphen part, lowercased: 'Ex-client' -> 'client'."""
+        return self.lower.rsplit("-", 1)[-1]
+
+
+def tokenize(text: str) -> list[Token]:
+    out: list[Token] = []
+    prev_end = 0
+    for m in WORD_RE.finditer(text):
+        s, e = m.start(), m.end()
+        word = m.group()
+        poss = False
+        pm = _POSSESSIVE.search(word)
+        if pm and len(word) > 2:
+            e -= 2
+            word = word[:-2]
+            poss = True
+        gap = text[prev_end:s]
+        sent = not out or _is_boundary(gap)
+        out.append(Token(len(out), s, e, word, word.lower(), poss, sent))
+        prev_end = m.end()
+    return out
+
+
+def _is_boundary(gap: str) -> bool:
+    g = gap.rstrip(_LEAD)
+    if "\n" in gap:
+        return True
+    if not g:
+        return False
+    return g[-1] in ".!?:;…"

@@ -47,9 +47,9 @@ def principles_message(catalog) -> Message:
 def _code_refs(refs) -> str:
     out = []
     for r in refs:
-        title = f" _{r['title']}_" if r.get("title") else ""
-        gist = f" — {r['gist']}" if r.get("gist") else ""
-        out.append(f"{r['code']} {r['section']}{title}{gist}")
+        title = f" _{r.title}_" if r.title else ""
+        gist = f" — {r.gist}" if r.gist else ""
+        out.append(f"{r.code} {r.section}{title}{gist}")
     return _bullets(out)
 
 
@@ -105,5 +105,6 @@ def answer_message(catalog, question: str, answer) -> Message:
 def off_topic_message(catalog) -> Message:
     t = load_texts()
     help_ = help_message(catalog)
-    blocks = [section(t("off_topic.text"))] + help_.blocks[1:]
-    return Message(text=t("off_topic.text"), blocks=blocks)
+    intro = f"{t('off_topic.lead')} {catalog.off_topic_text}"
+    blocks = [section(intro)] + help_.blocks[1:]
+    return Message(text=intro, blocks=blocks)

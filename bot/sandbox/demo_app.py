@@ -1,6 +1,6 @@
-"""A tiny Bolt app used to exercise the Slack stand-in and the sandbox server.
+"""A tiny demo Bolt app: exercises the Slack stand-in and the sandbox without the real app.
 
-It has the same outer shape as the real app (``build_app(settings, client_base_url)``
+Used by the tests and by ``python -m bot.sandbox --demo``. It has the same outer shape as the real app (``build_app(settings, client_base_url)``
 returning an aiohttp application with ``/slack/events`` and ``/healthz``) and uses
 the Block Kit the real app uses: header, section (fields + accessory), context,
 divider, actions, and a modal with every input kind the sandbox renders.

@@ -58,7 +58,7 @@ DEFAULT_USERS: list[dict] = [
 DEFAULT_CHANNELS: list[dict] = [
     {"id": "C0GENERAL", "name": "general", "is_private": False, "is_member": False},
     {"id": "C0CONSULT", "name": "peer-consult", "is_private": False, "is_member": True},
-    {"id": "G0REVIEW", "name": "consult-review", "is_private": True, "is_member": True},
+    {"id": "G0REVIEW", "name": "consult-review", "is_private": True, "is_member": True, "members": ["U0MOD"]},
     {"id": "G0PRIVATE", "name": "staff-lounge", "is_private": True, "is_member": False},
 ]
 
@@ -292,6 +292,10 @@ class SlackStandIn:
             for m in self._messages.get(channel, [])
             if m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast"
         ]
+
+    def all_messages(self, channel: str) -> list[dict]:
+        """Every message of ``channel``, thread replies included, oldest first."""
+        return copy.deepcopy(self._messages.get(channel, []))
 
     def replies(self, channel: str, ts: str) -> list[dict]:
         """The thread under ``ts``: the parent first, then its replies (like conversations.replies)."""
@@ -561,6 +565,18 @@ class SlackStandIn:
     def _m_api_test(self, args: dict) -> dict:
         return {"args": args}
 
+    @staticmethod
+    def _with_block_ids(blocks: list | None) -> list | None:
+        """Slack gives every block without a ``block_id`` a generated one."""
+        if blocks is None:
+            return None
+        out = []
+        for b in blocks:
+            if isinstance(b, dict) and not b.get("block_id"):
+                b = {**b, "block_id": secrets.token_urlsafe(3).replace("-", "a").replace("_", "b")}
+            out.append(b)
+        return out
+
     def _bot_message(self, text: str, blocks: list | None, metadata: dict | None = None) -> dict:
         msg: dict[str, Any] = {
             "type": "message",
@@ -572,7 +588,7 @@ class SlackStandIn:
             "bot_profile": {"id": self.bot_id, "app_id": self.app_id, "name": self.bot_name, "team_id": self.team_id},
         }
         if blocks is not None:
-            msg["blocks"] = blocks
+            msg["blocks"] = self._with_block_ids(blocks)
         if metadata:
             msg["metadata"] = metadata
         return msg
@@ -647,7 +663,7 @@ class SlackStandIn:
             "is_ephemeral": True,
         }
         if blocks is not None:
-            eph["blocks"] = blocks
+            eph["blocks"] = self._with_block_ids(blocks)
         if thread_ts:
             eph["thread_ts"] = thread_ts
         self._ephemerals.setdefault(user, []).append(eph)
@@ -665,7 +681,7 @@ class SlackStandIn:
         if "text" in args:
             msg["text"] = args.get("text") or ""
         if blocks is not None:
-            msg["blocks"] = blocks
+            msg["blocks"] = self._with_block_ids(blocks)
         elif "blocks" in args:  # blocks="" or [] clears them
             msg.pop("blocks", None)
         if isinstance(args.get("metadata"), dict):
@@ -891,6 +907,7 @@ class SlackStandIn:
     def _new_view(self, view: dict, *, root: dict | None = None, previous: dict | None = None) -> dict:
         vid = self._new_id("V")
         stored = copy.deepcopy(view)
+        stored["blocks"] = self._with_block_ids(stored.get("blocks") or [])
         stored.update(
             {
                 "id": vid,
@@ -951,6 +968,7 @@ class SlackStandIn:
         if args.get("hash") and args["hash"] != old["hash"]:
             raise SlackApiError("hash_conflict")
         new = copy.deepcopy(view)
+        new["blocks"] = self._with_block_ids(new.get("blocks") or [])
         for key in ("id", "team_id", "app_id", "bot_id", "app_installed_team_id", "root_view_id", "previous_view_id"):
             new[key] = old.get(key)
         new.setdefault("callback_id", "")
@@ -1033,7 +1051,7 @@ class SlackStandIn:
                     if e["ts"] == source.get("ts"):
                         e["text"] = text
                         if blocks is not None:
-                            e["blocks"] = blocks
+                            e["blocks"] = self._with_block_ids(blocks)
                         else:
                             e.pop("blocks", None)
                         return
@@ -1043,7 +1061,7 @@ class SlackStandIn:
                 raise SlackApiError("message_not_found")
             msg["text"] = text
             if blocks is not None:
-                msg["blocks"] = blocks
+                msg["blocks"] = self._with_block_ids(blocks)
             else:
                 msg.pop("blocks", None)
             msg["edited"] = {"user": self.bot_user_id, "ts": self._new_ts()}
@@ -1284,7 +1302,7 @@ class SlackStandIn:
             if opt is None:
                 raise ValueError(f"{el['action_id']}: no option with value {value!r}")
             action["selected_option"] = opt
-        elif kind == "checkboxes":
+        elif kind in ("checkboxes", "multi_static_select"):
             wanted = value if isinstance(value, list) else ([] if value is None else [value])
             action["selected_options"] = [o for v in wanted if (o := self._option(el, v))]
         elif kind == "users_select":
@@ -1362,9 +1380,16 @@ class SlackStandIn:
             elif kind in ("static_select", "radio_buttons"):
                 opt = self._option(el, given) if given is not None else None
                 out.setdefault(bid, {})[aid] = {"type": kind, "selected_option": opt}
-            elif kind == "checkboxes":
-                wanted = given if isinstance(given, list) else ([] if given is None else [given])
+            elif kind in ("checkboxes", "multi_static_select"):
+                wanted = given if isinstance(given, list) else ([] if given in (None, "") else [given])
                 out.setdefault(bid, {})[aid] = {"type": kind, "selected_options": [o for v in wanted if (o := self._option(el, v))]}
+            elif kind == "datepicker":
+                out.setdefault(bid, {})[aid] = {"type": kind, "selected_date": given or None}
+            elif kind == "users_select":
+                out.setdefault(bid, {})[aid] = {"type": kind, "selected_user": given or None}
+            elif kind in ("conversations_select", "channels_select"):
+                key = "selected_conversation" if kind == "conversations_select" else "selected_channel"
+                out.setdefault(bid, {})[aid] = {"type": kind, key: given or None}
             else:
                 out.setdefault(bid, {})[aid] = {"type": kind, "value": given}
         # values for blocks the view does not describe are passed through untouched
@@ -1383,7 +1408,10 @@ class SlackStandIn:
                 continue
             el = b["element"]
             st = (state_values.get(b.get("block_id", "")) or {}).get(el.get("action_id", "")) or {}
-            filled = bool(st.get("value") or st.get("selected_option") or st.get("selected_options") or st.get("selected_date"))
+            filled = any(
+                st.get(k)
+                for k in ("value", "selected_option", "selected_options", "selected_date", "selected_user", "selected_conversation", "selected_channel")
+            )
             if not b.get("optional") and not filled:
                 errors[b.get("block_id", "")] = "Please fill out this field."
             elif el.get("type") == "plain_text_input" and st.get("value"):

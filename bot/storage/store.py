@@ -186,14 +186,21 @@ class Store:
             )
             await s.execute(delete(m.Relay).where(m.Relay.post_id == post_id))
 
-    async def purge_older_than(self, days: int) -> int:
+    async def purge_older_than(self, days: int, team_id: str) -> int:
         cutoff = utcnow() - timedelta(days=days)
         async with self.session() as s:
             res = await s.execute(
-                update(m.Post).where(m.Post.created_at < cutoff, m.Post.content.is_not(None))
-                .values(content=None, purged_at=utcnow())
+                update(m.Post).where(m.Post.team_id == team_id, m.Post.created_at < cutoff, m.Post.content.is_not(None))
+                .values(content=None, author_enc=None, purged_at=utcnow())
             )
             return res.rowcount or 0
+
+    async def teams(self) -> list[str]:
+        async with self.session() as s:
+            res = await s.execute(select(m.Post.team_id).distinct())
+            teams = set(res.scalars())
+            res = await s.execute(select(m.Setting.team_id).distinct())
+            return sorted(teams | set(res.scalars()))
 
     async def add_post_message(self, post_id: int, ts: str, kind: str) -> None:
         async with self.session() as s:

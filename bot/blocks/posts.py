@@ -1,0 +1,98 @@
+"""The consultation post, its thread messages, and the poster's DMs."""
+from __future__ import annotations
+
+from bot.blocks.common import (
+    Message, actions, button, context, divider, escape, fields_section, header, render, sections,
+)
+from bot.texts import load_texts
+from slack_sdk.models.blocks import ConfirmObject
+
+REPLY_ANON = "post_reply_anon"
+FLAG = "post_flag"
+OP_REPLY = "post_op_reply"
+RESOLVE = "post_resolve"
+DELETE = "post_delete"
+
+
+def _t(key: str, **fmt) -> str:
+    return load_texts("posts")(key, **fmt)
+
+
+def post_body(content: dict, catalog, number: str) -> list:
+    """Blocks shared by the channel post and the intake preview, so that the
+    preview is exactly what colleagues will see."""
+    blocks = []
+    title = _t("post.title", number=number)
+    blocks.append(header(title))
+    if content.get("fields"):
+        blocks.append(fields_section([(label, escape(value)) for label, value in content["fields"]]))
+    for key in ("situation", "considering", "question"):
+        if content.get(key):
+            blocks += sections(f"*{_t('post.' + key)}*\n{escape(content[key])}")
+    keys = [k for k in content.get("principles", []) if k in catalog.principles]
+    if keys:
+        lines = "\n".join(f"• *{catalog.principles[k].title}* — {catalog.principles[k].summary}" for k in keys)
+        blocks += sections(f"*{_t('post.principles')}*\n{lines}")
+    return blocks
+
+
+def channel_post(post, catalog) -> Message:
+    content = post.content or {}
+    number = str(post.id)
+    blocks = post_body(content, catalog, number)
+    if post.resolved:
+        blocks[0] = header(_t("post.title_resolved", number=number))
+    blocks.append(context(_t("post.footer")))
+    blocks.append(actions(
+        button(_t("post.reply_button"), REPLY_ANON, number, style="primary"),
+        button(_t("post.flag_button"), FLAG, number),
+    ))
+    title = _t("post.title_resolved" if post.resolved else "post.title", number=number)
+    question = content.get("question") or ""
+    return Message(text=f"{title}: {question[:200]}", blocks=render(blocks))
+
+
+def removed_post(number: int) -> Message:
+    text = _t("post.removed", number=number)
+    return Message(text=text, blocks=render([context(text)]))
+
+
+def thread_reply(kind: str, text: str) -> Message:
+    who = _t(f"thread.{kind}")
+    return Message(text=f"{who}: {text[:200]}", blocks=render([*sections(f"*{who}*\n{escape(text)}")]))
+
+
+def owner_actions(number: int, resolved: bool) -> list:
+    buttons = [button(_t("owner.reply_button"), OP_REPLY, str(number), style="primary")]
+    if not resolved:
+        buttons.append(button(_t("owner.resolve_button"), RESOLVE, str(number)))
+    delete = button(_t("owner.delete_button"), DELETE, str(number), style="danger")
+    delete.confirm = ConfirmObject(
+        title=_t("owner.delete_confirm_title"), text=_t("owner.delete_confirm_text", number=number),
+        confirm=_t("owner.delete_confirm_yes"), deny=_t("owner.delete_confirm_no"),
+    )
+    buttons.append(delete)
+    return [actions(*buttons)]
+
+
+def relay_dm(number: int, count: int, permalink: str | None, resolved: bool) -> Message:
+    text = _t("relay.text", count=count, number=number, s="y" if count == 1 else "ies")
+    link = f" <{permalink}|{_t('relay.link')}>" if permalink else ""
+    blocks = [*sections(text + link), *owner_actions(number, resolved)]
+    return Message(text=text, blocks=render(blocks))
+
+
+def mine(posts) -> Message:
+    if not posts:
+        text = _t("mine.none")
+        return Message(text=text, blocks=render(sections(text)))
+    blocks = [header(_t("mine.title"))]
+    for p in posts[:15]:
+        content = p.content or {}
+        state = _t(f"mine.status.{'resolved' if p.resolved else p.status}")
+        question = escape((content.get("question") or "")[:200])
+        blocks += sections(f"*Dilemma #{p.id}* · {state}\n{question}")
+        if p.status == "posted":
+            blocks += owner_actions(p.id, p.resolved)
+        blocks.append(divider())
+    return Message(text=_t("mine.title"), blocks=render(blocks[:-1]))

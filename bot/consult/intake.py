@@ -1,0 +1,299 @@
+"""The intake as a state machine over steps described in prompts/intake.yaml.
+
+Pure domain: it takes what the user typed or clicked and returns where the
+conversation is now and what to say; the Slack listeners render and persist it.
+State is a plain dict (stored as JSON) so that a restart resumes exactly there.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from bot.texts import PROMPTS
+
+COMMANDS = {"back", "skip", "cancel", "restart"}
+ACCEPT_WORDS = {"ok", "okay", "yes", "y", "accept", "use these", "fine", "sure", "next", "continue", "done"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: str
+    required: bool
+    prompt: str
+    field_label: str = ""
+    tip: str = ""
+    choices: tuple[Choice, ...] = ()
+    when: dict = field(default_factory=dict)
+    texts: dict = field(default_factory=dict)
+
+    def text(self, key: str, default: str = "") -> str:
+        return self.texts.get(key, default)
+
+    def label_of(self, value: str | None) -> str | None:
+        for c in self.choices:
+            if c.value == value:
+                return c.label
+        return None
+
+
+class IntakeSpec:
+    KINDS = {"choice", "text", "principles", "group", "preview"}
+
+    def __init__(self, data: dict[str, Any], source: str):
+        self.source = source
+        self.data = data
+        steps = []
+        for raw in data.get("steps", []):
+            missing = [k for k in ("id", "kind", "prompt") if k not in raw]
+            if missing:
+                raise ValueError(f"{source}: a step is missing {', '.join(missing)}")
+            if raw["kind"] not in self.KINDS:
+                raise ValueError(f"{source}: step `{raw['id']}` has unknown kind `{raw['kind']}`")
+            choices = tuple(Choice(str(c["value"]), str(c["label"])) for c in raw.get("choices", []))
+            if raw["kind"] == "choice" and not choices:
+                raise ValueError(f"{source}: choice step `{raw['id']}` has no choices")
+            known = {"id", "kind", "required", "prompt", "field_label", "tip", "choices", "when"}
+            steps.append(Step(
+                id=raw["id"], kind=raw["kind"], required=bool(raw.get("required", raw["kind"] != "choice")),
+                prompt=raw["prompt"], field_label=raw.get("field_label", ""), tip=raw.get("tip", ""),
+                choices=choices, when=dict(raw.get("when") or {}),
+                texts={k: v for k, v in raw.items() if k not in known},
+            ))
+        if not steps or steps[-1].kind != "preview":
+            raise ValueError(f"{source}: the last step must be the preview")
+        self.steps = steps
+        self.by_id = {s.id: s for s in steps}
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def text(self, dotted: str, **fmt: Any) -> str:
+        node: Any = self.data
+        for part in dotted.split("."):
+            node = node[part]
+        return node.format(**fmt) if fmt else node
+
+
+@lru_cache(maxsize=None)
+def load_spec(path: str | None = None) -> IntakeSpec:
+    p = Path(path) if path else PROMPTS / "intake.yaml"
+    return IntakeSpec(yaml.safe_load(p.read_text(encoding="utf-8")), str(p))
+
+
+@dataclass
+class Outcome:
+    step: str
+    state: dict
+    error: str | None = None       # show, then ask the same step again
+    notice: str | None = None      # show before the next step
+    finished: str | None = None    # "cancelled"
+    action: str | None = None      # at the preview: "post" or "edit"
+    advanced: bool = False
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", s.lower())).strip()
+
+
+class IntakeFlow:
+    def __init__(
+        self,
+        spec: IntakeSpec,
+        *,
+        suggest: Callable[[str], list[str]],
+        principle_keys: list[str],
+        resolve_principle: Callable[[str], str | None],
+        max_chars: int = 3000,
+    ):
+        self.spec = spec
+        self.suggest = suggest
+        self.principle_keys = principle_keys
+        self.resolve_principle = resolve_principle
+        self.max_chars = max_chars
+
+    # ---- navigation --------------------------------------------------------
+    def start(self, groups: list[dict]) -> Outcome:
+        state = {"answers": {}, "history": [], "groups": groups}
+        first = self._next_from(-1, state)
+        return Outcome(first, state)
+
+    def _visible(self, step: Step, state: dict) -> bool:
+        answers = state["answers"]
+        if any(answers.get(k) != v for k, v in step.when.items()):
+            return False
+        if step.kind == "group":
+            return len(state.get("groups") or []) > 1
+        return True
+
+    def _next_from(self, index: int, state: dict) -> str:
+        for step in self.spec.steps[index + 1:]:
+            if self._visible(step, state):
+                if step.kind == "principles" and "suggested" not in state:
+                    answers = state["answers"]
+                    text = " ".join(filter(None, [answers.get("situation"), answers.get("considering")]))
+                    state["suggested"] = self.suggest(text) if text else []
+                return step.id
+        return self.spec.steps[-1].id
+
+    def _advance(self, step: Step, state: dict, value: Any) -> Outcome:
+        state["answers"][step.id] = value
+        if step.id in ("situation", "considering"):
+            state.pop("suggested", None)  # the text changed: suggest afresh
+        if step.id == "relationship" and value != "former":
+            state["answers"].pop("time_since", None)
+        state.pop("preview", None)
+        state["history"].append(step.id)
+        index = self.spec.steps.index(step)
+        return Outcome(self._next_from(index, state), state, advanced=True)
+
+    # ---- input -------------------------------------------------------------
+    def handle_text(self, step_id: str, state: dict, text: str) -> Outcome:
+        step = self.spec.by_id[step_id]
+        word = _norm(text)
+        if word in COMMANDS:
+            return self.command(step_id, state, word)
+        if step.kind == "choice":
+            value = self._match_choice(step.choices, text)
+            if value is None:
+                return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
+            return self._advance(step, state, value)
+        if step.kind == "group":
+            groups = [Choice(g["id"], g["name"]) for g in state.get("groups") or []]
+            value = self._match_choice(tuple(groups), text.lstrip("#"))
+            if value is None:
+                return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
+            return self._advance(step, state, value)
+        if step.kind == "principles":
+            keys = self._parse_principles(text, state)
+            if keys is None:
+                return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
+            return self._advance(step, state, keys)
+        if step.kind == "preview":
+            if word in ("post", "post anonymously", "send"):
+                return Outcome(step_id, state, action="post")
+            if word == "edit":
+                return Outcome(step_id, state, action="edit")
+            return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
+        return self.answer_text(step_id, state, text)
+
+    def answer_text(self, step_id: str, state: dict, text: str) -> Outcome:
+        """A free-text answer, typed in the DM or submitted in the private form."""
+        step = self.spec.by_id[step_id]
+        text = (text or "").strip()
+        if not text:
+            if step.required:
+                return Outcome(step_id, state, error=self.spec.text("validation.required"))
+            return self._advance(step, state, None)
+        if len(text) > self.max_chars:
+            return Outcome(step_id, state, error=self.spec.text("validation.too_long", length=len(text), limit=self.max_chars))
+        return self._advance(step, state, text)
+
+    def choose(self, step_id: str, state: dict, value: str) -> Outcome:
+        """A button click on a choice, group or principles step."""
+        step = self.spec.by_id[step_id]
+        if step.kind == "choice" and value not in {c.value for c in step.choices}:
+            return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
+        if step.kind == "group" and value not in {g["id"] for g in state.get("groups") or []}:
+            return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
+        if step.kind == "principles":
+            keys = state.get("suggested", []) if value == "accept" else [k for k in value.split(",") if k in self.principle_keys]
+            return self._advance(step, state, keys)
+        return self._advance(step, state, value)
+
+    def command(self, step_id: str, state: dict, word: str) -> Outcome:
+        step = self.spec.by_id[step_id]
+        if word == "cancel":
+            return Outcome(step_id, state, finished="cancelled")
+        if word == "restart":
+            fresh = self.start(state.get("groups") or [])
+            fresh.notice = self.spec.text("messages.restarted")
+            return fresh
+        if word == "back":
+            if not state["history"]:
+                return Outcome(step_id, state, error=self.spec.text("validation.nothing_to_go_back_to"))
+            previous = state["history"].pop()
+            state.pop("preview", None)
+            return Outcome(previous, state)
+        if word == "skip":
+            if step.required or step.kind == "preview":
+                return Outcome(step_id, state, error=self.spec.text("validation.cannot_skip"))
+            return self._advance(step, state, None)
+        raise ValueError(word)
+
+    def apply_edit(self, state: dict, fields: dict[str, str]) -> Outcome:
+        """The preview's Edit form: new texts for the free-text steps, then a new preview."""
+        for step in self.spec.steps:
+            if step.kind == "text" and step.id in fields:
+                text = (fields[step.id] or "").strip()
+                if step.required and not text:
+                    return Outcome("preview", state, error=f"{step.field_label}: " + self.spec.text("validation.required"))
+                if len(text) > self.max_chars:
+                    return Outcome("preview", state, error=f"{step.field_label}: " + self.spec.text(
+                        "validation.too_long", length=len(text), limit=self.max_chars))
+                state["answers"][step.id] = text or None
+        state["edited"] = True
+        state.pop("preview", None)
+        return Outcome("preview", state, advanced=True)
+
+    # ---- parsing -----------------------------------------------------------
+    @staticmethod
+    def _match_choice(choices: tuple[Choice, ...], text: str) -> str | None:
+        word = _norm(text)
+        if not word:
+            return None
+        if word.isdigit():
+            n = int(word)
+            return choices[n - 1].value if 1 <= n <= len(choices) else None
+        labels = {_norm(c.label): c.value for c in choices}
+        labels.update({_norm(c.value): c.value for c in choices})
+        if word in labels:
+            return labels[word]
+        starts = {v for lab, v in labels.items() if lab.startswith(word) or word.startswith(lab)}
+        if len(starts) == 1:
+            return starts.pop()
+        contains = {v for lab, v in labels.items() if word in lab.split() or lab in word}
+        if len(contains) == 1:
+            return contains.pop()
+        close = difflib.get_close_matches(word, list(labels), n=2, cutoff=0.75)
+        if len(close) == 1 or (close and labels[close[0]] == labels[close[-1]]):
+            return labels[close[0]]
+        return None
+
+    def _parse_principles(self, text: str, state: dict) -> list[str] | None:
+        word = _norm(text)
+        if word in ACCEPT_WORDS:
+            return list(state.get("suggested", []))
+        numbers = re.findall(r"\d+", text)
+        if numbers and not re.sub(r"[\d\s,;and]+", "", text.lower()):
+            picked = []
+            for n in numbers:
+                i = int(n)
+                if not 1 <= i <= len(self.principle_keys):
+                    return None
+                key = self.principle_keys[i - 1]
+                if key not in picked:
+                    picked.append(key)
+            return picked
+        picked = []
+        for part in re.split(r"[,;/]|\band\b", text):
+            if not part.strip():
+                continue
+            key = self.resolve_principle(part.strip())
+            if key is None:
+                return None
+            if key not in picked:
+                picked.append(key)
+        return picked or None

@@ -1,0 +1,124 @@
+"""Posting a de-identified dilemma exactly once.
+
+The post is recorded (closing the intake in the same transaction) before Slack is
+called and marked with the message ts after. A worker that finds a post whose
+earlier attempt may have reached Slack (a crash or timeout between the two steps)
+first looks for it in the channel by its metadata instead of posting again.
+Double clicks and a second process lose the race for the intake or the claim.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks import posts as post_blocks
+from bot.logs import log_event
+from bot.storage.models import utcnow
+
+log = logging.getLogger("bot.posting")
+METADATA_TYPE = "boundary_consult_post"
+CLAIM_LEASE = timedelta(seconds=60)
+DELIVERY_ERRORS = (SlackApiError, OSError, TimeoutError)
+
+
+@dataclass
+class Submitted:
+    status: str  # posted | queued | awaiting_approval | duplicate
+    post: object | None = None
+
+
+def backoff(attempts: int, base: float) -> timedelta:
+    return timedelta(seconds=min(base * 2 ** max(0, attempts - 1), 3600))
+
+
+class Posting:
+    def __init__(self, store, identity, catalog, settings):
+        self.store = store
+        self.identity = identity
+        self.catalog = catalog
+        self.settings = settings
+        self.on_awaiting_approval = None  # set by moderation: async (client, post) -> None
+
+    async def submit(self, client, *, team_id: str, user_id: str, intake, content: dict, channel_id: str,
+                     approval: bool) -> Submitted:
+        post = await self.store.post_from_intake(
+            intake.id, "preview",
+            team_id=team_id, intake_ref=intake.ref, channel_id=channel_id,
+            status="awaiting_approval" if approval else "pending", content=content,
+            author_hash=self.identity.author_hash(team_id, user_id), author_enc=self.identity.seal(user_id),
+        )
+        if post is None:
+            return Submitted("duplicate")
+        log_event(log, "post recorded", post=post.id, status=post.status)
+        if approval:
+            if self.on_awaiting_approval is not None:
+                await self.on_awaiting_approval(client, post)
+            return Submitted("awaiting_approval", post)
+        status = await self.deliver(client, post.id)
+        return Submitted("posted" if status == "posted" else "queued", await self.store.get_post(post.id))
+
+    async def deliver(self, client, post_id: int) -> str:
+        post = await self.store.claim_post(post_id, CLAIM_LEASE)
+        if post is None:
+            return "busy"
+        try:
+            ts = await self._find_existing(client, post) if post.attempts > 1 else None
+            if ts is None:
+                message = post_blocks.channel_post(post, self.catalog)
+                resp = await client.chat_postMessage(
+                    channel=post.channel_id, **message.kwargs(), unfurl_links=False, unfurl_media=False,
+                    metadata={"event_type": METADATA_TYPE, "event_payload": {"post_id": post.id}},
+                )
+                ts = resp["ts"]
+        except DELIVERY_ERRORS as exc:
+            retry_at = utcnow() + backoff(post.attempts, self.settings.posting_retry_interval_seconds)
+            await self.store.release_post(post.id, retry_at)
+            log_event(log, "post delayed", logging.WARNING, post=post.id, attempt=post.attempts,
+                      error=type(exc).__name__)
+            return "queued"
+        await self.store.mark_posted(post.id, ts)
+        log_event(log, "posted", post=post.id, attempt=post.attempts)
+        return "posted"
+
+    async def _find_existing(self, client, post) -> str | None:
+        """The ts of this post if an earlier attempt did reach the channel."""
+        oldest = (post.created_at.timestamp() if post.created_at else 0) - 60
+        cursor = None
+        while True:
+            resp = await client.conversations_history(
+                channel=post.channel_id, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200, cursor=cursor,
+            )
+            for msg in resp.get("messages", []):
+                meta = msg.get("metadata") or {}
+                if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}).get("post_id") == post.id:
+                    return msg["ts"]
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+
+    async def deliver_due(self, client) -> int:
+        """Pending posts whose time has come (on start and periodically)."""
+        done = 0
+        for post_id in await self.store.due_posts():
+            if await self.deliver(client, post_id) == "posted":
+                done += 1
+                post = await self.store.get_post(post_id)
+                if post is not None and post.attempts > 1:
+                    await self.tell_poster(client, post, post_blocks._t(
+                        "relay.posted_later", number=post.id, channel=post.channel_id))
+        return done
+
+    async def tell_poster(self, client, post, text: str, blocks: list | None = None) -> bool:
+        user_id = self.identity.unseal(post.author_enc)
+        if not user_id:
+            return False
+        try:
+            dm = await client.conversations_open(users=user_id)
+            await client.chat_postMessage(channel=dm["channel"]["id"], text=text, blocks=blocks)
+            return True
+        except DELIVERY_ERRORS as exc:
+            log_event(log, "could not DM poster", logging.WARNING, post=post.id, error=type(exc).__name__)
+            return False

@@ -1,0 +1,43 @@
+"""`/boundary` — help, principles, one principle, a question, consult, mine."""
+from __future__ import annotations
+
+from bot.blocks import answers, posts
+from bot.consult.intake import load_spec
+
+MAX_QUESTION = 1000
+
+
+def route(services, text: str):
+    """The ephemeral answer for everything except `consult` and `mine`."""
+    catalog = services.catalog
+    words = " ".join(text.split())
+    lowered = words.lower()
+    if lowered in ("", "help", "?", "hi", "hello"):
+        return answers.help_message(catalog)
+    if lowered in ("principles", "principle", "list"):
+        return answers.principles_message(catalog)
+    if len(words.split()) <= 4:
+        principle = catalog.find_principle(words)
+        if principle is not None:
+            return answers.principle_message(catalog, principle)
+    question = words[:MAX_QUESTION]
+    return answers.answer_message(catalog, question, services.matcher.answer(question))
+
+
+def handler(services):
+    async def boundary_command(ack, command, client, respond):
+        text = (command.get("text") or "").strip()
+        sub = text.lower()
+        team_id, user_id = command["team_id"], command["user_id"]
+        if sub in ("consult", "start", "new"):
+            await ack(response_type="ephemeral", text=load_spec().text("messages.dm_opened"))
+            await services.conversation.start(client, team_id, user_id)
+            return
+        if sub in ("mine", "my posts", "posts"):
+            message = posts.mine(await services.discussion.mine(team_id, user_id))
+            await ack(response_type="ephemeral", **message.kwargs())
+            return
+        message = route(services, text)
+        await ack(response_type="ephemeral", **message.kwargs())
+
+    return boundary_command

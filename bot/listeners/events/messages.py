@@ -1,0 +1,32 @@
+"""Messages: the intake in the DM, and colleagues' replies in a post's thread.
+
+Slack redelivers an event when it doesn't hear back in time; the event_id is
+claimed in the database first, so a redelivery (to any process) does nothing."""
+from __future__ import annotations
+
+IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
+
+
+async def ignore(ack):
+    await ack()
+
+
+def handler(services):
+    async def on_message(ack, body, event, client):
+        await ack()
+        if event.get("bot_id") or event.get("subtype") in IGNORED_SUBTYPES or not event.get("user"):
+            return
+        event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
+        if not await services.store.claim_key(f"event:{event_id}"):
+            return
+        team_id = body.get("team_id") or event.get("team")
+        if event.get("channel_type") == "im":
+            if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
+                return
+            await services.conversation.on_text(client, team_id, event["user"], event["channel"], event.get("text") or "")
+            return
+        thread_ts = event.get("thread_ts")
+        if thread_ts and thread_ts != event.get("ts"):
+            await services.discussion.on_thread_message(event["channel"], thread_ts, event["ts"])
+
+    return on_message

@@ -1,0 +1,11 @@
+from bot.blocks import intake as ib, moderation as mb
+from bot.listeners.views import intake, moderation, posts
+
+
+def register(app, services) -> None:
+    app.view(ib.FORM_CALLBACK)(intake.submitted(services, "text"))
+    app.view(ib.PRINCIPLES_CALLBACK)(intake.submitted(services, "principles"))
+    app.view(ib.EDIT_CALLBACK)(intake.submitted(services, "edit"))
+    app.view(posts.REPLY_CALLBACK["anonymous"])(posts.submitted(services, "anonymous"))
+    app.view(posts.REPLY_CALLBACK["op"])(posts.submitted(services, "op"))
+    app.view(mb.REJECT_CALLBACK)(moderation.reject_submitted(services))

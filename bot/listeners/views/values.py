@@ -1,0 +1,21 @@
+"""Reading submitted modal values the way Slack sends them."""
+
+
+def view_values(view: dict) -> dict:
+    """{block_id: text or [selected option values]} for every input in the view."""
+    out = {}
+    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
+        for element in actions.values():
+            if element.get("type") == "checkboxes":
+                out[block_id] = [o["value"] for o in element.get("selected_options") or []]
+            elif "selected_option" in element:
+                out[block_id] = (element.get("selected_option") or {}).get("value")
+            else:
+                out[block_id] = element.get("value") or ""
+    return out
+
+
+def team_and_user(body: dict) -> tuple[str, str]:
+    user = body["user"]
+    team_id = (body.get("team") or {}).get("id") or user.get("team_id") or (body.get("view") or {}).get("team_id")
+    return team_id, user["id"]

@@ -1,0 +1,59 @@
+"""Effective workspace settings: config/ first, then what moderators changed in
+Slack (stored in the database), with where each value came from."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.config import Settings
+from bot.storage.store import Store
+
+STORED_KEYS = ("approval", "review_channel", "retention_days")
+
+
+@dataclass
+class Effective:
+    channels: list[dict]
+    approval: bool
+    review_channel: str | None
+    retention_days: int
+    terms: list[str]
+    moderators: list[str]
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+class Workspace:
+    def __init__(self, store: Store, settings: Settings):
+        self.store = store
+        self.settings = settings
+
+    async def effective(self, team_id: str) -> Effective:
+        cfg = self.settings
+        config_src = f"config ({cfg.config_path.name})"
+        stored = await self.store.settings(team_id)
+        sources = {}
+        values = {}
+        for key in STORED_KEYS:
+            if key in stored:
+                values[key], sources[key] = stored[key], "set in Slack"
+            else:
+                values[key], sources[key] = getattr(cfg, key), config_src
+
+        channels = {c["id"]: {"id": c["id"], "name": c["name"], "source": config_src} for c in cfg.channels}
+        for row in await self.store.channels(team_id):
+            if row.active:
+                channels[row.channel_id] = {"id": row.channel_id, "name": row.name, "source": "set in Slack"}
+            else:
+                channels.pop(row.channel_id, None)
+        db_terms = await self.store.terms(team_id)
+        terms = list(dict.fromkeys([*cfg.terms, *db_terms]))
+        sources["terms"] = f"{len(cfg.terms)} from config, {len(db_terms)} set in Slack"
+        db_mods = await self.store.moderators(team_id)
+        moderators = list(dict.fromkeys([*cfg.moderators, *db_mods]))
+        sources["moderators"] = f"{len(cfg.moderators)} from config, {len(db_mods)} set in Slack, plus workspace admins and owners"
+        sources["channels"] = "config and Slack" if cfg.channels and any(c["source"] != config_src for c in channels.values()) else (
+            config_src if cfg.channels else "set in Slack")
+        return Effective(
+            channels=list(channels.values()), approval=bool(values["approval"]),
+            review_channel=values["review_channel"], retention_days=int(values["retention_days"] or 0),
+            terms=terms, moderators=moderators, sources=sources,
+        )

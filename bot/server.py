@@ -1,0 +1,95 @@
+"""`python -m bot`: HTTP mode, Socket Mode (SLACK_APP_TOKEN) or, without a bot
+token, the local sandbox."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from aiohttp import web
+
+from bot.app import build_web_app, create_app
+from bot.config import ConfigError, Settings, load_settings
+from bot.logs import log_event, setup_logging
+from bot.services import build_services
+from bot.slack_client import build_client
+from bot.worker import Worker
+
+log = logging.getLogger("bot.server")
+
+
+async def start_app(settings: Settings, *, socket_mode: bool = False):
+    """Services, the Bolt app and its worker, ready to serve."""
+    services = await build_services(settings)
+    client = build_client(settings)
+    app = create_app(services, client, signing_secret=settings.signing_secret, log_requests=socket_mode)
+    worker = Worker(services, client)
+    return services, app, worker
+
+
+async def serve(settings: Settings) -> None:
+    socket_mode = settings.socket_mode
+    if not socket_mode and not settings.signing_secret:
+        raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)")
+    services, app, worker = await start_app(settings, socket_mode=socket_mode)
+    web_app = build_web_app(app, settings.signing_secret or "")
+    if socket_mode:
+        web_app = web.Application()
+        web_app.router.add_get("/healthz", lambda _r: web.json_response({"ok": True, "mode": "socket"}))
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "0.0.0.0", settings.port).start()
+    await worker.tick()  # posts left pending by a crash go out now
+    worker.start()
+    log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
+    try:
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            handler = AsyncSocketModeHandler(app, settings.app_token)
+            await handler.start_async()
+        else:
+            await asyncio.Event().wait()
+    finally:
+        await worker.stop()
+        await runner.cleanup()
+        await services.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level)
+    try:
+        if settings.sandbox:
+            from bot.sandbox.server import run_sandbox
+
+            asyncio.run(run_sandbox(settings, sandbox_web_app))
+        else:
+            asyncio.run(serve(settings))
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def sandbox_web_app(settings: Settings, client_base_url: str) -> web.Application:
+    """The real app pointed at the sandbox's stand-in for Slack."""
+    settings.slack_api_url = client_base_url
+    services, app, worker = await start_app(settings)
+    web_app = build_web_app(app, settings.signing_secret or "")
+
+    async def lifecycle(_app):
+        worker.interval = 1.0
+        worker.start()
+        yield
+        await worker.stop()
+        await services.close()
+
+    web_app.cleanup_ctx.append(lifecycle)
+    return web_app

@@ -1,0 +1,79 @@
+"""`/boundary` through signed HTTP requests, answered ephemerally."""
+import json
+
+from slack_sdk.models.blocks import Block
+
+from tests.conftest import GENERAL, PRACTITIONER
+
+
+def ack_body(delivery) -> dict:
+    assert delivery.status == 200, delivery.response_text
+    return json.loads(delivery.response_text)
+
+
+def assert_valid_blocks(blocks):
+    assert 0 < len(blocks) <= 50
+    for b in blocks:
+        Block.parse(b).to_dict()
+        if b["type"] == "section" and "text" in b:
+            assert len(b["text"]["text"]) <= 3000
+
+
+async def test_help_is_ephemeral_with_consult_button(bot):
+    body = ack_body(await bot.command(PRACTITIONER, ""))
+    assert body["response_type"] == "ephemeral"
+    assert_valid_blocks(body["blocks"])
+    text = json.dumps(body["blocks"])
+    assert "consult_start" in text and "Objectivity" in text
+    for word in ("help", "HELP "):
+        again = ack_body(await bot.command(PRACTITIONER, word))
+        assert again["blocks"][0] == body["blocks"][0]
+
+
+async def test_principles_list_has_a_button_each_and_expands(bot):
+    body = ack_body(await bot.command(PRACTITIONER, "principles"))
+    buttons = [b["accessory"] for b in body["blocks"] if b.get("accessory")]
+    assert len(buttons) == 7
+    msg = {"blocks": body["blocks"], "ts": "1.1", "channel": GENERAL}
+    # Click "More" on the dual relationships principle: the answer goes to response_url.
+    before = len(bot.slack.calls_to("response_url"))
+    ephemeral = bot.slack.ephemerals(PRACTITIONER)
+    assert ephemeral, "the ack's ephemeral message is shown"
+    await bot.slack.click(PRACTITIONER, ephemeral[-1], "principle_more:dual_relationship")
+    calls = bot.slack.calls_to("response_url")
+    assert len(calls) == before + 1
+    sent = calls[-1].args
+    assert sent.get("response_type", "ephemeral") == "ephemeral"
+    assert "Dual" in json.dumps(sent["blocks"])
+    assert_valid_blocks(sent["blocks"])
+
+
+async def test_principle_by_alias_with_typo(bot):
+    body = ack_body(await bot.command(PRACTITIONER, "Multiple Relatinships"))
+    assert body["blocks"][0]["type"] == "header"
+    assert "Dual" in body["blocks"][0]["text"]["text"]
+    assert_valid_blocks(body["blocks"])
+
+
+async def test_question_gets_principles_with_why_and_guidance(bot):
+    body = ack_body(await bot.command(PRACTITIONER, "my pt sent me a friend request on fb, should i accept?"))
+    assert body["response_type"] == "ephemeral"
+    assert_valid_blocks(body["blocks"])
+    text = json.dumps(body["blocks"])
+    assert "What applies here" in text
+    assert "consult_start" in text
+    assert "principle_more:" in text
+
+
+async def test_off_topic_question_is_honest(bot):
+    body = ack_body(await bot.command(PRACTITIONER, "what's the best pizza place downtown"))
+    text = json.dumps(body["blocks"])
+    assert "couldn't find a boundary question" in text
+    assert "What applies here" not in text
+
+
+async def test_user_text_is_escaped_in_the_answer(bot):
+    body = ack_body(await bot.command(PRACTITIONER, "<!channel> client gift <@U999> ok?"))
+    text = json.dumps(body["blocks"])
+    assert "<!channel>" not in text and "<@U999>" not in text
+    assert "&lt;!channel&gt;" in text

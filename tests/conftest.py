@@ -1,0 +1,164 @@
+"""Shared fixtures: the real app served over HTTP, talking to a stand-in Slack.
+
+Requests reach the app signed exactly as Slack signs them; every Web API call the
+app makes lands in the stand-in, which records it. This is how slack-bolt tests
+itself, with a stateful fake instead of canned answers."""
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from bot.app import build_web_app, create_app
+from bot.config import Settings
+from bot.sandbox.web_api import SlackStandIn
+from bot.services import build_services
+from bot.slack_client import build_client
+from bot.storage.store import Store
+from bot.worker import Worker
+
+SECRET = "test-signing-secret"
+TEAM = "T0SANDBOX"
+PRACTITIONER, COLLEAGUE, COLLEAGUE2, MODERATOR = "U0PRACT", "U0COLL1", "U0COLL2", "U0MOD"
+CONSULT, REVIEW, GENERAL = "C0CONSULT", "G0REVIEW", "C0GENERAL"
+
+
+def make_settings(tmp_path: Path, **overrides) -> Settings:
+    s = Settings(
+        data_dir=tmp_path / "data",
+        signing_secret=SECRET,
+        bot_token="xoxb-test",
+        secret_key="test-key-" + "x" * 40,
+        channels=[{"id": CONSULT, "name": "peer-consult"}],
+        relay_batch_seconds=0,
+        posting_retry_interval_seconds=0,
+        rate_limit_retries=3,
+        server_error_retries=3,
+    )
+    for k, v in overrides.items():
+        setattr(s, k, v)
+    if s.database_url is None:
+        s.database_url = f"sqlite:///{tmp_path / 'data' / 'test.sqlite3'}"
+    return s
+
+
+@dataclass
+class Bot:
+    slack: SlackStandIn
+    services: object
+    worker: Worker
+    server: TestServer
+    settings: Settings
+    extra: list = field(default_factory=list)
+
+    async def command(self, user: str, text: str = "", channel: str = GENERAL, command: str = "/boundary"):
+        return await self.slack.send_command(user, channel, command, text)
+
+    async def dm(self, user: str, text: str):
+        return await self.slack.send_user_message(user, self.slack.dm_channel(user), text)
+
+    def dms(self, user: str) -> list[dict]:
+        return self.slack.messages(self.slack.dm_channel(user))
+
+    def last_dm(self, user: str) -> dict:
+        return self.dms(user)[-1]
+
+    async def click_dm(self, user: str, action_id: str, value=None, index: int = -1):
+        """Clicks a button in the newest DM message that has it."""
+        for msg in reversed(self.dms(user)):
+            if _has_action(msg, action_id):
+                return await self.slack.click(user, msg, action_id, value)
+        raise AssertionError(f"no DM message with {action_id}")
+
+
+def _has_action(msg: dict, action_id: str) -> bool:
+    for block in msg.get("blocks") or []:
+        for el in block.get("elements") or []:
+            if el.get("action_id") == action_id:
+                return True
+        acc = block.get("accessory") or {}
+        if acc.get("action_id") == action_id:
+            return True
+    return False
+
+
+async def start_bot(settings: Settings, slack: SlackStandIn, *, process_before_response: bool = True) -> Bot:
+    services = await build_services(settings)
+    client = build_client(settings)
+    app = create_app(services, client, signing_secret=SECRET, process_before_response=process_before_response)
+    server = TestServer(build_web_app(app, SECRET), host="127.0.0.1")
+    await server.start_server()
+    slack.events_url = str(server.make_url("/slack/events"))
+    slack.signing_secret = SECRET
+    return Bot(slack, services, Worker(services, client), server, settings)
+
+
+async def stop_bot(bot: Bot) -> None:
+    await bot.server.close()
+    await bot.services.close()
+
+
+@pytest.fixture
+async def slack():
+    stand_in = SlackStandIn(team_id=TEAM)
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()
+
+
+@pytest.fixture
+def settings(tmp_path, slack):
+    return make_settings(tmp_path, slack_api_url=slack.api_url)
+
+
+@pytest.fixture
+async def bot(settings, slack):
+    b = await start_bot(settings, slack)
+    yield b
+    await stop_bot(b)
+
+
+@asynccontextmanager
+async def fresh_pg_database():
+    """A new PostgreSQL database on the TEST_DATABASE_URL server, dropped afterwards."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL not set")
+    import asyncpg
+
+    name = "bc_" + uuid.uuid4().hex[:12]
+    admin = base.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(admin)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    try:
+        yield admin.rsplit("/", 1)[0] + "/" + name
+    finally:
+        conn = await asyncpg.connect(admin)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+@pytest.fixture
+async def pg_url():
+    async with fresh_pg_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request, tmp_path):
+    """The storage suite runs on SQLite always and on PostgreSQL when configured."""
+    if request.param == "sqlite":
+        s = await Store.open(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+        yield s
+        await s.close()
+        return
+    async with fresh_pg_database() as url:
+        s = await Store.open(url)
+        yield s
+        await s.close()

@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 CONSULT = "C0CONSULT"
+BOLT_KEY = web.AppKey("bolt", AsyncApp)
 
 
 def _options(*pairs: tuple[str, str]) -> list[dict]:
@@ -175,5 +176,5 @@ def build_app(settings, client_base_url: str) -> web.Application:
         return web.json_response({"ok": True})
 
     web_app.router.add_get("/healthz", healthz)
-    web_app["bolt"] = bolt
+    web_app[BOLT_KEY] = bolt
     return web_app

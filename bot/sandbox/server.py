@@ -306,6 +306,9 @@ class Sandbox:
         thread_ts = data.get("thread_ts") or None
         if not text.strip():
             return web.json_response({"ok": False, "error": "empty message"}, status=400)
+        if channel.startswith("D") and channel[1:] in self.slack.users:
+            if channel != self.slack.dm_channel(user):
+                return web.json_response({"ok": False, "error": "that is someone else's conversation with the app"}, status=403)
         if channel not in self.slack.channels:
             return web.json_response({"ok": False, "error": "channel_not_found"}, status=400)
         if text.startswith("/") and not thread_ts:

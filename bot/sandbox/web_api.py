@@ -59,7 +59,8 @@ DEFAULT_CHANNELS: list[dict] = [
     {"id": "C0GENERAL", "name": "general", "is_private": False, "is_member": False},
     {"id": "C0CONSULT", "name": "peer-consult", "is_private": False, "is_member": True},
     {"id": "G0REVIEW", "name": "consult-review", "is_private": True, "is_member": True, "members": ["U0MOD"]},
-    {"id": "G0PRIVATE", "name": "staff-lounge", "is_private": True, "is_member": False},
+    # a private channel the app is not in (and no sandbox person either): for not_in_channel
+    {"id": "G0PRIVATE", "name": "staff-lounge", "is_private": True, "is_member": False, "members": []},
 ]
 
 MESSAGE_BLOCKS_MAX = 50
@@ -187,7 +188,7 @@ class SlackStandIn:
                 "is_private": bool(c.get("is_private", False)),
                 "is_im": False,
                 "is_member": bool(c.get("is_member", True)),
-                "members": list(c.get("members") or [u["id"] for u in self._initial_users]),
+                "members": list(c["members"]) if "members" in c else [u["id"] for u in self._initial_users],
                 "topic": c.get("topic", ""),
                 "purpose": c.get("purpose", ""),
                 "created": 1700000000,

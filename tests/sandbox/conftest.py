@@ -5,7 +5,7 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox.web_api import SlackStandIn
-from tests.sandbox.tiny_app import build_bolt
+from bot.sandbox.demo_app import build_bolt
 
 SECRET = "test-signing-secret"
 

@@ -17,7 +17,7 @@ SITUATION_BONUS = (6.0, 4.0, 2.5)
 SITUATION_MIN = 2.0        # trigger weight needed to call a situation matched
 SITUATION_FULL = 4.0       # trigger weight at which the bonus is not scaled down
 ON_TOPIC_MIN = 2.5         # cue weight that makes a question on-topic when it mentions practice
-STRONG_TRIGGER = 3.0       # a trigger this specific ("subpoena", "friend request") suffices alone
+STRONG_TRIGGER = 3.5       # a trigger this specific ("subpoena", "friend request") suffices alone
 KEEP_RATIO = 0.3           # a principle must score this share of the top one to be shown
 FUZZY_CUTOFF = 0.82
 FUZZY_MIN_LEN = 5
@@ -64,6 +64,7 @@ class Matcher:
         self._vocab = vocab
         self._vocab_list = sorted(w for w in vocab if len(w) >= FUZZY_MIN_LEN - 1)
         self._fix_cache: dict[str, str] = {}
+        self._context_vocab = sorted({w for t in catalog.context_terms for w in t})
 
     def _fix_typo(self, tok: str) -> str:
         if tok in self._vocab or len(tok) < FUZZY_MIN_LEN or tok.isdigit():
@@ -91,7 +92,10 @@ class Matcher:
         principles, situation, _, strongest = self._evidence(toks)
         if strongest >= STRONG_TRIGGER:
             return True
-        in_practice = any(_contains(toks, t) for t in self.catalog.context_terms)
+        # a misspelt "clent" still places the question in practice
+        fixed = [t if len(t) < FUZZY_MIN_LEN else (difflib.get_close_matches(t, self._context_vocab, 1, FUZZY_CUTOFF)
+                                                   or [t])[0] for t in toks]
+        in_practice = any(_contains(fixed, t) for t in self.catalog.context_terms)
         return in_practice and (situation is not None or
                                 max(s for s, _ in principles.values()) >= ON_TOPIC_MIN)
 

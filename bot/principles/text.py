@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 _TOKEN = re.compile(r"\$|[a-z0-9]+(?:['’][a-z]+)?")
+# short function words that merely end in "s"; stripping would make "this" -> "thi"
+_KEEP = frozenset("this his hers its is was has does yes us bus gas plus thus news always perhaps across less ours yours theirs".split())
 _DOUBLE = re.compile(r"([bdfgmnprt])\1$")
 
 
@@ -16,7 +18,7 @@ def stem(word: str) -> str:
     if w.endswith("'s"):
         w = w[:-2]
     w = w.replace("'", "")
-    if len(w) <= 3:
+    if len(w) <= 3 or w in _KEEP:
         return w
     for suffix, repl, min_len in (("ies", "y", 5), ("sses", "ss", 5), ("ing", "", 6),
                                   ("ied", "y", 5), ("ed", "", 5), ("es", "", 5), ("s", "", 4)):

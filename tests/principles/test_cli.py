@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.principles.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_jsonl_via_subprocess():
+    lines = [{"id": "x1", "q": "a client sent me a friend request"},
+             {"id": "x2", "q": "what's the weather"},
+             {"id": 3, "q": "privacy"}]
+    run = subprocess.run([sys.executable, "-m", "bot", "ask", "--jsonl"], cwd=REPO, capture_output=True,
+                         text=True, input="\n".join(json.dumps(l) for l in lines) + "\n", check=True)
+    out = [json.loads(l) for l in run.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["x1", "x2", 3]
+    assert out[0]["principles"][0] == "dual_relationship" and out[0]["situation"] == "social_media_request"
+    assert out[1] == {"id": "x2", "principles": [], "situation": None}
+    assert out[2]["principles"] == ["confidentiality"] and out[2]["situation"] is None
+
+
+def test_text_answer(capsys):
+    assert main(["a client invited me to her graduation"]) == 0
+    out = capsys.readouterr().out
+    assert "Dual (multiple) relationships" in out
+    assert "Why:" in out and "How you might say it:" in out
+    assert "not legal advice" in out
+
+
+def test_text_principle_name(capsys):
+    assert main(["countertransference"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1. Transference and countertransference")
+    assert "Self-check:" in out
+
+
+def test_text_off_topic(capsys):
+    assert main(["best", "pizza", "in", "town"]) == 0
+    assert capsys.readouterr().out.startswith("I can help with")
+
+
+def test_no_question_is_usage_error(capsys):
+    assert main([]) == 2

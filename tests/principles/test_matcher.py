@@ -1,0 +1,84 @@
+"""Ranking on questions written for these tests (not the dev set)."""
+from __future__ import annotations
+
+import pytest
+
+from bot.principles import get_matcher
+
+
+def keys(q: str) -> list[str]:
+    return [m.key for m in get_matcher().answer(q).principles]
+
+
+@pytest.mark.parametrize("q,first,also,situation", [
+    ("my pt added me on insta last night, ignore it?", "dual_relationship", "confidentiality", "social_media_request"),
+    ("Client Sent Me A Frend Request On FB", "dual_relationship", None, "social_media_request"),
+    ("patient brought me a jar of homemade jam before the holidays", "caring_within_boundaries", "power", "small_gift"),
+    ("client tried to hand me $500 cash as a thank you", "power", "objectivity", "large_gift"),
+    ("a client who is a plumber offered to fix my sink instead of paying his bill", "dual_relationship", "power", None),
+    ("my client asked me to come to her daughter's bat mitzvah", "dual_relationship", "caring_within_boundaries", "invitation_celebration"),
+    ("bumped into a cl at the pharmacy with her kids, did I handle it right by waving", "confidentiality", None, "running_into_client"),
+    ("ex-client from 2019 wants to meet up for drinks as friends", "dual_relationship", "power", None),
+    ("a former patient asked me out on a date, therapy ended 4 yrs ago", "power", "transference", "former_client_romance"),
+    ("my client confessed she has a crush on me", "transference", "caring_within_boundaries", "client_attraction_to_you"),
+    ("i keep daydreaming about a client, i think i have feelings for him", "transference", "consultation", None),
+    ("client asks whether I have kids, should I tell her", "caring_within_boundaries", "transference", "self_disclosure"),
+    ("is it ok to hug a teenage client who is crying", "caring_within_boundaries", "power", "hugs_and_touch"),
+    ("the guy who runs our only grocery store in this rural area wants to start tx", "dual_relationship", None, None),
+    ("my neighbor next door asked if I'd be her therapist", "dual_relationship", "objectivity", None),
+    ("my client's wife keeps emailing me asking what he talks about", "confidentiality", None, "family_asks_about_client"),
+    ("received a subpoena for a client's records from her ex's attorney", "confidentiality", "consultation", "subpoena_court"),
+    ("one of my interns asked if I could see her for therapy", "dual_relationship", "power", "supervisee_or_student"),
+    ("I'm so angry at a client who keeps missing sessions", "transference", "objectivity", "countertransference_feelings"),
+    ("a client texted me at 2am saying she can't go on", "caring_within_boundaries", None, "after_hours_contact"),
+    ("my colleague gossips about her clients at the front desk", "confidentiality", "consultation", "colleague_breach"),
+    ("client left a 1-star google review, can I respond?", "confidentiality", None, "online_review"),
+    ("client offered me a job at his company", "dual_relationship", "power", "hiring_client"),
+    ("is it wrong to google a new client before the first session", "confidentiality", None, "searching_client_online"),
+])
+def test_ranking(q, first, also, situation):
+    a = get_matcher().answer(q)
+    got = [m.key for m in a.principles]
+    assert not a.off_topic
+    assert 1 <= len(got) <= 3
+    assert got[0] == first, got
+    if also:
+        assert also in got, got
+    if situation:
+        assert a.situation is not None and a.situation.key == situation
+
+
+@pytest.mark.parametrize("q,key", [
+    ("countertransference", "transference"),
+    ("privacy", "confidentiality"),
+    ("impartiality", "objectivity"),
+    ("supervision", "consultation"),
+    ("power imbalance", "power"),
+    ("Dual relationships", "dual_relationship"),
+    ("transferance", "transference"),
+])
+def test_bare_principle_name_comes_first(q, key):
+    assert keys(q)[0] == key
+
+
+@pytest.mark.parametrize("q", [
+    "what's the weather like tomorrow",
+    "best pizza in town",
+    "how do I reset my password",
+    "recommend a CBT workbook",
+    "how do I submit a superbill",
+    "which telehealth platform is HIPAA friendly and cheap",
+    "what time is the staff meeting",
+    "good podcast for the commute?",
+    "what should I wear to my cousin's wedding",
+])
+def test_off_topic(q):
+    a = get_matcher().answer(q)
+    assert a.off_topic and a.principles == [] and a.situation is None
+
+
+def test_why_sentences_are_specific():
+    a = get_matcher().answer("a client gave me a gift card")
+    assert all(m.why for m in a.principles)
+    assert any("gift" in m.why for m in a.principles)
+    assert [m.score for m in a.principles] == sorted((m.score for m in a.principles), reverse=True)

@@ -49,7 +49,7 @@ def channel_post(post, catalog) -> Message:
     ))
     title = _t("post.title_resolved" if post.resolved else "post.title", number=number)
     question = content.get("question") or ""
-    return Message(text=f"{title}: {question[:200]}", blocks=render(blocks))
+    return Message(text=f"{title}: {escape(question[:200])}", blocks=render(blocks))
 
 
 def removed_post(number: int) -> Message:
@@ -59,7 +59,7 @@ def removed_post(number: int) -> Message:
 
 def thread_reply(kind: str, text: str) -> Message:
     who = _t(f"thread.{kind}")
-    return Message(text=f"{who}: {text[:200]}", blocks=render([*sections(f"*{who}*\n{escape(text)}")]))
+    return Message(text=f"{who}: {escape(text[:200])}", blocks=render([*sections(f"*{who}*\n{escape(text)}")]))
 
 
 def owner_actions(number: int, resolved: bool) -> list:

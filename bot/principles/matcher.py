@@ -13,7 +13,7 @@ from .text import normalize
 
 # A situation match is the strongest evidence we have (it was written for that
 # case), so its ranked principles get these bonuses, scaled by match strength.
-SITUATION_BONUS = (6.0, 4.0, 2.5)
+SITUATION_BONUS = (8.0, 5.0, 3.0)
 SITUATION_MIN = 2.0        # trigger weight needed to call a situation matched
 SITUATION_FULL = 4.0       # trigger weight at which the bonus is not scaled down
 ON_TOPIC_MIN = 2.5         # cue weight that makes a question on-topic when it mentions practice
@@ -95,7 +95,8 @@ class Matcher:
         # a misspelt "clent" still places the question in practice
         fixed = [t if len(t) < FUZZY_MIN_LEN else (difflib.get_close_matches(t, self._context_vocab, 1, FUZZY_CUTOFF)
                                                    or [t])[0] for t in toks]
-        in_practice = any(_contains(fixed, t) for t in self.catalog.context_terms)
+        # a bare topic ("gifts", "social media") typed into a boundary app is about practice
+        in_practice = len(toks) <= 3 or any(_contains(fixed, t) for t in self.catalog.context_terms)
         return in_practice and (situation is not None or
                                 max(s for s, _ in principles.values()) >= ON_TOPIC_MIN)
 

@@ -31,6 +31,7 @@ SCHEMA: dict[str, Any] = {
         "rate_limit_retries": int,
         "server_error_retries": int,
         "connection_retries": int,
+        "retry_backoff_seconds": (int, float),
     },
     "storage": {"database_url": OptionalStr},
     "intake": {"idle_expiry_hours": (int, float), "max_answer_chars": int},
@@ -93,6 +94,7 @@ class Settings:
     rate_limit_retries: int = 3
     server_error_retries: int = 3
     connection_retries: int = 2
+    retry_backoff_seconds: float = 0.5
     database_url: str | None = None
     idle_expiry_hours: float = 24
     max_answer_chars: int = 3000
@@ -161,6 +163,7 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         rate_limit_retries=get("slack", "rate_limit_retries", 3),
         server_error_retries=get("slack", "server_error_retries", 3),
         connection_retries=get("slack", "connection_retries", 2),
+        retry_backoff_seconds=get("slack", "retry_backoff_seconds", 0.5),
         database_url=get("storage", "database_url"),
         idle_expiry_hours=get("intake", "idle_expiry_hours", 24),
         max_answer_chars=get("intake", "max_answer_chars", 3000),

@@ -6,6 +6,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
@@ -17,13 +18,14 @@ def build_client(settings: Settings) -> AsyncWebClient:
     base_url = settings.slack_api_url or SLACK_API
     if not base_url.endswith("/"):
         base_url += "/"
+    backoff = BackoffRetryIntervalCalculator(backoff_factor=settings.retry_backoff_seconds)
     return AsyncWebClient(
         token=settings.bot_token,
         base_url=base_url,
         timeout=10,
         retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=settings.connection_retries),
+            AsyncConnectionErrorRetryHandler(max_retry_count=settings.connection_retries, interval_calculator=backoff),
             AsyncRateLimitErrorRetryHandler(max_retry_count=settings.rate_limit_retries),
-            AsyncServerErrorRetryHandler(max_retry_count=settings.server_error_retries),
+            AsyncServerErrorRetryHandler(max_retry_count=settings.server_error_retries, interval_calculator=backoff),
         ],
     )

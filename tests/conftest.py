@@ -39,6 +39,7 @@ def make_settings(tmp_path: Path, **overrides) -> Settings:
         posting_retry_interval_seconds=0,
         rate_limit_retries=3,
         server_error_retries=3,
+        retry_backoff_seconds=0.01,
     )
     for k, v in overrides.items():
         setattr(s, k, v)

@@ -1,0 +1,133 @@
+"""Faults: restarts, Slack errors and retries, duplicates, double clicks, two processes."""
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from bot.sandbox.signing import event_body
+from bot.storage import models as m
+from bot.storage.models import utcnow
+from tests.app.test_consult_flow import IDENTIFIERS, flat, run_intake_to_preview, step_prompt
+from tests.conftest import CONSULT, PRACTITIONER, TEAM, make_settings, start_bot, stop_bot
+
+
+async def test_restart_mid_intake_resumes_where_the_user_was(settings, slack):
+    first = await start_bot(settings, slack)
+    await first.command(PRACTITIONER, "consult")
+    await first.click_dm(PRACTITIONER, "intake_choice:1")  # current client → setting
+    await first.dm(PRACTITIONER, "private practice")
+    await stop_bot(first)
+
+    second = await start_bot(settings, slack)  # a new process on the same database
+    try:
+        assert "Describe the situation" in step_prompt(second.last_dm(PRACTITIONER))
+        await second.dm(PRACTITIONER, "The client asked me to be friends on Facebook.")
+        assert "considering" in step_prompt(second.last_dm(PRACTITIONER))
+        intake = await second.services.store.open_intake(TEAM, second.services.identity.author_hashes(TEAM, PRACTITIONER))
+        assert intake.state["answers"]["setting"] == "private"
+    finally:
+        await stop_bot(second)
+
+
+async def post_count(slack) -> int:
+    return sum(1 for c in slack.calls_to("chat.postMessage") if c.args.get("channel") == CONSULT and c.ok)
+
+
+async def test_rate_limited_then_ok_posts_once(bot):
+    await run_intake_to_preview(bot)
+    bot.slack.fail_next("chat.postMessage", 429, retry_after=0)
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    assert len(bot.slack.messages(CONSULT)) == 1
+    assert await post_count(bot.slack) == 1
+    assert "Dilemma #1" in flat(bot.last_dm(PRACTITIONER))
+
+
+async def test_server_errors_three_times_then_ok_posts_once(bot):
+    await run_intake_to_preview(bot)
+    bot.slack.fail_next("chat.postMessage", 500, 500, 500)
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    assert len(bot.slack.messages(CONSULT)) == 1
+    attempts = [c for c in bot.slack.calls_to("chat.postMessage") if c.args.get("channel") == CONSULT]
+    assert len(attempts) == 4
+
+
+async def test_outage_delays_the_post_but_never_loses_it(bot):
+    await run_intake_to_preview(bot)
+    bot.slack.fail_next("chat.postMessage", *([503] * 4))  # more than the client retries
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    assert bot.slack.messages(CONSULT) == []
+    assert "saved and will be posted automatically" in flat(bot.last_dm(PRACTITIONER))
+    post = await bot.services.store.get_post(1)
+    assert post.status == "pending"
+    await bot.worker.tick()  # the retry (backoff is 0 in tests)
+    assert len(bot.slack.messages(CONSULT)) == 1
+    assert "is now posted" in flat(bot.last_dm(PRACTITIONER))
+    await bot.worker.tick()
+    assert len(bot.slack.messages(CONSULT)) == 1
+
+
+async def test_crash_between_slack_call_and_marking_does_not_post_twice(bot):
+    await run_intake_to_preview(bot)
+    original = bot.services.store.mark_posted
+
+    async def crash(*_a, **_k):
+        raise ConnectionError("process died")
+
+    bot.services.store.mark_posted = crash
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    bot.services.store.mark_posted = original
+    assert len(bot.slack.messages(CONSULT)) == 1
+    # The claim lapses as it would after a crash; the worker then finds the message.
+    async with bot.services.store.session() as s:
+        await s.execute(update(m.Post).values(claimed_until=utcnow() - timedelta(seconds=1)))
+    await bot.worker.tick()
+    assert len(bot.slack.messages(CONSULT)) == 1
+    post = await bot.services.store.get_post(1)
+    assert post.status == "posted" and post.message_ts == bot.slack.messages(CONSULT)[0]["ts"]
+
+
+async def test_duplicate_event_delivery_is_handled_once(bot):
+    await bot.command(PRACTITIONER, "consult")
+    event = {"type": "message", "user": PRACTITIONER, "text": "1", "channel": bot.slack.dm_channel(PRACTITIONER),
+             "channel_type": "im", "ts": "1800000000.000100", "event_ts": "1800000000.000100"}
+    first = await bot.slack.deliver_event(event, event_id="Ev0DUP")
+    retry = await bot.slack.deliver_event(event, event_id="Ev0DUP", retry_num=1)
+    assert first.status == retry.status == 200
+    prompts = [step_prompt(mm) for mm in bot.dms(PRACTITIONER) if mm.get("blocks")]
+    assert sum("setting" in p for p in prompts) == 1
+
+
+async def test_double_click_on_post_posts_once(bot):
+    preview = await run_intake_to_preview(bot)
+    await asyncio.gather(*[bot.slack.click(PRACTITIONER, preview, "intake_post") for _ in range(3)])
+    assert len(bot.slack.messages(CONSULT)) == 1
+    assert await post_count(bot.slack) == 1
+
+
+async def test_two_instances_on_one_postgresql_database_post_once(tmp_path, slack, pg_url):
+    a = await start_bot(make_settings(tmp_path / "a", slack_api_url=slack.api_url, database_url=pg_url), slack)
+    b = await start_bot(make_settings(tmp_path / "b", slack_api_url=slack.api_url, database_url=pg_url), slack)
+    try:
+        await run_intake_to_preview(a)
+        # The same "post" click and the same redelivered event reach both processes at once.
+        preview = a.last_dm(PRACTITIONER)
+        deliveries = []
+        for bot_ in (a, b):
+            bot_.slack.events_url = str(bot_.server.make_url("/slack/events"))
+            deliveries.append(bot_.slack.click(PRACTITIONER, preview, "intake_post"))
+        await asyncio.gather(*deliveries)
+        assert len(slack.messages(CONSULT)) == 1
+        post = slack.messages(CONSULT)[0]
+        for ident in IDENTIFIERS:
+            assert ident not in flat(post)
+        reply = {"type": "message", "user": "U0COLL1", "text": "hi", "channel": CONSULT, "channel_type": "channel",
+                 "ts": "1900000000.000200", "thread_ts": post["ts"], "event_ts": "1900000000.000200"}
+        for bot_ in (a, b):
+            bot_.slack.events_url = str(bot_.server.make_url("/slack/events"))
+            await bot_.slack.deliver_event(reply, event_id="Ev0SAME")
+        await asyncio.gather(a.worker.tick(), b.worker.tick())
+        relays = [mm for mm in slack.messages(slack.dm_channel(PRACTITIONER)) if "new repl" in flat(mm)]
+        assert len(relays) == 1 and "1 new reply" in flat(relays[0])
+    finally:
+        await stop_bot(a)
+        await stop_bot(b)

@@ -16,7 +16,7 @@ run the script with a throwaway venv's python:
 
 Outputs (gzip'd UTF-8, one lowercase entry per line):
     first_names.txt.gz  surnames.txt.gz  english_words.txt.gz
-    common_words.txt.gz places.txt.gz regions.txt.gz
+    common_words.txt.gz rare_words.txt.gz places.txt.gz regions.txt.gz
 """
 from __future__ import annotations
 
@@ -114,11 +114,14 @@ def wordfreq_en(root: Path) -> dict[str, float]:
 
 
 def web2_lower(root: Path) -> set[str]:
-    path = next(root.glob("english_words/*/data/web2.pickle"))
-    with open(path, "rb") as fh:
-        words = pickle.load(fh)
-    # web2 keeps proper nouns capitalised; its lowercase entries are common words
-    return {w for w in words if w.islower()}
+    out: set[str] = set()
+    # web2 (Webster's 2nd) and GCIDE keep proper nouns capitalised, so their
+    # lowercase entries are ordinary words; GCIDE adds British spellings (centre)
+    for name in ("web2", "gcide"):
+        path = next(root.glob(f"english_words/*/data/{name}.pickle"))
+        with open(path, "rb") as fh:
+            out |= {w for w in pickle.load(fh) if w.islower()}
+    return out
 
 
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""),
@@ -140,6 +143,9 @@ def main() -> int:
     ap.add_argument("src", type=Path, help="folder with the unpacked packages")
     ap.add_argument("--min-zipf", type=float, default=2.5)
     ap.add_argument("--sure-zipf", type=float, default=3.5)
+    ap.add_argument("--common-zipf", type=float, default=4.8)
+    ap.add_argument("--rare-zipf", type=float, default=2.0)
+    ap.add_argument("--dict-zipf", type=float, default=3.0)
     a = ap.parse_args()
 
     c_first, last = census_names(a.src)
@@ -154,7 +160,10 @@ def main() -> int:
         if z < a.min_zipf or not w.replace("-", "").replace("'", "").isalpha():
             continue
         if w in web2:
-            words.add(w)
+            # a dictionary word too rare to expect capitalised mid-sentence
+            # ("Islay", "Tahoe") is more likely a proper noun there
+            if z >= a.dict_zipf:
+                words.add(w)
         elif w in proper:
             # wordfreq is lowercased and full of names; a word that is also a
             # name or place counts as English only if a dictionary lists it
@@ -163,7 +172,16 @@ def main() -> int:
             # the rarer tail mixes inflections ("endorsing") with names the
             # lists lack ("kwame", "hoboken"); only inflections are kept
             words.add(w)
-    common = {w for w in words if zipf[w] >= 5.0}
+    # very frequent forms are words whatever else they are ("has", "women");
+    # first names are the exception ("john") unless a dictionary lists them
+    common = {w for w, z in zipf.items() if z >= a.common_zipf and w.isalpha() and (w in web2 or w not in first)}
+    words |= common
+    # the rarer words the filter above dropped: only good enough to excuse a
+    # capital at the start of a sentence ("Telehealth is…"), never mid-sentence
+    rare = {
+        w for w, z in zipf.items()
+        if a.rare_zipf <= z < a.sure_zipf and w.isalpha() and w not in words and (w not in proper or w in web2)
+    }
 
     OUT.mkdir(parents=True, exist_ok=True)
     for name, data in (
@@ -172,6 +190,7 @@ def main() -> int:
         ("places", place),
         ("english_words", words),
         ("common_words", common),
+        ("rare_words", rare),
         # too coarse to identify anyone: the safety net must leave them alone
         ("regions", countries(a.src)),
     ):

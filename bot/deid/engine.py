@@ -1,6 +1,7 @@
 """The de-identification engine: normalise, recognise, resolve, replace."""
 from __future__ import annotations
 
+import re
 import threading
 from typing import Iterable, Sequence
 
@@ -11,6 +12,12 @@ from .recognizers.base import Doc
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
 from .review import review_warnings
+
+# Named days that contain a name: "St David's Day" must not become "St [Person A]'s Day"
+_SAFE_PHRASES = re.compile(
+    r"\b(?:St\.?|Saint)\s+\w+['’]s\s+Day\b|\b(?:Mother|Father|Valentine|Presidents?|Martin Luther King(?: Jr\.?)?|"
+    r"Columbus|Boxing|Labou?r|Memorial|Veterans|Remembrance|Thanksgiving|Christmas|New Year)['’]?s?\s+(?:Day|Eve)\b"
+)
 
 # Beyond this a post is not a dilemma; refusing is clearer than a slow preview.
 MAX_CHARS = 200_000
@@ -73,6 +80,7 @@ class Deidentifier:
         if not doc.text.strip():
             return []
         protected = [m.span() for m in PLACEHOLDER_RE.finditer(doc.text)]
+        protected += [m.span() for m in _SAFE_PHRASES.finditer(doc.text)]
         out: list[Candidate] = []
         for rec in self._recognizers:
             for c in rec(doc):
@@ -129,7 +137,9 @@ def _resolve(text: str, cands: list[Candidate]) -> list[Candidate]:
 
 
 def _merge(cluster: list[Candidate]) -> Candidate:
-    best = max(cluster, key=lambda c: (c.priority, c.end - c.start))
+    # the proposal that saw the whole thing names it ("Dale's Auto & Tire" is
+    # a workplace even though "Dale" alone is a name); ties go to the surer one
+    best = max(cluster, key=lambda c: (c.end - c.start, c.priority))
     s = min(c.start for c in cluster)
     e = max(c.end for c in cluster)
     return Candidate(s, e, best.label, best.kind, best.priority, best.source)

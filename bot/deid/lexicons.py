@@ -42,6 +42,7 @@ class Lexicons:
         self.words = _read_gz("english_words")
         self.common_words = _read_gz("common_words")
         self.regions = _read_gz("regions")
+        self.rare_words = _read_gz("rare_words")
         self.allow, _ = _read_allowlist()
         self._word_cache: dict[str, bool] = {}
         self._lock = threading.Lock()
@@ -74,6 +75,11 @@ class Lexicons:
                 if base in self.words and base not in self.first_names:
                     return True
         return False
+
+    def is_rare_word(self, lower: str) -> bool:
+        """Seen in English text but unproven as a word; excuses a capital only
+        where every word is capitalised anyway (a sentence start)."""
+        return lower in self.rare_words
 
     def is_first(self, lower: str) -> bool:
         return lower in self.first_names or strip_accents(lower) in self.first_names

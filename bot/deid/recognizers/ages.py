@@ -27,7 +27,7 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 # "(29)", ", 41," after a word: the appositive age
-PAREN = re.compile(r"(?<=\w)\s*\((?P<n>" + _N + r")\)")
+PAREN = re.compile(r"(?<=\w)\s*\((?P<n>" + _N + r")(?:\)|,\s)")
 PAREN_HES = re.compile(r"\((?:he|she|they)(?:'s|'re| is| are)\s+(?P<n>" + _N + r")\)", re.IGNORECASE)
 APPOS = re.compile(r"(?<=[A-Za-z]),\s(?P<n>" + _N + r")(?=,|\s+(?:and|w/|with|who)\b)")
 # "to 18" after a cued age: "from age 13 to 18"
@@ -57,7 +57,7 @@ def find(doc: Doc) -> Iterator[Candidate]:
         cue = m.group(0)[: n_s - m.start()].strip().lower().split()[0]
         if cue in _WEAK_CUES and not re.match(r"^\s*(?:[,.;!?)]|and\b|$|years?\s+old|yo\b)", rest):
             continue
-        if cue in _WEAK_CUES and not _subject_is_person(text, m.start()):
+        if cue in _WEAK_CUES and not (_subject_is_person(text, m.start()) or _subject_unknown_word(doc, m.start())):
             continue
         yield Candidate(n_s, n_e, "AGE", "age", 80, "age")
         t = RANGE_TAIL.match(text, n_e)
@@ -92,6 +92,12 @@ def _subject_is_person(text: str, at: int, appositive: bool = False) -> bool:
     if w.lower() in {"is", "was"} and len(words) > 1:
         w = words[-2]
     return bool(_PERSONISH.search(w + " "))
+
+
+def _subject_unknown_word(doc: Doc, at: int) -> bool:
+    """'caoimhe is 17': a subject that is no English word is likely a name."""
+    words = re.findall(r"[\w']+", doc.text[max(0, at - 40) : at])
+    return bool(words) and words[-1].isalpha() and not doc.lex.is_word(words[-1].lower())
 
 
 def _appositive_person(doc: Doc, at: int) -> bool:

@@ -18,6 +18,8 @@ _MONTH = (
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:(?:19|20)\d\d|'\d\d)"
 _WEEKDAY = r"(?:mon|tues?|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+"
+# a weekday before a date stays: alone it identifies nothing (DEID_GUIDE.md)
+_LEADING_WEEKDAY = re.compile(_WEEKDAY, re.IGNORECASE)
 
 _TEXTUAL = re.compile(
     r"(?<![\w])(?:" + _WEEKDAY + r")?(?:"
@@ -34,7 +36,9 @@ _TEXTUAL = re.compile(
 _NUMERIC = re.compile(
     r"(?<![\w/.-])(?:" + _WEEKDAY + r")?(?:"
     r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"  # ISO
-    r"|(?:0?[1-9]|[12]\d|3[01])[/.-](?:0?[1-9]|[12]\d|3[01])(?:[/.-](?:(?:19|20)?\d\d))?"
+    r"|(?:0?[1-9]|[12]\d|3[01])[/-](?:0?[1-9]|[12]\d|3[01])(?:[/-](?:(?:19|20)?\d\d))?"
+    # dotted day.month only with a year: "APA 3.05" is a code section
+    r"|(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:(?:19|20)?\d\d)"
     r")(?![\w/-]|\.\d)",
     re.IGNORECASE,
 )
@@ -51,8 +55,9 @@ def find(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
     for m in _TEXTUAL.finditer(text):
         s, e = m.span()
-        if text[s:e].lower().startswith("the "):
-            s += 4
+        w = _LEADING_WEEKDAY.match(text, s)
+        if w:
+            s = w.end()
         if _is_may_verb(text, s, e):
             continue
         if _FULL_MONTH_END.search(text[s:e]):
@@ -62,9 +67,14 @@ def find(doc: Doc) -> Iterator[Candidate]:
         v = m.group()
         if v in _NOT_DATES or _is_fraction(text, m.start(), m.end()):
             continue
-        yield Candidate(m.start(), m.end(), "DATE", "date", 80, "date")
+        s = m.start()
+        w = _LEADING_WEEKDAY.match(text, s)
+        if w:
+            s = w.end()
+        yield Candidate(s, m.end(), "DATE", "date", 80, "date")
     for m in _ORDINAL.finditer(text):
-        yield Candidate(m.start("d"), m.end("d"), "DATE", "date", 75, "date")
+        # "the" goes too: "on the [date]" reads oddly, "on [date]" does not
+        yield Candidate(m.start(), m.end("d"), "DATE", "date", 75, "date")
 
 
 def _is_may_verb(text: str, s: int, e: int) -> bool:

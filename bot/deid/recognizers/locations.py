@@ -31,8 +31,12 @@ ADDRESS = re.compile(
     r"(?:,\s*(?:" + _CAPW + r"\s+){0,2}?" + _CAPW + r"(?:,?\s+" + _REGION_ABBR + r")?(?:\s+\d{4,5}(?:-\d{4})?)?(?=[\s,.;)]|$))?"
 )
 # Hollis Ave, Fremont St, Water St — no number
-STREET = re.compile(r"(?<![\w])(?:" + _CAPW + r"\s+){1,3}" + _STREET_TYPES + r"\b\.?(?!\w)")
-ROUTE = re.compile(r"(?<![\w])(?:Route|Rte|Highway|Hwy|Interstate|I|US|SR|State Route|County Road|CR|M|A|B)[- ](?=\d)\d{1,4}\b")
+# without a number only the unmistakable street words count ("the District Court" is no street)
+STREET = re.compile(
+    r"(?<![\w])(?:" + _CAPW + r"\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Cres|Crescent|"
+    r"Pkwy|Parkway|Hwy|Highway|Drive)\b\.?(?!\w)"
+)
+ROUTE = re.compile(r"(?<![\w])(?:Route|Rte|Highway|Hwy|Interstate|US|SR|State Route|County Road)[- ](?=\d)\d{1,4}\b")
 # Roundup, MT / Boise, ID / Smithers, BC / Hoboken, NJ
 TOWN_STATE = re.compile(r"(?<![\w])(?P<town>(?:" + _CAPW + r"\s+){0,2}" + _CAPW + r"),\s+" + _REGION_ABBR + r"(?![\w])")
 US_ZIP = re.compile(r"(?<![\w$£€.,-])\d{5}(?:-\d{4})?(?![\w%]|,\d|\.\d)")

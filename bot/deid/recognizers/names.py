@@ -78,13 +78,18 @@ def find(doc: Doc) -> Iterator[Candidate]:
         start = _evidence(doc, t)
         if start is None:
             continue
-        run = _extend(doc, t, lowercase=t.is_lower)
+        run = _extend(doc, t, lowercase=t.is_lower, strong=start >= 60)
         yield Candidate(run[0].start, run[-1].end, "NAME", "person", start, "name")
 
 
 def is_namey(doc: Doc, t: Token) -> bool:
-    """Could this capitalised word be (part of) a name at all?"""
+    """Could this capitalised word be (part of) a name at all? Titles stay
+    outside name spans (DEID_GUIDE.md): "Dr. [Okafor]"."""
     low = t.lower
+    if low in TITLES and t.is_cap and not t.possessive:
+        nxt = doc.next(t)
+        if nxt is not None and (nxt.is_cap or nxt.is_upper) and doc.gap(t, nxt) in (" ", ". "):
+            return False
     return not (low in _STOP_CAPS or low in doc.lex.allow or low in doc.lex.regions) and t.is_alpha
 
 
@@ -96,14 +101,20 @@ def _evidence(doc: Doc, t: Token) -> int | None:
     low = t.lower
     prev = doc.prev(t)
     gap = doc.gap(prev, t) if prev else ""
+    if not is_namey(doc, t) and low in TITLES:
+        return None  # "Mrs" in "Mrs. Delgado": the title stays outside the span
     # title: Dr. Okafor, Mrs K, Coach Bryant
     if prev is not None and _is_title(prev) and gap in (" ", ". ", ".") and (t.is_cap or t.is_upper) and is_namey(doc, t):
         return 66
     if low in _STOP_CAPS and not (t.is_cap and lex.is_first(low) and not lex.is_word(low)):
         return None
-    if low in lex.allow or low in lex.regions:
-        return None
     cue = _cue_before(doc, t)
+    if cue == "strong" and (t.is_cap or t.is_upper) and low not in _STOP_CAPS:
+        return 64  # "I'll call her K", "goes by Bird", "knew her as Whit"
+    if low in lex.allow or low in lex.regions:
+        # "my pt Summer": a cue outranks the allowlist for a known first name
+        if not (cue and t.is_cap and lex.is_first(low)):
+            return None
     if cue:
         if t.is_cap and not t.is_upper:
             if cue == "strong" or lex.is_first(low) or lex.is_surname(low) or not lex.is_word(low):
@@ -111,11 +122,19 @@ def _evidence(doc: Doc, t: Token) -> int | None:
             # capitalised ordinary word right after a cue: "my client Bird" vs "my client Today"
             return 60 if not t.sent_start else None
         if t.is_lower and len(low) >= 3:
-            if lex.is_first(low) and low not in lex.common_words:
-                return 60
+            if lex.is_first(low) and (low not in lex.common_words or _acts(doc, t)):
+                return 60  # "client grace offered"; "client mark left" but not "client will say"
             if not lex.is_word(low) and not lex.is_place(low):
                 return 56
         return None
+    if t.is_lower and t.is_alpha and len(low) >= 3 and not lex.is_word(low) and not lex.is_rare_word(low):
+        nxt = doc.next(t)
+        # texting style: "caoimhes mam", "caoimhe is 17"
+        if nxt is not None and doc.gap(t, nxt) == " " and (
+            nxt.lower in _FAMILY and low.endswith("s")
+            or nxt.lower in ("is", "was") and _followed_by_number(doc, nxt)
+        ):
+            return 52
     if not t.is_cap or t.is_upper and len(t.text) < 4:
         return None
     first = lex.is_first(low)
@@ -142,6 +161,26 @@ def _evidence(doc: Doc, t: Token) -> int | None:
     return None
 
 
+_FAMILY = {"mam", "mum", "mom", "mother", "dad", "father", "husband", "wife", "partner", "son", "daughter",
+           "sister", "brother", "boyfriend", "girlfriend", "kids", "family", "parents", "nan", "gran"}
+
+
+def _acts(doc: Doc, t: Token) -> bool:
+    """Is the next word something a person does ("left", "said", "keeps")?"""
+    nxt = doc.next(t)
+    if nxt is None or doc.gap(t, nxt) != " ":
+        return False
+    w = nxt.lower
+    return w in _PERSON_VERBS and w not in ("and", "just", "also", "never", "always", "really") or (
+        len(w) > 4 and w.endswith("ed") and doc.lex.is_word(w)
+    )
+
+
+def _followed_by_number(doc: Doc, t: Token) -> bool:
+    nxt = doc.next(t)
+    return nxt is not None and nxt.text.isdigit() and len(nxt.text) <= 3
+
+
 def _is_title(tok: Token) -> bool:
     low = tok.lower
     if low not in TITLES:
@@ -163,7 +202,10 @@ def _cue_before(doc: Doc, t: Token) -> str | None:
         return "strong"
     pp = doc.prev(p)
     if pp is not None and (pp.lower, low) in {("goes", "by"), ("go", "by"), ("going", "by"), ("name", "is"),
-                                              ("names", "are"), ("known", "as"), ("name", "'s")}:
+                                              ("names", "are"), ("known", "as"), ("her", "as"), ("him", "as"),
+                                              ("them", "as"), ("name", "was"), ("called", "her"),
+                                              ("called", "him"), ("call", "her"), ("call", "him"), ("call", "them"),
+                                              ("calling", "her"), ("calling", "him"), ("signed", "it")}:
         return "strong"
     if low in ("is", "was") and pp is not None and pp.head in PERSON_CUES and doc.gap(pp, p) == " " and t.is_cap:
         return "person"  # "client is Sharon Pruitt"
@@ -178,7 +220,7 @@ def _cue_before(doc: Doc, t: Token) -> str | None:
     return None
 
 
-def _extend(doc: Doc, t: Token, lowercase: bool) -> list[Token]:
+def _extend(doc: Doc, t: Token, lowercase: bool, strong: bool = False) -> list[Token]:
     lex = doc.lex
     run = [t]
     while len(run) < 5 and not run[-1].possessive:
@@ -193,7 +235,8 @@ def _extend(doc: Doc, t: Token, lowercase: bool) -> list[Token]:
                 continue
             break
         if lowercase:
-            if nxt.is_lower and nxt.is_alpha and not lex.is_word(low) and low not in lex.allow and len(low) >= 2:
+            if (nxt.is_lower and nxt.is_alpha and not lex.is_word(low) and low not in lex.allow and len(low) >= 2
+                    and low not in PERSON_CUES and low not in _FAMILY):
                 run.append(nxt)
                 continue
             break
@@ -202,6 +245,12 @@ def _extend(doc: Doc, t: Token, lowercase: bool) -> list[Token]:
         if nxt.sent_start:
             break
         if lex.is_surname(low) or lex.is_first(low) or not lex.is_word(low) or "-" in low:
+            run.append(nxt)
+            continue
+        # after a title or cue, a short uncommon capitalised word ends the
+        # name rather than starting a phrase ("Client Li Na came")
+        after = doc.next(nxt)
+        if strong and (low not in lex.common_words or len(low) <= 3) and (after is None or not after.is_cap or doc.gap(nxt, after) != " "):
             run.append(nxt)
             continue
         break

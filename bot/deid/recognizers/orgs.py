@@ -24,7 +24,9 @@ for kind, words in {
     "church": "church chapel cathedral temple mosque masjid synagogue shul fellowship assembly ministries "
     "ministry parish baptist lutheran methodist presbyterian tabernacle gurdwara congregation abbey",
     "team": "rovers united fc afc athletic athletics wanderers rangers city hornets lancers gaa rfc",
-    "workplace": "llp llc inc ltd corp corporation company co group partners builders bookkeeping consulting "
+    "landmark": "mall plaza museum library zoo stadium arena airport courthouse park-and-ride marina pier "
+    "cemetery crematorium theatre theater cinema",
+    "workplace": "supply supplies feed hardware roofing plumbing llp llc inc ltd corp corporation company co group partners builders bookkeeping consulting "
     "logistics auto tire tires motors bank realty properties gallery books bookshop bookstore bakery cafe café "
     "coffee restaurant bar grill pub tavern inn diner bbq pizza pizzeria salon spa studio studios yoga fitness "
     "gym crossfit ymca ywca club farm market store shop pharmacy care agency foundation firm solicitors "
@@ -39,8 +41,14 @@ _WEAK_HEADS = {"high", "middle", "primary", "health", "care", "services", "centr
                "recovery", "city", "club", "market", "studio", "media", "design", "press", "kitchen", "law",
                "therapy", "psychology", "group", "company", "trust", "insurance", "academy", "associates"}
 # capitalised words that may sit inside an organisation's name
-_CONNECTORS = {"&", "and", "of", "the", "for", "de", "la", "y", "on", "upon", "at"}
-SAINT = re.compile(r"(?<![\w])(?:St\.?|Saint|Ss\.?)\s+[A-Z][\w]*['’]s?(?![\w])")
+_CONNECTORS = {"&", "and", "of", "the", "for", "de", "la", "y", "upon"}
+# "University of Northern Vermont", "Bank of Ireland": the head comes first
+HEAD_FIRST = re.compile(
+    r"(?<![\w])(?:University|College|Bank|Church|School|Academy|Institute|Museum|Hospital|Diocese|Society|"
+    r"Department|Federation|Association|Order|Sisters|Brothers)\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*"
+)
+_HEAD_FIRST_GENERIC = re.compile(r"(?:Department|Bank|School|College|Association|Society) of (?:Health|Education|Psychology|Medicine|Nursing|Social Work|Counseling|Counselling|Justice|Labor|Labour|Veterans Affairs|Human Services)$")
+SAINT = re.compile(r"(?<![\w])(?:St\.?|Saint|Ss\.?)\s+[A-Z][\w]*(?:['’]s)?(?![\w])")
 _NOT_ORG_AFTER_SAINT = re.compile(r"\s+(?:Day|Eve)\b")
 VENUE_CUES = {"at", "from", "for", "with", "joined", "to"}
 _GENERIC_PHRASES = {
@@ -56,6 +64,10 @@ _GENERIC_PHRASES = {
 
 
 def find(doc: Doc) -> Iterator[Candidate]:
+    for m in HEAD_FIRST.finditer(doc.text):
+        if not _HEAD_FIRST_GENERIC.search(m.group()):
+            kind = HEADS.get(m.group().split()[0].lower(), "organisation")
+            yield Candidate(m.start(), m.end(), "ORG", kind, 72, "org")
     yield from _headed(doc)
     yield from _saints(doc)
     yield from _venues(doc)
@@ -96,10 +108,19 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
                 i -= 1
                 continue
             break
-        # walk right over trailing heads: "Medical Center", "Family Services"
+        # walk right over the rest of a capitalised name: "Medical Center",
+        # "Talking Therapies Bath and North East Somerset"
         k = j
-        while k + 1 < len(toks) and doc.gap(toks[k], toks[k + 1]) == " " and toks[k + 1].lower in HEADS and toks[k + 1].is_cap:
-            k += 1
+        while k + 1 < len(toks) and not toks[k].possessive:
+            nx = toks[k + 1]
+            gap = doc.gap(toks[k], nx)
+            if gap == " " and (nx.is_cap or nx.is_upper) and nx.is_alpha and not nx.sent_start and nx.lower not in lex.allow:
+                k += 1
+                continue
+            if gap == " " and nx.lower in ("and", "of", "&") and k + 2 < len(toks) and toks[k + 2].is_cap and doc.gap(nx, toks[k + 2]) == " ":
+                k += 2
+                continue
+            break
         while i < j and toks[i].lower in _CONNECTORS:
             i += 1
         if names == 0:
@@ -114,10 +135,16 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
         if head.lower in _WEAK_HEADS and names == 1 and all(lex.is_word(t.lower) for t in span_toks) and not any(t.possessive for t in span_toks):
             continue
         kind = HEADS.get(toks[k].lower, kind) if toks[k].lower in HEADS else kind
+        label = "LOCATION" if kind == "landmark" else "ORG"
         if any(t.lower in ("school", "elementary", "academy", "college", "university", "prep", "primary", "scoil") for t in span_toks):
             kind = "school"
-        end = span_toks[-1].end + (2 if span_toks[-1].possessive else 0)
-        yield Candidate(span_toks[0].start, end, "ORG", kind, 72, "org")
+        end = span_toks[-1].end + (2 if span_toks[-1].possessive and _ends_clause(doc.text, span_toks[-1].end) else 0)
+        yield Candidate(span_toks[0].start, end, label, kind, 72, "org")
+
+
+def _ends_clause(text: str, end: int) -> bool:
+    """After "X's": punctuation or the end means a business ("at Ryan's.")."""
+    return bool(re.match(r"['’]s\s*(?:[,.;:!?)\]\"”]|$)", text[end : end + 4]))
 
 
 def _saints(doc: Doc) -> Iterator[Candidate]:
@@ -158,16 +185,16 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
             nxt = doc.next(nxt)
         if t.text == "The" and len(run) == 1:
             continue
-        after = doc.text[run[-1].end : run[-1].end + 12]
+        closes = run[-1].possessive and _ends_clause(doc.text, run[-1].end)
         if prev.lower == "in":
             # "in Ryan's," is a pub; "in Ryan's car" is a person's
-            if len(run) == 1 and t.possessive and not re.match(r"['’]s\s+[a-z]", after):
+            if len(run) == 1 and closes:
                 yield Candidate(t.start, t.end + 2, "ORG", "workplace", 60, "org")
             continue
-        if len(run) >= 2 or t.text == "The" or t.possessive and not re.match(r"['’]s\s+[a-z]", after):
-            if all(lex.is_first(x.lower) or lex.is_surname(x.lower) for x in run) and not t.possessive and t.text != "The":
+        if (len(run) >= 2 and not run[-1].possessive) or t.text == "The" or closes:
+            if all(lex.is_first(x.lower) or lex.is_surname(x.lower) for x in run) and not closes and t.text != "The":
                 continue  # "with Mark Ellison" is a person: the name recogniser owns it
-            end = run[-1].end + (2 if run[-1].possessive and not re.match(r"['’]s\s+[a-z]", after) else 0)
+            end = run[-1].end + (2 if closes else 0)
             yield Candidate(t.start, end, "ORG", "workplace", 58, "org")
         elif prev.lower in ("at", "joined") and lex.is_word(t.lower) and not lex.is_first(t.lower) and not lex.is_place(t.lower):
             # "at Nordstrom" is caught by the safety net; "at Costco" likewise.

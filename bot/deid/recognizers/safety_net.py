@@ -38,6 +38,8 @@ def suspicious(doc: Doc, t: Token) -> bool:
         return False
     if t.text.isupper():
         return False  # acronyms: LPC, NASW, HIPAA
+    if t.sent_start and lex.is_rare_word(low):
+        return False  # "Telehealth is…": a capital that says nothing
     return not lex.is_word(low)
 
 
@@ -54,9 +56,22 @@ def find(doc: Doc) -> Iterator[Candidate]:
             a -= 1
         while b + 1 < len(toks) and _joins(doc, toks[b], toks[b + 1], left=False):
             b += 1
+        end = toks[b].end
+        # "Smokehouse 81": a number that closes the name goes with it
+        nb = doc.next(toks[b])
+        if nb is not None and nb.text.isdigit() and len(nb.text) <= 3 and doc.gap(toks[b], nb) == " " and not toks[b].possessive:
+            after = doc.text[nb.end : nb.end + 1]
+            if not after or after in ".,;:!?)":
+                end = nb.end
         prev = doc.prev(toks[a])
-        label, kind = ("LOCATION", "place") if prev is not None and prev.lower in _PLACE_CUES else ("NAME", "person")
-        yield Candidate(toks[a].start, toks[b].end, label, kind, 20, "safety_net")
+        last = toks[b]
+        if prev is not None and prev.lower in _PLACE_CUES:
+            label, kind = "LOCATION", "place"
+        elif b > a and doc.lex.is_word(last.lower) and not doc.lex.is_surname(last.lower) or end != toks[b].end:
+            label, kind = "ORG", "workplace"  # "Kowalczyk Roofing"
+        else:
+            label, kind = "NAME", "person"
+        yield Candidate(toks[a].start, end, label, kind, 20, "safety_net")
         i = b + 1
 
 

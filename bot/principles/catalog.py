@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from .text import normalize
+from .text import normalize, tokens
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 PRINCIPLE_KEYS = ("objectivity", "confidentiality", "power", "transference",
@@ -79,6 +79,7 @@ class Catalog:
     situation_triggers: dict[str, list[Cue]]
     fallback_why: dict[str, str]
     context_terms: tuple[tuple[str, ...], ...] = ()
+    surface_words: frozenset[str] = frozenset()   # unstemmed words of all vocabulary, for typo fixing
     _names: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -236,7 +237,17 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         )
         triggers[key] = _triggers(spath, item, s["triggers"], synonyms)
 
+    surface = set()
+    for p in raw_principles.values():
+        for c in p["matching"]:
+            surface.update(w for t in c["terms"] for w in tokens(str(t)))
+        surface.update(w for a in p["aliases"] for w in tokens(str(a)))
+    for s in raw_situations:
+        surface.update(w for t in s["triggers"] for w in tokens(str(t)))
+    surface.update(w for t in pdoc.get("context_terms") or [] for w in tokens(str(t)))
+
     return Catalog(
+        surface_words=frozenset(surface),
         principles=principles,
         situations=situations,
         disclaimer=_text(ppath, "disclaimer", "disclaimer", pdoc.get("disclaimer")),

@@ -9,7 +9,7 @@ import difflib
 from dataclasses import dataclass
 
 from .catalog import Catalog, Cue, Situation
-from .text import normalize
+from .text import normalize, stem
 
 # A situation match is the strongest evidence we have (it was written for that
 # case), so its ranked principles get these bonuses, scaled by match strength.
@@ -19,7 +19,7 @@ SITUATION_FULL = 4.0       # trigger weight at which the bonus is not scaled dow
 ON_TOPIC_MIN = 2.5         # cue weight that makes a question on-topic when it mentions practice
 STRONG_TRIGGER = 3.5       # a trigger this specific ("subpoena", "friend request") suffices alone
 KEEP_RATIO = 0.3           # a principle must score this share of the top one to be shown
-FUZZY_CUTOFF = 0.82
+FUZZY_CUTOFF = 0.86
 FUZZY_MIN_LEN = 5
 
 
@@ -56,15 +56,12 @@ def _score(cues: list[Cue], toks: list[str]) -> tuple[float, Cue | None]:
 class Matcher:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
-        vocab: set[str] = set()
-        for cues in (*catalog.principle_cues.values(), *catalog.situation_triggers.values()):
-            for cue in cues:
-                for term in cue.terms:
-                    vocab.update(term)
-        self._vocab = vocab
-        self._vocab_list = sorted(w for w in vocab if len(w) >= FUZZY_MIN_LEN - 1)
+        # typos are fixed on words as typed, before stemming: stems like "polic" would
+        # otherwise sit one letter away from ordinary words ("policy")
+        self._vocab = catalog.surface_words
+        self._vocab_list = sorted(w for w in self._vocab if len(w) >= FUZZY_MIN_LEN - 1)
         self._fix_cache: dict[str, str] = {}
-        self._context_vocab = sorted({w for t in catalog.context_terms for w in t})
+        self._context_words = {w for t in catalog.context_terms for w in t}
 
     def _fix_typo(self, tok: str) -> str:
         if tok in self._vocab or len(tok) < FUZZY_MIN_LEN or tok.isdigit():
@@ -75,7 +72,7 @@ class Matcher:
         return self._fix_cache[tok]
 
     def tokens(self, question: str) -> list[str]:
-        return [self._fix_typo(t) for t in normalize(question, self.catalog.synonyms)]
+        return normalize(question, self.catalog.synonyms, fix=self._fix_typo)
 
     def _evidence(self, toks: list[str]):
         cat = self.catalog
@@ -88,15 +85,20 @@ class Matcher:
                 situation, s_score = cat.situations[key], sc
         return principles, (situation if s_score >= SITUATION_MIN else None), s_score, strongest
 
-    def _on_topic(self, toks: list[str]) -> bool:
+    def _on_topic(self, question: str) -> bool:
+        toks = normalize(question, self.catalog.synonyms)
         principles, situation, _, strongest = self._evidence(toks)
         if strongest >= STRONG_TRIGGER:
             return True
-        # a misspelt "clent" still places the question in practice
-        fixed = [t if len(t) < FUZZY_MIN_LEN else (difflib.get_close_matches(t, self._context_vocab, 1, FUZZY_CUTOFF)
-                                                   or [t])[0] for t in toks]
+
+        def fix_practice_word(w: str) -> str:
+            # a misspelt "clent" still places the question in practice; other words stay as typed
+            fixed = self._fix_typo(w)
+            return fixed if stem(fixed) in self._context_words else w
+
+        in_practice_toks = normalize(question, self.catalog.synonyms, fix=fix_practice_word)
         # a bare topic ("gifts", "social media") typed into a boundary app is about practice
-        in_practice = len(toks) <= 3 or any(_contains(fixed, t) for t in self.catalog.context_terms)
+        in_practice = len(toks) <= 3 or any(_contains(in_practice_toks, t) for t in self.catalog.context_terms)
         return in_practice and (situation is not None or
                                 max(s for s, _ in principles.values()) >= ON_TOPIC_MIN)
 
@@ -108,12 +110,11 @@ class Matcher:
             return Answer(question, [PrincipleMatch(named, 10.0, f"You named this principle directly. {p.summary}")],
                           None, False)
 
-        raw = normalize(question, cat.synonyms)
         # typo fixes may only refine an answer: "reset" is one letter from "resent",
         # so an on-topic verdict needs evidence from the words as typed
-        if not self._on_topic(raw):
+        if not self._on_topic(question):
             return Answer(question, [], None, True)
-        evidence, situation, s_score, _ = self._evidence([self._fix_typo(t) for t in raw])
+        evidence, situation, s_score, _ = self._evidence(self.tokens(question))
         scores = {k: sc for k, (sc, _) in evidence.items() if sc}
         whys = {k: cue.why for k, (_, cue) in evidence.items() if cue}
 

@@ -37,18 +37,18 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("’", "'"))
 
 
-def normalize(text: str, synonyms: dict[str, str] | None = None) -> list[str]:
-    """Lower-case tokens, shorthand expanded, stemmed."""
+def normalize(text: str, synonyms: dict[str, str] | None = None, fix=None) -> list[str]:
+    """Lower-case tokens, shorthand expanded, stemmed; `fix` may correct a typed word before stemming."""
     out: list[str] = []
     raw = text.lower().replace("’", "'")
     if synonyms:
-        # hyphenated shorthand ("ex-client") is split by the tokenizer, so replace it first
+        # multi-word shorthand ("ex-client", "ex pt") is split by the tokenizer, so replace it first
         for short, full in synonyms.items():
-            if "-" in short:
+            if "-" in short or " " in short:
                 raw = re.sub(rf"(?<![a-z0-9]){re.escape(short)}(?![a-z0-9])", full, raw)
     for tok in tokens(raw):
         if synonyms and tok in synonyms:
             out.extend(stem(t) for t in tokens(synonyms[tok]))
         else:
-            out.append(stem(tok))
+            out.append(stem(fix(tok) if fix else tok))
     return out

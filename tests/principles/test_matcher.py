@@ -82,3 +82,20 @@ def test_why_sentences_are_specific():
     assert all(m.why for m in a.principles)
     assert any("gift" in m.why for m in a.principles)
     assert [m.score for m in a.principles] == sorted((m.score for m in a.principles), reverse=True)
+
+
+@pytest.mark.parametrize("q,situation", [
+    ("ex pt asked to be friends on fb", "former_client_friendship"),
+    ("my cl wants me at her bday party", "invitation_celebration"),
+    ("social media", "social_media_request"),
+    ("gifts", "small_gift"),
+])
+def test_shorthand_and_bare_topics(q, situation):
+    a = get_matcher().answer(q)
+    assert a.situation is not None and a.situation.key == situation
+
+
+def test_typo_fixing_leaves_real_words_alone():
+    # "policy" is one letter from the stem of "police"; it must not pull in the court situation
+    a = get_matcher().answer("my client sells insurance and wants to sell me a policy")
+    assert a.situation is not None and a.situation.key == "business_with_client"

@@ -66,8 +66,7 @@ class IntakeConversation:
             return
         if outcome.error:
             await self._say(client, channel, ib.notice(outcome.error))
-            if outcome.step != intake.step:
-                pass
+            await self._show_step(client, channel, intake.ref, intake.step, intake.state, team_id, intake.id)
             return
         await self.store.save_intake(intake.id, outcome.step, outcome.state)
         if outcome.notice:

@@ -14,10 +14,10 @@ import sys
 
 def _real_build_app():
     try:
-        from bot.app import build_web_app  # the lead's factory: build_web_app(settings, client_base_url)
+        from bot.server import sandbox_web_app  # the real app: (settings, client_base_url) -> web.Application
     except ImportError:
         return None
-    return build_web_app
+    return sandbox_web_app
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     build_app = None if args.demo else _real_build_app()
     if build_app is None:
         if not args.demo:
-            print("bot.app.build_web_app is not available yet: running the demo app.", file=sys.stderr)
+            print("bot.server.sandbox_web_app is not available: running the demo app.", file=sys.stderr)
         from bot.sandbox.demo_app import build_app
     logging.basicConfig(level=getattr(logging, str(settings.log_level).upper(), logging.INFO))
     try:

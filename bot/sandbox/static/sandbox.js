@@ -33,6 +33,7 @@ const ui = {
   tab: "messages",
   state: null,
   renderedModal: "",
+  clientErrors: { view: "", errors: {} }, // Slack's own checks (required fields) for the open modal
   seen: {}, // `${me}|${channel}` -> count of items seen
   highlight: null,
   epoch: 0,
@@ -105,8 +106,17 @@ function channelName(id) {
   const c = ui.state && ui.state.channels.find((x) => x.id === id);
   return c ? c.name : id;
 }
+const EMOJI = {
+  white_check_mark: "✅", heavy_check_mark: "✔️", x: "❌", warning: "⚠️", speech_balloon: "💬", lock: "🔒",
+  bust_in_silhouette: "👤", busy_in_silhouette: "👥", memo: "📝", wave: "👋", bulb: "💡", eyes: "👀",
+  triangular_flag_on_post: "🚩", "+1": "👍", thumbsup: "👍", pray: "🙏", hourglass: "⌛", mailbox: "📫",
+  information_source: "ℹ️", no_entry: "⛔", rotating_light: "🚨", shield: "🛡️", raised_hands: "🙌", tada: "🎉",
+};
+function emoji(s) {
+  return s.replace(/:([a-z0-9_+-]+):/g, (all, name) => EMOJI[name] || all);
+}
 function inlineFormat(escaped) {
-  return escaped
+  return emoji(escaped)
     .replace(/`([^`\n]+)`/g, "<code>$1</code>")
     .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,!?:;])/g, "$1<strong>$2</strong>")
     .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,!?:;])/g, "$1<em>$2</em>")
@@ -154,9 +164,9 @@ function mrkdwn(text) {
 function textObj(obj, cls = "text") {
   if (!obj) return h("span");
   if (obj.type === "mrkdwn") return h("div", { class: cls, html: mrkdwn(obj.text) });
-  return h("div", { class: cls, text: obj.text || "" });
+  return h("div", { class: cls, text: obj.emoji === false ? obj.text || "" : emoji(obj.text || "") });
 }
-function plain(obj) { return obj ? (obj.text || "") : ""; }
+function plain(obj) { return obj ? (obj.emoji === false ? obj.text || "" : emoji(obj.text || "")) : ""; }
 
 // ---------------------------------------------------------------- Block Kit
 let uid = 0;
@@ -375,7 +385,7 @@ function renderMessage(m, { inThread = false } = {}) {
     }
   }
   if (ephemeral) {
-    links.append(h("button", { type: "button", class: "link-btn", onclick: async () => { await api("/sandbox/dismiss", { user: ui.me, ts: m.ts }); refresh(); } }, "Dismiss"));
+    links.append(h("button", { type: "button", class: "link-btn", onclick: async () => { await api("/sandbox/dismiss", { user: ui.me, ts: m.ts }); refresh(); } }, "Dismiss message"));
   }
   const art = h("article", { class: "msg" + (ephemeral ? " ephemeral" : "") + (ui.highlight === m.ts ? " flash" : ""), "data-ts": m.ts,
     "aria-label": `${name || "deleted"} at ${fmtTime(m.ts)}${ephemeral ? ", only visible to you" : ""}` },
@@ -506,7 +516,7 @@ function renderSidebar() {
 
 function renderThread() {
   const pane = $("thread");
-  if (!ui.thread) { pane.hidden = true; lastThread = ""; return; }
+  if (!ui.thread) { pane.hidden = true; lastThread = ""; $("thread-messages").replaceChildren(); return; }
   const { parent, replies } = threadItems(ui.channel, ui.thread);
   if (!parent) { ui.thread = null; pane.hidden = true; return; }
   pane.hidden = false;
@@ -544,7 +554,9 @@ function renderModal() {
     const first = $("modal-body").querySelector("input, textarea, select, button");
     if (first) first.focus();
   }
-  showErrors((ui.state.view_errors || {})[top.id] || {});
+  const serverErrors = (ui.state.view_errors || {})[top.id] || {};
+  const clientErrors = ui.clientErrors.view === key ? ui.clientErrors.errors : {};
+  showErrors({ ...serverErrors, ...clientErrors });
 }
 
 function showErrors(errors) {
@@ -628,7 +640,9 @@ async function submitModal(ev) {
   btn.disabled = true;
   setBusy(true);
   try {
+    ui.clientErrors = { view: "", errors: {} };
     const res = await api("/sandbox/submit", { user: ui.me, view_id: top.id, values: collectValues() });
+    if (res._status === 422) ui.clientErrors = { view: `${top.id}:${top.hash}`, errors: res.errors || {} };
     if (res._status === 422 || (res.errors && Object.keys(res.errors).length)) showErrors(res.errors || {});
     else reportDelivery(res, "Submit");
   } finally { btn.disabled = false; setBusy(false); }

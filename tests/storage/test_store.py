@@ -1,0 +1,124 @@
+"""The storage suite, on SQLite always and on PostgreSQL when TEST_DATABASE_URL is set."""
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from bot.storage import models as m
+from bot.storage.models import utcnow
+
+
+async def make_post(store, ref="r1", team="T1", author="h" * 64):
+    intake = await store.create_intake(team, author, ref, "preview", {"answers": {"situation": "raw"}})
+    return await store.post_from_intake(intake.id, "preview", team_id=team, intake_ref=ref, channel_id="C1",
+                                        status="pending", content={"question": "q?"}, author_hash=author, author_enc="enc")
+
+
+async def test_migrations_are_idempotent(store):
+    from bot.storage.db import migrate
+
+    await migrate(store.engine)  # a second start runs nothing new
+    assert await store.claim_key("k")
+
+
+async def test_claim_key_once_even_concurrently(store):
+    results = await asyncio.gather(*[store.claim_key("event:Ev1") for _ in range(8)])
+    assert results.count(True) == 1
+
+
+async def test_intake_lifecycle(store):
+    i = await store.create_intake("T1", "a" * 64, "ref", "relationship", {"answers": {}})
+    assert (await store.open_intake("T1", ["a" * 64])).id == i.id
+    assert await store.save_intake(i.id, "setting", {"answers": {"relationship": "current"}}, expect_step="relationship")
+    assert not await store.save_intake(i.id, "x", {}, expect_step="relationship")  # moved on
+    got = await store.get_intake(i.id)
+    assert got.step == "setting" and got.state["answers"]["relationship"] == "current"
+    # A new intake replaces the user's old one.
+    j = await store.create_intake("T1", "a" * 64, "ref2", "relationship", {})
+    current = await store.open_intake("T1", ["a" * 64])
+    assert current.id == j.id and current.ref == "ref2" and current.state == {}
+
+
+async def test_post_from_intake_happens_once_and_drops_raw_text(store):
+    intake = await store.create_intake("T1", "a" * 64, "ref", "preview", {"answers": {"situation": "raw text"}})
+    first, second = await asyncio.gather(*[
+        store.post_from_intake(intake.id, "preview", team_id="T1", intake_ref="ref", channel_id="C1",
+                               status="pending", content={"question": "q"}, author_hash="a" * 64, author_enc="e")
+        for _ in range(2)
+    ])
+    assert (first is None) != (second is None)
+    assert await store.get_intake(intake.id) is None
+
+
+async def test_claim_and_mark_posted(store):
+    post = await make_post(store)
+    claimed, other = await asyncio.gather(store.claim_post(post.id, timedelta(seconds=60)),
+                                          store.claim_post(post.id, timedelta(seconds=60)))
+    assert (claimed is None) != (other is None)
+    assert await store.due_posts() == []  # claimed
+    winner = claimed or other
+    assert winner.attempts == 1
+    await store.release_post(post.id, utcnow() - timedelta(seconds=1))
+    assert await store.due_posts() == [post.id]
+    await store.mark_posted(post.id, "123.456")
+    assert await store.due_posts() == []
+    assert (await store.post_by_message("C1", "123.456")).id == post.id
+
+
+async def test_relays_batch_and_are_taken_once(store):
+    post = await make_post(store)
+    await store.mark_posted(post.id, "1.0")
+    for ts in ("1.1", "1.2", "1.3"):
+        await store.add_reply(post.id, ts, timedelta(seconds=0))
+    a, b = await asyncio.gather(store.take_due_relays(), store.take_due_relays())
+    taken = a + b
+    assert taken == [(post.id, 3, "1.1")]
+
+
+async def test_purge_keeps_the_number_but_not_the_text(store):
+    post = await make_post(store)
+    await store.purge_post(post.id, "deleted")
+    got = await store.get_post(post.id)
+    assert got.content is None and got.author_enc is None and got.status == "deleted"
+
+
+async def test_retention_purges_old_text_only(store):
+    old = await make_post(store, "old")
+    new = await make_post(store, "new")
+    async with store.session() as s:
+        await s.execute(update(m.Post).where(m.Post.id == old.id).values(created_at=utcnow() - timedelta(days=40)))
+    assert await store.purge_older_than(30, "T1") == 1
+    assert (await store.get_post(old.id)).content is None
+    assert (await store.get_post(new.id)).content is not None
+    assert await store.teams() == ["T1"]
+
+
+async def test_workspace_settings_moderators_terms_blocks_audit(store):
+    await store.set_setting("T1", "approval", True)
+    await store.set_setting("T1", "approval", False)
+    assert await store.settings("T1") == {"approval": False}
+    assert await store.add_moderator("T1", "U1") and not await store.add_moderator("T1", "U1")
+    assert await store.moderators("T1") == ["U1"]
+    assert await store.remove_moderator("T1", "U1") and not await store.remove_moderator("T1", "U1")
+    assert await store.add_term("T1", "Maple House") and not await store.add_term("T1", "Maple House")
+    assert await store.remove_term("T1", "maple house")
+    assert await store.block_author("T1", "b" * 64, 3) and not await store.block_author("T1", "b" * 64, 3)
+    assert await store.is_blocked("T1", ["x" * 64, "b" * 64]) and not await store.is_blocked("T2", ["b" * 64])
+    await store.set_channel("T1", "C9", "group", active=True)
+    await store.set_channel("T1", "C9", "", active=False)
+    assert [(c.channel_id, c.name, c.active) for c in await store.channels("T1")] == [("C9", "group", False)]
+    for i in range(25):
+        await store.audit("T1", "UMOD", "block", post_number=i)
+    log = await store.audit_log("T1")
+    assert len(log) == 20 and log[0].post_number == 24
+    await store.record_job("retention", {"purged": 2})
+    assert (await store.job("retention")).detail == {"purged": 2}
+
+
+async def test_flags(store):
+    post = await make_post(store)
+    flag = await store.add_flag(post.id, "f" * 64)
+    assert await store.add_flag(post.id, "f" * 64) is None
+    assert [f.id for f in await store.open_flags("T1")] == [flag.id]
+    assert await store.update_flag(flag.id, expect_status="open", status="dismissed")
+    assert not await store.update_flag(flag.id, expect_status="open", status="removed")

@@ -1,0 +1,38 @@
+"""Keyed hashes and encryption of poster identities, including key rotation."""
+import os
+
+from bot.identity import Identity, load_secrets
+
+
+def test_hash_is_long_keyed_and_per_workspace():
+    ident = Identity(["key-one"])
+    h = ident.author_hash("T1", "U1")
+    assert len(h) == 64 and "U1" not in h
+    assert h == ident.author_hash("T1", "U1")
+    assert h != ident.author_hash("T2", "U1") != ident.author_hash("T1", "U2")
+    assert h != Identity(["key-two"]).author_hash("T1", "U1")
+
+
+def test_seal_and_unseal():
+    ident = Identity(["k"])
+    token = ident.seal("U123")
+    assert "U123" not in token and ident.unseal(token) == "U123"
+    assert Identity(["other"]).unseal(token) is None
+    assert ident.unseal(None) is None and ident.unseal("garbage") is None
+
+
+def test_rotation_keeps_old_hashes_and_ciphertexts_working():
+    old = Identity(["old"])
+    token, h = old.seal("U9"), old.author_hash("T1", "U9")
+    rotated = Identity(["new", "old"])
+    assert h in rotated.author_hashes("T1", "U9")
+    assert rotated.author_hash("T1", "U9") != h
+    assert rotated.unseal(token) == "U9"
+
+
+def test_key_generated_once_with_warning(tmp_path, caplog):
+    first = load_secrets(None, tmp_path)
+    assert (tmp_path / "secret.key").exists() and oct(os.stat(tmp_path / "secret.key").st_mode)[-3:] == "600"
+    assert any("BOUNDARY_SECRET_KEY is not set" in r.getMessage() for r in caplog.records)
+    assert load_secrets(None, tmp_path) == first
+    assert load_secrets("a, b", tmp_path) == ["a", "b"]

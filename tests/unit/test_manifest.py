@@ -1,0 +1,76 @@
+"""The manifest declares what the code registers and the scopes its Web API calls need."""
+import re
+from pathlib import Path
+
+import yaml
+from slack_bolt.async_app import AsyncApp
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
+
+# Web API method (as slack_sdk names it) -> bot scopes that allow it (any of them)
+METHOD_SCOPES = {
+    "chat_postMessage": {"chat:write"}, "chat_update": {"chat:write"}, "chat_delete": {"chat:write"},
+    "chat_postEphemeral": {"chat:write"}, "chat_getPermalink": set(),
+    "conversations_open": {"im:write"}, "conversations_info": {"channels:read", "groups:read"},
+    "conversations_join": {"channels:join"}, "conversations_history": {"channels:history", "groups:history"},
+    "users_info": {"users:read"}, "views_open": set(), "views_update": set(), "views_publish": set(),
+}
+EVENT_SUBSCRIPTIONS = {"message": {"message.im", "message.channels", "message.groups"},
+                       "app_home_opened": {"app_home_opened"}}
+
+
+def registered():
+    """Commands and events the real listeners register, read from Bolt's own matchers."""
+    from bot.listeners import register_listeners
+
+    app = AsyncApp(token="xoxb-x", signing_secret="s", token_verification_enabled=False) \
+        if "token_verification_enabled" in AsyncApp.__init__.__code__.co_varnames else None
+    calls = {"command": [], "event": []}
+
+    class Recorder:
+        def __getattr__(self, kind):
+            def register(key, *a, **k):
+                if kind in calls:
+                    calls[kind].append(key)
+                return lambda fn: fn
+            return register
+
+        def middleware(self, fn):
+            return fn
+
+    register_listeners(Recorder(), services=None) if app is None else register_listeners(Recorder(), services=None)
+    return calls
+
+
+def test_commands_declared_with_escaping():
+    declared = {c["command"]: c for c in MANIFEST["features"]["slash_commands"]}
+    for command in registered()["command"]:
+        assert command in declared, command
+        assert declared[command]["should_escape"] is True
+    assert set(declared) == {"/boundary", "/boundary-admin"}
+
+
+def test_events_declared():
+    bot_events = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
+    for event in registered()["event"]:
+        if isinstance(event, str):
+            assert EVENT_SUBSCRIPTIONS[event] <= bot_events, event
+
+
+def test_scopes_cover_every_web_api_call_in_the_code():
+    scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
+    assert "commands" in scopes and {"im:history"} <= scopes
+    used = set()
+    for path in (ROOT / "bot").rglob("*.py"):
+        if "sandbox" in path.parts:
+            continue
+        used |= set(re.findall(r"client\.([a-z]+_[A-Za-z]+)\(", path.read_text()))
+    assert used, "no Web API calls found"
+    for method in used:
+        assert method in METHOD_SCOPES, f"add {method} to METHOD_SCOPES"
+        needed = METHOD_SCOPES[method]
+        assert not needed or needed & scopes, (method, needed)
+    assert MANIFEST["features"]["app_home"]["messages_tab_enabled"] is True
+    assert MANIFEST["features"]["app_home"]["messages_tab_read_only_enabled"] is False
+    assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True

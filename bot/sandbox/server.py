@@ -95,6 +95,9 @@ class Sandbox:
         # a moderator.  A config file's real channel ids would not exist here.
         s.channels = [dict(CONSULT_CHANNEL)]
         s.review_channel = REVIEW_CHANNEL
+        # Replies reach the poster within seconds instead of the production batching window.
+        if getattr(s, "relay_batch_seconds", 0) > 5:
+            s.relay_batch_seconds = 5
         if MODERATOR not in (s.moderators or []):
             s.moderators = list(s.moderators or []) + [MODERATOR]
         self.slack.signing_secret = s.signing_secret

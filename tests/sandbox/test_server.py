@@ -167,3 +167,30 @@ async def test_reset_refuses_other_databases(sandbox, tmp_path):
     sandbox.settings.database_url = "postgresql://db/prod"
     status, res = await post(sandbox, "/sandbox/reset", {})
     assert status == 409
+
+
+async def test_reset_with_the_real_app(tmp_path, monkeypatch):
+    """The real app in the sandbox: a consult channel works, reset drops its database and it starts afresh."""
+    try:
+        from bot.server import sandbox_web_app
+    except ImportError:  # pragma: no cover - until the app lands
+        pytest.skip("bot.server.sandbox_web_app is not available")
+    for var in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL", "BOUNDARY_SECRET_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    settings = Settings(port=0, data_dir=tmp_path, secret_key="k" * 48)
+    sb = Sandbox(settings, sandbox_web_app, host="127.0.0.1", port=0)
+    await sb.start()
+    try:
+        db = sandbox_database_path(settings)
+        assert db == tmp_path / "sandbox.sqlite3" and db.exists()
+        assert settings.relay_batch_seconds <= 5
+        d = await sb.slack.send_command("U0PRACT", "C0GENERAL", "/boundary", "help")
+        assert d.status == 200 and "Start an anonymous consult" in str(sb.slack.ephemerals("U0PRACT"))
+        await sb.reset()
+        assert db.exists() and sb.slack.ephemerals("U0PRACT") == []
+        d = await sb.slack.send_command("U0PRACT", "C0GENERAL", "/boundary", "consult")
+        assert d.status == 200
+        await sb.slack.wait_for("chat.postMessage", where=lambda c: c.args.get("channel") == "DU0PRACT")
+        assert "Who can learn what" in str(sb.slack.messages("DU0PRACT"))
+    finally:
+        await sb.stop()

@@ -430,6 +430,33 @@ function keepFocus(fn) {
   }
 }
 
+/* Update a message list in place: unchanged messages keep their nodes (and focus), so
+ * screen readers announce only what is new in the live region. */
+function reconcile(box, items, renderFn, emptyNode) {
+  const existing = new Map();
+  for (const c of [...box.children]) {
+    if (c.dataset && c.dataset.ts) existing.set(c.dataset.ts, c);
+    else c.remove();
+  }
+  let prev = null;
+  for (const m of items) {
+    const sig = JSON.stringify(m);
+    let node = existing.get(m.ts);
+    if (!node || node.dataset.sig !== sig) {
+      const fresh = renderFn(m);
+      fresh.dataset.sig = sig;
+      if (node) node.replaceWith(fresh);
+      node = fresh;
+    }
+    existing.delete(m.ts);
+    const want = prev ? prev.nextSibling : box.firstChild;
+    if (node !== want) box.insertBefore(node, want);
+    prev = node;
+  }
+  for (const n of existing.values()) n.remove();
+  if (!items.length && emptyNode) box.append(emptyNode);
+}
+
 let lastMain = "";
 let lastThread = "";
 function render() {
@@ -465,7 +492,9 @@ function render() {
     lastMain = mainKey;
     const box = $("messages");
     const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
-    keepFocus(() => box.replaceChildren(...(items.length ? items.map((m) => renderMessage(m)) : [h("p", { class: "empty" }, isApp ? "This is your private conversation with the app. Try typing /boundary consult." : "No messages yet. Try /boundary help.")])));
+    const empty = h("p", { class: "empty" }, isApp ? "This is your private conversation with the app. Try typing /boundary consult." : "No messages yet. Try /boundary help.");
+    if (box.dataset.view !== `${ui.me}|${ui.channel}`) { box.replaceChildren(); box.dataset.view = `${ui.me}|${ui.channel}`; }
+    keepFocus(() => reconcile(box, items, (m) => renderMessage(m), empty));
     if (ui.highlight) {
       const target = box.querySelector(`[data-ts="${CSS.escape(ui.highlight)}"]`);
       if (target) target.scrollIntoView({ block: "center" });
@@ -525,10 +554,13 @@ function renderThread() {
   lastThread = key;
   $("thread-title").textContent = `Thread in ${channelName(ui.channel)}`;
   const box = $("thread-messages");
-  keepFocus(() => box.replaceChildren(
-    renderMessage(parent, { inThread: true }),
-    h("div", { class: "reply-divider" }, `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`),
-    ...replies.map((m) => renderMessage(m, { inThread: true }))));
+  if (box.dataset.view !== `${ui.me}|${ui.channel}|${ui.thread}`) { box.replaceChildren(); box.dataset.view = `${ui.me}|${ui.channel}|${ui.thread}`; }
+  keepFocus(() => {
+    reconcile(box, [parent, ...replies], (m) => renderMessage(m, { inThread: true }), null);
+    box.querySelectorAll(".reply-divider").forEach((d) => d.remove());
+    const first = box.firstElementChild;
+    if (first) first.after(h("div", { class: "reply-divider", "aria-hidden": "true" }, `${replies.length} ${replies.length === 1 ? "reply" : "replies"}`));
+  });
   box.scrollTop = box.scrollHeight;
 }
 
@@ -727,6 +759,7 @@ function init() {
     ui.thread = url.searchParams.get("thread_ts") || null;
     ui.tab = "messages";
     lastMain = ""; lastThread = "";
+    $("messages").dataset.view = "";
     render();
   });
   connectEvents();

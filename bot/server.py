@@ -9,6 +9,7 @@ import sys
 from aiohttp import web
 
 from bot.app import build_web_app, create_app
+from bot.http import healthz
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import log_event, setup_logging
 from bot.services import build_services
@@ -34,8 +35,9 @@ async def serve(settings: Settings) -> None:
     services, app, worker = await start_app(settings, socket_mode=socket_mode)
     web_app = build_web_app(app, settings.signing_secret or "")
     if socket_mode:
+        # Slack reaches the app over the WebSocket; only the health check is served.
         web_app = web.Application()
-        web_app.router.add_get("/healthz", lambda _r: web.json_response({"ok": True, "mode": "socket"}))
+        web_app.router.add_get("/healthz", healthz)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "0.0.0.0", settings.port).start()

@@ -1,0 +1,82 @@
+"""`python -m bot` as a real process: HTTP mode on PORT, and Socket Mode selection."""
+import asyncio
+import json
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+
+from aiohttp import ClientSession
+
+from bot.sandbox.signing import signed_headers, slash_command_body
+from tests.conftest import GENERAL, PRACTITIONER, TEAM, make_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def wait_healthy(url: str, proc, timeout: float = 20.0) -> float:
+    started = time.monotonic()
+    async with ClientSession() as s:
+        while time.monotonic() - started < timeout:
+            if proc.returncode is not None:
+                raise AssertionError(f"the app exited with {proc.returncode}")
+            try:
+                async with s.get(url) as r:
+                    if r.status == 200:
+                        return time.monotonic() - started
+            except OSError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError("the app did not become healthy")
+
+
+async def test_http_mode_serves_slack_events_and_healthz(tmp_path, slack):
+    port = free_port()
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s3cret", "PORT": str(port),
+           "SLACK_API_URL": slack.api_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "BOUNDARY_SECRET_KEY": "k" * 40}
+    env.pop("SLACK_APP_TOKEN", None)
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=ROOT, env=env,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        startup = await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
+        assert startup < 15
+        body = slash_command_body(command="/boundary", text="principles", user_id=PRACTITIONER, team_id=TEAM,
+                                  channel_id=GENERAL, response_url=slack.response_url("x", user=PRACTITIONER))
+        async with ClientSession() as s:
+            async with s.post(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),
+                              headers=signed_headers(body, "s3cret")) as r:
+                assert r.status == 200
+                assert json.loads(await r.text())["response_type"] == "ephemeral"
+            async with s.post(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),
+                              headers=signed_headers(body, "wrong")) as r:
+                assert r.status == 401
+    finally:
+        proc.terminate()
+        _, err = await asyncio.wait_for(proc.communicate(), 10)
+    lines = [json.loads(line) for line in err.decode().splitlines() if line.startswith("{")]
+    assert any(line.get("msg") == "started" and line.get("mode") == "http" for line in lines)
+    assert any(line.get("msg") == "request" and line.get("kind") == "command" for line in lines)
+    assert PRACTITIONER not in err.decode()
+
+
+async def test_socket_mode_is_used_when_an_app_token_is_set(tmp_path, slack):
+    from bot import server
+
+    settings = make_settings(tmp_path, slack_api_url=slack.api_url, app_token="xapp-test", port=free_port())
+    task = asyncio.create_task(server.serve(settings))
+    try:
+        await slack.wait_for("apps.connections.open", timeout=10)
+    finally:
+        task.cancel()
+        try:
+            await task
+        except (asyncio.CancelledError, Exception):
+            pass

@@ -106,5 +106,5 @@ def off_topic_message(catalog) -> Message:
     t = load_texts()
     help_ = help_message(catalog)
     intro = f"{t('off_topic.lead')} {catalog.off_topic_text}"
-    blocks = [section(intro)] + help_.blocks[1:]
+    blocks = render([section(intro)]) + help_.blocks[1:]
     return Message(text=intro, blocks=blocks)

@@ -41,6 +41,7 @@ def setup_logging(level: str = "INFO") -> None:
     logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def log_event(logger: logging.Logger, msg: str, level: int = logging.INFO, **fields) -> None:

@@ -2,7 +2,10 @@
 de-identified post, the discussion, and what is (not) stored."""
 import json
 
-from sqlalchemy import text as sql
+from sqlalchemy import text as sql, update
+
+from bot.storage import models as m
+from bot.storage.models import utcnow
 
 from aiohttp import ClientSession
 
@@ -156,3 +159,20 @@ async def test_user_text_cannot_ping_or_link(bot):
     for raw in ("<!channel>", "<!here>", "<!subteam^S1>", "<@U123>", "<https://x.example|y>", "<!everyone>"):
         assert raw not in post, raw
     assert "&lt;" in post and "&amp;" in post
+
+
+async def test_replies_within_the_window_arrive_as_one_dm(bot):
+    bot.services.settings.relay_batch_seconds = 60
+    await run_intake_to_preview(bot)
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    post = bot.slack.messages(CONSULT)[0]
+    before = len(bot.dms(PRACTITIONER))
+    for text in ("First thought.", "Second thought.", "Third."):
+        await bot.slack.send_user_message(COLLEAGUE, CONSULT, text, thread_ts=post["ts"])
+    await bot.worker.tick()
+    assert len(bot.dms(PRACTITIONER)) == before  # still inside the minute
+    async with bot.services.store.session() as s:
+        await s.execute(update(m.Relay).values(due_at=utcnow()))
+    await bot.worker.tick()
+    relays = bot.dms(PRACTITIONER)[before:]
+    assert len(relays) == 1 and "3 new replies" in flat(relays[0])

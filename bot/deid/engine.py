@@ -8,7 +8,7 @@ from typing import Iterable, Sequence
 from .lexicons import Lexicons, get_lexicons
 from .model import Candidate, DeidResult, Span
 from .normalize import Normalized, normalize
-from .recognizers.base import Doc
+from .recognizers.base import MASK, Doc
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
 from .review import review_warnings
@@ -52,7 +52,7 @@ class Deidentifier:
             self._check(t)
         term_tuple = tuple(t for t in (terms or ()) if isinstance(t, str))
         norms = [normalize(t) for t in texts]
-        docs = [Doc(n.text, self.lex, term_tuple) for n in norms]
+        docs = [Doc(_mask_placeholders(n.text), self.lex, term_tuple) for n in norms]
         cands = [self._candidates(d) for d in docs]
         if self._propagate:
             names = _name_surfaces(docs, cands)
@@ -79,8 +79,7 @@ class Deidentifier:
     def _candidates(self, doc: Doc) -> list[Candidate]:
         if not doc.text.strip():
             return []
-        protected = [m.span() for m in PLACEHOLDER_RE.finditer(doc.text)]
-        protected += [m.span() for m in _SAFE_PHRASES.finditer(doc.text)]
+        protected = [m.span() for m in _SAFE_PHRASES.finditer(doc.text)]
         out: list[Candidate] = []
         for rec in self._recognizers:
             for c in rec(doc):
@@ -112,6 +111,18 @@ class Deidentifier:
             removed[s.label] = removed.get(s.label, 0) + 1
         pieces.append(text[pos:])
         return DeidResult("".join(pieces), spans, removed, review_warnings(norm.text, merged))
+
+
+_MASK = MASK  # neither a word nor a space, so no recogniser sees a word there
+
+
+def _mask_placeholders(text: str) -> str:
+    """Our own placeholders are opaque on a second pass: their words
+    ("Person", "A") must neither be found nor serve as context. Same length,
+    so offsets are unchanged."""
+    if "[" not in text:
+        return text
+    return PLACEHOLDER_RE.sub(lambda m: _MASK * len(m.group()), text)
 
 
 def _resolve(text: str, cands: list[Candidate]) -> list[Candidate]:

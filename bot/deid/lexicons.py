@@ -15,17 +15,13 @@ def _read_gz(name: str) -> frozenset[str]:
 
 
 def _read_allowlist() -> tuple[frozenset[str], frozenset[str]]:
+    """(safe words in any case, acronyms safe only when not Title-cased)."""
     words: set[str] = set()
-    phrases: set[str] = set()
+    acronyms: set[str] = set()
     for line in (DATA / "allowlist.txt").read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip().lower()
-        if not line:
-            continue
-        for w in line.split():
-            words.add(w)
-    # multi-word entries sit on their own lines only where word order matters;
-    # the single words suffice for the token-level checks the engine makes
-    return frozenset(words), frozenset(phrases)
+        for w in line.split("#", 1)[0].split():
+            (acronyms if w.isupper() else words).add(w.lower())
+    return frozenset(words), frozenset(acronyms)
 
 
 def strip_accents(s: str) -> str:
@@ -43,7 +39,7 @@ class Lexicons:
         self.common_words = _read_gz("common_words")
         self.regions = _read_gz("regions")
         self.rare_words = _read_gz("rare_words")
-        self.allow, _ = _read_allowlist()
+        self.allow, self.acronyms = _read_allowlist()
         self._word_cache: dict[str, bool] = {}
         self._lock = threading.Lock()
 

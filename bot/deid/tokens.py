@@ -8,6 +8,7 @@ from dataclasses import dataclass
 WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 # what may sit between a sentence boundary and the first word of the sentence
+MASK = "\u25a1"  # the engine's stand-in for its own placeholders
 _LEAD = " \t\"'“‘([*•·>-–—"
 
 
@@ -20,6 +21,7 @@ class Token:
     lower: str
     possessive: bool
     sent_start: bool
+    after_mask: bool = False
 
     @property
     def is_cap(self) -> bool:
@@ -58,8 +60,13 @@ def tokenize(text: str) -> list[Token]:
             word = word[:-2]
             poss = True
         gap = text[prev_end:s]
-        sent = not out or _is_boundary(gap)
-        out.append(Token(len(out), s, e, word, word.lower(), poss, sent))
+        after_mask = MASK in gap
+        # right after one of our placeholders we can't tell whether a sentence
+        # started (the punctuation may have gone with the redacted span), so
+        # count it as a start: the rules that need mid-sentence evidence then
+        # stay quiet, and a second pass finds nothing the first did not
+        sent = after_mask or not out or _is_boundary(gap)
+        out.append(Token(len(out), s, e, word, word.lower(), poss, sent, after_mask))
         prev_end = m.end()
     return out
 

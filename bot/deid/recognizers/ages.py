@@ -5,7 +5,7 @@ import re
 from typing import Iterator
 
 from ..model import Candidate
-from .base import Doc
+from .base import Doc, scan
 
 _NUM_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
@@ -47,9 +47,9 @@ _WEAK_CUES = {"is", "was"}
 
 def find(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
-    for m in SUFFIXED.finditer(text):
+    for m in scan(SUFFIXED, text):
         yield Candidate(m.start(), m.end(), "AGE", "age", 85, "age")
-    for m in _CUE.finditer(text):
+    for m in scan(_CUE, text):
         n_s, n_e = m.span("n")
         rest = m.group("rest")
         if _UNITS.match(rest) or rest.startswith((":", ".", "/")) and rest[1:2].isdigit():
@@ -64,11 +64,11 @@ def find(doc: Doc) -> Iterator[Candidate]:
         if t and cue.startswith("age"):
             yield Candidate(t.start("n"), t.end("n"), "AGE", "age", 80, "age")
     for rx in (PAREN, PAREN_HES, APPOS):
-        for m in rx.finditer(text):
+        for m in scan(rx, text):
             if rx is APPOS and not _appositive_person(doc, m.start()):
                 continue
             yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 75, "age")
-    for m in BIRTHDAY.finditer(text):
+    for m in scan(BIRTHDAY, text):
         yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 75, "age")
 
 

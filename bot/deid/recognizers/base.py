@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+import re
+from typing import Callable, Iterable, Iterator
 
 from ..lexicons import Lexicons
 from ..model import Candidate
-from ..tokens import Token, tokenize
+from ..tokens import MASK, Token, tokenize
+
+
 
 
 @dataclass
@@ -27,12 +30,20 @@ class Doc:
         self._by_start = {t.start: t for t in self.tokens}
 
     def prev(self, tok: Token, n: int = 1) -> Token | None:
+        """The n-th token before, unless a masked placeholder sits between:
+        context never reaches across our own placeholders."""
         j = tok.i - n
-        return self.tokens[j] if j >= 0 else None
+        if j < 0:
+            return None
+        p = self.tokens[j]
+        return None if MASK in self.text[p.end : tok.start] else p
 
     def next(self, tok: Token, n: int = 1) -> Token | None:
         j = tok.i + n
-        return self.tokens[j] if j < len(self.tokens) else None
+        if j >= len(self.tokens):
+            return None
+        q = self.tokens[j]
+        return None if MASK in self.text[tok.end : q.start] else q
 
     def gap(self, a: Token, b: Token) -> str:
         """Text between two tokens (a before b), possessive included."""
@@ -43,3 +54,20 @@ class Doc:
 
 
 Recognizer = Callable[[Doc], Iterable[Candidate]]
+
+
+def scan(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Like rx.finditer, but a match may start inside the previous one.
+
+    finditer resumes after each match, so a pattern that swallowed the start
+    of a second candidate never sees it; redacting the first then exposes
+    the second to a later pass. Looking again from each match's next
+    character makes one pass find what any later pass would."""
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        m = rx.search(text, pos)
+        if m is None:
+            return
+        yield m
+        pos = m.start() + 1

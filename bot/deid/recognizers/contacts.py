@@ -19,9 +19,10 @@ URL = re.compile(
 HANDLE = re.compile(r"(?<![\w@./])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
 # a run of digits with the separators people type; phonenumbers decides
 PHONE = re.compile(
-    r"(?<![\w+/.-])(?:\+|00)?\(?\d[\d\s().\-]{5,18}\d(?:\s*(?:ext\.?|x|extension|#)\s*\d{1,5})?(?![\w/])",
+    r"(?<![\w+/.-])(?:\+|00)?\(?\d[\d \t().\-]{5,18}\d(?:[ \t]*(?:ext\.?|x|extension|#)[ \t]*\d{1,5})?(?![\w/])",
     re.IGNORECASE,
 )
+_LAST_GROUP = re.compile(r"[\s.\-()]+[^\s.\-()]*$")
 _REGIONS = ("US", "GB", "AU", "NZ", "IE", "CA")
 _SAFE_DOMAINS = {"doxy.me", "psychologytoday.com"}
 _TRAIL = ".,;:!?"
@@ -60,18 +61,42 @@ def find(doc: Doc) -> Iterator[Candidate]:
 
 def _phones(doc: Doc, taken: list[tuple[int, int]]) -> Iterator[Candidate]:
     text = doc.text
-    for m in PHONE.finditer(text):
-        raw = m.group().rstrip(" .-(")
+    pos = 0
+    while True:
+        m = PHONE.search(text, pos)
+        if m is None:
+            return
         s = m.start()
+        raw = m.group().rstrip(" .-(")
         if raw.startswith("(") and ")" not in raw:
             raw, s = raw[1:].lstrip(), s + 1 + (len(raw) - 1 - len(raw[1:].lstrip()))
+        found = None
+        if not any(a <= s < b for a, b in taken) and not _looks_like_date(raw):
+            found = _longest_number(raw)
+        if found:
+            yield Candidate(s, s + found, "CONTACT", "phone", 85, "contact")
+            pos = s + found
+        else:
+            # the pattern is greedy: what it swallowed gets its own look from
+            # the next group on, exactly as a second pass over our output would
+            nxt = re.search(r"[\s.\-)]+\(?(?=\d)", raw)
+            pos = s + nxt.end() if nxt else m.end()
+        pos = max(pos, s + 1)
+
+
+def _longest_number(raw: str) -> int:
+    """Length of the longest prefix of raw that can be a phone number, or 0."""
+    while raw:
         digits = sum(c.isdigit() for c in raw)
-        if digits < 7 or digits > 15 or any(a <= s < b for a, b in taken):
-            continue
-        if _looks_like_date(raw):
-            continue
-        if _possible(raw):
-            yield Candidate(s, s + len(raw), "CONTACT", "phone", 85, "contact")
+        if digits < 7:
+            return 0
+        if digits <= 15 and _possible(raw):
+            return len(raw)
+        last = _LAST_GROUP.search(raw)
+        if last is None or last.start() == 0:
+            return 0
+        raw = raw[: last.start()]
+    return 0
 
 
 def _looks_like_date(raw: str) -> bool:

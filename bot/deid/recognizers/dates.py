@@ -9,7 +9,7 @@ import re
 from typing import Iterator
 
 from ..model import Candidate
-from .base import Doc
+from .base import Doc, scan
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -53,7 +53,7 @@ _FULL_MONTH_END = re.compile(r"(?:january|february|march|april|june|july|august|
 
 def find(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
-    for m in _TEXTUAL.finditer(text):
+    for m in scan(_TEXTUAL, text):
         s, e = m.span()
         w = _LEADING_WEEKDAY.match(text, s)
         if w:
@@ -63,7 +63,7 @@ def find(doc: Doc) -> Iterator[Candidate]:
         if _FULL_MONTH_END.search(text[s:e]):
             e -= 1  # a full stop, not an abbreviation
         yield Candidate(s, e, "DATE", "date", 80, "date")
-    for m in _NUMERIC.finditer(text):
+    for m in scan(_NUMERIC, text):
         v = m.group()
         if v in _NOT_DATES or _is_fraction(text, m.start(), m.end()):
             continue
@@ -72,7 +72,7 @@ def find(doc: Doc) -> Iterator[Candidate]:
         if w:
             s = w.end()
         yield Candidate(s, m.end(), "DATE", "date", 80, "date")
-    for m in _ORDINAL.finditer(text):
+    for m in scan(_ORDINAL, text):
         # "the" goes too: "on the [date]" reads oddly, "on [date]" does not
         yield Candidate(m.start(), m.end("d"), "DATE", "date", 75, "date")
 

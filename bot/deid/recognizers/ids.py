@@ -10,7 +10,7 @@ import re
 from typing import Iterator
 
 from ..model import Candidate
-from .base import Doc
+from .base import Doc, scan
 
 SSN = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")
 # context word, then up to ~3 short filler words, then the identifier itself
@@ -34,9 +34,9 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 
 def find(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
-    for m in SSN.finditer(text):
+    for m in scan(SSN, text):
         yield Candidate(m.start(), m.end(), "ID", "ssn", 95, "id")
-    for m in CUE_ID.finditer(text):
+    for m in scan(CUE_ID, text):
         s, e = m.span("id")
         value = _trim(text[s:e])
         if not value:
@@ -51,13 +51,13 @@ def find(doc: Doc) -> Iterator[Candidate]:
         if cue.split()[0] in {"client", "patient", "group", "no", "number", "#", "id"} and digits < 4:
             continue
         yield Candidate(s, e, "ID", "record", 90, "id")
-    for m in CODE.finditer(text):
+    for m in scan(CODE, text):
         v = m.group()
         if _YEAR.fullmatch(v) or re.fullmatch(r"\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?", v):
             continue
         if len(v) >= 5:
             yield Candidate(m.start(), m.end(), "ID", "record", 80, "id")
-    for m in LONG_DIGITS.finditer(text):
+    for m in scan(LONG_DIGITS, text):
         yield Candidate(m.start(), m.end(), "ID", "number", 70, "id")
 
 

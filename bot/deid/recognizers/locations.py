@@ -5,7 +5,7 @@ import re
 from typing import Iterator
 
 from ..model import Candidate
-from .base import Doc
+from .base import Doc, scan
 
 _STREET_TYPES = (
     r"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Ct|Court|Dr|Drive|Way|Pl|Place|"
@@ -57,31 +57,31 @@ _NOT_TOWN = {"the", "a", "an", "my", "our", "his", "her", "their", "this", "that
 
 def find(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
-    for m in ADDRESS.finditer(text):
+    for m in scan(ADDRESS, text):
         yield Candidate(m.start(), _trim(text, m.start(), m.end()), "LOCATION", "address", 88, "address")
-    for m in STREET.finditer(text):
+    for m in scan(STREET, text):
         s = _skip_leading_stopwords(doc, m.start(), m.end())
         if s is not None:
             yield Candidate(s, _trim(text, s, m.end()), "LOCATION", "address", 70, "address")
-    for m in ROUTE.finditer(text):
+    for m in scan(ROUTE, text):
         yield Candidate(m.start(), m.end(), "LOCATION", "address", 70, "address")
-    for m in TOWN_STATE.finditer(text):
+    for m in scan(TOWN_STATE, text):
         s = _skip_leading_stopwords(doc, m.start("town"), m.end("town"))
         if s is not None:
             yield Candidate(s, m.end(), "LOCATION", "town", 75, "town")
     for rx, kind in ((UK_POSTCODE, "postcode"), (CA_POSTCODE, "postcode")):
-        for m in rx.finditer(text):
+        for m in scan(rx, text):
             yield Candidate(m.start(), m.end(), "LOCATION", kind, 80, "postcode")
-    for m in AU_POSTCODE.finditer(text):
+    for m in scan(AU_POSTCODE, text):
         yield Candidate(m.start(), m.end(), "LOCATION", "postcode", 80, "postcode")
-    for m in POSTCODE_CUE.finditer(text):
+    for m in scan(POSTCODE_CUE, text):
         yield Candidate(m.start("pc"), m.end("pc"), "LOCATION", "postcode", 80, "postcode")
-    for m in US_ZIP.finditer(text):
+    for m in scan(US_ZIP, text):
         # a five-digit number in a dilemma is a zip far more often than not;
         # either way it is safer gone
         yield Candidate(m.start(), m.end(), "LOCATION", "postcode", 60, "postcode")
     for rx in (COUNTY, SHIRE):
-        for m in rx.finditer(text):
+        for m in scan(rx, text):
             s = _skip_leading_stopwords(doc, m.start(), m.end())
             if s is not None:
                 yield Candidate(s, m.end(), "LOCATION", "town", 65, "gazetteer")

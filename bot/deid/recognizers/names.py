@@ -101,7 +101,7 @@ def _evidence(doc: Doc, t: Token) -> int | None:
     low = t.lower
     prev = doc.prev(t)
     gap = doc.gap(prev, t) if prev else ""
-    if not is_namey(doc, t) and low in TITLES:
+    if low in TITLES and t.is_cap:
         return None  # "Mrs" in "Mrs. Delgado": the title stays outside the span
     # title: Dr. Okafor, Mrs K, Coach Bryant
     if prev is not None and _is_title(prev) and gap in (" ", ". ", ".") and (t.is_cap or t.is_upper) and is_namey(doc, t):
@@ -156,7 +156,7 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         if not any(x.is_cap and not x.sent_start and x.lower not in _STOP_CAPS and doc.gap(*(sorted((x, t), key=lambda y: y.i))) == " " for x in neighbours):
             return 54
         return None
-    if nxt is not None and not t.possessive and nxt.lower in _PERSON_VERBS and nxt.lower not in ("is", "was", "and", "has", "had", "just", "also", "really"):
+    if nxt is not None and not t.possessive and not t.after_mask and nxt.lower in _PERSON_VERBS and nxt.lower not in ("is", "was", "and", "has", "had", "just", "also", "really"):
         return 52
     return None
 

@@ -11,7 +11,8 @@ import re
 from typing import Iterator
 
 from ..model import Candidate
-from .base import Doc
+from .base import Doc, scan
+from .names import TITLES
 
 HEADS: dict[str, str] = {}
 for kind, words in {
@@ -64,7 +65,7 @@ _GENERIC_PHRASES = {
 
 
 def find(doc: Doc) -> Iterator[Candidate]:
-    for m in HEAD_FIRST.finditer(doc.text):
+    for m in scan(HEAD_FIRST, doc.text):
         if not _HEAD_FIRST_GENERIC.search(m.group()):
             kind = HEADS.get(m.group().split()[0].lower(), "organisation")
             yield Candidate(m.start(), m.end(), "ORG", kind, 72, "org")
@@ -149,8 +150,12 @@ def _ends_clause(text: str, end: int) -> bool:
 
 def _saints(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
-    for m in SAINT.finditer(text):
+    for m in scan(SAINT, text):
         if _NOT_ORG_AFTER_SAINT.match(text, m.end()):
+            continue
+        saint = re.sub(r"['’]s$", "", m.group().split()[-1]).lower()
+        # "on Fremont St. It has…" is a street and a new sentence, not a saint
+        if saint in doc.lex.common_words or saint in ("it", "i", "the", "a", "we", "he", "she", "they", "this"):
             continue
         end = m.end()
         # run on into "Catholic Church", "Medical Center", "University Hospital"
@@ -176,7 +181,7 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
         prev = doc.prev(t)
         if prev is None or prev.lower not in VENUE_CUES and prev.lower != "in":
             continue
-        if not t.is_cap or t.lower in lex.allow or t.lower in lex.regions:
+        if not t.is_cap or t.lower in lex.allow or t.lower in lex.regions or t.lower in TITLES:
             continue
         run = [t]
         nxt = doc.next(t)

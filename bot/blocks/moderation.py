@@ -32,7 +32,8 @@ def usage(prefix: str | None = None) -> Message:
 
 
 def approval_request(post, catalog) -> Message:
-    blocks = [header(_t("review.approval_title", number=post.id)), context(_t("review.approval_note"))]
+    blocks = [header(_t("review.approval_title", number=post.id)),
+              context(_t("review.approval_note"), _t("review.approval_target", channel=post.channel_id))]
     blocks += post_body(post.content or {}, catalog, str(post.id))[1:]
     blocks.append(actions(
         button(_t("review.approve_button"), APPROVE, str(post.id), style="primary"),
@@ -44,11 +45,17 @@ def approval_request(post, catalog) -> Message:
 def flag_notice(post, flag, catalog) -> Message:
     blocks = [header(_t("review.flag_title", number=post.id)), context(_t("review.flag_note"))]
     blocks += post_body(post.content or {}, catalog, str(post.id))[1:]
-    remove = button(_t("review.remove_button"), FLAG_REMOVE, str(flag.id), style="danger")
-    remove.confirm = ConfirmObject(title="Remove this post?", text=f"Dilemma #{post.id} will be deleted for everyone.",
-                                   confirm="Remove", deny="Keep")
-    blocks.append(actions(remove, button(_t("review.dismiss_button"), FLAG_DISMISS, str(flag.id))))
+    blocks.append(flag_actions(post.id, flag.id))
     return Message(text=_t("review.flag_title", number=post.id), blocks=render(blocks))
+
+
+def flag_actions(number: int, flag_id: int, labelled: bool = False):
+    suffix = f" #{number}" if labelled else ""
+    remove = button(_t("review.remove_button") + suffix, FLAG_REMOVE, str(flag_id), style="danger")
+    remove.confirm = ConfirmObject(title=_t("review.remove_confirm_title"),
+                                   text=_t("review.remove_confirm_text", number=number),
+                                   confirm=_t("review.remove_confirm_yes"), deny=_t("review.remove_confirm_no"))
+    return actions(remove, button(_t("review.dismiss_button") + suffix, FLAG_DISMISS, str(flag_id)))
 
 
 def decided(title: str, outcome: str) -> Message:
@@ -70,8 +77,8 @@ def reject_form(number: int) -> dict:
 
 def home(catalog, posts, moderator_view: dict | None) -> dict:
     blocks = [header(_t("home.title")), section(_t("home.intro")),
-              actions(button("Start an anonymous consult", HOME_START, "home", style="primary")), divider(),
-              section(_t("home.principles") + "\n" + "\n".join(
+              actions(button(_t("home.start_button"), HOME_START, "home", style="primary")), divider(),
+              *sections(_t("home.principles") + "\n" + "\n".join(
                   f"• *{p.title}* — {p.summary}" for p in catalog.principles.values()))]
     blocks.append(divider())
     blocks.append(section(_t("home.my_posts")))
@@ -88,9 +95,11 @@ def home(catalog, posts, moderator_view: dict | None) -> dict:
         blocks += [divider(), header(_t("home.moderator_heading")), *sections(_t("home.settings") + "\n" + moderator_view["settings"])]
         queue = moderator_view["queue"]
         blocks += sections(_t("home.queue") + "\n" + ("\n".join(queue) if queue else _t("home.queue_empty")))
-        for post in moderator_view.get("awaiting", [])[:5]:
+        for post in moderator_view.get("awaiting", [])[:10]:
             blocks.append(actions(
-                button(f"Approve #{post.id}", APPROVE, str(post.id), style="primary"),
-                button(f"Reject #{post.id}", REJECT, str(post.id), style="danger"),
+                button(f"{_t('review.approve_button')} #{post.id}", APPROVE, str(post.id), style="primary"),
+                button(f"{_t('review.reject_button')} #{post.id}", REJECT, str(post.id), style="danger"),
             ))
+        for flag in moderator_view.get("flags", [])[:10]:
+            blocks.append(flag_actions(flag.post_id, flag.id, labelled=True))
     return View(type="home", blocks=blocks[:MAX_VIEW_BLOCKS]).to_dict()

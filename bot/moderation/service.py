@@ -4,6 +4,7 @@ who wrote a post; blocks go through the stored keyed hash."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import timedelta
 
@@ -16,10 +17,35 @@ from bot.moderation.commands import channel_ref, parse, post_number, user_ref
 
 log = logging.getLogger("bot.moderation")
 ADMIN_CACHE_SECONDS = 300
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]+")
+USER_ID = re.compile(r"[UW][A-Z0-9]+")
 
 
 def _t(key: str, **fmt) -> str:
     return mb._t(key, **fmt)
+
+
+def _slack_error(exc: SlackApiError) -> str:
+    return mb.escape(str(exc.response.get("error", "error"))[:60])
+
+
+def _shown_autocomplete(kind: str, given: str) -> str:
+    """"Pick it from the autocomplete", quoting what was typed (inert)."""
+    return _t(f"use_autocomplete_{kind}", given=mb.escape(given[:60].replace("`", "'")))
+
+
+def _audit_detail(entry) -> str:
+    """The detail worth showing: which channel, moderator or retention; never a term's text."""
+    detail = entry.detail or ""
+    if not detail:
+        return ""
+    if entry.action.startswith(("channel", "review")) and CHANNEL_ID.fullmatch(detail):
+        return f" · <#{detail}>"
+    if entry.action.startswith("moderator") and USER_ID.fullmatch(detail):
+        return f" · <@{detail}>"
+    if entry.action == "retention" and detail.isdigit():
+        return f" · {detail}"
+    return ""
 
 
 class Moderation:
@@ -59,7 +85,7 @@ class Moderation:
             "retention": self._retention, "block": self._block, "remove": self._remove, "audit": self._audit,
         }.get(cmd.sub)
         if handler is None:
-            return mb.usage(_t("unknown", sub=cmd.sub[:40].replace("`", "")))
+            return mb.usage(_t("unknown", sub=mb.escape(cmd.sub[:40].replace("`", ""))))
         return await handler(client, team_id, user_id, cmd)
 
     async def _help(self, client, team_id, user_id, cmd):
@@ -98,45 +124,50 @@ class Moderation:
             return mb.text(_t("usage_line.channel"))
         ref = channel_ref(cmd.arg)
         if ref is None:
-            return mb.text(_t("use_autocomplete_channel", given=cmd.arg[:60] or "#channel") if cmd.arg else _t("usage_line.channel"))
-        channel_id, name = ref
+            return mb.text(_shown_autocomplete("channel", cmd.arg) if cmd.arg else _t("usage_line.channel"))
+        channel_id = ref[0]
         if cmd.action == "remove":
             eff = await self.s.workspace.effective(team_id)
             if channel_id not in {c["id"] for c in eff.channels}:
                 return mb.text(_t("done.channel_not_listed", channel=channel_id))
-            await self.store.set_channel(team_id, channel_id, name, active=False)
+            await self.store.set_channel(team_id, channel_id, "", active=False)
             await self.store.audit(team_id, user_id, "channel remove", detail=channel_id)
             return mb.text(_t("done.channel_removed", channel=channel_id))
-        problem = await self._ensure_member(client, channel_id)
+        info, problem = await self._ensure_member(client, channel_id)
         if problem:
             return mb.text(problem)
-        if not name:
-            try:
-                name = (await client.conversations_info(channel=channel_id))["channel"].get("name", channel_id)
-            except DELIVERY_ERRORS:
-                name = channel_id
-        await self.store.set_channel(team_id, channel_id, name, active=True)
+        # The name shown in the intake's group choice comes from Slack, never from the typed text.
+        await self.store.set_channel(team_id, channel_id, str(info.get("name") or channel_id)[:100], active=True)
         await self.store.audit(team_id, user_id, "channel add", detail=channel_id)
         return mb.text(_t("done.channel_added", channel=channel_id))
 
-    async def _ensure_member(self, client, channel_id: str) -> str | None:
-        """None when the app can post there; otherwise what the moderator should do."""
+    async def _ensure_member(self, client, channel_id: str) -> tuple[dict, str | None]:
+        """(channel info, None) when the app can post there; otherwise (info, what
+        the moderator should do): public channels are joined, private ones need an
+        invitation."""
         try:
             info = (await client.conversations_info(channel=channel_id))["channel"]
         except SlackApiError as exc:
-            return _t("done.cannot_join", channel=channel_id, error=exc.response.get("error", "error"))
+            if exc.response.get("error") == "channel_not_found":
+                # Slack answers the same for a private channel the app isn't in and for no channel at all.
+                return {}, _t("done.cannot_see", channel=channel_id)
+            return {}, _t("done.cannot_join", channel=channel_id, error=_slack_error(exc))
+        except DELIVERY_ERRORS as exc:
+            return {}, _t("done.cannot_join", channel=channel_id, error=type(exc).__name__)
         if info.get("is_member"):
-            return None
-        if info.get("is_private"):
-            return _t("done.invite_me", channel=channel_id)
+            return info, None
+        if info.get("is_private") or info.get("is_im") or info.get("is_mpim"):
+            return info, _t("done.invite_me", channel=channel_id)
         try:
             await client.conversations_join(channel=channel_id)
         except SlackApiError as exc:
-            return _t("done.cannot_join", channel=channel_id, error=exc.response.get("error", "error"))
-        return None
+            return info, _t("done.cannot_join", channel=channel_id, error=_slack_error(exc))
+        except DELIVERY_ERRORS as exc:
+            return info, _t("done.cannot_join", channel=channel_id, error=type(exc).__name__)
+        return info, None
 
     async def _moderators(self, client, team_id, user_id, cmd):
-        if cmd.action in ("", "list"):
+        if cmd.action == "list" or (cmd.action == "" and not cmd.arg):
             eff = await self.s.workspace.effective(team_id)
             lines = ", ".join(f"<@{u}>" for u in eff.moderators) or "none listed"
             return mb.text(f"*Moderators:* {lines}\nWorkspace admins and owners are moderators too.")
@@ -144,7 +175,7 @@ class Moderation:
             return mb.text(_t("usage_line.moderators"))
         target = user_ref(cmd.arg)
         if target is None:
-            return mb.text(_t("use_autocomplete_user", given=cmd.arg[:60]) if cmd.arg else _t("usage_line.moderators"))
+            return mb.text(_shown_autocomplete("user", cmd.arg) if cmd.arg else _t("usage_line.moderators"))
         if cmd.action == "add":
             added = await self.store.add_moderator(team_id, target)
             if added:
@@ -172,16 +203,19 @@ class Moderation:
     async def _review_channel(self, client, team_id, user_id, cmd):
         ref = channel_ref(cmd.arg)
         if ref is None:
-            return mb.text(_t("use_autocomplete_channel", given=cmd.arg[:60]) if cmd.arg else _t("usage_line.review_channel"))
-        problem = await self._ensure_member(client, ref[0])
+            return mb.text(_shown_autocomplete("channel", cmd.arg) if cmd.arg else _t("usage_line.review_channel"))
+        info, problem = await self._ensure_member(client, ref[0])
         if problem:
             return mb.text(problem)
         await self.store.set_setting(team_id, "review_channel", ref[0])
         await self.store.audit(team_id, user_id, "review-channel", detail=ref[0])
-        return mb.text(_t("done.review_channel", channel=ref[0]))
+        answer = _t("done.review_channel", channel=ref[0])
+        if not info.get("is_private"):
+            answer += "\n" + _t("done.review_channel_public")
+        return mb.text(answer)
 
     async def _terms(self, client, team_id, user_id, cmd):
-        if cmd.action in ("", "list"):
+        if cmd.action == "list" or (cmd.action == "" and not cmd.arg):
             eff = await self.s.workspace.effective(team_id)
             if not eff.terms:
                 return mb.text(_t("done.terms_empty"))
@@ -190,7 +224,10 @@ class Moderation:
         if cmd.action not in ("add", "remove") or not term:
             return mb.text(_t("usage_line.terms"))
         shown = mb.escape(term)
+        eff = await self.s.workspace.effective(team_id)
         if cmd.action == "add":
+            if term.lower() in {t.lower() for t in eff.terms}:
+                return mb.text(_t("done.term_exists", term=shown))
             added = await self.store.add_term(team_id, term)
             if added:
                 await self.store.audit(team_id, user_id, "terms add")
@@ -198,7 +235,12 @@ class Moderation:
         removed = await self.store.remove_term(team_id, term)
         if removed:
             await self.store.audit(team_id, user_id, "terms remove")
-        return mb.text(_t("done.term_removed" if removed else "done.term_not_listed", term=shown))
+            if term.lower() in {t.lower() for t in self.s.settings.terms}:
+                return mb.text(_t("done.term_removed", term=shown) + "\n" + _t("done.term_in_config", term=shown))
+            return mb.text(_t("done.term_removed", term=shown))
+        if term.lower() in {t.lower() for t in self.s.settings.terms}:
+            return mb.text(_t("done.term_in_config", term=shown))
+        return mb.text(_t("done.term_not_listed", term=shown))
 
     async def _retention(self, client, team_id, user_id, cmd):
         if not cmd.arg.isdigit() or int(cmd.arg) > 36500:
@@ -218,10 +260,11 @@ class Moderation:
         post = await self.store.get_post(number, team_id)
         if post is None:
             return mb.text(_t("done.no_post", number=number))
-        added = await self.store.block_author(team_id, post.author_hash, number)
-        if added:
-            await self.store.audit(team_id, user_id, "block", post_number=number)
-        return mb.text(_t("done.blocked" if added else "done.already_blocked", number=number))
+        # The same answer and audit entry whether or not this author was blocked
+        # already: "already blocked" would tell that two posts share an author.
+        await self.store.block_author(team_id, post.author_hash, number)
+        await self.store.audit(team_id, user_id, "block", post_number=number)
+        return mb.text(_t("done.blocked", number=number))
 
     async def _remove(self, client, team_id, user_id, cmd):
         number = post_number(cmd.arg)
@@ -231,6 +274,7 @@ class Moderation:
         if not result.ok:
             return mb.text(_t("done.no_post", number=number))
         await self.store.audit(team_id, user_id, "remove", post_number=number)
+        await self._close_open_flags(client, team_id, number, _t("review.flag_removed", moderator=user_id))
         return mb.text(_t("done.removed", number=number))
 
     async def _audit(self, client, team_id, user_id, cmd):
@@ -240,9 +284,9 @@ class Moderation:
         lines = []
         for e in entries:
             post = f" · Dilemma #{e.post_number}" if e.post_number else ""
-            detail = f" · {mb.escape(e.detail)}" if e.detail and e.action.startswith(("channel", "moderator", "review", "retention")) else ""
-            lines.append(f"• {e.created_at:%Y-%m-%d %H:%M} · <@{e.moderator_id}> · {e.action}{post}{detail}")
-        return mb.text("*Last moderator actions*\n" + "\n".join(lines))
+            lines.append(f"• {e.created_at:%Y-%m-%d %H:%M} UTC · <@{e.moderator_id}> · {mb.escape(e.action)}{post}"
+                         f"{_audit_detail(e)}")
+        return mb.text(_t("done.audit_title", count=len(entries)) + "\n" + "\n".join(lines))
 
     # ---- approvals ---------------------------------------------------------
     async def send_for_approval(self, client, post) -> None:
@@ -268,6 +312,11 @@ class Moderation:
         if status == "posted":
             await self.s.posting.tell_poster(client, post, _t("review.poster_approved", number=number, channel=post.channel_id))
         return _t("review.approved", moderator=moderator_id, number=number)
+
+    async def awaiting(self, team_id: str, number: int) -> bool:
+        """Still waiting for a decision (checked before the reason form opens)."""
+        post = await self.store.get_post(number, team_id)
+        return post is not None and post.status == "awaiting_approval"
 
     async def reject(self, client, team_id: str, moderator_id: str, number: int, reason: str) -> str:
         if not await self.is_moderator(client, team_id, moderator_id):
@@ -306,20 +355,32 @@ class Moderation:
         if not await self.is_moderator(client, team_id, moderator_id):
             return _t("not_moderator")
         flag = await self.store.get_flag(flag_id)
-        if flag is None or not await self.store.update_flag(flag_id, expect_status="open", status="removed" if remove else "dismissed"):
+        post = await self.store.get_post(flag.post_id, team_id) if flag is not None else None
+        if post is None or not await self.store.update_flag(
+                flag_id, expect_status="open", status="removed" if remove else "dismissed"):
             return _t("review.already_decided")
-        post = await self.store.get_post(flag.post_id, team_id)
-        if remove and post is not None:
-            await self.s.discussion.delete(client, team_id, None, post.id, status="removed")
-        await self.store.audit(team_id, moderator_id, "flag remove" if remove else "flag dismiss", post_number=flag.post_id)
         outcome = _t("review.flag_removed" if remove else "review.flag_dismissed", moderator=moderator_id)
+        if remove:
+            await self.s.discussion.delete(client, team_id, None, post.id, status="removed")
+        await self.store.audit(team_id, moderator_id, "flag remove" if remove else "flag dismiss", post_number=post.id)
+        await self._close_flag_message(client, flag, outcome)
+        if remove:
+            await self._close_open_flags(client, team_id, post.id, outcome)
+        return outcome
+
+    async def _close_flag_message(self, client, flag, outcome: str) -> None:
         if flag.review_channel and flag.review_ts:
             message = mb.decided(_t("review.flag_title", number=flag.post_id), outcome)
             try:
                 await client.chat_update(channel=flag.review_channel, ts=flag.review_ts, **message.kwargs())
             except DELIVERY_ERRORS:
                 pass
-        return outcome
+
+    async def _close_open_flags(self, client, team_id: str, post_id: int, outcome: str) -> None:
+        """Other open flags on a post that is gone: nothing left to decide."""
+        for other in await self.store.open_flags(team_id):
+            if other.post_id == post_id and await self.store.update_flag(other.id, expect_status="open", status="removed"):
+                await self._close_flag_message(client, other, outcome)
 
     # ---- jobs and home -----------------------------------------------------
     async def run_retention(self) -> dict:
@@ -343,5 +404,5 @@ class Moderation:
             queue = [f"• Dilemma #{p.id} awaits approval" for p in awaiting]
             queue += [f"• Dilemma #{f.post_id} was flagged" for f in flags]
             moderator_view = {"settings": (await self.status_text(team_id)).split("\n", 1)[1], "queue": queue,
-                              "awaiting": awaiting}
+                              "awaiting": awaiting, "flags": flags}
         return mb.home(self.s.catalog, posts, moderator_view)

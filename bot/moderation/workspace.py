@@ -39,7 +39,8 @@ class Workspace:
                 values[key], sources[key] = getattr(cfg, key), config_src
 
         channels = {c["id"]: {"id": c["id"], "name": c["name"], "source": config_src} for c in cfg.channels}
-        for row in await self.store.channels(team_id):
+        rows = await self.store.channels(team_id)
+        for row in rows:
             if row.active:
                 channels[row.channel_id] = {"id": row.channel_id, "name": row.name, "source": "set in Slack"}
             else:
@@ -50,8 +51,13 @@ class Workspace:
         db_mods = await self.store.moderators(team_id)
         moderators = list(dict.fromkeys([*cfg.moderators, *db_mods]))
         sources["moderators"] = f"{len(cfg.moderators)} from config, {len(db_mods)} set in Slack, plus workspace admins and owners"
-        sources["channels"] = "config and Slack" if cfg.channels and any(c["source"] != config_src for c in channels.values()) else (
-            config_src if cfg.channels else "set in Slack")
+        # Any channel added or removed in Slack means the list is no longer config/'s alone.
+        if not rows:
+            sources["channels"] = config_src
+        elif cfg.channels:
+            sources["channels"] = "config and Slack"
+        else:
+            sources["channels"] = "set in Slack"
         return Effective(
             channels=list(channels.values()), approval=bool(values["approval"]),
             review_channel=values["review_channel"], retention_days=int(values["retention_days"] or 0),

@@ -20,14 +20,14 @@ class Worker:
         self.s = services
         self.client = client
         self.interval = interval
-        self._last_retention = 0.0
+        self._last_retention: float | None = None  # None: retention runs on the first tick
         self._task: asyncio.Task | None = None
 
     async def tick(self) -> dict:
         posted = await self.s.posting.deliver_due(self.client)
         relayed = await self.s.discussion.flush_relays(self.client)
         expired = await self.s.store.expire_intakes(timedelta(hours=self.s.settings.idle_expiry_hours))
-        if time.monotonic() - self._last_retention >= RETENTION_EVERY:
+        if self._last_retention is None or time.monotonic() - self._last_retention >= RETENTION_EVERY:
             self._last_retention = time.monotonic()
             await self.s.moderation.run_retention()
             await self.s.store.prune_keys(timedelta(days=1))

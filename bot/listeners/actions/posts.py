@@ -33,7 +33,14 @@ def _acting(services, method: str):
             return
         team_id, user_id = _ids(body)
         result = await getattr(services.discussion, method)(client, team_id, user_id, number)
-        await respond(response_type="ephemeral", replace_original=False, text=result.message)
+        if body.get("response_url"):
+            await respond(response_type="ephemeral", replace_original=False, text=result.message)
+            return
+        # The App Home tab has no response_url: answer by DM and refresh the tab.
+        dm = await client.conversations_open(users=user_id)
+        await client.chat_postMessage(channel=dm["channel"]["id"], text=result.message)
+        if (body.get("view") or {}).get("type") == "home":
+            await client.views_publish(user_id=user_id, view=await services.moderation.home_view(client, team_id, user_id))
 
     return on_post_action
 

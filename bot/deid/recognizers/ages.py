@@ -26,6 +26,8 @@ _CUE = re.compile(
     r"\s+(?P<n>" + _N + "|" + _WORD_AGE + r")(?P<rest>[^\w]{0,3}(?:\w+)?)",
     re.IGNORECASE,
 )
+# "a former client, now 19, wants…"
+NOW = re.compile(r"(?<![\w])now\s+(?P<n>" + _N + r")(?=\s*[,.;)]|\s+and\b)", re.IGNORECASE)
 # "(29)", ", 41," after a word: the appositive age
 PAREN = re.compile(r"(?<=\w)\s*\((?P<n>" + _N + r")(?:\)|,\s)")
 PAREN_HES = re.compile(r"\((?:he|she|they)(?:'s|'re| is| are)\s+(?P<n>" + _N + r")\)", re.IGNORECASE)
@@ -63,7 +65,7 @@ def find(doc: Doc) -> Iterator[Candidate]:
         t = RANGE_TAIL.match(text, n_e)
         if t and cue.startswith("age"):
             yield Candidate(t.start("n"), t.end("n"), "AGE", "age", 80, "age")
-    for rx in (PAREN, PAREN_HES, APPOS):
+    for rx in (PAREN, PAREN_HES, APPOS, NOW):
         for m in scan(rx, text):
             if rx is APPOS and not _appositive_person(doc, m.start()):
                 continue

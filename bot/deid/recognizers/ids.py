@@ -41,6 +41,11 @@ def find(doc: Doc) -> Iterator[Candidate]:
         value = _trim(text[s:e])
         if not value:
             continue
+        # "patient, MRN 5512…": a second cue word leads the value; it stays
+        lead = re.match(r"(?:MRN|SSN|NHS|ID|No|DOB|Ref)\.?\s+(?=\S*\d)", value)
+        if lead:
+            s += lead.end()
+            value = value[lead.end() :]
         e = s + len(value)
         cue = m.group(0)[: s - m.start()].strip().lower()
         if cue.startswith("dob"):

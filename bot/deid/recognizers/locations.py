@@ -34,11 +34,23 @@ ADDRESS = re.compile(
 # without a number only the unmistakable street words count ("the District Court" is no street)
 STREET = re.compile(
     r"(?<![\w])(?:" + _CAPW + r"\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Cres|Crescent|"
-    r"Pkwy|Parkway|Hwy|Highway|Drive)\b\.?(?!\w)"
+    r"Pkwy|Parkway|Hwy|Highway|Drive|Dr)\b\.?(?!\w)"
 )
 ROUTE = re.compile(r"(?<![\w])(?:Route|Rte|Highway|Hwy|Interstate|US|SR|State Route|County Road)[- ](?=\d)\d{1,4}\b")
 # Roundup, MT / Boise, ID / Smithers, BC / Hoboken, NJ
-TOWN_STATE = re.compile(r"(?<![\w])(?P<town>(?:" + _CAPW + r"\s+){0,2}" + _CAPW + r"),\s+" + _REGION_ABBR + r"(?![\w])")
+_REGION_NAMES = (
+    r"(?:Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|"
+    r"Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|"
+    r"Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|"
+    r"North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|"
+    r"Tennessee|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming|Alberta|"
+    r"British Columbia|Manitoba|New Brunswick|Newfoundland|Nova Scotia|Ontario|Quebec|Québec|Saskatchewan|"
+    r"Queensland|New South Wales|Victoria|Tasmania|Western Australia|South Australia|[A-Z][a-z]+shire)"
+)
+# Roundup, MT / Boise, ID / Sandpoint, Idaho: a region named right after a town goes with it
+TOWN_STATE = re.compile(
+    r"(?<![\w])(?P<town>(?:" + _CAPW + r"\s+){0,2}" + _CAPW + r"),\s+(?:" + _REGION_ABBR + "|" + _REGION_NAMES + r")(?![\w])"
+)
 US_ZIP = re.compile(r"(?<![\w$£€.,-])\d{5}(?:-\d{4})?(?![\w%]|,\d|\.\d)")
 UK_POSTCODE = re.compile(r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})(?![\w])")
 CA_POSTCODE = re.compile(r"(?<![\w])[A-Z]\d[A-Z]\s?\d[A-Z]\d(?![\w])")
@@ -61,7 +73,8 @@ def find(doc: Doc) -> Iterator[Candidate]:
         yield Candidate(m.start(), _trim(text, m.start(), m.end()), "LOCATION", "address", 88, "address")
     for m in scan(STREET, text):
         s = _skip_leading_stopwords(doc, m.start(), m.end())
-        if s is not None:
+        # a street needs a name: "I'm Dr. Kim" has none
+        if s is not None and " " in text[s : m.end()].strip():
             yield Candidate(s, _trim(text, s, m.end()), "LOCATION", "address", 70, "address")
     for m in scan(ROUTE, text):
         yield Candidate(m.start(), m.end(), "LOCATION", "address", 70, "address")

@@ -104,7 +104,7 @@ def _evidence(doc: Doc, t: Token) -> int | None:
     if low in TITLES and t.is_cap:
         return None  # "Mrs" in "Mrs. Delgado": the title stays outside the span
     # title: Dr. Okafor, Mrs K, Coach Bryant
-    if prev is not None and _is_title(prev) and gap in (" ", ". ", ".") and (t.is_cap or t.is_upper) and is_namey(doc, t):
+    if prev is not None and _is_title(prev, doc) and gap in (" ", ". ", ".") and (t.is_cap or t.is_upper) and is_namey(doc, t):
         return 66
     if low in _STOP_CAPS and not (t.is_cap and lex.is_first(low) and not lex.is_word(low)):
         return None
@@ -181,10 +181,15 @@ def _followed_by_number(doc: Doc, t: Token) -> bool:
     return nxt is not None and nxt.text.isdigit() and len(nxt.text) <= 3
 
 
-def _is_title(tok: Token) -> bool:
+def _is_title(tok: Token, doc: Doc | None = None) -> bool:
     low = tok.lower
     if low not in TITLES:
         return False
+    if low == "dr" and doc is not None:
+        before = doc.prev(tok)
+        # "on Oak Hollow Dr. Go?" — a street, not a doctor
+        if before is not None and before.is_cap and not before.sent_start and doc.gap(before, tok) == " ":
+            return False
     return tok.is_cap or low in _TITLES_ANY_CASE and tok.text[0].isupper()
 
 

@@ -48,6 +48,11 @@ HEAD_FIRST = re.compile(
     r"(?<![\w])(?:University|College|Bank|Church|School|Academy|Institute|Museum|Hospital|Diocese|Society|"
     r"Department|Federation|Association|Order|Sisters|Brothers)\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*"
 )
+# "Temple Beth El", "Camp Wildwood", "Hotel Monaco": a head word leading a name
+HEAD_LEADS = re.compile(
+    r"(?<![\w])(?P<head>Temple|Congregation|Masjid|Mosque|Camp|Hotel|Café|Cafe|Casa|Chez|Club|Clinica|Hospital|Scoil|Gaelscoil|Coláiste|Kura|Kohanga)"
+    r"(?:\s+(?!(?:and|or|but|in|on|at|for|to|is|was)\b)[A-Z][\w'’-]*){1,3}"
+)
 _HEAD_FIRST_GENERIC = re.compile(r"(?:Department|Bank|School|College|Association|Society) of (?:Health|Education|Psychology|Medicine|Nursing|Social Work|Counseling|Counselling|Justice|Labor|Labour|Veterans Affairs|Human Services)$")
 SAINT = re.compile(r"(?<![\w])(?:St\.?|Saint|Ss\.?)\s+[A-Z][\w]*(?:['’]s)?(?![\w])")
 _NOT_ORG_AFTER_SAINT = re.compile(r"\s+(?:Day|Eve)\b")
@@ -69,6 +74,12 @@ def find(doc: Doc) -> Iterator[Candidate]:
         if not _HEAD_FIRST_GENERIC.search(m.group()):
             kind = HEADS.get(m.group().split()[0].lower(), "organisation")
             yield Candidate(m.start(), m.end(), "ORG", kind, 72, "org")
+    for m in scan(HEAD_LEADS, doc.text):
+        head = m.group("head").lower()
+        kind = {"temple": "church", "congregation": "church", "masjid": "church", "mosque": "church",
+                "scoil": "school", "gaelscoil": "school", "coláiste": "school", "kura": "school",
+                "kohanga": "school", "hospital": "hospital", "clinica": "clinic"}.get(head, "workplace")
+        yield Candidate(m.start(), m.end(), "ORG", kind, 70, "org")
     yield from _headed(doc)
     yield from _saints(doc)
     yield from _venues(doc)

@@ -4,6 +4,7 @@ ownership proven only through the keyed hash."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from bot.consult.posting import DELIVERY_ERRORS
 from bot.logs import log_event
 
 log = logging.getLogger("bot.discussion")
+REPLY_PERSON = re.compile(r"\[Person [A-Z]{1,2}\]")
 
 
 @dataclass
@@ -45,7 +47,9 @@ class Discussion:
 
     async def _redact(self, team_id: str, text: str) -> str:
         terms = (await self.workspace.effective(team_id)).terms
-        return self.deid().redact(text, terms=tuple(terms)).text
+        redacted = self.deid().redact(text, terms=tuple(terms)).text
+        # A reply's own letters would read as the post's [Person A]; keep them apart.
+        return REPLY_PERSON.sub("[name]", redacted)
 
     async def _thread_post(self, client, post, kind: str, text: str) -> None:
         message = post_blocks.thread_reply(kind, text)

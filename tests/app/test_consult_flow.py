@@ -97,6 +97,7 @@ async def test_full_consult_posts_anonymously_without_identifiers(bot):
     thread = bot.slack.replies(CONSULT, post["ts"])
     anon = [m for m in thread if "Anonymous colleague" in flat(m)]
     assert anon and "Hartley" not in flat(anon[-1]) and "Boise" not in flat(anon[-1])
+    assert "[Person A]" not in flat(anon[-1]) and "[name]" in flat(anon[-1])
 
     # The poster replies as original poster and resolves.
     await bot.click_dm(PRACTITIONER, "post_op_reply")

@@ -156,7 +156,7 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
 
 def _ends_clause(text: str, end: int) -> bool:
     """After "X's": punctuation or the end means a business ("at Ryan's.")."""
-    return bool(re.match(r"['’]s\s*(?:[,.;:!?)\]\"”]|$)", text[end : end + 4]))
+    return bool(re.match(r"['’]s(?:\s*(?:[,.;:!?)\]\"”]|$)|\s+(?:and|or|on|in|at|where|when|with|yesterday|today|last|for|because|but|so)\b)", text[end : end + 16]))
 
 
 def _saints(doc: Doc) -> Iterator[Candidate]:

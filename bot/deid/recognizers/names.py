@@ -135,6 +135,7 @@ def _evidence(doc: Doc, t: Token) -> int | None:
             or nxt.lower in ("is", "was") and _followed_by_number(doc, nxt)
         ):
             return 52
+
     if not t.is_cap or t.is_upper and len(t.text) < 4:
         return None
     first = lex.is_first(low)

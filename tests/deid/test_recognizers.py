@@ -264,3 +264,30 @@ def test_zero_width_and_soft_hyphen_do_not_hide_a_name(engine):
 def test_fullwidth_letters_fold(engine):
     r = engine.redact("my client Ｍａｒｉｓｏｌ (２９) called")
     assert "Ｍａｒｉｓｏｌ" not in r.text and "[20s]" in r.text
+
+
+# ---- note-style and venue forms ------------------------------------------------
+def test_form_fields_in_notes(engine):
+    text = "- Client: Magdalena Wiśniewska, 39\n- Employer: Northern Rail\n- Address: 17 Albion Road, Leeds LS6 1AB"
+    red = engine.redact(text).text
+    for s in ("Magdalena", "Wiśniewska", "39", "Northern Rail", "Albion", "Leeds", "LS6 1AB"):
+        assert s not in red, red
+    assert red.startswith("- Client: [Person A], [30s]\n- Employer: [workplace]")
+
+
+def test_capital_the_mid_sentence_opens_a_venue(engine):
+    r = engine.redact("the bar where my client Colm works, The Brazen Head, is loud")
+    assert "Brazen" not in r.text and "[workplace]" in r.text
+
+
+@pytest.mark.parametrize("text", ["We celebrated Tết and Diwali.", "She was off for Eid and Hanukkah."])
+def test_holidays_of_many_traditions_stay(engine, text):
+    assert engine.redact(text).text == text
+
+
+def test_names_of_many_origins(engine):
+    text = ("Clients this week: Oluwadamilare, Siobhán, Thiago, Zeynep, Aarav, Mihai and "
+            "Nguyễn Thị Lan.")
+    red = engine.redact(text).text
+    for n in ("Oluwadamilare", "Siobhán", "Thiago", "Zeynep", "Aarav", "Mihai", "Nguyễn", "Lan"):
+        assert n not in red, red

@@ -31,7 +31,7 @@ NOW = re.compile(r"(?<![\w])now\s+(?P<n>" + _N + r")(?=\s*[,.;)]|\s+and\b)", re.
 # "(29)", ", 41," after a word: the appositive age
 PAREN = re.compile(r"(?<=\w)\s*\((?P<n>" + _N + r")(?:\)|,\s)")
 PAREN_HES = re.compile(r"\((?:he|she|they)(?:'s|'re| is| are)\s+(?P<n>" + _N + r")\)", re.IGNORECASE)
-APPOS = re.compile(r"(?<=[A-Za-z]),\s(?P<n>" + _N + r")(?=,|\s+(?:and|w/|with|who)\b)")
+APPOS = re.compile(r"(?<=[^\W\d_]),[ \t](?P<n>" + _N + r")(?=,|[ \t]*(?:\n|$|\))|\s+(?:and|w/|with|who)\b)")
 # "to 18" after a cued age: "from age 13 to 18"
 RANGE_TAIL = re.compile(r"\s*(?:to|-|–|and)\s*(?P<n>" + _N + r")\b")
 # "Aroha's 21st", "her 40th birthday": an age reached

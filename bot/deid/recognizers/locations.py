@@ -67,8 +67,18 @@ LOC_CUES = {"in", "to", "from", "near", "outside", "around", "past", "toward", "
 _NOT_TOWN = {"the", "a", "an", "my", "our", "his", "her", "their", "this", "that"}
 
 
+FIELD = re.compile(
+    r"(?im)^[ \t•*-]*(?:address|home address|location|town|city|suburb|neighbou?rhood|lives in|based in|hometown)"
+    r"[ \t]*[:\-–][ \t]*(?P<value>[^\n;()]{2,80})"
+)
+
+
 def find(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
+    for m in FIELD.finditer(text):
+        value = m.group("value").rstrip(" .")
+        if value[:1].isupper() or value[:1].isdigit():
+            yield Candidate(m.start("value"), m.start("value") + len(value), "LOCATION", "address", 76, "address")
     for m in scan(ADDRESS, text):
         yield Candidate(m.start(), _trim(text, m.start(), m.end()), "LOCATION", "address", 88, "address")
     for m in scan(STREET, text):

@@ -69,7 +69,24 @@ _GENERIC_PHRASES = {
 }
 
 
+# form-style notes: "Employer: Northern Rail", "School - Hillcrest"
+FIELD = re.compile(
+    r"(?im)^[ \t•*-]*(?P<field>employer|workplace|work|job|school|college|uni|university|agency|company|"
+    r"organi[sz]ation|church|mosque|temple|synagogue|team|club|gym|hospital|clinic|practice|gp surgery|surgery)"
+    r"[ \t]*[:\-–][ \t]*(?P<value>[^\n,;()]{2,60})"
+)
+_FIELD_KIND = {"school": "school", "college": "school", "uni": "school", "university": "school",
+               "church": "church", "mosque": "church", "temple": "church", "synagogue": "church",
+               "hospital": "hospital", "clinic": "clinic", "practice": "clinic", "gp surgery": "clinic",
+               "surgery": "clinic", "team": "team", "club": "team"}
+
+
 def find(doc: Doc) -> Iterator[Candidate]:
+    for m in FIELD.finditer(doc.text):
+        value = m.group("value").rstrip(" .")
+        if value[:1].isupper():
+            kind = _FIELD_KIND.get(m.group("field").lower(), "workplace")
+            yield Candidate(m.start("value"), m.start("value") + len(value), "ORG", kind, 76, "org")
     for m in scan(HEAD_FIRST, doc.text):
         if not _HEAD_FIRST_GENERIC.search(m.group()):
             kind = HEADS.get(m.group().split()[0].lower(), "organisation")
@@ -190,6 +207,16 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
     toks = doc.tokens
     for t in toks:
         prev = doc.prev(t)
+        if t.text == "The" and not t.sent_start and prev is not None and doc.gap(prev, t).strip(" ,") == "":
+            # a capital "The" mid-sentence opens a name: "works, The Brazen Head"
+            run = [t]
+            nxt = doc.next(t)
+            while nxt is not None and doc.gap(run[-1], nxt) == " " and nxt.is_cap and len(run) < 5:
+                run.append(nxt)
+                nxt = doc.next(nxt)
+            if len(run) >= 2:
+                yield Candidate(t.start, run[-1].end, "ORG", "workplace", 56, "org")
+            continue
         if prev is None or prev.lower not in VENUE_CUES and prev.lower != "in":
             continue
         if not t.is_cap or t.lower in lex.allow or t.lower in lex.regions or t.lower in TITLES:

@@ -133,7 +133,7 @@ class Discussion:
 
     async def on_thread_message(self, channel_id: str, thread_ts: str, ts: str) -> bool:
         post = await self.store.post_by_message(channel_id, thread_ts)
-        if post is None or post.status != "posted":
+        if post is None or post.status != "posted" or post.author_enc is None:  # purged: nobody to tell
             return False
         await self.store.add_reply(post.id, ts, timedelta(seconds=self.settings.relay_batch_seconds))
         return True
@@ -142,7 +142,7 @@ class Discussion:
         sent = 0
         for post_id, count, first_ts in await self.store.take_due_relays():
             post = await self.store.get_post(post_id)
-            if post is None or post.status != "posted":
+            if post is None or post.status != "posted" or post.author_enc is None:
                 continue
             permalink = None
             try:

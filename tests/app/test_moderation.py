@@ -781,3 +781,18 @@ async def test_reject_from_the_home_tab(bot):
     assert "awaits approval" not in flat(bot.slack.home(MODERATOR))
     # A colleague can't reach the form from a hand-made click either.
     assert (await signed_click(bot, COLLEAGUE, "review_reject", "1")).startswith(NOT_MODERATOR)
+
+
+async def test_thread_replies_to_a_purged_post_are_not_relayed(bot):
+    await consult(bot)
+    post = bot.slack.messages(CONSULT)[0]
+    await bot.slack.send_user_message(COLLEAGUE, CONSULT, "Before the purge.", thread_ts=post["ts"])
+    await backdate(bot, 1, 3)
+    await admin(bot, MODERATOR, "retention 1")
+    await bot.slack.send_user_message(COLLEAGUE, CONSULT, "After the purge.", thread_ts=post["ts"])
+    before = len(bot.dms(PRACTITIONER))
+    for _ in range(2):
+        await bot.worker.tick()
+    assert len(bot.dms(PRACTITIONER)) == before  # nobody to tell: the author link is gone
+    async with bot.services.store.session() as s:
+        assert (await s.execute(sql("SELECT count(*) FROM relays"))).scalar() == 0

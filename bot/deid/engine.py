@@ -1,6 +1,7 @@
 """The de-identification engine: normalise, recognise, resolve, replace."""
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from typing import Iterable, Sequence
@@ -174,16 +175,25 @@ def _name_surfaces(docs: list[Doc], cands: list[list[Candidate]]) -> dict[str, b
     """Name words confirmed somewhere, mapped to 'match in any case?'."""
     out: dict[str, bool] = {}
     for doc, cs in zip(docs, cands):
+        starts = [t.start for t in doc.tokens]
         for c in cs:
-            if c.label != "NAME" or c.source not in ("name", "terms"):
+            if c.label != "NAME" or c.source not in ("name", "terms", "safety_net"):
                 continue
-            for tok in doc.tokens:
-                if tok.start >= c.start and tok.end <= c.end and tok.is_alpha and len(tok.text) > 1:
-                    low = tok.lower
-                    if low in doc.lex.allow:
-                        continue
-                    # a name that is also a word only recurs as a name when capitalised
-                    out[low] = out.get(low, False) or not doc.lex.is_word(low)
+            from_net = c.source == "safety_net"
+            i = bisect.bisect_left(starts, c.start)
+            while i < len(doc.tokens) and doc.tokens[i].start < c.end:
+                tok = doc.tokens[i]
+                i += 1
+                if tok.end > c.end or not tok.is_alpha or len(tok.text) < 2:
+                    continue
+                low = tok.lower
+                if low in doc.lex.allow or low in out and out[low]:
+                    continue
+                if from_net and doc.lex.is_word(low):
+                    continue  # the net's span ran over ordinary words ("… Catholic Church")
+                # a name that is also a word only recurs as a name when
+                # capitalised; so does one only the safety net suspected
+                out[low] = out.get(low, False) or not (from_net or doc.lex.is_word(low))
     return out
 
 

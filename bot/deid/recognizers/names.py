@@ -143,6 +143,12 @@ def _evidence(doc: Doc, t: Token) -> int | None:
     if first and not word:
         return 58
     if not first:
+        # an unlisted name at a sentence start, acting: "Kwame said", "Tendai's mum"
+        if t.sent_start and not word and not t.after_mask and lex.is_rare_word(low):
+            nxt = doc.next(t)
+            if nxt is not None and (t.possessive and nxt.lower in PERSON_CUES or not t.possessive and doc.gap(t, nxt) == " "
+                                    and nxt.lower in _PERSON_VERBS and nxt.lower not in ("and", "just", "also", "really", "is", "was", "has", "had")):
+                return 52
         return None
     # a first name that is also a word: needs more
     nxt = doc.next(t)
@@ -154,7 +160,7 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         # mid-sentence capital on a common word: a name unless it is part of a
         # longer capitalised phrase ("Mental Health", "Labor Day")
         neighbours = [x for x in (prev, nxt) if x is not None]
-        if not any(x.is_cap and not x.sent_start and x.lower not in _STOP_CAPS and doc.gap(*(sorted((x, t), key=lambda y: y.i))) == " " for x in neighbours):
+        if not any(x.is_cap and (not x.sent_start or x.after_mask) and x.lower not in _STOP_CAPS and doc.gap(*(sorted((x, t), key=lambda y: y.i))) == " " for x in neighbours):
             return 54
         return None
     if nxt is not None and not t.possessive and not t.after_mask and nxt.lower in _PERSON_VERBS and nxt.lower not in ("is", "was", "and", "has", "had", "just", "also", "really"):

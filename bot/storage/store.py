@@ -187,14 +187,14 @@ class Store:
             await s.execute(delete(m.Relay).where(m.Relay.post_id == post_id))
 
     async def purge_older_than(self, days: int, team_id: str) -> int:
-        """Purges old post text. Posts still waiting for a moderator are kept until
-        decided; purged_at, not content (JSON null is not SQL NULL), tells what was
-        already purged."""
+        """Purges old post text. Posts still waiting for a moderator or for Slack
+        are kept until they are out (else they would go out empty); purged_at, not
+        content (JSON null is not SQL NULL), tells what was already purged."""
         cutoff = utcnow() - timedelta(days=days)
         async with self.session() as s:
             res = await s.execute(
                 update(m.Post).where(m.Post.team_id == team_id, m.Post.created_at < cutoff, m.Post.purged_at.is_(None),
-                                     m.Post.status != "awaiting_approval")
+                                     m.Post.status.not_in(["awaiting_approval", "pending"]))
                 .values(content=None, author_enc=None, purged_at=utcnow())
             )
             return res.rowcount or 0

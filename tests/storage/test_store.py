@@ -85,11 +85,17 @@ async def test_purge_keeps_the_number_but_not_the_text(store):
 async def test_retention_purges_old_text_only(store):
     old = await make_post(store, "old")
     new = await make_post(store, "new")
+    waiting = await make_post(store, "waiting")  # still pending delivery: kept
+    await store.mark_posted(old.id, "1.1")
+    await store.mark_posted(new.id, "1.2")
     async with store.session() as s:
-        await s.execute(update(m.Post).where(m.Post.id == old.id).values(created_at=utcnow() - timedelta(days=40)))
+        await s.execute(update(m.Post).where(m.Post.id.in_([old.id, waiting.id]))
+                        .values(created_at=utcnow() - timedelta(days=40)))
     assert await store.purge_older_than(30, "T1") == 1
     assert (await store.get_post(old.id)).content is None
     assert (await store.get_post(new.id)).content is not None
+    assert (await store.get_post(waiting.id)).content is not None
+    assert await store.purge_older_than(30, "T1") == 0  # already purged: not counted again
     assert await store.teams() == ["T1"]
 
 

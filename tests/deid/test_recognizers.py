@@ -291,3 +291,16 @@ def test_names_of_many_origins(engine):
     red = engine.redact(text).text
     for n in ("Oluwadamilare", "Siobhán", "Thiago", "Zeynep", "Aarav", "Mihai", "Nguyễn", "Lan"):
         assert n not in red, red
+
+
+def test_non_contacts_stay(engine):
+    text = "We meet on Doxy.me at 11pm; she paid $150 in 2019-2020 and owes 3 sessions, call it 50/50."
+    assert not [s for s in engine.redact(text).spans if s.label in ("CONTACT", "ID")]
+
+
+def test_review_warnings_are_short_sentences(engine):
+    r = engine.redact("I'm the only therapist within 60 miles and my client, the town's only pharmacist, "
+                      "was on the news last week. Her husband died on March 3rd.")
+    assert len(r.warnings) >= 3
+    assert all(len(w) < 200 and w[0].isupper() and w.endswith(".") for w in r.warnings)
+    assert not any("pharmacist" in w or "March" in w for w in r.warnings)  # warnings never quote the text

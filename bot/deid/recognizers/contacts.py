@@ -100,7 +100,9 @@ def _longest_number(raw: str) -> int:
 
 
 def _looks_like_date(raw: str) -> bool:
-    return bool(re.fullmatch(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}", raw.strip()))
+    raw = raw.strip()
+    # 3/14/2024-style dates and "2019-2020" year ranges are not numbers to call
+    return bool(re.fullmatch(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|(?:19|20)\d\d\s*[-–]\s*(?:19|20)?\d\d", raw))
 
 
 def _possible(raw: str) -> bool:

@@ -11,7 +11,7 @@ import re
 from typing import Iterator
 
 from ..model import Candidate
-from .base import Doc, scan
+from .base import MASK, Doc, scan
 from .names import TITLES
 
 HEADS: dict[str, str] = {}
@@ -119,7 +119,7 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
         while i > 0:
             p = toks[i - 1]
             gap = doc.gap(p, toks[i])
-            if "\n" in gap or any(c in gap for c in ".,;:!?()\"“”") and not (p.text in ("St", "Mt") and gap.startswith(".")):
+            if "\n" in gap or any(c in gap for c in ".,;:!?()\"“”@/" + MASK) and not (p.text in ("St", "Mt") and gap.startswith(".")):
                 break
             if "&" in gap and p.is_cap:
                 i -= 1
@@ -150,7 +150,10 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
                 k += 2
                 continue
             break
-        while i < j and toks[i].lower in _CONNECTORS:
+        # a name does not start with a connector or a bare number ("0142 Elementary")
+        while i < j and (toks[i].lower in _CONNECTORS or toks[i].text.isdigit()):
+            if toks[i].text.isdigit():
+                names -= 1
             i += 1
         if names == 0:
             continue

@@ -1,15 +1,13 @@
 """Buttons in the intake DM."""
 
 
-def _ids(body):
-    team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id")
-    return team_id, body["user"]["id"]
+from bot.listeners.actions.common import ids
 
 
 def start(services):
     async def on_consult_start(ack, body, client):
         await ack()
-        team_id, user_id = _ids(body)
+        team_id, user_id = ids(body)
         await services.conversation.start(client, team_id, user_id)
 
     return on_consult_start
@@ -18,7 +16,7 @@ def start(services):
 def click(services, kind: str):
     async def on_intake_click(ack, body, action, client):
         await ack()
-        team_id, user_id = _ids(body)
+        team_id, user_id = ids(body)
         channel = (body.get("channel") or {}).get("id")
         await services.conversation.on_click(client, team_id, user_id, channel, kind, action.get("value", ""))
 
@@ -28,7 +26,7 @@ def click(services, kind: str):
 def open_form(services, kind: str):
     async def on_open_form(ack, body, action, client):
         await ack()
-        team_id, user_id = _ids(body)
+        team_id, user_id = ids(body)
         view = await services.conversation.form_for(team_id, user_id, kind, action.get("value", ""))
         if view is None:
             channel = (body.get("channel") or {}).get("id")
@@ -42,7 +40,7 @@ def open_form(services, kind: str):
 def resume(services):
     async def on_resume(ack, body, client):
         await ack()
-        team_id, user_id = _ids(body)
+        team_id, user_id = ids(body)
         await services.conversation.resume(client, team_id, user_id)
 
     return on_resume
@@ -51,7 +49,7 @@ def resume(services):
 def restart(services):
     async def on_restart(ack, body, client):
         await ack()
-        team_id, user_id = _ids(body)
+        team_id, user_id = ids(body)
         await services.conversation.start(client, team_id, user_id, force_new=True)
 
     return on_restart

@@ -304,3 +304,16 @@ def test_review_warnings_are_short_sentences(engine):
     assert len(r.warnings) >= 3
     assert all(len(w) < 200 and w[0].isupper() and w.endswith(".") for w in r.warnings)
     assert not any("pharmacist" in w or "March" in w for w in r.warnings)  # warnings never quote the text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I use Motivational Interviewing and Acceptance and Commitment Therapy with most clients.",
+        "She found my Substack. I'm a Christian counselor; my client, a Black woman in her 50s, asked why.",
+        "Per the ACA Code of Ethics A.5.c, is a Facebook friendship with a former client acceptable?",
+        "During Ramadan my client wants to reschedule to after iftar on Google Meet.",
+    ],
+)
+def test_clean_dilemmas_stay_clean(engine, text):
+    assert engine.redact(text).text == text

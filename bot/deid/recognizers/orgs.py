@@ -166,6 +166,11 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
             continue
         if head.lower in _WEAK_HEADS and names == 1 and all(lex.is_word(t.lower) for t in span_toks) and not any(t.possessive for t in span_toks):
             continue
+        if head.lower in ("therapy", "therapies", "interviewing") and all(
+            lex.is_word(t.lower) and not lex.is_first(t.lower) and not lex.is_place(t.lower) or t.lower in _CONNECTORS
+            for t in span_toks
+        ):
+            continue  # a named therapy ("Acceptance and Commitment Therapy"), not a practice
         kind = HEADS.get(toks[k].lower, kind) if toks[k].lower in HEADS else kind
         label = "LOCATION" if kind == "landmark" else "ORG"
         if any(t.lower in ("school", "elementary", "academy", "college", "university", "prep", "primary", "scoil") for t in span_toks):

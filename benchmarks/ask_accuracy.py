@@ -1,6 +1,6 @@
 """Accuracy of the /boundary question matcher on the annotated dev questions.
 
-    .venv/bin/python benchmarks/ask_accuracy.py [GOLD.jsonl] [--json]
+    .venv/bin/python benchmarks/ask_accuracy.py [GOLD.jsonl] [--gold FILE ...] [--json] [--no-misses]
 
 Prints the figures of shared/tools/ask_score.py (run as a subprocess when the
 scorer sits at ../shared/tools beside the repo), the same figures computed here
@@ -8,6 +8,11 @@ scorer sits at ../shared/tools beside the repo), the same figures computed here
 each question is answered again with every vocabulary term removed that fires
 on that question and no other dev question — a rough measure of how much the
 score depends on words fitted to single dev sentences.
+
+Each `--gold FILE` (repeatable) is scored too — e.g. a blind set written
+independently of the vocabulary, such as benchmarks/data/questions_extra.jsonl.
+`--no-misses` prints figures only, for held-out sets whose questions you
+should not read while tuning.
 """
 from __future__ import annotations
 
@@ -88,18 +93,7 @@ def leave_one_out(matcher: Matcher, gold: list[dict]) -> dict:
     return res
 
 
-def main(argv: list[str]) -> int:
-    as_json = "--json" in argv
-    args = [a for a in argv if a != "--json"]
-    gold_path = Path(args[0]) if args else DEFAULT_GOLD
-    gold = load(gold_path)
-    from bot.principles import get_matcher
-    matcher = get_matcher()
-    answers = [matcher.answer(g["q"]) for g in gold]
-    preds = [[p.key for p in a.principles] for a in answers]
-    own = figures(gold, preds)
-    loo = leave_one_out(matcher, gold)
-
+def run_scorer(gold_path: Path, gold: list[dict], preds: list[list[str]]) -> dict | None:
     scorer_out = None
     if SCORER.exists():
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
@@ -113,22 +107,10 @@ def main(argv: list[str]) -> int:
                                  capture_output=True, text=True, check=False)
             scorer_out = json.loads(run.stdout) if run.returncode == 0 else {"error": run.stderr.strip()}
         Path(fh.name).unlink()
+    return scorer_out
 
-    if as_json:
-        print(json.dumps({"scorer": scorer_out, "computed": own, "leave_one_out": loo}))
-        return 0
-    if scorer_out is not None:
-        print(f"ask_score.py ({SCORER}):")
-        for k, v in scorer_out.items():
-            print(f"  {k:16} {v}")
-    else:
-        print("ask_score.py not found beside the repo; computed figures only.")
-    print("computed here:")
-    for k, v in own.items():
-        print(f"  {k:16} {v}")
-    print("leave-one-out (terms that fire on only that dev question removed):")
-    for k, v in loo.items():
-        print(f"  {k:28} {v}")
+
+def print_misses(gold: list[dict], answers: list, preds: list[list[str]]) -> None:
     misses = []
     for n, (g, a, p) in enumerate(zip(gold, answers, preds), 1):
         want = g["principles"]
@@ -139,6 +121,69 @@ def main(argv: list[str]) -> int:
             misses.append(f"  #{n:<3} {g['q']!r}\n       gold={want} pred={p} situation={sit}")
     print(f"misses ({len(misses)}):")
     print("\n".join(misses) if misses else "  none")
+
+
+def parse_args(argv: list[str]) -> tuple[Path, list[Path], bool, bool]:
+    as_json, show_misses, extra, positional = False, True, [], []
+    it = iter(argv)
+    for a in it:
+        if a == "--json":
+            as_json = True
+        elif a == "--no-misses":
+            show_misses = False
+        elif a == "--gold":
+            nxt = next(it, None)
+            if nxt is None:
+                raise SystemExit("--gold needs a FILE")
+            extra.append(Path(nxt))
+        elif a.startswith("--gold="):
+            extra.append(Path(a.split("=", 1)[1]))
+        else:
+            positional.append(Path(a))
+    main_gold = positional[0] if positional else DEFAULT_GOLD
+    extra += positional[1:]
+    return main_gold, extra, as_json, show_misses
+
+
+def main(argv: list[str]) -> int:
+    gold_path, extra_paths, as_json, show_misses = parse_args(argv)
+    from bot.principles import get_matcher
+    matcher = get_matcher()
+    report = {}
+    for n, path in enumerate([gold_path, *extra_paths]):
+        if not path.is_absolute() and not path.exists():
+            path = REPO / path
+        gold = load(path)
+        answers = [matcher.answer(g["q"]) for g in gold]
+        preds = [[p.key for p in a.principles] for a in answers]
+        entry = {"scorer": run_scorer(path, gold, preds), "computed": figures(gold, preds)}
+        if n == 0:
+            entry["leave_one_out"] = leave_one_out(matcher, gold)
+        report[str(path)] = entry
+        if as_json:
+            continue
+        print(f"== {path.name} ==")
+        if entry["scorer"] is not None:
+            print(f"ask_score.py ({SCORER}):")
+            for k, v in entry["scorer"].items():
+                print(f"  {k:16} {v}")
+        else:
+            print("ask_score.py not found beside the repo (or gold has ids); computed figures only.")
+        print("computed here:")
+        for k, v in entry["computed"].items():
+            print(f"  {k:16} {v}")
+        if n == 0:
+            print("leave-one-out (terms that fire on only that dev question removed):")
+            for k, v in entry["leave_one_out"].items():
+                print(f"  {k:28} {v}")
+        if show_misses:
+            print_misses(gold, answers, preds)
+        print()
+    if as_json:
+        first = report[next(iter(report))]
+        out = dict(first)
+        out["files"] = report
+        print(json.dumps(out))
     return 0
 
 

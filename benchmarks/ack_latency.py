@@ -1,0 +1,178 @@
+"""Ack latency of `/boundary <question>` under a burst of concurrent requests.
+
+    .venv/bin/python benchmarks/ack_latency.py [--n 50 500] [--rounds 3] [--py-spy OUT.txt]
+
+Starts, each in its own child process:
+
+* the real app (``bot.server.start_app``: HTTP mode, ``process_before_response=False``,
+  JSON request logs, worker running; SQLite in a temp dir; Web API pointed at a
+  ``SlackStandIn`` on loopback inside that child, which only answers ``auth.test``
+  here because the answer to a question goes back in the ack itself);
+* a bare Bolt ``AsyncApp`` that only acks ``/boundary`` (same signing secret), the
+  baseline measured in the same run.
+
+This process is the load generator: for each round and each N it fires N
+concurrent, signed ``/boundary <question>`` requests (questions from
+benchmarks/data/questions_dev.jsonl, bodies signed before the clock starts, a
+fresh connection pool per burst) at one server, then at the other (the order
+alternates between rounds), and times each request until its HTTP response —
+the ack — has been read. Both servers are warmed up first (auth.test, lexicons,
+matcher). Only 127.0.0.1 is contacted; every request has a 10 s timeout and the
+whole run stops after --max-seconds.
+
+``--py-spy OUT`` samples the real app's process with py-spy during its bursts and
+prints where the time goes (raw collapsed stacks are written to OUT).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _harness as h  # noqa: E402
+from aiohttp import ClientSession, ClientTimeout, TCPConnector  # noqa: E402
+
+from bot.sandbox import signing  # noqa: E402
+
+REQUEST_TIMEOUT = 10.0
+SLACK_TIMEOUT = 3.0
+
+
+def signed_requests(questions: list[str], n: int, rng: random.Random, user_base: int = 0) -> list[tuple[bytes, dict]]:
+    out = []
+    for i in range(n):
+        body = signing.slash_command_body(
+            command="/boundary", text=rng.choice(questions), user_id=f"U0L{(user_base + i) % 1000:04d}",
+            team_id=h.TEAM, channel_id=h.GENERAL, response_url="http://127.0.0.1:9/response_url/x",
+            trigger_id=f"t.{i}",
+        )
+        out.append((body.encode(), signing.signed_headers(body, h.SECRET)))
+    return out
+
+
+async def burst(url: str, reqs: list[tuple[bytes, dict]]) -> list[tuple[float, str]]:
+    """Fire all requests at once; (seconds to the ack, "200" / error) per request."""
+    connector = TCPConnector(limit=0)
+    async with ClientSession(connector=connector) as session:
+        timeout = ClientTimeout(total=REQUEST_TIMEOUT)
+
+        async def one(body: bytes, headers: dict) -> tuple[float, str]:
+            t0 = time.perf_counter()
+            try:
+                async with session.post(url, data=body, headers=headers, timeout=timeout) as r:
+                    await r.read()
+                    status = str(r.status)
+            except Exception as exc:  # timeouts, resets: counted as errors
+                return time.perf_counter() - t0, type(exc).__name__
+            return time.perf_counter() - t0, status
+
+        return await asyncio.gather(*(one(b, hd) for b, hd in reqs))
+
+
+async def warm_up(url: str, questions: list[str], rng: random.Random) -> None:
+    for body, headers in signed_requests(questions, 5, rng):  # one at a time: auth.test, matcher, lexicons
+        await burst(url, [(body, headers)])
+    await burst(url, signed_requests(questions, 50, rng))
+
+
+async def run(args) -> int:
+    questions = h.load_questions()
+    rng = random.Random(args.seed)
+    work = Path(tempfile.mkdtemp(prefix="bc-ack-"))
+    started = time.monotonic()
+    results: dict[tuple[str, int], list[tuple[float, str]]] = {}
+    per_round: list[list[str]] = []
+    prof = Path(args.py_spy).resolve() if args.py_spy else None
+    async with h.server("app", workdir=work / "app", backlog=args.backlog) as app, \
+            h.server("bare", workdir=work / "bare", backlog=args.backlog) as bare:
+        servers = {"app": app, "bare": bare}
+        print(f"listen backlog {args.backlog}; servers: app pid {app.pid} {app.url}, bare pid {bare.pid} {bare.url}; "
+              f"load generator: this process (pid {__import__('os').getpid()})")
+        for name, srv in servers.items():
+            await warm_up(srv.url, questions, rng)
+        stopped_early = False
+        async with h.py_spy(app.pid, prof):  # idle time is not sampled: only the app's bursts count
+            for rnd in range(args.rounds):
+                order = ["bare", "app"] if rnd % 2 == 0 else ["app", "bare"]
+                for n in args.n:
+                    for name in order:
+                        if time.monotonic() - started > args.max_seconds:
+                            stopped_early = True
+                            break
+                        reqs = signed_requests(questions, n, rng, user_base=rnd * 7)
+                        await asyncio.sleep(args.pause)
+                        res = await burst(servers[name].url, reqs)
+                        results.setdefault((name, n), []).extend(res)
+                        lat = [t for t, s in res if s == "200"]
+                        per_round.append([str(rnd + 1), str(n), name, h.ms(h.percentile(lat, 50)), h.ms(h.percentile(lat, 99)),
+                                          str(sum(1 for _, s in res if s != "200"))])
+                if stopped_early:
+                    print(f"stopped after {args.max_seconds:.0f} s (--max-seconds)")
+                    break
+    print()
+    print("per burst:")
+    print(h.table(per_round, ["round", "N", "server", "p50 ms", "p99 ms", "errors"]))
+    print()
+    rows, summary, verdicts = [], [], []
+    for n in args.n:
+        stats = {}
+        for name in ("app", "bare"):
+            res = results.get((name, n), [])
+            ok = [t for t, s in res if s == "200"]
+            errors = len(res) - len(ok)
+            stats[name] = (h.percentile(ok, 50), h.percentile(ok, 99), max(ok) if ok else float("nan"), errors,
+                           sum(1 for t in ok if t > SLACK_TIMEOUT), len(res))
+        ratio = stats["app"][1] / stats["bare"][1] if stats["bare"][1] else float("nan")
+        for name in ("app", "bare"):
+            p50, p99, mx, err, late, total = stats[name]
+            rows.append([str(n), name, str(total), h.ms(p50), h.ms(p99), h.ms(mx), str(err), str(late),
+                         f"{ratio:.2f}" if name == "app" else ""])
+        summary.append(f"N={n}: p99 app {h.ms(stats['app'][1])} ms / bare {h.ms(stats['bare'][1])} ms "
+                       f"(x{ratio:.2f}), p50 app {h.ms(stats['app'][0])} / bare {h.ms(stats['bare'][0])} ms, "
+                       f"errors {stats['app'][3]}/{stats['bare'][3]}")
+        ok_ratio = ratio <= 1.5
+        verdict = f"N={n}: p99 ratio {ratio:.2f} {'<=' if ok_ratio else '>'} 1.5"
+        if n >= 500:
+            verdict += f"; app p99 {h.ms(stats['app'][1])} ms {'<' if stats['app'][1] < 1.0 else '>='} 1000 ms"
+            ok_ratio = ok_ratio and stats["app"][1] < 1.0
+        verdicts.append(("MET " if ok_ratio else "MISSED ") + verdict)
+    print(f"pooled over {args.rounds} round(s):")
+    print(h.table(rows, ["N", "server", "requests", "p50 ms", "p99 ms", "max ms", "errors", ">3s", "p99 app/bare"]))
+    print()
+    for v in verdicts:
+        print("target " + v)
+    if prof:
+        print()
+        print(f"py-spy profile of the app during its bursts ({prof}):")
+        print(h.summarize_profile(prof))
+    print()
+    print(f"README: ack_latency {date.today().isoformat()} ({h.machine()}; {args.rounds} round(s)): "
+          + "; ".join(summary))
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--n", type=int, nargs="+", default=[50, 500], help="concurrent requests per burst")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--pause", type=float, default=0.5, help="seconds of quiet before each burst")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--max-seconds", type=float, default=300.0, help="stop starting bursts after this long")
+    p.add_argument("--backlog", type=int, default=h.BACKLOG,
+                   help="listen backlog of both servers (production/aiohttp default: 128)")
+    p.add_argument("--py-spy", metavar="OUT", default=None, help="profile the app's process with py-spy")
+    args = p.parse_args(argv)
+    if any(n < 1 or n > 2000 for n in args.n) or not 1 <= args.rounds <= 50:
+        p.error("N must be 1..2000 and rounds 1..50")
+    return asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

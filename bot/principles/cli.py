@@ -21,7 +21,7 @@ def render_text(answer: Answer) -> str:
         p = cat.principles[m.key]
         lines.append(f"{n}. {p.title} — {p.summary}")
         lines.append(textwrap.fill(m.why, 88, initial_indent="   Why: ", subsequent_indent="   "))
-    if len(answer.principles) == 1 and answer.situation is None:
+    if answer.named or (len(answer.principles) == 1 and answer.situation is None):
         p = cat.principles[answer.principles[0].key]
         lines += ["", textwrap.fill(p.explanation, 88), "", "Self-check:"]
         lines += [f"  • {q}" for q in p.self_check]

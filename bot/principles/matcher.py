@@ -6,6 +6,7 @@ prompts/*.yaml, so "why this applies" is just the sentence of the cue that fired
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass
 
 from .catalog import Catalog, Cue, Situation
@@ -19,6 +20,7 @@ SITUATION_FULL = 4.0       # trigger weight at which the bonus is not scaled dow
 ON_TOPIC_MIN = 2.5         # cue weight that makes a question on-topic when it mentions practice
 STRONG_TRIGGER = 3.5       # a trigger this specific ("subpoena", "friend request") suffices alone
 KEEP_RATIO = 0.3           # a principle must score this share of the top one to be shown
+ANSWER_SIZE = 3            # an on-topic answer always shows this many principles (see _fill)
 FUZZY_CUTOFF = 0.86
 FUZZY_MIN_LEN = 5
 
@@ -36,11 +38,30 @@ class Answer:
     principles: list[PrincipleMatch]
     situation: Situation | None
     off_topic: bool
+    named: bool = False        # the question named a principle; the first match is that principle
 
 
 def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:
     n = len(sub)
     return any(seq[i:i + n] == list(sub) for i in range(len(seq) - n + 1))
+
+
+def related_principles(catalog: Catalog) -> dict[str, list[str]]:
+    """For each principle, the others ranked by how often situations list them together.
+
+    Boundary questions rarely involve one principle alone; the situations in
+    prompts/situations.yaml record which ones go together (a friendship with a
+    client is a second role *and* a power question), nearer ranks counting more.
+    """
+    together = {k: Counter() for k in catalog.principles}
+    for s in catalog.situations.values():
+        for i, a in enumerate(s.principles):
+            for j, b in enumerate(s.principles):
+                if a != b:
+                    together[a][b] += 1.0 / (1 + abs(i - j))
+    order = list(catalog.principles)
+    return {k: sorted((o for o in order if o != k), key=lambda o: (-c[o], order.index(o)))
+            for k, c in together.items()}
 
 
 def _score(cues: list[Cue], toks: list[str]) -> tuple[float, Cue | None]:
@@ -62,6 +83,7 @@ class Matcher:
         self._vocab_list = sorted(w for w in self._vocab if len(w) >= FUZZY_MIN_LEN - 1)
         self._fix_cache: dict[str, str] = {}
         self._context_words = {w for t in catalog.context_terms for w in t}
+        self._related = related_principles(catalog)
 
     def _fix_typo(self, tok: str) -> str:
         if tok in self._vocab or len(tok) < FUZZY_MIN_LEN or tok.isdigit():
@@ -107,8 +129,11 @@ class Matcher:
         named = cat.principle_for_name(question) if len(question.split()) <= 4 else None
         if named:
             p = cat.principles[named]
-            return Answer(question, [PrincipleMatch(named, 10.0, f"You named this principle directly. {p.summary}")],
-                          None, False)
+            first = PrincipleMatch(named, 10.0, f"You named this principle directly. {p.summary}")
+            related = [PrincipleMatch(m.key, 0.0, f"Often comes up together with {p.title.lower()} "
+                                      "in boundary questions.")
+                       for m in self._fill([first], None)[1:]]
+            return Answer(question, [first, *related], None, False, named=True)
 
         # typo fixes may only refine an answer: "reset" is one letter from "resent",
         # so an on-topic verdict needs evidence from the words as typed
@@ -128,5 +153,31 @@ class Matcher:
         # the situation's own principles were chosen for this case, so never cut them
         keep = set(situation.principles) if situation else set()
         matches = [PrincipleMatch(k, round(s, 2), whys.get(k) or cat.fallback_why[k])
-                   for k, s in ranked if s >= KEEP_RATIO * top or k in keep][:3]
-        return Answer(question, matches, situation, False)
+                   for k, s in ranked if s >= KEEP_RATIO * top or k in keep][:ANSWER_SIZE]
+        # weaker evidence still beats a prior: next come principles with some cue of their own
+        for k, s in ranked:
+            if len(matches) >= ANSWER_SIZE:
+                break
+            if k not in {m.key for m in matches}:
+                matches.append(PrincipleMatch(k, round(s, 2), whys.get(k) or cat.fallback_why[k]))
+        return Answer(question, self._fill(matches, situation), situation, False)
+
+    def _fill(self, matches: list[PrincipleMatch], situation: Situation | None) -> list[PrincipleMatch]:
+        """Complete an answer to ANSWER_SIZE principles with those that usually come along.
+
+        Order: the matched situation's own principles, then the principles most often
+        listed together with the ones already shown. Each gets its principle's generic,
+        honest `fallback_why`, and a score of 0 so the ranking stays visible.
+        """
+        out = list(matches)
+        seen = {m.key for m in out}
+        candidates = list(situation.principles) if situation else []
+        for m in matches:
+            candidates += self._related[m.key]
+        for key in candidates:
+            if len(out) >= ANSWER_SIZE:
+                break
+            if key not in seen:
+                seen.add(key)
+                out.append(PrincipleMatch(key, 0.0, self.catalog.fallback_why[key]))
+        return out

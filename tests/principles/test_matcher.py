@@ -99,3 +99,15 @@ def test_typo_fixing_leaves_real_words_alone():
     # "policy" is one letter from the stem of "police"; it must not pull in the court situation
     a = get_matcher().answer("my client sells insurance and wants to sell me a policy")
     assert a.situation is not None and a.situation.key == "business_with_client"
+
+
+@pytest.mark.parametrize("q", [
+    "client sent me a friend request on fb",
+    "can i keep a $50 gift card from a pt",
+    "boundaries crossing vs violation",
+    "privacy",
+])
+def test_on_topic_answers_show_three_principles_each_with_a_why(q):
+    a = get_matcher().answer(q)
+    assert len(a.principles) == 3 and len({m.key for m in a.principles}) == 3
+    assert all(m.why.strip() for m in a.principles)

@@ -20,6 +20,17 @@ _SAFE_PHRASES = re.compile(
     r"Columbus|Boxing|Labou?r|Memorial|Veterans|Remembrance|Thanksgiving|Christmas|New Year)['’]?s?\s+(?:Day|Eve)\b"
 )
 
+# Theorists cited as such ("as Rogers wrote"): surnames too common to allowlist
+_CITED = (r"(?:Carl\s+)?Rogers|(?:Aaron\s+|Judith\s+)?Beck|(?:Albert\s+)?Ellis|(?:Alfred\s+)?Adler|(?:Bren[eé]\s+)?Brown|"
+          r"(?:Dan\s+)?Siegel|(?:Judith\s+)?Herman|(?:Sue\s+)?Johnson|(?:Alice\s+)?Miller|(?:Kristin\s+)?Neff|"
+          r"(?:Melanie\s+)?Klein|(?:Karen\s+)?Horney|(?:Erich\s+)?Fromm|(?:Ken\s+)?Pope|(?:Irvin\s+)?Yalom")
+_CITATIONS = re.compile(
+    r"\b(?:as|per|read|reread|re-read|according\s+to|like)\s+(?:" + _CITED + r")\b"
+    r"|\b(?:" + _CITED + r")(?=\s+(?:wrote|writes|argued|argues|described|describes|suggests|suggested|calls|called|"
+    r"talks|talked|says|said\s+that|would\s+say|puts\s+it|notes|noted)\b|['’]s\s+(?:concept|theory|model|work|book|idea|"
+    r"notion|framework|approach|writing|research))"
+)
+
 # Beyond this a post is not a dilemma; refusing is clearer than a slow preview.
 MAX_CHARS = 200_000
 
@@ -81,6 +92,7 @@ class Deidentifier:
         if not doc.text.strip():
             return []
         protected = [m.span() for m in _SAFE_PHRASES.finditer(doc.text)]
+        protected += [m.span() for m in _CITATIONS.finditer(doc.text)]
         out: list[Candidate] = []
         for rec in self._recognizers:
             for c in rec(doc):

@@ -68,7 +68,7 @@ class Lexicons:
                          ("ness", ""), ("ful", "")):
             if w.endswith(suf) and len(w) - len(suf) >= 3:
                 base = w[: len(w) - len(suf)] + rep
-                if base in self.words and base not in self.first_names:
+                if base in self.words:
                     return True
         return False
 

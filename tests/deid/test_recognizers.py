@@ -317,3 +317,38 @@ def test_review_warnings_are_short_sentences(engine):
 )
 def test_clean_dilemmas_stay_clean(engine, text):
     assert engine.redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text,gone_",
+    [
+        ("my cl summer (19) keeps asking about my summer class", "cl summer"),
+        ("grace (pt, 26yo) follows my tiktok", "grace (pt"),
+        ("hey all its ciarán from the galway group", "ciarán"),
+        ("hey all its ciarán from the galway group", "galway"),
+        ("pt Hyun-woo Park 27 texted me", "27"),
+        ("a handwritten card to 88 rue Saint-Jean, app. 3, Québec G1R 1P6", "Saint-Jean"),
+        ("my home address (27 Chandler St, apt 2R) was found", "2R"),
+        ("he's a trainer at F45 Clontarf now", "F45"),
+        ("she's at VA Puget Sound every week", "VA Puget"),
+        ("he runs Punjab Sweets & Chaat on Scott Rd", "Chaat"),
+        ("free cuts at Shear Bliss in Kitsilano", "Shear Bliss"),
+        ("a note signed \"X.\" on my doorstep", '"X."'),
+        ("Client Sigrún (sixty-one) asked me", "sixty-one"),
+    ],
+)
+def test_texting_and_venue_forms(engine, text, gone_):
+    assert gone_ not in engine.redact(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rogers wrote about unconditional positive regard; as Beck argued, thoughts matter.",
+        "CPT 90837 for most sessions, F33.1 on the claim.",
+        "Her garden is all ivy and roses and he joined a startup.",
+        "He prays Jummah on Fridays, keeps Shabbat, and takes Vyvanse.",
+    ],
+)
+def test_more_safe_terms(engine, text):
+    assert engine.redact(text).text == text

@@ -29,7 +29,14 @@ _CUE = re.compile(
 # "a former client, now 19, wants…"
 NOW = re.compile(r"(?<![\w])now\s+(?P<n>" + _N + r")(?=\s*[,.;)]|\s+and\b)", re.IGNORECASE)
 # "(29)", ", 41," after a word: the appositive age
-PAREN = re.compile(r"(?<=\w)\s*\((?P<n>" + _N + r")(?:\)|,\s)")
+PAREN = re.compile(r"(?<=[\w.])\s*\((?P<n>" + _N + "|" + _WORD_AGE + r")(?:\)|,\s)", re.IGNORECASE)
+# "pt Hyun-woo Park 27 texted": a bare age right after a name
+AFTER_NAME = re.compile(
+    r"(?<=[^\W\d_])\s(?P<n>[1-9]\d)(?=\s+(?!(?:minutes?|mins?|hours?|days?|weeks?|months?|years?|yrs?|sessions?|times|miles|km|pm|am|percent|k)\b)[a-z])"
+)
+_NOT_BEFORE_NUMBER = {"route", "room", "studio", "suite", "apt", "unit", "ward", "floor", "bus", "station", "chapter",
+                      "level", "grade", "year", "week", "day", "session", "page", "step", "stage", "module", "part",
+                      "section", "number", "no", "exit", "gate", "highway", "hwy", "interstate", "channel", "bed", "under"}
 PAREN_HES = re.compile(r"\((?:he|she|they)(?:'s|'re| is| are)\s+(?P<n>" + _N + r")\)", re.IGNORECASE)
 APPOS = re.compile(r"(?<=[^\W\d_]),[ \t](?P<n>" + _N + r")(?=,|[ \t]*(?:\n|$|\))|\s+(?:and|w/|with|who)\b)")
 # "to 18" after a cued age: "from age 13 to 18"
@@ -70,6 +77,16 @@ def find(doc: Doc) -> Iterator[Candidate]:
             if rx is APPOS and not _appositive_person(doc, m.start()):
                 continue
             yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 75, "age")
+    for m in scan(AFTER_NAME, text):
+        before = re.search(r"([\w'-]+)\s*$", text[max(0, m.start() - 40) : m.start() + 1])
+        if not before:
+            continue
+        w = before.group(1)
+        low = w.lower()
+        if low in _NOT_BEFORE_NUMBER or w.isdigit():
+            continue
+        if w[0].isupper() and not w.isupper() or doc.lex.is_first(low) and not doc.lex.is_word(low):
+            yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 60, "age")
     for m in scan(BIRTHDAY, text):
         yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 75, "age")
 

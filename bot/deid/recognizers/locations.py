@@ -13,7 +13,7 @@ _STREET_TYPES = (
     r"Gardens|Gdns|Walk|Mews|Parade|Pde|Trail|Trl|Loop|Pike|Alley|Esplanade|Quay|Wharf|Hill|Rise|Green)"
 )
 _CAPW = r"[A-Z][\w'’.-]*"
-_UNIT = r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Fl|Floor|Rm|Room|#)\.?\s*#?[A-Za-z0-9-]+)"
+_UNIT = r"(?:,?\s*(?:[Aa]pt|[Aa]partment|[Aa]pp|[Ss]uite|[Ss]te|[Uu]nit|[Ff]lat|[Ff]l|[Ff]loor|[Rr]m|[Rr]oom|#)\.?\s*#?[A-Za-z0-9-]+)"
 _US_STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
     "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
@@ -29,6 +29,12 @@ ADDRESS = re.compile(
     r"(?:" + _CAPW + r"\s+){0,3}" + _STREET_TYPES + r"\b\.?" + _UNIT + r"?"
     # ", Morningside QLD 4170" / ", Rosanna VIC 3084" / ", Boise, ID 83702"
     r"(?:,\s*(?:" + _CAPW + r"\s+){0,2}?" + _CAPW + r"(?:,?\s+" + _REGION_ABBR + r")?(?:\s+\d{4,5}(?:-\d{4})?)?(?=[\s,.;)]|$))?"
+)
+# French, Spanish and Italian street words come first and in lowercase: "88 rue Saint-Jean, app. 3"
+ADDRESS_ROMANCE = re.compile(
+    r"(?<![\w/])\d{1,5}[A-Za-z]?,?\s+(?:rue|avenue|av\.|boul\.|boulevard|chemin|ch\.|route|rang|place|allée|"
+    r"calle|avenida|av|paseo|plaza|via|viale|piazza|corso|rua|travessa)\s+(?:(?:de|du|des|la|le|del|di|da|dos)\s+)?"
+    r"[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,3}" + _UNIT + r"?"
 )
 # Hollis Ave, Fremont St, Water St — no number
 # without a number only the unmistakable street words count ("the District Court" is no street)
@@ -62,6 +68,7 @@ COUNTY = re.compile(
 )
 SHIRE = re.compile(r"(?<![\w])[A-Z][a-z]+shire(?![\w])")
 
+_CODE_BEFORE = re.compile(r"(?:cpt|icd(?:-10)?|code|codes|dsm(?:-5)?|hcpcs)\s*[:#]?\s*$", re.IGNORECASE)
 # words that introduce a place: "in Decatur", "moved to Boise", "from Chengdu"
 LOC_CUES = {"in", "to", "from", "near", "outside", "around", "past", "toward", "towards", "across", "at", "on", "of", "via", "into", "between"}
 _NOT_TOWN = {"the", "a", "an", "my", "our", "his", "her", "their", "this", "that"}
@@ -79,8 +86,9 @@ def find(doc: Doc) -> Iterator[Candidate]:
         value = m.group("value").rstrip(" .")
         if value[:1].isupper() or value[:1].isdigit():
             yield Candidate(m.start("value"), m.start("value") + len(value), "LOCATION", "address", 76, "address")
-    for m in scan(ADDRESS, text):
-        yield Candidate(m.start(), _trim(text, m.start(), m.end()), "LOCATION", "address", 88, "address")
+    for rx in (ADDRESS, ADDRESS_ROMANCE):
+        for m in scan(rx, text):
+            yield Candidate(m.start(), _trim(text, m.start(), m.end()), "LOCATION", "address", 88, "address")
     for m in scan(STREET, text):
         s = _skip_leading_stopwords(doc, m.start(), m.end())
         # a street needs a name: "I'm Dr. Kim" has none
@@ -100,6 +108,8 @@ def find(doc: Doc) -> Iterator[Candidate]:
     for m in scan(POSTCODE_CUE, text):
         yield Candidate(m.start("pc"), m.end("pc"), "LOCATION", "postcode", 80, "postcode")
     for m in scan(US_ZIP, text):
+        if _CODE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "CPT 90837": a billing code
         # a five-digit number in a dilemma is a zip far more often than not;
         # either way it is safer gone
         yield Candidate(m.start(), m.end(), "LOCATION", "postcode", 60, "postcode")
@@ -168,7 +178,11 @@ def _gazetteer(doc: Doc) -> Iterator[Candidate]:
         cue = prev is not None and prev.lower in LOC_CUES and not prev.possessive
         caps = all(x.is_cap for x in span)
         wordy = all(lex.is_word(x.lower) or lex.is_first(x.lower) for x in span)
-        if (caps and not wordy and not t.is_upper) or (cue and (caps or not wordy) and not t.is_upper):
+        pp = doc.prev(prev) if prev is not None else None
+        lower_unknown = (hit == 1 and t.is_lower and len(t.text) >= 4 and not lex.is_word(t.lower)
+                         and not lex.is_rare_word(t.lower) and not lex.is_first(t.lower)
+                         and (cue or prev is not None and prev.lower == "the" and pp is not None and pp.lower in LOC_CUES))
+        if (caps and not wordy and not t.is_upper) or (cue and (caps or not wordy) and not t.is_upper) or lower_unknown:
             yield Candidate(span[0].start, span[-1].end, "LOCATION", "town", 55 if cue else 45, "gazetteer")
             i += hit
             continue

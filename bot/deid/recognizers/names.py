@@ -63,7 +63,12 @@ _STOP_CAPS = {"i", "the", "a", "an", "and", "or", "but", "so", "if", "he", "she"
               "for", "of", "with", "from", "by", "as", "about", "after", "before", "because", "since",
               "until", "while", "just", "even", "all", "any", "some", "every", "each", "other", "re", "fwd",
               "client", "pt", "patient", "mom", "dad", "mum"}
-INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.\s?){1,3}[A-Z]\.(?![\w])|(?<![\w.])[A-Z]\.(?=\s+(?:and|or|just|said|says|is|was|has|had|told|asked|wants|texted|[a-z]+ed)\b)")
+INITIALS = re.compile(
+    r"(?<![\w.])(?:[A-Z]\.\s?){1,3}[A-Z]\.(?![\w])"
+    r"|(?<![\w.])[A-Z]\.(?=\s+(?:and|or|just|said|says|is|was|has|had|told|asked|wants|texted|[a-z]+ed)\b|\s*\()"
+    # a note signed "X." or "— J"
+    r"|(?<=signed \")[A-Z]\.?(?=[\"”])|(?<=signed “)[A-Z]\.?(?=[\"”])|(?<=signed ')[A-Z]\.?(?=')"
+)
 _NOT_INITIALS = {"U.S.", "U.K.", "D.C.", "P.S.", "A.A.", "N.A.", "B.C.", "A.D.", "E.U.", "N.Z.", "L.A.",
                  "N.Y.", "O.T.", "I.E.", "E.G.", "A.M.", "P.M.", "B.A.", "M.A.", "M.S.", "R.N.", "U.N."}
 
@@ -112,8 +117,9 @@ def _evidence(doc: Doc, t: Token) -> int | None:
     if cue == "strong" and (t.is_cap or t.is_upper) and low not in _STOP_CAPS:
         return 64  # "I'll call her K", "goes by Bird", "knew her as Whit"
     if low in lex.allow or low in lex.regions:
-        # "my pt Summer": a cue outranks the allowlist for a known first name
-        if not (cue and t.is_cap and lex.is_first(low)):
+        # "my pt Summer", "my cl summer (19)": a cue outranks the allowlist
+        # for a known first name
+        if not (cue and lex.is_first(low) and (t.is_cap or _acts(doc, t))):
             return None
     if cue:
         if t.is_cap and not t.is_upper:
@@ -127,6 +133,11 @@ def _evidence(doc: Doc, t: Token) -> int | None:
             if not lex.is_word(low) and not lex.is_place(low):
                 return 56
         return None
+    if t.is_lower and t.is_alpha and len(low) >= 3 and lex.is_first(low) and (
+        t.sent_start and _acts(doc, t)
+        or prev is not None and prev.lower in ("its", "it's", "im", "i'm") and not lex.is_word(low)
+    ):
+        return 54  # texting: "grace (pt, 26yo) follows me", "its ciarán from the group"
     if t.is_lower and t.is_alpha and len(low) >= 3 and not lex.is_word(low) and not lex.is_rare_word(low):
         nxt = doc.next(t)
         # texting style: "caoimhes mam", "caoimhe is 17"
@@ -172,8 +183,14 @@ _FAMILY = {"mam", "mum", "mom", "mother", "dad", "father", "husband", "wife", "p
            "sister", "brother", "boyfriend", "girlfriend", "kids", "family", "parents", "nan", "gran"}
 
 
+_PERSON_AFTER = re.compile(r"\s*(?:\((?:pt|cl|client|patient|age|aged|\d)|,\s*\d{1,2}\b)", re.IGNORECASE)
+
+
 def _acts(doc: Doc, t: Token) -> bool:
-    """Is the next word something a person does ("left", "said", "keeps")?"""
+    """Is the next word something a person does ("left", "said", "keeps"), or
+    does an age or role follow ("summer (19)", "grace (pt, 26yo)")?"""
+    if _PERSON_AFTER.match(doc.text, t.end + (2 if t.possessive else 0)):
+        return True
     nxt = doc.next(t)
     if nxt is None or doc.gap(t, nxt) != " ":
         return False
@@ -223,6 +240,8 @@ def _cue_before(doc: Doc, t: Token) -> str | None:
         return "person"  # "client is Sharon Pruitt"
     if low in ("i'm", "im") or (low == "am" and pp is not None and pp.lower == "i"):
         return "person" if t.is_cap else None
+    if low in ("its", "it's") and pp is None or low == "is" and pp is not None and pp.lower == "this" and t.is_cap:
+        return "person"  # "hey all its ciarán", "This is Beth"
     if low in ("hi", "hey", "dear", "thanks", "love", "cc") and t.is_cap:
         return "person"
     if head in PERSON_CUES and gap in (" ", ", "):

@@ -56,7 +56,13 @@ HEAD_LEADS = re.compile(
 _HEAD_FIRST_GENERIC = re.compile(r"(?:Department|Bank|School|College|Association|Society) of (?:Health|Education|Psychology|Medicine|Nursing|Social Work|Counseling|Counselling|Justice|Labor|Labour|Veterans Affairs|Human Services)$")
 SAINT = re.compile(r"(?<![\w])(?:St\.?|Saint|Ss\.?)\s+[A-Z][\w]*(?:['’]s)?(?![\w])")
 _NOT_ORG_AFTER_SAINT = re.compile(r"\s+(?:Day|Eve)\b")
-VENUE_CUES = {"at", "from", "for", "with", "joined", "to"}
+VENUE_CUES = {"at", "from", "for", "with", "joined", "to", "runs", "owns", "manages", "founded", "started"}
+# after these a run of names is still a person ("with Mark Ellison"); after
+# "at", "runs" or "owns" it is a business ("at Crown Casino", "at Shear Bliss")
+_PERSON_OK_CUES = {"with", "to", "for", "from", "joined"}
+_TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+               "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+               "today", "yesterday", "tomorrow"}
 _GENERIC_PHRASES = {
     "family court", "district court", "high court", "supreme court", "county court", "crown court",
     "mental health", "mental health care plan", "care plan", "health care", "primary care", "social services",
@@ -128,8 +134,8 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
             if p.is_cap or p.is_upper or p.text.isdigit():
                 if p.sent_start and lex.is_word(p.lower) and not lex.is_first(p.lower) and p.lower not in HEADS:
                     break
-                if p.lower in lex.allow and p.lower not in HEADS and not p.is_upper:
-                    break
+                if p.lower in _TIME_WORDS:
+                    break  # "on Sunday Grace Church…"
                 i -= 1
                 names += 1
                 continue
@@ -227,13 +233,18 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
             continue
         if prev is None or prev.lower not in VENUE_CUES and prev.lower != "in":
             continue
-        if not t.is_cap or t.lower in lex.allow or t.lower in lex.regions or t.lower in TITLES:
+        code_like = t.text[:1].isupper() and (any(c.isdigit() for c in t.text) or t.is_upper)
+        if not (t.is_cap or code_like) or t.lower in lex.allow or t.lower in lex.regions or t.lower in TITLES:
             continue
         run = [t]
         nxt = doc.next(t)
-        while nxt is not None and doc.gap(run[-1], nxt) in (" ", " & ") and (nxt.is_cap or nxt.text.isdigit()) and not run[-1].possessive and nxt.lower not in lex.allow:
+        while (nxt is not None and doc.gap(run[-1], nxt) in (" ", " & ") and not run[-1].possessive
+               and (nxt.is_cap or nxt.is_upper or nxt.text.isdigit() or nxt.text[:1].isupper())
+               and nxt.lower not in lex.allow and nxt.lower not in _TIME_WORDS):
             run.append(nxt)
             nxt = doc.next(nxt)
+        if code_like and len(run) == 1:
+            continue  # "at NASW" or "at F45" alone: an acronym or a code, not clearly a venue
         if t.text == "The" and len(run) == 1:
             continue
         closes = run[-1].possessive and _ends_clause(doc.text, run[-1].end)
@@ -243,7 +254,8 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
                 yield Candidate(t.start, t.end + 2, "ORG", "workplace", 60, "org")
             continue
         if (len(run) >= 2 and not run[-1].possessive) or t.text == "The" or closes:
-            if all(lex.is_first(x.lower) or lex.is_surname(x.lower) for x in run) and not closes and t.text != "The":
+            if (prev.lower in _PERSON_OK_CUES and all(lex.is_first(x.lower) or lex.is_surname(x.lower) for x in run)
+                    and not closes and t.text != "The"):
                 continue  # "with Mark Ellison" is a person: the name recogniser owns it
             end = run[-1].end + (2 if closes else 0)
             yield Candidate(t.start, end, "ORG", "workplace", 58, "org")

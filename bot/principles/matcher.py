@@ -43,7 +43,12 @@ class Answer:
 
 def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:
     n = len(sub)
-    return any(seq[i:i + n] == list(sub) for i in range(len(seq) - n + 1))
+    if n and sub[0] not in seq:  # cheap reject: for most terms the first word is absent
+        return False
+    if n == 1:
+        return True
+    sub_list = list(sub)
+    return any(seq[i:i + n] == sub_list for i in range(len(seq) - n + 1))
 
 
 def related_principles(catalog: Catalog) -> dict[str, list[str]]:

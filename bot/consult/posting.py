@@ -45,7 +45,7 @@ class Posting:
     async def submit(self, client, *, team_id: str, user_id: str, intake, content: dict, channel_id: str,
                      approval: bool) -> Submitted:
         post = await self.store.post_from_intake(
-            intake.id, "preview",
+            intake.id, "preview", lease=None if approval else CLAIM_LEASE,
             team_id=team_id, intake_ref=intake.ref, channel_id=channel_id,
             status="awaiting_approval" if approval else "pending", content=content,
             author_hash=self.identity.author_hash(team_id, user_id), author_enc=self.identity.seal(user_id),
@@ -57,11 +57,20 @@ class Posting:
             if self.on_awaiting_approval is not None:
                 await self.on_awaiting_approval(client, post)
             return Submitted("awaiting_approval", post)
-        status = await self.deliver(client, post.id)
+        status = await self.deliver(client, post.id, claimed=post)
         return Submitted("posted" if status == "posted" else "queued", await self.store.get_post(post.id))
 
-    async def deliver(self, client, post_id: int) -> str:
-        post = await self.store.claim_post(post_id, CLAIM_LEASE)
+    async def approve(self, client, post_id: int) -> str | None:
+        """Moves an approved post to delivery and delivers it; None if it was not
+        awaiting approval (decided already, by someone else or a double click)."""
+        post = await self.store.claim_post(post_id, CLAIM_LEASE, statuses=("awaiting_approval",), new_status="pending")
+        if post is None:
+            return None
+        return await self.deliver(client, post_id, claimed=post)
+
+    async def deliver(self, client, post_id: int, claimed=None) -> str:
+        """Delivers a pending post. `claimed`: the post, already claimed by the caller."""
+        post = claimed or await self.store.claim_post(post_id, CLAIM_LEASE)
         if post is None:
             return "busy"
         try:
@@ -104,9 +113,11 @@ class Posting:
         done = 0
         for post_id in await self.store.due_posts():
             if await self.deliver(client, post_id) == "posted":
+                # The worker only gets posts whose first delivery failed: the
+                # poster was told it was delayed, so tell them it is out now.
                 done += 1
                 post = await self.store.get_post(post_id)
-                if post is not None and post.attempts > 1:
+                if post is not None:
                     await self.tell_poster(client, post, post_blocks._t(
                         "relay.posted_later", number=post.id, channel=post.channel_id))
         return done

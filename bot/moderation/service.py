@@ -304,10 +304,10 @@ class Moderation:
         if not await self.is_moderator(client, team_id, moderator_id):
             return _t("not_moderator")
         post = await self.store.get_post(number, team_id)
-        if post is None or not await self.store.update_post(number, expect_status=["awaiting_approval"], status="pending"):
+        status = await self.s.posting.approve(client, number) if post is not None else None
+        if status is None:
             return _t("review.already_decided")
         await self.store.audit(team_id, moderator_id, "approve", post_number=number)
-        status = await self.s.posting.deliver(client, number)
         await self._close_review(client, post, _t("review.approved", moderator=moderator_id, number=number))
         if status == "posted":
             await self.s.posting.tell_poster(client, post, _t("review.poster_approved", number=number, channel=post.channel_id))

@@ -99,14 +99,19 @@ class Store:
             return res.rowcount or 0
 
     # ---- posts -------------------------------------------------------------
-    async def post_from_intake(self, intake_id: int, expect_step: str, **fields) -> m.Post | None:
+    async def post_from_intake(self, intake_id: int, expect_step: str, lease: timedelta | None = None,
+                               **fields) -> m.Post | None:
         """Closes the intake and records the post in one transaction; None when
-        the intake was already posted (a double click, a second process)."""
+        the intake was already posted (a double click, a second process). With a
+        lease the post is born claimed by its creator, so the background worker
+        leaves it alone unless the creator dies before delivering it."""
+        now = utcnow()
+        claim = dict(claimed_until=now + lease, attempts=1) if lease else dict(attempts=0)
         async with self.session() as s:
             res = await s.execute(delete(m.Intake).where(m.Intake.id == intake_id, m.Intake.step == expect_step))
             if (res.rowcount or 0) != 1:
                 return None
-            post = m.Post(created_at=utcnow(), attempts=0, resolved=False, **fields)
+            post = m.Post(created_at=now, resolved=False, **claim, **fields)
             s.add(post)
         return post
 
@@ -132,15 +137,20 @@ class Store:
             )
             return list(res.scalars())
 
-    async def claim_post(self, post_id: int, lease: timedelta, statuses=("pending",)) -> m.Post | None:
-        """Takes the right to deliver a post for `lease`; None if another worker holds it."""
+    async def claim_post(self, post_id: int, lease: timedelta, statuses=("pending",),
+                         new_status: str | None = None) -> m.Post | None:
+        """Takes the right to deliver a post for `lease`; None if another worker
+        holds it. new_status moves it on in the same statement (an approval)."""
         now = utcnow()
+        values = dict(claimed_until=now + lease, attempts=m.Post.attempts + 1)
+        if new_status:
+            values["status"] = new_status
         async with self.session() as s:
             res = await s.execute(
                 update(m.Post)
                 .where(m.Post.id == post_id, m.Post.status.in_(statuses),
                        or_(m.Post.claimed_until.is_(None), m.Post.claimed_until < now))
-                .values(claimed_until=now + lease, attempts=m.Post.attempts + 1)
+                .values(**values)
             )
             if (res.rowcount or 0) != 1:
                 return None

@@ -17,9 +17,9 @@ async def post(bot, body: str, content_type="application/x-www-form-urlencoded",
             return r.status, await r.text()
 
 
-def command(text="help"):
+def command(text="help", response_url="http://127.0.0.1:1/none"):
     return slash_command_body(command="/boundary", text=text, user_id=PRACTITIONER, team_id=TEAM,
-                              channel_id=GENERAL, response_url="http://127.0.0.1:1/none")
+                              channel_id=GENERAL, response_url=response_url)
 
 
 async def test_bad_signature_is_401(bot):
@@ -78,7 +78,7 @@ async def test_url_verification_and_healthz(bot):
 
 async def test_request_log_line_has_kind_and_latency_but_no_user_or_text(bot, caplog):
     caplog.set_level("INFO")
-    status, _ = await post(bot, command("my client Rosalind gave me a gift"))
+    status, _ = await post(bot, command("my client Rosalind gave me a gift", bot.slack.response_url("log", user=PRACTITIONER)))
     assert status == 200
     lines = [r for r in caplog.records if r.getMessage() == "request"]
     assert lines

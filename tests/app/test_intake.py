@@ -161,7 +161,9 @@ async def test_dm_without_intake_offers_to_start(bot):
 async def test_mine_lists_own_posts_only(bot):
     await run_intake_to_preview(bot)
     await bot.click_dm(PRACTITIONER, "intake_post")
-    d = await bot.command(PRACTITIONER, "mine")
-    assert "Dilemma #1" in d.response_text and "post_resolve" in d.response_text
-    other = await bot.command("U0COLL1", "mine")
-    assert "Dilemma #1" not in other.response_text and "haven't posted" in other.response_text
+    await bot.command(PRACTITIONER, "mine")
+    mine = flat(bot.slack.calls_to("response_url")[-1].args)
+    assert "Dilemma #1" in mine and "post_resolve" in mine
+    await bot.command("U0COLL1", "mine")
+    other = flat(bot.slack.calls_to("response_url")[-1].args)
+    assert "Dilemma #1" not in other and "haven't posted" in other

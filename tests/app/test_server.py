@@ -54,7 +54,8 @@ async def test_http_mode_serves_slack_events_and_healthz(tmp_path, slack):
             async with s.post(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),
                               headers=signed_headers(body, "s3cret")) as r:
                 assert r.status == 200
-                assert json.loads(await r.text())["response_type"] == "ephemeral"
+            answer = (await slack.wait_for("response_url"))[-1].args
+            assert answer["response_type"] == "ephemeral" and "principles" in json.dumps(answer).lower()
             async with s.post(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),
                               headers=signed_headers(body, "wrong")) as r:
                 assert r.status == 401

@@ -128,3 +128,17 @@ async def test_flags(store):
     assert [f.id for f in await store.open_flags("T1")] == [flag.id]
     assert await store.update_flag(flag.id, expect_status="open", status="dismissed")
     assert not await store.update_flag(flag.id, expect_status="open", status="removed")
+
+
+async def test_a_post_born_claimed_is_left_to_its_creator(store):
+    intake = await store.create_intake("T1", "a" * 64, "ref", "preview", {})
+    post = await store.post_from_intake(intake.id, "preview", lease=timedelta(seconds=60), team_id="T1",
+                                        intake_ref="ref", channel_id="C1", status="pending", content={},
+                                        author_hash="a" * 64, author_enc="e")
+    assert post.attempts == 1
+    assert await store.due_posts() == []  # the worker does not race the user's own delivery
+    assert await store.claim_post(post.id, timedelta(seconds=60)) is None
+    async with store.session() as s:  # the creator died: its lease lapses
+        await s.execute(update(m.Post).values(claimed_until=utcnow() - timedelta(seconds=1)))
+    assert await store.due_posts() == [post.id]
+    assert (await store.claim_post(post.id, timedelta(seconds=60))).attempts == 2

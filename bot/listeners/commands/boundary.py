@@ -1,6 +1,8 @@
 """`/boundary` — help, principles, one principle, a question, consult, mine."""
 from __future__ import annotations
 
+import asyncio
+
 from bot.blocks import answers, posts
 from bot.consult.intake import load_spec
 
@@ -33,11 +35,15 @@ def handler(services):
             await ack(response_type="ephemeral", text=load_spec().text("messages.dm_opened"))
             await services.conversation.start(client, team_id, user_id)
             return
+        await ack()
         if sub in ("mine", "my posts", "posts"):
             message = posts.mine(await services.discussion.mine(team_id, user_id))
-            await ack(response_type="ephemeral", **message.kwargs())
+            await respond(response_type="ephemeral", replace_original=False, **message.kwargs())
             return
-        message = route(services, text)
-        await ack(response_type="ephemeral", **message.kwargs())
+        # Answered through response_url after the acknowledgement: matching and
+        # rendering run in a worker thread, so a burst of questions never holds
+        # back anyone's acknowledgement.
+        message = await asyncio.to_thread(route, services, text)
+        await respond(response_type="ephemeral", replace_original=False, **message.kwargs())
 
     return boundary_command

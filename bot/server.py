@@ -40,7 +40,8 @@ async def serve(settings: Settings) -> None:
         web_app.router.add_get("/healthz", healthz)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, "0.0.0.0", settings.port).start()
+    # A burst of new connections must not overflow the listen queue (default 128).
+    await web.TCPSite(runner, "0.0.0.0", settings.port, backlog=1024).start()
     await worker.tick()  # posts left pending by a crash go out now
     worker.start()
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)

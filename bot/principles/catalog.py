@@ -79,6 +79,7 @@ class Catalog:
     situation_triggers: dict[str, list[Cue]]
     fallback_why: dict[str, str]
     context_terms: tuple[tuple[str, ...], ...] = ()
+    admin_terms: tuple[tuple[str, ...], ...] = ()  # practice admin (billing, notes): needs a strong trigger
     surface_words: frozenset[str] = frozenset()   # unstemmed words of all vocabulary, for typo fixing
     _names: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
 
@@ -259,6 +260,8 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         context_terms=tuple(t for t in (tuple(normalize(str(x), synonyms))
                                         for x in _str_list(ppath, "context_terms", "context_terms",
                                                            pdoc.get("context_terms"))) if t),
+        admin_terms=tuple(t for t in (tuple(normalize(str(x), synonyms))
+                                      for x in pdoc.get("admin_terms") or []) if t),
     )
 
 

@@ -117,6 +117,8 @@ class Matcher:
         principles, situation, _, strongest = self._evidence(toks)
         if strongest >= STRONG_TRIGGER:
             return True
+        if any(_contains(toks, t) for t in self.catalog.admin_terms):
+            return False  # billing, notes, licensing...: only a specific boundary situation overrides
 
         def fix_practice_word(w: str) -> str:
             # a misspelt "clent" still places the question in practice; other words stay as typed

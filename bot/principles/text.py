@@ -11,6 +11,11 @@ _TOKEN = re.compile(r"\$|[a-z0-9]+(?:['’][a-z]+)?")
 # short function words that merely end in "s"; stripping would make "this" -> "thi"
 _KEEP = frozenset("this his hers its is was has does yes us bus gas plus thus news always perhaps across less ours yours theirs".split())
 _DOUBLE = re.compile(r"([bdfgmnprt])\1$")
+# British spellings meet American ones: behaviour/behavior, realise/realize, analyse/analyze.
+# Both the vocabulary and the question are normalised, so the rewrite only has to be consistent.
+_BRITISH = ((re.compile(r"^([a-z]{3,})our(s|ed|ing|ite|ites|able)?$"), r"\1or\2"),
+            (re.compile(r"^([a-z]{3,})is(e|es|ed|ing|ation|ations)$"), r"\1iz\2"),
+            (re.compile(r"^([a-z]{3,})ys(e|es|ed|ing)$"), r"\1yz\2"))
 
 
 def stem(word: str) -> str:
@@ -18,6 +23,8 @@ def stem(word: str) -> str:
     if w.endswith("'s"):
         w = w[:-2]
     w = w.replace("'", "")
+    for pattern, repl in _BRITISH:
+        w = pattern.sub(repl, w)
     if len(w) <= 3 or w in _KEEP:
         return w
     for suffix, repl, min_len in (("ies", "y", 5), ("sses", "ss", 5), ("ing", "", 6),

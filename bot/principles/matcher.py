@@ -41,9 +41,11 @@ class Answer:
     named: bool = False        # the question named a principle; the first match is that principle
 
 
-def _contains(seq: list[str], sub: tuple[str, ...]) -> bool:
+def _contains(seq: list[str], sub: tuple[str, ...], present: frozenset | set | None = None) -> bool:
+    """Whether `sub` occurs in `seq` as consecutive tokens; `present` is set(seq),
+    passed in when many terms are checked against one question."""
     n = len(sub)
-    if n and sub[0] not in seq:  # cheap reject: for most terms the first word is absent
+    if n and sub[0] not in (seq if present is None else present):  # most terms fail here, cheaply
         return False
     if n == 1:
         return True
@@ -69,14 +71,27 @@ def related_principles(catalog: Catalog) -> dict[str, list[str]]:
             for k, c in together.items()}
 
 
-def _score(cues: list[Cue], toks: list[str]) -> tuple[float, Cue | None]:
+def _score(cues: list[Cue], toks: list[str], present: frozenset | None = None) -> tuple[float, Cue | None]:
+    present = frozenset(toks) if present is None else present
     total, best = 0.0, None
     for cue in cues:
-        if any(_contains(toks, t) for t in cue.terms):
+        if any(_contains(toks, t, present) for t in cue.terms):
             total += cue.weight
             if best is None or cue.weight > best.weight:
                 best = cue
     return total, best
+
+
+def _outermost(triggers: list[Cue], toks: list[str]) -> list[Cue]:
+    """The triggers that fire, minus those only found inside a longer one that fires.
+
+    "custody hearing" already says "custody" and "hearing"; counting all three would
+    let a situation win on one phrase that happens to list its parts too.
+    """
+    fired = [c for c in triggers if any(_contains(toks, t) for t in c.terms)]
+    return [c for c in fired
+            if not any(o is not c and len(o.terms[0]) > len(c.terms[0]) and _contains(list(o.terms[0]), c.terms[0])
+                       for o in fired)]
 
 
 class Matcher:
@@ -106,7 +121,7 @@ class Matcher:
         principles = {k: _score(cues, toks) for k, cues in cat.principle_cues.items()}
         situation, s_score, strongest = None, 0.0, 0.0
         for key, trig in cat.situation_triggers.items():
-            sc, best = _score(trig, toks)
+            sc, best = _score(_outermost(trig, toks), toks)
             strongest = max(strongest, best.weight if best else 0.0)
             if sc > s_score:
                 situation, s_score = cat.situations[key], sc
@@ -159,8 +174,14 @@ class Matcher:
         top = ranked[0][1]
         # the situation's own principles were chosen for this case, so never cut them
         keep = set(situation.principles) if situation else set()
-        matches = [PrincipleMatch(k, round(s, 2), whys.get(k) or cat.fallback_why[k])
-                   for k, s in ranked if s >= KEEP_RATIO * top or k in keep][:ANSWER_SIZE]
+        kept = [k for k, s in ranked if s >= KEEP_RATIO * top or k in keep]
+        # a matched situation's principles were chosen for this case: they keep their
+        # places among the first ANSWER_SIZE, displacing the weakest of the others
+        while len(kept) > ANSWER_SIZE and any(k in keep for k in kept[ANSWER_SIZE:]):
+            drop = next(k for k in reversed(kept[:ANSWER_SIZE]) if k not in keep)
+            kept.remove(drop)
+        matches = [PrincipleMatch(k, round(scores[k], 2), whys.get(k) or cat.fallback_why[k])
+                   for k in kept[:ANSWER_SIZE]]
         # weaker evidence still beats a prior: next come principles with some cue of their own
         for k, s in ranked:
             if len(matches) >= ANSWER_SIZE:

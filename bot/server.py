@@ -42,9 +42,8 @@ async def serve(settings: Settings) -> None:
     await runner.setup()
     # A burst of new connections must not overflow the listen queue (default 128).
     await web.TCPSite(runner, "0.0.0.0", settings.port, backlog=1024).start()
-    await worker.tick()  # posts left pending by a crash go out now
-    worker.start()
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
+    worker.start()  # its first tick sends posts left pending by a crash
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler

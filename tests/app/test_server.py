@@ -63,7 +63,7 @@ async def test_http_mode_serves_slack_events_and_healthz(tmp_path, slack):
         proc.terminate()
         _, err = await asyncio.wait_for(proc.communicate(), 10)
     lines = [json.loads(line) for line in err.decode().splitlines() if line.startswith("{")]
-    assert any(line.get("msg") == "started" and line.get("mode") == "http" for line in lines)
+    assert any(line.get("msg") == "started" and line.get("mode") == "http" for line in lines), err.decode()[-2000:]
     assert any(line.get("msg") == "request" and line.get("kind") == "command" for line in lines)
     assert PRACTITIONER not in err.decode()
 

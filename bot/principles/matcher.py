@@ -17,7 +17,7 @@ from .text import normalize, stem
 SITUATION_BONUS = (8.0, 5.0, 3.0)
 SITUATION_MIN = 2.0        # trigger weight needed to call a situation matched
 SITUATION_FULL = 4.0       # trigger weight at which the bonus is not scaled down
-ON_TOPIC_MIN = 2.5         # cue weight that makes a question on-topic when it mentions practice
+ON_TOPIC_MIN = 2.0         # cue weight that makes a question on-topic when it mentions practice
 STRONG_TRIGGER = 3.5       # a trigger this specific ("subpoena", "friend request") suffices alone
 KEEP_RATIO = 0.3           # a principle must score this share of the top one to be shown
 ANSWER_SIZE = 3            # an on-topic answer always shows this many principles (see _fill)
@@ -143,8 +143,13 @@ class Matcher:
         in_practice_toks = normalize(question, self.catalog.synonyms, fix=fix_practice_word)
         # a bare topic ("gifts", "social media") typed into a boundary app is about practice
         in_practice = len(toks) <= 3 or any(_contains(in_practice_toks, t) for t in self.catalog.context_terms)
-        return in_practice and (situation is not None or
-                                max(s for s, _ in principles.values()) >= ON_TOPIC_MIN)
+        if not in_practice:
+            return False
+        if situation is None and max(s for s, _ in principles.values()) < ON_TOPIC_MIN:
+            # the question is about practice: now typo fixes may supply the evidence
+            # ("my clent gave me a gitf")
+            principles, situation, _, _ = self._evidence(self.tokens(question))
+        return situation is not None or max(s for s, _ in principles.values()) >= ON_TOPIC_MIN
 
     def answer(self, question: str) -> Answer:
         cat = self.catalog

@@ -18,11 +18,26 @@ _BRITISH = ((re.compile(r"^([a-z]{3,})our(s|ed|ing|ite|ites|able)?$"), r"\1or\2"
             (re.compile(r"^([a-z]{3,})ys(e|es|ed|ing)$"), r"\1yz\2"))
 
 
+# irregular verb forms the suffix rules can't reach: "gave me", "brought", "held her hand"
+_IRREGULAR = {
+    "gave": "give", "given": "give", "brought": "bring", "took": "take", "taken": "take", "saw": "see",
+    "seen": "see", "met": "meet", "wrote": "write", "written": "write", "sent": "send", "bought": "buy",
+    "told": "tell", "ran": "run", "went": "go", "gone": "go", "held": "hold", "felt": "feel", "paid": "pay",
+    "lent": "lend", "came": "come", "kept": "keep", "left": "leave", "made": "make", "said": "say",
+    "thought": "think", "found": "find", "got": "get", "gotten": "get", "knew": "know", "known": "know",
+    "fell": "fall", "began": "begin", "begun": "begin", "drove": "drive", "driven": "drive", "hugged": "hug",
+    "sold": "sell", "spoke": "speak", "spoken": "speak", "slept": "sleep", "swore": "swear", "hit": "hit",
+    "caught": "catch", "taught": "teach", "fought": "fight", "sought": "seek", "stole": "steal", "wore": "wear",
+    "kissed": "kiss", "loved": "love", "dated": "date", "invited": "invite",
+}
+
+
 def stem(word: str) -> str:
     w = word.replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
     w = w.replace("'", "")
+    w = _IRREGULAR.get(w, w)
     for pattern, repl in _BRITISH:
         w = pattern.sub(repl, w)
     if len(w) <= 3 or w in _KEEP:
@@ -54,8 +69,10 @@ def normalize(text: str, synonyms: dict[str, str] | None = None, fix=None) -> li
             if "-" in short or " " in short:
                 raw = re.sub(rf"(?<![a-z0-9]){re.escape(short)}(?![a-z0-9])", full, raw)
     for tok in tokens(raw):
-        if synonyms and tok in synonyms:
-            out.extend(stem(t) for t in tokens(synonyms[tok]))
+        # possessives take the same shorthand: "pt's", "patient's", "counsellor's"
+        base = tok[:-2] if tok.endswith("'s") else tok
+        if synonyms and base in synonyms:
+            out.extend(stem(t) for t in tokens(synonyms[base]))
         else:
             out.append(stem(fix(tok) if fix else tok))
     return out

@@ -111,3 +111,52 @@ def test_on_topic_answers_show_three_principles_each_with_a_why(q):
     a = get_matcher().answer(q)
     assert len(a.principles) == 3 and len({m.key for m in a.principles}) == 3
     assert all(m.why.strip() for m in a.principles)
+
+
+@pytest.mark.parametrize("q,first,situation", [
+    # possessive shorthand and "asking if" count as someone asking about a client
+    ("my patient's wife messaged me on facebook asking if he's been coming", "confidentiality", "family_asks_about_client"),
+    # British spelling and money words; "a lady I counsel" places it in practice
+    ("a lady I counsel asked if she could borrow 50 quid till payday", "power", "lending_money"),
+    ("my client's behaviour towards me has become quite sexual", "transference", "client_attraction_to_you"),
+    # "custody hearing" contains "custody" and "hearing": counted once, the letter wins
+    ("a cl asked me to write a letter to the court for her custody hearing", "dual_relationship", "forensic_role"),
+    ("matched with a current pt on hinge", "power", "sexual_contact_current_client"),
+    ("parent of my 14 yo pt wants to know everything she says", "confidentiality", "parents_of_minor"),
+    ("ran into someone I treat at an AA meeting", "confidentiality", "shared_support_group"),
+    ("should i tell my clients i'm pregnant", "caring_within_boundaries", "self_disclosure"),
+])
+def test_new_wordings(q, first, situation):
+    a = get_matcher().answer(q)
+    assert not a.off_topic
+    assert a.principles[0].key == first, [m.key for m in a.principles]
+    assert a.situation is not None and a.situation.key == situation
+
+
+@pytest.mark.parametrize("q", [
+    "template for SOAP notes for my clients",
+    "when is the CEU deadline for license renewal",
+    "how many supervised hours do I need for licensure",
+    "how do I bill insurance for a client session",
+    "my cousin wants to borrow money",
+])
+def test_admin_and_private_life_stay_off_topic(q):
+    assert get_matcher().answer(q).off_topic
+
+
+def test_own_questions_floor():
+    """Questions written in new wordings for tuning (tests/principles/data); guards against regressions."""
+    import json
+    from pathlib import Path
+    rows = [json.loads(l) for l in (Path(__file__).parent / "data" / "questions_own.jsonl").read_text().splitlines() if l.strip()]
+    found = total = off_ok = off = 0
+    for r in rows:
+        got = [m.key for m in get_matcher().answer(r["q"]).principles]
+        if not r["principles"]:
+            off += 1
+            off_ok += not got
+            continue
+        total += len(r["principles"])
+        found += len(set(r["principles"]) & set(got[:3]))
+    assert off_ok == off
+    assert found / total >= 0.9

@@ -80,6 +80,7 @@ class Catalog:
     fallback_why: dict[str, str]
     context_terms: tuple[tuple[str, ...], ...] = ()
     admin_terms: tuple[tuple[str, ...], ...] = ()  # practice admin (billing, notes): needs a strong trigger
+    ethics_terms: tuple[tuple[str, ...], ...] = ()  # "is it appropriate": with practice context, on-topic
     surface_words: frozenset[str] = frozenset()   # unstemmed words of all vocabulary, for typo fixing
     _names: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
 
@@ -262,6 +263,8 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
                                                            pdoc.get("context_terms"))) if t),
         admin_terms=tuple(t for t in (tuple(normalize(str(x), synonyms))
                                       for x in pdoc.get("admin_terms") or []) if t),
+        ethics_terms=tuple(t for t in (tuple(normalize(str(x), synonyms))
+                                       for x in pdoc.get("ethics_terms") or []) if t),
     )
 
 

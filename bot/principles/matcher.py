@@ -104,6 +104,12 @@ class Matcher:
         self._fix_cache: dict[str, str] = {}
         self._context_words = {w for t in catalog.context_terms for w in t}
         self._related = related_principles(catalog)
+        # principles in order of how often (and how centrally) situations list them
+        weight = Counter()
+        for sit in catalog.situations.values():
+            for rank, key in enumerate(sit.principles):
+                weight[key] += 1.0 / (1 + rank)
+        self._prior = sorted(catalog.principles, key=lambda k: -weight[k])
 
     def _fix_typo(self, tok: str) -> str:
         if tok in self._vocab or len(tok) < FUZZY_MIN_LEN or tok.isdigit():
@@ -129,7 +135,7 @@ class Matcher:
 
     def _on_topic(self, question: str) -> bool:
         toks = normalize(question, self.catalog.synonyms)
-        principles, situation, _, strongest = self._evidence(toks)
+        principles, situation, s_score, strongest = self._evidence(toks)
         if strongest >= STRONG_TRIGGER:
             return True
         if any(_contains(toks, t) for t in self.catalog.admin_terms):
@@ -143,13 +149,19 @@ class Matcher:
         in_practice_toks = normalize(question, self.catalog.synonyms, fix=fix_practice_word)
         # a bare topic ("gifts", "social media") typed into a boundary app is about practice
         in_practice = len(toks) <= 3 or any(_contains(in_practice_toks, t) for t in self.catalog.context_terms)
+        asks_ethics = any(_contains(toks, t) for t in self.catalog.ethics_terms)
         if not in_practice:
+            # "is it ok to hug my mom" is about private life: without practice words, only a
+            # strongly specific trigger (above) makes a question on-topic
             return False
         if situation is None and max(s for s, _ in principles.values()) < ON_TOPIC_MIN:
             # the question is about practice: now typo fixes may supply the evidence
             # ("my clent gave me a gitf")
             principles, situation, _, _ = self._evidence(self.tokens(question))
-        return situation is not None or max(s for s, _ in principles.values()) >= ON_TOPIC_MIN
+        if situation is not None or max(s for s, _ in principles.values()) >= ON_TOPIC_MIN:
+            return True
+        # "is it appropriate to ... with my client": an ethical question about practice
+        return asks_ethics
 
     def answer(self, question: str) -> Answer:
         cat = self.catalog
@@ -176,6 +188,8 @@ class Matcher:
                 scores[key] = scores.get(key, 0.0) + SITUATION_BONUS[rank] * scale
 
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        if not ranked:  # on-topic by its ethical wording alone: the principles most situations involve
+            return Answer(question, self._fill([], None), None, False)
         top = ranked[0][1]
         # the situation's own principles were chosen for this case, so never cut them
         keep = set(situation.principles) if situation else set()
@@ -207,6 +221,7 @@ class Matcher:
         candidates = list(situation.principles) if situation else []
         for m in matches:
             candidates += self._related[m.key]
+        candidates += self._prior
         for key in candidates:
             if len(out) >= ANSWER_SIZE:
                 break

@@ -160,3 +160,16 @@ def test_own_questions_floor():
         found += len(set(r["principles"]) & set(got[:3]))
     assert off_ok == off
     assert found / total >= 0.9
+
+
+@pytest.mark.parametrize("q,on_topic", [
+    ("is it appropriate to eat in front of a client", True),    # ethical wording + practice context
+    ("is it weird that a service user knows where I live", True),
+    ("is it ok to text my friend late at night", False),         # ethical wording, private life
+    ("is it ok to borrow money from my cousin", False),
+])
+def test_ethical_wording_needs_practice_context(q, on_topic):
+    a = get_matcher().answer(q)
+    assert a.off_topic is not on_topic
+    if on_topic:
+        assert len(a.principles) == 3 and all(m.why for m in a.principles)

@@ -6,8 +6,9 @@ Starts, each in its own child process:
 
 * the real app (``bot.server.start_app``: HTTP mode, ``process_before_response=False``,
   JSON request logs, worker running; SQLite in a temp dir; Web API pointed at a
-  ``SlackStandIn`` on loopback inside that child, which only answers ``auth.test``
-  here because the answer to a question goes back in the ack itself);
+  ``SlackStandIn`` on loopback inside that child (only ``auth.test`` is called);
+  the app acknowledges at once and sends the answer to the request's
+  ``response_url``, served by this process so the time to the answer is measured too;
 * a bare Bolt ``AsyncApp`` that only acks ``/boundary`` (same signing secret), the
   baseline measured in the same run.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import random
 import sys
 import tempfile
@@ -37,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _harness as h  # noqa: E402
-from aiohttp import ClientSession, ClientTimeout, TCPConnector  # noqa: E402
+from aiohttp import ClientSession, ClientTimeout, TCPConnector, web  # noqa: E402
 
 from bot.sandbox import signing  # noqa: E402
 
@@ -45,26 +47,72 @@ REQUEST_TIMEOUT = 10.0
 SLACK_TIMEOUT = 3.0
 
 
-def signed_requests(questions: list[str], n: int, rng: random.Random, user_base: int = 0) -> list[tuple[bytes, dict]]:
+class Answers:
+    """Collects the answers the app sends to each request's response_url, so the
+    time to the answer is measured as well as the time to the ack."""
+
+    def __init__(self):
+        self.sent: dict[str, float] = {}
+        self.arrived: dict[str, float] = {}
+        self.url = ""
+        self._runner = None
+        self._ids = itertools.count()
+
+    async def start(self) -> None:
+        app = web.Application()
+
+        async def answer(request: web.Request) -> web.Response:
+            self.arrived.setdefault(request.match_info["rid"], time.perf_counter())
+            await request.read()
+            return web.Response(text="ok")
+
+        app.router.add_post("/r/{rid}", answer)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=h.BACKLOG)
+        await site.start()
+        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/r/"
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    def new_id(self) -> str:
+        return str(next(self._ids))
+
+    async def latencies(self, ids: list[str], wait: float = REQUEST_TIMEOUT) -> tuple[list[float], int]:
+        deadline = time.perf_counter() + wait
+        while time.perf_counter() < deadline and not all(i in self.arrived for i in ids):
+            await asyncio.sleep(0.05)
+        got = [self.arrived[i] - self.sent[i] for i in ids if i in self.arrived and i in self.sent]
+        return got, len(ids) - len(got)
+
+
+def signed_requests(questions: list[str], n: int, rng: random.Random, user_base: int = 0,
+                    answers: Answers | None = None) -> list[tuple[bytes, dict, str]]:
     out = []
     for i in range(n):
+        rid = answers.new_id() if answers else ""
+        response_url = (answers.url + rid) if answers else "http://127.0.0.1:9/response_url/x"
         body = signing.slash_command_body(
             command="/boundary", text=rng.choice(questions), user_id=f"U0L{(user_base + i) % 1000:04d}",
-            team_id=h.TEAM, channel_id=h.GENERAL, response_url="http://127.0.0.1:9/response_url/x",
+            team_id=h.TEAM, channel_id=h.GENERAL, response_url=response_url,
             trigger_id=f"t.{i}",
         )
-        out.append((body.encode(), signing.signed_headers(body, h.SECRET)))
+        out.append((body.encode(), signing.signed_headers(body, h.SECRET), rid))
     return out
 
 
-async def burst(url: str, reqs: list[tuple[bytes, dict]]) -> list[tuple[float, str]]:
+async def burst(url: str, reqs: list[tuple[bytes, dict, str]], answers: Answers | None = None) -> list[tuple[float, str]]:
     """Fire all requests at once; (seconds to the ack, "200" / error) per request."""
     connector = TCPConnector(limit=0)
     async with ClientSession(connector=connector) as session:
         timeout = ClientTimeout(total=REQUEST_TIMEOUT)
 
-        async def one(body: bytes, headers: dict) -> tuple[float, str]:
+        async def one(body: bytes, headers: dict, rid: str) -> tuple[float, str]:
             t0 = time.perf_counter()
+            if answers is not None and rid:
+                answers.sent[rid] = t0
             try:
                 async with session.post(url, data=body, headers=headers, timeout=timeout) as r:
                     await r.read()
@@ -73,13 +121,13 @@ async def burst(url: str, reqs: list[tuple[bytes, dict]]) -> list[tuple[float, s
                 return time.perf_counter() - t0, type(exc).__name__
             return time.perf_counter() - t0, status
 
-        return await asyncio.gather(*(one(b, hd) for b, hd in reqs))
+        return await asyncio.gather(*(one(b, hd, rid) for b, hd, rid in reqs))
 
 
-async def warm_up(url: str, questions: list[str], rng: random.Random) -> None:
-    for body, headers in signed_requests(questions, 5, rng):  # one at a time: auth.test, matcher, lexicons
-        await burst(url, [(body, headers)])
-    await burst(url, signed_requests(questions, 50, rng))
+async def warm_up(url: str, questions: list[str], rng: random.Random, answers: Answers) -> None:
+    for req in signed_requests(questions, 5, rng, answers=answers):  # one at a time: auth.test, matcher
+        await burst(url, [req], answers)
+    await burst(url, signed_requests(questions, 50, rng, answers=answers), answers)
 
 
 async def run(args) -> int:
@@ -90,13 +138,17 @@ async def run(args) -> int:
     results: dict[tuple[str, int], list[tuple[float, str]]] = {}
     per_round: list[list[str]] = []
     prof = Path(args.py_spy).resolve() if args.py_spy else None
+    answers = Answers()
+    await answers.start()
+    answer_lat: dict[int, list[float]] = {}
+    missing: dict[int, int] = {}
     async with h.server("app", workdir=work / "app", backlog=args.backlog) as app, \
             h.server("bare", workdir=work / "bare", backlog=args.backlog) as bare:
         servers = {"app": app, "bare": bare}
         print(f"listen backlog {args.backlog}; servers: app pid {app.pid} {app.url}, bare pid {bare.pid} {bare.url}; "
               f"load generator: this process (pid {__import__('os').getpid()})")
         for name, srv in servers.items():
-            await warm_up(srv.url, questions, rng)
+            await warm_up(srv.url, questions, rng, answers)
         stopped_early = False
         async with h.py_spy(app.pid, prof):  # idle time is not sampled: only the app's bursts count
             for rnd in range(args.rounds):
@@ -106,10 +158,14 @@ async def run(args) -> int:
                         if time.monotonic() - started > args.max_seconds:
                             stopped_early = True
                             break
-                        reqs = signed_requests(questions, n, rng, user_base=rnd * 7)
+                        reqs = signed_requests(questions, n, rng, user_base=rnd * 7, answers=answers)
                         await asyncio.sleep(args.pause)
-                        res = await burst(servers[name].url, reqs)
+                        res = await burst(servers[name].url, reqs, answers)
                         results.setdefault((name, n), []).extend(res)
+                        if name == "app":  # the bare app acks only; the app answers via response_url
+                            got, lost = await answers.latencies([rid for _, _, rid in reqs])
+                            answer_lat.setdefault(n, []).extend(got)
+                            missing[n] = missing.get(n, 0) + lost
                         lat = [t for t, s in res if s == "200"]
                         per_round.append([str(rnd + 1), str(n), name, h.ms(h.percentile(lat, 50)), h.ms(h.percentile(lat, 99)),
                                           str(sum(1 for _, s in res if s != "200"))])
@@ -143,11 +199,19 @@ async def run(args) -> int:
             verdict += f"; app p99 {h.ms(stats['app'][1])} ms {'<' if stats['app'][1] < 1.0 else '>='} 1000 ms"
             ok_ratio = ok_ratio and stats["app"][1] < 1.0
         verdicts.append(("MET " if ok_ratio else "MISSED ") + verdict)
+    await answers.stop()
     print(f"pooled over {args.rounds} round(s):")
     print(h.table(rows, ["N", "server", "requests", "p50 ms", "p99 ms", "max ms", "errors", ">3s", "p99 app/bare"]))
     print()
     for v in verdicts:
         print("target " + v)
+    print()
+    print("time from the request to the app's answer at its response_url (the bare app sends none):")
+    print(h.table([[str(n), str(len(answer_lat.get(n, []))), h.ms(h.percentile(answer_lat.get(n, []), 50)),
+                    h.ms(h.percentile(answer_lat.get(n, []), 99)), str(missing.get(n, 0))] for n in args.n],
+                  ["N", "answers", "p50 ms", "p99 ms", "missing"]))
+    summary.append("answers p99 " + ", ".join(
+        f"N={n} {h.ms(h.percentile(answer_lat.get(n, []), 99))} ms" for n in args.n))
     if prof:
         print()
         print(f"py-spy profile of the app during its bursts ({prof}):")

@@ -331,13 +331,20 @@ class Moderation:
         await self.store.purge_post(number, "rejected")
         return _t("review.rejected", moderator=moderator_id, reason=mb.escape(reason))
 
+    @staticmethod
+    async def _mark_decided(client, channel: str | None, ts: str | None, title: str, outcome: str) -> None:
+        """Replaces a review-channel message (and its buttons) with the decision."""
+        if not (channel and ts):
+            return
+        message = mb.decided(title, outcome)
+        try:
+            await client.chat_update(channel=channel, ts=ts, **message.kwargs())
+        except DELIVERY_ERRORS:
+            pass  # the review message is gone or unreachable; the decision itself stands
+
     async def _close_review(self, client, post, outcome: str) -> None:
-        if post.review_channel and post.review_ts:
-            message = mb.decided(_t("review.approval_title", number=post.id), outcome)
-            try:
-                await client.chat_update(channel=post.review_channel, ts=post.review_ts, **message.kwargs())
-            except DELIVERY_ERRORS:
-                pass
+        await self._mark_decided(client, post.review_channel, post.review_ts,
+                                 _t("review.approval_title", number=post.id), outcome)
 
     # ---- flags -------------------------------------------------------------
     async def send_flag(self, client, post, flag) -> None:
@@ -369,12 +376,8 @@ class Moderation:
         return outcome
 
     async def _close_flag_message(self, client, flag, outcome: str) -> None:
-        if flag.review_channel and flag.review_ts:
-            message = mb.decided(_t("review.flag_title", number=flag.post_id), outcome)
-            try:
-                await client.chat_update(channel=flag.review_channel, ts=flag.review_ts, **message.kwargs())
-            except DELIVERY_ERRORS:
-                pass
+        await self._mark_decided(client, flag.review_channel, flag.review_ts,
+                                 _t("review.flag_title", number=flag.post_id), outcome)
 
     async def _close_open_flags(self, client, team_id: str, post_id: int, outcome: str) -> None:
         """Other open flags on a post that is gone: nothing left to decide."""

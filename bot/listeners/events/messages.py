@@ -4,6 +4,8 @@ Slack redelivers an event when it doesn't hear back in time; the event_id is
 claimed in the database first, so a redelivery (to any process) does nothing."""
 from __future__ import annotations
 
+import hashlib
+
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
 
 
@@ -16,7 +18,9 @@ def handler(services):
         await ack()
         if event.get("bot_id") or event.get("subtype") in IGNORED_SUBTYPES or not event.get("user"):
             return
-        event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
+        # Slack always sends an event_id; without one, a digest (a DM's channel ID
+        # would point at its user) of where and when stands in.
+        event_id = body.get("event_id") or hashlib.sha256(f"{event.get('channel')}:{event.get('ts')}".encode()).hexdigest()
         if not await services.store.claim_key(f"event:{event_id}"):
             return
         team_id = body.get("team_id") or event.get("team")

@@ -71,27 +71,72 @@ def related_principles(catalog: Catalog) -> dict[str, list[str]]:
             for k, c in together.items()}
 
 
-def _score(cues: list[Cue], toks: list[str], present: frozenset | None = None) -> tuple[float, Cue | None]:
-    present = frozenset(toks) if present is None else present
+class TermIndex:
+    """Which of many groups of terms occur in a question, found by first token.
+
+    Built once at load: first token -> [(group, item, term)]. A question then only
+    tests the terms whose first token it contains, instead of every term of every
+    cue (the matcher answers bursts of questions; scanning ~2,000 terms each time
+    dominated its cost).
+    """
+
+    def __init__(self, groups: dict[object, list[Cue]]):
+        self.groups = groups
+        # first token -> [(group, cue index, rest of the term)]
+        self._by_first: dict[str, list[tuple[object, int, list[str]]]] = {}
+        for g, cues in groups.items():
+            for i, cue in enumerate(cues):
+                for t in cue.terms:
+                    self._by_first.setdefault(t[0], []).append((g, i, list(t[1:])))
+
+    def fired(self, toks: list[str]) -> dict[object, set[int]]:
+        """group -> indices of its cues with a term occurring in `toks`."""
+        out: dict[object, set[int]] = {}
+        by_first = self._by_first
+        starts: dict[str, list[int]] = {}
+        for n, tok in enumerate(toks):
+            if tok in by_first:
+                starts.setdefault(tok, []).append(n + 1)
+        for tok, after in starts.items():
+            for g, i, rest in by_first[tok]:
+                if not rest or any(toks[a:a + len(rest)] == rest for a in after):
+                    out.setdefault(g, set()).add(i)
+        return out
+
+
+def _terms_index(terms: tuple[tuple[str, ...], ...]) -> TermIndex:
+    return TermIndex({None: [Cue("", 0.0, (t,), "") for t in terms]})
+
+
+def _any_term(index: TermIndex, toks: list[str]) -> bool:
+    return bool(index.fired(toks))
+
+
+def _score(cues: list[Cue], fired: set[int] | None) -> tuple[float, Cue | None]:
+    """Total weight of the fired cues and the heaviest of them (the first, on ties)."""
     total, best = 0.0, None
-    for cue in cues:
-        if any(_contains(toks, t, present) for t in cue.terms):
-            total += cue.weight
-            if best is None or cue.weight > best.weight:
-                best = cue
+    if not fired:
+        return total, best
+    for i in sorted(fired):
+        cue = cues[i]
+        total += cue.weight
+        if best is None or cue.weight > best.weight:
+            best = cue
     return total, best
 
 
-def _outermost(triggers: list[Cue], toks: list[str]) -> list[Cue]:
-    """The triggers that fire, minus those only found inside a longer one that fires.
+def _outermost(triggers: list[Cue], fired: set[int]) -> set[int]:
+    """The fired triggers, minus those only found inside a longer one that fires.
 
     "custody hearing" already says "custody" and "hearing"; counting all three would
     let a situation win on one phrase that happens to list its parts too.
     """
-    fired = [c for c in triggers if any(_contains(toks, t) for t in c.terms)]
-    return [c for c in fired
-            if not any(o is not c and len(o.terms[0]) > len(c.terms[0]) and _contains(list(o.terms[0]), c.terms[0])
-                       for o in fired)]
+    if len(fired) < 2:
+        return fired
+    return {i for i in fired
+            if not any(o != i and len(triggers[o].terms[0]) > len(triggers[i].terms[0])
+                       and _contains(list(triggers[o].terms[0]), triggers[i].terms[0])
+                       for o in fired)}
 
 
 class Matcher:
@@ -110,6 +155,11 @@ class Matcher:
             for rank, key in enumerate(sit.principles):
                 weight[key] += 1.0 / (1 + rank)
         self._prior = sorted(catalog.principles, key=lambda k: -weight[k])
+        self._cue_index = TermIndex(catalog.principle_cues)
+        self._trigger_index = TermIndex(catalog.situation_triggers)
+        self._context_index = _terms_index(catalog.context_terms)
+        self._admin_index = _terms_index(catalog.admin_terms)
+        self._ethics_index = _terms_index(catalog.ethics_terms)
 
     def _fix_typo(self, tok: str) -> str:
         if tok in self._vocab or len(tok) < FUZZY_MIN_LEN or tok.isdigit():
@@ -122,23 +172,34 @@ class Matcher:
     def tokens(self, question: str) -> list[str]:
         return normalize(question, self.catalog.synonyms, fix=self._fix_typo)
 
-    def _evidence(self, toks: list[str]):
+    def _evidence(self, toks: list[str], memo: dict | None = None):
+        key = tuple(toks)
+        if memo is not None and key in memo:
+            return memo[key]
         cat = self.catalog
-        principles = {k: _score(cues, toks) for k, cues in cat.principle_cues.items()}
+        cue_fired = self._cue_index.fired(toks)
+        principles = {k: _score(cues, cue_fired.get(k)) for k, cues in cat.principle_cues.items()}
         situation, s_score, strongest = None, 0.0, 0.0
-        for key, trig in cat.situation_triggers.items():
-            sc, best = _score(_outermost(trig, toks), toks)
+        trig_fired = self._trigger_index.fired(toks)
+        for key_s, trig in cat.situation_triggers.items():
+            fired = trig_fired.get(key_s)
+            if not fired:
+                continue
+            sc, best = _score(trig, _outermost(trig, fired))
             strongest = max(strongest, best.weight if best else 0.0)
             if sc > s_score:
-                situation, s_score = cat.situations[key], sc
-        return principles, (situation if s_score >= SITUATION_MIN else None), s_score, strongest
+                situation, s_score = cat.situations[key_s], sc
+        out = principles, (situation if s_score >= SITUATION_MIN else None), s_score, strongest
+        if memo is not None:
+            memo[key] = out
+        return out
 
-    def _on_topic(self, question: str) -> bool:
+    def _on_topic(self, question: str, memo: dict | None = None) -> bool:
         toks = normalize(question, self.catalog.synonyms)
-        principles, situation, s_score, strongest = self._evidence(toks)
+        principles, situation, s_score, strongest = self._evidence(toks, memo)
         if strongest >= STRONG_TRIGGER:
             return True
-        if any(_contains(toks, t) for t in self.catalog.admin_terms):
+        if _any_term(self._admin_index, toks):
             return False  # billing, notes, licensing...: only a specific boundary situation overrides
 
         def fix_practice_word(w: str) -> str:
@@ -148,8 +209,8 @@ class Matcher:
 
         in_practice_toks = normalize(question, self.catalog.synonyms, fix=fix_practice_word)
         # a bare topic ("gifts", "social media") typed into a boundary app is about practice
-        in_practice = len(toks) <= 3 or any(_contains(in_practice_toks, t) for t in self.catalog.context_terms)
-        asks_ethics = any(_contains(toks, t) for t in self.catalog.ethics_terms)
+        in_practice = len(toks) <= 3 or _any_term(self._context_index, in_practice_toks)
+        asks_ethics = _any_term(self._ethics_index, toks)
         if not in_practice:
             # "is it ok to hug my mom" is about private life: without practice words, only a
             # strongly specific trigger (above) makes a question on-topic
@@ -157,7 +218,7 @@ class Matcher:
         if situation is None and max(s for s, _ in principles.values()) < ON_TOPIC_MIN:
             # the question is about practice: now typo fixes may supply the evidence
             # ("my clent gave me a gitf")
-            principles, situation, _, _ = self._evidence(self.tokens(question))
+            principles, situation, _, _ = self._evidence(self.tokens(question), memo)
         if situation is not None or max(s for s, _ in principles.values()) >= ON_TOPIC_MIN:
             return True
         # "is it appropriate to ... with my client": an ethical question about practice
@@ -176,9 +237,10 @@ class Matcher:
 
         # typo fixes may only refine an answer: "reset" is one letter from "resent",
         # so an on-topic verdict needs evidence from the words as typed
-        if not self._on_topic(question):
+        memo: dict = {}
+        if not self._on_topic(question, memo):
             return Answer(question, [], None, True)
-        evidence, situation, s_score, _ = self._evidence(self.tokens(question))
+        evidence, situation, s_score, _ = self._evidence(self.tokens(question), memo)
         scores = {k: sc for k, (sc, _) in evidence.items() if sc}
         whys = {k: cue.why for k, (_, cue) in evidence.items() if cue}
 

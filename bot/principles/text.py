@@ -32,7 +32,20 @@ _IRREGULAR = {
 }
 
 
+_STEMS: dict[str, str] = {}
+
+
 def stem(word: str) -> str:
+    """Light stemming of one word (memoised: the same words recur in every question)."""
+    w = _STEMS.get(word)
+    if w is None:
+        w = _stem(word)
+        if len(_STEMS) < 50_000:
+            _STEMS[word] = w
+    return w
+
+
+def _stem(word: str) -> str:
     w = word.replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
@@ -66,7 +79,7 @@ def normalize(text: str, synonyms: dict[str, str] | None = None, fix=None) -> li
     if synonyms:
         # multi-word shorthand ("ex-client", "ex pt") is split by the tokenizer, so replace it first
         for short, full in synonyms.items():
-            if "-" in short or " " in short:
+            if ("-" in short or " " in short) and short in raw:
                 raw = re.sub(rf"(?<![a-z0-9]){re.escape(short)}(?![a-z0-9])", full, raw)
     for tok in tokens(raw):
         # possessives take the same shorthand: "pt's", "patient's", "counsellor's"

@@ -173,3 +173,24 @@ def test_ethical_wording_needs_practice_context(q, on_topic):
     assert a.off_topic is not on_topic
     if on_topic:
         assert len(a.principles) == 3 and all(m.why for m in a.principles)
+
+
+def test_term_index_finds_exactly_what_a_full_scan_finds():
+    """The first-token index is an optimisation only: same fired cues as testing every term."""
+    import json
+    from pathlib import Path
+
+    from bot.principles.matcher import TermIndex, _contains
+    m = get_matcher()
+    cat = m.catalog
+    root = Path(__file__).resolve().parents[2]
+    qs = [json.loads(l)["q"] for f in ("benchmarks/data/questions_dev.jsonl", "benchmarks/data/questions_extra.jsonl")
+          for l in (root / f).read_text().splitlines() if l.strip()]
+    qs += ["custody hearing custody hearing", "ex pt ex pt asked to be friends", ""]
+    for groups in (cat.principle_cues, cat.situation_triggers):
+        index = TermIndex(groups)
+        for q in qs:
+            toks = m.tokens(q)
+            scan = {g: {i for i, c in enumerate(cues) if any(_contains(toks, t) for t in c.terms)}
+                    for g, cues in groups.items()}
+            assert index.fired(toks) == {g: s for g, s in scan.items() if s}, q

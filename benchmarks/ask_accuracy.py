@@ -1,6 +1,7 @@
 """Accuracy of the /boundary question matcher on the annotated dev questions.
 
     .venv/bin/python benchmarks/ask_accuracy.py [GOLD.jsonl] [--gold FILE ...] [--json] [--no-misses]
+    .venv/bin/python benchmarks/ask_accuracy.py --cv [--json]
 
 Prints the figures of shared/tools/ask_score.py (run as a subprocess when the
 scorer sits at ../shared/tools beside the repo), the same figures computed here
@@ -13,6 +14,14 @@ Each `--gold FILE` (repeatable) is scored too — e.g. a blind set written
 independently of the vocabulary, such as benchmarks/data/questions_extra.jsonl.
 `--no-misses` prints figures only, for held-out sets whose questions you
 should not read while tuning.
+
+`--cv` pools questions_dev, questions_extra and tests/principles/data/questions_own,
+splits them into 5 folds (fixed seed), chooses the content-signal weight and the
+content on-topic threshold (bot/principles/matcher.py CONTENT_WEIGHT,
+CONTENT_ON_TOPIC) on 4 folds and scores the 5th, and prints each fold's choice and
+figures plus the pooled held-out figures. The cue vocabulary itself was written
+with these questions in view, so this measures the choice of the two knobs, not
+the vocabulary; the leave-one-out figures are the check on the latter.
 """
 from __future__ import annotations
 
@@ -74,7 +83,8 @@ def without_terms(matcher: Matcher, drop: set) -> Matcher:
         cat,
         principle_cues={k: strip(v) for k, v in cat.principle_cues.items()},
         situation_triggers={k: strip(v) for k, v in cat.situation_triggers.items()},
-        _names={}))
+        _names={}), content_weight=matcher.content_weight, content_on_topic=matcher.content_on_topic,
+        content_damp=matcher.content_damp)
 
 
 def leave_one_out(matcher: Matcher, gold: list[dict]) -> dict:
@@ -123,6 +133,76 @@ def print_misses(gold: list[dict], answers: list, preds: list[list[str]]) -> Non
     print("\n".join(misses) if misses else "  none")
 
 
+CV_FILES = (REPO / "benchmarks" / "data" / "questions_dev.jsonl",
+            REPO / "benchmarks" / "data" / "questions_extra.jsonl",
+            REPO / "tests" / "principles" / "data" / "questions_own.jsonl")
+CV_WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
+CV_ON_TOPIC = (None, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0)
+CV_DAMP = (None, 4.0, 8.0, 16.0)
+
+
+def objective(f: dict) -> float:
+    """What the knobs are chosen for: the official targets, off-topic errors both ways."""
+    return f["top1"] + f["set_recall_at3"] + f["offtopic"] - f["false_offtopic"]
+
+
+def _simpler(k: tuple) -> tuple:
+    """Tie-break among equally good settings: smaller weight, stricter on-topic gate, more damping."""
+    w, t, d = k
+    return (-w, t is None, t or 0, -(d or 1e9))
+
+
+def cross_validate(folds: int = 5, seed: int = 0) -> dict:
+    import random
+    cat = get_catalog()
+    gold = [g for path in CV_FILES for g in load(path)]
+    order = list(range(len(gold)))
+    random.Random(seed).shuffle(order)
+    fold_of = {i: n % folds for n, i in enumerate(order)}
+    preds = {}
+    for w in CV_WEIGHTS:
+        for t in CV_ON_TOPIC:
+            for d in (CV_DAMP if w else (None,)):
+                m = Matcher(cat, content_weight=w, content_on_topic=t, content_damp=d)
+                preds[w, t, d] = [[p.key for p in m.answer(g["q"]).principles] for g in gold]
+    out = {"questions": len(gold), "folds": []}
+    held_gold, held_pred = [], []
+    for f in range(folds):
+        train = [i for i in range(len(gold)) if fold_of[i] != f]
+        test = [i for i in range(len(gold)) if fold_of[i] == f]
+
+        def fig(key, idx):
+            return figures([gold[i] for i in idx], [preds[key][i] for i in idx])
+        # best objective on the training folds; ties go to the smaller weight / stricter gate
+        best = max(preds, key=lambda k: (round(objective(fig(k, train)), 6), *_simpler(k)))
+        out["folds"].append({"fold": f, "content_weight": best[0], "content_on_topic": best[1], "content_damp": best[2],
+                             "train": fig(best, train), "test": fig(best, test)})
+        held_gold += [gold[i] for i in test]
+        held_pred += [preds[best][i] for i in test]
+    out["held_out"] = figures(held_gold, held_pred)
+    whole = max(preds, key=lambda k: (round(objective(figures(gold, preds[k])), 6), *_simpler(k)))
+    out["chosen_on_all"] = {"content_weight": whole[0], "content_on_topic": whole[1], "content_damp": whole[2],
+                            "figures": figures(gold, preds[whole])}
+    out["no_content_signal"] = figures(gold, preds[0.0, None, None])
+    return out
+
+
+def print_cv(res: dict) -> None:
+    print(f"== 5-fold cross-validation over {res['questions']} pooled questions ==")
+    keys = ("top1", "primary_top1", "set_recall_at3", "offtopic", "false_offtopic")
+    print(f"  {'fold':4} {'weight':>6} {'on_topic':>8} {'damp':>5}  " + " ".join(f"{k:>14}" for k in keys))
+    for f in res["folds"]:
+        print(f"  {f['fold']:<4} {f['content_weight']:>6} {str(f['content_on_topic']):>8} {str(f['content_damp']):>5}  "
+              + " ".join(f"{f['test'][k]:>14}" for k in keys))
+    print("  held-out, pooled:  " + "  ".join(f"{k} {res['held_out'][k]}" for k in keys))
+    c = res["chosen_on_all"]
+    print(f"  chosen on all questions: weight {c['content_weight']}, on-topic {c['content_on_topic']}, "
+          f"damp {c['content_damp']} "
+          "(in-sample: " + ", ".join(f"{k} {c['figures'][k]}" for k in keys) + ")")
+    print("  without the content signal (in-sample): "
+          + ", ".join(f"{k} {res['no_content_signal'][k]}" for k in keys))
+
+
 def parse_args(argv: list[str]) -> tuple[Path, list[Path], bool, bool]:
     as_json, show_misses, extra, positional = False, True, [], []
     it = iter(argv)
@@ -146,6 +226,13 @@ def parse_args(argv: list[str]) -> tuple[Path, list[Path], bool, bool]:
 
 
 def main(argv: list[str]) -> int:
+    if "--cv" in argv:
+        res = cross_validate()
+        if "--json" in argv:
+            print(json.dumps(res))
+        else:
+            print_cv(res)
+        return 0
     gold_path, extra_paths, as_json, show_misses = parse_args(argv)
     from bot.principles import get_matcher
     matcher = get_matcher()

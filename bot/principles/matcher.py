@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .catalog import Catalog, Cue, Situation
+from .content import BM25Index, drop_stopwords, principle_documents
 from .text import normalize, stem
 
 # A situation match is the strongest evidence we have (it was written for that
@@ -23,6 +24,21 @@ KEEP_RATIO = 0.3           # a principle must score this share of the top one to
 ANSWER_SIZE = 3            # an on-topic answer always shows this many principles (see _fill)
 FUZZY_CUTOFF = 0.86
 FUZZY_MIN_LEN = 5
+# The content signal (bot/principles/content.py): BM25 of the question against one
+# document per principle, normalised so the best principle scores 1, is added to the
+# cue scores with this weight; it orders principles when cues are weak, absent or tied.
+# Chosen by 5-fold cross-validation (benchmarks/ask_accuracy.py --cv).
+CONTENT_WEIGHT = 8.0
+# ... scaled by DAMP / (DAMP + best cue-and-situation score): full weight when no cue
+# fires, half when the cues already give the leader DAMP points (None: no damping).
+CONTENT_DAMP: float | None = None   # cross-validation preferred none (4, 8, 16 tried)
+# With practice context but no cue, a question is on-topic when its best BM25 score
+# (raw) reaches this: enough of its words are what the principles talk about.
+CONTENT_ON_TOPIC = 2.0
+# A single-word alias counts as naming its principle inside a longer question only
+# if that word belongs mostly to the principle's own content ("transference": yes;
+# "support", "boundaries": no — they run through every principle).
+NAME_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -139,9 +155,43 @@ def _outermost(triggers: list[Cue], fired: set[int]) -> set[int]:
                        for o in fired)}
 
 
+def _names_in_questions(catalog: Catalog, docs) -> dict[tuple[str, ...], str]:
+    """Names of principles that, found inside a longer question, say which principle it is about:
+    the key, the title, aliases of several words, and single-word aliases that belong
+    mostly to the principle's own content."""
+    out = {}
+    for key, p in catalog.principles.items():
+        for name in (key.replace("_", " "), p.title):
+            out.setdefault(tuple(normalize(name, catalog.synonyms)), key)
+        for alias in p.aliases:
+            name = tuple(normalize(alias, catalog.synonyms))
+            content = drop_stopwords(list(name))
+            if not content:
+                continue
+            if len(content) == 1:
+                (w,) = content
+                total = sum(d.get(w, 0.0) for d in docs.values())
+                if not total or docs[key].get(w, 0.0) / total < NAME_SHARE:
+                    continue
+            out.setdefault(name, key)
+    return out
+
+
 class Matcher:
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, content_weight: float = CONTENT_WEIGHT,
+                 content_on_topic: float | None = CONTENT_ON_TOPIC, content_damp: float | None = CONTENT_DAMP,
+                 names_in_questions: bool = True):
         self.catalog = catalog
+        self.content_weight = content_weight
+        self.content_damp = content_damp
+        self.content_on_topic = content_on_topic
+        docs = principle_documents(catalog)
+        self._content = BM25Index(docs)
+        names: dict[str, list[Cue]] = {}
+        if names_in_questions:
+            for n, key in _names_in_questions(catalog, docs).items():
+                names.setdefault(key, []).append(Cue(" ".join(n), 0.0, (n,), ""))
+        self._name_index = TermIndex(names)
         # typos are fixed on words as typed, before stemming: stems like "polic" would
         # otherwise sit one letter away from ordinary words ("policy")
         self._vocab = catalog.surface_words
@@ -222,7 +272,15 @@ class Matcher:
         if situation is not None or max(s for s, _ in principles.values()) >= ON_TOPIC_MIN:
             return True
         # "is it appropriate to ... with my client": an ethical question about practice
-        return asks_ethics
+        if asks_ethics:
+            return True
+        # no cue, but about practice and in the principles' own terms: a principle named
+        # inside the question, or enough words the principles' content is made of
+        fixed = self.tokens(question)
+        if self._name_index.fired(fixed):
+            return True
+        return (self.content_on_topic is not None
+                and max(self._content_scores(fixed, memo).values()) >= self.content_on_topic)
 
     def answer(self, question: str) -> Answer:
         cat = self.catalog
@@ -240,7 +298,8 @@ class Matcher:
         memo: dict = {}
         if not self._on_topic(question, memo):
             return Answer(question, [], None, True)
-        evidence, situation, s_score, _ = self._evidence(self.tokens(question), memo)
+        toks = self.tokens(question)
+        evidence, situation, s_score, _ = self._evidence(toks, memo)
         scores = {k: sc for k, (sc, _) in evidence.items() if sc}
         whys = {k: cue.why for k, (_, cue) in evidence.items() if cue}
 
@@ -249,27 +308,61 @@ class Matcher:
             for rank, key in enumerate(situation.principles):
                 scores[key] = scores.get(key, 0.0) + SITUATION_BONUS[rank] * scale
 
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        # what the question's words have in common with what each principle is about
+        content = self._content_scores(toks, memo)
+        top_content = max(content.values())
+        if self.content_weight and top_content > 0:
+            # the stronger the cue evidence, the less the content signal moves it: it is
+            # there for questions the cues say little about
+            weight = self.content_weight
+            if self.content_damp is not None and scores:
+                weight *= self.content_damp / (self.content_damp + max(scores.values()))
+            for k, c in content.items():
+                if c > 0:
+                    scores[k] = scores.get(k, 0.0) + weight * c / top_content
+
+        # "how do I explain the limits of confidentiality": a principle named inside the
+        # question is what it is about, whatever else fires
+        named_here = [k for k in cat.principles if k in self._name_index.fired(toks)]
+        for k in named_here:
+            scores.setdefault(k, 0.0)
+            p = cat.principles[k]
+            whys.setdefault(k, f"You ask about {p.title.lower()} by name: {p.summary[0].lower()}{p.summary[1:]}")
+
+        ranked = sorted(scores.items(), key=lambda kv: (kv[0] not in named_here, -kv[1]))
         if not ranked:  # on-topic by its ethical wording alone: the principles most situations involve
             return Answer(question, self._fill([], None), None, False)
-        top = ranked[0][1]
+        top = max(scores.values())
         # the situation's own principles were chosen for this case, so never cut them
         keep = set(situation.principles) if situation else set()
-        kept = [k for k, s in ranked if s >= KEEP_RATIO * top or k in keep]
+        kept = [k for k, s in ranked if s >= KEEP_RATIO * top or k in keep or k in named_here]
         # a matched situation's principles were chosen for this case: they keep their
         # places among the first ANSWER_SIZE, displacing the weakest of the others
         while len(kept) > ANSWER_SIZE and any(k in keep for k in kept[ANSWER_SIZE:]):
-            drop = next(k for k in reversed(kept[:ANSWER_SIZE]) if k not in keep)
+            drop = next((k for k in reversed(kept[:ANSWER_SIZE]) if k not in keep and k not in named_here), None)
+            if drop is None:
+                break
             kept.remove(drop)
         matches = [PrincipleMatch(k, round(scores[k], 2), whys.get(k) or cat.fallback_why[k])
                    for k in kept[:ANSWER_SIZE]]
         # weaker evidence still beats a prior: next come principles with some cue of their own
+        # or some content in common with the question
         for k, s in ranked:
             if len(matches) >= ANSWER_SIZE:
                 break
             if k not in {m.key for m in matches}:
                 matches.append(PrincipleMatch(k, round(s, 2), whys.get(k) or cat.fallback_why[k]))
         return Answer(question, self._fill(matches, situation), situation, False)
+
+    def _content_scores(self, toks: list[str], memo: dict | None = None) -> dict[str, float]:
+        """Raw BM25 of the question's content words against each principle's document."""
+        key = ("content", tuple(toks))
+        if memo is not None and key in memo:
+            return memo[key]
+        out = self._content.scores(drop_stopwords(toks))
+        if memo is not None:
+            memo[key] = out
+        return out
 
     def _fill(self, matches: list[PrincipleMatch], situation: Situation | None) -> list[PrincipleMatch]:
         """Complete an answer to ANSWER_SIZE principles with those that usually come along.

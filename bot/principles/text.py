@@ -84,6 +84,11 @@ def normalize(text: str, synonyms: dict[str, str] | None = None, fix=None) -> li
     for tok in tokens(raw):
         # possessives take the same shorthand: "pt's", "patient's", "counsellor's"
         base = tok[:-2] if tok.endswith("'s") else tok
+        if "'" in base and synonyms:
+            # shorthand made into a verb: "tx'ing", "dm'd", "txt'd"
+            short, _, suffix = base.partition("'")
+            if short in synonyms and suffix in ("ing", "ed", "d", "s"):
+                base = short
         if synonyms and base in synonyms:
             out.extend(stem(t) for t in tokens(synonyms[base]))
         else:

@@ -7,10 +7,8 @@ with a log line, and anything verified but unhandled is acknowledged with 200.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
-from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -27,51 +25,39 @@ class BadRequest(ValueError):
     pass
 
 
-def classify(raw: str, content_type: str) -> tuple[str, str]:
-    """(kind, name) of a Slack request; raises BadRequest when it is not one."""
-    if "application/json" in content_type:
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            raise BadRequest("body is not valid JSON") from None
-        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-            raise BadRequest("JSON body without a type")
-        if body["type"] == "event_callback":
-            event = body.get("event")
-            if not isinstance(event, dict) or not isinstance(event.get("type"), str):
-                raise BadRequest("event_callback without an event type")
-            return "event", event["type"]
-        return body["type"], body["type"]
-    form = parse_qs(raw, keep_blank_values=True)
-    if "payload" in form:
-        try:
-            payload = json.loads(form["payload"][0])
-        except ValueError:
-            raise BadRequest("payload is not valid JSON") from None
-        if not isinstance(payload, dict) or not isinstance(payload.get("type"), str):
-            raise BadRequest("payload without a type")
-        kind = payload["type"]
-        if not isinstance(payload.get("user"), dict) or "id" not in payload["user"]:
-            raise BadRequest(f"{kind} payload without a user")
-        if kind == "block_actions":
-            acts = payload.get("actions")
-            if not isinstance(acts, list) or not acts or not isinstance(acts[0], dict):
-                raise BadRequest("block_actions without actions")
-            return kind, str(acts[0].get("action_id", ""))
-        if kind in ("view_submission", "view_closed"):
-            view = payload.get("view")
-            if not isinstance(view, dict):
-                raise BadRequest(f"{kind} without a view")
-            return kind, str(view.get("callback_id", ""))
-        return kind, str(payload.get("callback_id", ""))
-    if "command" in form:
+def classify(body) -> tuple[str, str]:
+    """(kind, name) of a parsed Slack request body; raises BadRequest when it is not one."""
+    if not isinstance(body, dict):
+        raise BadRequest("body is not an object")
+    kind = body.get("type")
+    if "command" in body and kind is None:
         for required in ("user_id", "team_id"):
-            if not form.get(required, [""])[0]:
+            if not body.get(required):
                 raise BadRequest(f"slash command without {required}")
-        return "command", form["command"][0]
-    if "ssl_check" in form:
+        return "command", str(body["command"])
+    if "ssl_check" in body and kind is None:
         return "ssl_check", "ssl_check"
-    raise BadRequest("not a Slack request body")
+    if not isinstance(kind, str):
+        raise BadRequest("not a Slack request body")
+    if kind == "event_callback":
+        event = body.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            raise BadRequest("event_callback without an event type")
+        return "event", event["type"]
+    if kind in ("url_verification", "app_rate_limited"):
+        return kind, kind
+    if not isinstance(body.get("user"), dict) or "id" not in body["user"]:
+        raise BadRequest(f"{kind} payload without a user")
+    if kind == "block_actions":
+        acts = body.get("actions")
+        if not isinstance(acts, list) or not acts or not isinstance(acts[0], dict):
+            raise BadRequest("block_actions without actions")
+        return kind, str(acts[0].get("action_id", ""))
+    if kind in ("view_submission", "view_closed"):
+        if not isinstance(body.get("view"), dict):
+            raise BadRequest(f"{kind} without a view")
+        return kind, str(body["view"].get("callback_id", ""))
+    return kind, str(body.get("callback_id", ""))
 
 
 def events_handler(app: AsyncApp, signing_secret: str):
@@ -86,9 +72,11 @@ def events_handler(app: AsyncApp, signing_secret: str):
             log_event(log, "rejected", logging.WARNING, kind="unverified", status=401)
             return web.json_response({"error": "invalid request"}, status=401)
         try:
-            kind, name = classify(raw, request.headers.get("Content-Type", ""))
+            # Bolt parses the body once (JSON, form, or a form's JSON payload);
+            # what it parsed is checked here, before any listener sees it.
             bolt_request = AsyncBoltRequest(body=raw, query=request.query_string, headers=dict(request.headers))
-        except (BadRequest, ValueError, TypeError, KeyError) as exc:
+            kind, name = classify(bolt_request.body)
+        except (BadRequest, ValueError, TypeError, KeyError, AttributeError) as exc:
             log_event(log, "rejected", logging.WARNING, kind="malformed", status=400, reason=str(exc)[:200])
             return web.json_response({"error": "malformed request"}, status=400)
         response = await app.async_dispatch(bolt_request)

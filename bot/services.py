@@ -1,7 +1,7 @@
 """Everything the listeners need, built once at start and passed to register()."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.consult.conversation import IntakeConversation
@@ -11,6 +11,7 @@ from bot.consult.posting import Posting
 from bot.identity import Identity, load_secrets
 from bot.moderation.workspace import Workspace
 from bot.principles import get_catalog, get_matcher
+from bot.responder import Responder
 from bot.storage.store import Store
 
 
@@ -33,8 +34,10 @@ class Services:
     discussion: Discussion
     conversation: IntakeConversation
     moderation: object = None
+    responder: Responder = field(default_factory=Responder)
 
     async def close(self) -> None:
+        await self.responder.close()
         await self.store.close()
 
 

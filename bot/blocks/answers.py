@@ -1,6 +1,8 @@
 """Ephemeral answers to `/boundary`: help, the principles, one principle, a question."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from bot.blocks.common import (
     Message, actions, button, context, divider, escape, header, render, section, sections,
 )
@@ -15,6 +17,24 @@ def _bullets(items) -> str:
     return "\n".join(f"• {i}" for i in items)
 
 
+def _memo(fn):
+    """Renders once per distinct input: building and validating Block Kit models
+    costs far more than matching a question, and answers repeat a lot. Keyed by
+    the catalog's identity, so a reloaded catalog renders afresh."""
+    cache: dict = {}
+
+    def wrapper(catalog, *key):
+        k = (id(catalog), *key)
+        if k not in cache:
+            if len(cache) >= 2048:
+                cache.clear()
+            cache[k] = fn(catalog, *key)
+        return cache[k]
+
+    return wrapper
+
+
+@_memo
 def help_message(catalog) -> Message:
     t = load_texts()
     lines = [f"*{p.title}* — {p.summary}" for p in catalog.principles.values()]
@@ -33,6 +53,7 @@ def help_message(catalog) -> Message:
     return Message(text=t("help.intro"), blocks=render(blocks))
 
 
+@_memo
 def principles_message(catalog) -> Message:
     t = load_texts()
     blocks = [header(t("principles.title"))]
@@ -54,8 +75,13 @@ def _code_refs(refs) -> str:
 
 
 def principle_message(catalog, principle) -> Message:
+    return _principle_message(catalog, principle.key)
+
+
+@_memo
+def _principle_message(catalog, key: str) -> Message:
     t = load_texts()
-    p = principle
+    p = catalog.principles[key]
     blocks = [header(p.title), *sections(f"_{p.summary}_\n\n{p.explanation}")]
     blocks += sections(f"{t('principle.why_heading')}\n{p.why_it_matters}")
     if p.self_check:
@@ -72,17 +98,26 @@ def principle_message(catalog, principle) -> Message:
 
 
 def answer_message(catalog, question: str, answer) -> Message:
-    t = load_texts()
     if answer.off_topic or not answer.principles:
         return off_topic_message(catalog)
-    blocks = [header(t("answer.title")), context(f"_“{escape(question[:200])}”_"), section(t("answer.intro"))]
-    for match in answer.principles:
+    matches = tuple((m.key, m.why) for m in answer.principles)
+    body = _answer_body(catalog, matches, answer.situation.key if answer.situation else None)
+    quoted = render([context(f"_“{escape(question[:200])}”_")])
+    return Message(text=body.text, blocks=body.blocks[:1] + quoted + body.blocks[1:])
+
+
+@_memo
+def _answer_body(catalog, matches: tuple, situation_key: str | None) -> Message:
+    t = load_texts()
+    answer_principles = [SimpleNamespace(key=k, why=why) for k, why in matches]
+    blocks = [header(t("answer.title")), section(t("answer.intro"))]
+    for match in answer_principles:
         p = catalog.principles[match.key]
         blocks += sections(
             f"*{p.title}* — {p.summary}\n{match.why}",
             accessory=button(t("principles.more_button"), f"{PRINCIPLE_MORE}:{p.key}", p.key),
         )
-    s = answer.situation
+    s = catalog.situations[situation_key] if situation_key else None
     if s is not None:
         blocks.append(divider())
         blocks += sections(t("answer.situation_heading", title=s.title))
@@ -98,10 +133,11 @@ def answer_message(catalog, question: str, answer) -> Message:
     blocks.append(divider())
     blocks.append(section(t("answer.consult_hint"), accessory=button(t("help.consult_button"), CONSULT_START, "answer", style="primary")))
     blocks.append(context(catalog.disclaimer))
-    titles = ", ".join(catalog.principles[m.key].title for m in answer.principles)
+    titles = ", ".join(catalog.principles[m.key].title for m in answer_principles)
     return Message(text=f"{t('answer.title')}: {titles}", blocks=render(blocks))
 
 
+@_memo
 def off_topic_message(catalog) -> Message:
     t = load_texts()
     help_ = help_message(catalog)

@@ -1,7 +1,6 @@
 """`/boundary` — help, principles, one principle, a question, consult, mine."""
 from __future__ import annotations
 
-import asyncio
 
 from bot.blocks import answers, posts
 from bot.consult.intake import load_spec
@@ -27,7 +26,7 @@ def route(services, text: str):
 
 
 def handler(services):
-    async def boundary_command(ack, command, client, respond):
+    async def boundary_command(ack, command, client):
         text = (command.get("text") or "").strip()
         sub = text.lower()
         team_id, user_id = command["team_id"], command["user_id"]
@@ -38,12 +37,10 @@ def handler(services):
         await ack()
         if sub in ("mine", "my posts", "posts"):
             message = posts.mine(await services.discussion.mine(team_id, user_id))
-            await respond(response_type="ephemeral", replace_original=False, **message.kwargs())
+            await services.responder.send(command["response_url"], **message.kwargs())
             return
-        # Answered through response_url after the acknowledgement: matching and
-        # rendering run in a worker thread, so a burst of questions never holds
-        # back anyone's acknowledgement.
-        message = await asyncio.to_thread(route, services, text)
-        await respond(response_type="ephemeral", replace_original=False, **message.kwargs())
+        # Answered through response_url after the acknowledgement, by the
+        # responder's queue, so a burst of questions never holds back an ack.
+        await services.responder.answer(command["response_url"], lambda: route(services, text))
 
     return boundary_command

@@ -79,6 +79,9 @@ class Catalog:
     situation_triggers: dict[str, list[Cue]]
     fallback_why: dict[str, str]
     context_terms: tuple[tuple[str, ...], ...] = ()
+    # words for the people a practitioner serves: a question about one of them,
+    # asked in a boundary app, is a boundary question even without a known cue
+    client_terms: tuple[tuple[str, ...], ...] = ()
     admin_terms: tuple[tuple[str, ...], ...] = ()  # practice admin (billing, notes): needs a strong trigger
     ethics_terms: tuple[tuple[str, ...], ...] = ()  # "is it appropriate": with practice context, on-topic
     surface_words: frozenset[str] = frozenset()   # unstemmed words of all vocabulary, for typo fixing
@@ -265,6 +268,8 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
                                       for x in pdoc.get("admin_terms") or []) if t),
         ethics_terms=tuple(t for t in (tuple(normalize(str(x), synonyms))
                                        for x in pdoc.get("ethics_terms") or []) if t),
+        client_terms=tuple(t for t in (tuple(normalize(str(x), synonyms))
+                                       for x in pdoc.get("client_terms") or []) if t),
     )
 
 

@@ -209,6 +209,7 @@ class Matcher:
         self._trigger_index = TermIndex(catalog.situation_triggers)
         self._context_index = _terms_index(catalog.context_terms)
         self._admin_index = _terms_index(catalog.admin_terms)
+        self._client_index = _terms_index(catalog.client_terms)
         self._ethics_index = _terms_index(catalog.ethics_terms)
 
     def _fix_typo(self, tok: str) -> str:
@@ -250,7 +251,12 @@ class Matcher:
         if strongest >= STRONG_TRIGGER:
             return True
         if _any_term(self._admin_index, toks):
-            return False  # billing, notes, licensing...: only a specific boundary situation overrides
+            # billing, notes, licensing...: only a specific boundary situation overrides, or
+            # a client's own conduct or an ethical question about a client ("a client tried
+            # to tip me on top of her copay", "is it ok to text clients for scheduling")
+            about_client = _any_term(self._client_index, toks)
+            if not (about_client and (situation is not None or _any_term(self._ethics_index, toks))):
+                return False
 
         def fix_practice_word(w: str) -> str:
             # a misspelt "clent" still places the question in practice; other words stay as typed
@@ -277,7 +283,7 @@ class Matcher:
         # no cue, but about practice and in the principles' own terms: a principle named
         # inside the question, or enough words the principles' content is made of
         fixed = self.tokens(question)
-        if self._name_index.fired(fixed):
+        if self._name_index.fired(fixed) or _any_term(self._client_index, fixed):
             return True
         return (self.content_on_topic is not None
                 and max(self._content_scores(fixed, memo).values()) >= self.content_on_topic)

@@ -24,12 +24,31 @@ _SAFE_PHRASES = re.compile(
 _CITED = (r"(?:Carl\s+)?Rogers|(?:Aaron\s+|Judith\s+)?Beck|(?:Albert\s+)?Ellis|(?:Alfred\s+)?Adler|(?:Bren[eé]\s+)?Brown|"
           r"(?:Dan\s+)?Siegel|(?:Judith\s+)?Herman|(?:Sue\s+)?Johnson|(?:Alice\s+)?Miller|(?:Kristin\s+)?Neff|"
           r"(?:Melanie\s+)?Klein|(?:Karen\s+)?Horney|(?:Erich\s+)?Fromm|(?:Ken\s+)?Pope|(?:Irvin\s+)?Yalom")
+# Full names of well-known theorists and writers: cited, never clients
+_THEORISTS = re.compile(
+    r"\b(?:Carl\s+Rogers|Aaron\s+(?:T\.\s+)?Beck|Judith\s+Beck|Albert\s+Ellis|Irvin\s+(?:D\.\s+)?Yalom|Marsha\s+Linehan|"
+    r"John\s+Bowlby|Mary\s+Ainsworth|(?:Donald|D\.\s*W\.)\s+Winnicott|Sigmund\s+Freud|Anna\s+Freud|Carl\s+(?:Gustav\s+)?Jung|"
+    r"Fritz\s+Perls|Salvador\s+Minuchin|Virginia\s+Satir|(?:John|Julie)\s+Gottman|Bren[eé]\s+Brown|"
+    r"Bessel\s+van\s+der\s+Kolk|(?:Dan|Daniel)\s+(?:J\.\s+)?Siegel|Jon\s+Kabat-Zinn|Judith\s+(?:Lewis\s+)?Herman|"
+    r"Sue\s+Johnson|Esther\s+Perel|Viktor\s+Frankl|Abraham\s+Maslow|Erik\s+Erikson|Heinz\s+Kohut|Alfred\s+Adler|"
+    r"Karen\s+Horney|Melanie\s+Klein|Erich\s+Fromm|Kristin\s+Neff|Stephen\s+Porges|Peter\s+Levine|Pat\s+Ogden|"
+    r"Gabor\s+Mat[eé]|Steven\s+(?:C\.\s+)?Hayes|Paul\s+Gilbert|Richard\s+(?:C\.\s+)?Schwartz|Murray\s+Bowen|"
+    r"Milton\s+(?:H\.\s+)?Erickson|Jean\s+Piaget|Alice\s+Miller|Ken(?:neth)?\s+(?:S\.\s+)?Pope|Ofer\s+Zur|"
+    r"Thomas\s+Gutheil|Glen\s+Gabbard|Harry\s+Stack\s+Sullivan|Otto\s+Kernberg|Jeffrey\s+Young|Arnold\s+Lazarus|"
+    r"Eric\s+Berne|Albert\s+Bandura|Jack\s+Kornfield|Tara\s+Brach|Thich\s+Nhat\s+Hanh|Pema\s+Ch[oö]dr[oö]n|"
+    r"Martin\s+Seligman|Bruce\s+Perry|Peter\s+Fonagy|Anthony\s+Bateman|Janina\s+Fisher|Deb\s+Dana|"
+    r"Francine\s+Shapiro|Donald\s+Meichenbaum|Michael\s+White|David\s+Epston|Insoo\s+Kim\s+Berg|Steve\s+de\s+Shazer|"
+    r"William\s+Miller|Stephen\s+Rollnick|Leslie\s+Greenberg|Robert\s+Kegan|Nancy\s+McWilliams|Lori\s+Gottlieb|"
+    r"Harriet\s+Lerner|Alice\s+Walker)(?![\w-])"
+)
 _CITATIONS = re.compile(
-    r"\b(?:as|per|read|reread|re-read|according\s+to|like)\s+(?:" + _CITED + r")\b"
+    r"\b(?:as|per|read|reread|re-read|reading|rereading|re-reading|quoting|quoted|citing|cited|according\s+to|like)\s+(?:" + _CITED + r")\b"
     r"|\b(?:" + _CITED + r")(?=\s+(?:wrote|writes|argued|argues|described|describes|suggests|suggested|calls|called|"
     r"talks|talked|says|said\s+that|would\s+say|puts\s+it|notes|noted)\b|['’]s\s+(?:concept|theory|model|work|book|idea|"
     r"notion|framework|approach|writing|research))"
 )
+
+_GUESSES = {"name", "safety_net", "gazetteer", "propagated"}
 
 # Beyond this a post is not a dilemma; refusing is clearer than a slow preview.
 MAX_CHARS = 200_000
@@ -93,12 +112,19 @@ class Deidentifier:
             return []
         protected = [m.span() for m in _SAFE_PHRASES.finditer(doc.text)]
         protected += [m.span() for m in _CITATIONS.finditer(doc.text)]
+        protected += [m.span() for m in _THEORISTS.finditer(doc.text)]
+        # "New South Wales", "Tamil Nadu": a guess made from the words alone
+        # (a name, the net, the gazetteer) never sits inside a region's name;
+        # an address or "Town, Region" that contains one is still found
+        regions = [m.span() for m in self.lex.region_phrases.finditer(doc.text)]
         out: list[Candidate] = []
         for rec in self._recognizers:
             for c in rec(doc):
                 if c.end <= c.start:
                     continue
                 if protected and any(c.start < b and a < c.end for a, b in protected):
+                    continue
+                if regions and c.source in _GUESSES and any(a <= c.start and c.end <= b for a, b in regions):
                     continue
                 out.append(c)
         return out
@@ -215,7 +241,8 @@ def _propagate(doc: Doc, names: dict[str, bool]) -> list[Candidate]:
         any_case = names.get(tok.lower)
         if any_case is None:
             continue
-        if any_case or tok.is_cap:
+        # initials used as a name ("DJ") recur in capitals
+        if any_case or tok.is_cap or tok.is_upper and len(tok.text) <= 3 and tok.lower not in doc.lex.acronyms:
             out.append(Candidate(tok.start, tok.end, "NAME", "person", 57, "propagated"))
     return out
 

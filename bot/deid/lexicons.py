@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import threading
 import unicodedata
 from pathlib import Path
@@ -24,6 +25,15 @@ def _read_allowlist() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(words), frozenset(acronyms)
 
 
+def _read_list(name: str) -> frozenset[str]:
+    out = set()
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if line:
+            out.add(line)
+    return frozenset(out)
+
+
 def strip_accents(s: str) -> str:
     if s.isascii():
         return s
@@ -37,7 +47,14 @@ class Lexicons:
         self.places = _read_gz("places")
         self.words = _read_gz("english_words")
         self.common_words = _read_gz("common_words")
-        self.regions = _read_gz("regions")
+        self.regions = _read_gz("regions") | _read_list("regions_extra.txt")
+        # multi-word regions as phrases ("New South Wales", "Tamil Nadu"):
+        # the engine keeps name and gazetteer guesses off them
+        multi = sorted((r for r in self.regions if " " in r or "-" in r), key=len, reverse=True)
+        self.region_phrases = re.compile(
+            r"(?<![\w])(?:" + "|".join(re.escape(r).replace(r"\ ", r"\s+") for r in multi) + r")(?![\w])",
+            re.IGNORECASE,
+        )
         self.rare_words = _read_gz("rare_words")
         self.allow, self.acronyms = _read_allowlist()
         self._word_cache: dict[str, bool] = {}
@@ -69,6 +86,27 @@ class Lexicons:
             if w.endswith(suf) and len(w) - len(suf) >= 3:
                 base = w[: len(w) - len(suf)] + rep
                 if base in self.words:
+                    return True
+        return False
+
+    def near_word(self, lower: str) -> bool:
+        """One edit (a letter dropped, added, changed or swapped) from a
+        common English word: a misspelling ("referance", "recieved") rather
+        than an unlisted name. Only asked about lowercase words that no
+        list knows, so it is rare and may be slowish."""
+        w = lower
+        if len(w) < 6 or not w.isalpha():
+            return False
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        words = self.words
+        for i in range(len(w) + 1):
+            a, b = w[:i], w[i:]
+            if b and a + b[1:] in words:
+                return True
+            if len(b) > 1 and a + b[1] + b[0] + b[2:] in words:
+                return True
+            for c in letters:
+                if b and a + c + b[1:] in words or a + c + b in words:
                     return True
         return False
 

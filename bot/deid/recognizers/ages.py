@@ -38,7 +38,7 @@ _NOT_BEFORE_NUMBER = {"route", "room", "studio", "suite", "apt", "unit", "ward",
                       "level", "grade", "year", "week", "day", "session", "page", "step", "stage", "module", "part",
                       "section", "number", "no", "exit", "gate", "highway", "hwy", "interstate", "channel", "bed", "under"}
 PAREN_HES = re.compile(r"\((?:he|she|they)(?:'s|'re| is| are)\s+(?P<n>" + _N + r")\)", re.IGNORECASE)
-APPOS = re.compile(r"(?<=[^\W\d_]),[ \t](?P<n>" + _N + r")(?=,|[ \t]*(?:\n|$|\))|\s+(?:and|w/|with|who)\b)")
+APPOS = re.compile(r"(?<=[^\W\d_]),[ \t](?P<n>" + _N + r")(?=,|[ \t]*(?:\n|$|\))|\.(?:\s|$)|\s+(?:and|w/|with|who)\b)")
 # "to 18" after a cued age: "from age 13 to 18"
 RANGE_TAIL = re.compile(r"\s*(?:to|-|–|and)\s*(?P<n>" + _N + r")\b")
 # "Aroha's 21st", "her 40th birthday": an age reached
@@ -66,7 +66,8 @@ def find(doc: Doc) -> Iterator[Candidate]:
         cue = m.group(0)[: n_s - m.start()].strip().lower().split()[0]
         if cue in _WEAK_CUES and not re.match(r"^\s*(?:[,.;!?)]|and\b|$|years?\s+old|yo\b)", rest):
             continue
-        if cue in _WEAK_CUES and not (_subject_is_person(text, m.start()) or _subject_unknown_word(doc, m.start())):
+        if cue in _WEAK_CUES and not (_subject_is_person(text, m.start()) or _subject_unknown_word(doc, m.start())
+                                      or _subject_is_name(doc, m.start())):
             continue
         yield Candidate(n_s, n_e, "AGE", "age", 80, "age")
         t = RANGE_TAIL.match(text, n_e)
@@ -117,6 +118,34 @@ def _subject_unknown_word(doc: Doc, at: int) -> bool:
     """'caoimhe is 17': a subject that is no English word is likely a name."""
     words = re.findall(r"[\w']+", doc.text[max(0, at - 40) : at])
     return bool(words) and words[-1].isalpha() and not doc.lex.is_word(words[-1].lower())
+
+
+_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+
+
+def _subject_is_name(doc: Doc, at: int) -> bool:
+    """'sandy is 34.', 'DJ is 17 and': a first name in any case, or initials."""
+    words = re.findall(r"[\w']+", doc.text[max(0, at - 40) : at])
+    if not words:
+        return False
+    w = words[-1]
+    low = w.lower()
+    if w.isupper() and 2 <= len(w) <= 3 and w.isalpha():
+        return low not in doc.lex.acronyms and low not in doc.lex.allow
+    if not w.isalpha() or low in _NUMBER_WORDS or low in _MONTHS or not doc.lex.is_first(low):
+        return False
+    if not doc.lex.is_word(low):
+        return True
+    # a first name that is also a word ("sandy", "fee") needs a person before it
+    return len(words) > 1 and words[-2].lower() in _PERSON_NOUNS
+
+
+_PERSON_NOUNS = {"client", "pt", "patient", "cl", "son", "daughter", "kid", "child", "brother", "sister", "friend",
+                 "partner", "husband", "wife", "boyfriend", "girlfriend", "supervisee", "student", "mom", "mum", "dad",
+                 "named", "called", "niece", "nephew", "cousin", "grandson", "granddaughter", "teen"}
+
+
+_MONTHS = frozenset("january february march april may june july august september october november december".split())
 
 
 def _appositive_person(doc: Doc, at: int) -> bool:

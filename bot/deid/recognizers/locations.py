@@ -59,9 +59,19 @@ TOWN_STATE = re.compile(
 )
 US_ZIP = re.compile(r"(?<![\w$£€.,-])\d{5}(?:-\d{4})?(?![\w%]|,\d|\.\d)")
 UK_POSTCODE = re.compile(r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})(?![\w])")
+# Irish Eircodes: a routing key (letter, two digits, or D6W) and a four-character
+# identifier with at least one letter: "H54 X2Y7", "D02 AF30", "T12 Y9KH"
+EIRCODE = re.compile(r"(?<![\w])(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?(?=[0-9AC-FHKNPRTV-Y]{0,3}[AC-FHKNPRTV-Y])[0-9AC-FHKNPRTV-Y]{4}(?![\w])")
+# a capitalised town right before a postcode is part of the address, even
+# one that is also a region's name: "Québec G1R 1P6", "Stellenbosch 7600"
+TOWN_BEFORE_POSTCODE = re.compile(
+    r"(?<![\w])(?P<town>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?),?\s+(?P<pc>[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4})(?![\w])"
+)
+# South African and Indian postcodes after a known town: "Soweto 1804", "Bengaluru 560034"
+TOWN_NUMERIC_POSTCODE = re.compile(r"(?<![\w])(?P<town>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),?\s+(?P<pc>\d{4}|\d{3}\s?\d{3})(?![\w,.]\d|\w)")
 CA_POSTCODE = re.compile(r"(?<![\w])[A-Z]\d[A-Z]\s?\d[A-Z]\d(?![\w])")
 AU_POSTCODE = re.compile(r"(?<![\w])(?:" + "|".join(_AU_STATES) + r")\s+(?P<pc>\d{4})(?![\w])")
-POSTCODE_CUE = re.compile(r"(?:zip|postcode|post code|postal code|zip code)\s*(?:is|:|#)?\s*(?P<pc>\d{4,5}|[A-Z0-9]{2,4}\s?[A-Z0-9]{3})\b", re.I)
+POSTCODE_CUE = re.compile(r"(?:zip|postcode|post code|postal code|zip code|pin|pincode|pin code|eircode)\s*(?:is|:|#|-)?\s*(?P<pc>\d{6}|\d{3}\s\d{3}|\d{4,5}|[A-Z0-9]{2,4}\s?[A-Z0-9]{3})\b", re.I)
 COUNTY = re.compile(
     r"(?<![\w])(?:(?:Co\.?|County)\s+" + _CAPW + r"|" + _CAPW + r"\s+(?:County|Parish|Borough|Township|Twp)|"
     r"(?:Lake|Mount|Mt\.?|Port|Fort|Ft\.?|Cape|Glen|Isle\s+of)\s+" + _CAPW + r")(?![\w])"
@@ -71,6 +81,7 @@ SHIRE = re.compile(r"(?<![\w])[A-Z][a-z]+shire(?![\w])")
 _CODE_BEFORE = re.compile(r"(?:cpt|icd(?:-10)?|code|codes|dsm(?:-5)?|hcpcs)\s*[:#]?\s*$", re.IGNORECASE)
 # words that introduce a place: "in Decatur", "moved to Boise", "from Chengdu"
 LOC_CUES = {"in", "to", "from", "near", "outside", "around", "past", "toward", "towards", "across", "at", "on", "of", "via", "into", "between"}
+_CODE_WORDS = {"eircode", "postcode", "zip", "pin", "code", "postal", "address", "is", "at"}
 _NOT_TOWN = {"the", "a", "an", "my", "our", "his", "her", "their", "this", "that"}
 
 
@@ -100,6 +111,21 @@ def find(doc: Doc) -> Iterator[Candidate]:
         s = _skip_leading_stopwords(doc, m.start("town"), m.end("town"))
         if s is not None:
             yield Candidate(s, m.end(), "LOCATION", "town", 75, "town")
+    for m in scan(TOWN_BEFORE_POSTCODE, text):
+        if m.group("town").lower() in _CODE_WORDS:
+            continue
+        s = _skip_leading_stopwords(doc, m.start("town"), m.end("town"))
+        if s is not None:
+            yield Candidate(s, m.end(), "LOCATION", "address", 78, "postcode")
+    for m in scan(TOWN_NUMERIC_POSTCODE, text):
+        pc = m.group("pc").replace(" ", "")
+        if len(pc) == 4 and pc[:2] in ("19", "20"):
+            continue  # "Sydney 2000" reads as a year too often
+        town = m.group("town").lower()
+        if doc.lex.is_place(town) or doc.lex.is_place(town.split()[-1]):
+            yield Candidate(m.start("pc"), m.end("pc"), "LOCATION", "postcode", 70, "postcode")
+    for m in scan(EIRCODE, text):
+        yield Candidate(m.start(), m.end(), "LOCATION", "postcode", 80, "postcode")
     for rx, kind in ((UK_POSTCODE, "postcode"), (CA_POSTCODE, "postcode")):
         for m in scan(rx, text):
             yield Candidate(m.start(), m.end(), "LOCATION", kind, 80, "postcode")

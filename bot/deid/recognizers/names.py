@@ -111,6 +111,13 @@ def _evidence(doc: Doc, t: Token) -> int | None:
     # title: Dr. Okafor, Mrs K, Coach Bryant
     if prev is not None and _is_title(prev, doc) and gap in (" ", ". ", ".") and (t.is_cap or t.is_upper) and is_namey(doc, t):
         return 66
+    if t.is_lower and low in _NUMBER_WORDS:
+        return None
+    # a title in lowercase before a lowercase surname: "mr hartley", "dr iyer"
+    if (prev is not None and prev.lower in _TITLES_ANY_CASE and prev.is_lower and gap in (" ", ". ")
+            and t.is_lower and len(low) >= 2 and low not in _STOP_CAPS
+            and (not lex.is_word(low) or lex.is_surname(low) and low not in lex.common_words)):
+        return 62
     if low in _STOP_CAPS and not (t.is_cap and lex.is_first(low) and not lex.is_word(low)):
         return None
     cue = _cue_before(doc, t)
@@ -118,8 +125,13 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         return 64  # "I'll call her K", "goes by Bird", "knew her as Whit"
     if low in lex.allow or low in lex.regions:
         # "my pt Summer", "my cl summer (19)": a cue outranks the allowlist
-        # for a known first name
-        if not (cue and lex.is_first(low) and (t.is_cap or _acts(doc, t))):
+        # for a known first name; so does a season capitalised mid-sentence
+        # ("Summer emailed", but "this Summer"), or a capitalised name
+        # that speaks ("Kia said", "April texted")
+        first = lex.is_first(low)
+        if not (cue and first and (t.is_cap or _acts(doc, t))
+                or first and t.is_cap and low in _SEASONS and not t.sent_start and not _after_time_cue(prev)
+                or first and t.is_cap and low not in _TIME_WORDS and _speaks(doc, t)):
             return None
     if cue:
         if t.is_cap and not t.is_upper:
@@ -127,12 +139,45 @@ def _evidence(doc: Doc, t: Token) -> int | None:
                 return 64
             # capitalised ordinary word right after a cue: "my client Bird" vs "my client Today"
             return 60 if not t.sent_start else None
+        if t.is_upper and 2 <= len(t.text) <= 3 and _initialism(doc, t):
+            return 60  # "her son DJ"
         if t.is_lower and len(low) >= 3:
-            if lex.is_first(low) and (low not in lex.common_words or _acts(doc, t)):
-                return 60  # "client grace offered"; "client mark left" but not "client will say"
-            if not lex.is_word(low) and not lex.is_place(low):
+            if lex.is_first(low):
+                if not lex.is_word(low):
+                    return 60  # "pt jess", "client kwame"
+                # a first name that is also a word: "client grace offered",
+                # "my client sandy (34)", "client mark." but not "client will say",
+                # "her daughter drew me", "a client rang my mobile"
+                if _acts(doc, t, lowercase=True) or _ends_mention(doc, t):
+                    return 60
+                # "my client joy at the pub", but "her daughter drew in her book"
+                nxt = doc.next(t)
+                if (nxt is not None and nxt.lower in _NAME_THEN_PREP and low not in _IRREGULAR_PAST
+                        and low not in lex.common_words and not low.endswith(("ed", "ing"))):
+                    return 60
+                return None
+            if lex.is_surname(low) and not lex.is_word(low):
+                return 58  # "my client iyer"
+            if not lex.is_word(low) and not lex.is_place(low) and not lex.near_word(low):
                 return 56
         return None
+    # "coffee with pat after group": a lowercase first name after "with",
+    # closing its phrase, unless it is a virtue ("with grace and dignity")
+    if (t.is_lower and prev is not None and prev.lower == "with" and gap == " " and len(low) >= 3
+            and lex.is_first(low) and low not in lex.common_words and low not in _VIRTUES
+            and low not in _IRREGULAR_PAST and (_ends_mention(doc, t) and not t.possessive
+                                                or (doc.next(t) is not None and doc.next(t).lower in _NAME_THEN_PREP))):
+        return 56
+    if t.is_upper and 2 <= len(t.text) <= 3 and t.is_alpha and _initialism(doc, t) and (
+            prev is None or prev.lower not in _DETERMINERS) and _initial_acts(doc, t):
+        return 56  # "how DJ is doing", "DJ is 17", "KC said"
+    if t.is_lower and len(low) >= 3 and lex.is_first(low) and not lex.is_word(low) and not lex.is_rare_word(low):
+        nxt = doc.next(t)
+        # a lowercase full name: "rajendra kumar"
+        if (nxt is not None and doc.gap(t, nxt) == " " and nxt.is_lower and len(nxt.text) >= 3
+                and (lex.is_surname(nxt.lower) or lex.is_first(nxt.lower)) and not lex.is_word(nxt.lower)
+                and not lex.is_rare_word(nxt.lower) and nxt.lower not in lex.allow):
+            return 54
     if t.is_lower and t.is_alpha and len(low) >= 3 and lex.is_first(low) and (
         t.sent_start and _acts(doc, t)
         or prev is not None and prev.lower in ("its", "it's", "im", "i'm") and not lex.is_word(low)
@@ -157,8 +202,7 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         # an unlisted name at a sentence start, acting: "Kwame said", "Tendai's mum"
         if t.sent_start and not word and not t.after_mask and lex.is_rare_word(low):
             nxt = doc.next(t)
-            if nxt is not None and (t.possessive and nxt.lower in PERSON_CUES or not t.possessive and doc.gap(t, nxt) == " "
-                                    and nxt.lower in _PERSON_VERBS and nxt.lower not in ("and", "just", "also", "really", "is", "was", "has", "had")):
+            if nxt is not None and (t.possessive and nxt.lower in PERSON_CUES or not t.possessive and _subject_acts(doc, t)):
                 return 52
         return None
     # a first name that is also a word: needs more
@@ -174,8 +218,8 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         if not any(x.is_cap and (not x.sent_start or x.after_mask) and x.lower not in _STOP_CAPS and doc.gap(*(sorted((x, t), key=lambda y: y.i))) == " " for x in neighbours):
             return 54
         return None
-    if nxt is not None and not t.possessive and not t.after_mask and nxt.lower in _PERSON_VERBS and nxt.lower not in ("is", "was", "and", "has", "had", "just", "also", "really"):
-        return 52
+    if nxt is not None and not t.possessive and not t.after_mask and _subject_acts(doc, t):
+        return 52  # "Hope said", "Will seemed thrilled", "Amber from my group", "Rich (my client, 58)"
     return None
 
 
@@ -183,12 +227,46 @@ _FAMILY = {"mam", "mum", "mom", "mother", "dad", "father", "husband", "wife", "p
            "sister", "brother", "boyfriend", "girlfriend", "kids", "family", "parents", "nan", "gran"}
 
 
-_PERSON_AFTER = re.compile(r"\s*(?:\((?:pt|cl|client|patient|age|aged|\d)|,\s*\d{1,2}\b)", re.IGNORECASE)
+_PERSON_AFTER = re.compile(
+    r"\s*(?:\((?:(?:my|our|a|the|his|her|their|new|former|ex-?)\s+)?(?:pt|cl|client|patient|supervisee|age|aged|\d)"
+    r"|,\s*\d{1,2}\b)", re.IGNORECASE)
+# past tenses that don't end in -ed, and present forms a subject takes:
+# "Will went", "Dawn rang", "Bec wants"
+_IRREGULAR_PAST = {
+    "went", "got", "gave", "took", "made", "wrote", "rang", "drew", "ran", "sat", "stood", "met", "paid", "lost",
+    "found", "knew", "heard", "bought", "began", "broke", "chose", "drove", "fell", "forgot", "grew", "hid",
+    "hung", "led", "meant", "rode", "saw", "sang", "shook", "slept", "spoke", "spent", "stole", "swore", "taught",
+    "threw", "understood", "woke", "wore", "seems", "dm'd", "dm’d", "dmed", "pm'd", "wants", "needs", "loves",
+    "hates", "lives", "works",
+}
+# after a lowercase name (a cue before it): what a person does next
+_MODALS = {"can't", "won't", "didn't", "doesn't", "isn't", "wasn't", "hasn't", "can", "could", "would", "should",
+           "might", "will", "must", "won’t", "can’t", "didn’t", "doesn’t"}
+_SPEECH = _PERSON_VERBS - {"has", "had", "is", "was", "and", "who", "just", "also", "never", "always", "really",
+                           "came", "comes", "left", "turned", "keeps", "kept", "showed", "missed", "brought", "sent"}
+_SEASONS = {"summer", "autumn", "winter", "spring"}
+_TIME_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_TIME_CUES = {"this", "last", "next", "in", "over", "the", "during", "since", "until", "till", "by", "before",
+              "after", "of", "early", "late", "mid", "every", "each", "all", "that", "through", "throughout",
+              "from", "for", "a", "one", "past", "coming"}
+_DETERMINERS = {"the", "a", "an", "our", "your", "their", "this", "that", "these", "those", "any", "no", "each",
+                "every", "its", "some"}
+_VIRTUES = {"grace", "joy", "faith", "hope", "love", "charity", "patience", "honor", "honour", "mercy", "prudence",
+            "constance", "felicity", "harmony", "serenity", "trinity", "destiny", "liberty", "unity", "justice",
+            "glory", "peace", "bliss", "verity", "care", "pride", "passion", "courage", "purpose", "spirit"}
+_NAME_THEN_PREP = {"at", "in", "on", "from", "with", "about", "after", "before", "during", "over", "into"}
+_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
 
 
-def _acts(doc: Doc, t: Token) -> bool:
+def _after_time_cue(prev: Token | None) -> bool:
+    return prev is not None and prev.lower in _TIME_CUES
+
+
+def _acts(doc: Doc, t: Token, lowercase: bool = False) -> bool:
     """Is the next word something a person does ("left", "said", "keeps"), or
-    does an age or role follow ("summer (19)", "grace (pt, 26yo)")?"""
+    does an age or role follow ("summer (19)", "grace (pt, 26yo)")? After a
+    cue, a lowercase name may also be followed by a modal ("pat can't")."""
     if _PERSON_AFTER.match(doc.text, t.end + (2 if t.possessive else 0)):
         return True
     nxt = doc.next(t)
@@ -197,7 +275,78 @@ def _acts(doc: Doc, t: Token) -> bool:
     w = nxt.lower
     return w in _PERSON_VERBS and w not in ("and", "just", "also", "never", "always", "really") or (
         len(w) > 4 and w.endswith("ed") and doc.lex.is_word(w)
-    )
+    ) or lowercase and (w in _MODALS or w in _IRREGULAR_PAST)
+
+
+def _speaks(doc: Doc, t: Token) -> bool:
+    """A speech or contact verb right after, or a role in brackets: "Kia said", "April texted"."""
+    nxt = doc.next(t)
+    return (nxt is not None and not t.possessive and doc.gap(t, nxt) == " " and nxt.lower in _SPEECH) or bool(
+        _PERSON_AFTER.match(doc.text, t.end))
+
+
+_MENTION_END = re.compile(r"\s*(?:[,.;:!?)]|\(|$|and\b|who\b)")
+
+
+def _ends_mention(doc: Doc, t: Token) -> bool:
+    """The name closes the phrase: "my client sandy.", "client hope, who…"."""
+    return t.possessive or bool(_MENTION_END.match(doc.text, t.end))
+
+
+def _subject_acts(doc: Doc, t: Token) -> bool:
+    """At a sentence start a word-like name needs to act as a subject: a
+    speech verb, a past tense ("Will seemed thrilled": a modal never takes
+    one), "from my group", or a role or age in brackets."""
+    if _PERSON_AFTER.match(doc.text, t.end):
+        return True
+    nxt = doc.next(t)
+    if nxt is None or doc.gap(t, nxt) != " ":
+        return False
+    w = nxt.lower
+    if w in _PERSON_VERBS and w not in ("is", "was", "and", "has", "had", "just", "also", "really"):
+        return True
+    if w in _IRREGULAR_PAST or len(w) > 4 and w.endswith("ed") and doc.lex.is_word(w):
+        return True
+    if w in ("from", "and"):
+        # "Amber from my group", "Jo and I were at school together"
+        after = doc.next(nxt)
+        return after is not None and (w == "from" and after.lower in ("my", "our", "his", "her", "their")
+                                      or w == "and" and after.text in ("I", "my", "her", "his", "their"))
+    return False
+
+
+_STATE_ABBR = {"al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia", "ks",
+               "ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc",
+               "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy",
+               "pr", "ab", "bc", "mb", "nb", "nl", "ns", "nt", "nu", "on", "pe", "qc", "sk", "yt", "nsw", "vic",
+               "qld", "sa", "tas", "act"}
+
+
+def _initialism(doc: Doc, t: Token) -> bool:
+    """Two or three capitals that are no known acronym: initials used as a
+    name ("DJ", "TJ", "KC")."""
+    low = t.lower
+    return (t.text.isalpha() and low not in doc.lex.acronyms and low not in doc.lex.allow
+            and low not in _STATE_ABBR and low not in doc.lex.regions)
+
+
+def _initial_acts(doc: Doc, t: Token) -> bool:
+    """Initials acting as a person: a speech verb, or "is/was" then an age,
+    an -ing verb or a bracket ("DJ is 17", "how DJ is doing")."""
+    if _PERSON_AFTER.match(doc.text, t.end + (2 if t.possessive else 0)):
+        return True
+    nxt = doc.next(t)
+    if nxt is None or doc.gap(t, nxt) != " ":
+        return False
+    w = nxt.lower
+    if w in _SPEECH or w in ("wants", "wanted", "came", "left", "turned") or w in _IRREGULAR_PAST:
+        return True
+    if w in ("is", "was", "has", "had"):
+        after = doc.next(nxt)
+        return after is not None and doc.gap(nxt, after) == " " and (
+            after.text.isdigit() and len(after.text) <= 2 or after.lower.endswith("ing") and len(after.lower) > 5
+            or after.lower in ("been", "now", "only", "just", "still"))
+    return False
 
 
 def _followed_by_number(doc: Doc, t: Token) -> bool:
@@ -223,6 +372,8 @@ def _cue_before(doc: Doc, t: Token) -> str | None:
     if p is None:
         return None
     gap = doc.gap(p, t)
+    if p.possessive and p.lower == "name" and gap in ("'s ", "’s "):
+        return "strong"  # "her name's Summer"
     if gap not in (" ", ", ", ": ", " (", ", (") or p.possessive:
         return None
     low = p.lower
@@ -260,9 +411,15 @@ def _extend(doc: Doc, t: Token, lowercase: bool, strong: bool = False) -> list[T
             break
         low = nxt.lower
         if low in _PARTICLES and len(run) >= 1:
+            # one to three particles, then a capitalised name: "van der Berg", "de la Cruz"
+            parts = [nxt]
             after = doc.next(nxt)
-            if after is not None and doc.gap(nxt, after) == " " and after.is_cap and is_namey(doc, after):
-                run.extend([nxt, after])
+            while (after is not None and len(parts) < 3 and doc.gap(parts[-1], after) == " "
+                   and after.lower in _PARTICLES and not after.is_cap):
+                parts.append(after)
+                after = doc.next(after)
+            if after is not None and doc.gap(parts[-1], after) == " " and after.is_cap and is_namey(doc, after):
+                run.extend(parts + [after])
                 continue
             break
         if lowercase:

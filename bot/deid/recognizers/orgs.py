@@ -18,7 +18,7 @@ HEADS: dict[str, str] = {}
 for kind, words in {
     "school": "school schools elementary middle high prep preparatory academy college university uni primary "
     "secondary montessori kindergarten preschool nursery institute polytechnic seminary scoil gaelscoil "
-    "collegiate grammar",
+    "collegiate grammar ns cbs bns gns etns gaelcholáiste",
     "hospital": "hospital hospitals infirmary medical healthcare hospice surgery trust nhs",
     "clinic": "clinic clinics counseling counselling therapy therapies wellness psychiatry psychology "
     "services centre center practice associates health rehab recovery",
@@ -215,6 +215,21 @@ def _saints(doc: Doc) -> Iterator[Candidate]:
         yield Candidate(m.start(), end, "ORG", kind, 74, "org")
 
 
+_ORG_VERB_BEFORE = re.compile(r"\b(?:referred|refer|referral|transferred|admitted|works?|worked|working|employed|volunteers?|"
+                              r"volunteered|sectioned|placed|seen|applied|accepted|rejected|hired)\s*$", re.IGNORECASE)
+_STATES = {"al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia", "ks", "ky",
+           "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh",
+           "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "nsw", "vic",
+           "qld", "tas", "act", "nyc"}
+
+
+def _unknown_acronym(doc: Doc, t) -> bool:
+    """3-8 capitals that are no acronym we know (therapies, bodies, codes, services)."""
+    low = t.lower
+    return (t.text.isalpha() and t.text.isupper() and 3 <= len(t.text) <= 8 and low not in doc.lex.acronyms
+            and low not in doc.lex.allow and low not in _STATES and low not in doc.lex.regions)
+
+
 def _venues(doc: Doc) -> Iterator[Candidate]:
     """'at Blue Bottle', 'at The Rusty Anchor', 'in Ryan's,' — a named place of business."""
     lex = doc.lex
@@ -234,8 +249,11 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
         if prev is None or prev.lower not in VENUE_CUES and prev.lower != "in":
             continue
         code_like = t.text[:1].isupper() and (any(c.isdigit() for c in t.text) or t.is_upper)
-        if not (t.is_cap or code_like) or t.lower in lex.allow or t.lower in lex.regions or t.lower in TITLES:
+        if not (t.is_cap or code_like) or t.lower in lex.allow or t.lower in TITLES:
             continue
+        nxt0 = doc.next(t)
+        if t.lower in lex.regions and not (nxt0 is not None and doc.gap(t, nxt0) == " " and nxt0.is_cap):
+            continue  # "in Ontario" alone is no venue; "runs Punjab Sweets" is
         run = [t]
         nxt = doc.next(t)
         while (nxt is not None and doc.gap(run[-1], nxt) in (" ", " & ") and not run[-1].possessive
@@ -243,8 +261,15 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
                and nxt.lower not in lex.allow and nxt.lower not in _TIME_WORDS):
             run.append(nxt)
             nxt = doc.next(nxt)
+        if " ".join(x.lower for x in run) in lex.regions:
+            continue  # "from New South Wales"
         if code_like and len(run) == 1:
-            continue  # "at NASW" or "at F45" alone: an acronym or a code, not clearly a venue
+            # "at NASW" or "at F45" alone: an acronym or a code, not clearly a
+            # venue; but an unknown all-caps name where an employer or a
+            # service goes is one ("a placement at CAMH", "referred to NIMHANS")
+            if _unknown_acronym(doc, t) and (prev.lower in ("at", "from", "joined") or prev.lower in ("to", "by", "for") and _ORG_VERB_BEFORE.search(doc.text, max(0, prev.start - 24), prev.start)):
+                yield Candidate(t.start, t.end, "ORG", "organisation", 50, "org")
+            continue
         if t.text == "The" and len(run) == 1:
             continue
         closes = run[-1].possessive and _ends_clause(doc.text, run[-1].end)
@@ -255,11 +280,18 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
             continue
         if (len(run) >= 2 and not run[-1].possessive) or t.text == "The" or closes:
             if (prev.lower in _PERSON_OK_CUES and all(lex.is_first(x.lower) or lex.is_surname(x.lower) for x in run)
+                    and not any(x.lower in lex.regions or x.lower in lex.common_words and not lex.is_first(x.lower)
+                                for x in run)
                     and not closes and t.text != "The"):
                 continue  # "with Mark Ellison" is a person: the name recogniser owns it
             end = run[-1].end + (2 if closes else 0)
             yield Candidate(t.start, end, "ORG", "workplace", 58, "org")
         elif prev.lower in ("at", "joined") and lex.is_word(t.lower) and not lex.is_first(t.lower) and not lex.is_place(t.lower):
             # "at Nordstrom" is caught by the safety net; "at Costco" likewise.
-            # A single ordinary word after "at" ("at Target") is a business
-            yield Candidate(t.start, t.end, "ORG", "workplace", 40, "org")
+            # A single ordinary word after "at" ("at Target") is a business;
+            # "at Mind in Salford": a charity's local branch is named with its town
+            end = t.end
+            m = re.match(r" in (?:[A-Z][\w'’-]+)(?: [A-Z][\w'’-]+)?", doc.text[t.end : t.end + 40])
+            if m:
+                end = t.end + m.end()
+            yield Candidate(t.start, end, "ORG", "workplace", 40, "org")

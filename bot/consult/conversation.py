@@ -214,7 +214,7 @@ class IntakeConversation:
         result = await self.posting.submit(
             client, team_id=team_id, user_id=user_id, intake=intake, content=content, channel_id=target, approval=approval,
         )
-        if result.status == "duplicate":
+        if result.status in ("duplicate", "failed", "withdrawn"):  # failed: the poster has been told why
             return
         if result.status == "posted":
             text = self.spec.text("messages.posted", number=result.post.id, channel=target)

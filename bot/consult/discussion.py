@@ -8,11 +8,14 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from slack_sdk.errors import SlackApiError
+
 from bot.blocks import posts as post_blocks
 from bot.consult.posting import DELIVERY_ERRORS
 from bot.logs import log_event
 
 log = logging.getLogger("bot.discussion")
+GONE = ("deleted", "removed", "rejected", "failed")
 REPLY_PERSON = re.compile(r"\[Person [A-Z]{1,2}\]")
 
 
@@ -36,9 +39,11 @@ class Discussion:
     def _t(self, key: str, **fmt) -> str:
         return post_blocks._t(key, **fmt)
 
-    async def _live_post(self, team_id: str, number: int):
+    async def _live_post(self, team_id: str, number: int, *, need_text: bool = True):
+        """The post if it still exists. need_text=False also finds a post whose
+        text retention has purged: it is still in the channel and can be deleted."""
         post = await self.store.get_post(number, team_id)
-        if post is None or post.status in ("deleted", "removed", "rejected") or post.content is None:
+        if post is None or post.status in GONE or (need_text and post.content is None):
             return None
         return post
 
@@ -96,15 +101,16 @@ class Discussion:
     async def delete(self, client, team_id: str, user_id: str | None, number: int, *, status: str = "deleted") -> Result:
         """Deletes the post and the app's thread messages, then purges stored text.
         user_id None: a moderator's removal (checked by the caller)."""
-        post = await self._live_post(team_id, number)
+        post = await self._live_post(team_id, number, need_text=False)
         if post is None:
             return Result(False, self._t("post.not_found"))
         if user_id is not None and not self.owns(post, team_id, user_id):
             return Result(False, self._t("post.not_owner", number=number))
-        for msg in await self.store.post_messages(post.id):
-            await self._delete_message(client, post.channel_id, msg.ts)
-        if post.message_ts:
-            await self._delete_message(client, post.channel_id, post.message_ts)
+        thread = [msg.ts for msg in await self.store.post_messages(post.id)]
+        for ts in thread + ([post.message_ts] if post.message_ts else []):
+            if not await self._delete_message(client, post.channel_id, ts):
+                # Nothing is purged until the channel no longer shows the post.
+                return Result(False, self._t("post.delete_failed", number=number))
         if post.review_channel and post.review_ts:
             await self._delete_message(client, post.review_channel, post.review_ts)
         await self.store.purge_post(post.id, status)
@@ -112,12 +118,17 @@ class Discussion:
         return Result(True, self._t("post.deleted", number=number))
 
     @staticmethod
-    async def _delete_message(client, channel: str, ts: str) -> None:
+    async def _delete_message(client, channel: str, ts: str) -> bool:
+        """True once the message is gone (including: it already was)."""
         try:
             await client.chat_delete(channel=channel, ts=ts)
+            return True
         except DELIVERY_ERRORS as exc:
-            # Already gone (message_not_found) is fine; anything else is logged, not fatal.
-            log_event(log, "could not delete message", logging.WARNING, error=type(exc).__name__)
+            code = exc.response.get("error") if isinstance(exc, SlackApiError) else None
+            if code == "message_not_found":
+                return True
+            log_event(log, "could not delete message", logging.WARNING, error=code or type(exc).__name__)
+            return False
 
     async def flag(self, client, team_id: str, user_id: str, number: int) -> Result:
         post = await self._live_post(team_id, number)

@@ -20,13 +20,18 @@ from bot.storage.models import utcnow
 
 log = logging.getLogger("bot.posting")
 METADATA_TYPE = "boundary_consult_post"
-CLAIM_LEASE = timedelta(seconds=60)
+# Longer than the slowest send the client can make (retries on 5xx and 429
+# included), so that a worker never takes over a send still in flight.
+CLAIM_LEASE = timedelta(minutes=5)
 DELIVERY_ERRORS = (SlackApiError, OSError, TimeoutError)
+# Slack errors that waiting will not cure: the post fails and the poster is told.
+PERMANENT_ERRORS = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived",
+                    "invalid_blocks", "msg_too_long", "restricted_action", "cannot_reply_to_message"}
 
 
 @dataclass
 class Submitted:
-    status: str  # posted | queued | awaiting_approval | duplicate
+    status: str  # posted | queued | failed | withdrawn | awaiting_approval | duplicate
     post: object | None = None
 
 
@@ -58,7 +63,8 @@ class Posting:
                 await self.on_awaiting_approval(client, post)
             return Submitted("awaiting_approval", post)
         status = await self.deliver(client, post.id, claimed=post)
-        return Submitted("posted" if status == "posted" else "queued", await self.store.get_post(post.id))
+        outcome = status if status in ("posted", "failed", "withdrawn") else "queued"
+        return Submitted(outcome, await self.store.get_post(post.id))
 
     async def approve(self, client, post_id: int) -> str | None:
         """Moves an approved post to delivery and delivers it; None if it was not
@@ -83,14 +89,31 @@ class Posting:
                 )
                 ts = resp["ts"]
         except DELIVERY_ERRORS as exc:
+            code = exc.response.get("error") if isinstance(exc, SlackApiError) else None
+            if code in PERMANENT_ERRORS:
+                await self._fail(client, post, code)
+                return "failed"
             retry_at = utcnow() + backoff(post.attempts, self.settings.posting_retry_interval_seconds)
             await self.store.release_post(post.id, retry_at)
             log_event(log, "post delayed", logging.WARNING, post=post.id, attempt=post.attempts,
-                      error=type(exc).__name__)
+                      error=code or type(exc).__name__)
             return "queued"
-        await self.store.mark_posted(post.id, ts)
+        if not await self.store.mark_posted(post.id, ts):
+            # Deleted or removed while it was on its way: take it down again.
+            try:
+                await client.chat_delete(channel=post.channel_id, ts=ts)
+            except DELIVERY_ERRORS as exc:
+                log_event(log, "could not take down a withdrawn post", logging.ERROR, post=post.id,
+                          error=type(exc).__name__)
+            return "withdrawn"
         log_event(log, "posted", post=post.id, attempt=post.attempts)
         return "posted"
+
+    async def _fail(self, client, post, code: str) -> None:
+        """A post Slack will never accept: purge it and tell the poster."""
+        log_event(log, "post failed", logging.ERROR, post=post.id, error=code)
+        await self.tell_poster(client, post, post_blocks._t("post.failed", number=post.id))
+        await self.store.purge_post(post.id, "failed")
 
     async def _find_existing(self, client, post) -> str | None:
         """The ts of this post if an earlier attempt did reach the channel."""

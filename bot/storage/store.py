@@ -156,12 +156,13 @@ class Store:
                 return None
             return await s.get(m.Post, post_id)
 
-    async def mark_posted(self, post_id: int, ts: str, channel_id: str | None = None) -> None:
+    async def mark_posted(self, post_id: int, ts: str) -> bool:
+        """Records the message; False when the post stopped being pending meanwhile
+        (deleted or removed while it was being sent): the caller takes it down."""
         values = dict(status="posted", message_ts=ts, posted_at=utcnow(), claimed_until=None, next_attempt_at=None)
-        if channel_id:
-            values["channel_id"] = channel_id
         async with self.session() as s:
-            await s.execute(update(m.Post).where(m.Post.id == post_id).values(**values))
+            res = await s.execute(update(m.Post).where(m.Post.id == post_id, m.Post.status == "pending").values(**values))
+            return (res.rowcount or 0) == 1
 
     async def release_post(self, post_id: int, retry_at: datetime) -> None:
         async with self.session() as s:

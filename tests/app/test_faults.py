@@ -131,3 +131,54 @@ async def test_two_instances_on_one_postgresql_database_post_once(tmp_path, slac
     finally:
         await stop_bot(a)
         await stop_bot(b)
+
+
+async def test_a_post_deleted_while_it_is_being_sent_is_taken_down(bot):
+    await run_intake_to_preview(bot)
+    original = bot.services.store.mark_posted
+
+    async def delete_first(post_id, ts):
+        # The poster deletes (from `/boundary mine`) while Slack is answering the send.
+        await bot.services.discussion.delete(bot.worker.client, TEAM, PRACTITIONER, post_id)
+        return await original(post_id, ts)
+
+    bot.services.store.mark_posted = delete_first
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    bot.services.store.mark_posted = original
+    assert [m for m in bot.slack.messages(CONSULT) if m.get("user") != "USLACKBOT"] == []
+    post = await bot.services.store.get_post(1)
+    assert post.status == "deleted" and post.content is None
+
+
+async def test_a_post_whose_text_retention_purged_can_still_be_deleted(bot):
+    await run_intake_to_preview(bot)
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    async with bot.services.store.session() as s:
+        await s.execute(update(m.Post).values(created_at=utcnow() - timedelta(days=40)))
+    assert await bot.services.store.purge_older_than(30, TEAM) == 1
+    result = await bot.services.discussion.delete(bot.worker.client, TEAM, PRACTITIONER, 1)
+    assert result.ok and bot.slack.messages(CONSULT) == []
+
+
+async def test_a_failed_slack_delete_keeps_the_post_and_says_so(bot):
+    await run_intake_to_preview(bot)
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    bot.slack.fail_next("chat.delete", *([503] * 4))
+    result = await bot.services.discussion.delete(bot.worker.client, TEAM, PRACTITIONER, 1)
+    assert not result.ok and "try again" in result.message
+    assert len(bot.slack.messages(CONSULT)) == 1
+    assert (await bot.services.store.get_post(1)).content is not None
+    again = await bot.services.discussion.delete(bot.worker.client, TEAM, PRACTITIONER, 1)
+    assert again.ok and bot.slack.messages(CONSULT) == []
+
+
+async def test_a_channel_slack_will_never_accept_fails_the_post_and_tells_the_poster(bot):
+    await run_intake_to_preview(bot)
+    bot.slack.fail_next("chat.postMessage", "is_archived")
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    assert bot.slack.messages(CONSULT) == []
+    assert "couldn't post your consult" in flat(bot.last_dm(PRACTITIONER))
+    post = await bot.services.store.get_post(1)
+    assert post.status == "failed" and post.content is None
+    await bot.worker.tick()
+    assert bot.slack.messages(CONSULT) == []

@@ -38,7 +38,7 @@ _NOT_BEFORE_NUMBER = {"route", "room", "studio", "suite", "apt", "unit", "ward",
                       "level", "grade", "year", "week", "day", "session", "page", "step", "stage", "module", "part",
                       "section", "number", "no", "exit", "gate", "highway", "hwy", "interstate", "channel", "bed", "under"}
 PAREN_HES = re.compile(r"\((?:he|she|they)(?:'s|'re| is| are)\s+(?P<n>" + _N + r")\)", re.IGNORECASE)
-APPOS = re.compile(r"(?<=[^\W\d_]),[ \t](?P<n>" + _N + r")(?=,|[ \t]*(?:\n|$|\))|\.(?:\s|$)|\s+(?:and|w/|with|who)\b)")
+APPOS = re.compile(r"(?<=[^\W\d_]),[ \t](?P<n>" + _N + "|" + _WORD_AGE + r")(?=,|[ \t]*(?:\n|$|\))|\.(?:\s|$)|\s+(?:and|w/|with|who)\b)")
 # "to 18" after a cued age: "from age 13 to 18"
 RANGE_TAIL = re.compile(r"\s*(?:to|-|–|and)\s*(?P<n>" + _N + r")\b")
 # "Aroha's 21st", "her 40th birthday": an age reached

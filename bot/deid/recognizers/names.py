@@ -307,6 +307,14 @@ def _subject_acts(doc: Doc, t: Token) -> bool:
         return True
     if w in _IRREGULAR_PAST or len(w) > 4 and w.endswith("ed") and doc.lex.is_word(w):
         return True
+    if w in _NAME_THEN_PREP and doc.text[t.start : t.start + 1].isupper():
+        # "Dawn on the front desk told me…": a place or role phrase, then speech
+        j, k = nxt, 0
+        while (j is not None and k < 10 and not any(c in doc.gap(t, j) for c in ".?!,;:\n")
+               and j.lower not in ("when", "as", "if", "because", "that", "who", "which", "while", "and", "but", "so")):
+            if j.lower in _SPEECH - {"says", "thinks", "thought", "feels", "felt", "wants", "wanted", "has", "had"}:
+                return True
+            j, k = doc.next(j), k + 1
     if w in ("from", "and"):
         # "Amber from my group", "Jo and I were at school together"
         after = doc.next(nxt)

@@ -90,9 +90,12 @@ def step_message(spec, step, state: dict, ref: str, catalog) -> Message:
     return Message(text=step.prompt.replace("*", ""), blocks=render(blocks))
 
 
-def preview_message(spec, content: dict, ref: str, catalog) -> Message:
+def preview_message(spec, content: dict, ref: str, catalog, target: dict | None = None) -> Message:
     step = spec.by_id["preview"]
-    blocks = [section(step.prompt), divider()]
+    blocks = [section(step.prompt)]
+    if target:
+        blocks.append(context(step.text("target").format(channel=target["id"])))
+    blocks.append(divider())
     blocks += post_body(content, catalog, "…")
     blocks.append(divider())
     removed = content.get("removed") or {}

@@ -40,15 +40,41 @@ class IntakeConversation:
         eff = await self.workspace.effective(team_id)
         return [{"id": c["id"], "name": c["name"]} for c in eff.channels], eff.approval
 
+    @staticmethod
+    def _target(state: dict) -> dict | None:
+        """Where the post goes: the group chosen, or the only one there is."""
+        groups = state.get("groups") or []
+        chosen = state["answers"].get("group")
+        if chosen:
+            return next((g for g in groups if g["id"] == chosen), None)
+        return groups[0] if len(groups) == 1 else None
+
     async def _show_step(self, client, channel: str, intake_ref: str, step_id: str, state: dict, team_id: str,
                          intake_id: int) -> None:
         step = self.spec.by_id[step_id]
         if step.kind == "preview":
+            groups, _ = await self._groups(team_id)
+            state["groups"] = groups
+            target = self._target(state)
+            if target is None:
+                # The chosen group was removed (or several exist now): ask again
+                # rather than send the dilemma to an audience nobody chose.
+                state["answers"].pop("group", None)
+                if not groups:
+                    await self._say(client, channel, ib.notice(self.spec.text("messages.no_channel")))
+                    return
+                await self.store.save_intake(intake_id, "group", state)
+                await self._say(client, channel, ib.notice(self.spec.text("messages.group_changed")))
+                await self._say(client, channel, ib.step_message(self.spec, self.spec.by_id["group"], state,
+                                                                 intake_ref, self.catalog))
+                return
+            state["target"] = target
             if "preview" not in state:
                 terms = (await self.workspace.effective(team_id)).terms
                 state["preview"] = compose(self.spec, state["answers"], self.deid(), terms)
-                await self.store.save_intake(intake_id, step_id, state)
-            await self._say(client, channel, ib.preview_message(self.spec, state["preview"], intake_ref, self.catalog))
+            await self.store.save_intake(intake_id, step_id, state)
+            await self._say(client, channel, ib.preview_message(self.spec, state["preview"], intake_ref, self.catalog,
+                                                                target=target))
             return
         await self._say(client, channel, ib.step_message(self.spec, step, state, intake_ref, self.catalog))
 
@@ -202,15 +228,14 @@ class IntakeConversation:
             await self._say(client, channel, ib.notice(self.spec.text("messages.blocked")))
             return
         groups, approval = await self._groups(team_id)
-        chosen = intake.state["answers"].get("group")
-        valid = {g["id"] for g in groups}
-        target = chosen if chosen in valid else (groups[0]["id"] if groups else None)
-        if target is None:
-            await self._say(client, channel, ib.notice(self.spec.text("messages.no_channel")))
-            return
+        shown = intake.state.get("target") or {}
+        current = self._target({**intake.state, "groups": groups})
         content = intake.state.get("preview")
-        if content is None:
+        if content is None or current is None or current["id"] != shown.get("id"):
+            # The groups changed since the preview: show where it would go now.
+            await self._show_step(client, channel, intake.ref, "preview", intake.state, team_id, intake.id)
             return
+        target = current["id"]
         result = await self.posting.submit(
             client, team_id=team_id, user_id=user_id, intake=intake, content=content, channel_id=target, approval=approval,
         )

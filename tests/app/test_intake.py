@@ -167,3 +167,29 @@ async def test_mine_lists_own_posts_only(bot):
     await bot.command("U0COLL1", "mine")
     other = flat(bot.slack.calls_to("response_url")[-1].args)
     assert "Dilemma #1" not in other and "haven't posted" in other
+
+
+async def test_a_group_removed_before_posting_is_never_silently_replaced(tmp_path, slack):
+    from tests.conftest import REVIEW, make_settings, start_bot, stop_bot
+
+    settings = make_settings(tmp_path, slack_api_url=slack.api_url,
+                             channels=[{"id": CONSULT, "name": "peer-consult"}, {"id": REVIEW, "name": "second-group"}])
+    bot = await start_bot(settings, slack)
+    try:
+        await bot.command(PRACTITIONER, "consult")
+        for text in ("1", "skip", "The client asked me to be friends.", "skip", "ok", "What would you do?"):
+            await bot.dm(PRACTITIONER, text)
+        assert "Which group" in prompt(bot)
+        await bot.click_dm(PRACTITIONER, "intake_choice:1")
+        preview = bot.last_dm(PRACTITIONER)
+        assert f"<#{CONSULT}>" in flat(preview)  # the preview says where it goes
+        await bot.services.store.set_channel(TEAM, CONSULT, "peer-consult", active=False)
+        await bot.slack.click(PRACTITIONER, preview, "intake_post")
+        assert bot.slack.messages(CONSULT) == [] and bot.slack.messages(REVIEW) == []
+        assert "choose where this consult should go" in flat(bot.dms(PRACTITIONER)[-2])
+        await bot.click_dm(PRACTITIONER, "intake_choice:1")
+        assert f"<#{REVIEW}>" in flat(bot.last_dm(PRACTITIONER))
+        await bot.click_dm(PRACTITIONER, "intake_post")
+        assert len(bot.slack.messages(REVIEW)) == 1 and bot.slack.messages(CONSULT) == []
+    finally:
+        await stop_bot(bot)

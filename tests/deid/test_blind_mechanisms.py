@@ -100,3 +100,28 @@ def test_orgs(engine, text, surfaces):
 )
 def test_addresses(engine, text, surfaces):
     gone(engine, text, *surfaces)
+
+
+@pytest.mark.parametrize(
+    "text,surfaces",
+    [
+        ("Her partner, fifty-one, is unwell.", ["fifty-one"]),
+        ("Dawn on the front desk at the surgery told me she knows my client.", ["Dawn"]),
+        ("pt jess - she keeps texting", ["jess"]),
+    ],
+)
+def test_more_found(engine, text, surfaces):
+    gone(engine, text, *surfaces)
+
+
+@pytest.mark.parametrize(
+    "text,kept_words",
+    [
+        ("Hope in the face of despair, as Frankl said, is everything.", ["Hope"]),
+        ("Mark on the calendar when she said yes.", ["Mark"]),
+        ("Numbers followed by units are not ages. Clients referred by GPs wait.", ["Numbers", "Clients"]),
+        ("The API answers GET and POST on one PORT.", ["API", "GET", "POST", "PORT"]),
+    ],
+)
+def test_more_left_alone(engine, text, kept_words):
+    kept(engine, text, *kept_words)

@@ -150,12 +150,14 @@ def _evidence(doc: Doc, t: Token) -> int | None:
                 # "her daughter drew me", "a client rang my mobile"
                 if _acts(doc, t, lowercase=True) or _ends_mention(doc, t):
                     return 60
-                # "my client joy at the pub", but "her daughter drew in her book"
+                # a very common word, or a verb taking an object, is the word:
+                # "her son will be", "her daughter drew me", "a client rang my"
                 nxt = doc.next(t)
-                if (nxt is not None and nxt.lower in _NAME_THEN_PREP and low not in _IRREGULAR_PAST
-                        and low not in lex.common_words and not low.endswith(("ed", "ing"))):
-                    return 60
-                return None
+                if low in lex.common_words or low in _IRREGULAR_PAST or low.endswith(("ed", "ing")):
+                    return None
+                if nxt is not None and doc.gap(t, nxt) == " " and nxt.lower in _OBJECTS:
+                    return None
+                return 60  # "my client joy at the pub", "pt jess`"
             if lex.is_surname(low) and not lex.is_word(low):
                 return 58  # "my client iyer"
             if not lex.is_word(low) and not lex.is_place(low) and not lex.near_word(low):
@@ -255,6 +257,8 @@ _DETERMINERS = {"the", "a", "an", "our", "your", "their", "this", "that", "these
 _VIRTUES = {"grace", "joy", "faith", "hope", "love", "charity", "patience", "honor", "honour", "mercy", "prudence",
             "constance", "felicity", "harmony", "serenity", "trinity", "destiny", "liberty", "unity", "justice",
             "glory", "peace", "bliss", "verity", "care", "pride", "passion", "courage", "purpose", "spirit"}
+_OBJECTS = {"me", "my", "him", "her", "us", "them", "it", "the", "a", "an", "this", "that", "his", "their", "our",
+            "your", "up", "out", "back", "down", "off", "some", "any", "every", "all", "to"}
 _NAME_THEN_PREP = {"at", "in", "on", "from", "with", "about", "after", "before", "during", "over", "into"}
 _NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
 
@@ -285,7 +289,7 @@ def _speaks(doc: Doc, t: Token) -> bool:
         _PERSON_AFTER.match(doc.text, t.end))
 
 
-_MENTION_END = re.compile(r"\s*(?:[,.;:!?)]|\(|$|and\b|who\b)")
+_MENTION_END = re.compile(r"\s*(?:[^\w\s'’]|$|and\b|who\b)")
 
 
 def _ends_mention(doc: Doc, t: Token) -> bool:
@@ -305,8 +309,13 @@ def _subject_acts(doc: Doc, t: Token) -> bool:
     w = nxt.lower
     if w in _PERSON_VERBS and w not in ("is", "was", "and", "has", "had", "just", "also", "really"):
         return True
-    if w in _IRREGULAR_PAST or len(w) > 4 and w.endswith("ed") and doc.lex.is_word(w):
+    if w in _IRREGULAR_PAST:
         return True
+    if len(w) > 4 and w.endswith("ed") and doc.lex.is_word(w):
+        # not a participle after a plural noun: "Numbers followed by units", "Clients referred by GPs"
+        after = doc.next(nxt)
+        plural = t.lower.endswith("s") and not t.lower.endswith("ss") and doc.lex.is_word(t.lower[:-1])
+        return not plural and not (after is not None and after.lower == "by")
     if w in _NAME_THEN_PREP and doc.text[t.start : t.start + 1].isupper():
         # "Dawn on the front desk told me…": a place or role phrase, then speech
         j, k = nxt, 0

@@ -59,6 +59,8 @@ class Identity:
         if not secrets_newest_first:
             raise ValueError("at least one secret key is required")
         self._hash_keys = [_derive(s, b"author-hash") for s in secrets_newest_first]
+        # A separate key for flags, so a dump can't match someone's flags to their posts.
+        self._flag_key = _derive(secrets_newest_first[0], b"flagger-hash")
         self._fernet = MultiFernet(
             [Fernet(base64.urlsafe_b64encode(_derive(s, b"relay-encryption"))) for s in secrets_newest_first]
         )
@@ -73,6 +75,9 @@ class Identity:
     def author_hashes(self, team_id: str, user_id: str) -> list[str]:
         """Under the current and every previous key: for lookups."""
         return [self._mac(k, team_id, user_id) for k in self._hash_keys]
+
+    def flagger_hash(self, team_id: str, user_id: str) -> str:
+        return self._mac(self._flag_key, team_id, user_id)
 
     def seal(self, user_id: str) -> str:
         return self._fernet.encrypt(user_id.encode()).decode()

@@ -4,11 +4,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from bot.blocks.common import (
-    Message, actions, button, context, divider, escape, header, render, section, sections,
+    CONSULT_START, Message, actions, button, context, divider, escape, header, render, section, sections,
 )
 from bot.texts import load_texts
 
-CONSULT_START = "consult_start"
 PRINCIPLE_MORE = "principle_more"
 PRINCIPLES_LIST = "principles_list"
 

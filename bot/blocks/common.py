@@ -18,6 +18,9 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+# Action IDs used by more than one surface (help, answers, the DM, App Home).
+CONSULT_START = "consult_start"
+
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000

@@ -7,7 +7,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.common import (
-    MAX_VIEW_BLOCKS, Message, actions, button, context, divider, escape, render, section, sections,
+    CONSULT_START, MAX_VIEW_BLOCKS, Message, actions, button, context, divider, escape, render, section, sections,
 )
 from bot.blocks.posts import post_body
 
@@ -22,7 +22,6 @@ PRINCIPLES_ACCEPT = "intake_principles_accept"
 PRINCIPLES_CHANGE = "intake_principles_change"
 RESUME = "intake_resume"
 RESTART = "intake_restart"
-START = "consult_start"
 
 FORM_CALLBACK = "intake_form_submit"
 PRINCIPLES_CALLBACK = "intake_principles_submit"
@@ -124,7 +123,7 @@ def notice(text: str) -> Message:
 
 def start_prompt(spec) -> Message:
     text = spec.text("messages.no_intake")
-    return Message(text=text, blocks=render([section(text), actions(button(spec.text("messages.start_button"), START, "dm", style="primary"))]))
+    return Message(text=text, blocks=render([section(text), actions(button(spec.text("messages.start_button"), CONSULT_START, "dm", style="primary"))]))
 
 
 def already_open(spec, step_label: str) -> Message:

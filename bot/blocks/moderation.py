@@ -5,7 +5,7 @@ from slack_sdk.models.blocks import ConfirmObject, InputBlock, PlainTextInputEle
 from slack_sdk.models.views import View
 
 from bot.blocks.common import (
-    MAX_VIEW_BLOCKS, Message, actions, button, context, divider, escape, header, render, section, sections,
+    CONSULT_START, MAX_VIEW_BLOCKS, Message, actions, button, context, divider, escape, header, render, section, sections,
 )
 from bot.blocks.posts import owner_actions, post_body
 from bot.texts import load_texts
@@ -15,7 +15,6 @@ REJECT = "review_reject"
 FLAG_REMOVE = "flag_remove"
 FLAG_DISMISS = "flag_dismiss"
 REJECT_CALLBACK = "review_reject_submit"
-HOME_START = "consult_start"
 
 
 def _t(key: str, **fmt) -> str:
@@ -77,7 +76,7 @@ def reject_form(number: int) -> dict:
 
 def home(catalog, posts, moderator_view: dict | None) -> dict:
     blocks = [header(_t("home.title")), section(_t("home.intro")),
-              actions(button(_t("home.start_button"), HOME_START, "home", style="primary")), divider(),
+              actions(button(_t("home.start_button"), CONSULT_START, "home", style="primary")), divider(),
               *sections(_t("home.principles") + "\n" + "\n".join(
                   f"• *{p.title}* — {p.summary}" for p in catalog.principles.values()))]
     blocks.append(divider())

@@ -12,6 +12,7 @@ FLAG = "post_flag"
 OP_REPLY = "post_op_reply"
 RESOLVE = "post_resolve"
 DELETE = "post_delete"
+REPLY_CALLBACK = {"anonymous": "reply_anon_submit", "op": "op_reply_submit"}
 
 
 def _t(key: str, **fmt) -> str:
@@ -25,7 +26,9 @@ def post_body(content: dict, catalog, number: str) -> list:
     title = _t("post.title", number=number)
     blocks.append(header(title))
     if content.get("fields"):
-        blocks.append(fields_section([(label, escape(value)) for label, value in content["fields"]]))
+        pairs = [(label, escape(value)) for label, value in content["fields"] if value]
+        if pairs:
+            blocks.append(fields_section(pairs))
     for key in ("situation", "considering", "question"):
         if content.get(key):
             blocks += sections(f"*{_t('post.' + key)}*\n{escape(content[key])}")

@@ -79,6 +79,10 @@ class IntakeConversation:
         await self._say(client, channel, ib.step_message(self.spec, step, state, intake_ref, self.catalog))
 
     async def _apply(self, client, channel: str, intake, outcome: Outcome, team_id: str, user_id: str) -> None:
+        if outcome.finished == "restart":
+            # A fresh intake (new reference), so buttons from before stop working.
+            await self.start(client, team_id, user_id, force_new=True)
+            return
         if outcome.finished == "cancelled":
             await self.store.delete_intake(intake.id)
             log_event(log, "intake cancelled")
@@ -94,7 +98,10 @@ class IntakeConversation:
             await self._say(client, channel, ib.notice(outcome.error))
             await self._show_step(client, channel, intake.ref, intake.step, intake.state, team_id, intake.id)
             return
-        await self.store.save_intake(intake.id, outcome.step, outcome.state)
+        if not await self.store.save_intake(intake.id, outcome.step, outcome.state, expect_step=intake.step):
+            # Another click or message moved this intake on first: don't overwrite it.
+            await self._say(client, channel, ib.notice(self.spec.text("validation.stale_button")))
+            return
         if outcome.notice:
             await self._say(client, channel, ib.notice(outcome.notice))
         await self._show_step(client, channel, intake.ref, outcome.step, outcome.state, team_id, intake.id)
@@ -202,26 +209,21 @@ class IntakeConversation:
                 errors[block_id] = self.spec.text("validation.too_long", length=len(text), limit=self.settings.max_answer_chars)
         return errors or None
 
-    async def on_form(self, client, team_id: str, user_id: str, kind: str, metadata: str, values: dict) -> dict | None:
-        """A submitted form; returns modal errors ({block_id: message}) to keep it open."""
+    async def on_form(self, client, team_id: str, user_id: str, kind: str, metadata: str, values: dict) -> None:
+        """A submitted form (already validated by form_errors while the modal was open)."""
         ref, step, _ = ib.parse_value(metadata)
         intake, problem = await self._current(team_id, user_id, ref, step)
         channel = await self._dm(client, user_id)
         if problem:
             await self._say(client, channel, ib.notice(self.spec.text("validation.stale_button")))
-            return None
+            return
         if kind == "edit":
             outcome = self.flow.apply_edit(intake.state, values)
-            if outcome.error:
-                return {next(iter(values), "situation"): outcome.error}
         elif kind == "principles":
             outcome = self.flow.choose(step, intake.state, ",".join(values.get("principles") or []) or "-")
         else:
             outcome = self.flow.answer_text(step, intake.state, values.get("answer") or "")
-            if outcome.error:
-                return {"answer": outcome.error}
         await self._apply(client, channel, intake, outcome, team_id, user_id)
-        return None
 
     async def post(self, client, team_id: str, user_id: str, intake, channel: str) -> None:
         if await self.store.is_blocked(team_id, self.identity.author_hashes(team_id, user_id)):

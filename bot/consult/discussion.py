@@ -134,7 +134,7 @@ class Discussion:
         post = await self._live_post(team_id, number)
         if post is None:
             return Result(False, self._t("post.not_found"))
-        flag = await self.store.add_flag(post.id, self.identity.author_hash(team_id, user_id))
+        flag = await self.store.add_flag(post.id, self.identity.flagger_hash(team_id, user_id))
         if flag is None:
             return Result(True, self._t("post.flag_again", number=number))
         log_event(log, "post flagged", post=post.id)

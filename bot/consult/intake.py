@@ -218,9 +218,7 @@ class IntakeFlow:
         if word == "cancel":
             return Outcome(step_id, state, finished="cancelled")
         if word == "restart":
-            fresh = self.start(state.get("groups") or [])
-            fresh.notice = self.spec.text("messages.restarted")
-            return fresh
+            return Outcome(step_id, state, finished="restart")
         if word == "back":
             if not state["history"]:
                 return Outcome(step_id, state, error=self.spec.text("validation.nothing_to_go_back_to"))

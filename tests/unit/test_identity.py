@@ -36,3 +36,9 @@ def test_key_generated_once_with_warning(tmp_path, caplog):
     assert any("BOUNDARY_SECRET_KEY is not set" in r.getMessage() for r in caplog.records)
     assert load_secrets(None, tmp_path) == first
     assert load_secrets("a, b", tmp_path) == ["a", "b"]
+
+
+def test_flagger_hash_is_not_the_author_hash():
+    ident = Identity(["k"])
+    assert ident.flagger_hash("T1", "U1") != ident.author_hash("T1", "U1")
+    assert len(ident.flagger_hash("T1", "U1")) == 64

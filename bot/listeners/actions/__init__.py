@@ -1,13 +1,14 @@
 import re
 
 from bot.blocks import answers, intake as ib, moderation as mb, posts as pb
+from bot.blocks.common import CONSULT_START
 from bot.listeners.actions import help, intake, moderation, posts
 
 
 def register(app, services) -> None:
     app.action(re.compile(rf"^{answers.PRINCIPLE_MORE}(:.*)?$"))(help.principle_more(services))
     app.action(answers.PRINCIPLES_LIST)(help.principles_list(services))
-    app.action(answers.CONSULT_START)(intake.start(services))
+    app.action(CONSULT_START)(intake.start(services))
     app.action(re.compile(rf"^{ib.CHOICE}(:\d+)?$"))(intake.click(services, "choice"))
     app.action(ib.PRINCIPLES_ACCEPT)(intake.click(services, "choice"))
     app.action(ib.BACK)(intake.click(services, "back"))

@@ -2,7 +2,6 @@
 from bot.blocks import intake as ib, posts as pb
 from bot.listeners.actions.common import number, numbered
 
-REPLY_CALLBACK = {"anonymous": "reply_anon_submit", "op": "op_reply_submit"}
 
 
 def open_reply(services, kind: str):
@@ -13,7 +12,7 @@ def open_reply(services, kind: str):
             return
         title = pb._t("post.reply_form_title" if kind == "anonymous" else "post.op_form_title")
         hint = pb._t("post.reply_form_hint" if kind == "anonymous" else "post.op_form_hint")
-        view = ib.reply_form(REPLY_CALLBACK[kind], n, title, pb._t("post.reply_form_label"), hint,
+        view = ib.reply_form(pb.REPLY_CALLBACK[kind], n, title, pb._t("post.reply_form_label"), hint,
                              pb._t("post.reply_form_submit"))
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 

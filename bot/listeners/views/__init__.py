@@ -1,4 +1,4 @@
-from bot.blocks import intake as ib, moderation as mb
+from bot.blocks import intake as ib, moderation as mb, posts as pb
 from bot.listeners.views import intake, moderation, posts
 
 
@@ -6,6 +6,6 @@ def register(app, services) -> None:
     app.view(ib.FORM_CALLBACK)(intake.submitted(services, "text"))
     app.view(ib.PRINCIPLES_CALLBACK)(intake.submitted(services, "principles"))
     app.view(ib.EDIT_CALLBACK)(intake.submitted(services, "edit"))
-    app.view(posts.REPLY_CALLBACK["anonymous"])(posts.submitted(services, "anonymous"))
-    app.view(posts.REPLY_CALLBACK["op"])(posts.submitted(services, "op"))
+    app.view(pb.REPLY_CALLBACK["anonymous"])(posts.submitted(services, "anonymous"))
+    app.view(pb.REPLY_CALLBACK["op"])(posts.submitted(services, "op"))
     app.view(mb.REJECT_CALLBACK)(moderation.reject_submitted(services))

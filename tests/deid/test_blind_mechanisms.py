@@ -125,3 +125,21 @@ def test_more_found(engine, text, surfaces):
 )
 def test_more_left_alone(engine, text, kept_words):
     kept(engine, text, *kept_words)
+
+
+@pytest.mark.parametrize(
+    "text,surfaces",
+    [
+        ("k.m. (my client) sent a long email", ["k.m."]),
+        ("the client - twenty-six, married - wants to stop", ["twenty-six"]),
+        ("He lives at 5 Church View, Ennis.", ["Church View"]),
+        ("He works in Koramangala, Bangalore.", ["Bangalore"]),
+        ("Blessing, 19, is a new client.", ["Blessing", "19"]),
+    ],
+)
+def test_held_out_look_one_gaps(engine, text, surfaces):
+    gone(engine, text, *surfaces)
+
+
+def test_region_after_town_stays(engine):
+    kept(engine, "I work in Sligo, Ireland, on Tuesdays.", "Ireland", "Tuesdays")

@@ -39,6 +39,8 @@ _NOT_BEFORE_NUMBER = {"route", "room", "studio", "suite", "apt", "unit", "ward",
                       "section", "number", "no", "exit", "gate", "highway", "hwy", "interstate", "channel", "bed", "under"}
 PAREN_HES = re.compile(r"\((?:he|she|they)(?:'s|'re| is| are)\s+(?P<n>" + _N + r")\)", re.IGNORECASE)
 APPOS = re.compile(r"(?<=[^\W\d_]),[ \t](?P<n>" + _N + "|" + _WORD_AGE + r")(?=,|[ \t]*(?:\n|$|\))|\.(?:\s|$)|\s+(?:and|w/|with|who)\b)")
+# "the client - twenty-six, married - wants": an age between dashes
+DASHED = re.compile(r"(?<=[^\W\d_])\s[-–—]\s(?P<n>" + _N + "|" + _WORD_AGE + r")(?=\s*[,;]|\s[-–—]\s)", re.IGNORECASE)
 # "to 18" after a cued age: "from age 13 to 18"
 RANGE_TAIL = re.compile(r"\s*(?:to|-|–|and)\s*(?P<n>" + _N + r")\b")
 # "Aroha's 21st", "her 40th birthday": an age reached
@@ -73,9 +75,9 @@ def find(doc: Doc) -> Iterator[Candidate]:
         t = RANGE_TAIL.match(text, n_e)
         if t and cue.startswith("age"):
             yield Candidate(t.start("n"), t.end("n"), "AGE", "age", 80, "age")
-    for rx in (PAREN, PAREN_HES, APPOS, NOW):
+    for rx in (PAREN, PAREN_HES, APPOS, NOW, DASHED):
         for m in scan(rx, text):
-            if rx is APPOS and not _appositive_person(doc, m.start()):
+            if rx in (APPOS, DASHED) and not _appositive_person(doc, m.start()):
                 continue
             yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 75, "age")
     for m in scan(AFTER_NAME, text):

@@ -10,7 +10,9 @@ from .base import Doc, scan
 _STREET_TYPES = (
     r"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Ct|Court|Dr|Drive|Way|Pl|Place|"
     r"Cres|Crescent|Terrace|Tce|Close|Pkwy|Parkway|Hwy|Highway|Cir|Circle|Sq|Square|Row|Grove|"
-    r"Gardens|Gdns|Walk|Mews|Parade|Pde|Trail|Trl|Loop|Pike|Alley|Esplanade|Quay|Wharf|Hill|Rise|Green)"
+    r"Gardens|Gdns|Walk|Mews|Parade|Pde|Trail|Trl|Loop|Pike|Alley|Esplanade|Quay|Wharf|Hill|Rise|Green|"
+    # housing estates and UK/IE address words: "5 Church View", "12 Seafield Heights"
+    r"View|Heights|Park|Manor|Lawns?|Vale|Meadows?|Downs|Orchard|Cottages|Villas|Estate|Brae|Wynd|Glade|Marg|Nagar)"
 )
 _CAPW = r"[A-Z][\w'’.-]*"
 _UNIT = r"(?:,?\s*(?:[Aa]pt|[Aa]partment|[Aa]pp|[Ss]uite|[Ss]te|[Uu]nit|[Ff]lat|[Ff]l|[Ff]loor|[Rr]m|[Rr]oom|#)\.?\s*#?[A-Za-z0-9-]+)"
@@ -81,6 +83,8 @@ SHIRE = re.compile(r"(?<![\w])[A-Z][a-z]+shire(?![\w])")
 _CODE_BEFORE = re.compile(r"(?:cpt|icd(?:-10)?|code|codes|dsm(?:-5)?|hcpcs)\s*[:#]?\s*$", re.IGNORECASE)
 # words that introduce a place: "in Decatur", "moved to Boise", "from Chengdu"
 LOC_CUES = {"in", "to", "from", "near", "outside", "around", "past", "toward", "towards", "across", "at", "on", "of", "via", "into", "between"}
+# "in Koramangala, Bangalore": the word after a place and a comma is the larger place
+PLACE_PAIR = re.compile(r"\b(?:in|from|near|outside|to)\s+[A-Z][\w'’-]+,\s(?P<b>[A-Z][a-z][\w'’-]*)\b(?!\s+[A-Z])")
 _CODE_WORDS = {"eircode", "postcode", "zip", "pin", "code", "postal", "address", "is", "at"}
 _NOT_TOWN = {"the", "a", "an", "my", "our", "his", "her", "their", "this", "that"}
 
@@ -145,6 +149,13 @@ def find(doc: Doc) -> Iterator[Candidate]:
             if s is not None:
                 yield Candidate(s, m.end(), "LOCATION", "town", 65, "gazetteer")
     yield from _gazetteer(doc)
+    for m in PLACE_PAIR.finditer(text):
+        second = doc.token_at(m.start("b"))
+        lex = doc.lex
+        if (second is not None and second.end == m.end("b") and not second.is_upper and second.lower not in lex.allow
+                and second.lower not in lex.regions and second.lower not in _NOT_TOWN
+                and second.lower not in lex.common_words and second.lower not in lex.acronyms):
+            yield Candidate(second.start, second.end, "LOCATION", "town", 44, "gazetteer")
 
 
 def _trim(text: str, s: int, e: int) -> int:
@@ -210,6 +221,13 @@ def _gazetteer(doc: Doc) -> Iterator[Candidate]:
                          and (cue or prev is not None and prev.lower == "the" and pp is not None and pp.lower in LOC_CUES))
         if (caps and not wordy and not t.is_upper) or (cue and (caps or not wordy) and not t.is_upper) or lower_unknown:
             yield Candidate(span[0].start, span[-1].end, "LOCATION", "town", 55 if cue else 45, "gazetteer")
+            # "Koramangala, Bangalore": a capitalised word after a town and a
+            # comma is the larger town (regions and weekdays stay)
+            after = doc.next(span[-1])
+            if (after is not None and doc.gap(span[-1], after) == ", " and after.is_cap and not after.is_upper
+                    and after.lower not in lex.allow and after.lower not in lex.regions and after.lower not in _NOT_TOWN
+                    and after.lower not in lex.common_words and after.is_alpha):
+                yield Candidate(after.start, after.end, "LOCATION", "town", 44, "gazetteer")
             i += hit
             continue
         i += 1

@@ -66,6 +66,8 @@ _STOP_CAPS = {"i", "the", "a", "an", "and", "or", "but", "so", "if", "he", "she"
 INITIALS = re.compile(
     r"(?<![\w.])(?:[A-Z]\.\s?){1,3}[A-Z]\.(?![\w])"
     r"|(?<![\w.])[A-Z]\.(?=\s+(?:and|or|just|said|says|is|was|has|had|told|asked|wants|texted|[a-z]+ed)\b|\s*\()"
+    # lowercase initials acting: "k.m. (my client) emailed", "j.r. said"
+    r"|(?<![\w.])[a-z]\.[a-z]\.(?=\s*\((?:my|a|the|her|his)?\s*(?:client|pt|patient|son|daughter)|\s+(?:said|says|told|asked|wants|texted|emailed|rang|called)\b)"
     # a note signed "X." or "— J"
     r"|(?<=signed \")[A-Z]\.?(?=[\"”])|(?<=signed “)[A-Z]\.?(?=[\"”])|(?<=signed ')[A-Z]\.?(?=')"
 )
@@ -170,6 +172,10 @@ def _evidence(doc: Doc, t: Token) -> int | None:
             and low not in _IRREGULAR_PAST and (_ends_mention(doc, t) and not t.possessive
                                                 or (doc.next(t) is not None and doc.next(t).lower in _NAME_THEN_PREP))):
         return 56
+    # "Blessing, 19, is a client": a capitalised word with an age in apposition
+    if (t.is_cap and not t.is_upper and not t.possessive and low not in _TIME_WORDS and low not in lex.regions
+            and low not in _STOP_CAPS and _AGE_APPOS.match(doc.text, t.end)):
+        return 50
     if t.is_upper and 2 <= len(t.text) <= 3 and t.is_alpha and _initialism(doc, t) and (
             prev is None or prev.lower not in _DETERMINERS) and _initial_acts(doc, t):
         return 56  # "how DJ is doing", "DJ is 17", "KC said"
@@ -254,6 +260,7 @@ _TIME_CUES = {"this", "last", "next", "in", "over", "the", "during", "since", "u
               "from", "for", "a", "one", "past", "coming"}
 _DETERMINERS = {"the", "a", "an", "our", "your", "their", "this", "that", "these", "those", "any", "no", "each",
                 "every", "its", "some"}
+_AGE_APPOS = re.compile(r",\s(?:1[0-1]\d|[1-9]?\d),\s+(?:is|was|has|had|who|and|a|an|lives|works|says|said|wants)\b|\s\((?:1[0-1]\d|[1-9]?\d)\)")
 _VIRTUES = {"grace", "joy", "faith", "hope", "love", "charity", "patience", "honor", "honour", "mercy", "prudence",
             "constance", "felicity", "harmony", "serenity", "trinity", "destiny", "liberty", "unity", "justice",
             "glory", "peace", "bliss", "verity", "care", "pride", "passion", "courage", "purpose", "spirit"}

@@ -144,7 +144,7 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         if t.is_upper and 2 <= len(t.text) <= 3 and _initialism(doc, t):
             return 60  # "her son DJ"
         if t.is_lower and len(low) >= 3:
-            if lex.is_first(low):
+            if lex.is_first(low) and low not in PERSON_CUES:
                 if not lex.is_word(low):
                     return 60  # "pt jess", "client kwame"
                 # a first name that is also a word: "client grace offered",
@@ -296,7 +296,8 @@ def _speaks(doc: Doc, t: Token) -> bool:
         _PERSON_AFTER.match(doc.text, t.end))
 
 
-_MENTION_END = re.compile(r"\s*(?:[^\w\s'’]|$|and\b|who\b)")
+# punctuation, not one of our placeholders (masked on a second pass)
+_MENTION_END = re.compile(r"\s*(?:[^\w\s'’\u25a1]|$|and\b|who\b)")
 
 
 def _ends_mention(doc: Doc, t: Token) -> bool:

@@ -90,7 +90,7 @@ class Deidentifier:
             if names:
                 for d, c in zip(docs, cands):
                     c.extend(_propagate(d, names))
-        book = PersonBook()
+        book = PersonBook.for_texts(texts)
         out = []
         for text, norm, doc, cs in zip(texts, norms, docs, cands):
             merged = _resolve(doc.text, cs)

@@ -67,13 +67,32 @@ def person_letter(n: int) -> str:
     return letters
 
 
+def letter_index(letters: str) -> int:
+    """The inverse of person_letter: A -> 0, Z -> 25, AA -> 26."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
 class PersonBook:
     """Gives each distinct person one letter. 'Sharon Pruitt' then 'Sharon'
     (or 'Pruitt') is the same person; case and titles don't matter."""
 
-    def __init__(self) -> None:
+    def __init__(self, taken: set[int] | None = None) -> None:
         self._full: dict[str, int] = {}
         self._part: dict[str, int] = {}
+        # letters already standing in the text (re-redacting an edited preview):
+        # a newly named person must not become someone else's [Person A]
+        self._taken = set(taken or ())
+
+    @classmethod
+    def for_texts(cls, texts) -> "PersonBook":
+        taken = set()
+        for text in texts:
+            for m in re.finditer(r"\[Person ([A-Z]{1,2})\]", text or ""):
+                taken.add(letter_index(m.group(1)))
+        return cls(taken)
 
     def letter_for(self, surface: str) -> str:
         key = " ".join(re.findall(r"[^\W\d_]+", surface.casefold()))
@@ -85,7 +104,8 @@ class PersonBook:
                     idx = self._part[p]
                     break
         if idx is None:
-            idx = len(set(self._full.values()) | set(self._part.values()))
+            used = set(self._full.values()) | set(self._part.values()) | self._taken
+            idx = next(i for i in range(len(used) + 1) if i not in used)
         self._full[key] = idx
         for p in parts:
             if len(p) > 1:

@@ -183,3 +183,14 @@ def test_idempotent_on_the_dev_corpus(engine):
     for line in path.read_text(encoding="utf-8").splitlines():
         once = engine.redact(json.loads(line)["text"]).text
         assert engine.redact(once).text == once
+
+
+def test_people_named_in_an_edit_get_new_letters():
+    """Editing a preview re-redacts text that already holds placeholders: a newly
+    named person must not become the existing [Person A]."""
+    from bot.deid import get_engine
+
+    edited = "My former client [Person A] asked to be friends. Her husband Marcus Webb called too."
+    out = get_engine().redact_many([edited, "Marcus thinks it is fine."])
+    assert "[Person A] asked" in out[0].text and "husband [Person B]" in out[0].text
+    assert out[1].text.startswith("[Person B]")

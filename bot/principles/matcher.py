@@ -216,7 +216,10 @@ class Matcher:
         if tok in self._vocab or len(tok) < FUZZY_MIN_LEN or tok.isdigit():
             return tok
         if tok not in self._fix_cache:
-            close = difflib.get_close_matches(tok, self._vocab_list, n=1, cutoff=FUZZY_CUTOFF)
+            # a typo adds, drops, swaps or changes a letter or so: a word two letters
+            # longer or shorter is another word ("college" is not "colleague")
+            close = [w for w in difflib.get_close_matches(tok, self._vocab_list, n=3, cutoff=FUZZY_CUTOFF)
+                     if abs(len(w) - len(tok)) <= 1]
             self._fix_cache[tok] = close[0] if close else tok
         return self._fix_cache[tok]
 

@@ -32,6 +32,8 @@ _IRREGULAR = {
 }
 
 
+_CONTRACTION = re.compile(r"'(?:d|ll|ve|re)$")
+
 _STEMS: dict[str, str] = {}
 
 
@@ -49,6 +51,9 @@ def _stem(word: str) -> str:
     w = word.replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
+    # "we'd", "you'll", "they've", "we're": the pronoun is the word; dropping the
+    # apostrophe would make "we'd" the stem of "wedding" and "we'll" "well"
+    w = _CONTRACTION.sub("", w)
     w = w.replace("'", "")
     w = _IRREGULAR.get(w, w)
     for pattern, repl in _BRITISH:

@@ -7,10 +7,16 @@ clone works without it, speed (median and p99 ms per 1,000 characters), and
 the safety net's contribution (figures with it on and off).
 
     python benchmarks/deid_eval.py [--gold FILE] [--ids FIRST:LAST] [--show N]
+    python benchmarks/deid_eval.py --synthetic [--seed N] [--per-category N] [--show N]
 
 --ids keeps the records whose id sorts between FIRST and LAST (inclusive):
 the blind corpus is split in two, b2-001:b2-050 for diagnosis and
 b2-051:b2-100 held out (scored in aggregate only: pass --show 0).
+
+--synthetic scores the corpus-independent generator in
+tests/deid/synthetic.py (templates x hand-written fillers) and prints a
+per-category table: leak rate (entities not fully removed) and FP rate
+(share of sentences with a token removed that should have stayed).
 """
 from __future__ import annotations
 
@@ -94,7 +100,12 @@ def main() -> int:
     ap.add_argument("--gold", type=Path, default=ROOT / "benchmarks" / "data" / "deid_dev.jsonl")
     ap.add_argument("--show", type=int, default=40, help="leaks and false positives to list")
     ap.add_argument("--ids", default="", help="FIRST:LAST, an inclusive range of record ids")
+    ap.add_argument("--synthetic", action="store_true", help="per-category figures on generated sentences")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--per-category", type=int, default=100, help="random draws per category on top of every filler once")
     a = ap.parse_args()
+    if a.synthetic:
+        return synthetic(a.seed, a.per_category, a.show)
     gold = load(a.gold)
     if a.ids:
         first, _, last = a.ids.partition(":")
@@ -160,6 +171,37 @@ def main() -> int:
         print(f"\n== false-positive tokens ({len(fps)})")
         for doc_id, tok in fps[: a.show]:
             print(f"  {doc_id}: {tok!r}")
+    return 0
+
+
+def synthetic(seed: int, per_category: int, show: int) -> int:
+    from tests.deid.synthetic import evaluate, generate
+
+    engine = Deidentifier()
+    samples = generate(seed, per_category)
+    t0 = time.perf_counter()
+    table = evaluate(engine, samples)
+    dt = time.perf_counter() - t0
+    chars = sum(len(s.text) for s in samples)
+    print(f"== synthetic (seed {seed}, {len(samples)} sentences, {chars} chars, "
+          f"{dt * 1e6 / max(1, chars):.2f} ms per 1,000 chars)")
+    print(f"{'category':28} {'sentences':>9} {'entities':>8} {'leaked':>6} {'leak rate':>9} {'FP rate':>8} {'FP tokens':>9}")
+    ents = leaked = 0
+    for cat in sorted(table):
+        r = table[cat]
+        ents += r["entities"]
+        leaked += r["leaked"]
+        lr = f"{100 * r['leak_rate']:.1f} %" if r["entities"] else "-"
+        print(f"{cat:28} {r['samples']:>9} {r['entities']:>8} {r['leaked']:>6} {lr:>9} "
+              f"{100 * r['fp_rate']:>6.1f} % {r['fp_tokens']:>9}")
+    print(f"{'all':28} {len(samples):>9} {ents:>8} {leaked:>6} {100 * leaked / max(1, ents):>7.1f} %")
+    if show:
+        for cat in sorted(table):
+            r = table[cat]
+            for kind in ("leaks", "fps"):
+                seen = list(dict.fromkeys(r[kind]))
+                for text in seen[:show]:
+                    print(f"  {cat} {kind[:-1]}: {text}")
     return 0
 
 

@@ -268,7 +268,9 @@ class Matcher:
 
         in_practice_toks = normalize(question, self.catalog.synonyms, fix=fix_practice_word)
         # a bare topic ("gifts", "social media") typed into a boundary app is about practice
-        in_practice = len(toks) <= 3 or _any_term(self._context_index, in_practice_toks)
+        # ... and so is one that names a principle ("is this about objectivity?")
+        in_practice = (len(toks) <= 3 or _any_term(self._context_index, in_practice_toks)
+                       or bool(self._name_index.fired(toks)))
         asks_ethics = _any_term(self._ethics_index, toks)
         if not in_practice:
             # "is it ok to hug my mom" is about private life: without practice words, only a

@@ -194,3 +194,47 @@ def test_term_index_finds_exactly_what_a_full_scan_finds():
             scan = {g: {i for i, c in enumerate(cues) if any(_contains(toks, t) for t in c.terms)}
                     for g, cues in groups.items()}
             assert index.fired(toks) == {g: s for g, s in scan.items() if s}, q
+
+
+@pytest.mark.parametrize("q,first,also,situation", [
+    # incidental encounters in services and public places: confidentiality first
+    ("the taxi driver last night was one of my clients", "confidentiality", "caring_within_boundaries", "running_into_client"),
+    ("a client was in the steam room at my gym", "confidentiality", None, "running_into_client"),
+    ("my barista turned out to be a pt, she served me this morning", "confidentiality", None, "running_into_client"),
+    # ongoing overlaps: the second role
+    ("my new client is my personal trainer", "dual_relationship", "objectivity", "client_in_another_role"),
+    ("a fellow therapist wants to become my client", "dual_relationship", None, None),
+    # the therapist giving: care, power, second role
+    ("can I donate my old winter coat to a client who is homeless", "caring_within_boundaries", "power", "giving_to_client"),
+    # group, couple and family work
+    ("a member of my group keeps contacting another group member outside the group", "confidentiality", "objectivity", "group_couple_family"),
+    ("in couples counselling one partner wants me to keep it secret from the other", "confidentiality", "objectivity", "group_couple_family"),
+    # asking whom to tell
+    ("should i tell my supervisor that a client hugged me", "consultation", "caring_within_boundaries", None),
+])
+def test_concepts(q, first, also, situation):
+    a = get_matcher().answer(q)
+    got = [m.key for m in a.principles]
+    assert len(got) == 3 and all(m.why for m in a.principles), got
+    assert got[0] == first, got
+    if also:
+        assert also in got, got
+    if situation:
+        assert a.situation and a.situation.key == situation
+
+
+def test_a_named_principle_makes_a_longer_question_on_topic():
+    assert keys("is this really about objectivity?")[0] == "objectivity"
+    assert keys("what does role blurring mean")[0] == "dual_relationship"
+
+
+def test_contractions_keep_their_pronoun():
+    from bot.principles.text import normalize
+    assert normalize("we'd") == ["we"] and normalize("they'll") == ["they"]
+    assert "wed" not in normalize("we'd be colleagues")
+
+
+def test_typo_fixes_stay_within_a_letter_of_length():
+    m = get_matcher()
+    assert "colleagu" not in m.tokens("a former client enrolled at the college")
+    assert "client" in m.tokens("my clent")

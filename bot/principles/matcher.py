@@ -168,7 +168,7 @@ def _names_in_questions(catalog: Catalog, docs) -> dict[tuple[str, ...], str]:
             content = drop_stopwords(list(name))
             if not content:
                 continue
-            if len(content) == 1:
+            if len(name) == 1:   # a phrase ("tell my supervisor") is specific as it stands
                 (w,) = content
                 total = sum(d.get(w, 0.0) for d in docs.values())
                 if not total or docs[key].get(w, 0.0) / total < NAME_SHARE:

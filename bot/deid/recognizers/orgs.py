@@ -132,8 +132,8 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
                 names += 1
                 continue
             if p.is_cap or p.is_upper or p.text.isdigit():
-                if p.sent_start and lex.is_word(p.lower) and not lex.is_first(p.lower) and p.lower not in HEADS:
-                    break
+                if p.sent_start and lex.is_word(p.lower) and (not lex.is_first(p.lower) or p.lower in ("the", "a", "an")) and p.lower not in HEADS:
+                    break  # "The NHS is slow": a sentence's capital, not a name
                 if p.lower in _TIME_WORDS:
                     break  # "on Sunday Grace Church…"
                 i -= 1
@@ -216,7 +216,9 @@ def _saints(doc: Doc) -> Iterator[Candidate]:
 
 
 _ORG_VERB_BEFORE = re.compile(r"\b(?:referred|refer|referral|transferred|admitted|works?|worked|working|employed|volunteers?|"
-                              r"volunteered|sectioned|placed|seen|applied|accepted|rejected|hired)\s*$", re.IGNORECASE)
+                              r"volunteered|volunteering|sectioned|placed|seen|applied|accepted|rejected|hired|fired|sacked|"
+                              r"dismissed|resigned|quit|shifts?|job|placement|internship|(?:a|an)\s+(?:referral|letter|email|call))"
+                              r"\s*$", re.IGNORECASE)
 _STATES = {"al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia", "ks", "ky",
            "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh",
            "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "nsw", "vic",
@@ -228,6 +230,14 @@ def _unknown_acronym(doc: Doc, t) -> bool:
     low = t.lower
     return (t.text.isalpha() and t.text.isupper() and 3 <= len(t.text) <= 8 and low not in doc.lex.acronyms
             and low not in doc.lex.allow and low not in _STATES and low not in doc.lex.regions)
+
+
+def _and_joins(doc: Doc, a, b) -> bool:
+    """'Oak and Ivy': a lowercase 'and' followed by a capital, inside a venue name."""
+    if b.lower != "and" or b.text != "and" or doc.gap(a, b) != " ":
+        return False
+    c = doc.next(b)
+    return c is not None and doc.gap(b, c) == " " and c.is_cap and c.lower not in doc.lex.allow
 
 
 def _venues(doc: Doc) -> Iterator[Candidate]:
@@ -248,17 +258,32 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
             continue
         if prev is None or prev.lower not in VENUE_CUES and prev.lower != "in":
             continue
+        if t.sent_start:
+            continue  # "…signed up for. Do I": the cue ended a sentence
         code_like = t.text[:1].isupper() and (any(c.isdigit() for c in t.text) or t.is_upper)
         if not (t.is_cap or code_like) or t.lower in lex.allow or t.lower in TITLES:
             continue
+        if t.is_upper and t.lower in lex.acronyms:
+            continue  # "from MRN 00482913": a record's label, not a venue
         nxt0 = doc.next(t)
         if t.lower in lex.regions and not (nxt0 is not None and doc.gap(t, nxt0) == " " and nxt0.is_cap):
             continue  # "in Ontario" alone is no venue; "runs Punjab Sweets" is
         run = [t]
         nxt = doc.next(t)
-        while (nxt is not None and doc.gap(run[-1], nxt) in (" ", " & ") and not run[-1].possessive
-               and (nxt.is_cap or nxt.is_upper or nxt.text.isdigit() or nxt.text[:1].isupper())
-               and nxt.lower not in lex.allow and nxt.lower not in _TIME_WORDS):
+        # "at Oak and Ivy": a lowercase "and" between two capitals, where a
+        # business goes ("with Mark and Sandy" are two people)
+        and_ok = prev.lower not in _PERSON_OK_CUES or bool(
+            _ORG_VERB_BEFORE.search(doc.text, max(0, prev.start - 24), prev.start))
+        while nxt is not None and not run[-1].possessive:
+            if and_ok and _and_joins(doc, run[-1], nxt):
+                run.append(nxt)
+                nxt = doc.next(nxt)
+                continue
+            if not (doc.gap(run[-1], nxt) in (" ", " & ")
+                    and (nxt.is_cap or nxt.is_upper or nxt.text.isdigit() or nxt.text[:1].isupper())
+                    and (nxt.lower not in lex.allow or nxt.is_cap and len(nxt.text) >= 3 and nxt.lower not in TITLES)
+                    and nxt.lower not in _TIME_WORDS):
+                break
             run.append(nxt)
             nxt = doc.next(nxt)
         if " ".join(x.lower for x in run) in lex.regions:
@@ -279,14 +304,21 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
                 yield Candidate(t.start, t.end + 2, "ORG", "workplace", 60, "org")
             continue
         if (len(run) >= 2 and not run[-1].possessive) or t.text == "The" or closes:
+            # a person only if some part is no ordinary word ("with Green Apple" is a business)
             if (prev.lower in _PERSON_OK_CUES and all(lex.is_first(x.lower) or lex.is_surname(x.lower) for x in run)
+                    and any(not lex.is_word(x.lower) for x in run) and not any(x.lower == "and" for x in run)
                     and not any(x.lower in lex.regions or x.lower in lex.common_words and not lex.is_first(x.lower)
                                 for x in run)
                     and not closes and t.text != "The"):
                 continue  # "with Mark Ellison" is a person: the name recogniser owns it
             end = run[-1].end + (2 if closes else 0)
             yield Candidate(t.start, end, "ORG", "workplace", 58, "org")
-        elif prev.lower in ("at", "joined") and lex.is_word(t.lower) and not lex.is_first(t.lower) and not lex.is_place(t.lower):
+        elif (lex.is_word(t.lower) and not lex.is_first(t.lower) and not t.sent_start
+              and (prev.lower in ("at", "joined") and not lex.is_place(t.lower)
+                   or prev.lower in ("from", "with", "for", "at")
+                   and _ORG_VERB_BEFORE.search(doc.text, max(0, prev.start - 24), prev.start))):
+            # "fired from Hearth", "volunteers with Lighthouse": one capitalised
+            # word where an employer goes
             # "at Nordstrom" is caught by the safety net; "at Costco" likewise.
             # A single ordinary word after "at" ("at Target") is a business;
             # "at Mind in Salford": a charity's local branch is named with its town

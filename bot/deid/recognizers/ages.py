@@ -66,11 +66,16 @@ def find(doc: Doc) -> Iterator[Candidate]:
         if _UNITS.match(rest) or rest.startswith((":", ".", "/")) and rest[1:2].isdigit():
             continue
         cue = m.group(0)[: n_s - m.start()].strip().lower().split()[0]
-        if cue in _WEAK_CUES and not re.match(r"^\s*(?:[,.;!?)]|and\b|$|years?\s+old|yo\b)", rest):
+        # "she was 14 when it started": an age at a time
+        if cue in _WEAK_CUES and not re.match(r"^\s*(?:[,.;!?)]|and\b|$|years?\s+old|yo\b|when\b|until\b|till\b)", rest):
             continue
         if cue in _WEAK_CUES and not (_subject_is_person(text, m.start()) or _subject_unknown_word(doc, m.start())
                                       or _subject_is_name(doc, m.start())):
             continue
+        if cue in _WEAK_CUES and re.match(r"^\s*(?:when|until|till)\b", rest):
+            subj = re.findall(r"[\w']+", text[max(0, m.start() - 30) : m.start()])
+            if not subj or subj[-1].lower() in _NOT_AGED:
+                continue  # "it was 5 when we finished" is a time
         yield Candidate(n_s, n_e, "AGE", "age", 80, "age")
         t = RANGE_TAIL.match(text, n_e)
         if t and cue.startswith("age"):
@@ -122,6 +127,8 @@ def _subject_unknown_word(doc: Doc, at: int) -> bool:
     return bool(words) and words[-1].isalpha() and not doc.lex.is_word(words[-1].lower())
 
 
+_NOT_AGED = {"it", "this", "that", "there", "which", "what", "time", "clock", "score", "fee", "price", "rate", "total",
+             "count", "number", "temperature", "temp"}
 _NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
 
 
@@ -156,4 +163,7 @@ def _appositive_person(doc: Doc, at: int) -> bool:
     if not words:
         return False
     w = words[-1]
+    # "Client M - 17 -": an initial standing for the person
+    if len(w) == 1 and w.isupper() and w != "I":
+        return True
     return _subject_is_person(doc.text, at, appositive=True) or not doc.lex.is_word(w.lower())

@@ -48,6 +48,30 @@ _CITATIONS = re.compile(
     r"notion|framework|approach|writing|research))"
 )
 
+# Conditions named after people: "Asperger's", "Tourette syndrome", "Crohn's
+# disease". Protected unless a title or a first name stands before the word
+# ("Mrs Parkinson's car" is a person's)
+_CONDITION_WORDS = r"(?:disease|syndrome|palsy|disorder|dementia|lymphoma|effect|phenomenon)"
+_EPONYMS = re.compile(
+    # said on their own: "she has Asperger's", "early Alzheimer's"
+    r"\b(?:Asperger|Tourette|Alzheimer|Parkinson|Crohn|Hashimoto|Ménière|Meniere|Munchausen|Hodgkin|Sjögren|Sjogren)"
+    r"['’]s?(?![\w'’])(?!\s+(?:mum|mom|dad|husband|wife|son|daughter|partner|family|kids|house|car)\b)"
+    r"(?:\s+" + _CONDITION_WORDS + r")?"
+    # only with the condition word: "Down syndrome", "Bell's palsy", "Graves' disease"
+    r"|\b(?:Asperger|Tourette|Alzheimer|Parkinson|Crohn|Huntington|Hashimoto|Addison|Cushing|Graves|Raynaud|"
+    r"Ménière|Meniere|Hodgkin|Munchausen|Capgras|Korsakoff|Wernicke|Tay-Sachs|Ehlers-Danlos|Lyme|Bell|Down|"
+    r"Cotard|Stockholm|Dunning-Kruger|Rett|Marfan|Klinefelter|Turner|Williams|Prader-Willi|Sjögren|Sjogren|Kawasaki)"
+    r"(?:['’]s?)?\s+" + _CONDITION_WORDS + r"\b"
+)
+def _eponym_owner(doc: Doc, start: int) -> bool:
+    """A title or a first name right before: "Mrs Parkinson's", "Dana Parkinson's"."""
+    tok = doc.token_at(start)
+    p = doc.prev(tok) if tok is not None else None
+    if p is None or doc.gap(p, tok) not in (" ", ". "):
+        return False
+    return p.lower in ("mr", "mrs", "ms", "mx", "dr", "miss", "prof") or p.is_cap and not p.sent_start
+_ALWAYS_EPONYM = re.compile(_CONDITION_WORDS + r"$")
+
 _GUESSES = {"name", "safety_net", "gazetteer", "propagated"}
 
 # Beyond this a post is not a dilemma; refusing is clearer than a slow preview.
@@ -93,7 +117,7 @@ class Deidentifier:
         book = PersonBook.for_texts(texts)
         out = []
         for text, norm, doc, cs in zip(texts, norms, docs, cands):
-            merged = _resolve(doc.text, cs)
+            merged = _resolve(doc.text, _with_particles(doc, cs))
             out.append(self._result(text, norm, merged, book))
         return out
 
@@ -113,6 +137,10 @@ class Deidentifier:
         protected = [m.span() for m in _SAFE_PHRASES.finditer(doc.text)]
         protected += [m.span() for m in _CITATIONS.finditer(doc.text)]
         protected += [m.span() for m in _THEORISTS.finditer(doc.text)]
+        for m in _EPONYMS.finditer(doc.text):
+            # "Mrs Parkinson's car", "Dana Down's kids" are people; "Down syndrome" never is
+            if _ALWAYS_EPONYM.search(m.group()) or not _eponym_owner(doc, m.start()):
+                protected.append(m.span())
         # "New South Wales", "Tamil Nadu": a guess made from the words alone
         # (a name, the net, the gazetteer) never sits inside a region's name;
         # an address or "Town, Region" that contains one is still found
@@ -209,6 +237,49 @@ def _tidy(text: str, c: Candidate) -> Candidate:
     return Candidate(s, e, c.label, c.kind, c.priority, c.source)
 
 
+_PARTICLE_WORDS = frozenset(("van", "von", "de", "del", "della", "der", "den", "da", "di", "du", "le", "la", "ap", "ab",
+                             "bin", "binti", "bint", "ibn", "al", "el", "dos", "das", "ter", "ten", "zu", "ben"))
+_NOT_BEFORE_PARTICLE = frozenset(("the", "a", "an", "his", "her", "my", "their", "our", "your", "this", "that", "in", "into"))
+
+
+def _with_particles(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
+    """A name's lowercase particles go with it, whoever found the name:
+    "Later de la Fuente emailed", "[net: Yanaba] van der Merwe". A particle
+    right before a NAME candidate (after no determiner: "the van Sione
+    drove") is added to it; so is a particle run between a NAME and a
+    capitalised word."""
+    names = [c for c in cands if c.label == "NAME"]
+    if not names:
+        return cands
+    extra: list[Candidate] = []
+    for c in names:
+        t = doc.token_at(c.start)
+        if t is None:
+            continue
+        j, first = doc.prev(t), None
+        while j is not None and j.lower in _PARTICLE_WORDS and j.text.islower() and doc.gap(j, t if first is None else first) == " ":
+            first = j
+            j = doc.prev(j)
+        if first is not None and not (j is not None and j.lower in _NOT_BEFORE_PARTICLE and doc.gap(j, first) == " "):
+            # backwards: "Later de la Fuente emailed"
+            extra.append(Candidate(first.start, c.end, c.label, c.kind, c.priority, c.source))
+    starts = [x.start for x in doc.tokens]
+    for c in names:
+        # forwards: "[Yanaba] van der Merwe"
+        i = bisect.bisect_left(starts, c.end) - 1
+        last = doc.tokens[i] if i >= 0 else None
+        if last is None or last.end != c.end or last.possessive:
+            continue
+        j, k = doc.next(last), 0
+        prev_tok = last
+        while (j is not None and k < 3 and doc.gap(prev_tok, j) == " " and j.text.islower()
+               and (j.lower in _PARTICLE_WORDS or j.lower in ("an", "na") and prev_tok.lower in ("mac", "mc", "nic", "ó", "ua"))):
+            prev_tok, j, k = j, doc.next(j), k + 1
+        if k and j is not None and doc.gap(prev_tok, j) == " " and j.is_cap and j.lower not in doc.lex.allow:
+            extra.append(Candidate(c.start, j.end, c.label, c.kind, c.priority, c.source))
+    return cands + extra if extra else cands
+
+
 def _name_surfaces(docs: list[Doc], cands: list[list[Candidate]]) -> dict[str, bool]:
     """Name words confirmed somewhere, mapped to 'match in any case?'."""
     out: dict[str, bool] = {}
@@ -227,8 +298,13 @@ def _name_surfaces(docs: list[Doc], cands: list[list[Candidate]]) -> dict[str, b
                 low = tok.lower
                 if low in doc.lex.allow or low in out and out[low]:
                     continue
-                if from_net and doc.lex.is_word(low):
-                    continue  # the net's span ran over ordinary words ("… Catholic Church")
+                after_particle = i >= 2 and doc.tokens[i - 2].lower in _PARTICLE_WORDS and doc.tokens[i - 2].start >= c.start
+                if from_net and doc.lex.is_word(low) and not (
+                        tok.is_cap and tok.start > c.start and (doc.lex.is_surname(low) or after_particle)):
+                    # the net's span ran over ordinary words ("… Catholic
+                    # Church"); but a surname after the suspect in a span
+                    # the net called a person recurs ("Yanaba Hill … Hill said")
+                    continue
                 # a name that is also a word only recurs as a name when
                 # capitalised; so does one only the safety net suspected
                 out[low] = out.get(low, False) or not (from_net or doc.lex.is_word(low))

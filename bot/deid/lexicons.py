@@ -75,6 +75,13 @@ class Lexicons:
             return True
         if "-" in w:
             parts = [p for p in w.split("-") if p]
+            # "chun-kit", "man-yee", "min-jun": two given-name syllables are
+            # a name even when each is also a word ("check-in" is a word:
+            # "in" is common, and no name)
+            if (len(parts) == 2 and parts[0] != parts[1] and all(self.is_first(p) for p in parts)
+                    and parts[1] not in self.common_words
+                    and "".join(parts) not in self.words):
+                return False
             return bool(parts) and all(p.isdigit() or self._is_word(p) for p in parts)
         a = strip_accents(w)
         if a != w and a in self.words:

@@ -9,6 +9,9 @@ WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 # what may sit between a sentence boundary and the first word of the sentence
 MASK = "\u25a1"  # the engine's stand-in for its own placeholders
+# "al-Rashid", "el-Amin", "bin-Laden", "d'Souza", "tSaoir", "nGallchóir": a
+# capitalised name led by lowercase letters (not "iPhone", "mRNA", "eBay")
+_LOWER_LED_NAME = re.compile(r"(?:(?:al|el|ad|as|ash|ar|at|az|bin|ben|abu|da|de|di|du|d|l|o)[-'’]|[tnhbgdm])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]{2}")
 _LEAD = " \t\"'“‘([*•·>-–—"
 
 
@@ -25,9 +28,13 @@ class Token:
 
     @property
     def is_cap(self) -> bool:
-        """Capitalised like a proper noun: Title, CamelCase, or a lone capital."""
+        """Capitalised like a proper noun: Title, CamelCase, or a lone capital;
+        also a name behind a lowercase particle or Irish mutation ("al-Rashid",
+        "d'Souza", "tSaoir", "hÓgáin")."""
         t = self.text
-        return t[0].isupper() and (len(t) == 1 or not t.isupper() or len(t) > 6 and t.isalpha())
+        if not t[0].isupper():
+            return not t.islower() and bool(_LOWER_LED_NAME.match(t))
+        return len(t) == 1 or not t.isupper() or len(t) > 6 and t.isalpha()
 
     @property
     def is_upper(self) -> bool:

@@ -51,7 +51,7 @@ SURNAMES = [
     "Gutiérrez", "MacLeod", "Tuilagi", "Begay", "Rosenbaum", "Kuznetsova", "Oyelaran", "Balasubramanian",
     "Mukherjee", "Lefebvre", "Thorsdottir", "Nakamura", "Pellegrino", "Abernathy", "Quispe", "Mwangi",
     # surnames that are English words
-    "Baker", "Bishop", "Young", "Hill", "Fox", "Rice", "Street", "Waters",
+    "Baker", "Bishop", "Young", "Hill", "Fox", "Rice", "Waters", "Wood", "Hunter",
 ]
 
 COMPOUND_SURNAMES = [

@@ -45,6 +45,8 @@ PERSON_CUES = {
     "supervisors", "youth", "boy", "girl", "man", "woman", "lady", "guy", "gentleman", "veteran", "vet",
     "widow", "widower", "mentor", "mentee", "trainee", "colleagues",
 }
+_KIN_CUES = {"client", "pt", "cl", "patient", "son", "daughter", "brother", "sister", "husband", "wife", "partner",
+             "boyfriend", "girlfriend", "supervisee", "dad", "father", "nephew", "cousin", "grandson", "stepson"}
 _STRONG_CUES = {"named", "called", "nicknamed", "aka"}
 # "X said", "Hope texted": a word-like first name acting as a person
 _PERSON_VERBS = {
@@ -55,7 +57,10 @@ _PERSON_VERBS = {
     "turned", "has", "had", "is", "was", "and", "who", "just", "also", "never", "always", "really",
 }
 _PARTICLES = {"van", "von", "de", "del", "della", "der", "den", "da", "di", "du", "le", "la", "ap", "ab",
-              "bin", "binti", "bint", "ibn", "al", "el", "ó", "o", "mac", "mc", "ní", "nic", "ua", "y", "dos", "das"}
+              "bin", "binti", "bint", "ibn", "al", "el", "ó", "o", "mac", "mc", "ní", "nic", "ua", "y", "dos", "das",
+              "ter", "ten", "zu", "af", "av", "ben", "bat", "lo", "st"}
+# "Mac an tSaoir", "Nic an Bhaird": an article inside an Irish surname
+_IRISH_ARTICLE_AFTER = {"mac", "mc", "nic", "ní", "ó", "ua", "uí"}
 _STOP_CAPS = {"i", "the", "a", "an", "and", "or", "but", "so", "if", "he", "she", "they", "we", "you", "it",
               "my", "his", "her", "their", "our", "your", "its", "this", "that", "these", "those", "who",
               "what", "when", "where", "why", "how", "is", "was", "be", "do", "did", "does", "not", "no",
@@ -85,7 +90,8 @@ def find(doc: Doc) -> Iterator[Candidate]:
         start = _evidence(doc, t)
         if start is None:
             continue
-        run = _extend(doc, t, lowercase=t.is_lower, strong=start >= 60)
+        lowercase = t.is_lower and not (t.lower in _PARTICLES and _particle_run_end(doc, t))
+        run = _extend(doc, t, lowercase=lowercase, strong=start >= 60)
         yield Candidate(run[0].start, run[-1].end, "NAME", "person", start, "name")
 
 
@@ -108,10 +114,16 @@ def _evidence(doc: Doc, t: Token) -> int | None:
     low = t.lower
     prev = doc.prev(t)
     gap = doc.gap(prev, t) if prev else ""
-    if low in TITLES and t.is_cap:
-        return None  # "Mrs" in "Mrs. Delgado": the title stays outside the span
+    if low in TITLES and t.is_cap and not (_after_plain_title(doc, t) and not _cap_follows(doc, t)):
+        return None  # "Mrs" in "Mrs. Delgado": the title stays outside the span; "Mr Bishop" is a surname
+    # a title, then a particle-led surname: "Mrs de la Fuente", "Dr van der Merwe"
+    if prev is not None and _is_title(prev, doc) and gap in (" ", ". ") and low in _PARTICLES and _particle_run_end(doc, t):
+        return 66
     # title: Dr. Okafor, Mrs K, Coach Bryant
-    if prev is not None and _is_title(prev, doc) and gap in (" ", ". ", ".") and (t.is_cap or t.is_upper) and is_namey(doc, t):
+    if prev is not None and _is_title(prev, doc) and gap in (" ", ". ", ".") and (t.is_cap or t.is_upper) and (
+            is_namey(doc, t) or low in TITLES and _after_plain_title(doc, t)
+            # "Auntie June", "Pastor Will": a first name the allowlist excuses elsewhere
+            or low in lex.allow and lex.is_first(low) and not _followed_by_number(doc, t)):
         return 66
     if t.is_lower and low in _NUMBER_WORDS:
         return None
@@ -133,7 +145,11 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         first = lex.is_first(low)
         if not (cue and first and (t.is_cap or _acts(doc, t))
                 or first and t.is_cap and low in _SEASONS and not t.sent_start and not _after_time_cue(prev)
-                or first and t.is_cap and low not in _TIME_WORDS and _speaks(doc, t)):
+                or first and t.is_cap and (low not in _TIME_WORDS or not _after_time_cue(prev)) and _speaks(doc, t)
+                # "April's mum", "June's texts": a month has no family
+                or first and t.is_cap and t.possessive and _owner_is_person(doc, t)
+                # "May and I agreed"
+                or first and t.is_cap and not t.possessive and _and_i(doc, t)):
             return None
     if cue:
         if t.is_cap and not t.is_upper:
@@ -144,6 +160,11 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         if t.is_upper and 2 <= len(t.text) <= 3 and _initialism(doc, t):
             return 60  # "her son DJ"
         if t.is_lower and len(low) >= 3:
+            # "pt guy texted", "her son guy is": a person word that is also a
+            # name, right after a kin or client word, acting
+            if (low in PERSON_CUES and lex.is_first(low) and prev is not None and prev.lower in _KIN_CUES
+                    and gap == " " and _acts(doc, t, lowercase=True)):
+                return 58
             if lex.is_first(low) and low not in PERSON_CUES:
                 if not lex.is_word(low):
                     return 60  # "pt jess", "client kwame"
@@ -162,8 +183,9 @@ def _evidence(doc: Doc, t: Token) -> int | None:
                 return 60  # "my client joy at the pub", "pt jess`"
             if lex.is_surname(low) and not lex.is_word(low):
                 return 58  # "my client iyer"
-            if not lex.is_word(low) and not lex.is_place(low) and not lex.near_word(low):
-                return 56
+            if not lex.is_word(low) and not lex.near_word(low) and (
+                    not lex.is_place(low) or _acts(doc, t, lowercase=True) or _ends_mention(doc, t)):
+                return 56  # "my client ngozi wants" (a place too, but a person by position)
         return None
     # "coffee with pat after group": a lowercase first name after "with",
     # closing its phrase, unless it is a virtue ("with grace and dignity")
@@ -186,6 +208,19 @@ def _evidence(doc: Doc, t: Token) -> int | None:
                 and (lex.is_surname(nxt.lower) or lex.is_first(nxt.lower)) and not lex.is_word(nxt.lower)
                 and not lex.is_rare_word(nxt.lower) and nxt.lower not in lex.allow):
             return 54
+    if (t.is_lower and t.is_alpha and len(low) >= 3 and not lex.is_word(low) and low not in lex.allow
+            and low not in _STOP_CAPS and _lower_person_slot(doc, t, prev, gap)
+            and (lex.is_first(low) or not lex.near_word(low))):
+        # lowercase typing: a word that is no English word where a person
+        # goes — acting ("so arnab said", "adebayo asked if") or after
+        # "into/told/met" ("ran into xiuying at the shops")
+        if (lex.is_first(low) or len(low) >= 4) and (
+                _speaks(doc, t) and (lex.is_first(low) or not lex.is_rare_word(low) or t.sent_start or prev.lower in _SO)
+                or (lex.is_first(low) or not lex.is_rare_word(low)) and _acts(doc, t)
+                and (doc.next(t) is None or doc.next(t).lower not in ("has", "had", "is", "was"))
+                or prev is not None and prev.lower in _MEET_VERBS and gap == " " and (_ends_mention(doc, t)
+                    or doc.next(t) is not None and doc.next(t).lower in _NAME_THEN_PREP)):
+            return 52
     if t.is_lower and t.is_alpha and len(low) >= 3 and lex.is_first(low) and (
         t.sent_start and _acts(doc, t)
         or prev is not None and prev.lower in ("its", "it's", "im", "i'm") and not lex.is_word(low)
@@ -212,6 +247,12 @@ def _evidence(doc: Doc, t: Token) -> int | None:
             nxt = doc.next(t)
             if nxt is not None and (t.possessive and nxt.lower in PERSON_CUES or not t.possessive and _subject_acts(doc, t)):
                 return 52
+            # "Thiago Rice has…": a surname after it, then lowercase prose
+            if (nxt is not None and not t.possessive and doc.gap(t, nxt) == " " and nxt.is_cap and is_namey(doc, nxt)
+                    and lex.is_surname(nxt.lower)):
+                after = doc.next(nxt)
+                if after is None or after.is_lower and doc.gap(nxt, after) == " " or nxt.possessive:
+                    return 52
         return None
     # a first name that is also a word: needs more
     nxt = doc.next(t)
@@ -229,6 +270,58 @@ def _evidence(doc: Doc, t: Token) -> int | None:
     if nxt is not None and not t.possessive and not t.after_mask and _subject_acts(doc, t):
         return 52  # "Hope said", "Will seemed thrilled", "Amber from my group", "Rich (my client, 58)"
     return None
+
+
+# "ran into arnab at", "told ngozi", "met yanaba": a person as object
+_MEET_VERBS = {"into", "told", "tell", "asked", "ask", "met", "meet", "saw", "see", "texted", "text", "called",
+               "call", "emailed", "email", "messaged", "hugged", "invited", "thanked", "thank", "referred"}
+_SO = {"so", "then", "and", "but", "when", "because", "cos", "coz", "bc", "after", "before", "said", "says", "if"}
+_OWNED = {"texts", "text", "messages", "message", "email", "emails", "phone", "disclosure", "diary", "journal",
+          "birthday", "wedding", "funeral", "kids", "children", "family", "behaviour", "behavior", "therapist",
+          "parents", "school", "teacher", "car", "house", "flat", "apartment", "room", "boss", "job"}
+
+
+def _lower_person_slot(doc: Doc, t: Token, prev: Token | None, gap: str) -> bool:
+    """Cheap pre-check for the lowercase rule: a verb after, or a meeting verb before."""
+    nxt = doc.next(t)
+    return (nxt is not None and (nxt.lower in _PERSON_VERBS or nxt.lower.endswith("ed") or nxt.lower in _IRREGULAR_PAST)
+            or _PERSON_AFTER.match(doc.text, t.end) is not None
+            or prev is not None and prev.lower in _MEET_VERBS)
+
+
+def _owner_is_person(doc: Doc, t: Token) -> bool:
+    nxt = doc.next(t)
+    return nxt is not None and (nxt.lower in PERSON_CUES or nxt.lower in _OWNED)
+
+
+def _and_i(doc: Doc, t: Token) -> bool:
+    nxt = doc.next(t)
+    if nxt is None or nxt.lower != "and" or doc.gap(t, nxt) != " ":
+        return False
+    after = doc.next(nxt)
+    return after is not None and after.text in ("I", "me") and doc.gap(nxt, after) == " "
+
+
+def _after_plain_title(doc: Doc, t: Token) -> bool:
+    """Right after Mr/Mrs/Ms/Dr/Mx/Prof: "Mr Bishop", "Dr Nurse"."""
+    p = doc.prev(t)
+    return p is not None and p.lower in _TITLES_ANY_CASE and p.text[0].isupper() and doc.gap(p, t) in (" ", ". ")
+
+
+def _cap_follows(doc: Doc, t: Token) -> bool:
+    n = doc.next(t)
+    return n is not None and n.is_cap and doc.gap(t, n) == " "
+
+
+def _particle_run_end(doc: Doc, t: Token) -> Token | None:
+    """'de la Fuente': one to three particles, then a capitalised name."""
+    j, k = t, 0
+    while j is not None and j.lower in _PARTICLES and not j.is_cap and k < 3:
+        nxt = doc.next(j)
+        if nxt is None or doc.gap(j, nxt) != " ":
+            return None
+        j, k = nxt, k + 1
+    return j if j is not None and k and j.is_cap and is_namey(doc, j) else None
 
 
 _FAMILY = {"mam", "mum", "mom", "mother", "dad", "father", "husband", "wife", "partner", "son", "daughter",
@@ -305,11 +398,17 @@ def _ends_mention(doc: Doc, t: Token) -> bool:
     return t.possessive or bool(_MENTION_END.match(doc.text, t.end))
 
 
+_IS_A_CLIENT = re.compile(
+    r"\s+(?:has\s+been|had\s+been|is|was|became)\s+(?:my|our|a|an|her|his|their)\s+(?:\w+\s+)?"
+    r"(?:client|patient|supervisee|colleague|neighbou?r|friend|student|tenant|landlord|boss)s?\b", re.IGNORECASE)
+
+
 def _subject_acts(doc: Doc, t: Token) -> bool:
     """At a sentence start a word-like name needs to act as a subject: a
     speech verb, a past tense ("Will seemed thrilled": a modal never takes
-    one), "from my group", or a role or age in brackets."""
-    if _PERSON_AFTER.match(doc.text, t.end):
+    one), "from my group", a role or age in brackets, or being someone's
+    client ("Arnab has been my client")."""
+    if _PERSON_AFTER.match(doc.text, t.end) or _IS_A_CLIENT.match(doc.text, t.end):
         return True
     nxt = doc.next(t)
     if nxt is None or doc.gap(t, nxt) != " ":
@@ -435,12 +534,13 @@ def _extend(doc: Doc, t: Token, lowercase: bool, strong: bool = False) -> list[T
         if nxt is None or doc.gap(run[-1], nxt) != " ":
             break
         low = nxt.lower
-        if low in _PARTICLES and len(run) >= 1:
+        if low in _PARTICLES or low in ("an", "na") and run[-1].lower in _IRISH_ARTICLE_AFTER:
             # one to three particles, then a capitalised name: "van der Berg", "de la Cruz"
             parts = [nxt]
             after = doc.next(nxt)
             while (after is not None and len(parts) < 3 and doc.gap(parts[-1], after) == " "
-                   and after.lower in _PARTICLES and not after.is_cap):
+                   and (after.lower in _PARTICLES or after.lower in ("an", "na") and parts[-1].lower in _IRISH_ARTICLE_AFTER)
+                   and not after.is_cap):
                 parts.append(after)
                 after = doc.next(after)
             if after is not None and doc.gap(parts[-1], after) == " " and after.is_cap and is_namey(doc, after):

@@ -15,7 +15,7 @@ from ..model import Candidate
 from ..tokens import Token
 from .base import Doc
 from .locations import LOC_CUES
-from .names import _STOP_CAPS, is_namey
+from .names import _PARTICLES, _STOP_CAPS, is_namey
 
 _PLACE_CUES = LOC_CUES - {"at", "on", "of", "to"} | {"lives", "moved"}
 
@@ -56,6 +56,18 @@ def find(doc: Doc) -> Iterator[Candidate]:
             a -= 1
         while b + 1 < len(toks) and _joins(doc, toks[b], toks[b + 1], left=False):
             b += 1
+        # "Nizhoni van den Berg": particles, then a capitalised surname
+        while True:
+            k = b + 1
+            while (k < len(toks) and k - b <= 3 and toks[k].text.islower() and toks[k].lower in _PARTICLES
+                   and doc.gap(toks[k - 1], toks[k]) == " " and not toks[k - 1].possessive):
+                k += 1
+            if k > b + 1 and k < len(toks) and doc.gap(toks[k - 1], toks[k]) == " " and toks[k].is_cap and is_namey(doc, toks[k]):
+                b = k
+                while b + 1 < len(toks) and _joins(doc, toks[b], toks[b + 1], left=False):
+                    b += 1
+                continue
+            break
         end = toks[b].end
         # "Smokehouse 81": a number that closes the name goes with it
         nb = doc.next(toks[b])

@@ -10,13 +10,25 @@ from ..model import Candidate
 from .base import Doc
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_TLD = r"(?:com|org|net|edu|gov|io|co|me|info|biz|blog|app|dev|site|online|us|uk|ca|au|nz|ie|de|fr|page|link|ly|tv|xyz|health|care|life|studio|art|shop|store)"
+_TLD = (r"(?:com|org|net|edu|gov|io|co|me|info|biz|blog|app|dev|site|online|us|uk|ca|au|nz|ie|de|fr|page|link|ly|tv"
+        r"|xyz|health|care|life|studio|art|shop|store|fm|za|sg|hk|ph|pk|ng|ke|nl|dk|fi|pl|gr|il|jp|kr|cn"
+        r"|tw|br|mx|news|media|network|club|live|world|email|social|pro)")
 URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')\]]+"
     r"|(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+" + _TLD + r"(?:\.[a-z]{2})?(?:/[^\s<>\"')\]]*)?(?![\w@-])",
     re.IGNORECASE,
 )
 HANDLE = re.compile(r"(?<![\w@./])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
+# a handle written without its @, after the words that introduce one:
+# "his username is ayaan.xo", "WeChat ID: zyx_1999_cd", "her snap is lil.mo"
+CUED_HANDLE = re.compile(
+    r"\b(?:user ?names?|handles?|screen ?names?|gamertags?|(?:wechat|snap(?:chat)?|insta(?:gram)?|ig|tiktok|discord|"
+    r"telegram|kik|skype|twitter|threads|reddit|twitch|steam|xbox|psn|roblox)(?: id| name| handle)?|"
+    r"(?:wechat|line|skype|discord) ?id)\s*(?:is|was|=|:|-)?\s*"
+    # a handle has a letter and a digit, dot or underscore: "ayaan.xo", "zyx_1999_cd"
+    r"(?P<h>(?=[A-Za-z0-9_.-]*[A-Za-z])(?=[A-Za-z0-9_.-]*[\d_.])[A-Za-z0-9_][A-Za-z0-9_.-]{2,29}[A-Za-z0-9_])(?![\w@])",
+    re.IGNORECASE,
+)
 # a run of digits with the separators people type; phonenumbers decides
 PHONE = re.compile(
     r"(?<![\w+/.-])(?:\+|00)?\(?\d[\d \t().\-]{5,18}\d(?:[ \t]*(?:ext\.?|x|extension|#)[ \t]*\d{1,5})?(?![\w/])",
@@ -56,6 +68,12 @@ def find(doc: Doc) -> Iterator[Candidate]:
         s, e = _strip(m.group(), m.start())
         if e - s > 1:
             yield Candidate(s, e, "CONTACT", "handle", 95, "contact")
+    for m in CUED_HANDLE.finditer(text):
+        if any(a <= m.start("h") < b for a, b in taken):
+            continue
+        s, e = _strip(m.group("h"), m.start("h"))
+        taken.append((s, e))
+        yield Candidate(s, e, "CONTACT", "handle", 90, "contact")
     yield from _phones(doc, taken)
 
 

@@ -17,7 +17,8 @@ SSN = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")
 _CUE = (
     r"(?:mrn|ssn|ssi|sin|nhs|chi|ihi|nhi|medicare|medicaid|dob|"
     r"member|policy|account|acct|case|docket|file|claim|client|patient|record|chart|"
-    r"reference|ref|licen[cs]e|registration|reg|badge|employee|student|plate|tag|vin|"
+    r"reference|ref|licen[cs]e|registration|rego|reg|badge|employee|student|plate|tag|vin|"
+    r"procedimiento|processo|expediente|dossier|aktenzeichen|nric|ohip|cedula|cédula|aadhaar|pan|ird|tfn|"
     r"passport|permit|health\s+card|insurance|subscriber|group|id|no|number|#)"
 )
 CUE_ID = re.compile(
@@ -51,7 +52,10 @@ def find(doc: Doc) -> Iterator[Candidate]:
         if cue.startswith("dob"):
             continue  # a date of birth: the date recogniser owns it
         digits = sum(c.isdigit() for c in value)
-        if digits < 3 or _YEAR.fullmatch(value) or (digits == len(value) and digits < 4):
+        # number plates are short and mostly letters: "rego is CXP 47Q"
+        plate = cue.split()[0] in {"plate", "plates", "rego", "registration", "reg", "tag", "tags"} \
+            and digits >= 1 and len(value.replace(" ", "")) >= 4 and any(c.isalpha() for c in value)
+        if not plate and (digits < 3 or _YEAR.fullmatch(value) or (digits == len(value) and digits < 4)):
             continue
         if cue.split()[0] in {"client", "patient", "group", "no", "number", "#", "id"} and digits < 4:
             continue

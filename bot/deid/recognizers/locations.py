@@ -28,7 +28,9 @@ _REGION_ABBR = r"(?:" + "|".join(sorted(set(_US_STATES + _CA_PROV + _AU_STATES),
 ADDRESS = re.compile(
     r"(?<![\w/])(?:(?:Apt|Unit|Flat)\s*\w+,?\s*)?\d{1,6}[A-Za-z]?(?:[/-]\d{1,5}[A-Za-z]?)?\s+"
     r"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
-    r"(?:" + _CAPW + r"\s+){0,3}" + _STREET_TYPES + r"\b\.?" + _UNIT + r"?"
+    r"(?:" + _CAPW + r"\s+){0,3}" + _STREET_TYPES + r"\b\.?"
+    # a direction after the street type: "Lake Shore Blvd W", "Queen St E"
+    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b\.?)?" + _UNIT + r"?"
     # ", Morningside QLD 4170" / ", Rosanna VIC 3084" / ", Boise, ID 83702"
     r"(?:,\s*(?:" + _CAPW + r"\s+){0,2}?" + _CAPW + r"(?:,?\s+" + _REGION_ABBR + r")?(?:\s+\d{4,5}(?:-\d{4})?)?(?=[\s,.;)]|$))?"
 )
@@ -219,8 +221,12 @@ def _gazetteer(doc: Doc) -> Iterator[Candidate]:
         lower_unknown = (hit == 1 and t.is_lower and len(t.text) >= 4 and not lex.is_word(t.lower)
                          and not lex.is_rare_word(t.lower) and not lex.is_first(t.lower)
                          and (cue or prev is not None and prev.lower == "the" and pp is not None and pp.lower in LOC_CUES))
-        if (caps and not wordy and not t.is_upper) or (cue and (caps or not wordy) and not t.is_upper) or lower_unknown:
-            yield Candidate(span[0].start, span[-1].end, "LOCATION", "town", 55 if cue else 45, "gazetteer")
+        # "Jefferson Park (Chicago)": a capitalised place name alone in brackets
+        bracketed = (caps and not t.is_upper and doc.text[span[0].start - 1:span[0].start] == "("
+                     and doc.text[span[-1].end:span[-1].end + 1] == ")")
+        if (caps and not wordy and not t.is_upper) or (cue and (caps or not wordy) and not t.is_upper) \
+                or lower_unknown or bracketed:
+            yield Candidate(span[0].start, span[-1].end, "LOCATION", "town", 55 if cue or bracketed else 45, "gazetteer")
             # "Koramangala, Bangalore": a capitalised word after a town and a
             # comma is the larger town (regions and weekdays stay)
             after = doc.next(span[-1])

@@ -80,9 +80,21 @@ _NOT_INITIALS = {"U.S.", "U.K.", "D.C.", "P.S.", "A.A.", "N.A.", "B.C.", "A.D.",
                  "N.Y.", "O.T.", "I.E.", "E.G.", "A.M.", "P.M.", "B.A.", "M.A.", "M.S.", "R.N.", "U.N."}
 
 
+# A sign-off: a dash, then one or two capitalised words ending the message or a line
+# ("… late last night. – Kelvin", "— Dr. Ama", "-Sam T."): the writer's own name.
+SIGN_OFF = re.compile(
+    r"(?:^|(?<=[.!?)\n])\s*)[-–—~]\s*(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+)?"
+    r"(?P<n>[A-Z][a-z'’-]+(?:\s+[A-Z](?:[a-z'’-]+|\.))?)\s*(?:,?\s*[A-Z]{2,6})?\s*$",
+    re.MULTILINE,
+)
+
+
 def find(doc: Doc) -> Iterator[Candidate]:
     toks = doc.tokens
     lex = doc.lex
+    for m in SIGN_OFF.finditer(doc.text):
+        if m.group("n").lower() not in lex.allow:
+            yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 80, "name")
     for m in INITIALS.finditer(doc.text):
         if m.group().replace(" ", "").upper() not in _NOT_INITIALS:
             yield Candidate(m.start(), m.end(), "NAME", "person", 62, "name")
@@ -222,7 +234,8 @@ def _evidence(doc: Doc, t: Token) -> int | None:
                     or doc.next(t) is not None and doc.next(t).lower in _NAME_THEN_PREP)):
             return 52
     if t.is_lower and t.is_alpha and len(low) >= 3 and lex.is_first(low) and (
-        t.sent_start and _acts(doc, t)
+        # (a word right after one of our own placeholders starts no sentence)
+        t.sent_start and not t.after_mask and _acts(doc, t)
         or prev is not None and prev.lower in ("its", "it's", "im", "i'm") and not lex.is_word(low)
     ):
         return 54  # texting: "grace (pt, 26yo) follows me", "its ciarán from the group"

@@ -228,7 +228,9 @@ _EDGE = " \t\r\n,;:!?\"“”()[]{}"
 
 def _tidy(text: str, c: Candidate) -> Candidate:
     s, e = c.start, c.end
-    while s < e and text[s] in _EDGE:
+    # a phone's opening bracket stays when its closing one is inside: "(208) 555-0142"
+    keep_bracket = c.kind == "phone" and text[s:s + 1] == "(" and ")" in text[s:e]
+    while s < e and text[s] in _EDGE and not (keep_bracket and s == c.start):
         s += 1
     while e > s and text[e - 1] in _EDGE:
         e -= 1

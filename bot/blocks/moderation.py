@@ -7,7 +7,7 @@ from slack_sdk.models.views import View
 from bot.blocks.common import (
     CONSULT_START, MAX_VIEW_BLOCKS, Message, actions, button, context, divider, escape, header, render, section, sections,
 )
-from bot.blocks.posts import owner_actions, post_body
+from bot.blocks.posts import own_post, post_body
 from bot.texts import load_texts
 
 APPROVE = "review_approve"
@@ -84,12 +84,7 @@ def home(catalog, posts, moderator_view: dict | None) -> dict:
     if not posts:
         blocks.append(context(_t("home.no_posts")))
     for p in posts[:10]:
-        q = escape(((p.content or {}).get("question") or "")[:150])
-        state = "resolved" if p.resolved else {"posted": "open", "pending": "waiting for Slack",
-                                                 "awaiting_approval": "waiting for a moderator"}.get(p.status, p.status)
-        blocks.append(section(f"*Dilemma #{p.id}* · {state}\n{q}"))
-        if p.status == "posted":
-            blocks += owner_actions(p.id, p.resolved)
+        blocks += own_post(p, max_question=150)
     if moderator_view is not None:
         blocks += [divider(), header(_t("home.moderator_heading")), *sections(_t("home.settings") + "\n" + moderator_view["settings"])]
         queue = moderator_view["queue"]

@@ -85,17 +85,23 @@ def relay_dm(number: int, count: int, permalink: str | None, resolved: bool) -> 
     return Message(text=text, blocks=render(blocks))
 
 
+def own_post(p, max_question: int = 200) -> list:
+    """One of the poster's own posts with its state and, once posted, their buttons
+    (in `/boundary mine` and on the App Home tab)."""
+    state = _t(f"mine.status.{'resolved' if p.resolved else p.status}")
+    question = escape(((p.content or {}).get("question") or "")[:max_question])
+    blocks = list(sections(f"*Dilemma #{p.id}* · {state}\n{question}"))
+    if p.status == "posted":
+        blocks += owner_actions(p.id, p.resolved)
+    return blocks
+
+
 def mine(posts) -> Message:
     if not posts:
         text = _t("mine.none")
         return Message(text=text, blocks=render(sections(text)))
     blocks = [header(_t("mine.title"))]
     for p in posts[:15]:
-        content = p.content or {}
-        state = _t(f"mine.status.{'resolved' if p.resolved else p.status}")
-        question = escape((content.get("question") or "")[:200])
-        blocks += sections(f"*Dilemma #{p.id}* · {state}\n{question}")
-        if p.status == "posted":
-            blocks += owner_actions(p.id, p.resolved)
+        blocks += own_post(p)
         blocks.append(divider())
     return Message(text=_t("mine.title"), blocks=render(blocks[:-1]))

@@ -194,3 +194,24 @@ def test_people_named_in_an_edit_get_new_letters():
     out = get_engine().redact_many([edited, "Marcus thinks it is fine."])
     assert "[Person A] asked" in out[0].text and "husband [Person B]" in out[0].text
     assert out[1].text.startswith("[Person B]")
+
+
+@pytest.mark.parametrize("text, hidden", [
+    ("my old classmate Jordan Kessler is now my client", ["Jordan", "Kessler"]),
+    ("client dev (17) asked to add me", ["dev"]),
+    ("my client's ex (brandon) found my profile", ["brandon"]),
+    ("My client A.M. is a teacher", ["A.M."]),
+    ("therapist here, 28, and new to this group", ["28"]),
+])
+def test_people_introduced_by_their_role(text, hidden):
+    from bot.deid import get_engine
+
+    out = get_engine().redact(text).text
+    for surface in hidden:
+        assert surface not in out, out
+
+
+def test_small_numbers_after_here_stay():
+    from bot.deid import get_engine
+
+    assert get_engine().redact("we meet here, 3, 4 times a month").text == "we meet here, 3, 4 times a month"

@@ -163,6 +163,10 @@ def _appositive_person(doc: Doc, at: int) -> bool:
     if not words:
         return False
     w = words[-1]
+    # "therapist here, 28,": the writer introducing themselves
+    if w.lower() == "here" and len(words) >= 2:
+        n = re.match(r",[ \t](\d+)", doc.text[at:])
+        return n is None or int(n.group(1)) >= 16
     # "Client M - 17 -": an initial standing for the person
     if len(w) == 1 and w.isupper() and w != "I":
         return True

@@ -89,9 +89,64 @@ SIGN_OFF = re.compile(
 )
 
 
+# A person word, then a name in brackets or a word with an age in brackets:
+# "client's ex (brandon) found", "client dev (17) asked", "my client A.M. is".
+_PERSON_WORDS = (r"(?:client|clients|pt|patient|son|daughter|kid|child|boy|girl|brother|sister|husband|wife|partner|"
+                 r"boyfriend|girlfriend|bf|gf|ex|mum|mom|dad|father|mother|nephew|niece|cousin|friend|student|"
+                 r"supervisee|colleague|neighbou?r|boss|teen|classmate|fianc[eé]e?)")
+_PERSON_WORD = re.compile(r"\b" + _PERSON_WORDS + r"(?:['’]s)?\s+", re.I)
+_BRACKETED_AT = re.compile(r"\((?P<n>[A-Za-z][a-z'’-]{1,20})\)")
+_AGED_AT = re.compile(r"(?P<n>[a-z][a-z'’-]{1,20})\s*\((?:1[01]\d|\d{1,2})\)")
+_INITIALS_AT = re.compile(r"(?P<n>[A-Z]\.\s?[A-Z]\.)")
+
+
+def _cued_forms(doc: Doc) -> Iterator[Candidate]:
+    lex = doc.lex
+    text = doc.text
+    for cue in _PERSON_WORD.finditer(text):
+        at = cue.end()
+        m = _INITIALS_AT.match(text, at)
+        if m:
+            yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 70, "name")
+            continue
+        m = _BRACKETED_AT.match(text, at)
+        bracketed = m is not None
+        m = m or _AGED_AT.match(text, at)
+        if m is None:
+            continue
+        word = m.group("n").lower()
+        if word in lex.allow or word in PERSON_CUES or word in _STOP_CAPS:
+            continue
+        # a bracketed word must look like a name; before an age any word stands as one
+        if bracketed and lex.is_word(word) and not lex.is_first(word):
+            continue
+        yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 70, "name")
+
+
+def _first_name_before(doc: Doc, run: list[Token]) -> Token | None:
+    """'Jordan Kessler': a capitalised first name right before a surname joins the
+    name even when it is also a place or a word."""
+    lex = doc.lex
+    p = doc.prev(run[0])
+    if (p is None or doc.gap(p, run[0]) != " " or not p.is_cap or p.is_upper or p.possessive
+            or not lex.is_first(p.lower) or p.lower in _STOP_CAPS or p.lower in lex.allow or _is_title(p, doc)):
+        return None
+    first = run[0].lower
+    return p if (lex.is_surname(first) and not lex.is_word(first)) else None
+
+
 def find(doc: Doc) -> Iterator[Candidate]:
     toks = doc.tokens
     lex = doc.lex
+    yield from _cued_forms(doc)
+    for t in toks:
+        # "Jordan Kessler": a surname that is no English word, after a first name
+        # that may also be a place or a word
+        if t.is_cap and not t.is_upper and lex.is_surname(t.lower) and not lex.is_word(t.lower) \
+                and t.lower not in lex.allow:
+            before = _first_name_before(doc, [t])
+            if before is not None:
+                yield Candidate(before.start, t.end, "NAME", "person", 66, "name")
     for m in SIGN_OFF.finditer(doc.text):
         if m.group("n").lower() not in lex.allow:
             yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 80, "name")
@@ -104,6 +159,9 @@ def find(doc: Doc) -> Iterator[Candidate]:
             continue
         lowercase = t.is_lower and not (t.lower in _PARTICLES and _particle_run_end(doc, t))
         run = _extend(doc, t, lowercase=lowercase, strong=start >= 60)
+        before = None if lowercase else _first_name_before(doc, run)
+        if before is not None:
+            run.insert(0, before)
         yield Candidate(run[0].start, run[-1].end, "NAME", "person", start, "name")
 
 

@@ -16,6 +16,7 @@ The servers under test run in child processes started from here::
 The child prints ``READY <events url> <pid>`` once it serves and exits when its
 stdin is closed, so it never outlives the benchmark.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -85,7 +86,12 @@ def machine() -> str:
 
 def table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
-    fmt = lambda r: "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
+
+    def fmt(r):
+        return "  ".join(
+            str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+
     return "\n".join([fmt(header), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows])
 
 
@@ -178,19 +184,38 @@ class Server:
 
 
 @asynccontextmanager
-async def server(kind: str, *, api_url: str = "own", db: str | None = None, workdir: Path | None = None,
-                 backlog: int = BACKLOG, ready_timeout: float = 60.0):
+async def server(
+    kind: str,
+    *,
+    api_url: str = "own",
+    db: str | None = None,
+    workdir: Path | None = None,
+    backlog: int = BACKLOG,
+    ready_timeout: float = 60.0,
+):
     """Start a server child process; yields a :class:`Server`; stops it on exit."""
     workdir = Path(workdir or tempfile.mkdtemp(prefix="bc-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / f"{kind}.log"
-    cmd = [PYTHON, str(Path(__file__).resolve()), "serve", "--kind", kind, "--api-url", api_url,
-           "--data-dir", str(workdir / "data"), "--backlog", str(backlog)]
+    cmd = [
+        PYTHON,
+        str(Path(__file__).resolve()),
+        "serve",
+        "--kind",
+        kind,
+        "--api-url",
+        api_url,
+        "--data-dir",
+        str(workdir / "data"),
+        "--backlog",
+        str(backlog),
+    ]
     if db:
         cmd += ["--db", db]
     with open(log_path, "wb") as log_fh:
         proc = await asyncio.create_subprocess_exec(
-            *cmd, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log_fh, cwd=str(REPO))
+            *cmd, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log_fh, cwd=str(REPO)
+        )
     try:
         deadline = time.monotonic() + ready_timeout
         url = pid = None
@@ -210,7 +235,7 @@ async def server(kind: str, *, api_url: str = "own", db: str | None = None, work
             proc.stdin.close()
             try:
                 await asyncio.wait_for(proc.wait(), timeout=10)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 proc.kill()  # our own child, by its handle
                 await proc.wait()
 
@@ -224,8 +249,20 @@ async def py_spy(pid: int, out: Path | None, rate: int = 200):
         return
     exe = Path(PYTHON).with_name("py-spy")
     proc = await asyncio.create_subprocess_exec(
-        str(exe), "record", "--pid", str(pid), "--rate", str(rate), "--gil", "--format", "raw", "-o", str(out),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        str(exe),
+        "record",
+        "--pid",
+        str(pid),
+        "--rate",
+        str(rate),
+        "--gil",
+        "--format",
+        "raw",
+        "-o",
+        str(out),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     await asyncio.sleep(1.0)  # let it attach
     try:
         yield
@@ -235,7 +272,7 @@ async def py_spy(pid: int, out: Path | None, rate: int = 200):
         proc.send_signal(signal.SIGINT)  # py-spy writes the profile on SIGINT
         try:
             await asyncio.wait_for(proc.wait(), timeout=30)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             proc.kill()
             await proc.wait()
 

@@ -24,6 +24,7 @@ whole run stops after --max-seconds.
 ``--py-spy OUT`` samples the real app's process with py-spy during its bursts and
 prints where the time goes (raw collapsed stacks are written to OUT).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -88,22 +89,29 @@ class Answers:
         return got, len(ids) - len(got)
 
 
-def signed_requests(questions: list[str], n: int, rng: random.Random, user_base: int = 0,
-                    answers: Answers | None = None) -> list[tuple[bytes, dict, str]]:
+def signed_requests(
+    questions: list[str], n: int, rng: random.Random, user_base: int = 0, answers: Answers | None = None
+) -> list[tuple[bytes, dict, str]]:
     out = []
     for i in range(n):
         rid = answers.new_id() if answers else ""
         response_url = (answers.url + rid) if answers else "http://127.0.0.1:9/response_url/x"
         body = signing.slash_command_body(
-            command="/boundary", text=rng.choice(questions), user_id=f"U0L{(user_base + i) % 1000:04d}",
-            team_id=h.TEAM, channel_id=h.GENERAL, response_url=response_url,
+            command="/boundary",
+            text=rng.choice(questions),
+            user_id=f"U0L{(user_base + i) % 1000:04d}",
+            team_id=h.TEAM,
+            channel_id=h.GENERAL,
+            response_url=response_url,
             trigger_id=f"t.{i}",
         )
         out.append((body.encode(), signing.signed_headers(body, h.SECRET), rid))
     return out
 
 
-async def burst(url: str, reqs: list[tuple[bytes, dict, str]], answers: Answers | None = None) -> list[tuple[float, str]]:
+async def burst(
+    url: str, reqs: list[tuple[bytes, dict, str]], answers: Answers | None = None
+) -> list[tuple[float, str]]:
     """Fire all requests at once; (seconds to the ack, "200" / error) per request."""
     connector = TCPConnector(limit=0)
     async with ClientSession(connector=connector) as session:
@@ -142,12 +150,16 @@ async def run(args) -> int:
     await answers.start()
     answer_lat: dict[int, list[float]] = {}
     missing: dict[int, int] = {}
-    async with h.server("app", workdir=work / "app", backlog=args.backlog) as app, \
-            h.server("bare", workdir=work / "bare", backlog=args.backlog) as bare:
+    async with (
+        h.server("app", workdir=work / "app", backlog=args.backlog) as app,
+        h.server("bare", workdir=work / "bare", backlog=args.backlog) as bare,
+    ):
         servers = {"app": app, "bare": bare}
-        print(f"listen backlog {args.backlog}; servers: app pid {app.pid} {app.url}, bare pid {bare.pid} {bare.url}; "
-              f"load generator: this process (pid {__import__('os').getpid()})")
-        for name, srv in servers.items():
+        print(
+            f"listen backlog {args.backlog}; servers: app pid {app.pid} {app.url}, bare pid {bare.pid} {bare.url}; "
+            f"load generator: this process (pid {__import__('os').getpid()})"
+        )
+        for srv in servers.values():
             await warm_up(srv.url, questions, rng, answers)
         stopped_early = False
         async with h.py_spy(app.pid, prof):  # idle time is not sampled: only the app's bursts count
@@ -167,8 +179,16 @@ async def run(args) -> int:
                             answer_lat.setdefault(n, []).extend(got)
                             missing[n] = missing.get(n, 0) + lost
                         lat = [t for t, s in res if s == "200"]
-                        per_round.append([str(rnd + 1), str(n), name, h.ms(h.percentile(lat, 50)), h.ms(h.percentile(lat, 99)),
-                                          str(sum(1 for _, s in res if s != "200"))])
+                        per_round.append(
+                            [
+                                str(rnd + 1),
+                                str(n),
+                                name,
+                                h.ms(h.percentile(lat, 50)),
+                                h.ms(h.percentile(lat, 99)),
+                                str(sum(1 for _, s in res if s != "200")),
+                            ]
+                        )
                 if stopped_early:
                     print(f"stopped after {args.max_seconds:.0f} s (--max-seconds)")
                     break
@@ -183,16 +203,35 @@ async def run(args) -> int:
             res = results.get((name, n), [])
             ok = [t for t, s in res if s == "200"]
             errors = len(res) - len(ok)
-            stats[name] = (h.percentile(ok, 50), h.percentile(ok, 99), max(ok) if ok else float("nan"), errors,
-                           sum(1 for t in ok if t > SLACK_TIMEOUT), len(res))
+            stats[name] = (
+                h.percentile(ok, 50),
+                h.percentile(ok, 99),
+                max(ok) if ok else float("nan"),
+                errors,
+                sum(1 for t in ok if t > SLACK_TIMEOUT),
+                len(res),
+            )
         ratio = stats["app"][1] / stats["bare"][1] if stats["bare"][1] else float("nan")
         for name in ("app", "bare"):
             p50, p99, mx, err, late, total = stats[name]
-            rows.append([str(n), name, str(total), h.ms(p50), h.ms(p99), h.ms(mx), str(err), str(late),
-                         f"{ratio:.2f}" if name == "app" else ""])
-        summary.append(f"N={n}: p99 app {h.ms(stats['app'][1])} ms / bare {h.ms(stats['bare'][1])} ms "
-                       f"(x{ratio:.2f}), p50 app {h.ms(stats['app'][0])} / bare {h.ms(stats['bare'][0])} ms, "
-                       f"errors {stats['app'][3]}/{stats['bare'][3]}")
+            rows.append(
+                [
+                    str(n),
+                    name,
+                    str(total),
+                    h.ms(p50),
+                    h.ms(p99),
+                    h.ms(mx),
+                    str(err),
+                    str(late),
+                    f"{ratio:.2f}" if name == "app" else "",
+                ]
+            )
+        summary.append(
+            f"N={n}: p99 app {h.ms(stats['app'][1])} ms / bare {h.ms(stats['bare'][1])} ms "
+            f"(x{ratio:.2f}), p50 app {h.ms(stats['app'][0])} / bare {h.ms(stats['bare'][0])} ms, "
+            f"errors {stats['app'][3]}/{stats['bare'][3]}"
+        )
         ok_ratio = ratio <= 1.5
         verdict = f"N={n}: p99 ratio {ratio:.2f} {'<=' if ok_ratio else '>'} 1.5"
         if n >= 500:
@@ -207,18 +246,32 @@ async def run(args) -> int:
         print("target " + v)
     print()
     print("time from the request to the app's answer at its response_url (the bare app sends none):")
-    print(h.table([[str(n), str(len(answer_lat.get(n, []))), h.ms(h.percentile(answer_lat.get(n, []), 50)),
-                    h.ms(h.percentile(answer_lat.get(n, []), 99)), str(missing.get(n, 0))] for n in args.n],
-                  ["N", "answers", "p50 ms", "p99 ms", "missing"]))
-    summary.append("answers p99 " + ", ".join(
-        f"N={n} {h.ms(h.percentile(answer_lat.get(n, []), 99))} ms" for n in args.n))
+    print(
+        h.table(
+            [
+                [
+                    str(n),
+                    str(len(answer_lat.get(n, []))),
+                    h.ms(h.percentile(answer_lat.get(n, []), 50)),
+                    h.ms(h.percentile(answer_lat.get(n, []), 99)),
+                    str(missing.get(n, 0)),
+                ]
+                for n in args.n
+            ],
+            ["N", "answers", "p50 ms", "p99 ms", "missing"],
+        )
+    )
+    summary.append(
+        "answers p99 " + ", ".join(f"N={n} {h.ms(h.percentile(answer_lat.get(n, []), 99))} ms" for n in args.n)
+    )
     if prof:
         print()
         print(f"py-spy profile of the app during its bursts ({prof}):")
         print(h.summarize_profile(prof))
     print()
-    print(f"README: ack_latency {date.today().isoformat()} ({h.machine()}; {args.rounds} round(s)): "
-          + "; ".join(summary))
+    print(
+        f"README: ack_latency {date.today().isoformat()} ({h.machine()}; {args.rounds} round(s)): " + "; ".join(summary)
+    )
     return 0
 
 
@@ -229,8 +282,12 @@ def main(argv=None) -> int:
     p.add_argument("--pause", type=float, default=0.5, help="seconds of quiet before each burst")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--max-seconds", type=float, default=300.0, help="stop starting bursts after this long")
-    p.add_argument("--backlog", type=int, default=h.BACKLOG,
-                   help="listen backlog of both servers (production/aiohttp default: 128)")
+    p.add_argument(
+        "--backlog",
+        type=int,
+        default=h.BACKLOG,
+        help="listen backlog of both servers (production/aiohttp default: 128)",
+    )
     p.add_argument("--py-spy", metavar="OUT", default=None, help="profile the app's process with py-spy")
     args = p.parse_args(argv)
     if any(n < 1 or n > 2000 for n in args.n) or not 1 <= args.rounds <= 50:

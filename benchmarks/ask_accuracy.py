@@ -23,6 +23,7 @@ figures plus the pooled held-out figures. The cue vocabulary itself was written
 with these questions in view, so this measures the choice of the two knobs, not
 the vocabulary; the leave-one-out figures are the check on the latter.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,13 +45,13 @@ SCORER = REPO.parent / "shared" / "tools" / "ask_score.py"
 
 def load(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
-        return [json.loads(l) for l in fh if l.strip()]
+        return [json.loads(ln) for ln in fh if ln.strip()]
 
 
 def figures(gold: list[dict], preds: list[list[str]]) -> dict:
     """Same definitions as ask_score.py."""
     on = off = top1 = prim = off_ok = false_off = gk = gfound = 0
-    for g, p in zip(gold, preds):
+    for g, p in zip(gold, preds, strict=True):
         want = g["principles"]
         if not want:
             off += 1
@@ -62,10 +63,16 @@ def figures(gold: list[dict], preds: list[list[str]]) -> dict:
         prim += bool(p) and p[0] == want[0]
         gk += len(want)
         gfound += len(set(want) & set(p[:3]))
-    return {"questions": len(gold), "on_topic": on, "off_topic": off,
-            "top1": round(top1 / max(1, on), 4), "primary_top1": round(prim / max(1, on), 4),
-            "set_recall_at3": round(gfound / max(1, gk), 4),
-            "offtopic": round(off_ok / max(1, off), 4), "false_offtopic": round(false_off / max(1, on), 4)}
+    return {
+        "questions": len(gold),
+        "on_topic": on,
+        "off_topic": off,
+        "top1": round(top1 / max(1, on), 4),
+        "primary_top1": round(prim / max(1, on), 4),
+        "set_recall_at3": round(gfound / max(1, gk), 4),
+        "offtopic": round(off_ok / max(1, off), 4),
+        "false_offtopic": round(false_off / max(1, on), 4),
+    }
 
 
 def without_terms(matcher: Matcher, drop: set) -> Matcher:
@@ -79,18 +86,24 @@ def without_terms(matcher: Matcher, drop: set) -> Matcher:
                 out.append(dataclasses.replace(c, terms=terms))
         return out
 
-    return Matcher(dataclasses.replace(
-        cat,
-        principle_cues={k: strip(v) for k, v in cat.principle_cues.items()},
-        situation_triggers={k: strip(v) for k, v in cat.situation_triggers.items()},
-        _names={}), content_weight=matcher.content_weight, content_on_topic=matcher.content_on_topic,
-        content_damp=matcher.content_damp)
+    return Matcher(
+        dataclasses.replace(
+            cat,
+            principle_cues={k: strip(v) for k, v in cat.principle_cues.items()},
+            situation_triggers={k: strip(v) for k, v in cat.situation_triggers.items()},
+            _names={},
+        ),
+        content_weight=matcher.content_weight,
+        content_on_topic=matcher.content_on_topic,
+        content_damp=matcher.content_damp,
+    )
 
 
 def leave_one_out(matcher: Matcher, gold: list[dict]) -> dict:
     cat = matcher.catalog
-    all_terms = {t for cues in (*cat.principle_cues.values(), *cat.situation_triggers.values())
-                 for c in cues for t in c.terms}
+    all_terms = {
+        t for cues in (*cat.principle_cues.values(), *cat.situation_triggers.values()) for c in cues for t in c.terms
+    }
     toks = [matcher.tokens(g["q"]) for g in gold]
     fires = {t: [i for i, tk in enumerate(toks) if _contains(tk, t)] for t in all_terms}
     preds = []
@@ -113,8 +126,12 @@ def run_scorer(gold_path: Path, gold: list[dict], preds: list[list[str]]) -> dic
         if any("id" in g for g in gold):
             gold_ids = None  # ask_score keys by "id" when present; keep ours aligned by line
         if gold_ids is not None:
-            run = subprocess.run([sys.executable, str(SCORER), str(gold_ids), fh.name, "--json"],
-                                 capture_output=True, text=True, check=False)
+            run = subprocess.run(
+                [sys.executable, str(SCORER), str(gold_ids), fh.name, "--json"],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             scorer_out = json.loads(run.stdout) if run.returncode == 0 else {"error": run.stderr.strip()}
         Path(fh.name).unlink()
     return scorer_out
@@ -122,7 +139,7 @@ def run_scorer(gold_path: Path, gold: list[dict], preds: list[list[str]]) -> dic
 
 def print_misses(gold: list[dict], answers: list, preds: list[list[str]]) -> None:
     misses = []
-    for n, (g, a, p) in enumerate(zip(gold, answers, preds), 1):
+    for n, (g, a, p) in enumerate(zip(gold, answers, preds, strict=True), 1):
         want = g["principles"]
         wrong_top = (not want and p) or (want and (not p or p[0] not in want))
         missing = [k for k in want if k not in p[:3]]
@@ -133,9 +150,11 @@ def print_misses(gold: list[dict], answers: list, preds: list[list[str]]) -> Non
     print("\n".join(misses) if misses else "  none")
 
 
-CV_FILES = (REPO / "benchmarks" / "data" / "questions_dev.jsonl",
-            REPO / "benchmarks" / "data" / "questions_extra.jsonl",
-            REPO / "tests" / "principles" / "data" / "questions_own.jsonl")
+CV_FILES = (
+    REPO / "benchmarks" / "data" / "questions_dev.jsonl",
+    REPO / "benchmarks" / "data" / "questions_extra.jsonl",
+    REPO / "tests" / "principles" / "data" / "questions_own.jsonl",
+)
 CV_WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)
 CV_ON_TOPIC = (None, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0)
 CV_DAMP = (None, 4.0, 8.0, 16.0)
@@ -154,6 +173,7 @@ def _simpler(k: tuple) -> tuple:
 
 def cross_validate(folds: int = 5, seed: int = 0) -> dict:
     import random
+
     cat = get_catalog()
     gold = [g for path in CV_FILES for g in load(path)]
     order = list(range(len(gold)))
@@ -162,7 +182,7 @@ def cross_validate(folds: int = 5, seed: int = 0) -> dict:
     preds = {}
     for w in CV_WEIGHTS:
         for t in CV_ON_TOPIC:
-            for d in (CV_DAMP if w else (None,)):
+            for d in CV_DAMP if w else (None,):
                 m = Matcher(cat, content_weight=w, content_on_topic=t, content_damp=d)
                 preds[w, t, d] = [[p.key for p in m.answer(g["q"]).principles] for g in gold]
     out = {"questions": len(gold), "folds": []}
@@ -173,16 +193,29 @@ def cross_validate(folds: int = 5, seed: int = 0) -> dict:
 
         def fig(key, idx):
             return figures([gold[i] for i in idx], [preds[key][i] for i in idx])
+
         # best objective on the training folds; ties go to the smaller weight / stricter gate
         best = max(preds, key=lambda k: (round(objective(fig(k, train)), 6), *_simpler(k)))
-        out["folds"].append({"fold": f, "content_weight": best[0], "content_on_topic": best[1], "content_damp": best[2],
-                             "train": fig(best, train), "test": fig(best, test)})
+        out["folds"].append(
+            {
+                "fold": f,
+                "content_weight": best[0],
+                "content_on_topic": best[1],
+                "content_damp": best[2],
+                "train": fig(best, train),
+                "test": fig(best, test),
+            }
+        )
         held_gold += [gold[i] for i in test]
         held_pred += [preds[best][i] for i in test]
     out["held_out"] = figures(held_gold, held_pred)
     whole = max(preds, key=lambda k: (round(objective(figures(gold, preds[k])), 6), *_simpler(k)))
-    out["chosen_on_all"] = {"content_weight": whole[0], "content_on_topic": whole[1], "content_damp": whole[2],
-                            "figures": figures(gold, preds[whole])}
+    out["chosen_on_all"] = {
+        "content_weight": whole[0],
+        "content_on_topic": whole[1],
+        "content_damp": whole[2],
+        "figures": figures(gold, preds[whole]),
+    }
     out["no_content_signal"] = figures(gold, preds[0.0, None, None])
     return out
 
@@ -192,15 +225,18 @@ def print_cv(res: dict) -> None:
     keys = ("top1", "primary_top1", "set_recall_at3", "offtopic", "false_offtopic")
     print(f"  {'fold':4} {'weight':>6} {'on_topic':>8} {'damp':>5}  " + " ".join(f"{k:>14}" for k in keys))
     for f in res["folds"]:
-        print(f"  {f['fold']:<4} {f['content_weight']:>6} {str(f['content_on_topic']):>8} {str(f['content_damp']):>5}  "
-              + " ".join(f"{f['test'][k]:>14}" for k in keys))
+        print(
+            f"  {f['fold']:<4} {f['content_weight']:>6} {str(f['content_on_topic']):>8} {str(f['content_damp']):>5}  "
+            + " ".join(f"{f['test'][k]:>14}" for k in keys)
+        )
     print("  held-out, pooled:  " + "  ".join(f"{k} {res['held_out'][k]}" for k in keys))
     c = res["chosen_on_all"]
-    print(f"  chosen on all questions: weight {c['content_weight']}, on-topic {c['content_on_topic']}, "
-          f"damp {c['content_damp']} "
-          "(in-sample: " + ", ".join(f"{k} {c['figures'][k]}" for k in keys) + ")")
-    print("  without the content signal (in-sample): "
-          + ", ".join(f"{k} {res['no_content_signal'][k]}" for k in keys))
+    print(
+        f"  chosen on all questions: weight {c['content_weight']}, on-topic {c['content_on_topic']}, "
+        f"damp {c['content_damp']} "
+        "(in-sample: " + ", ".join(f"{k} {c['figures'][k]}" for k in keys) + ")"
+    )
+    print("  without the content signal (in-sample): " + ", ".join(f"{k} {res['no_content_signal'][k]}" for k in keys))
 
 
 def parse_args(argv: list[str]) -> tuple[Path, list[Path], bool, bool]:
@@ -235,6 +271,7 @@ def main(argv: list[str]) -> int:
         return 0
     gold_path, extra_paths, as_json, show_misses = parse_args(argv)
     from bot.principles import get_matcher
+
     matcher = get_matcher()
     report = {}
     for n, path in enumerate([gold_path, *extra_paths]):

@@ -18,6 +18,7 @@ tests/deid/synthetic.py (templates x hand-written fillers) and prints a
 per-category table: leak rate (entities not fully removed) and FP rate
 (share of sentences with a token removed that should have stayed).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,12 +38,16 @@ from bot.deid import Deidentifier  # noqa: E402
 
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 SCORER = ROOT.parent / "shared" / "tools" / "deid_score.py"
-TARGETS = {"recall": (">=", 0.99), "leak_rate": ("<=", 0.01), "precision": (">=", 0.90),
-           "false_positive_tokens_in_clean_docs": ("<=", 5)}
+TARGETS = {
+    "recall": (">=", 0.99),
+    "leak_rate": ("<=", 0.01),
+    "precision": (">=", 0.90),
+    "false_positive_tokens_in_clean_docs": ("<=", 5),
+}
 
 
 def load(path: Path) -> list[dict]:
-    return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    return [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
 
 
 def score(gold: list[dict], pred: dict[str, list[dict]]) -> tuple[dict, list, list]:
@@ -78,9 +83,15 @@ def score(gold: list[dict], pred: dict[str, list[dict]]) -> tuple[dict, list, li
                 leaks.append((rec["id"], s["label"], text[s["start"] : s["end"]]))
     r = recalled / max(1, g_tok)
     p = p_in / max(1, p_tok)
-    res = {"recall": round(r, 4), "precision": round(p, 4), "f2": round(5 * p * r / max(1e-9, 4 * p + r), 4),
-           "leak_rate": round(leaked / max(1, ents), 4), "entities": ents, "gold_tokens": g_tok,
-           "false_positive_tokens_in_clean_docs": fp_clean}
+    res = {
+        "recall": round(r, 4),
+        "precision": round(p, 4),
+        "f2": round(5 * p * r / max(1e-9, 4 * p + r), 4),
+        "leak_rate": round(leaked / max(1, ents), 4),
+        "entities": ents,
+        "gold_tokens": g_tok,
+        "false_positive_tokens_in_clean_docs": fp_clean,
+    }
     return res, leaks, fps
 
 
@@ -102,7 +113,9 @@ def main() -> int:
     ap.add_argument("--ids", default="", help="FIRST:LAST, an inclusive range of record ids")
     ap.add_argument("--synthetic", action="store_true", help="per-category figures on generated sentences")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--per-category", type=int, default=100, help="random draws per category on top of every filler once")
+    ap.add_argument(
+        "--per-category", type=int, default=100, help="random draws per category on top of every filler once"
+    )
     a = ap.parse_args()
     if a.synthetic:
         return synthetic(a.seed, a.per_category, a.show)
@@ -133,8 +146,11 @@ def main() -> int:
                     gh.write(json.dumps(rec) + "\n")
             gold_path = Path(gh.name)
         # with --show 0 the scorer's per-leak lines (stderr) are dropped too
-        subprocess.run([sys.executable, str(SCORER), str(gold_path), fh.name], check=False,
-                       stderr=None if a.show else subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(SCORER), str(gold_path), fh.name],
+            check=False,
+            stderr=None if a.show else subprocess.DEVNULL,
+        )
         Path(fh.name).unlink()
         if a.ids:
             gold_path.unlink()
@@ -183,17 +199,23 @@ def synthetic(seed: int, per_category: int, show: int) -> int:
     table = evaluate(engine, samples)
     dt = time.perf_counter() - t0
     chars = sum(len(s.text) for s in samples)
-    print(f"== synthetic (seed {seed}, {len(samples)} sentences, {chars} chars, "
-          f"{dt * 1e6 / max(1, chars):.2f} ms per 1,000 chars)")
-    print(f"{'category':28} {'sentences':>9} {'entities':>8} {'leaked':>6} {'leak rate':>9} {'FP rate':>8} {'FP tokens':>9}")
+    print(
+        f"== synthetic (seed {seed}, {len(samples)} sentences, {chars} chars, "
+        f"{dt * 1e6 / max(1, chars):.2f} ms per 1,000 chars)"
+    )
+    print(
+        f"{'category':28} {'sentences':>9} {'entities':>8} {'leaked':>6} {'leak rate':>9} {'FP rate':>8} {'FP tokens':>9}"
+    )
     ents = leaked = 0
     for cat in sorted(table):
         r = table[cat]
         ents += r["entities"]
         leaked += r["leaked"]
         lr = f"{100 * r['leak_rate']:.1f} %" if r["entities"] else "-"
-        print(f"{cat:28} {r['samples']:>9} {r['entities']:>8} {r['leaked']:>6} {lr:>9} "
-              f"{100 * r['fp_rate']:>6.1f} % {r['fp_tokens']:>9}")
+        print(
+            f"{cat:28} {r['samples']:>9} {r['entities']:>8} {r['leaked']:>6} {lr:>9} "
+            f"{100 * r['fp_rate']:>6.1f} % {r['fp_tokens']:>9}"
+        )
     print(f"{'all':28} {len(samples):>9} {ents:>8} {leaked:>6} {100 * leaked / max(1, ents):>7.1f} %")
     if show:
         for cat in sorted(table):

@@ -9,6 +9,7 @@ requirements.txt into a fresh virtualenv and reports its size.
 
     python benchmarks/footprint.py [--install]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,14 +68,22 @@ async def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     tmp = Path(tempfile.mkdtemp())
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-footprint", "SLACK_SIGNING_SECRET": SECRET, "PORT": str(port),
-           "SLACK_API_URL": slack.api_url, "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-           "BOUNDARY_SECRET_KEY": "footprint-key-" + "x" * 30, "BOUNDARY_CONFIG": str(tmp / "config.yaml")}
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-footprint",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "PORT": str(port),
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+        "BOUNDARY_SECRET_KEY": "footprint-key-" + "x" * 30,
+        "BOUNDARY_CONFIG": str(tmp / "config.yaml"),
+    }
     env.pop("SLACK_APP_TOKEN", None)
     (tmp / "config.yaml").write_text("channels:\n  - {id: C0CONSULT, name: peer-consult}\n")
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         async with ClientSession() as http:
             while True:
@@ -106,8 +115,14 @@ async def main() -> None:
         seen = len(slack.messages(dm))
         await slack.send_command(user, "C0GENERAL", "/boundary", "consult")
         await bot_answered(seen + 1)
-        for text in ("1", "skip", "My client Rosalind Okafor (34) from Boise asked me to her wedding on May 3rd.",
-                     "skip", "ok", "Should I go?"):
+        for text in (
+            "1",
+            "skip",
+            "My client Rosalind Okafor (34) from Boise asked me to her wedding on May 3rd.",
+            "skip",
+            "ok",
+            "Should I go?",
+        ):
             seen = len(slack.messages(dm))
             await slack.send_user_message(user, dm, text)
             await bot_answered(seen + 1)

@@ -29,6 +29,7 @@ Throughput = completed intakes / wall time from the first step to the last
 intake's posted message. The run is warmed up with one intake first. Each step
 waits at most --step-timeout; the run stops starting new work after --max-seconds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,10 @@ import _harness as h  # noqa: E402
 
 from bot.sandbox.web_api import DEFAULT_CHANNELS, SlackStandIn  # noqa: E402
 
-SITUATION = ("My former client Rosalind Okafor (34) ran into me at Lincoln Elementary in Boise on March 3rd "
-             "and asked to be friends. She texted from (208) 555-0142 and emailed rosalind.o@example.org.")
+SITUATION = (
+    "My former client Rosalind Okafor (34) ran into me at Lincoln Elementary in Boise on March 3rd "
+    "and asked to be friends. She texted from (208) 555-0142 and emailed rosalind.o@example.org."
+)
 CONSIDERING = "Saying no kindly at our next contact, Rosalind deserves honesty."
 SLACK_ACK_LIMIT = 3.0
 
@@ -145,6 +148,7 @@ async def intake(slack: WatchedSlack, user: str, question: str, run: Run, step_t
         def pred():
             m = slack.latest_bot(dm)
             return m is not None and needle.lower() in _prompt(m).lower()
+
         return pred
 
     def posted():
@@ -168,10 +172,12 @@ async def intake(slack: WatchedSlack, user: str, question: str, run: Run, step_t
             run.errors.append(f"{name}: ack {d.status} {d.error}")
         try:
             seen = await asyncio.wait_for(fut, timeout=step_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             last = slack.latest_bot(dm)
-            run.errors.append(f"{name}: expected message not seen within {step_timeout:.0f} s; "
-                              f"last bot message: {_prompt(last or {})[:90]!r}")
+            run.errors.append(
+                f"{name}: expected message not seen within {step_timeout:.0f} s; "
+                f"last bot message: {_prompt(last or {})[:90]!r}"
+            )
             run.steps.append((name, ack, None))
             return False
         run.steps.append((name, ack, seen - t0))
@@ -183,12 +189,14 @@ async def intake(slack: WatchedSlack, user: str, question: str, run: Run, step_t
                 if _has_action(msg, action_id):
                     return await slack.click(user, {**msg, "channel": dm}, action_id)
             raise RuntimeError(f"no DM message with {action_id}")
+
         return send
 
     def say(text: str):
         async def send():
             _msg, d = await slack.send_user_message(user, dm, text)
             return d
+
         return send
 
     async def submit():
@@ -196,7 +204,12 @@ async def intake(slack: WatchedSlack, user: str, question: str, run: Run, step_t
         return await slack.submit_view(user, view["id"], {"answer": {"value": CONSIDERING}})
 
     plan = [
-        ("/boundary consult", lambda: slack.send_command(user, h.GENERAL, "/boundary", "consult"), dm, prompt_has("Who is the person")),
+        (
+            "/boundary consult",
+            lambda: slack.send_command(user, h.GENERAL, "/boundary", "consult"),
+            dm,
+            prompt_has("Who is the person"),
+        ),
         ("click Former client", click("intake_choice:2"), dm, prompt_has("How long ago")),
         ("DM 3", say("3"), dm, prompt_has("setting")),
         ("DM skip", say("skip"), dm, prompt_has("Describe the situation")),
@@ -204,7 +217,12 @@ async def intake(slack: WatchedSlack, user: str, question: str, run: Run, step_t
         ("click form", click("intake_form"), "views:" + user, modal_open),
         ("submit form", submit, dm, prompt_has("principles")),
         ("click accept", click("intake_principles_accept"), dm, prompt_has("ask your colleagues")),
-        ("DM question", say(question), dm, lambda: (m := slack.latest_bot(dm)) is not None and _has_action(m, "intake_post")),
+        (
+            "DM question",
+            say(question),
+            dm,
+            lambda: (m := slack.latest_bot(dm)) is not None and _has_action(m, "intake_post"),
+        ),
         ("click Post", click("intake_post"), dm, posted),
     ]
     for name, send, key, pred in plan:
@@ -214,12 +232,15 @@ async def intake(slack: WatchedSlack, user: str, question: str, run: Run, step_t
 
 
 # ------------------------------------------------------------ a run
-async def run_batch(slack: WatchedSlack, users: list[str], questions: list[str], step_timeout: float,
-                    deadline: float) -> tuple[list[Run], float]:
+async def run_batch(
+    slack: WatchedSlack, users: list[str], questions: list[str], step_timeout: float, deadline: float
+) -> tuple[list[Run], float]:
     runs = [Run() for _ in users]
     t0 = time.perf_counter()
-    tasks = [asyncio.ensure_future(intake(slack, u, questions[i % len(questions)], runs[i], step_timeout))
-             for i, u in enumerate(users)]
+    tasks = [
+        asyncio.ensure_future(intake(slack, u, questions[i % len(questions)], runs[i], step_timeout))
+        for i, u in enumerate(users)
+    ]
     remaining = max(1.0, deadline - time.monotonic())
     done, pending = await asyncio.wait(tasks, timeout=remaining)
     for t in pending:
@@ -257,8 +278,9 @@ async def fresh_pg(base: str) -> Db:
     return Db("postgresql", admin.rsplit("/", 1)[0] + "/" + name, drop)
 
 
-async def bench_db(db: Db, ms_: list[int], questions: list[str], args, deadline: float, step_rows: list,
-                   profiles: list) -> list[list[str]]:
+async def bench_db(
+    db: Db, ms_: list[int], questions: list[str], args, deadline: float, step_rows: list, profiles: list
+) -> list[list[str]]:
     total_users = sum(ms_) + 1
     users = [{"id": f"U0M{i:05d}", "name": f"person{i}"} for i in range(total_users)]
     slack = WatchedSlack(users=users, channels=DEFAULT_CHANNELS, ack_timeout=10.0)
@@ -278,7 +300,7 @@ async def bench_db(db: Db, ms_: list[int], questions: list[str], args, deadline:
                 if time.monotonic() > deadline:
                     print(f"stopped: --max-seconds reached before M={m} on {db.name}")
                     break
-                batch = ids[start:start + m]
+                batch = ids[start : start + m]
                 start += m
                 posts_before = len(slack.messages(h.CONSULT))
                 cpu0 = (h.cpu_seconds(srv.pid), h.cpu_seconds())
@@ -287,7 +309,9 @@ async def bench_db(db: Db, ms_: list[int], questions: list[str], args, deadline:
                     runs, wall = await run_batch(slack, batch, questions, args.step_timeout, deadline)
                 cpu = (h.cpu_seconds(srv.pid) - cpu0[0], h.cpu_seconds() - cpu0[1])
                 posted = len(slack.messages(h.CONSULT)) - posts_before
-                rows.append(summarize(db.name, m, runs, wall, posted) + [f"{cpu[0] / wall:.0%}", f"{cpu[1] / wall:.0%}"])
+                rows.append(
+                    summarize(db.name, m, runs, wall, posted) + [f"{cpu[0] / wall:.0%}", f"{cpu[1] / wall:.0%}"]
+                )
                 if prof:
                     profiles.append((db.name, m, prof))
                 step_rows.append((db.name, m, per_step(runs)))
@@ -308,12 +332,26 @@ def summarize(dbname: str, m: int, runs: list[Run], wall: float, posted: int) ->
     errors = sum(len(r.errors) for r in runs)
     late = sum(1 for a in acks if a > SLACK_ACK_LIMIT)
     by_kind = {}
-    for name, a, n in steps:
+    for name, _ack, n in steps:
         by_kind.setdefault(name, []).append(n if n is not None else float("nan"))
-    slowest = max(by_kind.items(), key=lambda kv: h.percentile([x for x in kv[1] if x == x], 99) or 0)[0] if by_kind else "-"
-    return [dbname, str(m), f"{ok}/{m}", str(posted), f"{wall:.1f}", f"{ok / wall:.2f}" if wall else "-",
-            h.ms(h.percentile(acks, 50)), h.ms(h.percentile(acks, 99)),
-            h.ms(h.percentile(nexts, 50)), h.ms(h.percentile(nexts, 99)), str(late), str(errors), slowest]
+    slowest = (
+        max(by_kind.items(), key=lambda kv: h.percentile([x for x in kv[1] if x == x], 99) or 0)[0] if by_kind else "-"
+    )
+    return [
+        dbname,
+        str(m),
+        f"{ok}/{m}",
+        str(posted),
+        f"{wall:.1f}",
+        f"{ok / wall:.2f}" if wall else "-",
+        h.ms(h.percentile(acks, 50)),
+        h.ms(h.percentile(acks, 99)),
+        h.ms(h.percentile(nexts, 50)),
+        h.ms(h.percentile(nexts, 99)),
+        str(late),
+        str(errors),
+        slowest,
+    ]
 
 
 def per_step(runs: list[Run]) -> list[list[str]]:
@@ -325,12 +363,35 @@ def per_step(runs: list[Run]) -> list[list[str]]:
             acks.setdefault(name, []).append(a)
             if n is not None:
                 nexts.setdefault(name, []).append(n)
-    return [[name, h.ms(h.percentile(acks[name], 50)), h.ms(h.percentile(acks[name], 99)),
-             h.ms(h.percentile(nexts.get(name, []), 50)), h.ms(h.percentile(nexts.get(name, []), 99))] for name in order]
+    return [
+        [
+            name,
+            h.ms(h.percentile(acks[name], 50)),
+            h.ms(h.percentile(acks[name], 99)),
+            h.ms(h.percentile(nexts.get(name, []), 50)),
+            h.ms(h.percentile(nexts.get(name, []), 99)),
+        ]
+        for name in order
+    ]
 
 
-HEADER = ["db", "M", "done", "posted", "wall s", "intakes/s", "ack p50 ms", "ack p99 ms",
-          "next p50 ms", "next p99 ms", "acks>3s", "errors", "slowest step (p99 next)", "app CPU", "load-gen CPU"]
+HEADER = [
+    "db",
+    "M",
+    "done",
+    "posted",
+    "wall s",
+    "intakes/s",
+    "ack p50 ms",
+    "ack p99 ms",
+    "next p50 ms",
+    "next p99 ms",
+    "acks>3s",
+    "errors",
+    "slowest step (p99 next)",
+    "app CPU",
+    "load-gen CPU",
+]
 
 
 async def run(args) -> int:
@@ -339,8 +400,10 @@ async def run(args) -> int:
     dbs = [Db("sqlite", None)]
     pg = args.pg or os.environ.get("TEST_DATABASE_URL")
     rows, step_rows, profiles = [], [], []
-    print(f"{h.machine()}; app server in a child process, stand-in + simulated people in this process "
-          f"(pid {os.getpid()}); M = {args.m}")
+    print(
+        f"{h.machine()}; app server in a child process, stand-in + simulated people in this process "
+        f"(pid {os.getpid()}); M = {args.m}"
+    )
     for db in dbs + ([None] if pg else []):
         if db is None:
             db = await fresh_pg(pg)
@@ -363,9 +426,15 @@ async def run(args) -> int:
         print(f"py-spy profile of the app, {dbname}, M={m} ({prof}):")
         print(h.summarize_profile(prof, top=25))
         print()
-    print("app CPU / load-gen CPU: CPU time of the app's process / of this process during the batch, as a share of one core")
-    print(f"README: intake_throughput {date.today().isoformat()} ({h.machine()}): " + "; ".join(
-        f"{r[0]} M={r[1]}: {r[5]} intakes/s, ack p99 {r[7]} ms, next p99 {r[9]} ms, errors {r[11]}" for r in rows))
+    print(
+        "app CPU / load-gen CPU: CPU time of the app's process / of this process during the batch, as a share of one core"
+    )
+    print(
+        f"README: intake_throughput {date.today().isoformat()} ({h.machine()}): "
+        + "; ".join(
+            f"{r[0]} M={r[1]}: {r[5]} intakes/s, ack p99 {r[7]} ms, next p99 {r[9]} ms, errors {r[11]}" for r in rows
+        )
+    )
     return 0
 
 
@@ -375,8 +444,12 @@ def main(argv=None) -> int:
     p.add_argument("--pg", default=None, help="PostgreSQL server URL (default: $TEST_DATABASE_URL)")
     p.add_argument("--step-timeout", type=float, default=60.0)
     p.add_argument("--max-seconds", type=float, default=600.0)
-    p.add_argument("--py-spy", metavar="PREFIX", default=None,
-                   help="profile the app's process with py-spy during each batch (raw stacks to PREFIX.<db>.<M>)")
+    p.add_argument(
+        "--py-spy",
+        metavar="PREFIX",
+        default=None,
+        help="profile the app's process with py-spy during each batch (raw stacks to PREFIX.<db>.<M>)",
+    )
     args = p.parse_args(argv)
     if any(m < 1 or m > 1000 for m in args.m):
         p.error("M must be 1..1000")

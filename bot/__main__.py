@@ -1,4 +1,5 @@
 """`python -m bot` — run the app; `python -m bot ask|deid …` — the domain tools."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Building the Bolt app and the aiohttp application that serves it."""
+
 from __future__ import annotations
 
 import logging
@@ -17,8 +18,14 @@ from bot.logs import log_event
 log = logging.getLogger("bot.app")
 
 
-def create_app(services, client: AsyncWebClient, *, signing_secret: str | None,
-               process_before_response: bool = False, log_requests: bool = False) -> AsyncApp:
+def create_app(
+    services,
+    client: AsyncWebClient,
+    *,
+    signing_secret: str | None,
+    process_before_response: bool = False,
+    log_requests: bool = False,
+) -> AsyncApp:
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
@@ -33,8 +40,14 @@ def create_app(services, client: AsyncWebClient, *, signing_secret: str | None,
             started = time.perf_counter()
             response = await next()
             kind = body.get("type") or ("command" if "command" in body else "unknown")
-            log_event(log, "request", kind=kind, status=getattr(response, "status", None),
-                      latency_ms=round((time.perf_counter() - started) * 1000, 1), mode="socket")
+            log_event(
+                log,
+                "request",
+                kind=kind,
+                status=getattr(response, "status", None),
+                latency_ms=round((time.perf_counter() - started) * 1000, 1),
+                mode="socket",
+            )
             return response
 
     @app.error

@@ -3,6 +3,7 @@
 A typo in the file must stop the app at start with a message a non-engineer can act
 on, rather than silently falling back to a default that might route posts wrongly.
 """
+
 from __future__ import annotations
 
 import os

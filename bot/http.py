@@ -5,6 +5,7 @@ retries both, so a malformed request would be retried and an unhandled event
 redelivered three times. Here: a bad signature is 401, a malformed body is 400
 with a log line, and anything verified but unhandled is acknowledged with 200.
 """
+
 from __future__ import annotations
 
 import logging
@@ -87,7 +88,11 @@ def events_handler(app: AsyncApp, signing_secret: str):
             response.status, response.body = 200, ""
         retry = request.headers.get("X-Slack-Retry-Num")
         log_event(
-            log, "request", kind=kind, name=name[:80], status=response.status,
+            log,
+            "request",
+            kind=kind,
+            name=name[:80],
+            status=response.status,
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
             **({"retry": retry} if retry else {}),
         )

@@ -9,6 +9,7 @@ Both keys are derived from BOUNDARY_SECRET_KEY with HKDF. The variable may hold
 several comma-separated keys, newest first: old keys keep finding existing posts
 and blocks, and old ciphertexts still decrypt, so rotating never lifts a block.
 """
+
 from __future__ import annotations
 
 import base64
@@ -47,9 +48,12 @@ def load_secrets(configured: str | None, data_dir: Path) -> list[str]:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(key)
     log_event(
-        log, "BOUNDARY_SECRET_KEY is not set: generated a key into the data folder. Set the variable "
+        log,
+        "BOUNDARY_SECRET_KEY is not set: generated a key into the data folder. Set the variable "
         "in production and back it up; without it, posts can no longer be linked to their authors for "
-        "replies, 'mine' and blocks.", logging.WARNING, path=str(path),
+        "replies, 'mine' and blocks.",
+        logging.WARNING,
+        path=str(path),
     )
     return [key]
 

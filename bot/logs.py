@@ -3,6 +3,7 @@
 Log lines carry the kind of request and its latency, never a user ID next to
 content and never dilemma text: `log_event` only accepts whitelisted fields.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,24 @@ import sys
 import time
 
 SAFE_FIELDS = {
-    "kind", "name", "status", "latency_ms", "retry", "error", "path", "post", "count",
-    "method", "attempt", "mode", "url", "port", "reason", "job", "purged", "detail",
+    "kind",
+    "name",
+    "status",
+    "latency_ms",
+    "retry",
+    "error",
+    "path",
+    "post",
+    "count",
+    "method",
+    "attempt",
+    "mode",
+    "url",
+    "port",
+    "reason",
+    "job",
+    "purged",
+    "detail",
 }
 
 

@@ -5,14 +5,17 @@ questions that connection set-up costs more than the answer itself. Answers are
 also computed by a few queue workers rather than by each request's own task, so
 that in a burst the acknowledgements (which Slack needs within 3 s) go out first
 and the answers follow."""
+
 from __future__ import annotations
 
 import asyncio
-from typing import Callable
+from collections.abc import Callable
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector
 from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler, AsyncRateLimitErrorRetryHandler, AsyncServerErrorRetryHandler,
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
 )
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -39,8 +42,9 @@ class Responder:
     async def send(self, response_url: str, **payload) -> int:
         """Posts an (ephemeral by default) message to response_url; the HTTP status."""
         payload.setdefault("response_type", "ephemeral")
-        webhook = AsyncWebhookClient(url=response_url, session=await self._shared(),
-                                    retry_handlers=list(self._retry_handlers))
+        webhook = AsyncWebhookClient(
+            url=response_url, session=await self._shared(), retry_handlers=list(self._retry_handlers)
+        )
         return (await webhook.send_dict(payload)).status_code
 
     async def answer(self, response_url: str, compute: Callable[[], object]) -> None:

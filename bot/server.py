@@ -1,5 +1,6 @@
 """`python -m bot`: HTTP mode, Socket Mode (SLACK_APP_TOKEN) or, without a bot
 token, the local sandbox."""
+
 from __future__ import annotations
 
 import asyncio
@@ -10,8 +11,8 @@ import sys
 from aiohttp import web
 
 from bot.app import build_web_app, create_app
-from bot.http import healthz
 from bot.config import ConfigError, Settings, load_settings
+from bot.http import healthz
 from bot.logs import log_event, setup_logging
 from bot.services import build_services
 from bot.slack_client import build_client

@@ -1,4 +1,5 @@
 """Everything the listeners need, built once at start and passed to register()."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -57,11 +58,22 @@ async def build_services(settings: Settings, store: Store | None = None) -> Serv
         p = catalog.find_principle(text)
         return p.key if p else None
 
-    flow = IntakeFlow(load_spec(), suggest=suggest, principle_keys=list(catalog.principles),
-                      resolve_principle=resolve, max_chars=settings.max_answer_chars)
+    flow = IntakeFlow(
+        load_spec(),
+        suggest=suggest,
+        principle_keys=list(catalog.principles),
+        resolve_principle=resolve,
+        max_chars=settings.max_answer_chars,
+    )
     conversation = IntakeConversation(
-        store=store, identity=identity, flow=flow, catalog=catalog, deid=deid_engine,
-        workspace=workspace, posting=posting, settings=settings,
+        store=store,
+        identity=identity,
+        flow=flow,
+        catalog=catalog,
+        deid=deid_engine,
+        workspace=workspace,
+        posting=posting,
+        settings=settings,
     )
     services = Services(settings, store, identity, catalog, matcher, workspace, posting, discussion, conversation)
     from bot.moderation.service import Moderation

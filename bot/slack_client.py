@@ -1,4 +1,5 @@
 """The Web API client: honours SLACK_API_URL and retries on 429 and server errors."""
+
 from __future__ import annotations
 
 from slack_sdk.http_retry.builtin_async_handlers import (

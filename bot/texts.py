@@ -1,7 +1,8 @@
 """User-facing texts from prompts/*.yaml (data, editable without touching code)."""
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ class Texts:
         return node
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_texts(name: str = "messages") -> Texts:
     path = PROMPTS / f"{name}.yaml"
     return Texts(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, str(path))

@@ -2,6 +2,7 @@
 
 Runs once at start (so a post left pending by a crash goes out) and then every few
 seconds. Every step is safe to run in several processes at once."""
+
 from __future__ import annotations
 
 import asyncio

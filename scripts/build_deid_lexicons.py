@@ -18,6 +18,7 @@ Outputs (gzip'd UTF-8, one lowercase entry per line):
     first_names.txt.gz  surnames.txt.gz  english_words.txt.gz
     common_words.txt.gz rare_words.txt.gz places.txt.gz regions.txt.gz
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,7 +49,7 @@ def census_names(root: Path) -> tuple[set[str], set[str]]:
         for line in (d / fn).read_text().splitlines():
             if line.strip():
                 first.add(fold(line.split()[0]))
-    last = {fold(l.split()[0]) for l in (d / "dist.all.last").read_text().splitlines() if l.strip()}
+    last = {fold(ln.split()[0]) for ln in (d / "dist.all.last").read_text().splitlines() if ln.strip()}
     return first, last
 
 
@@ -124,9 +125,29 @@ def web2_lower(root: Path) -> set[str]:
     return out
 
 
-_SUFFIXES = (("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("d", ""),
-             ("ing", ""), ("ing", "e"), ("ly", ""), ("ers", ""), ("er", ""), ("ists", ""), ("ist", ""),
-             ("ians", ""), ("ness", ""), ("ment", ""), ("ments", ""), ("able", ""), ("ful", ""), ("n't", ""))
+_SUFFIXES = (
+    ("ies", "y"),
+    ("ied", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("d", ""),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ly", ""),
+    ("ers", ""),
+    ("er", ""),
+    ("ists", ""),
+    ("ist", ""),
+    ("ians", ""),
+    ("ness", ""),
+    ("ment", ""),
+    ("ments", ""),
+    ("able", ""),
+    ("ful", ""),
+    ("n't", ""),
+)
 
 
 def has_dictionary_stem(w: str, web2: set[str]) -> bool:
@@ -179,7 +200,8 @@ def main() -> int:
     # the rarer words the filter above dropped: only good enough to excuse a
     # capital at the start of a sentence ("Telehealth is…"), never mid-sentence
     rare = {
-        w for w, z in zipf.items()
+        w
+        for w, z in zipf.items()
         if a.rare_zipf <= z < a.sure_zipf and w.isalpha() and w not in words and (w not in proper or w in web2)
     }
 
@@ -196,9 +218,10 @@ def main() -> int:
     ):
         payload = ("\n".join(sorted(data)) + "\n").encode("utf-8")
         # mtime=0 keeps rebuilds byte-identical, so git sees no spurious change
-        with open(OUT / f"{name}.txt.gz", "wb") as raw, gzip.GzipFile(
-            fileobj=raw, mode="wb", compresslevel=9, mtime=0, filename=""
-        ) as fh:
+        with (
+            open(OUT / f"{name}.txt.gz", "wb") as raw,
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0, filename="") as fh,
+        ):
             fh.write(payload)
         print(f"{name:15} {len(data):7} entries", file=sys.stderr)
     return 0

@@ -3,6 +3,7 @@
 Requests reach the app signed exactly as Slack signs them; every Web API call the
 app makes lands in the stand-in, which records it. This is how slack-bolt tests
 itself, with a stateful fake instead of canned answers."""
+
 from __future__ import annotations
 
 import os

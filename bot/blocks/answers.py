@@ -1,10 +1,21 @@
 """Ephemeral answers to `/boundary`: help, the principles, one principle, a question."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 from bot.blocks.common import (
-    CONSULT_START, Message, actions, button, context, divider, escape, header, render, section, sections,
+    CONSULT_START,
+    Message,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    render,
+    section,
+    sections,
 )
 from bot.texts import load_texts
 
@@ -58,7 +69,10 @@ def principles_message(catalog) -> Message:
     blocks = [header(t("principles.title"))]
     for p in catalog.principles.values():
         blocks.append(
-            section(f"*{p.title}*\n{p.summary}", accessory=button(t("principles.more_button"), f"{PRINCIPLE_MORE}:{p.key}", p.key))
+            section(
+                f"*{p.title}*\n{p.summary}",
+                accessory=button(t("principles.more_button"), f"{PRINCIPLE_MORE}:{p.key}", p.key),
+            )
         )
     blocks.append(context(t("principles.footer")))
     return Message(text=t("principles.title"), blocks=render(blocks))
@@ -130,7 +144,12 @@ def _answer_body(catalog, matches: tuple, situation_key: str | None) -> Message:
         if s.code_refs:
             blocks += sections(f"{t('principle.codes_heading')}\n{_code_refs(s.code_refs)}")
     blocks.append(divider())
-    blocks.append(section(t("answer.consult_hint"), accessory=button(t("help.consult_button"), CONSULT_START, "answer", style="primary")))
+    blocks.append(
+        section(
+            t("answer.consult_hint"),
+            accessory=button(t("help.consult_button"), CONSULT_START, "answer", style="primary"),
+        )
+    )
     blocks.append(context(catalog.disclaimer))
     titles = ", ".join(catalog.principles[m.key].title for m in answer_principles)
     return Message(text=f"{t('answer.title')}: {titles}", blocks=render(blocks))

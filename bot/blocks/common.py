@@ -1,10 +1,11 @@
 """Shared Block Kit pieces, built with slack_sdk's models so that rendering
 validates itself (to_dict raises on an invalid block), plus the limits the models
 don't check."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -111,7 +112,9 @@ def divider() -> DividerBlock:
     return DividerBlock()
 
 
-def button(text: str, action_id: str, value: str = "", style: str | None = None, url: str | None = None) -> ButtonElement:
+def button(
+    text: str, action_id: str, value: str = "", style: str | None = None, url: str | None = None
+) -> ButtonElement:
     return ButtonElement(
         text=PlainTextObject(text=clip(text, 75), emoji=True),
         action_id=action_id,

@@ -1,13 +1,28 @@
 """The intake's DM messages and forms."""
+
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
-    CheckboxesElement, InputBlock, Option, PlainTextInputElement, PlainTextObject,
+    CheckboxesElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
 )
 from slack_sdk.models.views import View
 
 from bot.blocks.common import (
-    CONSULT_START, MAX_VIEW_BLOCKS, Message, actions, button, context, divider, escape, render, section, sections,
+    CONSULT_START,
+    MAX_VIEW_BLOCKS,
+    Message,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    render,
+    section,
+    sections,
 )
 from bot.blocks.posts import post_body
 
@@ -60,16 +75,24 @@ def step_message(spec, step, state: dict, ref: str, catalog) -> Message:
     if step.kind == "choice":
         lines = "\n".join(f"{i}. {c.label}" for i, c in enumerate(step.choices, 1))
         blocks.append(context(f"Click, or type a number or the words:\n{lines}"))
-        blocks.append(actions(*[
-            button(f"{i}. {c.label}", f"{CHOICE}:{i}", _value(ref, step.id, c.value))
-            for i, c in enumerate(step.choices, 1)
-        ]))
+        blocks.append(
+            actions(
+                *[
+                    button(f"{i}. {c.label}", f"{CHOICE}:{i}", _value(ref, step.id, c.value))
+                    for i, c in enumerate(step.choices, 1)
+                ]
+            )
+        )
     elif step.kind == "group":
         groups = state.get("groups") or []
-        blocks.append(actions(*[
-            button(f"{i}. #{g['name']}", f"{CHOICE}:{i}", _value(ref, step.id, g["id"]))
-            for i, g in enumerate(groups, 1)
-        ]))
+        blocks.append(
+            actions(
+                *[
+                    button(f"{i}. #{g['name']}", f"{CHOICE}:{i}", _value(ref, step.id, g["id"]))
+                    for i, g in enumerate(groups, 1)
+                ]
+            )
+        )
     elif step.kind == "text":
         blocks.append(actions(button(spec.text("private_form_button"), FORM, _value(ref, step.id), style="primary")))
     elif step.kind == "principles":
@@ -81,10 +104,12 @@ def step_message(spec, step, state: dict, ref: str, catalog) -> Message:
             blocks.append(section(step.text("none_suggested")))
         numbered = "\n".join(f"{i}. {p.title}" for i, p in enumerate(catalog.principles.values(), 1))
         blocks.append(context(f"{step.text('typed_hint')}\n{numbered}"))
-        blocks.append(actions(
-            button(step.text("accept_button"), PRINCIPLES_ACCEPT, _value(ref, step.id, "accept"), style="primary"),
-            button(step.text("change_button"), PRINCIPLES_CHANGE, _value(ref, step.id)),
-        ))
+        blocks.append(
+            actions(
+                button(step.text("accept_button"), PRINCIPLES_ACCEPT, _value(ref, step.id, "accept"), style="primary"),
+                button(step.text("change_button"), PRINCIPLES_CHANGE, _value(ref, step.id)),
+            )
+        )
     blocks.append(actions(*_controls(spec, ref, step), block_id="intake_controls"))
     return Message(text=step.prompt.replace("*", ""), blocks=render(blocks))
 
@@ -105,15 +130,19 @@ def preview_message(spec, content: dict, ref: str, catalog, target: dict | None 
     else:
         blocks.append(section(f"{step.text('removed_heading')}\n{step.text('removed_none')}"))
     if content.get("warnings"):
-        blocks += sections(step.text("warnings_heading") + "\n" + "\n".join(f"• {escape(w)}" for w in content["warnings"]))
+        blocks += sections(
+            step.text("warnings_heading") + "\n" + "\n".join(f"• {escape(w)}" for w in content["warnings"])
+        )
     if content.get("risk"):
         blocks += sections(spec.text("risk.note"))
-    blocks.append(actions(
-        button(step.text("post_button"), POST, _value(ref, "preview"), style="primary"),
-        button(step.text("edit_button"), EDIT, _value(ref, "preview")),
-        button(step.text("cancel_button"), CANCEL, _value(ref, "preview"), style="danger"),
-        button(spec.text("back_button"), BACK, _value(ref, "preview")),
-    ))
+    blocks.append(
+        actions(
+            button(step.text("post_button"), POST, _value(ref, "preview"), style="primary"),
+            button(step.text("edit_button"), EDIT, _value(ref, "preview")),
+            button(step.text("cancel_button"), CANCEL, _value(ref, "preview"), style="danger"),
+            button(spec.text("back_button"), BACK, _value(ref, "preview")),
+        )
+    )
     return Message(text=step.prompt.replace("*", ""), blocks=render(blocks))
 
 
@@ -123,64 +152,120 @@ def notice(text: str) -> Message:
 
 def start_prompt(spec) -> Message:
     text = spec.text("messages.no_intake")
-    return Message(text=text, blocks=render([section(text), actions(button(spec.text("messages.start_button"), CONSULT_START, "dm", style="primary"))]))
+    return Message(
+        text=text,
+        blocks=render(
+            [section(text), actions(button(spec.text("messages.start_button"), CONSULT_START, "dm", style="primary"))]
+        ),
+    )
 
 
 def already_open(spec, step_label: str) -> Message:
     text = spec.text("messages.already_open", step=step_label)
-    return Message(text=text, blocks=render([
-        section(text),
-        actions(button(spec.text("messages.resume_button"), RESUME, "resume", style="primary"),
-                button(spec.text("messages.restart_button"), RESTART, "restart", style="danger")),
-    ]))
+    return Message(
+        text=text,
+        blocks=render(
+            [
+                section(text),
+                actions(
+                    button(spec.text("messages.resume_button"), RESUME, "resume", style="primary"),
+                    button(spec.text("messages.restart_button"), RESTART, "restart", style="danger"),
+                ),
+            ]
+        ),
+    )
 
 
-def _text_input(block_id: str, label: str, initial: str | None, required: bool, placeholder: str | None = None,
-                hint: str | None = None, max_length: int = 3000) -> InputBlock:
+def _text_input(
+    block_id: str,
+    label: str,
+    initial: str | None,
+    required: bool,
+    placeholder: str | None = None,
+    hint: str | None = None,
+    max_length: int = 3000,
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=PlainTextObject(text=label[:2000]),
         optional=not required,
         hint=PlainTextObject(text=hint[:2000]) if hint else None,
         element=PlainTextInputElement(
-            action_id="value", multiline=True, initial_value=(initial or None) and initial[:max_length],
-            max_length=max_length, placeholder=PlainTextObject(text=placeholder[:150]) if placeholder else None,
+            action_id="value",
+            multiline=True,
+            initial_value=(initial or None) and initial[:max_length],
+            max_length=max_length,
+            placeholder=PlainTextObject(text=placeholder[:150]) if placeholder else None,
         ),
     )
 
 
 def _view(callback_id: str, title: str, blocks: list, metadata: str, submit: str = "Save") -> dict:
     view = View(
-        type="modal", callback_id=callback_id, title=PlainTextObject(text=title[:24]),
-        submit=PlainTextObject(text=submit[:24]), close=PlainTextObject(text="Cancel"),
-        private_metadata=metadata, blocks=blocks[:MAX_VIEW_BLOCKS],
+        type="modal",
+        callback_id=callback_id,
+        title=PlainTextObject(text=title[:24]),
+        submit=PlainTextObject(text=submit[:24]),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=metadata,
+        blocks=blocks[:MAX_VIEW_BLOCKS],
     )
     return view.to_dict()
 
 
 def text_form(spec, step, ref: str, max_chars: int) -> dict:
-    return _view(FORM_CALLBACK, step.text("form_title", "Your answer"), [
-        _text_input("answer", step.prompt.replace("*", ""), None, step.required,
-                    step.text("placeholder") or None, step.tip or None, max_chars),
-    ], _value(ref, step.id), submit="Continue")
+    return _view(
+        FORM_CALLBACK,
+        step.text("form_title", "Your answer"),
+        [
+            _text_input(
+                "answer",
+                step.prompt.replace("*", ""),
+                None,
+                step.required,
+                step.text("placeholder") or None,
+                step.tip or None,
+                max_chars,
+            ),
+        ],
+        _value(ref, step.id),
+        submit="Continue",
+    )
 
 
 def principles_form(step, ref: str, catalog, selected: list[str]) -> dict:
     options = [Option(value=p.key, label=p.title[:75], description=p.summary[:75]) for p in catalog.principles.values()]
     initial = [o for o in options if o.value in selected] or None
-    return _view(PRINCIPLES_CALLBACK, step.text("form_title", "Principles"), [
-        InputBlock(block_id="principles", label=PlainTextObject(text=step.prompt.replace("*", "")), optional=True,
-                   element=CheckboxesElement(action_id="value", options=options, initial_options=initial)),
-    ], _value(ref, step.id), submit="Continue")
+    return _view(
+        PRINCIPLES_CALLBACK,
+        step.text("form_title", "Principles"),
+        [
+            InputBlock(
+                block_id="principles",
+                label=PlainTextObject(text=step.prompt.replace("*", "")),
+                optional=True,
+                element=CheckboxesElement(action_id="value", options=options, initial_options=initial),
+            ),
+        ],
+        _value(ref, step.id),
+        submit="Continue",
+    )
 
 
 def edit_form(spec, ref: str, content: dict, max_chars: int) -> dict:
     blocks = []
     for step in spec.steps:
         if step.kind == "text":
-            blocks.append(_text_input(step.id, step.field_label, content.get(step.id), step.required, max_length=max_chars))
-    return _view(EDIT_CALLBACK, spec.by_id["preview"].text("edit_form_title", "Edit"), blocks, _value(ref, "preview"),
-                 submit="Preview")
+            blocks.append(
+                _text_input(step.id, step.field_label, content.get(step.id), step.required, max_length=max_chars)
+            )
+    return _view(
+        EDIT_CALLBACK,
+        spec.by_id["preview"].text("edit_form_title", "Edit"),
+        blocks,
+        _value(ref, "preview"),
+        submit="Preview",
+    )
 
 
 def reply_form(callback_id: str, number: int, title: str, label: str, hint: str, submit: str) -> dict:

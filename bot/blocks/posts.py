@@ -1,11 +1,22 @@
 """The consultation post, its thread messages, and the poster's DMs."""
+
 from __future__ import annotations
 
+from slack_sdk.models.blocks import ConfirmObject
+
 from bot.blocks.common import (
-    Message, actions, button, context, divider, escape, fields_section, header, render, sections,
+    Message,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    fields_section,
+    header,
+    render,
+    sections,
 )
 from bot.texts import load_texts
-from slack_sdk.models.blocks import ConfirmObject
 
 REPLY_ANON = "post_reply_anon"
 FLAG = "post_flag"
@@ -46,10 +57,12 @@ def channel_post(post, catalog) -> Message:
     if post.resolved:
         blocks[0] = header(_t("post.title_resolved", number=number))
     blocks.append(context(_t("post.footer")))
-    blocks.append(actions(
-        button(_t("post.reply_button"), REPLY_ANON, number, style="primary"),
-        button(_t("post.flag_button"), FLAG, number),
-    ))
+    blocks.append(
+        actions(
+            button(_t("post.reply_button"), REPLY_ANON, number, style="primary"),
+            button(_t("post.flag_button"), FLAG, number),
+        )
+    )
     title = _t("post.title_resolved" if post.resolved else "post.title", number=number)
     question = content.get("question") or ""
     return Message(text=f"{title}: {escape(question[:200])}", blocks=render(blocks))
@@ -71,8 +84,10 @@ def owner_actions(number: int, resolved: bool) -> list:
         buttons.append(button(_t("owner.resolve_button"), RESOLVE, str(number)))
     delete = button(_t("owner.delete_button"), DELETE, str(number), style="danger")
     delete.confirm = ConfirmObject(
-        title=_t("owner.delete_confirm_title"), text=_t("owner.delete_confirm_text", number=number),
-        confirm=_t("owner.delete_confirm_yes"), deny=_t("owner.delete_confirm_no"),
+        title=_t("owner.delete_confirm_title"),
+        text=_t("owner.delete_confirm_text", number=number),
+        confirm=_t("owner.delete_confirm_yes"),
+        deny=_t("owner.delete_confirm_no"),
     )
     buttons.append(delete)
     return [actions(*buttons)]

@@ -1,5 +1,6 @@
 """The intake conversation in the DM: runs the state machine, persists it after
 every step (so a restart resumes there), and says what comes next."""
+
 from __future__ import annotations
 
 import logging
@@ -49,8 +50,9 @@ class IntakeConversation:
             return next((g for g in groups if g["id"] == chosen), None)
         return groups[0] if len(groups) == 1 else None
 
-    async def _show_step(self, client, channel: str, intake_ref: str, step_id: str, state: dict, team_id: str,
-                         intake_id: int) -> None:
+    async def _show_step(
+        self, client, channel: str, intake_ref: str, step_id: str, state: dict, team_id: str, intake_id: int
+    ) -> None:
         step = self.spec.by_id[step_id]
         if step.kind == "preview":
             groups, _ = await self._groups(team_id)
@@ -65,16 +67,22 @@ class IntakeConversation:
                     return
                 await self.store.save_intake(intake_id, "group", state)
                 await self._say(client, channel, ib.notice(self.spec.text("messages.group_changed")))
-                await self._say(client, channel, ib.step_message(self.spec, self.spec.by_id["group"], state,
-                                                                 intake_ref, self.catalog))
+                await self._say(
+                    client,
+                    channel,
+                    ib.step_message(self.spec, self.spec.by_id["group"], state, intake_ref, self.catalog),
+                )
                 return
             state["target"] = target
             if "preview" not in state:
                 terms = (await self.workspace.effective(team_id)).terms
                 state["preview"] = compose(self.spec, state["answers"], self.deid(), terms)
             await self.store.save_intake(intake_id, step_id, state)
-            await self._say(client, channel, ib.preview_message(self.spec, state["preview"], intake_ref, self.catalog,
-                                                                target=target))
+            await self._say(
+                client,
+                channel,
+                ib.preview_message(self.spec, state["preview"], intake_ref, self.catalog, target=target),
+            )
             return
         await self._say(client, channel, ib.step_message(self.spec, step, state, intake_ref, self.catalog))
 
@@ -92,7 +100,13 @@ class IntakeConversation:
             await self.post(client, team_id, user_id, intake, channel)
             return
         if outcome.action == "edit":
-            await self._say(client, channel, ib.notice(self.spec.by_id["preview"].text("edit_button") + ": use the *Edit* button above to open the form."))
+            await self._say(
+                client,
+                channel,
+                ib.notice(
+                    self.spec.by_id["preview"].text("edit_button") + ": use the *Edit* button above to open the form."
+                ),
+            )
             return
         if outcome.error:
             await self._say(client, channel, ib.notice(outcome.error))
@@ -125,8 +139,9 @@ class IntakeConversation:
             return "already_open"
         outcome = self.flow.start(groups)
         ref = secrets.token_urlsafe(16)
-        intake = await self.store.create_intake(team_id, self.identity.author_hash(team_id, user_id), ref,
-                                                outcome.step, outcome.state)
+        intake = await self.store.create_intake(
+            team_id, self.identity.author_hash(team_id, user_id), ref, outcome.step, outcome.state
+        )
         log_event(log, "intake started")
         if force_new and existing is not None:
             await self._say(client, channel, ib.notice(self.spec.text("messages.restarted")))
@@ -159,7 +174,9 @@ class IntakeConversation:
             return intake, "stale"
         return intake, None
 
-    async def on_click(self, client, team_id: str, user_id: str, channel: str | None, kind: str, raw_value: str) -> None:
+    async def on_click(
+        self, client, team_id: str, user_id: str, channel: str | None, kind: str, raw_value: str
+    ) -> None:
         ref, step, value = ib.parse_value(raw_value)
         channel = channel or await self._dm(client, user_id)
         intake, problem = await self._current(team_id, user_id, ref, step)
@@ -195,8 +212,11 @@ class IntakeConversation:
     def form_errors(self, kind: str, metadata: str, values: dict) -> dict | None:
         """Validation that must answer inside the modal, before anything else runs."""
         _, step_id, _ = ib.parse_value(metadata)
-        fields = {"answer": step_id} if kind == "text" else (
-            {s.id: s.id for s in self.spec.steps if s.kind == "text"} if kind == "edit" else {})
+        fields = (
+            {"answer": step_id}
+            if kind == "text"
+            else ({s.id: s.id for s in self.spec.steps if s.kind == "text"} if kind == "edit" else {})
+        )
         errors = {}
         for block_id, sid in fields.items():
             step = self.spec.by_id.get(sid)
@@ -206,7 +226,9 @@ class IntakeConversation:
             if step.required and not text:
                 errors[block_id] = self.spec.text("validation.required")
             elif len(text) > self.settings.max_answer_chars:
-                errors[block_id] = self.spec.text("validation.too_long", length=len(text), limit=self.settings.max_answer_chars)
+                errors[block_id] = self.spec.text(
+                    "validation.too_long", length=len(text), limit=self.settings.max_answer_chars
+                )
         return errors or None
 
     async def on_form(self, client, team_id: str, user_id: str, kind: str, metadata: str, values: dict) -> None:
@@ -239,7 +261,13 @@ class IntakeConversation:
             return
         target = current["id"]
         result = await self.posting.submit(
-            client, team_id=team_id, user_id=user_id, intake=intake, content=content, channel_id=target, approval=approval,
+            client,
+            team_id=team_id,
+            user_id=user_id,
+            intake=intake,
+            content=content,
+            channel_id=target,
+            approval=approval,
         )
         if result.status in ("duplicate", "failed", "withdrawn"):  # failed: the poster has been told why
             return

@@ -1,6 +1,7 @@
 """The discussion around a post: anonymous replies, relaying thread replies to
 the poster, and the poster's own actions — all keyed on the post number, with
 ownership proven only through the keyed hash."""
+
 from __future__ import annotations
 
 import logging
@@ -59,7 +60,11 @@ class Discussion:
     async def _thread_post(self, client, post, kind: str, text: str) -> None:
         message = post_blocks.thread_reply(kind, text)
         resp = await client.chat_postMessage(
-            channel=post.channel_id, thread_ts=post.message_ts, **message.kwargs(), unfurl_links=False, unfurl_media=False,
+            channel=post.channel_id,
+            thread_ts=post.message_ts,
+            **message.kwargs(),
+            unfurl_links=False,
+            unfurl_media=False,
         )
         await self.store.add_post_message(post.id, resp["ts"], kind)
 
@@ -98,7 +103,9 @@ class Discussion:
             await client.chat_update(channel=post.channel_id, ts=post.message_ts, **message.kwargs())
         return Result(True, self._t("post.resolved", number=number))
 
-    async def delete(self, client, team_id: str, user_id: str | None, number: int, *, status: str = "deleted") -> Result:
+    async def delete(
+        self, client, team_id: str, user_id: str | None, number: int, *, status: str = "deleted"
+    ) -> Result:
         """Deletes the post and the app's thread messages, then purges stored text.
         user_id None: a moderator's removal (checked by the caller)."""
         post = await self._live_post(team_id, number, need_text=False)

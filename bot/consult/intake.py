@@ -4,14 +4,16 @@ Pure domain: it takes what the user typed or clicked and returns where the
 conversation is now and what to say; the Slack listeners render and persist it.
 State is a plain dict (stored as JSON) so that a restart resumes exactly there.
 """
+
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -66,12 +68,19 @@ class IntakeSpec:
             if raw["kind"] == "choice" and not choices:
                 raise ValueError(f"{source}: choice step `{raw['id']}` has no choices")
             known = {"id", "kind", "required", "prompt", "field_label", "tip", "choices", "when"}
-            steps.append(Step(
-                id=raw["id"], kind=raw["kind"], required=bool(raw.get("required", raw["kind"] != "choice")),
-                prompt=raw["prompt"], field_label=raw.get("field_label", ""), tip=raw.get("tip", ""),
-                choices=choices, when=dict(raw.get("when") or {}),
-                texts={k: v for k, v in raw.items() if k not in known},
-            ))
+            steps.append(
+                Step(
+                    id=raw["id"],
+                    kind=raw["kind"],
+                    required=bool(raw.get("required", raw["kind"] != "choice")),
+                    prompt=raw["prompt"],
+                    field_label=raw.get("field_label", ""),
+                    tip=raw.get("tip", ""),
+                    choices=choices,
+                    when=dict(raw.get("when") or {}),
+                    texts={k: v for k, v in raw.items() if k not in known},
+                )
+            )
         if not steps or steps[-1].kind != "preview":
             raise ValueError(f"{source}: the last step must be the preview")
         self.steps = steps
@@ -87,7 +96,7 @@ class IntakeSpec:
         return node.format(**fmt) if fmt else node
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_spec(path: str | None = None) -> IntakeSpec:
     p = Path(path) if path else PROMPTS / "intake.yaml"
     return IntakeSpec(yaml.safe_load(p.read_text(encoding="utf-8")), str(p))
@@ -97,10 +106,10 @@ def load_spec(path: str | None = None) -> IntakeSpec:
 class Outcome:
     step: str
     state: dict
-    error: str | None = None       # show, then ask the same step again
-    notice: str | None = None      # show before the next step
-    finished: str | None = None    # "cancelled"
-    action: str | None = None      # at the preview: "post" or "edit"
+    error: str | None = None  # show, then ask the same step again
+    notice: str | None = None  # show before the next step
+    finished: str | None = None  # "cancelled"
+    action: str | None = None  # at the preview: "post" or "edit"
     advanced: bool = False
 
 
@@ -139,7 +148,7 @@ class IntakeFlow:
         return True
 
     def _next_from(self, index: int, state: dict) -> str:
-        for step in self.spec.steps[index + 1:]:
+        for step in self.spec.steps[index + 1 :]:
             if self._visible(step, state):
                 if step.kind == "principles" and "suggested" not in state:
                     answers = state["answers"]
@@ -198,7 +207,9 @@ class IntakeFlow:
                 return Outcome(step_id, state, error=self.spec.text("validation.required"))
             return self._advance(step, state, None)
         if len(text) > self.max_chars:
-            return Outcome(step_id, state, error=self.spec.text("validation.too_long", length=len(text), limit=self.max_chars))
+            return Outcome(
+                step_id, state, error=self.spec.text("validation.too_long", length=len(text), limit=self.max_chars)
+            )
         return self._advance(step, state, text)
 
     def choose(self, step_id: str, state: dict, value: str) -> Outcome:
@@ -209,7 +220,11 @@ class IntakeFlow:
         if step.kind == "group" and value not in {g["id"] for g in state.get("groups") or []}:
             return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
         if step.kind == "principles":
-            keys = state.get("suggested", []) if value == "accept" else [k for k in value.split(",") if k in self.principle_keys]
+            keys = (
+                state.get("suggested", [])
+                if value == "accept"
+                else [k for k in value.split(",") if k in self.principle_keys]
+            )
             return self._advance(step, state, keys)
         return self._advance(step, state, value)
 
@@ -237,10 +252,16 @@ class IntakeFlow:
             if step.kind == "text" and step.id in fields:
                 text = (fields[step.id] or "").strip()
                 if step.required and not text:
-                    return Outcome("preview", state, error=f"{step.field_label}: " + self.spec.text("validation.required"))
+                    return Outcome(
+                        "preview", state, error=f"{step.field_label}: " + self.spec.text("validation.required")
+                    )
                 if len(text) > self.max_chars:
-                    return Outcome("preview", state, error=f"{step.field_label}: " + self.spec.text(
-                        "validation.too_long", length=len(text), limit=self.max_chars))
+                    return Outcome(
+                        "preview",
+                        state,
+                        error=f"{step.field_label}: "
+                        + self.spec.text("validation.too_long", length=len(text), limit=self.max_chars),
+                    )
                 state["answers"][step.id] = text or None
         state["edited"] = True
         state.pop("preview", None)

@@ -6,6 +6,7 @@ earlier attempt may have reached Slack (a crash or timeout between the two steps
 first looks for it in the channel by its metadata instead of posting again.
 Double clicks and a second process lose the race for the intake or the claim.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,16 @@ METADATA_TYPE = "boundary_consult_post"
 CLAIM_LEASE = timedelta(minutes=5)
 DELIVERY_ERRORS = (SlackApiError, OSError, TimeoutError)
 # Slack errors that waiting will not cure: the post fails and the poster is told.
-PERMANENT_ERRORS = {"channel_not_found", "not_in_channel", "is_archived", "channel_is_archived",
-                    "invalid_blocks", "msg_too_long", "restricted_action", "cannot_reply_to_message"}
+PERMANENT_ERRORS = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "channel_is_archived",
+    "invalid_blocks",
+    "msg_too_long",
+    "restricted_action",
+    "cannot_reply_to_message",
+}
 
 
 @dataclass
@@ -47,13 +56,20 @@ class Posting:
         self.settings = settings
         self.on_awaiting_approval = None  # set by moderation: async (client, post) -> None
 
-    async def submit(self, client, *, team_id: str, user_id: str, intake, content: dict, channel_id: str,
-                     approval: bool) -> Submitted:
+    async def submit(
+        self, client, *, team_id: str, user_id: str, intake, content: dict, channel_id: str, approval: bool
+    ) -> Submitted:
         post = await self.store.post_from_intake(
-            intake.id, "preview", lease=None if approval else CLAIM_LEASE,
-            team_id=team_id, intake_ref=intake.ref, channel_id=channel_id,
-            status="awaiting_approval" if approval else "pending", content=content,
-            author_hash=self.identity.author_hash(team_id, user_id), author_enc=self.identity.seal(user_id),
+            intake.id,
+            "preview",
+            lease=None if approval else CLAIM_LEASE,
+            team_id=team_id,
+            intake_ref=intake.ref,
+            channel_id=channel_id,
+            status="awaiting_approval" if approval else "pending",
+            content=content,
+            author_hash=self.identity.author_hash(team_id, user_id),
+            author_enc=self.identity.seal(user_id),
         )
         if post is None:
             return Submitted("duplicate")
@@ -84,7 +100,10 @@ class Posting:
             if ts is None:
                 message = post_blocks.channel_post(post, self.catalog)
                 resp = await client.chat_postMessage(
-                    channel=post.channel_id, **message.kwargs(), unfurl_links=False, unfurl_media=False,
+                    channel=post.channel_id,
+                    **message.kwargs(),
+                    unfurl_links=False,
+                    unfurl_media=False,
                     metadata={"event_type": METADATA_TYPE, "event_payload": {"post_id": post.id}},
                 )
                 ts = resp["ts"]
@@ -95,16 +114,23 @@ class Posting:
                 return "failed"
             retry_at = utcnow() + backoff(post.attempts, self.settings.posting_retry_interval_seconds)
             await self.store.release_post(post.id, retry_at)
-            log_event(log, "post delayed", logging.WARNING, post=post.id, attempt=post.attempts,
-                      error=code or type(exc).__name__)
+            log_event(
+                log,
+                "post delayed",
+                logging.WARNING,
+                post=post.id,
+                attempt=post.attempts,
+                error=code or type(exc).__name__,
+            )
             return "queued"
         if not await self.store.mark_posted(post.id, ts):
             # Deleted or removed while it was on its way: take it down again.
             try:
                 await client.chat_delete(channel=post.channel_id, ts=ts)
             except DELIVERY_ERRORS as exc:
-                log_event(log, "could not take down a withdrawn post", logging.ERROR, post=post.id,
-                          error=type(exc).__name__)
+                log_event(
+                    log, "could not take down a withdrawn post", logging.ERROR, post=post.id, error=type(exc).__name__
+                )
             return "withdrawn"
         log_event(log, "posted", post=post.id, attempt=post.attempts)
         return "posted"
@@ -121,11 +147,18 @@ class Posting:
         cursor = None
         while True:
             resp = await client.conversations_history(
-                channel=post.channel_id, oldest=f"{oldest:.6f}", include_all_metadata=True, limit=200, cursor=cursor,
+                channel=post.channel_id,
+                oldest=f"{oldest:.6f}",
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
             )
             for msg in resp.get("messages", []):
                 meta = msg.get("metadata") or {}
-                if meta.get("event_type") == METADATA_TYPE and (meta.get("event_payload") or {}).get("post_id") == post.id:
+                if (
+                    meta.get("event_type") == METADATA_TYPE
+                    and (meta.get("event_payload") or {}).get("post_id") == post.id
+                ):
                     return msg["ts"]
             cursor = (resp.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
@@ -141,8 +174,9 @@ class Posting:
                 done += 1
                 post = await self.store.get_post(post_id)
                 if post is not None:
-                    await self.tell_poster(client, post, post_blocks._t(
-                        "relay.posted_later", number=post.id, channel=post.channel_id))
+                    await self.tell_poster(
+                        client, post, post_blocks._t("relay.posted_later", number=post.id, channel=post.channel_id)
+                    )
         return done
 
     async def tell_poster(self, client, post, text: str, blocks: list | None = None) -> bool:

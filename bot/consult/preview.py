@@ -1,4 +1,5 @@
 """From intake answers to the de-identified post content (what gets stored and shown)."""
+
 from __future__ import annotations
 
 import re
@@ -42,6 +43,6 @@ def compose(spec: IntakeSpec, answers: dict, engine, terms: list[str]) -> dict:
     for step in spec.steps:
         if step.kind == "choice" and answers.get(step.id):
             content["fields"].append([step.field_label, step.label_of(answers[step.id])])
-    for key, r in zip(FREE_TEXT, results):
+    for key, r in zip(FREE_TEXT, results, strict=True):
         content[key] = r.text.strip() if answers.get(key) else None
     return content

@@ -1,4 +1,5 @@
 """`python -m bot deid "text"` and `python -m bot deid --jsonl < in > out`."""
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"{'label':9} {'kind':12} {'placeholder':18} removed")
         for s in r.spans:
-            print(f"{s.label:9} {s.kind:12} {s.placeholder:18} {text[s.start:s.end]!r}")
+            print(f"{s.label:9} {s.kind:12} {s.placeholder:18} {text[s.start : s.end]!r}")
     for w in r.warnings:
         print(f"review: {w}")
     return 0

@@ -1,10 +1,11 @@
 """The de-identification engine: normalise, recognise, resolve, replace."""
+
 from __future__ import annotations
 
 import bisect
 import re
 import threading
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from .lexicons import Lexicons, get_lexicons
 from .model import Candidate, DeidResult, Span
@@ -21,9 +22,11 @@ _SAFE_PHRASES = re.compile(
 )
 
 # Theorists cited as such ("as Rogers wrote"): surnames too common to allowlist
-_CITED = (r"(?:Carl\s+)?Rogers|(?:Aaron\s+|Judith\s+)?Beck|(?:Albert\s+)?Ellis|(?:Alfred\s+)?Adler|(?:Bren[eé]\s+)?Brown|"
-          r"(?:Dan\s+)?Siegel|(?:Judith\s+)?Herman|(?:Sue\s+)?Johnson|(?:Alice\s+)?Miller|(?:Kristin\s+)?Neff|"
-          r"(?:Melanie\s+)?Klein|(?:Karen\s+)?Horney|(?:Erich\s+)?Fromm|(?:Ken\s+)?Pope|(?:Irvin\s+)?Yalom")
+_CITED = (
+    r"(?:Carl\s+)?Rogers|(?:Aaron\s+|Judith\s+)?Beck|(?:Albert\s+)?Ellis|(?:Alfred\s+)?Adler|(?:Bren[eé]\s+)?Brown|"
+    r"(?:Dan\s+)?Siegel|(?:Judith\s+)?Herman|(?:Sue\s+)?Johnson|(?:Alice\s+)?Miller|(?:Kristin\s+)?Neff|"
+    r"(?:Melanie\s+)?Klein|(?:Karen\s+)?Horney|(?:Erich\s+)?Fromm|(?:Ken\s+)?Pope|(?:Irvin\s+)?Yalom"
+)
 # Full names of well-known theorists and writers: cited, never clients
 _THEORISTS = re.compile(
     r"\b(?:Carl\s+Rogers|Aaron\s+(?:T\.\s+)?Beck|Judith\s+Beck|Albert\s+Ellis|Irvin\s+(?:D\.\s+)?Yalom|Marsha\s+Linehan|"
@@ -42,7 +45,9 @@ _THEORISTS = re.compile(
     r"Harriet\s+Lerner|Alice\s+Walker)(?![\w-])"
 )
 _CITATIONS = re.compile(
-    r"\b(?:as|per|read|reread|re-read|reading|rereading|re-reading|quoting|quoted|citing|cited|according\s+to|like)\s+(?:" + _CITED + r")\b"
+    r"\b(?:as|per|read|reread|re-read|reading|rereading|re-reading|quoting|quoted|citing|cited|according\s+to|like)\s+(?:"
+    + _CITED
+    + r")\b"
     r"|\b(?:" + _CITED + r")(?=\s+(?:wrote|writes|argued|argues|described|describes|suggests|suggested|calls|called|"
     r"talks|talked|says|said\s+that|would\s+say|puts\s+it|notes|noted)\b|['’]s\s+(?:concept|theory|model|work|book|idea|"
     r"notion|framework|approach|writing|research))"
@@ -63,6 +68,8 @@ _EPONYMS = re.compile(
     r"Cotard|Stockholm|Dunning-Kruger|Rett|Marfan|Klinefelter|Turner|Williams|Prader-Willi|Sjögren|Sjogren|Kawasaki)"
     r"(?:['’]s?)?\s+" + _CONDITION_WORDS + r"\b"
 )
+
+
 def _eponym_owner(doc: Doc, start: int) -> bool:
     """A title or a first name right before: "Mrs Parkinson's", "Dana Parkinson's"."""
     tok = doc.token_at(start)
@@ -70,6 +77,8 @@ def _eponym_owner(doc: Doc, start: int) -> bool:
     if p is None or doc.gap(p, tok) not in (" ", ". "):
         return False
     return p.lower in ("mr", "mrs", "ms", "mx", "dr", "miss", "prof") or p.is_cap and not p.sent_start
+
+
 _ALWAYS_EPONYM = re.compile(_CONDITION_WORDS + r"$")
 
 _GUESSES = {"name", "safety_net", "gazetteer", "propagated"}
@@ -86,8 +95,14 @@ class Deidentifier:
     """Stateless per call: lexicons are loaded once and only read afterwards,
     so one instance may serve many threads."""
 
-    def __init__(self, recognizers: Iterable[str] = DEFAULT, *, safety_net: bool = True,
-                 lexicons: Lexicons | None = None, max_chars: int = MAX_CHARS) -> None:
+    def __init__(
+        self,
+        recognizers: Iterable[str] = DEFAULT,
+        *,
+        safety_net: bool = True,
+        lexicons: Lexicons | None = None,
+        max_chars: int = MAX_CHARS,
+    ) -> None:
         names = [r for r in recognizers if safety_net or r != "safety_net"]
         unknown = [r for r in names if r not in RECOGNIZERS]
         if unknown:
@@ -112,11 +127,11 @@ class Deidentifier:
         if self._propagate:
             names = _name_surfaces(docs, cands)
             if names:
-                for d, c in zip(docs, cands):
+                for d, c in zip(docs, cands, strict=True):
                     c.extend(_propagate(d, names))
         book = PersonBook.for_texts(texts)
         out = []
-        for text, norm, doc, cs in zip(texts, norms, docs, cands):
+        for text, norm, doc, cs in zip(texts, norms, docs, cands, strict=True):
             merged = _resolve(doc.text, _with_particles(doc, cs))
             out.append(self._result(text, norm, merged, book))
         return out
@@ -223,13 +238,13 @@ def _merge(cluster: list[Candidate]) -> Candidate:
     return Candidate(s, e, best.label, best.kind, best.priority, best.source)
 
 
-_EDGE = " \t\r\n,;:!?\"“”()[]{}"
+_EDGE = ' \t\r\n,;:!?"“”()[]{}'
 
 
 def _tidy(text: str, c: Candidate) -> Candidate:
     s, e = c.start, c.end
     # a phone's opening bracket stays when its closing one is inside: "(208) 555-0142"
-    keep_bracket = c.kind == "phone" and text[s:s + 1] == "(" and ")" in text[s:e]
+    keep_bracket = c.kind == "phone" and text[s : s + 1] == "(" and ")" in text[s:e]
     while s < e and text[s] in _EDGE and not (keep_bracket and s == c.start):
         s += 1
     while e > s and text[e - 1] in _EDGE:
@@ -239,9 +254,39 @@ def _tidy(text: str, c: Candidate) -> Candidate:
     return Candidate(s, e, c.label, c.kind, c.priority, c.source)
 
 
-_PARTICLE_WORDS = frozenset(("van", "von", "de", "del", "della", "der", "den", "da", "di", "du", "le", "la", "ap", "ab",
-                             "bin", "binti", "bint", "ibn", "al", "el", "dos", "das", "ter", "ten", "zu", "ben"))
-_NOT_BEFORE_PARTICLE = frozenset(("the", "a", "an", "his", "her", "my", "their", "our", "your", "this", "that", "in", "into"))
+_PARTICLE_WORDS = frozenset(
+    (
+        "van",
+        "von",
+        "de",
+        "del",
+        "della",
+        "der",
+        "den",
+        "da",
+        "di",
+        "du",
+        "le",
+        "la",
+        "ap",
+        "ab",
+        "bin",
+        "binti",
+        "bint",
+        "ibn",
+        "al",
+        "el",
+        "dos",
+        "das",
+        "ter",
+        "ten",
+        "zu",
+        "ben",
+    )
+)
+_NOT_BEFORE_PARTICLE = frozenset(
+    ("the", "a", "an", "his", "her", "my", "their", "our", "your", "this", "that", "in", "into")
+)
 
 
 def _with_particles(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
@@ -259,7 +304,12 @@ def _with_particles(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
         if t is None:
             continue
         j, first = doc.prev(t), None
-        while j is not None and j.lower in _PARTICLE_WORDS and j.text.islower() and doc.gap(j, t if first is None else first) == " ":
+        while (
+            j is not None
+            and j.lower in _PARTICLE_WORDS
+            and j.text.islower()
+            and doc.gap(j, t if first is None else first) == " "
+        ):
             first = j
             j = doc.prev(j)
         if first is not None and not (j is not None and j.lower in _NOT_BEFORE_PARTICLE and doc.gap(j, first) == " "):
@@ -274,8 +324,17 @@ def _with_particles(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
             continue
         j, k = doc.next(last), 0
         prev_tok = last
-        while (j is not None and k < 3 and doc.gap(prev_tok, j) == " " and j.text.islower()
-               and (j.lower in _PARTICLE_WORDS or j.lower in ("an", "na") and prev_tok.lower in ("mac", "mc", "nic", "ó", "ua"))):
+        while (
+            j is not None
+            and k < 3
+            and doc.gap(prev_tok, j) == " "
+            and j.text.islower()
+            and (
+                j.lower in _PARTICLE_WORDS
+                or j.lower in ("an", "na")
+                and prev_tok.lower in ("mac", "mc", "nic", "ó", "ua")
+            )
+        ):
             prev_tok, j, k = j, doc.next(j), k + 1
         if k and j is not None and doc.gap(prev_tok, j) == " " and j.is_cap and j.lower not in doc.lex.allow:
             extra.append(Candidate(c.start, j.end, c.label, c.kind, c.priority, c.source))
@@ -285,7 +344,7 @@ def _with_particles(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
 def _name_surfaces(docs: list[Doc], cands: list[list[Candidate]]) -> dict[str, bool]:
     """Name words confirmed somewhere, mapped to 'match in any case?'."""
     out: dict[str, bool] = {}
-    for doc, cs in zip(docs, cands):
+    for doc, cs in zip(docs, cands, strict=True):
         starts = [t.start for t in doc.tokens]
         for c in cs:
             if c.label != "NAME" or c.source not in ("name", "terms", "safety_net"):
@@ -300,9 +359,14 @@ def _name_surfaces(docs: list[Doc], cands: list[list[Candidate]]) -> dict[str, b
                 low = tok.lower
                 if low in doc.lex.allow or low in out and out[low]:
                     continue
-                after_particle = i >= 2 and doc.tokens[i - 2].lower in _PARTICLE_WORDS and doc.tokens[i - 2].start >= c.start
-                if from_net and doc.lex.is_word(low) and not (
-                        tok.is_cap and tok.start > c.start and (doc.lex.is_surname(low) or after_particle)):
+                after_particle = (
+                    i >= 2 and doc.tokens[i - 2].lower in _PARTICLE_WORDS and doc.tokens[i - 2].start >= c.start
+                )
+                if (
+                    from_net
+                    and doc.lex.is_word(low)
+                    and not (tok.is_cap and tok.start > c.start and (doc.lex.is_surname(low) or after_particle))
+                ):
                     # the net's span ran over ordinary words ("… Catholic
                     # Church"); but a surname after the suspect in a span
                     # the net called a person recurs ("Yanaba Hill … Hill said")

@@ -1,4 +1,5 @@
 """Word lists loaded once per process (see scripts/build_deid_lexicons.py)."""
+
 from __future__ import annotations
 
 import gzip
@@ -78,18 +79,35 @@ class Lexicons:
             # "chun-kit", "man-yee", "min-jun": two given-name syllables are
             # a name even when each is also a word ("check-in" is a word:
             # "in" is common, and no name)
-            if (len(parts) == 2 and parts[0] != parts[1] and all(self.is_first(p) for p in parts)
-                    and parts[1] not in self.common_words
-                    and "".join(parts) not in self.words):
+            if (
+                len(parts) == 2
+                and parts[0] != parts[1]
+                and all(self.is_first(p) for p in parts)
+                and parts[1] not in self.common_words
+                and "".join(parts) not in self.words
+            ):
                 return False
             return bool(parts) and all(p.isdigit() or self._is_word(p) for p in parts)
         a = strip_accents(w)
         if a != w and a in self.words:
             return True
         # inflections the frequency list may lack in its filtered form
-        for suf, rep in (("'s", ""), ("’s", ""), ("ies", "y"), ("es", ""), ("s", ""), ("ed", ""),
-                         ("ed", "e"), ("ing", ""), ("ing", "e"), ("ly", ""), ("er", ""), ("ers", ""),
-                         ("ness", ""), ("ful", "")):
+        for suf, rep in (
+            ("'s", ""),
+            ("’s", ""),
+            ("ies", "y"),
+            ("es", ""),
+            ("s", ""),
+            ("ed", ""),
+            ("ed", "e"),
+            ("ing", ""),
+            ("ing", "e"),
+            ("ly", ""),
+            ("er", ""),
+            ("ers", ""),
+            ("ness", ""),
+            ("ful", ""),
+        ):
             if w.endswith(suf) and len(w) - len(suf) >= 3:
                 base = w[: len(w) - len(suf)] + rep
                 if base in self.words:

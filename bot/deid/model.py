@@ -1,4 +1,5 @@
 """Value types shared by the engine, the recognisers and the callers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

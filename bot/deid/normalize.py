@@ -5,6 +5,7 @@ Invisible characters are the cheapest way to smuggle a name past a matcher
 ligatures) onto the ones our lexicons hold. Both change lengths, so every
 normalised character remembers which original character it came from.
 """
+
 from __future__ import annotations
 
 import unicodedata

@@ -1,6 +1,7 @@
 """The recognisers the engine runs, by name, in the spirit of Presidio's
 analyzer registry: each is a function Doc -> candidates, and a caller (the
 benchmark, a test) can switch any of them off."""
+
 from __future__ import annotations
 
 from .recognizers import ages, contacts, dates, ids, locations, names, orgs, safety_net, terms

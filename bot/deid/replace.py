@@ -4,30 +4,74 @@ People become [Person A], [Person B] — the same person keeps one letter
 across every text of a submission — exact ages become a band, everything else
 a typed placeholder.
 """
+
 from __future__ import annotations
 
 import re
 
 _PLACEHOLDER_BY_KIND = {
-    "email": "[email]", "url": "[link]", "handle": "[handle]", "phone": "[phone]",
-    "ssn": "[ID]", "record": "[ID]", "number": "[ID]",
-    "address": "[address]", "postcode": "[postcode]", "town": "[place]", "place": "[place]",
-    "school": "[school]", "hospital": "[hospital]", "clinic": "[clinic]", "church": "[place of worship]",
-    "team": "[team]", "workplace": "[workplace]", "term": "[redacted]",
+    "email": "[email]",
+    "url": "[link]",
+    "handle": "[handle]",
+    "phone": "[phone]",
+    "ssn": "[ID]",
+    "record": "[ID]",
+    "number": "[ID]",
+    "address": "[address]",
+    "postcode": "[postcode]",
+    "town": "[place]",
+    "place": "[place]",
+    "school": "[school]",
+    "hospital": "[hospital]",
+    "clinic": "[clinic]",
+    "church": "[place of worship]",
+    "team": "[team]",
+    "workplace": "[workplace]",
+    "term": "[redacted]",
     "date": "[date]",
 }
-_BY_LABEL = {"NAME": "[Person]", "AGE": "[age]", "DATE": "[date]", "LOCATION": "[place]", "ORG": "[organisation]",
-             "CONTACT": "[contact]", "ID": "[ID]"}
+_BY_LABEL = {
+    "NAME": "[Person]",
+    "AGE": "[age]",
+    "DATE": "[date]",
+    "LOCATION": "[place]",
+    "ORG": "[organisation]",
+    "CONTACT": "[contact]",
+    "ID": "[ID]",
+}
 # what the engine itself writes; never re-detected on a second pass
 PLACEHOLDER_RE = re.compile(
     r"\[(?:Person [A-Z]{1,2}|Person|under 10|teens|\d0s|100s|age|email|link|handle|phone|ID|address|postcode|"
     r"place|school|hospital|clinic|place of worship|team|workplace|redacted|date|organisation|contact)\]"
 )
 _WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 
 
@@ -87,7 +131,7 @@ class PersonBook:
         self._taken = set(taken or ())
 
     @classmethod
-    def for_texts(cls, texts) -> "PersonBook":
+    def for_texts(cls, texts) -> PersonBook:
         taken = set()
         for text in texts:
             for m in re.finditer(r"\[Person ([A-Z]{1,2})\]", text or ""):

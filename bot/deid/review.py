@@ -2,10 +2,11 @@
 
 These are shown in the intake preview as short sentences; nothing is removed.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from .model import Candidate
 
@@ -45,13 +46,21 @@ def review_warnings(text: str, spans: Iterable[Candidate]) -> list[str]:
     out: list[str] = []
     has_place = any(s.label == "LOCATION" for s in spans) or bool(_SMALL_PLACE.search(text))
     if _SMALL_PLACE.search(text):
-        out.append("Mentions a small community or being the only provider nearby: readers there may recognise you or the client.")
+        out.append(
+            "Mentions a small community or being the only provider nearby: readers there may recognise you or the client."
+        )
     if _RARE_ROLE.search(text) and has_place:
-        out.append("A distinctive role or job together with a place can identify someone; consider making the role more generic.")
+        out.append(
+            "A distinctive role or job together with a place can identify someone; consider making the role more generic."
+        )
     if _RARE_IDENTITY.search(text):
         out.append("Being the only one of a group in an area can identify you; consider leaving that detail out.")
     if _PUBLIC_EVENT.search(text):
-        out.append("Refers to a public or newsworthy event that others could look up; consider describing it more generally.")
+        out.append(
+            "Refers to a public or newsworthy event that others could look up; consider describing it more generally."
+        )
     if any(s.label == "DATE" for s in spans) and _LIFE_EVENT.search(text):
-        out.append("Ties an exact date to a life event (a death, wedding, hearing or similar); the date was removed, but check the event itself isn't identifying.")
+        out.append(
+            "Ties an exact date to a life event (a death, wedding, hearing or similar); the date was removed, but check the event itself isn't identifying."
+        )
     return out

@@ -1,4 +1,5 @@
 """Word tokens with the facts the recognisers keep asking about."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,9 @@ _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 MASK = "\u25a1"  # the engine's stand-in for its own placeholders
 # "al-Rashid", "el-Amin", "bin-Laden", "d'Souza", "tSaoir", "nGallchóir": a
 # capitalised name led by lowercase letters (not "iPhone", "mRNA", "eBay")
-_LOWER_LED_NAME = re.compile(r"(?:(?:al|el|ad|as|ash|ar|at|az|bin|ben|abu|da|de|di|du|d|l|o)[-'’]|[tnhbgdm])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]{2}")
+_LOWER_LED_NAME = re.compile(
+    r"(?:(?:al|el|ad|as|ash|ar|at|az|bin|ben|abu|da|de|di|du|d|l|o)[-'’]|[tnhbgdm])[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]{2}"
+)
 _LEAD = " \t\"'“‘([*•·>-–—"
 
 

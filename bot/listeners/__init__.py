@@ -1,5 +1,6 @@
 """Slack-facing listeners, split by kind. Each acknowledges first, calls the
 domain, and renders; none holds logic of its own."""
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.listeners import actions, commands, events, views

@@ -1,5 +1,6 @@
 """Parsing `/boundary-admin …` text (Slack escapes channels and users for us when
 the command has should_escape: true)."""
+
 from __future__ import annotations
 
 import re
@@ -21,11 +22,23 @@ def parse(text: str) -> AdminCommand:
     if not words:
         return AdminCommand("help")
     sub = words[0].lower()
-    aliases = {"channel": "channel", "channels": "channels", "moderator": "moderators", "moderators": "moderators",
-               "term": "terms", "terms": "terms", "review_channel": "review-channel", "reviewchannel": "review-channel"}
+    aliases = {
+        "channel": "channel",
+        "channels": "channels",
+        "moderator": "moderators",
+        "moderators": "moderators",
+        "term": "terms",
+        "terms": "terms",
+        "review_channel": "review-channel",
+        "reviewchannel": "review-channel",
+    }
     sub = aliases.get(sub, sub)
     rest = words[1:]
-    if sub in ("channel", "moderators", "terms") and rest and rest[0].lower() in ("add", "remove", "rm", "delete", "list"):
+    if (
+        sub in ("channel", "moderators", "terms")
+        and rest
+        and rest[0].lower() in ("add", "remove", "rm", "delete", "list")
+    ):
         action = {"rm": "remove", "delete": "remove"}.get(rest[0].lower(), rest[0].lower())
         return AdminCommand(sub, action, rest[1].strip() if len(rest) > 1 else "")
     if sub == "channels":

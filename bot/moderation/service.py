@@ -1,6 +1,7 @@
 """Moderation: who moderates, `/boundary-admin`, approvals, flags, blocks,
 retention and the audit trail. Moderators act on post numbers and never learn
 who wrote a post; blocks go through the stored keyed hash."""
+
 from __future__ import annotations
 
 import logging
@@ -30,7 +31,7 @@ def _slack_error(exc: SlackApiError) -> str:
 
 
 def _shown_autocomplete(kind: str, given: str) -> str:
-    """"Pick it from the autocomplete", quoting what was typed (inert)."""
+    """ "Pick it from the autocomplete", quoting what was typed (inert)."""
     return _t(f"use_autocomplete_{kind}", given=mb.escape(given[:60].replace("`", "'")))
 
 
@@ -80,9 +81,17 @@ class Moderation:
             return mb.text(_t("not_moderator"))
         cmd = parse(text)
         handler = {
-            "help": self._help, "status": self._status, "channel": self._channel, "moderators": self._moderators,
-            "approval": self._approval, "review-channel": self._review_channel, "terms": self._terms,
-            "retention": self._retention, "block": self._block, "remove": self._remove, "audit": self._audit,
+            "help": self._help,
+            "status": self._status,
+            "channel": self._channel,
+            "moderators": self._moderators,
+            "approval": self._approval,
+            "review-channel": self._review_channel,
+            "terms": self._terms,
+            "retention": self._retention,
+            "block": self._block,
+            "remove": self._remove,
+            "audit": self._audit,
         }.get(cmd.sub)
         if handler is None:
             return mb.usage(_t("unknown", sub=mb.escape(cmd.sub[:40].replace("`", ""))))
@@ -284,8 +293,10 @@ class Moderation:
         lines = []
         for e in entries:
             post = f" · Dilemma #{e.post_number}" if e.post_number else ""
-            lines.append(f"• {e.created_at:%Y-%m-%d %H:%M} UTC · <@{e.moderator_id}> · {mb.escape(e.action)}{post}"
-                         f"{_audit_detail(e)}")
+            lines.append(
+                f"• {e.created_at:%Y-%m-%d %H:%M} UTC · <@{e.moderator_id}> · {mb.escape(e.action)}{post}"
+                f"{_audit_detail(e)}"
+            )
         return mb.text(_t("done.audit_title", count=len(entries)) + "\n" + "\n".join(lines))
 
     # ---- approvals ---------------------------------------------------------
@@ -310,7 +321,9 @@ class Moderation:
         await self.store.audit(team_id, moderator_id, "approve", post_number=number)
         await self._close_review(client, post, _t("review.approved", moderator=moderator_id, number=number))
         if status == "posted":
-            await self.s.posting.tell_poster(client, post, _t("review.poster_approved", number=number, channel=post.channel_id))
+            await self.s.posting.tell_poster(
+                client, post, _t("review.poster_approved", number=number, channel=post.channel_id)
+            )
         return _t("review.approved", moderator=moderator_id, number=number)
 
     async def awaiting(self, team_id: str, number: int) -> bool:
@@ -322,7 +335,9 @@ class Moderation:
         if not await self.is_moderator(client, team_id, moderator_id):
             return _t("not_moderator")
         post = await self.store.get_post(number, team_id)
-        if post is None or not await self.store.update_post(number, expect_status=["awaiting_approval"], status="rejected"):
+        if post is None or not await self.store.update_post(
+            number, expect_status=["awaiting_approval"], status="rejected"
+        ):
             return _t("review.already_decided")
         reason = " ".join((reason or "").split())[:1000] or "no reason given"
         await self.store.audit(team_id, moderator_id, "reject", post_number=number)
@@ -343,8 +358,9 @@ class Moderation:
             pass  # the review message is gone or unreachable; the decision itself stands
 
     async def _close_review(self, client, post, outcome: str) -> None:
-        await self._mark_decided(client, post.review_channel, post.review_ts,
-                                 _t("review.approval_title", number=post.id), outcome)
+        await self._mark_decided(
+            client, post.review_channel, post.review_ts, _t("review.approval_title", number=post.id), outcome
+        )
 
     # ---- flags -------------------------------------------------------------
     async def send_flag(self, client, post, flag) -> None:
@@ -364,7 +380,8 @@ class Moderation:
         flag = await self.store.get_flag(flag_id)
         post = await self.store.get_post(flag.post_id, team_id) if flag is not None else None
         if post is None or not await self.store.update_flag(
-                flag_id, expect_status="open", status="removed" if remove else "dismissed"):
+            flag_id, expect_status="open", status="removed" if remove else "dismissed"
+        ):
             return _t("review.already_decided")
         outcome = _t("review.flag_removed" if remove else "review.flag_dismissed", moderator=moderator_id)
         if remove:
@@ -376,13 +393,16 @@ class Moderation:
         return outcome
 
     async def _close_flag_message(self, client, flag, outcome: str) -> None:
-        await self._mark_decided(client, flag.review_channel, flag.review_ts,
-                                 _t("review.flag_title", number=flag.post_id), outcome)
+        await self._mark_decided(
+            client, flag.review_channel, flag.review_ts, _t("review.flag_title", number=flag.post_id), outcome
+        )
 
     async def _close_open_flags(self, client, team_id: str, post_id: int, outcome: str) -> None:
         """Other open flags on a post that is gone: nothing left to decide."""
         for other in await self.store.open_flags(team_id):
-            if other.post_id == post_id and await self.store.update_flag(other.id, expect_status="open", status="removed"):
+            if other.post_id == post_id and await self.store.update_flag(
+                other.id, expect_status="open", status="removed"
+            ):
                 await self._close_flag_message(client, other, outcome)
 
     # ---- jobs and home -----------------------------------------------------
@@ -406,6 +426,10 @@ class Moderation:
             flags = await self.store.open_flags(team_id)
             queue = [f"• Dilemma #{p.id} awaits approval" for p in awaiting]
             queue += [f"• Dilemma #{f.post_id} was flagged" for f in flags]
-            moderator_view = {"settings": (await self.status_text(team_id)).split("\n", 1)[1], "queue": queue,
-                              "awaiting": awaiting, "flags": flags}
+            moderator_view = {
+                "settings": (await self.status_text(team_id)).split("\n", 1)[1],
+                "queue": queue,
+                "awaiting": awaiting,
+                "flags": flags,
+            }
         return mb.home(self.s.catalog, posts, moderator_view)

@@ -1,5 +1,6 @@
 """Effective workspace settings: config/ first, then what moderators changed in
 Slack (stored in the database), with where each value came from."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -50,7 +51,9 @@ class Workspace:
         sources["terms"] = f"{len(cfg.terms)} from config, {len(db_terms)} set in Slack"
         db_mods = await self.store.moderators(team_id)
         moderators = list(dict.fromkeys([*cfg.moderators, *db_mods]))
-        sources["moderators"] = f"{len(cfg.moderators)} from config, {len(db_mods)} set in Slack, plus workspace admins and owners"
+        sources["moderators"] = (
+            f"{len(cfg.moderators)} from config, {len(db_mods)} set in Slack, plus workspace admins and owners"
+        )
         # Any channel added or removed in Slack means the list is no longer config/'s alone.
         if not rows:
             sources["channels"] = config_src
@@ -59,7 +62,11 @@ class Workspace:
         else:
             sources["channels"] = "set in Slack"
         return Effective(
-            channels=list(channels.values()), approval=bool(values["approval"]),
-            review_channel=values["review_channel"], retention_days=int(values["retention_days"] or 0),
-            terms=terms, moderators=moderators, sources=sources,
+            channels=list(channels.values()),
+            approval=bool(values["approval"]),
+            review_channel=values["review_channel"],
+            retention_days=int(values["retention_days"] or 0),
+            terms=terms,
+            moderators=moderators,
+            sources=sources,
         )

@@ -1,8 +1,9 @@
 """Boundary principles: the catalog in prompts/*.yaml and the question matcher.
 
-    from bot.principles import get_catalog, get_matcher
-    get_matcher().answer("client sent me a friend request on fb")
+from bot.principles import get_catalog, get_matcher
+get_matcher().answer("client sent me a friend request on fb")
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -10,8 +11,19 @@ from functools import lru_cache
 from .catalog import Catalog, CatalogError, CodeRef, Principle, Situation, load_catalog
 from .matcher import Answer, Matcher, PrincipleMatch
 
-__all__ = ["Answer", "Catalog", "CatalogError", "CodeRef", "Matcher", "Principle", "PrincipleMatch",
-           "Situation", "get_catalog", "get_matcher", "load_catalog"]
+__all__ = [
+    "Answer",
+    "Catalog",
+    "CatalogError",
+    "CodeRef",
+    "Matcher",
+    "Principle",
+    "PrincipleMatch",
+    "Situation",
+    "get_catalog",
+    "get_matcher",
+    "load_catalog",
+]
 
 
 @lru_cache(maxsize=1)

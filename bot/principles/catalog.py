@@ -1,4 +1,5 @@
 """Loads and validates prompts/principles.yaml and prompts/situations.yaml."""
+
 from __future__ import annotations
 
 import difflib
@@ -10,11 +11,28 @@ import yaml
 from .text import normalize, tokens
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-PRINCIPLE_KEYS = ("objectivity", "confidentiality", "power", "transference",
-                  "dual_relationship", "caring_within_boundaries", "consultation")
-_PRINCIPLE_FIELDS = ("title", "summary", "explanation", "why_it_matters", "self_check",
-                     "typical_situations", "crossing_vs_violation", "code_refs", "aliases",
-                     "fallback_why", "matching")
+PRINCIPLE_KEYS = (
+    "objectivity",
+    "confidentiality",
+    "power",
+    "transference",
+    "dual_relationship",
+    "caring_within_boundaries",
+    "consultation",
+)
+_PRINCIPLE_FIELDS = (
+    "title",
+    "summary",
+    "explanation",
+    "why_it_matters",
+    "self_check",
+    "typical_situations",
+    "crossing_vs_violation",
+    "code_refs",
+    "aliases",
+    "fallback_why",
+    "matching",
+)
 _SITUATION_FIELDS = ("key", "title", "principles", "triggers", "consider", "options", "say_it")
 _CODES = ("APA", "ACA", "NASW", "AAMFT", "CPA")
 
@@ -62,6 +80,7 @@ class Situation:
 @dataclass(frozen=True)
 class Cue:
     """One weighted group of matching terms; `terms` are normalized token tuples."""
+
     label: str
     weight: float
     terms: tuple[tuple[str, ...], ...]
@@ -84,7 +103,7 @@ class Catalog:
     client_terms: tuple[tuple[str, ...], ...] = ()
     admin_terms: tuple[tuple[str, ...], ...] = ()  # practice admin (billing, notes): needs a strong trigger
     ethics_terms: tuple[tuple[str, ...], ...] = ()  # "is it appropriate": with practice context, on-topic
-    surface_words: frozenset[str] = frozenset()   # unstemmed words of all vocabulary, for typo fixing
+    surface_words: frozenset[str] = frozenset()  # unstemmed words of all vocabulary, for typo fixing
     _names: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -261,15 +280,21 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         principle_cues=cues,
         situation_triggers=triggers,
         fallback_why=fallback,
-        context_terms=tuple(t for t in (tuple(normalize(str(x), synonyms))
-                                        for x in _str_list(ppath, "context_terms", "context_terms",
-                                                           pdoc.get("context_terms"))) if t),
-        admin_terms=tuple(t for t in (tuple(normalize(str(x), synonyms))
-                                      for x in pdoc.get("admin_terms") or []) if t),
-        ethics_terms=tuple(t for t in (tuple(normalize(str(x), synonyms))
-                                       for x in pdoc.get("ethics_terms") or []) if t),
-        client_terms=tuple(t for t in (tuple(normalize(str(x), synonyms))
-                                       for x in pdoc.get("client_terms") or []) if t),
+        context_terms=tuple(
+            t
+            for t in (
+                tuple(normalize(str(x), synonyms))
+                for x in _str_list(ppath, "context_terms", "context_terms", pdoc.get("context_terms"))
+            )
+            if t
+        ),
+        admin_terms=tuple(t for t in (tuple(normalize(str(x), synonyms)) for x in pdoc.get("admin_terms") or []) if t),
+        ethics_terms=tuple(
+            t for t in (tuple(normalize(str(x), synonyms)) for x in pdoc.get("ethics_terms") or []) if t
+        ),
+        client_terms=tuple(
+            t for t in (tuple(normalize(str(x), synonyms)) for x in pdoc.get("client_terms") or []) if t
+        ),
     )
 
 

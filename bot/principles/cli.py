@@ -1,4 +1,5 @@
 """`python -m bot ask "question"` and `python -m bot ask --jsonl` (batch, for benchmarks)."""
+
 from __future__ import annotations
 
 import argparse
@@ -50,11 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     matcher = get_matcher()
     if args.jsonl:
-        for n, line in enumerate((l for l in sys.stdin if l.strip()), 1):
+        for n, line in enumerate((ln for ln in sys.stdin if ln.strip()), 1):
             row = json.loads(line)
             a = matcher.answer(row.get("q", ""))
-            out = {"id": row.get("id", n), "principles": [m.key for m in a.principles],
-                   "situation": a.situation.key if a.situation else None}
+            out = {
+                "id": row.get("id", n),
+                "principles": [m.key for m in a.principles],
+                "situation": a.situation.key if a.situation else None,
+            }
             sys.stdout.write(json.dumps(out) + "\n")
         return 0
     if not args.question:

@@ -10,6 +10,7 @@ BM25. Situation text is credited to its principles by rank (first 1.0, then less
 
 Stdlib only; built once when the matcher loads (a few milliseconds).
 """
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,8 @@ from .text import normalize
 
 # function words and question scaffolding: they carry no topic and would otherwise
 # tie every question to the longest document
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all also am an and any are aren't as at be because been before being below
 between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
 even ever every few for from further get got had hadn't has hasn't have haven't having he he'd he'll he's her
@@ -35,7 +37,8 @@ you've your yours yourself yourselves
 ok okay yes yeah hi hey please thanks thank lol just also anyway any anything something someone somebody
 think know want wants wanted go going gonna wanna thing things stuff kind sort lot lots bit maybe
 should ask asked asking question tell said say says
-""".split())
+""".split()
+)
 
 # credit of situation text to the situation's principles, by rank
 SITUATION_RANK_WEIGHT = (1.0, 0.6, 0.35)
@@ -67,8 +70,16 @@ def principle_documents(catalog: Catalog) -> dict[str, Counter]:
             docs[key][t] += weight
 
     for key, p in catalog.principles.items():
-        for text in (p.title, p.summary, p.explanation, p.why_it_matters, p.crossing_vs_violation or "",
-                     *p.self_check, *p.typical_situations, *p.aliases):
+        for text in (
+            p.title,
+            p.summary,
+            p.explanation,
+            p.why_it_matters,
+            p.crossing_vs_violation or "",
+            *p.self_check,
+            *p.typical_situations,
+            *p.aliases,
+        ):
             add(key, text)
         for r in p.code_refs:
             add(key, f"{r.title}. {r.gist}")
@@ -101,7 +112,7 @@ class BM25Index:
 
     def scores(self, terms: list[str]) -> dict[str, float]:
         out = dict.fromkeys(self.keys, 0.0)
-        for t, qtf in Counter(terms).items():
+        for t in Counter(terms):
             idf = self.idf.get(t)
             if idf is None:
                 continue

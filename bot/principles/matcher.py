@@ -3,6 +3,7 @@
 Deliberately explainable: every point of score comes from a cue or trigger in
 prompts/*.yaml, so "why this applies" is just the sentence of the cue that fired.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -16,12 +17,12 @@ from .text import normalize, stem
 # A situation match is the strongest evidence we have (it was written for that
 # case), so its ranked principles get these bonuses, scaled by match strength.
 SITUATION_BONUS = (8.0, 5.0, 3.0)
-SITUATION_MIN = 2.0        # trigger weight needed to call a situation matched
-SITUATION_FULL = 4.0       # trigger weight at which the bonus is not scaled down
-ON_TOPIC_MIN = 2.0         # cue weight that makes a question on-topic when it mentions practice
-STRONG_TRIGGER = 3.5       # a trigger this specific ("subpoena", "friend request") suffices alone
-KEEP_RATIO = 0.3           # a principle must score this share of the top one to be shown
-ANSWER_SIZE = 3            # an on-topic answer always shows this many principles (see _fill)
+SITUATION_MIN = 2.0  # trigger weight needed to call a situation matched
+SITUATION_FULL = 4.0  # trigger weight at which the bonus is not scaled down
+ON_TOPIC_MIN = 2.0  # cue weight that makes a question on-topic when it mentions practice
+STRONG_TRIGGER = 3.5  # a trigger this specific ("subpoena", "friend request") suffices alone
+KEEP_RATIO = 0.3  # a principle must score this share of the top one to be shown
+ANSWER_SIZE = 3  # an on-topic answer always shows this many principles (see _fill)
 FUZZY_CUTOFF = 0.86
 FUZZY_MIN_LEN = 5
 # The content signal (bot/principles/content.py): BM25 of the question against one
@@ -31,7 +32,7 @@ FUZZY_MIN_LEN = 5
 CONTENT_WEIGHT = 8.0
 # ... scaled by DAMP / (DAMP + best cue-and-situation score): full weight when no cue
 # fires, half when the cues already give the leader DAMP points (None: no damping).
-CONTENT_DAMP: float | None = None   # cross-validation preferred none (4, 8, 16 tried)
+CONTENT_DAMP: float | None = None  # cross-validation preferred none (4, 8, 16 tried)
 # With practice context but no cue, a question is on-topic when its best BM25 score
 # (raw) reaches this: enough of its words are what the principles talk about.
 CONTENT_ON_TOPIC = 2.0
@@ -54,7 +55,7 @@ class Answer:
     principles: list[PrincipleMatch]
     situation: Situation | None
     off_topic: bool
-    named: bool = False        # the question named a principle; the first match is that principle
+    named: bool = False  # the question named a principle; the first match is that principle
 
 
 def _contains(seq: list[str], sub: tuple[str, ...], present: frozenset | set | None = None) -> bool:
@@ -66,7 +67,7 @@ def _contains(seq: list[str], sub: tuple[str, ...], present: frozenset | set | N
     if n == 1:
         return True
     sub_list = list(sub)
-    return any(seq[i:i + n] == sub_list for i in range(len(seq) - n + 1))
+    return any(seq[i : i + n] == sub_list for i in range(len(seq) - n + 1))
 
 
 def related_principles(catalog: Catalog) -> dict[str, list[str]]:
@@ -83,8 +84,7 @@ def related_principles(catalog: Catalog) -> dict[str, list[str]]:
                 if a != b:
                     together[a][b] += 1.0 / (1 + abs(i - j))
     order = list(catalog.principles)
-    return {k: sorted((o for o in order if o != k), key=lambda o: (-c[o], order.index(o)))
-            for k, c in together.items()}
+    return {k: sorted((o for o in order if o != k), key=lambda o: (-c[o], order.index(o))) for k, c in together.items()}
 
 
 class TermIndex:
@@ -115,7 +115,7 @@ class TermIndex:
                 starts.setdefault(tok, []).append(n + 1)
         for tok, after in starts.items():
             for g, i, rest in by_first[tok]:
-                if not rest or any(toks[a:a + len(rest)] == rest for a in after):
+                if not rest or any(toks[a : a + len(rest)] == rest for a in after):
                     out.setdefault(g, set()).add(i)
         return out
 
@@ -149,10 +149,16 @@ def _outermost(triggers: list[Cue], fired: set[int]) -> set[int]:
     """
     if len(fired) < 2:
         return fired
-    return {i for i in fired
-            if not any(o != i and len(triggers[o].terms[0]) > len(triggers[i].terms[0])
-                       and _contains(list(triggers[o].terms[0]), triggers[i].terms[0])
-                       for o in fired)}
+    return {
+        i
+        for i in fired
+        if not any(
+            o != i
+            and len(triggers[o].terms[0]) > len(triggers[i].terms[0])
+            and _contains(list(triggers[o].terms[0]), triggers[i].terms[0])
+            for o in fired
+        )
+    }
 
 
 def _names_in_questions(catalog: Catalog, docs) -> dict[tuple[str, ...], str]:
@@ -168,7 +174,7 @@ def _names_in_questions(catalog: Catalog, docs) -> dict[tuple[str, ...], str]:
             content = drop_stopwords(list(name))
             if not content:
                 continue
-            if len(name) == 1:   # a phrase ("tell my supervisor") is specific as it stands
+            if len(name) == 1:  # a phrase ("tell my supervisor") is specific as it stands
                 (w,) = content
                 total = sum(d.get(w, 0.0) for d in docs.values())
                 if not total or docs[key].get(w, 0.0) / total < NAME_SHARE:
@@ -178,9 +184,14 @@ def _names_in_questions(catalog: Catalog, docs) -> dict[tuple[str, ...], str]:
 
 
 class Matcher:
-    def __init__(self, catalog: Catalog, content_weight: float = CONTENT_WEIGHT,
-                 content_on_topic: float | None = CONTENT_ON_TOPIC, content_damp: float | None = CONTENT_DAMP,
-                 names_in_questions: bool = True):
+    def __init__(
+        self,
+        catalog: Catalog,
+        content_weight: float = CONTENT_WEIGHT,
+        content_on_topic: float | None = CONTENT_ON_TOPIC,
+        content_damp: float | None = CONTENT_DAMP,
+        names_in_questions: bool = True,
+    ):
         self.catalog = catalog
         self.content_weight = content_weight
         self.content_damp = content_damp
@@ -218,8 +229,11 @@ class Matcher:
         if tok not in self._fix_cache:
             # a typo adds, drops, swaps or changes a letter or so: a word two letters
             # longer or shorter is another word ("college" is not "colleague")
-            close = [w for w in difflib.get_close_matches(tok, self._vocab_list, n=3, cutoff=FUZZY_CUTOFF)
-                     if abs(len(w) - len(tok)) <= 1]
+            close = [
+                w
+                for w in difflib.get_close_matches(tok, self._vocab_list, n=3, cutoff=FUZZY_CUTOFF)
+                if abs(len(w) - len(tok)) <= 1
+            ]
             self._fix_cache[tok] = close[0] if close else tok
         return self._fix_cache[tok]
 
@@ -269,8 +283,9 @@ class Matcher:
         in_practice_toks = normalize(question, self.catalog.synonyms, fix=fix_practice_word)
         # a bare topic ("gifts", "social media") typed into a boundary app is about practice
         # ... and so is one that names a principle ("is this about objectivity?")
-        in_practice = (len(toks) <= 3 or _any_term(self._context_index, in_practice_toks)
-                       or bool(self._name_index.fired(toks)))
+        in_practice = (
+            len(toks) <= 3 or _any_term(self._context_index, in_practice_toks) or bool(self._name_index.fired(toks))
+        )
         asks_ethics = _any_term(self._ethics_index, toks)
         if not in_practice:
             # "is it ok to hug my mom" is about private life: without practice words, only a
@@ -290,8 +305,10 @@ class Matcher:
         fixed = self.tokens(question)
         if self._name_index.fired(fixed) or _any_term(self._client_index, fixed):
             return True
-        return (self.content_on_topic is not None
-                and max(self._content_scores(fixed, memo).values()) >= self.content_on_topic)
+        return (
+            self.content_on_topic is not None
+            and max(self._content_scores(fixed, memo).values()) >= self.content_on_topic
+        )
 
     def answer(self, question: str) -> Answer:
         cat = self.catalog
@@ -299,9 +316,10 @@ class Matcher:
         if named:
             p = cat.principles[named]
             first = PrincipleMatch(named, 10.0, f"You named this principle directly. {p.summary}")
-            related = [PrincipleMatch(m.key, 0.0, f"Often comes up together with {p.title.lower()} "
-                                      "in boundary questions.")
-                       for m in self._fill([first], None)[1:]]
+            related = [
+                PrincipleMatch(m.key, 0.0, f"Often comes up together with {p.title.lower()} in boundary questions.")
+                for m in self._fill([first], None)[1:]
+            ]
             return Answer(question, [first, *related], None, False, named=True)
 
         # typo fixes may only refine an answer: "reset" is one letter from "resent",
@@ -354,8 +372,9 @@ class Matcher:
             if drop is None:
                 break
             kept.remove(drop)
-        matches = [PrincipleMatch(k, round(scores[k], 2), whys.get(k) or cat.fallback_why[k])
-                   for k in kept[:ANSWER_SIZE]]
+        matches = [
+            PrincipleMatch(k, round(scores[k], 2), whys.get(k) or cat.fallback_why[k]) for k in kept[:ANSWER_SIZE]
+        ]
         # weaker evidence still beats a prior: next come principles with some cue of their own
         # or some content in common with the question
         for k, s in ranked:

@@ -3,32 +3,81 @@
 Both the YAML vocabulary and the user's question go through the same
 `normalize`, so plural/tense variants meet without a real stemmer.
 """
+
 from __future__ import annotations
 
 import re
 
 _TOKEN = re.compile(r"\$|[a-z0-9]+(?:['’][a-z]+)?")
 # short function words that merely end in "s"; stripping would make "this" -> "thi"
-_KEEP = frozenset("this his hers its is was has does yes us bus gas plus thus news always perhaps across less ours yours theirs".split())
+_KEEP = frozenset(
+    "this his hers its is was has does yes us bus gas plus thus news always perhaps across less ours yours theirs".split()
+)
 _DOUBLE = re.compile(r"([bdfgmnprt])\1$")
 # British spellings meet American ones: behaviour/behavior, realise/realize, analyse/analyze.
 # Both the vocabulary and the question are normalised, so the rewrite only has to be consistent.
-_BRITISH = ((re.compile(r"^([a-z]{3,})our(s|ed|ing|ite|ites|able)?$"), r"\1or\2"),
-            (re.compile(r"^([a-z]{3,})is(e|es|ed|ing|ation|ations)$"), r"\1iz\2"),
-            (re.compile(r"^([a-z]{3,})ys(e|es|ed|ing)$"), r"\1yz\2"))
+_BRITISH = (
+    (re.compile(r"^([a-z]{3,})our(s|ed|ing|ite|ites|able)?$"), r"\1or\2"),
+    (re.compile(r"^([a-z]{3,})is(e|es|ed|ing|ation|ations)$"), r"\1iz\2"),
+    (re.compile(r"^([a-z]{3,})ys(e|es|ed|ing)$"), r"\1yz\2"),
+)
 
 
 # irregular verb forms the suffix rules can't reach: "gave me", "brought", "held her hand"
 _IRREGULAR = {
-    "gave": "give", "given": "give", "brought": "bring", "took": "take", "taken": "take", "saw": "see",
-    "seen": "see", "met": "meet", "wrote": "write", "written": "write", "sent": "send", "bought": "buy",
-    "told": "tell", "ran": "run", "went": "go", "gone": "go", "held": "hold", "felt": "feel", "paid": "pay",
-    "lent": "lend", "came": "come", "kept": "keep", "left": "leave", "made": "make", "said": "say",
-    "thought": "think", "found": "find", "got": "get", "gotten": "get", "knew": "know", "known": "know",
-    "fell": "fall", "began": "begin", "begun": "begin", "drove": "drive", "driven": "drive", "hugged": "hug",
-    "sold": "sell", "spoke": "speak", "spoken": "speak", "slept": "sleep", "swore": "swear", "hit": "hit",
-    "caught": "catch", "taught": "teach", "fought": "fight", "sought": "seek", "stole": "steal", "wore": "wear",
-    "kissed": "kiss", "loved": "love", "dated": "date", "invited": "invite",
+    "gave": "give",
+    "given": "give",
+    "brought": "bring",
+    "took": "take",
+    "taken": "take",
+    "saw": "see",
+    "seen": "see",
+    "met": "meet",
+    "wrote": "write",
+    "written": "write",
+    "sent": "send",
+    "bought": "buy",
+    "told": "tell",
+    "ran": "run",
+    "went": "go",
+    "gone": "go",
+    "held": "hold",
+    "felt": "feel",
+    "paid": "pay",
+    "lent": "lend",
+    "came": "come",
+    "kept": "keep",
+    "left": "leave",
+    "made": "make",
+    "said": "say",
+    "thought": "think",
+    "found": "find",
+    "got": "get",
+    "gotten": "get",
+    "knew": "know",
+    "known": "know",
+    "fell": "fall",
+    "began": "begin",
+    "begun": "begin",
+    "drove": "drive",
+    "driven": "drive",
+    "hugged": "hug",
+    "sold": "sell",
+    "spoke": "speak",
+    "spoken": "speak",
+    "slept": "sleep",
+    "swore": "swear",
+    "hit": "hit",
+    "caught": "catch",
+    "taught": "teach",
+    "fought": "fight",
+    "sought": "seek",
+    "stole": "steal",
+    "wore": "wear",
+    "kissed": "kiss",
+    "loved": "love",
+    "dated": "date",
+    "invited": "invite",
 }
 
 
@@ -60,8 +109,15 @@ def _stem(word: str) -> str:
         w = pattern.sub(repl, w)
     if len(w) <= 3 or w in _KEEP:
         return w
-    for suffix, repl, min_len in (("ies", "y", 5), ("sses", "ss", 5), ("ing", "", 6),
-                                  ("ied", "y", 5), ("ed", "", 5), ("es", "", 5), ("s", "", 4)):
+    for suffix, repl, min_len in (
+        ("ies", "y", 5),
+        ("sses", "ss", 5),
+        ("ing", "", 6),
+        ("ied", "y", 5),
+        ("ed", "", 5),
+        ("es", "", 5),
+        ("s", "", 4),
+    ):
         if w.endswith(suffix) and len(w) >= min_len and not (suffix == "s" and w.endswith("ss")):
             w = w[: len(w) - len(suffix)] + repl
             if suffix in ("ing", "ed"):

@@ -4,6 +4,7 @@
 exists so that the sandbox can also be run with the small demo app (``--demo``), e.g.
 while changing the sandbox itself.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.port is not None:
         settings.port = args.port
     if settings.database_url is None or args.demo:
-        settings.database_url = f"sqlite:///{settings.data_dir / ('sandbox-demo.sqlite3' if args.demo else 'sandbox.sqlite3')}"
+        settings.database_url = (
+            f"sqlite:///{settings.data_dir / ('sandbox-demo.sqlite3' if args.demo else 'sandbox.sqlite3')}"
+        )
     build_app = None if args.demo else _real_build_app()
     if build_app is None:
         if not args.demo:

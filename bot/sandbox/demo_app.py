@@ -5,6 +5,7 @@ returning an aiohttp application with ``/slack/events`` and ``/healthz``) and us
 the Block Kit the real app uses: header, section (fields + accessory), context,
 divider, actions, and a modal with every input kind the sandbox renders.
 """
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -28,7 +29,12 @@ def help_blocks() -> list[dict]:
             "block_id": "intro",
             "text": {"type": "mrkdwn", "text": "*Hello* from the _demo_ app. <https://example.org|Docs>"},
             "fields": [{"type": "mrkdwn", "text": "*One*\nfirst"}, {"type": "mrkdwn", "text": "*Two*\nsecond"}],
-            "accessory": {"type": "button", "action_id": "open_form", "text": {"type": "plain_text", "text": "Open form"}, "value": "form"},
+            "accessory": {
+                "type": "button",
+                "action_id": "open_form",
+                "text": {"type": "plain_text", "text": "Open form"},
+                "value": "form",
+            },
         },
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "Only you can see this."}]},
         {"type": "divider"},
@@ -36,8 +42,19 @@ def help_blocks() -> list[dict]:
             "type": "actions",
             "block_id": "acts",
             "elements": [
-                {"type": "button", "action_id": "say_hi", "text": {"type": "plain_text", "text": "Say hi"}, "value": "hi", "style": "primary"},
-                {"type": "button", "action_id": "dismiss", "text": {"type": "plain_text", "text": "Dismiss"}, "value": "x"},
+                {
+                    "type": "button",
+                    "action_id": "say_hi",
+                    "text": {"type": "plain_text", "text": "Say hi"},
+                    "value": "hi",
+                    "style": "primary",
+                },
+                {
+                    "type": "button",
+                    "action_id": "dismiss",
+                    "text": {"type": "plain_text", "text": "Dismiss"},
+                    "value": "x",
+                },
             ],
         },
     ]
@@ -97,7 +114,9 @@ def form_view(private_metadata: str = "") -> dict:
 
 
 def build_bolt(signing_secret: str, client_base_url: str, token: str = "xoxb-sandbox") -> AsyncApp:
-    client = AsyncWebClient(token=token, base_url=client_base_url, retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)])
+    client = AsyncWebClient(
+        token=token, base_url=client_base_url, retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)]
+    )
     app = AsyncApp(client=client, signing_secret=signing_secret, process_before_response=True)
 
     @app.command("/demo")
@@ -127,7 +146,9 @@ def build_bolt(signing_secret: str, client_base_url: str, token: str = "xoxb-san
     @app.action("thanks")
     async def thanks(ack, body, client):
         await ack()
-        await client.chat_postMessage(channel=body["channel"]["id"], thread_ts=body["message"]["ts"], text="You're welcome")
+        await client.chat_postMessage(
+            channel=body["channel"]["id"], thread_ts=body["message"]["ts"], text="You're welcome"
+        )
 
     @app.view("demo_form")
     async def submitted(ack, body, view, client):
@@ -144,9 +165,21 @@ def build_bolt(signing_secret: str, client_base_url: str, token: str = "xoxb-san
             text=f"New dilemma: {text}",
             blocks=[
                 {"type": "header", "text": {"type": "plain_text", "text": "Dilemma #1"}},
-                {"type": "section", "text": {"type": "plain_text", "text": text}, "fields": [{"type": "mrkdwn", "text": f"*Relationship*\n{relation}"}]},
-                {"type": "context", "elements": [{"type": "mrkdwn", "text": "principles: " + (", ".join(keys) or "none")}]},
-                {"type": "actions", "elements": [{"type": "button", "action_id": "thanks", "text": {"type": "plain_text", "text": "Thanks"}}]},
+                {
+                    "type": "section",
+                    "text": {"type": "plain_text", "text": text},
+                    "fields": [{"type": "mrkdwn", "text": f"*Relationship*\n{relation}"}],
+                },
+                {
+                    "type": "context",
+                    "elements": [{"type": "mrkdwn", "text": "principles: " + (", ".join(keys) or "none")}],
+                },
+                {
+                    "type": "actions",
+                    "elements": [
+                        {"type": "button", "action_id": "thanks", "text": {"type": "plain_text", "text": "Thanks"}}
+                    ],
+                },
             ],
             metadata={"event_type": "dilemma_posted", "event_payload": {"number": 1}},
         )

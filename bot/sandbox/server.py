@@ -14,6 +14,7 @@
 Reset stops the app, deletes the sandbox's SQLite file, forgets the stand-in's state and
 builds the app again on the same port.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,8 +22,9 @@ import inspect
 import json
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -67,7 +69,15 @@ def sandbox_database_path(settings: Any) -> Path | None:
 class Sandbox:
     """Everything :func:`run_sandbox` runs, startable and stoppable (tests use port 0)."""
 
-    def __init__(self, settings: Any, build_app: BuildApp, *, host: str = "localhost", port: int | None = None, slack: SlackStandIn | None = None):
+    def __init__(
+        self,
+        settings: Any,
+        build_app: BuildApp,
+        *,
+        host: str = "localhost",
+        port: int | None = None,
+        slack: SlackStandIn | None = None,
+    ):
         self.settings = settings
         self.build_app = build_app
         self.host = host
@@ -208,21 +218,28 @@ class Sandbox:
     def _user_param(self, value: Any) -> str:
         user = str(value or "")
         if user not in self.slack.users or self.slack.users[user]["is_bot"]:
-            raise web.HTTPBadRequest(text=json.dumps({"error": f"unknown person {user!r}"}), content_type="application/json")
+            raise web.HTTPBadRequest(
+                text=json.dumps({"error": f"unknown person {user!r}"}), content_type="application/json"
+            )
         return user
 
     async def _json(self, request: web.Request) -> dict:
         try:
             data = await request.json()
         except ValueError:
-            raise web.HTTPBadRequest(text=json.dumps({"error": "send JSON"}), content_type="application/json")
+            raise web.HTTPBadRequest(text=json.dumps({"error": "send JSON"}), content_type="application/json") from None
         if not isinstance(data, dict):
             raise web.HTTPBadRequest(text=json.dumps({"error": "send a JSON object"}), content_type="application/json")
         return data
 
     def _people(self) -> list[dict]:
         return [
-            {"id": u["id"], "name": u["real_name"], "role": PEOPLE_ROLES.get(u["id"], "member"), "is_admin": u["is_admin"]}
+            {
+                "id": u["id"],
+                "name": u["real_name"],
+                "role": PEOPLE_ROLES.get(u["id"], "member"),
+                "is_admin": u["is_admin"],
+            }
             for u in self.slack.users.values()
             if not u["is_bot"]
         ]
@@ -262,16 +279,20 @@ class Sandbox:
         return web.json_response(self.state_for(self._user_param(user)), headers={"Cache-Control": "no-store"})
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
-        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        resp = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        )
         await resp.prepare(request)
         queue: asyncio.Queue = asyncio.Queue()
         self._subscribers.add(queue)
         try:
-            await resp.write(f"retry: 500\nevent: hello\ndata: {json.dumps({'epoch': self.epoch, 'version': self.version})}\n\n".encode())
+            await resp.write(
+                f"retry: 500\nevent: hello\ndata: {json.dumps({'epoch': self.epoch, 'version': self.version})}\n\n".encode()
+            )
             while True:
                 try:
                     item = await asyncio.wait_for(queue.get(), timeout=15)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     await resp.write(b": keep-alive\n\n")
                     continue
                 if item is None:
@@ -284,7 +305,9 @@ class Sandbox:
                     item = nxt
                 if item is None:
                     break
-                await resp.write(f"event: change\ndata: {json.dumps({'epoch': self.epoch, 'version': item})}\n\n".encode())
+                await resp.write(
+                    f"event: change\ndata: {json.dumps({'epoch': self.epoch, 'version': item})}\n\n".encode()
+                )
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:
@@ -311,7 +334,9 @@ class Sandbox:
             return web.json_response({"ok": False, "error": "empty message"}, status=400)
         if channel.startswith("D") and channel[1:] in self.slack.users:
             if channel != self.slack.dm_channel(user):
-                return web.json_response({"ok": False, "error": "that is someone else's conversation with the app"}, status=403)
+                return web.json_response(
+                    {"ok": False, "error": "that is someone else's conversation with the app"}, status=403
+                )
         if channel not in self.slack.channels:
             return web.json_response({"ok": False, "error": "channel_not_found"}, status=400)
         if text.startswith("/") and not thread_ts:
@@ -329,16 +354,22 @@ class Sandbox:
             for v in views:
                 if v.get("id") == view_id:
                     return v
-            raise web.HTTPConflict(text=json.dumps({"ok": False, "error": "that view is no longer open"}), content_type="application/json")
+            raise web.HTTPConflict(
+                text=json.dumps({"ok": False, "error": "that view is no longer open"}), content_type="application/json"
+            )
         if kind == "ephemeral":
             for e in self.slack.ephemerals(user):
                 if e["ts"] == data.get("ts"):
                     return e
-            raise web.HTTPConflict(text=json.dumps({"ok": False, "error": "that message is gone"}), content_type="application/json")
+            raise web.HTTPConflict(
+                text=json.dumps({"ok": False, "error": "that message is gone"}), content_type="application/json"
+            )
         channel = str(data.get("channel") or "")
         msg = self.slack._find(channel, str(data.get("ts") or ""))
         if msg is None:
-            raise web.HTTPConflict(text=json.dumps({"ok": False, "error": "that message is gone"}), content_type="application/json")
+            raise web.HTTPConflict(
+                text=json.dumps({"ok": False, "error": "that message is gone"}), content_type="application/json"
+            )
         return {**msg, "channel": channel}
 
     async def _click(self, request: web.Request) -> web.Response:
@@ -346,7 +377,9 @@ class Sandbox:
         user = self._user_param(data.get("user"))
         target = self._target(user, data)
         try:
-            delivery = await self.slack.click(user, target, str(data.get("action_id") or ""), data.get("value"), values=data.get("values"))
+            delivery = await self.slack.click(
+                user, target, str(data.get("action_id") or ""), data.get("value"), values=data.get("values")
+            )
         except ValueError as exc:
             return web.json_response({"ok": False, "error": str(exc)}, status=400)
         return web.json_response(self._delivery_json(delivery))
@@ -358,7 +391,9 @@ class Sandbox:
             delivery = await self.slack.submit_view(user, str(data.get("view_id") or ""), data.get("values") or {})
         except ValueError as exc:
             errors = getattr(exc, "errors", None)
-            return web.json_response({"ok": False, "error": str(exc), "errors": errors or {}}, status=422 if errors else 409)
+            return web.json_response(
+                {"ok": False, "error": str(exc), "errors": errors or {}}, status=422 if errors else 409
+            )
         out = self._delivery_json(delivery)
         out["errors"] = self.slack.view_errors(str(data.get("view_id")))
         return web.json_response(out)
@@ -386,7 +421,9 @@ class Sandbox:
             return web.json_response({"ok": True, "restarting": True, "epoch": self.epoch}, status=202)
         db = sandbox_database_path(self.settings)
         if getattr(self.settings, "database_url", None) and (db is None or "sandbox" not in db.name):
-            return web.json_response({"ok": False, "error": "reset only deletes a SQLite file whose name contains 'sandbox'"}, status=409)
+            return web.json_response(
+                {"ok": False, "error": "reset only deletes a SQLite file whose name contains 'sandbox'"}, status=409
+            )
 
         async def later():
             await asyncio.sleep(0.05)  # let this response go out first
@@ -417,4 +454,3 @@ async def run_sandbox(settings: Any, build_app: BuildApp) -> None:
         await asyncio.Event().wait()
     finally:
         await sandbox.stop()
-

@@ -12,6 +12,7 @@ Body shapes follow what Slack sends:
   ``application/x-www-form-urlencoded`` with a single ``payload`` field holding JSON;
 * Events API: ``application/json`` ``event_callback`` envelopes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,7 @@ VERIFICATION_TOKEN = "sandbox-verification-token"  # deprecated by Slack, still 
 
 
 def signature(body: str, signing_secret: str, timestamp: int) -> str:
-    base = f"v0:{timestamp}:{body}".encode("utf-8")
+    base = f"v0:{timestamp}:{body}".encode()
     return "v0=" + hmac.new(signing_secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
 
 
@@ -255,7 +256,15 @@ def event_body(
         "event_id": event_id or ("Ev" + uuid.uuid4().hex[:10].upper()),
         "event_time": int(time.time()) if event_time is None else event_time,
         "authorizations": authorizations
-        or [{"enterprise_id": None, "team_id": team_id, "user_id": "U0BOT", "is_bot": True, "is_enterprise_install": False}],
+        or [
+            {
+                "enterprise_id": None,
+                "team_id": team_id,
+                "user_id": "U0BOT",
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
         "is_ext_shared_channel": False,
     }
     return json.dumps(envelope, separators=(",", ":"))

@@ -13,6 +13,7 @@ Two uses:
 
 Nothing here knows about the Boundary Consult app itself.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,9 @@ import logging
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import ClientSession, ClientTimeout, web
@@ -178,7 +180,9 @@ class SlackStandIn:
             self.users[u["id"]] = self._full_user(u)
         self.users.setdefault(
             self.bot_user_id,
-            self._full_user({"id": self.bot_user_id, "name": self.bot_name, "real_name": "Boundary Consult", "is_bot": True}),
+            self._full_user(
+                {"id": self.bot_user_id, "name": self.bot_name, "real_name": "Boundary Consult", "is_bot": True}
+            ),
         )
         self.channels: dict[str, dict] = {}
         for c in self._initial_channels:
@@ -329,7 +333,9 @@ class SlackStandIn:
         self._ephemerals[user] = [e for e in self._ephemerals.get(user, []) if e["ts"] != ts]
         self._changed("ephemeral")
 
-    def response_url(self, key: str, *, user: str | None = None, channel: str | None = None, source: dict | None = None) -> str:
+    def response_url(
+        self, key: str, *, user: str | None = None, channel: str | None = None, source: dict | None = None
+    ) -> str:
         """A URL the app can post to like Slack's ``response_url``.
 
         ``source`` is the message the interaction came from (``{"channel", "ts",
@@ -357,7 +363,9 @@ class SlackStandIn:
             if len(found) >= count:
                 return found
             if time.monotonic() >= deadline:
-                seen = "\n".join(f"  {c.method} {json.dumps(c.args, default=str)[:300]}" for c in self.calls) or "  (none)"
+                seen = (
+                    "\n".join(f"  {c.method} {json.dumps(c.args, default=str)[:300]}" for c in self.calls) or "  (none)"
+                )
                 raise AssertionError(
                     f"expected {count} call(s) to {method}"
                     + (" matching the condition" if where else "")
@@ -424,7 +432,7 @@ class SlackStandIn:
                 try:
                     body = json.loads(raw) if raw else {}
                 except ValueError:
-                    raise SlackApiError("invalid_json")
+                    raise SlackApiError("invalid_json") from None
                 if not isinstance(body, dict):
                     raise SlackApiError("invalid_json")
                 args.update(body)
@@ -439,12 +447,14 @@ class SlackStandIn:
                 try:
                     args[key] = json.loads(value)
                 except ValueError:
-                    raise SlackApiError(f"invalid_{key}" if key in ("blocks", "metadata") else "invalid_arguments")
+                    raise SlackApiError(
+                        f"invalid_{key}" if key in ("blocks", "metadata") else "invalid_arguments"
+                    ) from None
         return args
 
     def _check_token(self, request: web.Request, args: dict) -> str | None:
         auth = request.headers.get("Authorization", "")
-        token = auth[len("Bearer "):].strip() if auth.startswith("Bearer ") else args.pop("token", None)
+        token = auth[len("Bearer ") :].strip() if auth.startswith("Bearer ") else args.pop("token", None)
         args.pop("token", None)
         if not token or not token.startswith("xoxb-"):
             return None
@@ -496,7 +506,9 @@ class SlackStandIn:
         if blocks is None or blocks == "":
             return None
         if not isinstance(blocks, list) or len(blocks) > limit or not all(isinstance(b, dict) for b in blocks):
-            raise SlackApiError("invalid_blocks", response_metadata={"messages": [f"blocks must be a list of at most {limit} objects"]})
+            raise SlackApiError(
+                "invalid_blocks", response_metadata={"messages": [f"blocks must be a list of at most {limit} objects"]}
+            )
         from slack_sdk.models.blocks import Block
 
         for i, b in enumerate(blocks):
@@ -513,7 +525,9 @@ class SlackStandIn:
 
     def _validate_view(self, view: Any) -> dict:
         if not isinstance(view, dict):
-            raise SlackApiError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: view"]})
+            raise SlackApiError(
+                "invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: view"]}
+            )
         from slack_sdk.models.views import View
 
         blocks = view.get("blocks") or []
@@ -525,7 +539,9 @@ class SlackStandIn:
             if has_input and not view.get("submit"):
                 raise SlackApiError(
                     "invalid_arguments",
-                    response_metadata={"messages": ["[ERROR] submit is required when an input block is within the blocks"]},
+                    response_metadata={
+                        "messages": ["[ERROR] submit is required when an input block is within the blocks"]
+                    },
                 )
         try:
             View(**view).to_dict()
@@ -652,7 +668,9 @@ class SlackStandIn:
         eph = self._add_ephemeral(user, ch["id"], text, blocks, args.get("thread_ts") or None)
         return {"message_ts": eph["ts"]}
 
-    def _add_ephemeral(self, user: str, channel: str | None, text: str, blocks: list | None, thread_ts: str | None = None) -> dict:
+    def _add_ephemeral(
+        self, user: str, channel: str | None, text: str, blocks: list | None, thread_ts: str | None = None
+    ) -> dict:
         eph: dict[str, Any] = {
             "type": "message",
             "subtype": "ephemeral",
@@ -707,7 +725,9 @@ class SlackStandIn:
             # a parent with replies stays as a tombstone, like Slack
             for k in ("blocks", "metadata", "bot_id", "app_id", "bot_profile", "attachments", "edited"):
                 msg.pop(k, None)
-            msg.update({"subtype": "tombstone", "text": "This message was deleted.", "user": "USLACKBOT", "hidden": True})
+            msg.update(
+                {"subtype": "tombstone", "text": "This message was deleted.", "user": "USLACKBOT", "hidden": True}
+            )
             return
         msgs.remove(msg)
         root = msg.get("thread_ts")
@@ -764,7 +784,11 @@ class SlackStandIn:
     def _m_conversations_open(self, args: dict) -> dict:
         if args.get("channel"):
             ch = self._channel(args["channel"])
-            return {"no_op": True, "already_open": True, "channel": self._channel_info(ch) if _truthy(args.get("return_im")) else {"id": ch["id"]}}
+            return {
+                "no_op": True,
+                "already_open": True,
+                "channel": self._channel_info(ch) if _truthy(args.get("return_im")) else {"id": ch["id"]},
+            }
         users = args.get("users")
         if isinstance(users, list):
             users = ",".join(users)
@@ -823,7 +847,7 @@ class SlackStandIn:
         try:
             limit = int(args.get("limit") or default_limit)
         except (TypeError, ValueError):
-            raise SlackApiError("invalid_limit")
+            raise SlackApiError("invalid_limit") from None
         limit = max(1, min(limit, 999))
         cursor = args.get("cursor") or ""
         start = 0
@@ -831,10 +855,13 @@ class SlackStandIn:
             try:
                 start = int(str(cursor).removeprefix("bmV4dF9vZmZzZXQ6"))
             except ValueError:
-                raise SlackApiError("invalid_cursor")
+                raise SlackApiError("invalid_cursor") from None
         page = items[start : start + limit]
         more = start + limit < len(items)
-        meta = {"has_more": more, "response_metadata": {"next_cursor": f"bmV4dF9vZmZzZXQ6{start + limit}" if more else ""}}
+        meta = {
+            "has_more": more,
+            "response_metadata": {"next_cursor": f"bmV4dF9vZmZzZXQ6{start + limit}" if more else ""},
+        }
         return page, meta
 
     def _history_view(self, msg: dict, args: dict) -> dict:
@@ -898,7 +925,9 @@ class SlackStandIn:
     # --- views
     def _trigger_user(self, trigger_id: Any) -> str | None:
         if not trigger_id:
-            raise SlackApiError("invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: trigger_id"]})
+            raise SlackApiError(
+                "invalid_arguments", response_metadata={"messages": ["[ERROR] missing required field: trigger_id"]}
+            )
         info = self._triggers.get(str(trigger_id))
         if info is None:
             # a hand-built trigger id (tests): attribute it to the last person who acted
@@ -932,7 +961,9 @@ class SlackStandIn:
     def _m_views_open(self, args: dict) -> dict:
         view = self._validate_view(args.get("view"))
         if view.get("type") != "modal":
-            raise SlackApiError("invalid_arguments", response_metadata={"messages": ["[ERROR] view.type must be modal"]})
+            raise SlackApiError(
+                "invalid_arguments", response_metadata={"messages": ["[ERROR] view.type must be modal"]}
+            )
         user = self._trigger_user(args.get("trigger_id"))
         stored = self._new_view(view)
         self._views[user or "?"] = [stored]
@@ -1096,7 +1127,9 @@ class SlackStandIn:
             raise RuntimeError("set events_url and signing_secret on the SlackStandIn to send requests to the app")
         return self.events_url, self.signing_secret
 
-    async def _post_to_app(self, kind: str, body: str, content_type: str, payload: dict, retry_num: int | None = None) -> Delivery:
+    async def _post_to_app(
+        self, kind: str, body: str, content_type: str, payload: dict, retry_num: int | None = None
+    ) -> Delivery:
         url, secret = self._require_app()
         headers = signing.signed_headers(body, secret, content_type=content_type, retry_num=retry_num)
         delivery = Delivery(kind=kind, body=body, headers=headers, payload=payload)
@@ -1108,7 +1141,7 @@ class SlackStandIn:
             ) as resp:
                 delivery.status = resp.status
                 delivery.response_text = await resp.text()
-        except asyncio.TimeoutError:
+        except TimeoutError:
             delivery.error = "operation_timeout"
         except Exception as exc:  # connection refused etc.
             delivery.error = f"dispatch_failed: {exc.__class__.__name__}"
@@ -1127,7 +1160,11 @@ class SlackStandIn:
 
     # events
     def _message_event(self, channel: str, msg: dict) -> dict:
-        event = {k: v for k, v in self._public(msg).items() if k not in ("reply_count", "reply_users", "reply_users_count", "latest_reply", "is_ephemeral")}
+        event = {
+            k: v
+            for k, v in self._public(msg).items()
+            if k not in ("reply_count", "reply_users", "reply_users_count", "latest_reply", "is_ephemeral")
+        }
         event.update({"channel": channel, "event_ts": msg["ts"], "channel_type": self.channel_type(channel)})
         if event.get("thread_ts") == msg["ts"]:
             event.pop("thread_ts")
@@ -1143,18 +1180,30 @@ class SlackStandIn:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def deliver_event(self, event: dict, *, event_id: str | None = None, retry_num: int | None = None) -> Delivery:
+    async def deliver_event(
+        self, event: dict, *, event_id: str | None = None, retry_num: int | None = None
+    ) -> Delivery:
         """POST an ``event_callback`` with ``event`` to the app (pass the same ``event_id`` + ``retry_num`` to replay a retry)."""
         body = signing.event_body(
             team_id=self.team_id,
             event=event,
             event_id=event_id,
             api_app_id=self.app_id,
-            authorizations=[{"enterprise_id": None, "team_id": self.team_id, "user_id": self.bot_user_id, "is_bot": True, "is_enterprise_install": False}],
+            authorizations=[
+                {
+                    "enterprise_id": None,
+                    "team_id": self.team_id,
+                    "user_id": self.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
         )
         return await self._post_to_app("event", body, signing.JSON, json.loads(body), retry_num=retry_num)
 
-    async def send_user_message(self, user: str, channel: str, text: str, thread_ts: str | None = None) -> tuple[dict, Delivery | None]:
+    async def send_user_message(
+        self, user: str, channel: str, text: str, thread_ts: str | None = None
+    ) -> tuple[dict, Delivery | None]:
         """A person types ``text`` in ``channel`` (or in the thread under ``thread_ts``).
 
         The message is stored, then a ``message`` event is delivered to the app (when
@@ -1205,7 +1254,9 @@ class SlackStandIn:
             response_url=url,
             trigger_id=self._issue_trigger(user),
             user_name=self.users[user]["name"],
-            channel_name=self.channels.get(channel, {}).get("name") if channel in self.channels and not channel.startswith("D") else None,
+            channel_name=self.channels.get(channel, {}).get("name")
+            if channel in self.channels and not channel.startswith("D")
+            else None,
             team_domain=self.team_domain,
             api_app_id=self.app_id,
         )
@@ -1218,7 +1269,7 @@ class SlackStandIn:
         """What Slack shows after a command's HTTP answer."""
         if delivery.error or (delivery.status or 0) >= 300:
             err = delivery.error.split(":")[0] if delivery.error else "dispatch_failed"
-            self._add_ephemeral(user, channel, f"{what} failed with the error \"{err}\"", None)
+            self._add_ephemeral(user, channel, f'{what} failed with the error "{err}"', None)
             return
         text = delivery.response_text.strip()
         if not text:
@@ -1230,7 +1281,7 @@ class SlackStandIn:
         try:
             blocks = self._validate_blocks(data.get("blocks"))
         except SlackApiError:
-            self._add_ephemeral(user, channel, f"{what} failed with the error \"invalid_blocks\"", None)
+            self._add_ephemeral(user, channel, f'{what} failed with the error "invalid_blocks"', None)
             return
         if data.get("response_type") == "in_channel" and channel in self.channels:
             msg = self._store(channel, self._bot_message(data.get("text") or "", blocks), None)
@@ -1291,7 +1342,12 @@ class SlackStandIn:
 
     def _action(self, block: dict, el: dict, value: Any) -> dict:
         kind = el.get("type", "button")
-        action: dict[str, Any] = {"type": kind, "action_id": el["action_id"], "block_id": block.get("block_id", ""), "action_ts": f"{time.time():.6f}"}
+        action: dict[str, Any] = {
+            "type": kind,
+            "action_id": el["action_id"],
+            "block_id": block.get("block_id", ""),
+            "action_ts": f"{time.time():.6f}",
+        }
         if kind == "button":
             action["text"] = el.get("text")
             if value is not None or "value" in el:
@@ -1318,7 +1374,9 @@ class SlackStandIn:
             action["value"] = value
         return action
 
-    async def click(self, user: str, message_or_view: dict, action_id: str, value: Any = None, *, values: dict | None = None) -> Delivery:
+    async def click(
+        self, user: str, message_or_view: dict, action_id: str, value: Any = None, *, values: dict | None = None
+    ) -> Delivery:
         """A person clicks/selects ``action_id`` in a message, an ephemeral message, a modal or the Home tab.
 
         ``value`` overrides a button's value, or names the option for selects,
@@ -1344,7 +1402,12 @@ class SlackStandIn:
             key = secrets.token_hex(8)
             source = {"channel": channel, "ts": target["ts"], "ephemeral": where == "ephemeral"}
             url = self.response_url(key, user=user, channel=channel, source=source)
-            container = {"type": "message", "message_ts": target["ts"], "channel_id": channel, "is_ephemeral": where == "ephemeral"}
+            container = {
+                "type": "message",
+                "message_ts": target["ts"],
+                "channel_id": channel,
+                "is_ephemeral": where == "ephemeral",
+            }
             if target.get("thread_ts") and target["thread_ts"] != target["ts"]:
                 container["thread_ts"] = target["thread_ts"]
             kwargs = {"channel_id": channel, "container": container, "response_url": url}
@@ -1383,7 +1446,10 @@ class SlackStandIn:
                 out.setdefault(bid, {})[aid] = {"type": kind, "selected_option": opt}
             elif kind in ("checkboxes", "multi_static_select"):
                 wanted = given if isinstance(given, list) else ([] if given in (None, "") else [given])
-                out.setdefault(bid, {})[aid] = {"type": kind, "selected_options": [o for v in wanted if (o := self._option(el, v))]}
+                out.setdefault(bid, {})[aid] = {
+                    "type": kind,
+                    "selected_options": [o for v in wanted if (o := self._option(el, v))],
+                }
             elif kind == "datepicker":
                 out.setdefault(bid, {})[aid] = {"type": kind, "selected_date": given or None}
             elif kind == "users_select":
@@ -1397,7 +1463,9 @@ class SlackStandIn:
         for bid, acts in values.items():
             for aid, given in (acts or {}).items():
                 if aid not in out.get(bid, {}):
-                    out.setdefault(bid, {})[aid] = given if isinstance(given, dict) else {"type": "plain_text_input", "value": given}
+                    out.setdefault(bid, {})[aid] = (
+                        given if isinstance(given, dict) else {"type": "plain_text_input", "value": given}
+                    )
         return out
 
     @staticmethod
@@ -1411,7 +1479,15 @@ class SlackStandIn:
             st = (state_values.get(b.get("block_id", "")) or {}).get(el.get("action_id", "")) or {}
             filled = any(
                 st.get(k)
-                for k in ("value", "selected_option", "selected_options", "selected_date", "selected_user", "selected_conversation", "selected_channel")
+                for k in (
+                    "value",
+                    "selected_option",
+                    "selected_options",
+                    "selected_date",
+                    "selected_user",
+                    "selected_conversation",
+                    "selected_channel",
+                )
             )
             if not b.get("optional") and not filled:
                 errors[b.get("block_id", "")] = "Please fill out this field."
@@ -1473,7 +1549,9 @@ class SlackStandIn:
             self._view_errors[view_id] = dict(data.get("errors") or {})
         elif action == "update" and isinstance(data.get("view"), dict):
             old = stack[index]
-            new = self._new_view(data["view"], root=stack[0] if index else None, previous=stack[index - 1] if index else None)
+            new = self._new_view(
+                data["view"], root=stack[0] if index else None, previous=stack[index - 1] if index else None
+            )
             new["id"] = old["id"]
             if index == 0:
                 new["root_view_id"] = old["id"]
@@ -1513,7 +1591,9 @@ class SlackStandIn:
                 team_domain=self.team_domain,
                 api_app_id=self.app_id,
             )
-            delivery = await self._post_to_app("view_closed", body, signing.FORM, json.loads(dict(parse_qsl(body))["payload"]))
+            delivery = await self._post_to_app(
+                "view_closed", body, signing.FORM, json.loads(dict(parse_qsl(body))["payload"])
+            )
         return delivery
 
     async def open_home(self, user: str) -> Delivery | None:
@@ -1522,7 +1602,13 @@ class SlackStandIn:
         self._last_actor = user
         if not (self.events_url and self.signing_secret):
             return None
-        event = {"type": "app_home_opened", "user": user, "channel": self.dm_channel(user), "tab": "home", "event_ts": self._new_ts()}
+        event = {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": self.dm_channel(user),
+            "tab": "home",
+            "event_ts": self._new_ts(),
+        }
         if user in self._homes:
             event["view"] = copy.deepcopy(self._homes[user])
         return await self.deliver_event(event)

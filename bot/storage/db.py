@@ -1,4 +1,5 @@
 """Engine creation and migrations. SQLite by default, PostgreSQL for several processes."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,10 +15,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def async_url(url: str) -> str:
     """Map the plain URLs users write to the async drivers we ship."""
     if url.startswith("sqlite:///"):
-        return "sqlite+aiosqlite:///" + url[len("sqlite:///"):]
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
+            return "postgresql+asyncpg://" + url[len(prefix) :]
     return url
 
 

@@ -1,15 +1,16 @@
 """The one storage interface the domain uses. Every write that must happen once
 (posting, relaying, handling an event) is an atomic conditional statement, so that
 several processes sharing one PostgreSQL database cannot both do it."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.storage import models as m
 from bot.storage.db import create_engine, migrate
@@ -19,7 +20,7 @@ from bot.storage.models import utcnow
 def aware(dt: datetime | None) -> datetime | None:
     """SQLite hands datetimes back without a zone; everything stored is UTC."""
     if dt is not None and dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
+        return dt.replace(tzinfo=UTC)
     return dt
 
 
@@ -29,7 +30,7 @@ class Store:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    async def open(cls, url: str) -> "Store":
+    async def open(cls, url: str) -> Store:
         engine = create_engine(url)
         await migrate(engine)
         return cls(engine)
@@ -61,8 +62,10 @@ class Store:
     async def open_intake(self, team_id: str, hashes: Iterable[str]) -> m.Intake | None:
         async with self.session() as s:
             res = await s.execute(
-                select(m.Intake).where(m.Intake.team_id == team_id, m.Intake.author_hash.in_(list(hashes)))
-                .order_by(m.Intake.id.desc()).limit(1)
+                select(m.Intake)
+                .where(m.Intake.team_id == team_id, m.Intake.author_hash.in_(list(hashes)))
+                .order_by(m.Intake.id.desc())
+                .limit(1)
             )
             return res.scalar_one_or_none()
 
@@ -73,8 +76,15 @@ class Store:
     async def create_intake(self, team_id: str, author_hash: str, ref: str, step: str, state: dict) -> m.Intake:
         async with self.session() as s:
             await s.execute(delete(m.Intake).where(m.Intake.team_id == team_id, m.Intake.author_hash == author_hash))
-            intake = m.Intake(team_id=team_id, author_hash=author_hash, ref=ref, step=step, state=state,
-                              created_at=utcnow(), updated_at=utcnow())
+            intake = m.Intake(
+                team_id=team_id,
+                author_hash=author_hash,
+                ref=ref,
+                step=step,
+                state=state,
+                created_at=utcnow(),
+                updated_at=utcnow(),
+            )
             s.add(intake)
         return intake
 
@@ -99,8 +109,9 @@ class Store:
             return res.rowcount or 0
 
     # ---- posts -------------------------------------------------------------
-    async def post_from_intake(self, intake_id: int, expect_step: str, lease: timedelta | None = None,
-                               **fields) -> m.Post | None:
+    async def post_from_intake(
+        self, intake_id: int, expect_step: str, lease: timedelta | None = None, **fields
+    ) -> m.Post | None:
         """Closes the intake and records the post in one transaction; None when
         the intake was already posted (a double click, a second process). With a
         lease the post is born claimed by its creator, so the background worker
@@ -130,15 +141,20 @@ class Store:
     async def posts_by_author(self, team_id: str, hashes: Iterable[str], limit: int = 20) -> list[m.Post]:
         async with self.session() as s:
             res = await s.execute(
-                select(m.Post).where(
-                    m.Post.team_id == team_id, m.Post.author_hash.in_(list(hashes)),
+                select(m.Post)
+                .where(
+                    m.Post.team_id == team_id,
+                    m.Post.author_hash.in_(list(hashes)),
                     m.Post.status.in_(["pending", "awaiting_approval", "posted"]),
-                ).order_by(m.Post.id.desc()).limit(limit)
+                )
+                .order_by(m.Post.id.desc())
+                .limit(limit)
             )
             return list(res.scalars())
 
-    async def claim_post(self, post_id: int, lease: timedelta, statuses=("pending",),
-                         new_status: str | None = None) -> m.Post | None:
+    async def claim_post(
+        self, post_id: int, lease: timedelta, statuses=("pending",), new_status: str | None = None
+    ) -> m.Post | None:
         """Takes the right to deliver a post for `lease`; None if another worker
         holds it. new_status moves it on in the same statement (an approval)."""
         now = utcnow()
@@ -148,8 +164,11 @@ class Store:
         async with self.session() as s:
             res = await s.execute(
                 update(m.Post)
-                .where(m.Post.id == post_id, m.Post.status.in_(statuses),
-                       or_(m.Post.claimed_until.is_(None), m.Post.claimed_until < now))
+                .where(
+                    m.Post.id == post_id,
+                    m.Post.status.in_(statuses),
+                    or_(m.Post.claimed_until.is_(None), m.Post.claimed_until < now),
+                )
                 .values(**values)
             )
             if (res.rowcount or 0) != 1:
@@ -161,22 +180,28 @@ class Store:
         (deleted or removed while it was being sent): the caller takes it down."""
         values = dict(status="posted", message_ts=ts, posted_at=utcnow(), claimed_until=None, next_attempt_at=None)
         async with self.session() as s:
-            res = await s.execute(update(m.Post).where(m.Post.id == post_id, m.Post.status == "pending").values(**values))
+            res = await s.execute(
+                update(m.Post).where(m.Post.id == post_id, m.Post.status == "pending").values(**values)
+            )
             return (res.rowcount or 0) == 1
 
     async def release_post(self, post_id: int, retry_at: datetime) -> None:
         async with self.session() as s:
-            await s.execute(update(m.Post).where(m.Post.id == post_id).values(claimed_until=None, next_attempt_at=retry_at))
+            await s.execute(
+                update(m.Post).where(m.Post.id == post_id).values(claimed_until=None, next_attempt_at=retry_at)
+            )
 
     async def due_posts(self) -> list[int]:
         now = utcnow()
         async with self.session() as s:
             res = await s.execute(
-                select(m.Post.id).where(
+                select(m.Post.id)
+                .where(
                     m.Post.status == "pending",
                     or_(m.Post.next_attempt_at.is_(None), m.Post.next_attempt_at <= now),
                     or_(m.Post.claimed_until.is_(None), m.Post.claimed_until < now),
-                ).order_by(m.Post.id)
+                )
+                .order_by(m.Post.id)
             )
             return list(res.scalars())
 
@@ -192,7 +217,8 @@ class Store:
         """Deletes everything a post said; the row stays so its number is not reused."""
         async with self.session() as s:
             await s.execute(
-                update(m.Post).where(m.Post.id == post_id)
+                update(m.Post)
+                .where(m.Post.id == post_id)
                 .values(status=status, content=None, author_enc=None, purged_at=utcnow())
             )
             await s.execute(delete(m.Relay).where(m.Relay.post_id == post_id))
@@ -204,8 +230,13 @@ class Store:
         cutoff = utcnow() - timedelta(days=days)
         async with self.session() as s:
             res = await s.execute(
-                update(m.Post).where(m.Post.team_id == team_id, m.Post.created_at < cutoff, m.Post.purged_at.is_(None),
-                                     m.Post.status.not_in(["awaiting_approval", "pending"]))
+                update(m.Post)
+                .where(
+                    m.Post.team_id == team_id,
+                    m.Post.created_at < cutoff,
+                    m.Post.purged_at.is_(None),
+                    m.Post.status.not_in(["awaiting_approval", "pending"]),
+                )
                 .values(content=None, author_enc=None, purged_at=utcnow())
             )
             return res.rowcount or 0
@@ -245,7 +276,9 @@ class Store:
             due = list(res.scalars())
         for relay in due:
             async with self.session() as s:
-                gone = await s.execute(delete(m.Relay).where(m.Relay.post_id == relay.post_id, m.Relay.count == relay.count))
+                gone = await s.execute(
+                    delete(m.Relay).where(m.Relay.post_id == relay.post_id, m.Relay.count == relay.count)
+                )
                 if (gone.rowcount or 0) == 1:
                     out.append((relay.post_id, relay.count, relay.first_reply_ts))
         return out
@@ -275,15 +308,19 @@ class Store:
     async def open_flags(self, team_id: str) -> list[m.Flag]:
         async with self.session() as s:
             res = await s.execute(
-                select(m.Flag).join(m.Post, m.Post.id == m.Flag.post_id)
-                .where(m.Post.team_id == team_id, m.Flag.status == "open").order_by(m.Flag.id)
+                select(m.Flag)
+                .join(m.Post, m.Post.id == m.Flag.post_id)
+                .where(m.Post.team_id == team_id, m.Flag.status == "open")
+                .order_by(m.Flag.id)
             )
             return list(res.scalars())
 
     async def awaiting_approval(self, team_id: str) -> list[m.Post]:
         async with self.session() as s:
             res = await s.execute(
-                select(m.Post).where(m.Post.team_id == team_id, m.Post.status == "awaiting_approval").order_by(m.Post.id)
+                select(m.Post)
+                .where(m.Post.team_id == team_id, m.Post.status == "awaiting_approval")
+                .order_by(m.Post.id)
             )
             return list(res.scalars())
 
@@ -329,7 +366,9 @@ class Store:
 
     async def remove_moderator(self, team_id: str, user_id: str) -> bool:
         async with self.session() as s:
-            res = await s.execute(delete(m.Moderator).where(m.Moderator.team_id == team_id, m.Moderator.user_id == user_id))
+            res = await s.execute(
+                delete(m.Moderator).where(m.Moderator.team_id == team_id, m.Moderator.user_id == user_id)
+            )
             return (res.rowcount or 0) == 1
 
     async def terms(self, team_id: str) -> list[str]:
@@ -347,13 +386,19 @@ class Store:
 
     async def remove_term(self, team_id: str, term: str) -> bool:
         async with self.session() as s:
-            res = await s.execute(delete(m.Term).where(m.Term.team_id == team_id, func.lower(m.Term.term) == term.lower()))
+            res = await s.execute(
+                delete(m.Term).where(m.Term.team_id == team_id, func.lower(m.Term.term) == term.lower())
+            )
             return (res.rowcount or 0) >= 1
 
     async def block_author(self, team_id: str, author_hash: str, post_number: int) -> bool:
         try:
             async with self.session() as s:
-                s.add(m.AuthorBlock(team_id=team_id, author_hash=author_hash, post_number=post_number, created_at=utcnow()))
+                s.add(
+                    m.AuthorBlock(
+                        team_id=team_id, author_hash=author_hash, post_number=post_number, created_at=utcnow()
+                    )
+                )
             return True
         except IntegrityError:
             return False
@@ -361,20 +406,34 @@ class Store:
     async def is_blocked(self, team_id: str, hashes: Iterable[str]) -> bool:
         async with self.session() as s:
             res = await s.execute(
-                select(func.count()).select_from(m.AuthorBlock)
+                select(func.count())
+                .select_from(m.AuthorBlock)
                 .where(m.AuthorBlock.team_id == team_id, m.AuthorBlock.author_hash.in_(list(hashes)))
             )
             return (res.scalar() or 0) > 0
 
-    async def audit(self, team_id: str, moderator_id: str, action: str, post_number: int | None = None, detail: str | None = None) -> None:
+    async def audit(
+        self, team_id: str, moderator_id: str, action: str, post_number: int | None = None, detail: str | None = None
+    ) -> None:
         async with self.session() as s:
-            s.add(m.AuditEntry(team_id=team_id, moderator_id=moderator_id, action=action,
-                               post_number=post_number, detail=detail, created_at=utcnow()))
+            s.add(
+                m.AuditEntry(
+                    team_id=team_id,
+                    moderator_id=moderator_id,
+                    action=action,
+                    post_number=post_number,
+                    detail=detail,
+                    created_at=utcnow(),
+                )
+            )
 
     async def audit_log(self, team_id: str, limit: int = 20) -> list[m.AuditEntry]:
         async with self.session() as s:
             res = await s.execute(
-                select(m.AuditEntry).where(m.AuditEntry.team_id == team_id).order_by(m.AuditEntry.id.desc()).limit(limit)
+                select(m.AuditEntry)
+                .where(m.AuditEntry.team_id == team_id)
+                .order_by(m.AuditEntry.id.desc())
+                .limit(limit)
             )
             return list(res.scalars())
 

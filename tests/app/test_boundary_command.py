@@ -1,9 +1,10 @@
 """`/boundary` through signed HTTP requests, answered ephemerally."""
+
 import json
 
 from slack_sdk.models.blocks import Block
 
-from tests.conftest import GENERAL, PRACTITIONER
+from tests.conftest import PRACTITIONER
 
 
 def ack_body(delivery, slack=None) -> dict:
@@ -40,7 +41,6 @@ async def test_principles_list_has_a_button_each_and_expands(bot):
     body = await ask(bot, "principles")
     buttons = [b["accessory"] for b in body["blocks"] if b.get("accessory")]
     assert len(buttons) == 7
-    msg = {"blocks": body["blocks"], "ts": "1.1", "channel": GENERAL}
     # Click "More" on the dual relationships principle: the answer goes to response_url.
     before = len(bot.slack.calls_to("response_url"))
     ephemeral = bot.slack.ephemerals(PRACTITIONER)

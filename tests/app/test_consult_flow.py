@@ -1,29 +1,41 @@
 """The whole consult, end to end over signed HTTP: intake in the DM, the
 de-identified post, the discussion, and what is (not) stored."""
+
 import json
 
-from sqlalchemy import text as sql, update
-
-from bot.storage import models as m
-from bot.storage.models import utcnow
-
 from aiohttp import ClientSession
+from sqlalchemy import text as sql
+from sqlalchemy import update
 
 from bot.sandbox.signing import block_actions_body, signed_headers
+from bot.storage import models as m
+from bot.storage.models import utcnow
 from tests.conftest import COLLEAGUE, CONSULT, PRACTITIONER, SECRET, TEAM
 
-IDENTIFIERS = ["Rosalind", "Okafor", "(34)", "Lincoln Elementary", "March 3rd", "555-0142", "(208)", "Boise",
-               "rosalind.o@example.org"]
-SITUATION = ("My former client Rosalind Okafor (34) ran into me at Lincoln Elementary in Boise on March 3rd "
-             "and asked to be friends. She texted from (208) 555-0142 and emailed rosalind.o@example.org.")
+IDENTIFIERS = [
+    "Rosalind",
+    "Okafor",
+    "(34)",
+    "Lincoln Elementary",
+    "March 3rd",
+    "555-0142",
+    "(208)",
+    "Boise",
+    "rosalind.o@example.org",
+]
+SITUATION = (
+    "My former client Rosalind Okafor (34) ran into me at Lincoln Elementary in Boise on March 3rd "
+    "and asked to be friends. She texted from (208) 555-0142 and emailed rosalind.o@example.org."
+)
 
 
 async def signed_click(bot, user, action_id, value):
     url = bot.slack.response_url("click-" + action_id, user=user)
     body = block_actions_body(user_id=user, team_id=TEAM, action_id=action_id, value=value, response_url=url)
     async with ClientSession() as s:
-        async with s.post(bot.server.make_url("/slack/events"), data=body.encode(),
-                          headers=signed_headers(body, SECRET)) as r:
+        async with s.post(
+            bot.server.make_url("/slack/events"), data=body.encode(), headers=signed_headers(body, SECRET)
+        ) as r:
             return r.status, await r.text()
 
 
@@ -51,7 +63,9 @@ async def run_intake_to_preview(bot, user=PRACTITIONER):
     # The private form: the answer never becomes a DM message.
     await bot.click_dm(user, "intake_form")
     view = bot.slack.views(user)[-1]
-    await bot.slack.submit_view(user, view["id"], {"answer": {"value": "Saying no kindly at our next contact, Rosalind deserves honesty."}})
+    await bot.slack.submit_view(
+        user, view["id"], {"answer": {"value": "Saying no kindly at our next contact, Rosalind deserves honesty."}}
+    )
     assert "Saying no kindly" not in flat(bot.dms(user))
     assert "principles" in step_prompt(bot.last_dm(user)).lower()
     await bot.click_dm(user, "intake_principles_accept")
@@ -79,7 +93,9 @@ async def test_full_consult_posts_anonymously_without_identifiers(bot):
     assert "[Person A]" in channel_view
     # The poster's ID appears nowhere the channel (or anyone but the poster) receives.
     for call in bot.slack.calls:
-        if call.method in ("chat.postMessage", "chat.update") and call.args.get("channel") != bot.slack.dm_channel(PRACTITIONER):
+        if call.method in ("chat.postMessage", "chat.update") and call.args.get("channel") != bot.slack.dm_channel(
+            PRACTITIONER
+        ):
             assert PRACTITIONER not in flat(call.args)
     assert "Posted anonymously as *Dilemma #1*" in flat(bot.last_dm(PRACTITIONER))
 
@@ -93,7 +109,9 @@ async def test_full_consult_posts_anonymously_without_identifiers(bot):
     # An anonymous reply through the form, de-identified, posted in the thread.
     await bot.slack.click(COLLEAGUE, bot.slack.messages(CONSULT)[0], "post_reply_anon")
     view = bot.slack.views(COLLEAGUE)[-1]
-    await bot.slack.submit_view(COLLEAGUE, view["id"], {"reply": {"value": "When Dr. Hartley in Boise faced this she said no."}})
+    await bot.slack.submit_view(
+        COLLEAGUE, view["id"], {"reply": {"value": "When Dr. Hartley in Boise faced this she said no."}}
+    )
     thread = bot.slack.replies(CONSULT, post["ts"])
     anon = [m for m in thread if "Anonymous colleague" in flat(m)]
     assert anon and "Hartley" not in flat(anon[-1]) and "Boise" not in flat(anon[-1])

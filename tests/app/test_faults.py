@@ -1,10 +1,10 @@
 """Faults: restarts, Slack errors and retries, duplicates, double clicks, two processes."""
+
 import asyncio
 from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot.sandbox.signing import event_body
 from bot.storage import models as m
 from bot.storage.models import utcnow
 from tests.app.test_consult_flow import IDENTIFIERS, flat, run_intake_to_preview, step_prompt
@@ -23,7 +23,9 @@ async def test_restart_mid_intake_resumes_where_the_user_was(settings, slack):
         assert "Describe the situation" in step_prompt(second.last_dm(PRACTITIONER))
         await second.dm(PRACTITIONER, "The client asked me to be friends on Facebook.")
         assert "considering" in step_prompt(second.last_dm(PRACTITIONER))
-        intake = await second.services.store.open_intake(TEAM, second.services.identity.author_hashes(TEAM, PRACTITIONER))
+        intake = await second.services.store.open_intake(
+            TEAM, second.services.identity.author_hashes(TEAM, PRACTITIONER)
+        )
         assert intake.state["answers"]["setting"] == "private"
     finally:
         await stop_bot(second)
@@ -88,8 +90,15 @@ async def test_crash_between_slack_call_and_marking_does_not_post_twice(bot):
 
 async def test_duplicate_event_delivery_is_handled_once(bot):
     await bot.command(PRACTITIONER, "consult")
-    event = {"type": "message", "user": PRACTITIONER, "text": "1", "channel": bot.slack.dm_channel(PRACTITIONER),
-             "channel_type": "im", "ts": "1800000000.000100", "event_ts": "1800000000.000100"}
+    event = {
+        "type": "message",
+        "user": PRACTITIONER,
+        "text": "1",
+        "channel": bot.slack.dm_channel(PRACTITIONER),
+        "channel_type": "im",
+        "ts": "1800000000.000100",
+        "event_ts": "1800000000.000100",
+    }
     first = await bot.slack.deliver_event(event, event_id="Ev0DUP")
     retry = await bot.slack.deliver_event(event, event_id="Ev0DUP", retry_num=1)
     assert first.status == retry.status == 200
@@ -120,8 +129,16 @@ async def test_two_instances_on_one_postgresql_database_post_once(tmp_path, slac
         post = slack.messages(CONSULT)[0]
         for ident in IDENTIFIERS:
             assert ident not in flat(post)
-        reply = {"type": "message", "user": "U0COLL1", "text": "hi", "channel": CONSULT, "channel_type": "channel",
-                 "ts": "1900000000.000200", "thread_ts": post["ts"], "event_ts": "1900000000.000200"}
+        reply = {
+            "type": "message",
+            "user": "U0COLL1",
+            "text": "hi",
+            "channel": CONSULT,
+            "channel_type": "channel",
+            "ts": "1900000000.000200",
+            "thread_ts": post["ts"],
+            "event_ts": "1900000000.000200",
+        }
         for bot_ in (a, b):
             bot_.slack.events_url = str(bot_.server.make_url("/slack/events"))
             await bot_.slack.deliver_event(reply, event_id="Ev0SAME")

@@ -1,4 +1,5 @@
 """The HTTP front door: signatures, malformed bodies, retries, health, unhandled events."""
+
 import json
 import time
 from urllib.parse import urlencode
@@ -9,7 +10,9 @@ from bot.sandbox.signing import event_body, signed_headers, slash_command_body
 from tests.conftest import GENERAL, PRACTITIONER, SECRET, TEAM
 
 
-async def post(bot, body: str, content_type="application/x-www-form-urlencoded", secret=SECRET, timestamp=None, **extra):
+async def post(
+    bot, body: str, content_type="application/x-www-form-urlencoded", secret=SECRET, timestamp=None, **extra
+):
     headers = signed_headers(body, secret, content_type=content_type, timestamp=timestamp)
     headers.update(extra)
     async with ClientSession() as s:
@@ -18,8 +21,14 @@ async def post(bot, body: str, content_type="application/x-www-form-urlencoded",
 
 
 def command(text="help", response_url="http://127.0.0.1:1/none"):
-    return slash_command_body(command="/boundary", text=text, user_id=PRACTITIONER, team_id=TEAM,
-                              channel_id=GENERAL, response_url=response_url)
+    return slash_command_body(
+        command="/boundary",
+        text=text,
+        user_id=PRACTITIONER,
+        team_id=TEAM,
+        channel_id=GENERAL,
+        response_url=response_url,
+    )
 
 
 async def test_bad_signature_is_401(bot):
@@ -58,11 +67,16 @@ async def test_unhandled_event_is_acknowledged(bot):
     body = event_body(team_id=TEAM, event={"type": "reaction_added", "user": "U1", "reaction": "+1"})
     status, _ = await post(bot, body, content_type="application/json")
     assert status == 200
-    unknown_action = "payload=" + json.dumps({
-        "type": "block_actions", "user": {"id": PRACTITIONER, "team_id": TEAM}, "team": {"id": TEAM},
-        "actions": [{"action_id": "something_old", "value": "1", "type": "button"}], "trigger_id": "t",
-        "response_url": "http://127.0.0.1:1/x",
-    })
+    unknown_action = "payload=" + json.dumps(
+        {
+            "type": "block_actions",
+            "user": {"id": PRACTITIONER, "team_id": TEAM},
+            "team": {"id": TEAM},
+            "actions": [{"action_id": "something_old", "value": "1", "type": "button"}],
+            "trigger_id": "t",
+            "response_url": "http://127.0.0.1:1/x",
+        }
+    )
     status, _ = await post(bot, unknown_action)
     assert status == 200
 
@@ -78,7 +92,9 @@ async def test_url_verification_and_healthz(bot):
 
 async def test_request_log_line_has_kind_and_latency_but_no_user_or_text(bot, caplog):
     caplog.set_level("INFO")
-    status, _ = await post(bot, command("my client Rosalind gave me a gift", bot.slack.response_url("log", user=PRACTITIONER)))
+    status, _ = await post(
+        bot, command("my client Rosalind gave me a gift", bot.slack.response_url("log", user=PRACTITIONER))
+    )
     assert status == 200
     lines = [r for r in caplog.records if r.getMessage() == "request"]
     assert lines

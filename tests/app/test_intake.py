@@ -1,5 +1,6 @@
 """The intake's conversation rules: typed and clicked answers, commands at every
 step, validation, the edit form, second consults, expiry and the risk note."""
+
 from datetime import timedelta
 
 from slack_sdk.models.blocks import Block
@@ -73,7 +74,13 @@ async def test_private_form_validates_inside_the_modal(bot):
     await bot.dm(PRACTITIONER, "skip")
     await bot.click_dm(PRACTITIONER, "intake_form")
     view = bot.slack.views(PRACTITIONER)[-1]
-    View(**{k: v for k, v in view.items() if k in ("type", "title", "blocks", "submit", "close", "callback_id", "private_metadata")}).to_dict()
+    View(
+        **{
+            k: v
+            for k, v in view.items()
+            if k in ("type", "title", "blocks", "submit", "close", "callback_id", "private_metadata")
+        }
+    ).to_dict()
     d = await bot.slack.submit_view(PRACTITIONER, view["id"], {"answer": {"value": "  "}}, enforce_required=False)
     assert "errors" in d.response_text
     assert "Describe the situation" in prompt(bot)
@@ -103,11 +110,15 @@ async def test_edit_form_is_prefilled_with_deidentified_text_and_deidentifies_ag
     view = bot.slack.views(PRACTITIONER)[-1]
     prefilled = flat(view)
     assert "[Person A]" in prefilled and "Rosalind" not in prefilled
-    await bot.slack.submit_view(PRACTITIONER, view["id"], {
-        "situation": {"value": "A former client, Margaret Chu, wants to be friends."},
-        "considering": {"value": ""},
-        "question": {"value": "What would you do?"},
-    })
+    await bot.slack.submit_view(
+        PRACTITIONER,
+        view["id"],
+        {
+            "situation": {"value": "A former client, Margaret Chu, wants to be friends."},
+            "considering": {"value": ""},
+            "question": {"value": "What would you do?"},
+        },
+    )
     preview = flat(bot.last_dm(PRACTITIONER))
     assert "Post anonymously" in preview and "Margaret" not in preview and "Chu" not in preview
     await bot.click_dm(PRACTITIONER, "intake_post")
@@ -143,7 +154,9 @@ async def test_risk_of_harm_adds_the_duty_to_warn_note(bot):
     await bot.command(PRACTITIONER, "consult")
     await bot.dm(PRACTITIONER, "1")
     await bot.dm(PRACTITIONER, "skip")
-    await bot.dm(PRACTITIONER, "The client mentioned thoughts of suicide and wants to meet me for coffee instead of sessions.")
+    await bot.dm(
+        PRACTITIONER, "The client mentioned thoughts of suicide and wants to meet me for coffee instead of sessions."
+    )
     await bot.dm(PRACTITIONER, "skip")
     await bot.dm(PRACTITIONER, "ok")
     await bot.dm(PRACTITIONER, "Should I agree to coffee?")
@@ -172,8 +185,11 @@ async def test_mine_lists_own_posts_only(bot):
 async def test_a_group_removed_before_posting_is_never_silently_replaced(tmp_path, slack):
     from tests.conftest import REVIEW, make_settings, start_bot, stop_bot
 
-    settings = make_settings(tmp_path, slack_api_url=slack.api_url,
-                             channels=[{"id": CONSULT, "name": "peer-consult"}, {"id": REVIEW, "name": "second-group"}])
+    settings = make_settings(
+        tmp_path,
+        slack_api_url=slack.api_url,
+        channels=[{"id": CONSULT, "name": "peer-consult"}, {"id": REVIEW, "name": "second-group"}],
+    )
     bot = await start_bot(settings, slack)
     try:
         await bot.command(PRACTITIONER, "consult")

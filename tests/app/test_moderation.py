@@ -3,19 +3,31 @@ blocks, removals, retention, the audit trail, settings sources and the App Home.
 
 Moderators act on post numbers only; these tests check at every step that no
 author ID reaches anything the app writes for someone other than the author."""
+
 import json
 from datetime import timedelta
 
 from aiohttp import ClientSession
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
-from sqlalchemy import text as sql, update
+from sqlalchemy import text as sql
+from sqlalchemy import update
 
 from bot.sandbox.signing import block_actions_body, signed_headers
 from bot.storage import models as m
 from bot.storage.models import utcnow
 from tests.conftest import (
-    COLLEAGUE, COLLEAGUE2, CONSULT, GENERAL, MODERATOR, PRACTITIONER, REVIEW, SECRET, TEAM, make_settings, start_bot,
+    COLLEAGUE,
+    COLLEAGUE2,
+    CONSULT,
+    GENERAL,
+    MODERATOR,
+    PRACTITIONER,
+    REVIEW,
+    SECRET,
+    TEAM,
+    make_settings,
+    start_bot,
     stop_bot,
 )
 
@@ -40,8 +52,11 @@ def valid_blocks(blocks) -> None:
 
 
 def valid_view(view: dict) -> None:
-    keep = {k: v for k, v in view.items() if k in (
-        "type", "title", "blocks", "close", "submit", "private_metadata", "callback_id", "external_id")}
+    keep = {
+        k: v
+        for k, v in view.items()
+        if k in ("type", "title", "blocks", "close", "submit", "private_metadata", "callback_id", "external_id")
+    }
     View(**keep).to_dict()
     assert len(view["blocks"]) <= 100
 
@@ -77,30 +92,45 @@ async def signed_click(bot, user: str, action_id: str, value: str) -> str:
     url = bot.slack.response_url("hand-" + action_id + user, user=user)
     body = block_actions_body(user_id=user, team_id=TEAM, action_id=action_id, value=value, response_url=url)
     async with ClientSession() as s:
-        async with s.post(bot.server.make_url("/slack/events"), data=body.encode(),
-                          headers=signed_headers(body, SECRET)) as r:
+        async with s.post(
+            bot.server.make_url("/slack/events"), data=body.encode(), headers=signed_headers(body, SECRET)
+        ) as r:
             assert r.status == 200
     sent = bot.slack.calls_to("response_url")[before:]
     assert sent, "an answer"
     return sent[-1].args["text"]
 
 
-async def consult(bot, user: str = PRACTITIONER, situation: str = SITUATION, question: str = QUESTION,
-                  group: str | None = None, post: bool = True) -> dict:
+async def consult(
+    bot,
+    user: str = PRACTITIONER,
+    situation: str = SITUATION,
+    question: str = QUESTION,
+    group: str | None = None,
+    post: bool = True,
+) -> dict:
     """Runs a whole intake by typing; returns the DM shown last."""
     d = await bot.command(user, "consult")
     assert d.status == 200
-    await bot.dm(user, "1")        # current client
-    await bot.dm(user, "skip")     # setting
+    await bot.dm(user, "1")  # current client
+    await bot.dm(user, "skip")  # setting
     await bot.dm(user, situation)
-    await bot.dm(user, "skip")     # considering
-    await bot.dm(user, "ok")       # the suggested principles
+    await bot.dm(user, "skip")  # considering
+    await bot.dm(user, "ok")  # the suggested principles
     await bot.dm(user, question)
     if group is not None:
         step = bot.last_dm(user)
         assert "Which group" in flat(step)
-        await bot.click_dm(user, next(el["action_id"] for b in step["blocks"] if b["type"] == "actions"
-                                      for el in b["elements"] if el.get("value", "").endswith("|" + group)))
+        await bot.click_dm(
+            user,
+            next(
+                el["action_id"]
+                for b in step["blocks"]
+                if b["type"] == "actions"
+                for el in b["elements"]
+                if el.get("value", "").endswith("|" + group)
+            ),
+        )
     assert "Post anonymously" in flat(bot.last_dm(user)), flat(bot.last_dm(user))[:500]
     if post:
         await bot.click_dm(user, "intake_post")
@@ -112,10 +142,14 @@ def written_for_others(bot, author: str) -> list[dict]:
     out = []
     own_dm = bot.slack.dm_channel(author)
     for call in bot.slack.calls:
-        if call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral") and call.args.get("channel") != own_dm:
+        if (
+            call.method in ("chat.postMessage", "chat.update", "chat.postEphemeral")
+            and call.args.get("channel") != own_dm
+        ):
             out.append(call.args)
         elif call.method in ("views.open", "views.update") or (
-                call.method == "views.publish" and call.args.get("user_id") != author):
+            call.method == "views.publish" and call.args.get("user_id") != author
+        ):
             out.append(call.args)
         elif call.method == "response_url":
             out.append(call.args)
@@ -142,10 +176,26 @@ async def review_ready(bot) -> None:
 
 # ---- refusals and usage ------------------------------------------------------
 EVERY_SUBCOMMAND = [
-    "", "help", "status", "channels", "channel add <#C0GENERAL|general>", "channel remove <#C0CONSULT|peer-consult>",
-    "moderators", f"moderators add <@{COLLEAGUE}>", f"moderators remove <@{MODERATOR}>", "approval on",
-    "approval off", "review-channel <#G0REVIEW|consult-review>", "terms", "terms add Lighthouse", "terms remove x",
-    "retention 1", "block 1", "remove 1", "audit", "nonsense",
+    "",
+    "help",
+    "status",
+    "channels",
+    "channel add <#C0GENERAL|general>",
+    "channel remove <#C0CONSULT|peer-consult>",
+    "moderators",
+    f"moderators add <@{COLLEAGUE}>",
+    f"moderators remove <@{MODERATOR}>",
+    "approval on",
+    "approval off",
+    "review-channel <#G0REVIEW|consult-review>",
+    "terms",
+    "terms add Lighthouse",
+    "terms remove x",
+    "retention 1",
+    "block 1",
+    "remove 1",
+    "audit",
+    "nonsense",
 ]
 
 
@@ -165,7 +215,17 @@ async def test_non_moderators_are_refused_every_subcommand(bot):
 async def test_help_unknown_and_usage_lines(bot):
     usage = await admin(bot, MODERATOR, "")
     assert "moderators only" in usage
-    for sub in ("status", "channel add", "approval on", "review-channel", "terms add", "retention", "block", "remove", "audit"):
+    for sub in (
+        "status",
+        "channel add",
+        "approval on",
+        "review-channel",
+        "terms add",
+        "retention",
+        "block",
+        "remove",
+        "audit",
+    ):
         assert f"`{sub}" in usage, sub
     assert await admin(bot, MODERATOR, "help") == usage
     unknown = await admin(bot, MODERATOR, "frobnicate <!channel> & co")
@@ -254,8 +314,11 @@ async def test_removing_the_configured_channel_overrides_config(bot):
 
 async def test_private_channel_the_app_is_not_in_asks_for_an_invite(bot):
     # Slack hides a private channel from an app that isn't in it (channel_not_found).
-    for text in ("channel add <#G0PRIVATE|staff-lounge>", "review-channel <#G0PRIVATE|staff-lounge>",
-                 "channel add <#C0NOPE|nope>"):
+    for text in (
+        "channel add <#G0PRIVATE|staff-lounge>",
+        "review-channel <#G0PRIVATE|staff-lounge>",
+        "channel add <#C0NOPE|nope>",
+    ):
         answer = await admin(bot, MODERATOR, text)
         assert "a private channel I haven't been invited to" in answer and "invite me first" in answer, text
     assert not bot.slack.calls_to("conversations.join")
@@ -264,13 +327,17 @@ async def test_private_channel_the_app_is_not_in_asks_for_an_invite(bot):
     # If Slack does show it (private, app not a member), the answer is plain.
     bot.slack.channels[PRIVATE]["is_member"] = False
     real_info = bot.slack._m_conversations_info
-    bot.slack._m_conversations_info = lambda args: {"channel": bot.slack._channel_info(bot.slack.channels[args["channel"]])}
+    bot.slack._m_conversations_info = lambda args: {
+        "channel": bot.slack._channel_info(bot.slack.channels[args["channel"]])
+    }
     answer = await admin(bot, MODERATOR, "channel add <#G0PRIVATE|staff-lounge>")
     assert "<#G0PRIVATE> is private and I'm not in it. Invite me first" in answer
     bot.slack._m_conversations_info = real_info
     # Joining a public channel can fail too.
     bot.slack.fail_next("conversations.join", "is_archived")
-    assert "I couldn't join <#C0GENERAL> (is_archived)" in await admin(bot, MODERATOR, "channel add <#C0GENERAL|general>")
+    assert "I couldn't join <#C0GENERAL> (is_archived)" in await admin(
+        bot, MODERATOR, "channel add <#C0GENERAL|general>"
+    )
     assert await bot.services.store.channels(TEAM) == []
     # Once invited, it works (no join needed for a private channel the app is in).
     bot.slack.channels[PRIVATE]["is_member"] = True
@@ -315,8 +382,15 @@ async def test_workspace_admin_status_is_cached_briefly(bot):
 
 # ---- settings sources ------------------------------------------------------------
 async def test_status_shows_where_each_value_comes_from_and_slack_overrides_config(tmp_path, slack):
-    settings = make_settings(tmp_path, slack_api_url=slack.api_url, approval=False, review_channel=REVIEW,
-                             retention_days=30, terms=["Lighthouse program"], moderators=[COLLEAGUE2])
+    settings = make_settings(
+        tmp_path,
+        slack_api_url=slack.api_url,
+        approval=False,
+        review_channel=REVIEW,
+        retention_days=30,
+        terms=["Lighthouse program"],
+        moderators=[COLLEAGUE2],
+    )
     bot = await start_bot(settings, slack)
     try:
         status = await admin(bot, COLLEAGUE2, "status")  # a moderator from config/
@@ -406,7 +480,9 @@ async def test_approval_approve_posts_and_tells_the_poster(bot):
     assert "Approved by <@U0MOD>" in answer
     posted = bot.slack.messages(CONSULT)
     assert len(posted) == 1 and "Dilemma #1" in flat(posted[0]) and "decline kindly" in flat(posted[0])
-    assert "A moderator approved your consult: it's posted as *Dilemma #1* in <#C0CONSULT>" in flat(bot.last_dm(PRACTITIONER))
+    assert "A moderator approved your consult: it's posted as *Dilemma #1* in <#C0CONSULT>" in flat(
+        bot.last_dm(PRACTITIONER)
+    )
     closed = bot.slack.messages(REVIEW)[0]
     assert "Approved by <@U0MOD>" in flat(closed) and "review_approve" not in flat(closed)
     valid_blocks(closed["blocks"])
@@ -438,7 +514,9 @@ async def test_approval_reject_with_reason_tells_the_poster_and_purges(bot):
     await bot.slack.submit_view(MODERATOR, form["id"], {"reason": {"value": reason}})
     assert not bot.slack.views(MODERATOR)
     told = flat(bot.last_dm(PRACTITIONER))
-    assert "didn't approve your consult" in told and "It still names the school &lt;!channel&gt; &amp; the town." in told
+    assert (
+        "didn't approve your consult" in told and "It still names the school &lt;!channel&gt; &amp; the town." in told
+    )
     assert "<!channel>" not in told
     assert "Rejected by <@U0MOD>" in flat(bot.last_dm(MODERATOR))
     assert bot.slack.messages(CONSULT) == []
@@ -486,7 +564,9 @@ async def test_flags_reach_the_review_channel_and_dismiss_keeps_remove_deletes(b
     post = bot.slack.messages(CONSULT)[0]
     await bot.slack.send_user_message(COLLEAGUE2, CONSULT, "My own reply.", thread_ts=post["ts"])
     await bot.slack.click(COLLEAGUE, post, "post_reply_anon")
-    await bot.slack.submit_view(COLLEAGUE, bot.slack.views(COLLEAGUE)[-1]["id"], {"reply": {"value": "Decline warmly."}})
+    await bot.slack.submit_view(
+        COLLEAGUE, bot.slack.views(COLLEAGUE)[-1]["id"], {"reply": {"value": "Decline warmly."}}
+    )
 
     assert "moderators have been told" in await answer_to_click(bot, COLLEAGUE, post, "post_flag")
     flags = bot.slack.messages(REVIEW)
@@ -546,11 +626,10 @@ async def test_removing_a_post_closes_its_open_flags(bot):
 
 # ---- block and remove ----------------------------------------------------------------------
 async def test_block_holds_without_revealing_the_author(bot):
-    await consult(bot)                       # Dilemma #1
-    await consult(bot, post=False)           # a second draft, open at the preview
+    await consult(bot)  # Dilemma #1
+    await consult(bot, post=False)  # a second draft, open at the preview
     answer = await admin(bot, MODERATOR, "block 1")
-    assert answer == ("The author of Dilemma #1 can no longer post consults. "
-                      "Nobody — you included — learns who it is.")
+    assert answer == ("The author of Dilemma #1 can no longer post consults. Nobody — you included — learns who it is.")
     assert await admin(bot, MODERATOR, "block #1") == answer
 
     # The open draft can't be posted.
@@ -690,7 +769,9 @@ async def test_audit_shows_the_last_20_actions_with_who_what_and_post_number(bot
     assert len(entries) == 21
     assert {e.moderator_id for e in entries} == {MODERATOR, COLLEAGUE2}
     for e in entries:
-        assert PRACTITIONER not in flat([e.moderator_id, e.action, e.detail]) and COLLEAGUE not in flat([e.moderator_id, e.action, e.detail])
+        assert PRACTITIONER not in flat([e.moderator_id, e.action, e.detail]) and COLLEAGUE not in flat(
+            [e.moderator_id, e.action, e.detail]
+        )
 
 
 # ---- App Home ------------------------------------------------------------------------------------
@@ -736,17 +817,25 @@ async def test_app_home_for_everyone_and_for_moderators(bot):
     assert "resolved" in flat(bot.slack.messages(CONSULT)[0]["blocks"][0])
     assert "post_resolve" not in flat(bot.slack.home(PRACTITIONER))
     # Other tabs (messages) are ignored.
-    d = await bot.slack.deliver_event({"type": "app_home_opened", "user": PRACTITIONER, "tab": "messages",
-                                       "channel": bot.slack.dm_channel(PRACTITIONER)})
+    d = await bot.slack.deliver_event(
+        {
+            "type": "app_home_opened",
+            "user": PRACTITIONER,
+            "tab": "messages",
+            "channel": bot.slack.dm_channel(PRACTITIONER),
+        }
+    )
     assert d.status == 200
 
 
 async def test_blocking_two_posts_by_one_author_does_not_link_them(bot):
-    await consult(bot)             # Dilemma #1
-    await consult(bot)             # Dilemma #2, the same author
+    await consult(bot)  # Dilemma #1
+    await consult(bot)  # Dilemma #2, the same author
     await consult(bot, COLLEAGUE)  # Dilemma #3, someone else
     answers = [await admin(bot, MODERATOR, f"block {n}") for n in (1, 2, 3)]
-    assert [a.replace(f"#{n}", "#N") for a, n in zip(answers, (1, 2, 3))] == [answers[0].replace("#1", "#N")] * 3
+    assert [a.replace(f"#{n}", "#N") for a, n in zip(answers, (1, 2, 3), strict=True)] == [
+        answers[0].replace("#1", "#N")
+    ] * 3
     audit = await admin(bot, MODERATOR, "audit")
     assert all(f"block · Dilemma #{n}" in audit for n in (1, 2, 3))
     for user in (PRACTITIONER, COLLEAGUE):
@@ -759,7 +848,9 @@ async def test_approval_during_a_slack_outage_posts_later_and_tells_the_poster(b
     await admin(bot, MODERATOR, "approval on")
     await consult(bot)
     bot.slack.fail_next("chat.postMessage", *[500] * 4)  # more than the client's retries
-    assert "Approved by <@U0MOD>" in await answer_to_click(bot, MODERATOR, bot.slack.messages(REVIEW)[0], "review_approve")
+    assert "Approved by <@U0MOD>" in await answer_to_click(
+        bot, MODERATOR, bot.slack.messages(REVIEW)[0], "review_approve"
+    )
     assert bot.slack.messages(CONSULT) == []
     assert (await bot.services.store.get_post(1)).status == "pending"
     await bot.worker.tick()

@@ -1,4 +1,5 @@
 """`python -m bot` as a real process: HTTP mode on PORT, and Socket Mode selection."""
+
 import asyncio
 import json
 import os
@@ -39,25 +40,40 @@ async def wait_healthy(url: str, proc, timeout: float = 20.0) -> float:
 
 async def test_http_mode_serves_slack_events_and_healthz(tmp_path, slack):
     port = free_port()
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s3cret", "PORT": str(port),
-           "SLACK_API_URL": slack.api_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-           "BOUNDARY_SECRET_KEY": "k" * 40}
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": "s3cret",
+        "PORT": str(port),
+        "SLACK_API_URL": slack.api_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "BOUNDARY_SECRET_KEY": "k" * 40,
+    }
     env.pop("SLACK_APP_TOKEN", None)
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", cwd=ROOT, env=env,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     try:
         startup = await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
         assert startup < 15
-        body = slash_command_body(command="/boundary", text="principles", user_id=PRACTITIONER, team_id=TEAM,
-                                  channel_id=GENERAL, response_url=slack.response_url("x", user=PRACTITIONER))
+        body = slash_command_body(
+            command="/boundary",
+            text="principles",
+            user_id=PRACTITIONER,
+            team_id=TEAM,
+            channel_id=GENERAL,
+            response_url=slack.response_url("x", user=PRACTITIONER),
+        )
         async with ClientSession() as s:
-            async with s.post(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),
-                              headers=signed_headers(body, "s3cret")) as r:
+            async with s.post(
+                f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=signed_headers(body, "s3cret")
+            ) as r:
                 assert r.status == 200
             answer = (await slack.wait_for("response_url"))[-1].args
             assert answer["response_type"] == "ephemeral" and "principles" in json.dumps(answer).lower()
-            async with s.post(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),
-                              headers=signed_headers(body, "wrong")) as r:
+            async with s.post(
+                f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=signed_headers(body, "wrong")
+            ) as r:
                 assert r.status == 401
     finally:
         proc.terminate()

@@ -1,4 +1,5 @@
 """Playwright driving Debian's Chromium against the sandbox page; skipped without them."""
+
 from __future__ import annotations
 
 import os

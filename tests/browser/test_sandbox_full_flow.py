@@ -4,6 +4,7 @@ The page only talks to the sandbox's JSON API; every action reaches the real app
 Slack-signed HTTP request on POST /slack/events, and the app's Web API calls land in
 the stand-in. Screenshots of each stage go to tests/artifacts/.
 """
+
 from __future__ import annotations
 
 import json
@@ -153,7 +154,11 @@ async def test_full_consult_in_the_browser(real, page):
         thread = page.get_by_role("complementary")
         await expect(thread).to_contain_text("Anonymous colleague")
         thread_text = await thread.inner_text()
-        assert "Hartley" not in thread_text and "Boise" not in thread_text and "Sam Okafor" not in thread_text.split("Anonymous colleague")[-1]
+        assert (
+            "Hartley" not in thread_text
+            and "Boise" not in thread_text
+            and "Sam Okafor" not in thread_text.split("Anonymous colleague")[-1]
+        )
         # another colleague answers as herself in the thread
         await page.get_by_label("You are").select_option("U0COLL2")
         await post.get_by_role("button", name=re.compile(r"1 repl")).click()

@@ -1,4 +1,5 @@
 """The sandbox page in Chromium, against the small demo app (tests the page, not Boundary Consult)."""
+
 from __future__ import annotations
 
 import pytest

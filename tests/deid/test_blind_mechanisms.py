@@ -1,6 +1,7 @@
 """Mechanisms added after the blind corpus (b2-*): names that are words,
 particles, initials, bare and written ages, acronym organisations, Irish
 addresses, regions and cited theorists. Sentences are new, not the corpus's."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,7 +42,10 @@ def test_names(engine, text, surfaces):
     "text,kept_words",
     [
         ("Will you all weigh in? Will it ever end?", ["Will you", "Will it"]),
-        ("Summer is a slow season. This Summer I'm on leave. In Summer 2023 too.", ["Summer is", "This Summer", "Summer 2023"]),
+        (
+            "Summer is a slow season. This Summer I'm on leave. In Summer 2023 too.",
+            ["Summer is", "This Summer", "Summer 2023"],
+        ),
         ("Grace periods for late fees: how long? Rich clients offer gifts.", ["Grace", "Rich"]),
         ("My client's daughter drew me a picture; a client rang my mobile at one.", ["drew", "rang", "one"]),
         ("Please see the referance letter from my client attached.", ["referance"]),

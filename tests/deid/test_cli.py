@@ -13,12 +13,18 @@ def test_cli_text(capsys):
 
 def test_cli_jsonl(monkeypatch, capsys):
     lines = [{"id": "a", "text": "pt jess (29) on 3/4"}, {"id": "b", "text": "nothing here"}]
-    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(json.dumps(l) for l in lines) + "\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(json.dumps(ln) for ln in lines) + "\n"))
     assert main(["--jsonl"]) == 0
-    rows = [json.loads(l) for l in capsys.readouterr().out.splitlines()]
-    assert rows[0] == {"id": "a", "text": "pt [Person A] ([20s]) on [date]",
-                       "spans": [{"start": 3, "end": 7, "label": "NAME"}, {"start": 9, "end": 11, "label": "AGE"},
-                                 {"start": 16, "end": 19, "label": "DATE"}]}
+    rows = [json.loads(ln) for ln in capsys.readouterr().out.splitlines()]
+    assert rows[0] == {
+        "id": "a",
+        "text": "pt [Person A] ([20s]) on [date]",
+        "spans": [
+            {"start": 3, "end": 7, "label": "NAME"},
+            {"start": 9, "end": 11, "label": "AGE"},
+            {"start": 16, "end": 19, "label": "DATE"},
+        ],
+    }
     assert rows[1] == {"id": "b", "text": "nothing here", "spans": []}
 
 

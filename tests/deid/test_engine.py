@@ -1,4 +1,5 @@
 """Engine behaviour: API shape, placeholders, consistency, bad input, properties."""
+
 from __future__ import annotations
 
 import threading
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.deid import DeidInputError, Deidentifier, DeidResult, Span, get_engine
+from bot.deid import Deidentifier, DeidInputError, DeidResult, Span, get_engine
 
 
 def test_api_shape(engine):
@@ -106,8 +107,10 @@ def test_safety_net_can_be_switched_off():
 
 
 def test_engine_is_idempotent_on_its_output(engine):
-    text = ("pt jess (29) from @jess.k, Dr. Okafor at Mercy Hospital in Boise, 1423 Elm St, Apt 4B, "
-            "83702, on March 3rd; MRN 00482913; Person A and [Person B] are fine.")
+    text = (
+        "pt jess (29) from @jess.k, Dr. Okafor at Mercy Hospital in Boise, 1423 Elm St, Apt 4B, "
+        "83702, on March 3rd; MRN 00482913; Person A and [Person B] are fine."
+    )
     once = engine.redact(text)
     twice = engine.redact(once.text)
     assert twice.spans == [] or twice.text == once.text
@@ -116,9 +119,44 @@ def test_engine_is_idempotent_on_its_output(engine):
 
 # ---- properties ---------------------------------------------------------------
 _words = st.sampled_from(
-    ["client", "Kwame", "Boise", "Hope", "will", "Dr.", "Mrs", "34", "(29)", "3/4", "March", "3rd", "St.",
-     "Mary's", "Elementary", "@jo_k", "a@b.co", "555-0142", "\u200b", "\u00ad", "Ｍａｒｙ", "[Person A]",
-     "the", "21st", ",", ".", "\n", "é", "\u0301", "MRN", "00482913", "Apt", "4B", "Elm", "St", "Zoom"]
+    [
+        "client",
+        "Kwame",
+        "Boise",
+        "Hope",
+        "will",
+        "Dr.",
+        "Mrs",
+        "34",
+        "(29)",
+        "3/4",
+        "March",
+        "3rd",
+        "St.",
+        "Mary's",
+        "Elementary",
+        "@jo_k",
+        "a@b.co",
+        "555-0142",
+        "\u200b",
+        "\u00ad",
+        "Ｍａｒｙ",
+        "[Person A]",
+        "the",
+        "21st",
+        ",",
+        ".",
+        "\n",
+        "é",
+        "\u0301",
+        "MRN",
+        "00482913",
+        "Apt",
+        "4B",
+        "Elm",
+        "St",
+        "Zoom",
+    ]
 )
 _texts = st.one_of(st.text(max_size=300), st.lists(_words, max_size=40).map(" ".join))
 
@@ -196,13 +234,16 @@ def test_people_named_in_an_edit_get_new_letters():
     assert out[1].text.startswith("[Person B]")
 
 
-@pytest.mark.parametrize("text, hidden", [
-    ("my old classmate Jordan Kessler is now my client", ["Jordan", "Kessler"]),
-    ("client dev (17) asked to add me", ["dev"]),
-    ("my client's ex (brandon) found my profile", ["brandon"]),
-    ("My client A.M. is a teacher", ["A.M."]),
-    ("therapist here, 28, and new to this group", ["28"]),
-])
+@pytest.mark.parametrize(
+    "text, hidden",
+    [
+        ("my old classmate Jordan Kessler is now my client", ["Jordan", "Kessler"]),
+        ("client dev (17) asked to add me", ["dev"]),
+        ("my client's ex (brandon) found my profile", ["brandon"]),
+        ("My client A.M. is a teacher", ["A.M."]),
+        ("therapist here, 28, and new to this group", ["28"]),
+    ],
+)
 def test_people_introduced_by_their_role(text, hidden):
     from bot.deid import get_engine
 

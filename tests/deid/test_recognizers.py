@@ -1,9 +1,10 @@
 """Each recogniser with positive and negative cases, including the guide's traps."""
+
 from __future__ import annotations
 
 import pytest
 
-from .conftest import labels_of, removed_surfaces
+from .conftest import removed_surfaces
 
 
 def gone(engine, text: str, *surfaces: str) -> None:
@@ -77,8 +78,10 @@ def test_titles_stay_outside_the_name(engine):
 
 
 def test_public_figures_and_safe_terms_stay(engine):
-    text = ("As Yalom writes, transparency helps. We do CBT and EMDR, she found me on Instagram, "
-            "we meet on Zoom every Monday, and the APA and NASW codes are silent. It happened at Christmas.")
+    text = (
+        "As Yalom writes, transparency helps. We do CBT and EMDR, she found me on Instagram, "
+        "we meet on Zoom every Monday, and the APA and NASW codes are silent. It happened at Christmas."
+    )
     assert engine.redact(text).text == text
 
 
@@ -203,8 +206,12 @@ def test_orgs_found_and_typed(engine, text, org, kind):
 
 
 def test_generic_institutions_stay(engine):
-    kept(engine, "The Family Court asked for a report under her Mental Health Care Plan.", "Family Court",
-         "Mental Health Care Plan")
+    kept(
+        engine,
+        "The Family Court asked for a report under her Mental Health Care Plan.",
+        "Family Court",
+        "Mental Health Care Plan",
+    )
 
 
 # ---- contacts and IDs ------------------------------------------------------------
@@ -286,8 +293,7 @@ def test_holidays_of_many_traditions_stay(engine, text):
 
 
 def test_names_of_many_origins(engine):
-    text = ("Clients this week: Oluwadamilare, Siobhán, Thiago, Zeynep, Aarav, Mihai and "
-            "Nguyễn Thị Lan.")
+    text = "Clients this week: Oluwadamilare, Siobhán, Thiago, Zeynep, Aarav, Mihai and Nguyễn Thị Lan."
     red = engine.redact(text).text
     for n in ("Oluwadamilare", "Siobhán", "Thiago", "Zeynep", "Aarav", "Mihai", "Nguyễn", "Lan"):
         assert n not in red, red
@@ -299,8 +305,10 @@ def test_non_contacts_stay(engine):
 
 
 def test_review_warnings_are_short_sentences(engine):
-    r = engine.redact("I'm the only therapist within 60 miles and my client, the town's only pharmacist, "
-                      "was on the news last week. Her husband died on March 3rd.")
+    r = engine.redact(
+        "I'm the only therapist within 60 miles and my client, the town's only pharmacist, "
+        "was on the news last week. Her husband died on March 3rd."
+    )
     assert len(r.warnings) >= 3
     assert all(len(w) < 200 and w[0].isupper() and w.endswith(".") for w in r.warnings)
     assert not any("pharmacist" in w or "March" in w for w in r.warnings)  # warnings never quote the text
@@ -333,7 +341,7 @@ def test_clean_dilemmas_stay_clean(engine, text):
         ("she's at VA Puget Sound every week", "VA Puget"),
         ("he runs Punjab Sweets & Chaat on Scott Rd", "Chaat"),
         ("free cuts at Shear Bliss in Kitsilano", "Shear Bliss"),
-        ("a note signed \"X.\" on my doorstep", '"X."'),
+        ('a note signed "X." on my doorstep', '"X."'),
         ("Client Sigrún (sixty-one) asked me", "sixty-one"),
     ],
 )

@@ -6,6 +6,7 @@ rate low. The categories that leaked most before the robustness pass
 ordinary-word names, ages in prose, months as names, clean traps) are also
 pinned sentence by sentence below.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -53,7 +54,10 @@ def test_generator_is_deterministic():
         # particles: after a title, on a second mention, after a name the net found
         ("Mrs de la Fuente called twice.", ["de la Fuente"]),
         ("Mrs al-Rashid called twice.", ["al-Rashid"]),
-        ("I met Nizhoni van den Berg at intake. Later van den Berg emailed me.", ["Nizhoni van den Berg", "van den Berg"]),
+        (
+            "I met Nizhoni van den Berg at intake. Later van den Berg emailed me.",
+            ["Nizhoni van den Berg", "van den Berg"],
+        ),
         ("My client Aroha Mac an tSaoir wants a letter.", ["Aroha Mac an tSaoir"]),
         # a surname that is a word, on a second mention or after Mr
         ("I met Yanaba Hill at intake. Later Hill emailed me.", ["Yanaba Hill", "Hill"]),
@@ -82,7 +86,10 @@ def test_worst_categories_removed(engine, text, surfaces):
 @pytest.mark.parametrize(
     "text,kept_words",
     [
-        ("Does Sertraline cover this? She takes Mirtazapine and Quetiapine.", ["Sertraline", "Mirtazapine", "Quetiapine"]),
+        (
+            "Does Sertraline cover this? She takes Mirtazapine and Quetiapine.",
+            ["Sertraline", "Mirtazapine", "Quetiapine"],
+        ),
         ("Does Asperger's cover this? Tourette's came up.", ["Asperger", "Tourette"]),
         ("Her son has Down syndrome and Crohn's disease.", ["Down", "Crohn"]),
         ("The NHS is slow. The NHS came up again.", ["NHS"]),

@@ -11,12 +11,20 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_jsonl_via_subprocess():
-    lines = [{"id": "x1", "q": "a client sent me a friend request"},
-             {"id": "x2", "q": "what's the weather"},
-             {"id": 3, "q": "privacy"}]
-    run = subprocess.run([sys.executable, "-m", "bot", "ask", "--jsonl"], cwd=REPO, capture_output=True,
-                         text=True, input="\n".join(json.dumps(l) for l in lines) + "\n", check=True)
-    out = [json.loads(l) for l in run.stdout.splitlines()]
+    lines = [
+        {"id": "x1", "q": "a client sent me a friend request"},
+        {"id": "x2", "q": "what's the weather"},
+        {"id": 3, "q": "privacy"},
+    ]
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--jsonl"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        input="\n".join(json.dumps(ln) for ln in lines) + "\n",
+        check=True,
+    )
+    out = [json.loads(ln) for ln in run.stdout.splitlines()]
     assert [o["id"] for o in out] == ["x1", "x2", 3]
     assert out[0]["principles"][0] == "dual_relationship" and out[0]["situation"] == "social_media_request"
     assert out[1] == {"id": "x2", "principles": [], "situation": None}

@@ -1,4 +1,5 @@
 """The content signal (BM25 over the catalog's own text) and what it is for."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,41 +29,59 @@ def test_bm25_prefers_the_document_that_uses_the_words():
     assert ix.scores(["unknown"]) == {"a": 0.0, "b": 0.0}
 
 
-@pytest.mark.parametrize("q,first", [
-    ("what do i need to tell clients at intake about the limits of confidentiality", "confidentiality"),
-    ("how do I protect my objectivity with a client I really like", "objectivity"),
-    ("is a dual relationship ever ok in a small town", "dual_relationship"),
-    ("how do I work with transference in a long-term client", "transference"),
-])
+@pytest.mark.parametrize(
+    "q,first",
+    [
+        ("what do i need to tell clients at intake about the limits of confidentiality", "confidentiality"),
+        ("how do I protect my objectivity with a client I really like", "objectivity"),
+        ("is a dual relationship ever ok in a small town", "dual_relationship"),
+        ("how do I work with transference in a long-term client", "transference"),
+    ],
+)
 def test_a_principle_named_inside_a_question_comes_first(q, first):
     assert keys(q)[0] == first
 
 
-@pytest.mark.parametrize("q,first", [
-    ("my client sees me as her mum", "transference"),
-    ("this client reminds me of my dad and I get irritated", "transference"),
-    ("I have strong feelings toward a client", "transference"),
-    ("is it ok to pray with a client", "caring_within_boundaries"),
-    ("tx'ing a cop who arrested my brother last yr", "objectivity"),
-])
+@pytest.mark.parametrize(
+    "q,first",
+    [
+        ("my client sees me as her mum", "transference"),
+        ("this client reminds me of my dad and I get irritated", "transference"),
+        ("I have strong feelings toward a client", "transference"),
+        ("is it ok to pray with a client", "caring_within_boundaries"),
+        ("tx'ing a cop who arrested my brother last yr", "objectivity"),
+    ],
+)
 def test_long_tail_wordings(q, first):
     assert keys(q)[0] == first
 
 
-@pytest.mark.parametrize("q,among", [
-    ("a new referral is the man who hurt my sister years ago", "objectivity"),
-    ("client on video can see my kids in the background", "confidentiality"),
-])
+@pytest.mark.parametrize(
+    "q,among",
+    [
+        ("a new referral is the man who hurt my sister years ago", "objectivity"),
+        ("client on video can see my kids in the background", "confidentiality"),
+    ],
+)
 def test_long_tail_wordings_in_top_three(q, among):
     assert among in keys(q)
 
 
-@pytest.mark.parametrize("q", [
-    "best billing software for a small practice", "when is my CEU deadline", "SOAP note template",
-    "banana bread recipe", "weather tomorrow", "tell me a joke", "how do I change my slack settings",
-    "how many hours do I need for licensure", "is it ok to lend my brother money",
-    "what should I cook for my family tonight",
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "best billing software for a small practice",
+        "when is my CEU deadline",
+        "SOAP note template",
+        "banana bread recipe",
+        "weather tomorrow",
+        "tell me a joke",
+        "how do I change my slack settings",
+        "how many hours do I need for licensure",
+        "is it ok to lend my brother money",
+        "what should I cook for my family tonight",
+    ],
+)
 def test_content_signal_keeps_off_topic_questions_off(q):
     assert get_matcher().answer(q).off_topic
 

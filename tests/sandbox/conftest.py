@@ -4,8 +4,8 @@ import pytest
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.web_api import SlackStandIn
 from bot.sandbox.demo_app import build_bolt
+from bot.sandbox.web_api import SlackStandIn
 
 SECRET = "test-signing-secret"
 

@@ -1,4 +1,5 @@
 """The stand-in sends signed requests to a real Bolt app over HTTP and shows its answers."""
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,15 @@ def test_signing_matches_slack_sdk():
     old = signing.signed_headers(body, SECRET, timestamp=int(time.time()) - 400, retry_num=2)
     assert not verifier.is_valid(body, old["X-Slack-Request-Timestamp"], old["X-Slack-Signature"])
     assert old["X-Slack-Retry-Num"] == "2"
-    payload = json.loads(parse_qs(signing.block_actions_body(user_id="U1", team_id="T1", action_id="a", value="v"))["payload"][0])
+    payload = json.loads(
+        parse_qs(signing.block_actions_body(user_id="U1", team_id="T1", action_id="a", value="v"))["payload"][0]
+    )
     assert payload["type"] == "block_actions" and payload["actions"][0]["value"] == "v"
-    sub = json.loads(parse_qs(signing.view_submission_body(user_id="U1", team_id="T1", view={"callback_id": "cb"}, values={"b": {}}))["payload"][0])
+    sub = json.loads(
+        parse_qs(
+            signing.view_submission_body(user_id="U1", team_id="T1", view={"callback_id": "cb"}, values={"b": {}})
+        )["payload"][0]
+    )
     assert sub["view"]["callback_id"] == "cb" and sub["view"]["id"] and sub["view"]["state"]["values"] == {"b": {}}
     ev = json.loads(signing.event_body(team_id="T1", event={"type": "message"}))
     assert ev["type"] == "event_callback" and ev["event_id"].startswith("Ev") and ev["event_time"]
@@ -37,7 +44,12 @@ def test_signing_matches_slack_sdk():
 
 async def test_bad_signature_is_rejected(slack, tiny):
     body = signing.slash_command_body(
-        command="/demo", text="help", user_id="U0PRACT", team_id="T0SANDBOX", channel_id="C0CONSULT", response_url=slack.response_url("r")
+        command="/demo",
+        text="help",
+        user_id="U0PRACT",
+        team_id="T0SANDBOX",
+        channel_id="C0CONSULT",
+        response_url=slack.response_url("r"),
     )
     async with aiohttp.ClientSession() as http:
         async with http.post(slack.events_url, data=body, headers=signing.signed_headers(body, "wrong-secret")) as resp:
@@ -92,14 +104,21 @@ async def test_modal_flow_errors_then_post(slack, tiny):
         await slack.submit_view("U0PRACT", view["id"], {"situation": {"text": ""}})
     assert set(err.value.errors) == {"situation", "relation"}
     # the app answers response_action=errors
-    d = await slack.submit_view("U0PRACT", view["id"], {"situation": {"text": "Mr Smith asked me"}, "relation": {"pick": "former"}})
+    d = await slack.submit_view(
+        "U0PRACT", view["id"], {"situation": {"text": "Mr Smith asked me"}, "relation": {"pick": "former"}}
+    )
     assert d.response_json["response_action"] == "errors"
     assert slack.view_errors(view["id"]) == {"situation": "Please remove names."}
     assert len(slack.views("U0PRACT")) == 1
     d = await slack.submit_view(
         "U0PRACT",
         view["id"],
-        {"situation": {"text": "The client asked me\nto be friends"}, "relation": {"pick": "former"}, "principles": {"keys": ["power"]}, "setting": {"where": "rural"}},
+        {
+            "situation": {"text": "The client asked me\nto be friends"},
+            "relation": {"pick": "former"},
+            "principles": {"keys": ["power"]},
+            "setting": {"where": "rural"},
+        },
     )
     sent = d.payload["view"]["state"]["values"]
     assert sent["relation"]["pick"]["selected_option"]["value"] == "former"
@@ -119,7 +138,12 @@ async def test_dm_message_event_and_bot_events_are_ignored_by_bolt(slack, tiny):
     msg, delivery = await slack.send_user_message("U0PRACT", "U0PRACT", "hello app")
     assert delivery.status == 200
     event = delivery.payload["event"]
-    assert event["channel_type"] == "im" and event["user"] == "U0PRACT" and event["ts"] == msg["ts"] and event["client_msg_id"]
+    assert (
+        event["channel_type"] == "im"
+        and event["user"] == "U0PRACT"
+        and event["ts"] == msg["ts"]
+        and event["client_msg_id"]
+    )
     await slack.drain()
     texts = [m["text"] for m in slack.messages("DU0PRACT")]
     assert texts == ["hello app", "echo: hello app"]  # the app's own message event did not loop
@@ -141,8 +165,14 @@ async def test_event_retry_headers(slack, tiny):
         seen.append((req.body.get("event_id"), req.headers.get("x-slack-retry-num")))
         return await next()
 
-    first = await slack.deliver_event({"type": "app_mention", "user": "U0COLL1", "text": "hi", "channel": "C0CONSULT", "ts": "1.1"}, event_id="Ev1")
-    again = await slack.deliver_event({"type": "app_mention", "user": "U0COLL1", "text": "hi", "channel": "C0CONSULT", "ts": "1.1"}, event_id="Ev1", retry_num=1)
+    first = await slack.deliver_event(
+        {"type": "app_mention", "user": "U0COLL1", "text": "hi", "channel": "C0CONSULT", "ts": "1.1"}, event_id="Ev1"
+    )
+    again = await slack.deliver_event(
+        {"type": "app_mention", "user": "U0COLL1", "text": "hi", "channel": "C0CONSULT", "ts": "1.1"},
+        event_id="Ev1",
+        retry_num=1,
+    )
     assert first.headers.get("X-Slack-Retry-Num") is None and again.headers["X-Slack-Retry-Num"] == "1"
     assert ("Ev1", None) in seen and ("Ev1", ["1"]) in seen
 

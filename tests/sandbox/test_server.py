@@ -1,4 +1,5 @@
 """The sandbox server: one port with the app's real routes, the page and its JSON API."""
+
 from __future__ import annotations
 
 import asyncio
@@ -80,20 +81,41 @@ async def test_state_lists_channels_per_person(sandbox):
 
 
 async def test_command_click_modal_submit(sandbox):
-    status, res = await post(sandbox, "/sandbox/message", {"user": "U0PRACT", "channel": "C0CONSULT", "text": "/demo help"})
+    status, res = await post(
+        sandbox, "/sandbox/message", {"user": "U0PRACT", "channel": "C0CONSULT", "text": "/demo help"}
+    )
     assert status == 200 and res["ok"]
     st = await state(sandbox)
     eph = st["ephemerals"][0]
-    status, res = await post(sandbox, "/sandbox/click", {"user": "U0PRACT", "kind": "ephemeral", "ts": eph["ts"], "action_id": "open_form"})
+    status, res = await post(
+        sandbox, "/sandbox/click", {"user": "U0PRACT", "kind": "ephemeral", "ts": eph["ts"], "action_id": "open_form"}
+    )
     assert res["ok"], res
     (view,) = (await state(sandbox))["views"]
     status, res = await post(sandbox, "/sandbox/submit", {"user": "U0PRACT", "view_id": view["id"], "values": {}})
     assert status == 422 and set(res["errors"]) == {"situation", "relation"}
-    status, res = await post(sandbox, "/sandbox/submit", {"user": "U0PRACT", "view_id": view["id"], "values": {"situation": {"text": "Mr Smith"}, "relation": {"pick": "current"}}})
+    status, res = await post(
+        sandbox,
+        "/sandbox/submit",
+        {
+            "user": "U0PRACT",
+            "view_id": view["id"],
+            "values": {"situation": {"text": "Mr Smith"}, "relation": {"pick": "current"}},
+        },
+    )
     assert status == 200 and res["errors"] == {"situation": "Please remove names."}
     status, res = await post(
-        sandbox, "/sandbox/submit",
-        {"user": "U0PRACT", "view_id": view["id"], "values": {"situation": {"text": "the client"}, "relation": {"pick": "current"}, "principles": {"keys": ["power", "confidentiality"]}}},
+        sandbox,
+        "/sandbox/submit",
+        {
+            "user": "U0PRACT",
+            "view_id": view["id"],
+            "values": {
+                "situation": {"text": "the client"},
+                "relation": {"pick": "current"},
+                "principles": {"keys": ["power", "confidentiality"]},
+            },
+        },
     )
     assert res["ok"] and res["errors"] == {}
     st = await state(sandbox)
@@ -101,12 +123,20 @@ async def test_command_click_modal_submit(sandbox):
     post_msg = [m for m in st["messages"]["C0CONSULT"]][0]
     assert "power, confidentiality" in str(post_msg["blocks"])
     # a colleague clicks the post's button; a thread reply appears
-    status, res = await post(sandbox, "/sandbox/click", {"user": "U0COLL1", "kind": "message", "channel": "C0CONSULT", "ts": post_msg["ts"], "action_id": "thanks"})
+    status, res = await post(
+        sandbox,
+        "/sandbox/click",
+        {"user": "U0COLL1", "kind": "message", "channel": "C0CONSULT", "ts": post_msg["ts"], "action_id": "thanks"},
+    )
     assert res["ok"]
     st = await state(sandbox, "U0COLL1")
     assert [m["text"] for m in st["messages"]["C0CONSULT"]][-1] == "You're welcome"
     # a thread reply typed by a person
-    status, res = await post(sandbox, "/sandbox/message", {"user": "U0COLL2", "channel": "C0CONSULT", "text": "/not a command in a thread", "thread_ts": post_msg["ts"]})
+    status, res = await post(
+        sandbox,
+        "/sandbox/message",
+        {"user": "U0COLL2", "channel": "C0CONSULT", "text": "/not a command in a thread", "thread_ts": post_msg["ts"]},
+    )
     assert res["ok"]
     assert sandbox.slack.replies("C0CONSULT", post_msg["ts"])[-1]["text"].startswith("/not a command")
 
@@ -120,7 +150,11 @@ async def test_dm_echo_home_and_close(sandbox):
     assert res["ok"] and (await state(sandbox))["home"]["blocks"][0]["text"]["text"] == "Welcome home"
     status, res = await post(sandbox, "/sandbox/message", {"user": "U0PRACT", "channel": "C0CONSULT", "text": "  "})
     assert status == 400
-    status, res = await post(sandbox, "/sandbox/click", {"user": "U0PRACT", "kind": "message", "channel": "C0CONSULT", "ts": "1.2", "action_id": "x"})
+    status, res = await post(
+        sandbox,
+        "/sandbox/click",
+        {"user": "U0PRACT", "kind": "message", "channel": "C0CONSULT", "ts": "1.2", "action_id": "x"},
+    )
     assert status == 409
 
 
@@ -156,7 +190,9 @@ async def test_reset_deletes_database_and_restarts(sandbox):
     assert sandbox.slack.messages("C0CONSULT") == []
     st = await state(sandbox)
     assert st["epoch"] == epoch + 1
-    status, res = await post(sandbox, "/sandbox/message", {"user": "U0PRACT", "channel": "C0CONSULT", "text": "/demo help"})
+    status, res = await post(
+        sandbox, "/sandbox/message", {"user": "U0PRACT", "channel": "C0CONSULT", "text": "/demo help"}
+    )
     assert res["ok"]  # the rebuilt app answers, with the same signing secret
 
 

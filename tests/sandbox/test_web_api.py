@@ -1,4 +1,5 @@
 """The Slack stand-in's Web API, driven by the real slack_sdk AsyncWebClient."""
+
 from __future__ import annotations
 
 import time
@@ -77,7 +78,9 @@ async def test_post_message_errors(slack, client):
         await client.chat_postMessage(channel="C0CONSULT", text="x", blocks=[SECTION] * 51)
     assert err.value.response["error"] == "invalid_blocks"
     with pytest.raises(SlackApiError) as err:
-        await client.chat_postMessage(channel="C0CONSULT", text="x", blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}])
+        await client.chat_postMessage(
+            channel="C0CONSULT", text="x", blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}]
+        )
     assert err.value.response["error"] == "invalid_blocks"
     with pytest.raises(SlackApiError) as err:
         await client.chat_postMessage(channel="C0CONSULT", text="")
@@ -128,7 +131,10 @@ async def test_update_delete_permalink(slack, client):
     assert slack.messages("C0CONSULT")[0]["subtype"] == "tombstone"
     await client.chat_delete(channel="C0CONSULT", ts=reply["ts"])
     assert slack.messages("C0CONSULT") == []
-    for call in (client.chat_delete(channel="C0CONSULT", ts=a["ts"]), client.chat_update(channel="C0CONSULT", ts="1.000001", text="x")):
+    for call in (
+        client.chat_delete(channel="C0CONSULT", ts=a["ts"]),
+        client.chat_update(channel="C0CONSULT", ts="1.000001", text="x"),
+    ):
         with pytest.raises(SlackApiError) as err:
             await call
         assert err.value.response["error"] == "message_not_found"
@@ -136,7 +142,10 @@ async def test_update_delete_permalink(slack, client):
 
 async def test_cannot_edit_or_delete_a_persons_message(slack, client):
     msg, _ = await slack.send_user_message("U0COLL1", "C0CONSULT", "mine")
-    for call in (client.chat_update(channel="C0CONSULT", ts=msg["ts"], text="x"), client.chat_delete(channel="C0CONSULT", ts=msg["ts"])):
+    for call in (
+        client.chat_update(channel="C0CONSULT", ts=msg["ts"], text="x"),
+        client.chat_delete(channel="C0CONSULT", ts=msg["ts"]),
+    ):
         with pytest.raises(SlackApiError) as err:
             await call
         assert err.value.response["error"] in ("cant_update_message", "cant_delete_message")
@@ -172,7 +181,9 @@ async def test_history_replies_metadata_and_paging(slack, client):
     assert hist["messages"][1]["metadata"] == meta and hist["messages"][1]["reply_count"] == 4
     page1 = await client.conversations_history(channel="C0CONSULT", limit=1)
     assert page1["has_more"] and page1["messages"][0]["ts"] == b["ts"]
-    page2 = await client.conversations_history(channel="C0CONSULT", limit=1, cursor=page1["response_metadata"]["next_cursor"])
+    page2 = await client.conversations_history(
+        channel="C0CONSULT", limit=1, cursor=page1["response_metadata"]["next_cursor"]
+    )
     assert page2["messages"][0]["ts"] == a["ts"] and not page2["has_more"]
     reps = await client.conversations_replies(channel="C0CONSULT", ts=a["ts"])
     assert [m["text"] for m in reps["messages"]] == ["post", "reply 0", "reply 1", "reply 2", "person reply"]
@@ -211,7 +222,9 @@ async def test_views_open_push_update_publish(slack, client):
     pushed = await client.views_push(trigger_id="t.2", view={**VIEW, "callback_id": "second"})
     assert pushed["view"]["root_view_id"] == vid and pushed["view"]["previous_view_id"] == vid
     assert len(slack.views("U0PRACT")) == 2
-    updated = await client.views_update(view_id=vid, view={**VIEW, "title": {"type": "plain_text", "text": "Changed"}}, hash=opened["view"]["hash"])
+    updated = await client.views_update(
+        view_id=vid, view={**VIEW, "title": {"type": "plain_text", "text": "Changed"}}, hash=opened["view"]["hash"]
+    )
     assert updated["view"]["id"] == vid and slack.views("U0PRACT")[0]["title"]["text"] == "Changed"
     with pytest.raises(SlackApiError) as err:
         await client.views_update(view_id=vid, view=VIEW, hash=opened["view"]["hash"])
@@ -267,15 +280,26 @@ async def test_form_encoded_json_strings_are_decoded(slack):
     async with aiohttp.ClientSession() as http:
         async with http.post(
             slack.api_url + "chat.postMessage",
-            data={"channel": "C0CONSULT", "text": "t", "blocks": '[{"type":"divider"}]', "metadata": '{"event_type":"x","event_payload":{}}'},
+            data={
+                "channel": "C0CONSULT",
+                "text": "t",
+                "blocks": '[{"type":"divider"}]',
+                "metadata": '{"event_type":"x","event_payload":{}}',
+            },
             headers={"Authorization": "Bearer xoxb-form"},
         ) as resp:
             body = await resp.json()
-        async with http.get(slack.api_url + "conversations.info?channel=C0CONSULT", headers={"Authorization": "Bearer xoxb-form"}) as resp:
+        async with http.get(
+            slack.api_url + "conversations.info?channel=C0CONSULT", headers={"Authorization": "Bearer xoxb-form"}
+        ) as resp:
             info = await resp.json()
     assert body["ok"], body
     call = slack.calls_to("chat.postMessage")[0]
-    assert call.args["blocks"] == [{"type": "divider"}] and call.args["metadata"]["event_type"] == "x" and call.token == "xoxb-form"
+    assert (
+        call.args["blocks"] == [{"type": "divider"}]
+        and call.args["metadata"]["event_type"] == "x"
+        and call.token == "xoxb-form"
+    )
     assert info["ok"] and info["channel"]["name"] == "peer-consult"
 
 
@@ -304,7 +328,9 @@ async def test_server_errors_and_slack_errors(slack):
     client = AsyncWebClient(
         token="xoxb-t",
         base_url=slack.api_url,
-        retry_handlers=[AsyncServerErrorRetryHandler(max_retry_count=2, interval_calculator=FixedValueRetryIntervalCalculator(0.01))],
+        retry_handlers=[
+            AsyncServerErrorRetryHandler(max_retry_count=2, interval_calculator=FixedValueRetryIntervalCalculator(0.01))
+        ],
     )
     slack.fail_next("chat.postMessage", 500, 503)
     assert (await client.chat_postMessage(channel="C0CONSULT", text="x"))["ok"]
@@ -350,7 +376,9 @@ async def test_response_url_ephemeral_replace_delete_in_channel(slack, client):
             assert resp.status == 200
         assert slack.ephemerals("U0PRACT") == []
         posted = await client.chat_postMessage(channel="C0CONSULT", text="orig")
-        url3 = slack.response_url("k3", user="U0PRACT", channel="C0CONSULT", source={"channel": "C0CONSULT", "ts": posted["ts"]})
+        url3 = slack.response_url(
+            "k3", user="U0PRACT", channel="C0CONSULT", source={"channel": "C0CONSULT", "ts": posted["ts"]}
+        )
         async with http.post(url3, json={"replace_original": "true", "text": "edited"}) as resp:
             assert resp.status == 200
         assert slack.messages("C0CONSULT")[0]["text"] == "edited"

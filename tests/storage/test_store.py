@@ -1,4 +1,5 @@
 """The storage suite, on SQLite always and on PostgreSQL when TEST_DATABASE_URL is set."""
+
 import asyncio
 from datetime import timedelta
 
@@ -10,8 +11,17 @@ from bot.storage.models import utcnow
 
 async def make_post(store, ref="r1", team="T1", author="h" * 64):
     intake = await store.create_intake(team, author, ref, "preview", {"answers": {"situation": "raw"}})
-    return await store.post_from_intake(intake.id, "preview", team_id=team, intake_ref=ref, channel_id="C1",
-                                        status="pending", content={"question": "q?"}, author_hash=author, author_enc="enc")
+    return await store.post_from_intake(
+        intake.id,
+        "preview",
+        team_id=team,
+        intake_ref=ref,
+        channel_id="C1",
+        status="pending",
+        content={"question": "q?"},
+        author_hash=author,
+        author_enc="enc",
+    )
 
 
 async def test_migrations_are_idempotent(store):
@@ -29,7 +39,9 @@ async def test_claim_key_once_even_concurrently(store):
 async def test_intake_lifecycle(store):
     i = await store.create_intake("T1", "a" * 64, "ref", "relationship", {"answers": {}})
     assert (await store.open_intake("T1", ["a" * 64])).id == i.id
-    assert await store.save_intake(i.id, "setting", {"answers": {"relationship": "current"}}, expect_step="relationship")
+    assert await store.save_intake(
+        i.id, "setting", {"answers": {"relationship": "current"}}, expect_step="relationship"
+    )
     assert not await store.save_intake(i.id, "x", {}, expect_step="relationship")  # moved on
     got = await store.get_intake(i.id)
     assert got.step == "setting" and got.state["answers"]["relationship"] == "current"
@@ -41,19 +53,31 @@ async def test_intake_lifecycle(store):
 
 async def test_post_from_intake_happens_once_and_drops_raw_text(store):
     intake = await store.create_intake("T1", "a" * 64, "ref", "preview", {"answers": {"situation": "raw text"}})
-    first, second = await asyncio.gather(*[
-        store.post_from_intake(intake.id, "preview", team_id="T1", intake_ref="ref", channel_id="C1",
-                               status="pending", content={"question": "q"}, author_hash="a" * 64, author_enc="e")
-        for _ in range(2)
-    ])
+    first, second = await asyncio.gather(
+        *[
+            store.post_from_intake(
+                intake.id,
+                "preview",
+                team_id="T1",
+                intake_ref="ref",
+                channel_id="C1",
+                status="pending",
+                content={"question": "q"},
+                author_hash="a" * 64,
+                author_enc="e",
+            )
+            for _ in range(2)
+        ]
+    )
     assert (first is None) != (second is None)
     assert await store.get_intake(intake.id) is None
 
 
 async def test_claim_and_mark_posted(store):
     post = await make_post(store)
-    claimed, other = await asyncio.gather(store.claim_post(post.id, timedelta(seconds=60)),
-                                          store.claim_post(post.id, timedelta(seconds=60)))
+    claimed, other = await asyncio.gather(
+        store.claim_post(post.id, timedelta(seconds=60)), store.claim_post(post.id, timedelta(seconds=60))
+    )
     assert (claimed is None) != (other is None)
     assert await store.due_posts() == []  # claimed
     winner = claimed or other
@@ -89,8 +113,9 @@ async def test_retention_purges_old_text_only(store):
     await store.mark_posted(old.id, "1.1")
     await store.mark_posted(new.id, "1.2")
     async with store.session() as s:
-        await s.execute(update(m.Post).where(m.Post.id.in_([old.id, waiting.id]))
-                        .values(created_at=utcnow() - timedelta(days=40)))
+        await s.execute(
+            update(m.Post).where(m.Post.id.in_([old.id, waiting.id])).values(created_at=utcnow() - timedelta(days=40))
+        )
     assert await store.purge_older_than(30, "T1") == 1
     assert (await store.get_post(old.id)).content is None
     assert (await store.get_post(new.id)).content is not None
@@ -132,9 +157,18 @@ async def test_flags(store):
 
 async def test_a_post_born_claimed_is_left_to_its_creator(store):
     intake = await store.create_intake("T1", "a" * 64, "ref", "preview", {})
-    post = await store.post_from_intake(intake.id, "preview", lease=timedelta(seconds=60), team_id="T1",
-                                        intake_ref="ref", channel_id="C1", status="pending", content={},
-                                        author_hash="a" * 64, author_enc="e")
+    post = await store.post_from_intake(
+        intake.id,
+        "preview",
+        lease=timedelta(seconds=60),
+        team_id="T1",
+        intake_ref="ref",
+        channel_id="C1",
+        status="pending",
+        content={},
+        author_hash="a" * 64,
+        author_enc="e",
+    )
     assert post.attempts == 1
     assert await store.due_posts() == []  # the worker does not race the user's own delivery
     assert await store.claim_post(post.id, timedelta(seconds=60)) is None

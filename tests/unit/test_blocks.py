@@ -1,12 +1,16 @@
 """Every message and view the app renders passes slack_sdk's Block Kit models and
 the limits they don't check (≤ 50 blocks per message, section text ≤ 3,000)."""
+
 from types import SimpleNamespace
 
 import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.blocks import answers, intake as ib, moderation as mb, posts as pb
+from bot.blocks import answers
+from bot.blocks import intake as ib
+from bot.blocks import moderation as mb
+from bot.blocks import posts as pb
 from bot.blocks.common import escape, sections
 from bot.consult.intake import load_spec
 from bot.principles import get_catalog, get_matcher
@@ -41,30 +45,49 @@ def test_help_principles_and_each_principle():
         check_message(answers.principle_message(CATALOG, p))
 
 
-@pytest.mark.parametrize("question", [
-    "client wants to friend me on facebook", "a gift card from a client", "former client wants coffee",
-    "what's the weather", "subpoena for my notes", HUGE,
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "client wants to friend me on facebook",
+        "a gift card from a client",
+        "former client wants coffee",
+        "what's the weather",
+        "subpoena for my notes",
+        HUGE,
+    ],
+)
 def test_answers(question):
     check_message(answers.answer_message(CATALOG, question, get_matcher().answer(question)))
 
 
 def test_every_situation_renders():
     for s in CATALOG.situations.values():
-        a = SimpleNamespace(off_topic=False, situation=s,
-                            principles=[SimpleNamespace(key=k, why="Because.") for k in s.principles[:3]])
+        a = SimpleNamespace(
+            off_topic=False, situation=s, principles=[SimpleNamespace(key=k, why="Because.") for k in s.principles[:3]]
+        )
         check_message(answers.answer_message(CATALOG, s.title, a))
 
 
 def test_every_intake_step_and_the_preview_with_huge_text():
-    state = {"answers": {}, "history": [], "groups": [{"id": "C1", "name": "a"}, {"id": "C2", "name": "b"}],
-             "suggested": ["power", "objectivity"]}
+    state = {
+        "answers": {},
+        "history": [],
+        "groups": [{"id": "C1", "name": "a"}, {"id": "C2", "name": "b"}],
+        "suggested": ["power", "objectivity"],
+    }
     check_message(ib.intro(SPEC))
     for step in SPEC.steps[:-1]:
         check_message(ib.step_message(SPEC, step, state, "ref", CATALOG))
-    content = {"fields": [["Relationship", "Former client"], ["Setting", "Hospital"]], "situation": HUGE,
-               "considering": HUGE, "question": HUGE, "principles": list(CATALOG.principles),
-               "removed": {"NAME": 3, "AGE": 1}, "warnings": ["A rare job in a small town can identify."], "risk": True}
+    content = {
+        "fields": [["Relationship", "Former client"], ["Setting", "Hospital"]],
+        "situation": HUGE,
+        "considering": HUGE,
+        "question": HUGE,
+        "principles": list(CATALOG.principles),
+        "removed": {"NAME": 3, "AGE": 1},
+        "warnings": ["A rare job in a small town can identify."],
+        "risk": True,
+    }
     check_message(ib.preview_message(SPEC, content, "ref", CATALOG))
     check_view(ib.edit_form(SPEC, "ref", content | {"situation": HUGE[:3000]}, 3000))
     check_view(ib.text_form(SPEC, SPEC.by_id["situation"], "ref", 3000))
@@ -84,8 +107,11 @@ def test_every_intake_step_and_the_preview_with_huge_text():
     check_message(mb.approval_request(post, CATALOG))
     check_message(mb.flag_notice(post, SimpleNamespace(id=3), CATALOG))
     check_view(mb.reject_form(17))
-    check_view(mb.home(CATALOG, [post] * 12, {"settings": "• x", "queue": ["• Dilemma #1 awaits approval"],
-                                             "awaiting": [post] * 5}))
+    check_view(
+        mb.home(
+            CATALOG, [post] * 12, {"settings": "• x", "queue": ["• Dilemma #1 awaits approval"], "awaiting": [post] * 5}
+        )
+    )
     check_message(mb.usage())
 
 

@@ -1,4 +1,5 @@
 """Keyed hashes and encryption of poster identities, including key rotation."""
+
 import os
 
 from bot.identity import Identity, load_secrets

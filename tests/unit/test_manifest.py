@@ -1,4 +1,5 @@
 """The manifest declares what the code registers and the scopes its Web API calls need."""
+
 import re
 from pathlib import Path
 
@@ -9,14 +10,24 @@ MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
 
 # Web API method (as slack_sdk names it) -> bot scopes that allow it (any of them)
 METHOD_SCOPES = {
-    "chat_postMessage": {"chat:write"}, "chat_update": {"chat:write"}, "chat_delete": {"chat:write"},
-    "chat_postEphemeral": {"chat:write"}, "chat_getPermalink": set(),
-    "conversations_open": {"im:write"}, "conversations_info": {"channels:read", "groups:read"},
-    "conversations_join": {"channels:join"}, "conversations_history": {"channels:history", "groups:history"},
-    "users_info": {"users:read"}, "views_open": set(), "views_update": set(), "views_publish": set(),
+    "chat_postMessage": {"chat:write"},
+    "chat_update": {"chat:write"},
+    "chat_delete": {"chat:write"},
+    "chat_postEphemeral": {"chat:write"},
+    "chat_getPermalink": set(),
+    "conversations_open": {"im:write"},
+    "conversations_info": {"channels:read", "groups:read"},
+    "conversations_join": {"channels:join"},
+    "conversations_history": {"channels:history", "groups:history"},
+    "users_info": {"users:read"},
+    "views_open": set(),
+    "views_update": set(),
+    "views_publish": set(),
 }
-EVENT_SUBSCRIPTIONS = {"message": {"message.im", "message.channels", "message.groups"},
-                       "app_home_opened": {"app_home_opened"}}
+EVENT_SUBSCRIPTIONS = {
+    "message": {"message.im", "message.channels", "message.groups"},
+    "app_home_opened": {"app_home_opened"},
+}
 
 
 def registered():
@@ -32,6 +43,7 @@ def registered():
                 if kind in calls:
                     calls[kind].append(key)
                 return lambda fn: fn
+
             return register
 
     register_listeners(Recorder(), services=None)

@@ -1,8 +1,9 @@
 """AGE: an exact age. Relative ages ("in her 40s", "a teenager") are left alone."""
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Candidate
 from .base import Doc, scan
@@ -34,11 +35,49 @@ PAREN = re.compile(r"(?<=[\w.])\s*\((?P<n>" + _N + "|" + _WORD_AGE + r")(?:\)|,\
 AFTER_NAME = re.compile(
     r"(?<=[^\W\d_])\s(?P<n>[1-9]\d)(?=\s+(?!(?:minutes?|mins?|hours?|days?|weeks?|months?|years?|yrs?|sessions?|times|miles|km|pm|am|percent|k)\b)[a-z])"
 )
-_NOT_BEFORE_NUMBER = {"route", "room", "studio", "suite", "apt", "unit", "ward", "floor", "bus", "station", "chapter",
-                      "level", "grade", "year", "week", "day", "session", "page", "step", "stage", "module", "part",
-                      "section", "number", "no", "exit", "gate", "highway", "hwy", "interstate", "channel", "bed", "under"}
+_NOT_BEFORE_NUMBER = {
+    "route",
+    "room",
+    "studio",
+    "suite",
+    "apt",
+    "unit",
+    "ward",
+    "floor",
+    "bus",
+    "station",
+    "chapter",
+    "level",
+    "grade",
+    "year",
+    "week",
+    "day",
+    "session",
+    "page",
+    "step",
+    "stage",
+    "module",
+    "part",
+    "section",
+    "number",
+    "no",
+    "exit",
+    "gate",
+    "highway",
+    "hwy",
+    "interstate",
+    "channel",
+    "bed",
+    "under",
+}
 PAREN_HES = re.compile(r"\((?:he|she|they)(?:'s|'re| is| are)\s+(?P<n>" + _N + r")\)", re.IGNORECASE)
-APPOS = re.compile(r"(?<=[^\W\d_]),[ \t](?P<n>" + _N + "|" + _WORD_AGE + r")(?=,|[ \t]*(?:\n|$|\))|\.(?:\s|$)|\s+(?:and|w/|with|who)\b)")
+APPOS = re.compile(
+    r"(?<=[^\W\d_]),[ \t](?P<n>"
+    + _N
+    + "|"
+    + _WORD_AGE
+    + r")(?=,|[ \t]*(?:\n|$|\))|\.(?:\s|$)|\s+(?:and|w/|with|who)\b)"
+)
 # "the client - twenty-six, married - wants": an age between dashes
 DASHED = re.compile(r"(?<=[^\W\d_])\s[-–—]\s(?P<n>" + _N + "|" + _WORD_AGE + r")(?=\s*[,;]|\s[-–—]\s)", re.IGNORECASE)
 # "to 18" after a cued age: "from age 13 to 18"
@@ -67,10 +106,15 @@ def find(doc: Doc) -> Iterator[Candidate]:
             continue
         cue = m.group(0)[: n_s - m.start()].strip().lower().split()[0]
         # "she was 14 when it started": an age at a time
-        if cue in _WEAK_CUES and not re.match(r"^\s*(?:[,.;!?)]|and\b|$|years?\s+old|yo\b|when\b|until\b|till\b)", rest):
+        if cue in _WEAK_CUES and not re.match(
+            r"^\s*(?:[,.;!?)]|and\b|$|years?\s+old|yo\b|when\b|until\b|till\b)", rest
+        ):
             continue
-        if cue in _WEAK_CUES and not (_subject_is_person(text, m.start()) or _subject_unknown_word(doc, m.start())
-                                      or _subject_is_name(doc, m.start())):
+        if cue in _WEAK_CUES and not (
+            _subject_is_person(text, m.start())
+            or _subject_unknown_word(doc, m.start())
+            or _subject_is_name(doc, m.start())
+        ):
             continue
         if cue in _WEAK_CUES and re.match(r"^\s*(?:when|until|till)\b", rest):
             subj = re.findall(r"[\w']+", text[max(0, m.start() - 30) : m.start()])
@@ -127,8 +171,25 @@ def _subject_unknown_word(doc: Doc, at: int) -> bool:
     return bool(words) and words[-1].isalpha() and not doc.lex.is_word(words[-1].lower())
 
 
-_NOT_AGED = {"it", "this", "that", "there", "which", "what", "time", "clock", "score", "fee", "price", "rate", "total",
-             "count", "number", "temperature", "temp"}
+_NOT_AGED = {
+    "it",
+    "this",
+    "that",
+    "there",
+    "which",
+    "what",
+    "time",
+    "clock",
+    "score",
+    "fee",
+    "price",
+    "rate",
+    "total",
+    "count",
+    "number",
+    "temperature",
+    "temp",
+}
 _NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
 
 
@@ -149,9 +210,37 @@ def _subject_is_name(doc: Doc, at: int) -> bool:
     return len(words) > 1 and words[-2].lower() in _PERSON_NOUNS
 
 
-_PERSON_NOUNS = {"client", "pt", "patient", "cl", "son", "daughter", "kid", "child", "brother", "sister", "friend",
-                 "partner", "husband", "wife", "boyfriend", "girlfriend", "supervisee", "student", "mom", "mum", "dad",
-                 "named", "called", "niece", "nephew", "cousin", "grandson", "granddaughter", "teen"}
+_PERSON_NOUNS = {
+    "client",
+    "pt",
+    "patient",
+    "cl",
+    "son",
+    "daughter",
+    "kid",
+    "child",
+    "brother",
+    "sister",
+    "friend",
+    "partner",
+    "husband",
+    "wife",
+    "boyfriend",
+    "girlfriend",
+    "supervisee",
+    "student",
+    "mom",
+    "mum",
+    "dad",
+    "named",
+    "called",
+    "niece",
+    "nephew",
+    "cousin",
+    "grandson",
+    "granddaughter",
+    "teen",
+}
 
 
 _MONTHS = frozenset("january february march april may june july august september october november december".split())

@@ -1,15 +1,14 @@
 """What every recogniser receives, and the small shape they all share."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import re
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
 from ..lexicons import Lexicons
 from ..model import Candidate
 from ..tokens import MASK, Token, tokenize
-
-
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """CONTACT: emails, URLs, social handles and phone numbers."""
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import phonenumbers
 
@@ -10,9 +11,11 @@ from ..model import Candidate
 from .base import Doc
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_TLD = (r"(?:com|org|net|edu|gov|io|co|me|info|biz|blog|app|dev|site|online|us|uk|ca|au|nz|ie|de|fr|page|link|ly|tv"
-        r"|xyz|health|care|life|studio|art|shop|store|fm|za|sg|hk|ph|pk|ng|ke|nl|dk|fi|pl|gr|il|jp|kr|cn"
-        r"|tw|br|mx|news|media|network|club|live|world|email|social|pro)")
+_TLD = (
+    r"(?:com|org|net|edu|gov|io|co|me|info|biz|blog|app|dev|site|online|us|uk|ca|au|nz|ie|de|fr|page|link|ly|tv"
+    r"|xyz|health|care|life|studio|art|shop|store|fm|za|sg|hk|ph|pk|ng|ke|nl|dk|fi|pl|gr|il|jp|kr|cn"
+    r"|tw|br|mx|news|media|network|club|live|world|email|social|pro)"
+)
 URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')\]]+"
     r"|(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+" + _TLD + r"(?:\.[a-z]{2})?(?:/[^\s<>\"')\]]*)?(?![\w@-])",

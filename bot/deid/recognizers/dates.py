@@ -3,10 +3,11 @@
 Bare years, weekdays alone, months alone and durations stay: they identify no
 one and the dilemma reads worse without them (DEID_GUIDE.md).
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Candidate
 from .base import Doc, scan
@@ -22,14 +23,29 @@ _WEEKDAY = r"(?:mon|tues?|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+"
 _LEADING_WEEKDAY = re.compile(_WEEKDAY, re.IGNORECASE)
 
 _TEXTUAL = re.compile(
-    r"(?<![\w])(?:" + _WEEKDAY + r")?(?:"
+    r"(?<![\w])(?:"
+    + _WEEKDAY
+    + r")?(?:"
     # March 3rd, Feb. 2, 2023, June 14th; "May" needs a day so "may 5" is still
     # read as a date but "may" alone is a verb
-    + _MONTH + r"\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?"
+    + _MONTH
+    + r"\s+"
+    + _DAY
+    + r"(?:,?\s+"
+    + _YEAR
+    + r")?"
     # 3rd of March, 18th August 2024
-    + r"|(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+" + _YEAR + r")?"
+    + r"|(?:the\s+)?"
+    + _DAY
+    + r"\s+(?:of\s+)?"
+    + _MONTH
+    + r"(?:,?\s+"
+    + _YEAR
+    + r")?"
     # August 2022 (month + year is more specific than a year)
-    + r"|" + _MONTH + r",?\s+(?:19|20)\d\d"
+    + r"|"
+    + _MONTH
+    + r",?\s+(?:19|20)\d\d"
     + r")(?![\w])",
     re.IGNORECASE,
 )
@@ -48,7 +64,9 @@ _ORDINAL = re.compile(
     re.IGNORECASE,
 )
 _NOT_DATES = {"24/7", "50/50", "9/11"}
-_FULL_MONTH_END = re.compile(r"(?:january|february|march|april|june|july|august|september|october|november|december)\.$", re.I)
+_FULL_MONTH_END = re.compile(
+    r"(?:january|february|march|april|june|july|august|september|october|november|december)\.$", re.I
+)
 
 
 def find(doc: Doc) -> Iterator[Candidate]:

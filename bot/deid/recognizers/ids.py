@@ -4,10 +4,11 @@ Two routes: a number right after a context word ("MRN", "docket", "plate",
 "NHS no.") whatever its shape, and shapes that are IDs on their own (SSNs,
 letter-digit codes like CR-22-004519, long digit runs).
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Candidate
 from .base import Doc, scan
@@ -53,8 +54,12 @@ def find(doc: Doc) -> Iterator[Candidate]:
             continue  # a date of birth: the date recogniser owns it
         digits = sum(c.isdigit() for c in value)
         # number plates are short and mostly letters: "rego is CXP 47Q"
-        plate = cue.split()[0] in {"plate", "plates", "rego", "registration", "reg", "tag", "tags"} \
-            and digits >= 1 and len(value.replace(" ", "")) >= 4 and any(c.isalpha() for c in value)
+        plate = (
+            cue.split()[0] in {"plate", "plates", "rego", "registration", "reg", "tag", "tags"}
+            and digits >= 1
+            and len(value.replace(" ", "")) >= 4
+            and any(c.isalpha() for c in value)
+        )
         if not plate and (digits < 3 or _YEAR.fullmatch(value) or (digits == len(value) and digits < 4)):
             continue
         if cue.split()[0] in {"client", "patient", "group", "no", "number", "#", "id"} and digits < 4:

@@ -1,8 +1,9 @@
 """LOCATION: street addresses, postcodes, "Town, ST" and a gazetteer of towns."""
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Candidate
 from .base import Doc, scan
@@ -32,7 +33,13 @@ ADDRESS = re.compile(
     # a direction after the street type: "Lake Shore Blvd W", "Queen St E"
     r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b\.?)?" + _UNIT + r"?"
     # ", Morningside QLD 4170" / ", Rosanna VIC 3084" / ", Boise, ID 83702"
-    r"(?:,\s*(?:" + _CAPW + r"\s+){0,2}?" + _CAPW + r"(?:,?\s+" + _REGION_ABBR + r")?(?:\s+\d{4,5}(?:-\d{4})?)?(?=[\s,.;)]|$))?"
+    r"(?:,\s*(?:"
+    + _CAPW
+    + r"\s+){0,2}?"
+    + _CAPW
+    + r"(?:,?\s+"
+    + _REGION_ABBR
+    + r")?(?:\s+\d{4,5}(?:-\d{4})?)?(?=[\s,.;)]|$))?"
 )
 # French, Spanish and Italian street words come first and in lowercase: "88 rue Saint-Jean, app. 3"
 ADDRESS_ROMANCE = re.compile(
@@ -59,23 +66,38 @@ _REGION_NAMES = (
 )
 # Roundup, MT / Boise, ID / Sandpoint, Idaho: a region named right after a town goes with it
 TOWN_STATE = re.compile(
-    r"(?<![\w])(?P<town>(?:" + _CAPW + r"\s+){0,2}" + _CAPW + r"),\s+(?:" + _REGION_ABBR + "|" + _REGION_NAMES + r")(?![\w])"
+    r"(?<![\w])(?P<town>(?:"
+    + _CAPW
+    + r"\s+){0,2}"
+    + _CAPW
+    + r"),\s+(?:"
+    + _REGION_ABBR
+    + "|"
+    + _REGION_NAMES
+    + r")(?![\w])"
 )
 US_ZIP = re.compile(r"(?<![\w$£€.,-])\d{5}(?:-\d{4})?(?![\w%]|,\d|\.\d)")
 UK_POSTCODE = re.compile(r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})(?![\w])")
 # Irish Eircodes: a routing key (letter, two digits, or D6W) and a four-character
 # identifier with at least one letter: "H54 X2Y7", "D02 AF30", "T12 Y9KH"
-EIRCODE = re.compile(r"(?<![\w])(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?(?=[0-9AC-FHKNPRTV-Y]{0,3}[AC-FHKNPRTV-Y])[0-9AC-FHKNPRTV-Y]{4}(?![\w])")
+EIRCODE = re.compile(
+    r"(?<![\w])(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?(?=[0-9AC-FHKNPRTV-Y]{0,3}[AC-FHKNPRTV-Y])[0-9AC-FHKNPRTV-Y]{4}(?![\w])"
+)
 # a capitalised town right before a postcode is part of the address, even
 # one that is also a region's name: "Québec G1R 1P6", "Stellenbosch 7600"
 TOWN_BEFORE_POSTCODE = re.compile(
     r"(?<![\w])(?P<town>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?),?\s+(?P<pc>[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4})(?![\w])"
 )
 # South African and Indian postcodes after a known town: "Soweto 1804", "Bengaluru 560034"
-TOWN_NUMERIC_POSTCODE = re.compile(r"(?<![\w])(?P<town>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),?\s+(?P<pc>\d{4}|\d{3}\s?\d{3})(?![\w,.]\d|\w)")
+TOWN_NUMERIC_POSTCODE = re.compile(
+    r"(?<![\w])(?P<town>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),?\s+(?P<pc>\d{4}|\d{3}\s?\d{3})(?![\w,.]\d|\w)"
+)
 CA_POSTCODE = re.compile(r"(?<![\w])[A-Z]\d[A-Z]\s?\d[A-Z]\d(?![\w])")
 AU_POSTCODE = re.compile(r"(?<![\w])(?:" + "|".join(_AU_STATES) + r")\s+(?P<pc>\d{4})(?![\w])")
-POSTCODE_CUE = re.compile(r"(?:zip|postcode|post code|postal code|zip code|pin|pincode|pin code|eircode)\s*(?:is|:|#|-)?\s*(?P<pc>\d{6}|\d{3}\s\d{3}|\d{4,5}|[A-Z0-9]{2,4}\s?[A-Z0-9]{3})\b", re.I)
+POSTCODE_CUE = re.compile(
+    r"(?:zip|postcode|post code|postal code|zip code|pin|pincode|pin code|eircode)\s*(?:is|:|#|-)?\s*(?P<pc>\d{6}|\d{3}\s\d{3}|\d{4,5}|[A-Z0-9]{2,4}\s?[A-Z0-9]{3})\b",
+    re.I,
+)
 COUNTY = re.compile(
     r"(?<![\w])(?:(?:Co\.?|County)\s+" + _CAPW + r"|" + _CAPW + r"\s+(?:County|Parish|Borough|Township|Twp)|"
     r"(?:Lake|Mount|Mt\.?|Port|Fort|Ft\.?|Cape|Glen|Isle\s+of)\s+" + _CAPW + r")(?![\w])"
@@ -84,7 +106,24 @@ SHIRE = re.compile(r"(?<![\w])[A-Z][a-z]+shire(?![\w])")
 
 _CODE_BEFORE = re.compile(r"(?:cpt|icd(?:-10)?|code|codes|dsm(?:-5)?|hcpcs)\s*[:#]?\s*$", re.IGNORECASE)
 # words that introduce a place: "in Decatur", "moved to Boise", "from Chengdu"
-LOC_CUES = {"in", "to", "from", "near", "outside", "around", "past", "toward", "towards", "across", "at", "on", "of", "via", "into", "between"}
+LOC_CUES = {
+    "in",
+    "to",
+    "from",
+    "near",
+    "outside",
+    "around",
+    "past",
+    "toward",
+    "towards",
+    "across",
+    "at",
+    "on",
+    "of",
+    "via",
+    "into",
+    "between",
+}
 # "in Koramangala, Bangalore": the word after a place and a comma is the larger place
 PLACE_PAIR = re.compile(r"\b(?:in|from|near|outside|to)\s+[A-Z][\w'’-]+,\s(?P<b>[A-Z][a-z][\w'’-]*)\b(?!\s+[A-Z])")
 _CODE_WORDS = {"eircode", "postcode", "zip", "pin", "code", "postal", "address", "is", "at"}
@@ -154,9 +193,16 @@ def find(doc: Doc) -> Iterator[Candidate]:
     for m in PLACE_PAIR.finditer(text):
         second = doc.token_at(m.start("b"))
         lex = doc.lex
-        if (second is not None and second.end == m.end("b") and not second.is_upper and second.lower not in lex.allow
-                and second.lower not in lex.regions and second.lower not in _NOT_TOWN
-                and second.lower not in lex.common_words and second.lower not in lex.acronyms):
+        if (
+            second is not None
+            and second.end == m.end("b")
+            and not second.is_upper
+            and second.lower not in lex.allow
+            and second.lower not in lex.regions
+            and second.lower not in _NOT_TOWN
+            and second.lower not in lex.common_words
+            and second.lower not in lex.acronyms
+        ):
             yield Candidate(second.start, second.end, "LOCATION", "town", 44, "gazetteer")
 
 
@@ -173,7 +219,11 @@ def _skip_leading_stopwords(doc: Doc, s: int, e: int) -> int | None:
     """'The Main St' -> 'Main St'; sentence-initial words like 'Got' are not part of a name."""
     tok = doc.token_at(s)
     while tok is not None and tok.end < e:
-        if tok.lower in _NOT_TOWN or tok.lower in doc.lex.allow or (tok.sent_start and doc.lex.is_word(tok.lower) and not doc.lex.is_place(tok.lower)):
+        if (
+            tok.lower in _NOT_TOWN
+            or tok.lower in doc.lex.allow
+            or (tok.sent_start and doc.lex.is_word(tok.lower) and not doc.lex.is_place(tok.lower))
+        ):
             nxt = doc.next(tok)
             if nxt is None or nxt.start >= e:
                 return None
@@ -201,12 +251,17 @@ def _gazetteer(doc: Doc) -> Iterator[Candidate]:
             if i + k > n:
                 continue
             span = toks[i : i + k]
-            if any(doc.gap(a, b) not in (" ", "-") or a.possessive for a, b in zip(span, span[1:])):
+            if any(doc.gap(a, b) not in (" ", "-") or a.possessive for a, b in zip(span, span[1:], strict=False)):
                 continue
             key = " ".join(x.lower for x in span)
             if k == 1:
                 key = t.lower
-            if lex.is_place(key) or (span[0].lower in ("mt", "st") and lex.is_place(("mount " if span[0].lower == "mt" else "saint ") + " ".join(x.lower for x in span[1:]))):
+            if lex.is_place(key) or (
+                span[0].lower in ("mt", "st")
+                and lex.is_place(
+                    ("mount " if span[0].lower == "mt" else "saint ") + " ".join(x.lower for x in span[1:])
+                )
+            ):
                 hit = k
                 break
         if not hit:
@@ -218,21 +273,45 @@ def _gazetteer(doc: Doc) -> Iterator[Candidate]:
         caps = all(x.is_cap for x in span)
         wordy = all(lex.is_word(x.lower) or lex.is_first(x.lower) for x in span)
         pp = doc.prev(prev) if prev is not None else None
-        lower_unknown = (hit == 1 and t.is_lower and len(t.text) >= 4 and not lex.is_word(t.lower)
-                         and not lex.is_rare_word(t.lower) and not lex.is_first(t.lower)
-                         and (cue or prev is not None and prev.lower == "the" and pp is not None and pp.lower in LOC_CUES))
+        lower_unknown = (
+            hit == 1
+            and t.is_lower
+            and len(t.text) >= 4
+            and not lex.is_word(t.lower)
+            and not lex.is_rare_word(t.lower)
+            and not lex.is_first(t.lower)
+            and (cue or prev is not None and prev.lower == "the" and pp is not None and pp.lower in LOC_CUES)
+        )
         # "Jefferson Park (Chicago)": a capitalised place name alone in brackets
-        bracketed = (caps and not t.is_upper and doc.text[span[0].start - 1:span[0].start] == "("
-                     and doc.text[span[-1].end:span[-1].end + 1] == ")")
-        if (caps and not wordy and not t.is_upper) or (cue and (caps or not wordy) and not t.is_upper) \
-                or lower_unknown or bracketed:
-            yield Candidate(span[0].start, span[-1].end, "LOCATION", "town", 55 if cue or bracketed else 45, "gazetteer")
+        bracketed = (
+            caps
+            and not t.is_upper
+            and doc.text[span[0].start - 1 : span[0].start] == "("
+            and doc.text[span[-1].end : span[-1].end + 1] == ")"
+        )
+        if (
+            (caps and not wordy and not t.is_upper)
+            or (cue and (caps or not wordy) and not t.is_upper)
+            or lower_unknown
+            or bracketed
+        ):
+            yield Candidate(
+                span[0].start, span[-1].end, "LOCATION", "town", 55 if cue or bracketed else 45, "gazetteer"
+            )
             # "Koramangala, Bangalore": a capitalised word after a town and a
             # comma is the larger town (regions and weekdays stay)
             after = doc.next(span[-1])
-            if (after is not None and doc.gap(span[-1], after) == ", " and after.is_cap and not after.is_upper
-                    and after.lower not in lex.allow and after.lower not in lex.regions and after.lower not in _NOT_TOWN
-                    and after.lower not in lex.common_words and after.is_alpha):
+            if (
+                after is not None
+                and doc.gap(span[-1], after) == ", "
+                and after.is_cap
+                and not after.is_upper
+                and after.lower not in lex.allow
+                and after.lower not in lex.regions
+                and after.lower not in _NOT_TOWN
+                and after.lower not in lex.common_words
+                and after.is_alpha
+            ):
                 yield Candidate(after.start, after.end, "LOCATION", "town", 44, "gazetteer")
             i += hit
             continue

@@ -12,62 +12,398 @@ Evidence, strongest first:
 A detected first name runs on into following surnames and particles
 ("Rhodri ap Gwilym", "Pádraig Ó Súilleabháin").
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Candidate
 from ..tokens import Token
 from .base import Doc
 
 TITLES = {
-    "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "rev", "reverend", "pastor", "coach",
-    "fr", "father", "rabbi", "imam", "sheikh", "officer", "judge", "detective", "det", "sgt", "sergeant",
-    "nurse", "auntie", "aunty", "uncle", "aunt", "grandma", "grandpa", "nana", "papa", "sr", "sister",
-    "brother", "elder", "deacon", "bishop", "principal", "counselor", "counsellor", "captain", "capt",
-    "lt", "madam", "sir", "dame", "lord", "lady", "mister", "doc",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "prof",
+    "professor",
+    "rev",
+    "reverend",
+    "pastor",
+    "coach",
+    "fr",
+    "father",
+    "rabbi",
+    "imam",
+    "sheikh",
+    "officer",
+    "judge",
+    "detective",
+    "det",
+    "sgt",
+    "sergeant",
+    "nurse",
+    "auntie",
+    "aunty",
+    "uncle",
+    "aunt",
+    "grandma",
+    "grandpa",
+    "nana",
+    "papa",
+    "sr",
+    "sister",
+    "brother",
+    "elder",
+    "deacon",
+    "bishop",
+    "principal",
+    "counselor",
+    "counsellor",
+    "captain",
+    "capt",
+    "lt",
+    "madam",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "mister",
+    "doc",
 }
 # a title must be capitalised to count ("Sister Agnes"), except these few
 _TITLES_ANY_CASE = {"dr", "mr", "mrs", "ms", "mx", "prof"}
 PERSON_CUES = {
-    "client", "clients", "pt", "pts", "patient", "patients", "cl", "supervisee", "supervisor", "intern",
-    "colleague", "coworker", "co-worker", "boss", "manager", "mom", "mum", "mam", "mother", "dad", "father",
-    "son", "daughter", "brother", "sister", "husband", "wife", "partner", "boyfriend", "girlfriend",
-    "fiance", "fiancé", "fiancee", "fiancée", "ex", "friend", "roommate", "flatmate", "housemate",
-    "neighbor", "neighbour", "cousin", "aunt", "uncle", "nephew", "niece", "grandmother", "grandfather",
-    "grandma", "grandpa", "granddaughter", "grandson", "stepdad", "stepmom", "stepmum", "stepson",
-    "stepdaughter", "kid", "child", "baby", "toddler", "teen", "teenager", "student", "resident", "player",
-    "officer", "attorney", "lawyer", "solicitor", "therapist", "counselor", "counsellor", "psychiatrist",
-    "psychologist", "doctor", "nurse", "teacher", "principal", "worker", "caseworker", "advocate",
-    "named", "called", "nicknamed", "aka", "spouse", "sibling", "twin", "twins", "parent", "guardian",
-    "referral", "referrer", "landlord", "tenant", "employer", "employee", "member", "pastor", "coach",
-    "supervisors", "youth", "boy", "girl", "man", "woman", "lady", "guy", "gentleman", "veteran", "vet",
-    "widow", "widower", "mentor", "mentee", "trainee", "colleagues",
+    "client",
+    "clients",
+    "pt",
+    "pts",
+    "patient",
+    "patients",
+    "cl",
+    "supervisee",
+    "supervisor",
+    "intern",
+    "colleague",
+    "coworker",
+    "co-worker",
+    "boss",
+    "manager",
+    "mom",
+    "mum",
+    "mam",
+    "mother",
+    "dad",
+    "father",
+    "son",
+    "daughter",
+    "brother",
+    "sister",
+    "husband",
+    "wife",
+    "partner",
+    "boyfriend",
+    "girlfriend",
+    "fiance",
+    "fiancé",
+    "fiancee",
+    "fiancée",
+    "ex",
+    "friend",
+    "roommate",
+    "flatmate",
+    "housemate",
+    "neighbor",
+    "neighbour",
+    "cousin",
+    "aunt",
+    "uncle",
+    "nephew",
+    "niece",
+    "grandmother",
+    "grandfather",
+    "grandma",
+    "grandpa",
+    "granddaughter",
+    "grandson",
+    "stepdad",
+    "stepmom",
+    "stepmum",
+    "stepson",
+    "stepdaughter",
+    "kid",
+    "child",
+    "baby",
+    "toddler",
+    "teen",
+    "teenager",
+    "student",
+    "resident",
+    "player",
+    "officer",
+    "attorney",
+    "lawyer",
+    "solicitor",
+    "therapist",
+    "counselor",
+    "counsellor",
+    "psychiatrist",
+    "psychologist",
+    "doctor",
+    "nurse",
+    "teacher",
+    "principal",
+    "worker",
+    "caseworker",
+    "advocate",
+    "named",
+    "called",
+    "nicknamed",
+    "aka",
+    "spouse",
+    "sibling",
+    "twin",
+    "twins",
+    "parent",
+    "guardian",
+    "referral",
+    "referrer",
+    "landlord",
+    "tenant",
+    "employer",
+    "employee",
+    "member",
+    "pastor",
+    "coach",
+    "supervisors",
+    "youth",
+    "boy",
+    "girl",
+    "man",
+    "woman",
+    "lady",
+    "guy",
+    "gentleman",
+    "veteran",
+    "vet",
+    "widow",
+    "widower",
+    "mentor",
+    "mentee",
+    "trainee",
+    "colleagues",
 }
-_KIN_CUES = {"client", "pt", "cl", "patient", "son", "daughter", "brother", "sister", "husband", "wife", "partner",
-             "boyfriend", "girlfriend", "supervisee", "dad", "father", "nephew", "cousin", "grandson", "stepson"}
+_KIN_CUES = {
+    "client",
+    "pt",
+    "cl",
+    "patient",
+    "son",
+    "daughter",
+    "brother",
+    "sister",
+    "husband",
+    "wife",
+    "partner",
+    "boyfriend",
+    "girlfriend",
+    "supervisee",
+    "dad",
+    "father",
+    "nephew",
+    "cousin",
+    "grandson",
+    "stepson",
+}
 _STRONG_CUES = {"named", "called", "nicknamed", "aka"}
 # "X said", "Hope texted": a word-like first name acting as a person
 _PERSON_VERBS = {
-    "said", "says", "told", "tells", "asked", "asks", "texted", "texts", "emailed", "emails", "called",
-    "calls", "wants", "wanted", "thinks", "thought", "feels", "felt", "keeps", "kept", "hugged", "cried",
-    "came", "comes", "left", "brought", "sent", "messaged", "posted", "invited", "offered", "disclosed",
-    "mentioned", "admitted", "shared", "replied", "signed", "cancelled", "canceled", "missed", "showed",
-    "turned", "has", "had", "is", "was", "and", "who", "just", "also", "never", "always", "really",
+    "said",
+    "says",
+    "told",
+    "tells",
+    "asked",
+    "asks",
+    "texted",
+    "texts",
+    "emailed",
+    "emails",
+    "called",
+    "calls",
+    "wants",
+    "wanted",
+    "thinks",
+    "thought",
+    "feels",
+    "felt",
+    "keeps",
+    "kept",
+    "hugged",
+    "cried",
+    "came",
+    "comes",
+    "left",
+    "brought",
+    "sent",
+    "messaged",
+    "posted",
+    "invited",
+    "offered",
+    "disclosed",
+    "mentioned",
+    "admitted",
+    "shared",
+    "replied",
+    "signed",
+    "cancelled",
+    "canceled",
+    "missed",
+    "showed",
+    "turned",
+    "has",
+    "had",
+    "is",
+    "was",
+    "and",
+    "who",
+    "just",
+    "also",
+    "never",
+    "always",
+    "really",
 }
-_PARTICLES = {"van", "von", "de", "del", "della", "der", "den", "da", "di", "du", "le", "la", "ap", "ab",
-              "bin", "binti", "bint", "ibn", "al", "el", "ó", "o", "mac", "mc", "ní", "nic", "ua", "y", "dos", "das",
-              "ter", "ten", "zu", "af", "av", "ben", "bat", "lo", "st"}
+_PARTICLES = {
+    "van",
+    "von",
+    "de",
+    "del",
+    "della",
+    "der",
+    "den",
+    "da",
+    "di",
+    "du",
+    "le",
+    "la",
+    "ap",
+    "ab",
+    "bin",
+    "binti",
+    "bint",
+    "ibn",
+    "al",
+    "el",
+    "ó",
+    "o",
+    "mac",
+    "mc",
+    "ní",
+    "nic",
+    "ua",
+    "y",
+    "dos",
+    "das",
+    "ter",
+    "ten",
+    "zu",
+    "af",
+    "av",
+    "ben",
+    "bat",
+    "lo",
+    "st",
+}
 # "Mac an tSaoir", "Nic an Bhaird": an article inside an Irish surname
 _IRISH_ARTICLE_AFTER = {"mac", "mc", "nic", "ní", "ó", "ua", "uí"}
-_STOP_CAPS = {"i", "the", "a", "an", "and", "or", "but", "so", "if", "he", "she", "they", "we", "you", "it",
-              "my", "his", "her", "their", "our", "your", "its", "this", "that", "these", "those", "who",
-              "what", "when", "where", "why", "how", "is", "was", "be", "do", "did", "does", "not", "no",
-              "yes", "ok", "also", "then", "there", "here", "me", "him", "them", "us", "at", "in", "on", "to",
-              "for", "of", "with", "from", "by", "as", "about", "after", "before", "because", "since",
-              "until", "while", "just", "even", "all", "any", "some", "every", "each", "other", "re", "fwd",
-              "client", "pt", "patient", "mom", "dad", "mum"}
+_STOP_CAPS = {
+    "i",
+    "the",
+    "a",
+    "an",
+    "and",
+    "or",
+    "but",
+    "so",
+    "if",
+    "he",
+    "she",
+    "they",
+    "we",
+    "you",
+    "it",
+    "my",
+    "his",
+    "her",
+    "their",
+    "our",
+    "your",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "who",
+    "what",
+    "when",
+    "where",
+    "why",
+    "how",
+    "is",
+    "was",
+    "be",
+    "do",
+    "did",
+    "does",
+    "not",
+    "no",
+    "yes",
+    "ok",
+    "also",
+    "then",
+    "there",
+    "here",
+    "me",
+    "him",
+    "them",
+    "us",
+    "at",
+    "in",
+    "on",
+    "to",
+    "for",
+    "of",
+    "with",
+    "from",
+    "by",
+    "as",
+    "about",
+    "after",
+    "before",
+    "because",
+    "since",
+    "until",
+    "while",
+    "just",
+    "even",
+    "all",
+    "any",
+    "some",
+    "every",
+    "each",
+    "other",
+    "re",
+    "fwd",
+    "client",
+    "pt",
+    "patient",
+    "mom",
+    "dad",
+    "mum",
+}
 INITIALS = re.compile(
     r"(?<![\w.])(?:[A-Z]\.\s?){1,3}[A-Z]\.(?![\w])"
     r"|(?<![\w.])[A-Z]\.(?=\s+(?:and|or|just|said|says|is|was|has|had|told|asked|wants|texted|[a-z]+ed)\b|\s*\()"
@@ -76,8 +412,30 @@ INITIALS = re.compile(
     # a note signed "X." or "— J"
     r"|(?<=signed \")[A-Z]\.?(?=[\"”])|(?<=signed “)[A-Z]\.?(?=[\"”])|(?<=signed ')[A-Z]\.?(?=')"
 )
-_NOT_INITIALS = {"U.S.", "U.K.", "D.C.", "P.S.", "A.A.", "N.A.", "B.C.", "A.D.", "E.U.", "N.Z.", "L.A.",
-                 "N.Y.", "O.T.", "I.E.", "E.G.", "A.M.", "P.M.", "B.A.", "M.A.", "M.S.", "R.N.", "U.N."}
+_NOT_INITIALS = {
+    "U.S.",
+    "U.K.",
+    "D.C.",
+    "P.S.",
+    "A.A.",
+    "N.A.",
+    "B.C.",
+    "A.D.",
+    "E.U.",
+    "N.Z.",
+    "L.A.",
+    "N.Y.",
+    "O.T.",
+    "I.E.",
+    "E.G.",
+    "A.M.",
+    "P.M.",
+    "B.A.",
+    "M.A.",
+    "M.S.",
+    "R.N.",
+    "U.N.",
+}
 
 
 # A sign-off: a dash, then one or two capitalised words ending the message or a line
@@ -91,9 +449,11 @@ SIGN_OFF = re.compile(
 
 # A person word, then a name in brackets or a word with an age in brackets:
 # "client's ex (brandon) found", "client dev (17) asked", "my client A.M. is".
-_PERSON_WORDS = (r"(?:client|clients|pt|patient|son|daughter|kid|child|boy|girl|brother|sister|husband|wife|partner|"
-                 r"boyfriend|girlfriend|bf|gf|ex|mum|mom|dad|father|mother|nephew|niece|cousin|friend|student|"
-                 r"supervisee|colleague|neighbou?r|boss|teen|classmate|fianc[eé]e?)")
+_PERSON_WORDS = (
+    r"(?:client|clients|pt|patient|son|daughter|kid|child|boy|girl|brother|sister|husband|wife|partner|"
+    r"boyfriend|girlfriend|bf|gf|ex|mum|mom|dad|father|mother|nephew|niece|cousin|friend|student|"
+    r"supervisee|colleague|neighbou?r|boss|teen|classmate|fianc[eé]e?)"
+)
 _PERSON_WORD = re.compile(r"\b" + _PERSON_WORDS + r"(?:['’]s)?\s+", re.I)
 _BRACKETED_AT = re.compile(r"\((?P<n>[A-Za-z][a-z'’-]{1,20})\)")
 _AGED_AT = re.compile(r"(?P<n>[a-z][a-z'’-]{1,20})\s*\((?:1[01]\d|\d{1,2})\)")
@@ -128,8 +488,17 @@ def _first_name_before(doc: Doc, run: list[Token]) -> Token | None:
     name even when it is also a place or a word."""
     lex = doc.lex
     p = doc.prev(run[0])
-    if (p is None or doc.gap(p, run[0]) != " " or not p.is_cap or p.is_upper or p.possessive
-            or not lex.is_first(p.lower) or p.lower in _STOP_CAPS or p.lower in lex.allow or _is_title(p, doc)):
+    if (
+        p is None
+        or doc.gap(p, run[0]) != " "
+        or not p.is_cap
+        or p.is_upper
+        or p.possessive
+        or not lex.is_first(p.lower)
+        or p.lower in _STOP_CAPS
+        or p.lower in lex.allow
+        or _is_title(p, doc)
+    ):
         return None
     first = run[0].lower
     return p if (lex.is_surname(first) and not lex.is_word(first)) else None
@@ -142,8 +511,13 @@ def find(doc: Doc) -> Iterator[Candidate]:
     for t in toks:
         # "Jordan Kessler": a surname that is no English word, after a first name
         # that may also be a place or a word
-        if t.is_cap and not t.is_upper and lex.is_surname(t.lower) and not lex.is_word(t.lower) \
-                and t.lower not in lex.allow:
+        if (
+            t.is_cap
+            and not t.is_upper
+            and lex.is_surname(t.lower)
+            and not lex.is_word(t.lower)
+            and t.lower not in lex.allow
+        ):
             before = _first_name_before(doc, [t])
             if before is not None:
                 yield Candidate(before.start, t.end, "NAME", "person", 66, "name")
@@ -187,20 +561,44 @@ def _evidence(doc: Doc, t: Token) -> int | None:
     if low in TITLES and t.is_cap and not (_after_plain_title(doc, t) and not _cap_follows(doc, t)):
         return None  # "Mrs" in "Mrs. Delgado": the title stays outside the span; "Mr Bishop" is a surname
     # a title, then a particle-led surname: "Mrs de la Fuente", "Dr van der Merwe"
-    if prev is not None and _is_title(prev, doc) and gap in (" ", ". ") and low in _PARTICLES and _particle_run_end(doc, t):
+    if (
+        prev is not None
+        and _is_title(prev, doc)
+        and gap in (" ", ". ")
+        and low in _PARTICLES
+        and _particle_run_end(doc, t)
+    ):
         return 66
     # title: Dr. Okafor, Mrs K, Coach Bryant
-    if prev is not None and _is_title(prev, doc) and gap in (" ", ". ", ".") and (t.is_cap or t.is_upper) and (
-            is_namey(doc, t) or low in TITLES and _after_plain_title(doc, t)
+    if (
+        prev is not None
+        and _is_title(prev, doc)
+        and gap in (" ", ". ", ".")
+        and (t.is_cap or t.is_upper)
+        and (
+            is_namey(doc, t)
+            or low in TITLES
+            and _after_plain_title(doc, t)
             # "Auntie June", "Pastor Will": a first name the allowlist excuses elsewhere
-            or low in lex.allow and lex.is_first(low) and not _followed_by_number(doc, t)):
+            or low in lex.allow
+            and lex.is_first(low)
+            and not _followed_by_number(doc, t)
+        )
+    ):
         return 66
     if t.is_lower and low in _NUMBER_WORDS:
         return None
     # a title in lowercase before a lowercase surname: "mr hartley", "dr iyer"
-    if (prev is not None and prev.lower in _TITLES_ANY_CASE and prev.is_lower and gap in (" ", ". ")
-            and t.is_lower and len(low) >= 2 and low not in _STOP_CAPS
-            and (not lex.is_word(low) or lex.is_surname(low) and low not in lex.common_words)):
+    if (
+        prev is not None
+        and prev.lower in _TITLES_ANY_CASE
+        and prev.is_lower
+        and gap in (" ", ". ")
+        and t.is_lower
+        and len(low) >= 2
+        and low not in _STOP_CAPS
+        and (not lex.is_word(low) or lex.is_surname(low) and low not in lex.common_words)
+    ):
         return 62
     if low in _STOP_CAPS and not (t.is_cap and lex.is_first(low) and not lex.is_word(low)):
         return None
@@ -213,13 +611,30 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         # ("Summer emailed", but "this Summer"), or a capitalised name
         # that speaks ("Kia said", "April texted")
         first = lex.is_first(low)
-        if not (cue and first and (t.is_cap or _acts(doc, t))
-                or first and t.is_cap and low in _SEASONS and not t.sent_start and not _after_time_cue(prev)
-                or first and t.is_cap and (low not in _TIME_WORDS or not _after_time_cue(prev)) and _speaks(doc, t)
-                # "April's mum", "June's texts": a month has no family
-                or first and t.is_cap and t.possessive and _owner_is_person(doc, t)
-                # "May and I agreed"
-                or first and t.is_cap and not t.possessive and _and_i(doc, t)):
+        if not (
+            cue
+            and first
+            and (t.is_cap or _acts(doc, t))
+            or first
+            and t.is_cap
+            and low in _SEASONS
+            and not t.sent_start
+            and not _after_time_cue(prev)
+            or first
+            and t.is_cap
+            and (low not in _TIME_WORDS or not _after_time_cue(prev))
+            and _speaks(doc, t)
+            # "April's mum", "June's texts": a month has no family
+            or first
+            and t.is_cap
+            and t.possessive
+            and _owner_is_person(doc, t)
+            # "May and I agreed"
+            or first
+            and t.is_cap
+            and not t.possessive
+            and _and_i(doc, t)
+        ):
             return None
     if cue:
         if t.is_cap and not t.is_upper:
@@ -232,8 +647,14 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         if t.is_lower and len(low) >= 3:
             # "pt guy texted", "her son guy is": a person word that is also a
             # name, right after a kin or client word, acting
-            if (low in PERSON_CUES and lex.is_first(low) and prev is not None and prev.lower in _KIN_CUES
-                    and gap == " " and _acts(doc, t, lowercase=True)):
+            if (
+                low in PERSON_CUES
+                and lex.is_first(low)
+                and prev is not None
+                and prev.lower in _KIN_CUES
+                and gap == " "
+                and _acts(doc, t, lowercase=True)
+            ):
                 return 58
             if lex.is_first(low) and low not in PERSON_CUES:
                 if not lex.is_word(low):
@@ -253,56 +674,119 @@ def _evidence(doc: Doc, t: Token) -> int | None:
                 return 60  # "my client joy at the pub", "pt jess`"
             if lex.is_surname(low) and not lex.is_word(low):
                 return 58  # "my client iyer"
-            if not lex.is_word(low) and not lex.near_word(low) and (
-                    not lex.is_place(low) or _acts(doc, t, lowercase=True) or _ends_mention(doc, t)):
+            if (
+                not lex.is_word(low)
+                and not lex.near_word(low)
+                and (not lex.is_place(low) or _acts(doc, t, lowercase=True) or _ends_mention(doc, t))
+            ):
                 return 56  # "my client ngozi wants" (a place too, but a person by position)
         return None
     # "coffee with pat after group": a lowercase first name after "with",
     # closing its phrase, unless it is a virtue ("with grace and dignity")
-    if (t.is_lower and prev is not None and prev.lower == "with" and gap == " " and len(low) >= 3
-            and lex.is_first(low) and low not in lex.common_words and low not in _VIRTUES
-            and low not in _IRREGULAR_PAST and (_ends_mention(doc, t) and not t.possessive
-                                                or (doc.next(t) is not None and doc.next(t).lower in _NAME_THEN_PREP))):
+    if (
+        t.is_lower
+        and prev is not None
+        and prev.lower == "with"
+        and gap == " "
+        and len(low) >= 3
+        and lex.is_first(low)
+        and low not in lex.common_words
+        and low not in _VIRTUES
+        and low not in _IRREGULAR_PAST
+        and (
+            _ends_mention(doc, t)
+            and not t.possessive
+            or (doc.next(t) is not None and doc.next(t).lower in _NAME_THEN_PREP)
+        )
+    ):
         return 56
     # "Blessing, 19, is a client": a capitalised word with an age in apposition
-    if (t.is_cap and not t.is_upper and not t.possessive and low not in _TIME_WORDS and low not in lex.regions
-            and low not in _STOP_CAPS and _AGE_APPOS.match(doc.text, t.end)):
+    if (
+        t.is_cap
+        and not t.is_upper
+        and not t.possessive
+        and low not in _TIME_WORDS
+        and low not in lex.regions
+        and low not in _STOP_CAPS
+        and _AGE_APPOS.match(doc.text, t.end)
+    ):
         return 50
-    if t.is_upper and 2 <= len(t.text) <= 3 and t.is_alpha and _initialism(doc, t) and (
-            prev is None or prev.lower not in _DETERMINERS) and _initial_acts(doc, t):
+    if (
+        t.is_upper
+        and 2 <= len(t.text) <= 3
+        and t.is_alpha
+        and _initialism(doc, t)
+        and (prev is None or prev.lower not in _DETERMINERS)
+        and _initial_acts(doc, t)
+    ):
         return 56  # "how DJ is doing", "DJ is 17", "KC said"
     if t.is_lower and len(low) >= 3 and lex.is_first(low) and not lex.is_word(low) and not lex.is_rare_word(low):
         nxt = doc.next(t)
         # a lowercase full name: "rajendra kumar"
-        if (nxt is not None and doc.gap(t, nxt) == " " and nxt.is_lower and len(nxt.text) >= 3
-                and (lex.is_surname(nxt.lower) or lex.is_first(nxt.lower)) and not lex.is_word(nxt.lower)
-                and not lex.is_rare_word(nxt.lower) and nxt.lower not in lex.allow):
+        if (
+            nxt is not None
+            and doc.gap(t, nxt) == " "
+            and nxt.is_lower
+            and len(nxt.text) >= 3
+            and (lex.is_surname(nxt.lower) or lex.is_first(nxt.lower))
+            and not lex.is_word(nxt.lower)
+            and not lex.is_rare_word(nxt.lower)
+            and nxt.lower not in lex.allow
+        ):
             return 54
-    if (t.is_lower and t.is_alpha and len(low) >= 3 and not lex.is_word(low) and low not in lex.allow
-            and low not in _STOP_CAPS and _lower_person_slot(doc, t, prev, gap)
-            and (lex.is_first(low) or not lex.near_word(low))):
+    if (
+        t.is_lower
+        and t.is_alpha
+        and len(low) >= 3
+        and not lex.is_word(low)
+        and low not in lex.allow
+        and low not in _STOP_CAPS
+        and _lower_person_slot(doc, t, prev, gap)
+        and (lex.is_first(low) or not lex.near_word(low))
+    ):
         # lowercase typing: a word that is no English word where a person
         # goes — acting ("so arnab said", "adebayo asked if") or after
         # "into/told/met" ("ran into xiuying at the shops")
         if (lex.is_first(low) or len(low) >= 4) and (
-                _speaks(doc, t) and (lex.is_first(low) or not lex.is_rare_word(low) or t.sent_start or prev.lower in _SO)
-                or (lex.is_first(low) or not lex.is_rare_word(low)) and _acts(doc, t)
-                and (doc.next(t) is None or doc.next(t).lower not in ("has", "had", "is", "was"))
-                or prev is not None and prev.lower in _MEET_VERBS and gap == " " and (_ends_mention(doc, t)
-                    or doc.next(t) is not None and doc.next(t).lower in _NAME_THEN_PREP)):
+            _speaks(doc, t)
+            and (lex.is_first(low) or not lex.is_rare_word(low) or t.sent_start or prev.lower in _SO)
+            or (lex.is_first(low) or not lex.is_rare_word(low))
+            and _acts(doc, t)
+            and (doc.next(t) is None or doc.next(t).lower not in ("has", "had", "is", "was"))
+            or prev is not None
+            and prev.lower in _MEET_VERBS
+            and gap == " "
+            and (_ends_mention(doc, t) or doc.next(t) is not None and doc.next(t).lower in _NAME_THEN_PREP)
+        ):
             return 52
-    if t.is_lower and t.is_alpha and len(low) >= 3 and lex.is_first(low) and (
-        # (a word right after one of our own placeholders starts no sentence)
-        t.sent_start and not t.after_mask and _acts(doc, t)
-        or prev is not None and prev.lower in ("its", "it's", "im", "i'm") and not lex.is_word(low)
+    if (
+        t.is_lower
+        and t.is_alpha
+        and len(low) >= 3
+        and lex.is_first(low)
+        and (
+            # (a word right after one of our own placeholders starts no sentence)
+            t.sent_start
+            and not t.after_mask
+            and _acts(doc, t)
+            or prev is not None
+            and prev.lower in ("its", "it's", "im", "i'm")
+            and not lex.is_word(low)
+        )
     ):
         return 54  # texting: "grace (pt, 26yo) follows me", "its ciarán from the group"
     if t.is_lower and t.is_alpha and len(low) >= 3 and not lex.is_word(low) and not lex.is_rare_word(low):
         nxt = doc.next(t)
         # texting style: "caoimhes mam", "caoimhe is 17"
-        if nxt is not None and doc.gap(t, nxt) == " " and (
-            nxt.lower in _FAMILY and low.endswith("s")
-            or nxt.lower in ("is", "was") and _followed_by_number(doc, nxt)
+        if (
+            nxt is not None
+            and doc.gap(t, nxt) == " "
+            and (
+                nxt.lower in _FAMILY
+                and low.endswith("s")
+                or nxt.lower in ("is", "was")
+                and _followed_by_number(doc, nxt)
+            )
         ):
             return 52
 
@@ -316,18 +800,32 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         # an unlisted name at a sentence start, acting: "Kwame said", "Tendai's mum"
         if t.sent_start and not word and not t.after_mask and lex.is_rare_word(low):
             nxt = doc.next(t)
-            if nxt is not None and (t.possessive and nxt.lower in PERSON_CUES or not t.possessive and _subject_acts(doc, t)):
+            if nxt is not None and (
+                t.possessive and nxt.lower in PERSON_CUES or not t.possessive and _subject_acts(doc, t)
+            ):
                 return 52
             # "Thiago Rice has…": a surname after it, then lowercase prose
-            if (nxt is not None and not t.possessive and doc.gap(t, nxt) == " " and nxt.is_cap and is_namey(doc, nxt)
-                    and lex.is_surname(nxt.lower)):
+            if (
+                nxt is not None
+                and not t.possessive
+                and doc.gap(t, nxt) == " "
+                and nxt.is_cap
+                and is_namey(doc, nxt)
+                and lex.is_surname(nxt.lower)
+            ):
                 after = doc.next(nxt)
                 if after is None or after.is_lower and doc.gap(nxt, after) == " " or nxt.possessive:
                     return 52
         return None
     # a first name that is also a word: needs more
     nxt = doc.next(t)
-    if nxt is not None and doc.gap(t, nxt) == " " and nxt.is_cap and (lex.is_surname(nxt.lower) or not lex.is_word(nxt.lower)) and is_namey(doc, nxt):
+    if (
+        nxt is not None
+        and doc.gap(t, nxt) == " "
+        and nxt.is_cap
+        and (lex.is_surname(nxt.lower) or not lex.is_word(nxt.lower))
+        and is_namey(doc, nxt)
+    ):
         return 58
     if t.possessive and nxt is not None and nxt.lower in PERSON_CUES:
         return 58  # "Rose's husband"
@@ -335,7 +833,13 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         # mid-sentence capital on a common word: a name unless it is part of a
         # longer capitalised phrase ("Mental Health", "Labor Day")
         neighbours = [x for x in (prev, nxt) if x is not None]
-        if not any(x.is_cap and (not x.sent_start or x.after_mask) and x.lower not in _STOP_CAPS and doc.gap(*(sorted((x, t), key=lambda y: y.i))) == " " for x in neighbours):
+        if not any(
+            x.is_cap
+            and (not x.sent_start or x.after_mask)
+            and x.lower not in _STOP_CAPS
+            and doc.gap(*(sorted((x, t), key=lambda y: y.i))) == " "
+            for x in neighbours
+        ):
             return 54
         return None
     if nxt is not None and not t.possessive and not t.after_mask and _subject_acts(doc, t):
@@ -344,20 +848,73 @@ def _evidence(doc: Doc, t: Token) -> int | None:
 
 
 # "ran into arnab at", "told ngozi", "met yanaba": a person as object
-_MEET_VERBS = {"into", "told", "tell", "asked", "ask", "met", "meet", "saw", "see", "texted", "text", "called",
-               "call", "emailed", "email", "messaged", "hugged", "invited", "thanked", "thank", "referred"}
+_MEET_VERBS = {
+    "into",
+    "told",
+    "tell",
+    "asked",
+    "ask",
+    "met",
+    "meet",
+    "saw",
+    "see",
+    "texted",
+    "text",
+    "called",
+    "call",
+    "emailed",
+    "email",
+    "messaged",
+    "hugged",
+    "invited",
+    "thanked",
+    "thank",
+    "referred",
+}
 _SO = {"so", "then", "and", "but", "when", "because", "cos", "coz", "bc", "after", "before", "said", "says", "if"}
-_OWNED = {"texts", "text", "messages", "message", "email", "emails", "phone", "disclosure", "diary", "journal",
-          "birthday", "wedding", "funeral", "kids", "children", "family", "behaviour", "behavior", "therapist",
-          "parents", "school", "teacher", "car", "house", "flat", "apartment", "room", "boss", "job"}
+_OWNED = {
+    "texts",
+    "text",
+    "messages",
+    "message",
+    "email",
+    "emails",
+    "phone",
+    "disclosure",
+    "diary",
+    "journal",
+    "birthday",
+    "wedding",
+    "funeral",
+    "kids",
+    "children",
+    "family",
+    "behaviour",
+    "behavior",
+    "therapist",
+    "parents",
+    "school",
+    "teacher",
+    "car",
+    "house",
+    "flat",
+    "apartment",
+    "room",
+    "boss",
+    "job",
+}
 
 
 def _lower_person_slot(doc: Doc, t: Token, prev: Token | None, gap: str) -> bool:
     """Cheap pre-check for the lowercase rule: a verb after, or a meeting verb before."""
     nxt = doc.next(t)
-    return (nxt is not None and (nxt.lower in _PERSON_VERBS or nxt.lower.endswith("ed") or nxt.lower in _IRREGULAR_PAST)
-            or _PERSON_AFTER.match(doc.text, t.end) is not None
-            or prev is not None and prev.lower in _MEET_VERBS)
+    return (
+        nxt is not None
+        and (nxt.lower in _PERSON_VERBS or nxt.lower.endswith("ed") or nxt.lower in _IRREGULAR_PAST)
+        or _PERSON_AFTER.match(doc.text, t.end) is not None
+        or prev is not None
+        and prev.lower in _MEET_VERBS
+    )
 
 
 def _owner_is_person(doc: Doc, t: Token) -> bool:
@@ -395,41 +952,271 @@ def _particle_run_end(doc: Doc, t: Token) -> Token | None:
     return j if j is not None and k and j.is_cap and is_namey(doc, j) else None
 
 
-_FAMILY = {"mam", "mum", "mom", "mother", "dad", "father", "husband", "wife", "partner", "son", "daughter",
-           "sister", "brother", "boyfriend", "girlfriend", "kids", "family", "parents", "nan", "gran"}
+_FAMILY = {
+    "mam",
+    "mum",
+    "mom",
+    "mother",
+    "dad",
+    "father",
+    "husband",
+    "wife",
+    "partner",
+    "son",
+    "daughter",
+    "sister",
+    "brother",
+    "boyfriend",
+    "girlfriend",
+    "kids",
+    "family",
+    "parents",
+    "nan",
+    "gran",
+}
 
 
 _PERSON_AFTER = re.compile(
     r"\s*(?:\((?:(?:my|our|a|the|his|her|their|new|former|ex-?)\s+)?(?:pt|cl|client|patient|supervisee|age|aged|\d)"
-    r"|,\s*\d{1,2}\b)", re.IGNORECASE)
+    r"|,\s*\d{1,2}\b)",
+    re.IGNORECASE,
+)
 # past tenses that don't end in -ed, and present forms a subject takes:
 # "Will went", "Dawn rang", "Bec wants"
 _IRREGULAR_PAST = {
-    "went", "got", "gave", "took", "made", "wrote", "rang", "drew", "ran", "sat", "stood", "met", "paid", "lost",
-    "found", "knew", "heard", "bought", "began", "broke", "chose", "drove", "fell", "forgot", "grew", "hid",
-    "hung", "led", "meant", "rode", "saw", "sang", "shook", "slept", "spoke", "spent", "stole", "swore", "taught",
-    "threw", "understood", "woke", "wore", "seems", "dm'd", "dm’d", "dmed", "pm'd", "wants", "needs", "loves",
-    "hates", "lives", "works",
+    "went",
+    "got",
+    "gave",
+    "took",
+    "made",
+    "wrote",
+    "rang",
+    "drew",
+    "ran",
+    "sat",
+    "stood",
+    "met",
+    "paid",
+    "lost",
+    "found",
+    "knew",
+    "heard",
+    "bought",
+    "began",
+    "broke",
+    "chose",
+    "drove",
+    "fell",
+    "forgot",
+    "grew",
+    "hid",
+    "hung",
+    "led",
+    "meant",
+    "rode",
+    "saw",
+    "sang",
+    "shook",
+    "slept",
+    "spoke",
+    "spent",
+    "stole",
+    "swore",
+    "taught",
+    "threw",
+    "understood",
+    "woke",
+    "wore",
+    "seems",
+    "dm'd",
+    "dm’d",
+    "dmed",
+    "pm'd",
+    "wants",
+    "needs",
+    "loves",
+    "hates",
+    "lives",
+    "works",
 }
 # after a lowercase name (a cue before it): what a person does next
-_MODALS = {"can't", "won't", "didn't", "doesn't", "isn't", "wasn't", "hasn't", "can", "could", "would", "should",
-           "might", "will", "must", "won’t", "can’t", "didn’t", "doesn’t"}
-_SPEECH = _PERSON_VERBS - {"has", "had", "is", "was", "and", "who", "just", "also", "never", "always", "really",
-                           "came", "comes", "left", "turned", "keeps", "kept", "showed", "missed", "brought", "sent"}
+_MODALS = {
+    "can't",
+    "won't",
+    "didn't",
+    "doesn't",
+    "isn't",
+    "wasn't",
+    "hasn't",
+    "can",
+    "could",
+    "would",
+    "should",
+    "might",
+    "will",
+    "must",
+    "won’t",
+    "can’t",
+    "didn’t",
+    "doesn’t",
+}
+_SPEECH = _PERSON_VERBS - {
+    "has",
+    "had",
+    "is",
+    "was",
+    "and",
+    "who",
+    "just",
+    "also",
+    "never",
+    "always",
+    "really",
+    "came",
+    "comes",
+    "left",
+    "turned",
+    "keeps",
+    "kept",
+    "showed",
+    "missed",
+    "brought",
+    "sent",
+}
 _SEASONS = {"summer", "autumn", "winter", "spring"}
-_TIME_WORDS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
-_TIME_CUES = {"this", "last", "next", "in", "over", "the", "during", "since", "until", "till", "by", "before",
-              "after", "of", "early", "late", "mid", "every", "each", "all", "that", "through", "throughout",
-              "from", "for", "a", "one", "past", "coming"}
-_DETERMINERS = {"the", "a", "an", "our", "your", "their", "this", "that", "these", "those", "any", "no", "each",
-                "every", "its", "some"}
-_AGE_APPOS = re.compile(r",\s(?:1[0-1]\d|[1-9]?\d),\s+(?:is|was|has|had|who|and|a|an|lives|works|says|said|wants)\b|\s\((?:1[0-1]\d|[1-9]?\d)\)")
-_VIRTUES = {"grace", "joy", "faith", "hope", "love", "charity", "patience", "honor", "honour", "mercy", "prudence",
-            "constance", "felicity", "harmony", "serenity", "trinity", "destiny", "liberty", "unity", "justice",
-            "glory", "peace", "bliss", "verity", "care", "pride", "passion", "courage", "purpose", "spirit"}
-_OBJECTS = {"me", "my", "him", "her", "us", "them", "it", "the", "a", "an", "this", "that", "his", "their", "our",
-            "your", "up", "out", "back", "down", "off", "some", "any", "every", "all", "to"}
+_TIME_WORDS = {
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+}
+_TIME_CUES = {
+    "this",
+    "last",
+    "next",
+    "in",
+    "over",
+    "the",
+    "during",
+    "since",
+    "until",
+    "till",
+    "by",
+    "before",
+    "after",
+    "of",
+    "early",
+    "late",
+    "mid",
+    "every",
+    "each",
+    "all",
+    "that",
+    "through",
+    "throughout",
+    "from",
+    "for",
+    "a",
+    "one",
+    "past",
+    "coming",
+}
+_DETERMINERS = {
+    "the",
+    "a",
+    "an",
+    "our",
+    "your",
+    "their",
+    "this",
+    "that",
+    "these",
+    "those",
+    "any",
+    "no",
+    "each",
+    "every",
+    "its",
+    "some",
+}
+_AGE_APPOS = re.compile(
+    r",\s(?:1[0-1]\d|[1-9]?\d),\s+(?:is|was|has|had|who|and|a|an|lives|works|says|said|wants)\b|\s\((?:1[0-1]\d|[1-9]?\d)\)"
+)
+_VIRTUES = {
+    "grace",
+    "joy",
+    "faith",
+    "hope",
+    "love",
+    "charity",
+    "patience",
+    "honor",
+    "honour",
+    "mercy",
+    "prudence",
+    "constance",
+    "felicity",
+    "harmony",
+    "serenity",
+    "trinity",
+    "destiny",
+    "liberty",
+    "unity",
+    "justice",
+    "glory",
+    "peace",
+    "bliss",
+    "verity",
+    "care",
+    "pride",
+    "passion",
+    "courage",
+    "purpose",
+    "spirit",
+}
+_OBJECTS = {
+    "me",
+    "my",
+    "him",
+    "her",
+    "us",
+    "them",
+    "it",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "his",
+    "their",
+    "our",
+    "your",
+    "up",
+    "out",
+    "back",
+    "down",
+    "off",
+    "some",
+    "any",
+    "every",
+    "all",
+    "to",
+}
 _NAME_THEN_PREP = {"at", "in", "on", "from", "with", "about", "after", "before", "during", "over", "into"}
 _NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
 
@@ -448,16 +1235,21 @@ def _acts(doc: Doc, t: Token, lowercase: bool = False) -> bool:
     if nxt is None or doc.gap(t, nxt) != " ":
         return False
     w = nxt.lower
-    return w in _PERSON_VERBS and w not in ("and", "just", "also", "never", "always", "really") or (
-        len(w) > 4 and w.endswith("ed") and doc.lex.is_word(w)
-    ) or lowercase and (w in _MODALS or w in _IRREGULAR_PAST)
+    return (
+        w in _PERSON_VERBS
+        and w not in ("and", "just", "also", "never", "always", "really")
+        or (len(w) > 4 and w.endswith("ed") and doc.lex.is_word(w))
+        or lowercase
+        and (w in _MODALS or w in _IRREGULAR_PAST)
+    )
 
 
 def _speaks(doc: Doc, t: Token) -> bool:
     """A speech or contact verb right after, or a role in brackets: "Kia said", "April texted"."""
     nxt = doc.next(t)
     return (nxt is not None and not t.possessive and doc.gap(t, nxt) == " " and nxt.lower in _SPEECH) or bool(
-        _PERSON_AFTER.match(doc.text, t.end))
+        _PERSON_AFTER.match(doc.text, t.end)
+    )
 
 
 # punctuation, not one of our placeholders (masked on a second pass)
@@ -471,7 +1263,9 @@ def _ends_mention(doc: Doc, t: Token) -> bool:
 
 _IS_A_CLIENT = re.compile(
     r"\s+(?:has\s+been|had\s+been|is|was|became)\s+(?:my|our|a|an|her|his|their)\s+(?:\w+\s+)?"
-    r"(?:client|patient|supervisee|colleague|neighbou?r|friend|student|tenant|landlord|boss)s?\b", re.IGNORECASE)
+    r"(?:client|patient|supervisee|colleague|neighbou?r|friend|student|tenant|landlord|boss)s?\b",
+    re.IGNORECASE,
+)
 
 
 def _subject_acts(doc: Doc, t: Token) -> bool:
@@ -497,32 +1291,113 @@ def _subject_acts(doc: Doc, t: Token) -> bool:
     if w in _NAME_THEN_PREP and doc.text[t.start : t.start + 1].isupper():
         # "Dawn on the front desk told me…": a place or role phrase, then speech
         j, k = nxt, 0
-        while (j is not None and k < 10 and not any(c in doc.gap(t, j) for c in ".?!,;:\n")
-               and j.lower not in ("when", "as", "if", "because", "that", "who", "which", "while", "and", "but", "so")):
+        while (
+            j is not None
+            and k < 10
+            and not any(c in doc.gap(t, j) for c in ".?!,;:\n")
+            and j.lower not in ("when", "as", "if", "because", "that", "who", "which", "while", "and", "but", "so")
+        ):
             if j.lower in _SPEECH - {"says", "thinks", "thought", "feels", "felt", "wants", "wanted", "has", "had"}:
                 return True
             j, k = doc.next(j), k + 1
     if w in ("from", "and"):
         # "Amber from my group", "Jo and I were at school together"
         after = doc.next(nxt)
-        return after is not None and (w == "from" and after.lower in ("my", "our", "his", "her", "their")
-                                      or w == "and" and after.text in ("I", "my", "her", "his", "their"))
+        return after is not None and (
+            w == "from"
+            and after.lower in ("my", "our", "his", "her", "their")
+            or w == "and"
+            and after.text in ("I", "my", "her", "his", "their")
+        )
     return False
 
 
-_STATE_ABBR = {"al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia", "ks",
-               "ky", "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc",
-               "nd", "oh", "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy",
-               "pr", "ab", "bc", "mb", "nb", "nl", "ns", "nt", "nu", "on", "pe", "qc", "sk", "yt", "nsw", "vic",
-               "qld", "sa", "tas", "act"}
+_STATE_ABBR = {
+    "al",
+    "ak",
+    "az",
+    "ar",
+    "ca",
+    "co",
+    "ct",
+    "de",
+    "dc",
+    "fl",
+    "ga",
+    "hi",
+    "id",
+    "il",
+    "in",
+    "ia",
+    "ks",
+    "ky",
+    "la",
+    "me",
+    "md",
+    "ma",
+    "mi",
+    "mn",
+    "ms",
+    "mo",
+    "mt",
+    "ne",
+    "nv",
+    "nh",
+    "nj",
+    "nm",
+    "ny",
+    "nc",
+    "nd",
+    "oh",
+    "ok",
+    "or",
+    "pa",
+    "ri",
+    "sc",
+    "sd",
+    "tn",
+    "tx",
+    "ut",
+    "vt",
+    "va",
+    "wa",
+    "wv",
+    "wi",
+    "wy",
+    "pr",
+    "ab",
+    "bc",
+    "mb",
+    "nb",
+    "nl",
+    "ns",
+    "nt",
+    "nu",
+    "on",
+    "pe",
+    "qc",
+    "sk",
+    "yt",
+    "nsw",
+    "vic",
+    "qld",
+    "sa",
+    "tas",
+    "act",
+}
 
 
 def _initialism(doc: Doc, t: Token) -> bool:
     """Two or three capitals that are no known acronym: initials used as a
     name ("DJ", "TJ", "KC")."""
     low = t.lower
-    return (t.text.isalpha() and low not in doc.lex.acronyms and low not in doc.lex.allow
-            and low not in _STATE_ABBR and low not in doc.lex.regions)
+    return (
+        t.text.isalpha()
+        and low not in doc.lex.acronyms
+        and low not in doc.lex.allow
+        and low not in _STATE_ABBR
+        and low not in doc.lex.regions
+    )
 
 
 def _initial_acts(doc: Doc, t: Token) -> bool:
@@ -538,9 +1413,17 @@ def _initial_acts(doc: Doc, t: Token) -> bool:
         return True
     if w in ("is", "was", "has", "had"):
         after = doc.next(nxt)
-        return after is not None and doc.gap(nxt, after) == " " and (
-            after.text.isdigit() and len(after.text) <= 2 or after.lower.endswith("ing") and len(after.lower) > 5
-            or after.lower in ("been", "now", "only", "just", "still"))
+        return (
+            after is not None
+            and doc.gap(nxt, after) == " "
+            and (
+                after.text.isdigit()
+                and len(after.text) <= 2
+                or after.lower.endswith("ing")
+                and len(after.lower) > 5
+                or after.lower in ("been", "now", "only", "just", "still")
+            )
+        )
     return False
 
 
@@ -576,11 +1459,26 @@ def _cue_before(doc: Doc, t: Token) -> str | None:
     if low in _STRONG_CUES or head in _STRONG_CUES:
         return "strong"
     pp = doc.prev(p)
-    if pp is not None and (pp.lower, low) in {("goes", "by"), ("go", "by"), ("going", "by"), ("name", "is"),
-                                              ("names", "are"), ("known", "as"), ("her", "as"), ("him", "as"),
-                                              ("them", "as"), ("name", "was"), ("called", "her"),
-                                              ("called", "him"), ("call", "her"), ("call", "him"), ("call", "them"),
-                                              ("calling", "her"), ("calling", "him"), ("signed", "it")}:
+    if pp is not None and (pp.lower, low) in {
+        ("goes", "by"),
+        ("go", "by"),
+        ("going", "by"),
+        ("name", "is"),
+        ("names", "are"),
+        ("known", "as"),
+        ("her", "as"),
+        ("him", "as"),
+        ("them", "as"),
+        ("name", "was"),
+        ("called", "her"),
+        ("called", "him"),
+        ("call", "her"),
+        ("call", "him"),
+        ("call", "them"),
+        ("calling", "her"),
+        ("calling", "him"),
+        ("signed", "it"),
+    }:
         return "strong"
     if low in ("is", "was") and pp is not None and pp.head in PERSON_CUES and doc.gap(pp, p) == " " and t.is_cap:
         return "person"  # "client is Sharon Pruitt"
@@ -609,9 +1507,15 @@ def _extend(doc: Doc, t: Token, lowercase: bool, strong: bool = False) -> list[T
             # one to three particles, then a capitalised name: "van der Berg", "de la Cruz"
             parts = [nxt]
             after = doc.next(nxt)
-            while (after is not None and len(parts) < 3 and doc.gap(parts[-1], after) == " "
-                   and (after.lower in _PARTICLES or after.lower in ("an", "na") and parts[-1].lower in _IRISH_ARTICLE_AFTER)
-                   and not after.is_cap):
+            while (
+                after is not None
+                and len(parts) < 3
+                and doc.gap(parts[-1], after) == " "
+                and (
+                    after.lower in _PARTICLES or after.lower in ("an", "na") and parts[-1].lower in _IRISH_ARTICLE_AFTER
+                )
+                and not after.is_cap
+            ):
                 parts.append(after)
                 after = doc.next(after)
             if after is not None and doc.gap(parts[-1], after) == " " and after.is_cap and is_namey(doc, after):
@@ -619,8 +1523,15 @@ def _extend(doc: Doc, t: Token, lowercase: bool, strong: bool = False) -> list[T
                 continue
             break
         if lowercase:
-            if (nxt.is_lower and nxt.is_alpha and not lex.is_word(low) and low not in lex.allow and len(low) >= 2
-                    and low not in PERSON_CUES and low not in _FAMILY):
+            if (
+                nxt.is_lower
+                and nxt.is_alpha
+                and not lex.is_word(low)
+                and low not in lex.allow
+                and len(low) >= 2
+                and low not in PERSON_CUES
+                and low not in _FAMILY
+            ):
                 run.append(nxt)
                 continue
             break
@@ -634,7 +1545,11 @@ def _extend(doc: Doc, t: Token, lowercase: bool, strong: bool = False) -> list[T
         # after a title or cue, a short uncommon capitalised word ends the
         # name rather than starting a phrase ("Client Li Na came")
         after = doc.next(nxt)
-        if strong and (low not in lex.common_words or len(low) <= 3) and (after is None or not after.is_cap or doc.gap(nxt, after) != " "):
+        if (
+            strong
+            and (low not in lex.common_words or len(low) <= 3)
+            and (after is None or not after.is_cap or doc.gap(nxt, after) != " ")
+        ):
             run.append(nxt)
             continue
         break

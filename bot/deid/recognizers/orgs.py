@@ -5,10 +5,11 @@ A run of capitalised words ending in a head noun ("… Elementary", "… Church"
 possessive ("St. Mary's") and venues named after a preposition ("at Blue
 Bottle", "at The Rusty Anchor") are caught as well.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Candidate
 from .base import MASK, Doc, scan
@@ -38,9 +39,35 @@ for kind, words in {
         HEADS[w] = kind
 
 # head nouns that also end ordinary phrases; they need two name-like words before
-_WEAK_HEADS = {"high", "middle", "primary", "health", "care", "services", "centre", "center", "practice",
-               "recovery", "city", "club", "market", "studio", "media", "design", "press", "kitchen", "law",
-               "therapy", "psychology", "group", "company", "trust", "insurance", "academy", "associates"}
+_WEAK_HEADS = {
+    "high",
+    "middle",
+    "primary",
+    "health",
+    "care",
+    "services",
+    "centre",
+    "center",
+    "practice",
+    "recovery",
+    "city",
+    "club",
+    "market",
+    "studio",
+    "media",
+    "design",
+    "press",
+    "kitchen",
+    "law",
+    "therapy",
+    "psychology",
+    "group",
+    "company",
+    "trust",
+    "insurance",
+    "academy",
+    "associates",
+}
 # capitalised words that may sit inside an organisation's name
 _CONNECTORS = {"&", "and", "of", "the", "for", "de", "la", "y", "upon"}
 # "University of Northern Vermont", "Bank of Ireland": the head comes first
@@ -53,25 +80,85 @@ HEAD_LEADS = re.compile(
     r"(?<![\w])(?P<head>Temple|Congregation|Masjid|Mosque|Camp|Hotel|Café|Cafe|Casa|Chez|Club|Clinica|Hospital|Scoil|Gaelscoil|Coláiste|Kura|Kohanga)"
     r"(?:\s+(?!(?:and|or|but|in|on|at|for|to|is|was)\b)[A-Z][\w'’-]*){1,3}"
 )
-_HEAD_FIRST_GENERIC = re.compile(r"(?:Department|Bank|School|College|Association|Society) of (?:Health|Education|Psychology|Medicine|Nursing|Social Work|Counseling|Counselling|Justice|Labor|Labour|Veterans Affairs|Human Services)$")
+_HEAD_FIRST_GENERIC = re.compile(
+    r"(?:Department|Bank|School|College|Association|Society) of (?:Health|Education|Psychology|Medicine|Nursing|Social Work|Counseling|Counselling|Justice|Labor|Labour|Veterans Affairs|Human Services)$"
+)
 SAINT = re.compile(r"(?<![\w])(?:St\.?|Saint|Ss\.?)\s+[A-Z][\w]*(?:['’]s)?(?![\w])")
 _NOT_ORG_AFTER_SAINT = re.compile(r"\s+(?:Day|Eve)\b")
 VENUE_CUES = {"at", "from", "for", "with", "joined", "to", "runs", "owns", "manages", "founded", "started"}
 # after these a run of names is still a person ("with Mark Ellison"); after
 # "at", "runs" or "owns" it is a business ("at Crown Casino", "at Shear Bliss")
 _PERSON_OK_CUES = {"with", "to", "for", "from", "joined"}
-_TIME_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-               "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-               "today", "yesterday", "tomorrow"}
+_TIME_WORDS = {
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "today",
+    "yesterday",
+    "tomorrow",
+}
 _GENERIC_PHRASES = {
-    "family court", "district court", "high court", "supreme court", "county court", "crown court",
-    "mental health", "mental health care plan", "care plan", "health care", "primary care", "social services",
-    "child protective services", "protective services", "human resources", "emergency room", "the court",
-    "local authority", "student services", "disability services", "counselling services", "counseling services",
-    "mental health services", "health services", "private practice", "group practice", "solo practice",
-    "the practice", "general practice", "intensive care", "aged care", "home care", "foster care",
-    "primary school", "high school", "middle school", "secondary school", "elementary school", "grad school",
-    "medical school", "law school", "nursing home", "city council", "town council", "the city",
+    "family court",
+    "district court",
+    "high court",
+    "supreme court",
+    "county court",
+    "crown court",
+    "mental health",
+    "mental health care plan",
+    "care plan",
+    "health care",
+    "primary care",
+    "social services",
+    "child protective services",
+    "protective services",
+    "human resources",
+    "emergency room",
+    "the court",
+    "local authority",
+    "student services",
+    "disability services",
+    "counselling services",
+    "counseling services",
+    "mental health services",
+    "health services",
+    "private practice",
+    "group practice",
+    "solo practice",
+    "the practice",
+    "general practice",
+    "intensive care",
+    "aged care",
+    "home care",
+    "foster care",
+    "primary school",
+    "high school",
+    "middle school",
+    "secondary school",
+    "elementary school",
+    "grad school",
+    "medical school",
+    "law school",
+    "nursing home",
+    "city council",
+    "town council",
+    "the city",
 }
 
 
@@ -81,10 +168,23 @@ FIELD = re.compile(
     r"organi[sz]ation|church|mosque|temple|synagogue|team|club|gym|hospital|clinic|practice|gp surgery|surgery)"
     r"[ \t]*[:\-–][ \t]*(?P<value>[^\n,;()]{2,60})"
 )
-_FIELD_KIND = {"school": "school", "college": "school", "uni": "school", "university": "school",
-               "church": "church", "mosque": "church", "temple": "church", "synagogue": "church",
-               "hospital": "hospital", "clinic": "clinic", "practice": "clinic", "gp surgery": "clinic",
-               "surgery": "clinic", "team": "team", "club": "team"}
+_FIELD_KIND = {
+    "school": "school",
+    "college": "school",
+    "uni": "school",
+    "university": "school",
+    "church": "church",
+    "mosque": "church",
+    "temple": "church",
+    "synagogue": "church",
+    "hospital": "hospital",
+    "clinic": "clinic",
+    "practice": "clinic",
+    "gp surgery": "clinic",
+    "surgery": "clinic",
+    "team": "team",
+    "club": "team",
+}
 
 
 def find(doc: Doc) -> Iterator[Candidate]:
@@ -99,9 +199,19 @@ def find(doc: Doc) -> Iterator[Candidate]:
             yield Candidate(m.start(), m.end(), "ORG", kind, 72, "org")
     for m in scan(HEAD_LEADS, doc.text):
         head = m.group("head").lower()
-        kind = {"temple": "church", "congregation": "church", "masjid": "church", "mosque": "church",
-                "scoil": "school", "gaelscoil": "school", "coláiste": "school", "kura": "school",
-                "kohanga": "school", "hospital": "hospital", "clinica": "clinic"}.get(head, "workplace")
+        kind = {
+            "temple": "church",
+            "congregation": "church",
+            "masjid": "church",
+            "mosque": "church",
+            "scoil": "school",
+            "gaelscoil": "school",
+            "coláiste": "school",
+            "kura": "school",
+            "kohanga": "school",
+            "hospital": "hospital",
+            "clinica": "clinic",
+        }.get(head, "workplace")
         yield Candidate(m.start(), m.end(), "ORG", kind, 70, "org")
     yield from _headed(doc)
     yield from _saints(doc)
@@ -125,14 +235,23 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
         while i > 0:
             p = toks[i - 1]
             gap = doc.gap(p, toks[i])
-            if "\n" in gap or any(c in gap for c in ".,;:!?()\"“”@/" + MASK) and not (p.text in ("St", "Mt") and gap.startswith(".")):
+            if (
+                "\n" in gap
+                or any(c in gap for c in '.,;:!?()"“”@/' + MASK)
+                and not (p.text in ("St", "Mt") and gap.startswith("."))
+            ):
                 break
             if "&" in gap and p.is_cap:
                 i -= 1
                 names += 1
                 continue
             if p.is_cap or p.is_upper or p.text.isdigit():
-                if p.sent_start and lex.is_word(p.lower) and (not lex.is_first(p.lower) or p.lower in ("the", "a", "an")) and p.lower not in HEADS:
+                if (
+                    p.sent_start
+                    and lex.is_word(p.lower)
+                    and (not lex.is_first(p.lower) or p.lower in ("the", "a", "an"))
+                    and p.lower not in HEADS
+                ):
                     break  # "The NHS is slow": a sentence's capital, not a name
                 if p.lower in _TIME_WORDS:
                     break  # "on Sunday Grace Church…"
@@ -149,10 +268,22 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
         while k + 1 < len(toks) and not toks[k].possessive:
             nx = toks[k + 1]
             gap = doc.gap(toks[k], nx)
-            if gap == " " and (nx.is_cap or nx.is_upper) and nx.is_alpha and not nx.sent_start and nx.lower not in lex.allow:
+            if (
+                gap == " "
+                and (nx.is_cap or nx.is_upper)
+                and nx.is_alpha
+                and not nx.sent_start
+                and nx.lower not in lex.allow
+            ):
                 k += 1
                 continue
-            if gap == " " and nx.lower in ("and", "of", "&") and k + 2 < len(toks) and toks[k + 2].is_cap and doc.gap(nx, toks[k + 2]) == " ":
+            if (
+                gap == " "
+                and nx.lower in ("and", "of", "&")
+                and k + 2 < len(toks)
+                and toks[k + 2].is_cap
+                and doc.gap(nx, toks[k + 2]) == " "
+            ):
                 k += 2
                 continue
             break
@@ -168,9 +299,14 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
         if phrase in _GENERIC_PHRASES or " ".join(t.lower for t in span_toks[-2:]) in _GENERIC_PHRASES and names <= 1:
             continue
         first = span_toks[0]
-        if first.sent_start and names == 1 and lex.is_word(first.lower) and not first.lower in HEADS:
+        if first.sent_start and names == 1 and lex.is_word(first.lower) and first.lower not in HEADS:
             continue
-        if head.lower in _WEAK_HEADS and names == 1 and all(lex.is_word(t.lower) for t in span_toks) and not any(t.possessive for t in span_toks):
+        if (
+            head.lower in _WEAK_HEADS
+            and names == 1
+            and all(lex.is_word(t.lower) for t in span_toks)
+            and not any(t.possessive for t in span_toks)
+        ):
             continue
         if head.lower in ("therapy", "therapies", "interviewing") and all(
             lex.is_word(t.lower) and not lex.is_first(t.lower) and not lex.is_place(t.lower) or t.lower in _CONNECTORS
@@ -179,7 +315,10 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
             continue  # a named therapy ("Acceptance and Commitment Therapy"), not a practice
         kind = HEADS.get(toks[k].lower, kind) if toks[k].lower in HEADS else kind
         label = "LOCATION" if kind == "landmark" else "ORG"
-        if any(t.lower in ("school", "elementary", "academy", "college", "university", "prep", "primary", "scoil") for t in span_toks):
+        if any(
+            t.lower in ("school", "elementary", "academy", "college", "university", "prep", "primary", "scoil")
+            for t in span_toks
+        ):
             kind = "school"
         end = span_toks[-1].end + (2 if span_toks[-1].possessive and _ends_clause(doc.text, span_toks[-1].end) else 0)
         yield Candidate(span_toks[0].start, end, label, kind, 72, "org")
@@ -187,7 +326,12 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
 
 def _ends_clause(text: str, end: int) -> bool:
     """After "X's": punctuation or the end means a business ("at Ryan's.")."""
-    return bool(re.match(r"['’]s(?:\s*(?:[,.;:!?)\]\"”]|$)|\s+(?:and|or|on|in|at|where|when|with|yesterday|today|last|for|because|but|so)\b)", text[end : end + 16]))
+    return bool(
+        re.match(
+            r"['’]s(?:\s*(?:[,.;:!?)\]\"”]|$)|\s+(?:and|or|on|in|at|where|when|with|yesterday|today|last|for|because|but|so)\b)",
+            text[end : end + 16],
+        )
+    )
 
 
 def _saints(doc: Doc) -> Iterator[Candidate]:
@@ -215,21 +359,86 @@ def _saints(doc: Doc) -> Iterator[Candidate]:
         yield Candidate(m.start(), end, "ORG", kind, 74, "org")
 
 
-_ORG_VERB_BEFORE = re.compile(r"\b(?:referred|refer|referral|transferred|admitted|works?|worked|working|employed|volunteers?|"
-                              r"volunteered|volunteering|sectioned|placed|seen|applied|accepted|rejected|hired|fired|sacked|"
-                              r"dismissed|resigned|quit|shifts?|job|placement|internship|(?:a|an)\s+(?:referral|letter|email|call))"
-                              r"\s*$", re.IGNORECASE)
-_STATES = {"al", "ak", "az", "ar", "ca", "co", "ct", "de", "dc", "fl", "ga", "hi", "id", "il", "in", "ia", "ks", "ky",
-           "la", "me", "md", "ma", "mi", "mn", "ms", "mo", "mt", "ne", "nv", "nh", "nj", "nm", "ny", "nc", "nd", "oh",
-           "ok", "or", "pa", "ri", "sc", "sd", "tn", "tx", "ut", "vt", "va", "wa", "wv", "wi", "wy", "nsw", "vic",
-           "qld", "tas", "act", "nyc"}
+_ORG_VERB_BEFORE = re.compile(
+    r"\b(?:referred|refer|referral|transferred|admitted|works?|worked|working|employed|volunteers?|"
+    r"volunteered|volunteering|sectioned|placed|seen|applied|accepted|rejected|hired|fired|sacked|"
+    r"dismissed|resigned|quit|shifts?|job|placement|internship|(?:a|an)\s+(?:referral|letter|email|call))"
+    r"\s*$",
+    re.IGNORECASE,
+)
+_STATES = {
+    "al",
+    "ak",
+    "az",
+    "ar",
+    "ca",
+    "co",
+    "ct",
+    "de",
+    "dc",
+    "fl",
+    "ga",
+    "hi",
+    "id",
+    "il",
+    "in",
+    "ia",
+    "ks",
+    "ky",
+    "la",
+    "me",
+    "md",
+    "ma",
+    "mi",
+    "mn",
+    "ms",
+    "mo",
+    "mt",
+    "ne",
+    "nv",
+    "nh",
+    "nj",
+    "nm",
+    "ny",
+    "nc",
+    "nd",
+    "oh",
+    "ok",
+    "or",
+    "pa",
+    "ri",
+    "sc",
+    "sd",
+    "tn",
+    "tx",
+    "ut",
+    "vt",
+    "va",
+    "wa",
+    "wv",
+    "wi",
+    "wy",
+    "nsw",
+    "vic",
+    "qld",
+    "tas",
+    "act",
+    "nyc",
+}
 
 
 def _unknown_acronym(doc: Doc, t) -> bool:
     """3-8 capitals that are no acronym we know (therapies, bodies, codes, services)."""
     low = t.lower
-    return (t.text.isalpha() and t.text.isupper() and 3 <= len(t.text) <= 8 and low not in doc.lex.acronyms
-            and low not in doc.lex.allow and low not in _STATES and low not in doc.lex.regions)
+    return (
+        t.text.isalpha()
+        and t.text.isupper()
+        and 3 <= len(t.text) <= 8
+        and low not in doc.lex.acronyms
+        and low not in doc.lex.allow
+        and low not in _STATES
+        and low not in doc.lex.regions
+    )
 
 
 def _and_joins(doc: Doc, a, b) -> bool:
@@ -273,16 +482,19 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
         # "at Oak and Ivy": a lowercase "and" between two capitals, where a
         # business goes ("with Mark and Sandy" are two people)
         and_ok = prev.lower not in _PERSON_OK_CUES or bool(
-            _ORG_VERB_BEFORE.search(doc.text, max(0, prev.start - 24), prev.start))
+            _ORG_VERB_BEFORE.search(doc.text, max(0, prev.start - 24), prev.start)
+        )
         while nxt is not None and not run[-1].possessive:
             if and_ok and _and_joins(doc, run[-1], nxt):
                 run.append(nxt)
                 nxt = doc.next(nxt)
                 continue
-            if not (doc.gap(run[-1], nxt) in (" ", " & ")
-                    and (nxt.is_cap or nxt.is_upper or nxt.text.isdigit() or nxt.text[:1].isupper())
-                    and (nxt.lower not in lex.allow or nxt.is_cap and len(nxt.text) >= 3 and nxt.lower not in TITLES)
-                    and nxt.lower not in _TIME_WORDS):
+            if not (
+                doc.gap(run[-1], nxt) in (" ", " & ")
+                and (nxt.is_cap or nxt.is_upper or nxt.text.isdigit() or nxt.text[:1].isupper())
+                and (nxt.lower not in lex.allow or nxt.is_cap and len(nxt.text) >= 3 and nxt.lower not in TITLES)
+                and nxt.lower not in _TIME_WORDS
+            ):
                 break
             run.append(nxt)
             nxt = doc.next(nxt)
@@ -292,7 +504,11 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
             # "at NASW" or "at F45" alone: an acronym or a code, not clearly a
             # venue; but an unknown all-caps name where an employer or a
             # service goes is one ("a placement at CAMH", "referred to NIMHANS")
-            if _unknown_acronym(doc, t) and (prev.lower in ("at", "from", "joined") or prev.lower in ("to", "by", "for") and _ORG_VERB_BEFORE.search(doc.text, max(0, prev.start - 24), prev.start)):
+            if _unknown_acronym(doc, t) and (
+                prev.lower in ("at", "from", "joined")
+                or prev.lower in ("to", "by", "for")
+                and _ORG_VERB_BEFORE.search(doc.text, max(0, prev.start - 24), prev.start)
+            ):
                 yield Candidate(t.start, t.end, "ORG", "organisation", 50, "org")
             continue
         if t.text == "The" and len(run) == 1:
@@ -305,18 +521,31 @@ def _venues(doc: Doc) -> Iterator[Candidate]:
             continue
         if (len(run) >= 2 and not run[-1].possessive) or t.text == "The" or closes:
             # a person only if some part is no ordinary word ("with Green Apple" is a business)
-            if (prev.lower in _PERSON_OK_CUES and all(lex.is_first(x.lower) or lex.is_surname(x.lower) for x in run)
-                    and any(not lex.is_word(x.lower) for x in run) and not any(x.lower == "and" for x in run)
-                    and not any(x.lower in lex.regions or x.lower in lex.common_words and not lex.is_first(x.lower)
-                                for x in run)
-                    and not closes and t.text != "The"):
+            if (
+                prev.lower in _PERSON_OK_CUES
+                and all(lex.is_first(x.lower) or lex.is_surname(x.lower) for x in run)
+                and any(not lex.is_word(x.lower) for x in run)
+                and not any(x.lower == "and" for x in run)
+                and not any(
+                    x.lower in lex.regions or x.lower in lex.common_words and not lex.is_first(x.lower) for x in run
+                )
+                and not closes
+                and t.text != "The"
+            ):
                 continue  # "with Mark Ellison" is a person: the name recogniser owns it
             end = run[-1].end + (2 if closes else 0)
             yield Candidate(t.start, end, "ORG", "workplace", 58, "org")
-        elif (lex.is_word(t.lower) and not lex.is_first(t.lower) and not t.sent_start
-              and (prev.lower in ("at", "joined") and not lex.is_place(t.lower)
-                   or prev.lower in ("from", "with", "for", "at")
-                   and _ORG_VERB_BEFORE.search(doc.text, max(0, prev.start - 24), prev.start))):
+        elif (
+            lex.is_word(t.lower)
+            and not lex.is_first(t.lower)
+            and not t.sent_start
+            and (
+                prev.lower in ("at", "joined")
+                and not lex.is_place(t.lower)
+                or prev.lower in ("from", "with", "for", "at")
+                and _ORG_VERB_BEFORE.search(doc.text, max(0, prev.start - 24), prev.start)
+            )
+        ):
             # "fired from Hearth", "volunteers with Lighthouse": one capitalised
             # word where an employer goes
             # "at Nordstrom" is caught by the safety net; "at Costco" likewise.

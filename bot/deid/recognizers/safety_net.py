@@ -6,10 +6,11 @@ case) and is neither an English word nor on the allowlist of safe terms.
 Neighbouring capitalised tokens go with it so that no part of a multi-word
 name stays visible ("Y Llew Coch").
 """
+
 from __future__ import annotations
 
 import unicodedata
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Candidate
 from ..tokens import Token
@@ -59,10 +60,22 @@ def find(doc: Doc) -> Iterator[Candidate]:
         # "Nizhoni van den Berg": particles, then a capitalised surname
         while True:
             k = b + 1
-            while (k < len(toks) and k - b <= 3 and toks[k].text.islower() and toks[k].lower in _PARTICLES
-                   and doc.gap(toks[k - 1], toks[k]) == " " and not toks[k - 1].possessive):
+            while (
+                k < len(toks)
+                and k - b <= 3
+                and toks[k].text.islower()
+                and toks[k].lower in _PARTICLES
+                and doc.gap(toks[k - 1], toks[k]) == " "
+                and not toks[k - 1].possessive
+            ):
                 k += 1
-            if k > b + 1 and k < len(toks) and doc.gap(toks[k - 1], toks[k]) == " " and toks[k].is_cap and is_namey(doc, toks[k]):
+            if (
+                k > b + 1
+                and k < len(toks)
+                and doc.gap(toks[k - 1], toks[k]) == " "
+                and toks[k].is_cap
+                and is_namey(doc, toks[k])
+            ):
                 b = k
                 while b + 1 < len(toks) and _joins(doc, toks[b], toks[b + 1], left=False):
                     b += 1
@@ -71,7 +84,13 @@ def find(doc: Doc) -> Iterator[Candidate]:
         end = toks[b].end
         # "Smokehouse 81": a number that closes the name goes with it
         nb = doc.next(toks[b])
-        if nb is not None and nb.text.isdigit() and len(nb.text) <= 3 and doc.gap(toks[b], nb) == " " and not toks[b].possessive:
+        if (
+            nb is not None
+            and nb.text.isdigit()
+            and len(nb.text) <= 3
+            and doc.gap(toks[b], nb) == " "
+            and not toks[b].possessive
+        ):
             after = doc.text[nb.end : nb.end + 1]
             if not after or after in ".,;:!?)":
                 end = nb.end
@@ -93,4 +112,11 @@ def _joins(doc: Doc, left_tok: Token, right_tok: Token, left: bool) -> bool:
     other = left_tok if left else right_tok
     if other.sent_start and doc.lex.is_word(other.lower):
         return False
-    return (other.is_cap or _caseless_letters(other)) and is_namey(doc, other) and not other.text.isupper() or len(other.text) == 1 and other.text.isupper() and other.lower != "i"
+    return (
+        (other.is_cap or _caseless_letters(other))
+        and is_namey(doc, other)
+        and not other.text.isupper()
+        or len(other.text) == 1
+        and other.text.isupper()
+        and other.lower != "i"
+    )

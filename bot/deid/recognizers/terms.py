@@ -1,8 +1,9 @@
 """Workspace terms: words a workspace's moderators always want removed."""
+
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Candidate
 from .base import Doc

@@ -1,6 +1,9 @@
 import re
 
-from bot.blocks import answers, intake as ib, moderation as mb, posts as pb
+from bot.blocks import answers
+from bot.blocks import intake as ib
+from bot.blocks import moderation as mb
+from bot.blocks import posts as pb
 from bot.blocks.common import CONSULT_START
 from bot.listeners.actions import help, intake, moderation, posts
 

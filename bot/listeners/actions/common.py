@@ -1,7 +1,8 @@
 """What every button listener needs: who clicked, which post, and how to answer."""
+
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 
 def ids(body: dict) -> tuple[str, str]:

@@ -1,4 +1,5 @@
 """Buttons on `/boundary` answers."""
+
 from bot.blocks import answers
 
 

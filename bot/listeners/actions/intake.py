@@ -1,6 +1,5 @@
 """Buttons in the intake DM."""
 
-
 from bot.listeners.actions.common import ids
 
 

@@ -1,4 +1,5 @@
 """Approve / Reject and flag decisions in the review channel or App Home."""
+
 from bot.blocks import moderation as mb
 from bot.listeners.actions.common import answer, ids, number, numbered
 

@@ -1,7 +1,8 @@
 """Buttons on the consultation post and in the poster's DMs."""
-from bot.blocks import intake as ib, posts as pb
-from bot.listeners.actions.common import number, numbered
 
+from bot.blocks import intake as ib
+from bot.blocks import posts as pb
+from bot.listeners.actions.common import number, numbered
 
 
 def open_reply(services, kind: str):
@@ -12,8 +13,9 @@ def open_reply(services, kind: str):
             return
         title = pb._t("post.reply_form_title" if kind == "anonymous" else "post.op_form_title")
         hint = pb._t("post.reply_form_hint" if kind == "anonymous" else "post.op_form_hint")
-        view = ib.reply_form(pb.REPLY_CALLBACK[kind], n, title, pb._t("post.reply_form_label"), hint,
-                             pb._t("post.reply_form_submit"))
+        view = ib.reply_form(
+            pb.REPLY_CALLBACK[kind], n, title, pb._t("post.reply_form_label"), hint, pb._t("post.reply_form_submit")
+        )
         await client.views_open(trigger_id=body["trigger_id"], view=view)
 
     return on_open_reply

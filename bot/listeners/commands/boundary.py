@@ -1,6 +1,6 @@
 """`/boundary` — help, principles, one principle, a question, consult, mine."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from bot.blocks import answers, posts
 from bot.consult.intake import load_spec

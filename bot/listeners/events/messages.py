@@ -2,6 +2,7 @@
 
 Slack redelivers an event when it doesn't hear back in time; the event_id is
 claimed in the database first, so a redelivery (to any process) does nothing."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,14 +21,18 @@ def handler(services):
             return
         # Slack always sends an event_id; without one, a digest (a DM's channel ID
         # would point at its user) of where and when stands in.
-        event_id = body.get("event_id") or hashlib.sha256(f"{event.get('channel')}:{event.get('ts')}".encode()).hexdigest()
+        event_id = (
+            body.get("event_id") or hashlib.sha256(f"{event.get('channel')}:{event.get('ts')}".encode()).hexdigest()
+        )
         if not await services.store.claim_key(f"event:{event_id}"):
             return
         team_id = body.get("team_id") or event.get("team")
         if event.get("channel_type") == "im":
             if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
                 return
-            await services.conversation.on_text(client, team_id, event["user"], event["channel"], event.get("text") or "")
+            await services.conversation.on_text(
+                client, team_id, event["user"], event["channel"], event.get("text") or ""
+            )
             return
         thread_ts = event.get("thread_ts")
         if thread_ts and thread_ts != event.get("ts"):

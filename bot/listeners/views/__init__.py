@@ -1,4 +1,6 @@
-from bot.blocks import intake as ib, moderation as mb, posts as pb
+from bot.blocks import intake as ib
+from bot.blocks import moderation as mb
+from bot.blocks import posts as pb
 from bot.listeners.views import intake, moderation, posts
 
 

@@ -1,4 +1,5 @@
 """The intake's private forms: a free-text answer, principles, the preview edit."""
+
 from bot.listeners.views.values import team_and_user, view_values
 
 

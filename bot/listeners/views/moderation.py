@@ -1,4 +1,5 @@
 """The reason form behind Reject."""
+
 from bot.listeners.views.values import team_and_user, view_values
 
 

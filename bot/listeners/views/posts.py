@@ -1,4 +1,5 @@
 """Anonymous replies and the original poster's replies, from their forms."""
+
 from bot.blocks import posts as pb
 from bot.consult.posting import DELIVERY_ERRORS
 from bot.listeners.views.values import team_and_user, view_values

@@ -1,4 +1,5 @@
 """Alembic environment: migrations run on start, on the app's own connection."""
+
 from alembic import context
 
 from bot.storage.models import Base

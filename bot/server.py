@@ -15,7 +15,6 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.http import healthz
 from bot.logs import log_event, setup_logging
 from bot.services import build_services
-from bot.slack_client import build_client
 from bot.worker import Worker
 
 log = logging.getLogger("bot.server")
@@ -33,9 +32,8 @@ async def start_app(settings: Settings, *, socket_mode: bool = False):
     services.matcher.answer("warm up")
     gc.collect()
     gc.freeze()
-    client = build_client(settings)
-    app = create_app(services, client, signing_secret=settings.signing_secret, log_requests=socket_mode)
-    worker = Worker(services, client)
+    app = create_app(services, services.client, signing_secret=settings.signing_secret, log_requests=socket_mode)
+    worker = Worker(services)
     return services, app, worker
 
 

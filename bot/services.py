@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks.render import Renderer
 from bot.config import Settings
 from bot.consult.conversation import IntakeConversation
 from bot.consult.discussion import Discussion
 from bot.consult.intake import IntakeFlow, load_spec
 from bot.consult.posting import Posting
+from bot.gateway import Gateway, Team
 from bot.identity import Identity, load_secrets
+from bot.moderation.admin import AdminCommands
+from bot.moderation.review import Review
+from bot.moderation.service import Moderation
 from bot.moderation.workspace import Workspace
 from bot.principles import get_catalog, get_matcher
+from bot.principles.catalog import Catalog
+from bot.principles.matcher import Matcher
 from bot.responder import Responder
+from bot.slack.gateway import WebApiGateway
+from bot.slack_client import build_client
 from bot.storage.store import Store
 
 
-def deid_engine():
+def deid_engine() -> Any:
     # Imported lazily: the lexicons load on first use, not at import time.
     from bot.deid import get_engine
 
@@ -28,13 +40,18 @@ class Services:
     settings: Settings
     store: Store
     identity: Identity
-    catalog: object
-    matcher: object
+    catalog: Catalog
+    matcher: Matcher
+    client: AsyncWebClient
+    gateway: Gateway
+    renderer: Renderer
     workspace: Workspace
+    review: Review
     posting: Posting
     discussion: Discussion
     conversation: IntakeConversation
-    moderation: object = None
+    moderation: Moderation
+    admin: AdminCommands
     responder: Responder = field(default_factory=Responder)
 
     async def close(self) -> None:
@@ -42,14 +59,29 @@ class Services:
         await self.store.close()
 
 
-async def build_services(settings: Settings, store: Store | None = None) -> Services:
+async def build_services(
+    settings: Settings,
+    store: Store | None = None,
+    client: AsyncWebClient | None = None,
+    gateway: Gateway | None = None,
+) -> Services:
     store = store or await Store.open(settings.resolved_database_url())
+    client = client or build_client(settings)
     identity = Identity(load_secrets(settings.secret_key, settings.data_dir))
     catalog = get_catalog()
     matcher = get_matcher()
+    renderer = Renderer(catalog, load_spec(), settings.max_answer_chars)
+
+    async def client_for(_team: Team) -> AsyncWebClient:
+        return client
+
+    gateway = gateway or WebApiGateway(client_for, renderer)
     workspace = Workspace(store, settings)
-    posting = Posting(store, identity, catalog, settings)
-    discussion = Discussion(store, identity, catalog, settings, deid_engine, workspace, posting)
+    review = Review(store, workspace, gateway)
+    posting = Posting(store, identity, gateway, review, settings.posting_retry_interval_seconds)
+    discussion = Discussion(
+        store, identity, gateway, workspace, posting, review, deid_engine, settings.relay_batch_seconds
+    )
 
     def suggest(text: str) -> list[str]:
         return [m.key for m in matcher.answer(text).principles]
@@ -69,14 +101,27 @@ async def build_services(settings: Settings, store: Store | None = None) -> Serv
         store=store,
         identity=identity,
         flow=flow,
-        catalog=catalog,
         deid=deid_engine,
         workspace=workspace,
         posting=posting,
-        settings=settings,
+        gateway=gateway,
     )
-    services = Services(settings, store, identity, catalog, matcher, workspace, posting, discussion, conversation)
-    from bot.moderation.service import Moderation
-
-    services.moderation = Moderation(services)
-    return services
+    moderation = Moderation(store, workspace, gateway, posting, discussion, review, settings.idle_expiry_hours)
+    admin = AdminCommands(store, workspace, gateway, moderation, discussion, settings)
+    return Services(
+        settings=settings,
+        store=store,
+        identity=identity,
+        catalog=catalog,
+        matcher=matcher,
+        client=client,
+        gateway=gateway,
+        renderer=renderer,
+        workspace=workspace,
+        review=review,
+        posting=posting,
+        discussion=discussion,
+        conversation=conversation,
+        moderation=moderation,
+        admin=admin,
+    )

@@ -17,16 +17,15 @@ RETENTION_EVERY = 3600.0
 
 
 class Worker:
-    def __init__(self, services, client, interval: float = 5.0):
+    def __init__(self, services, interval: float = 5.0):
         self.s = services
-        self.client = client
         self.interval = interval
         self._last_retention: float | None = None  # None: retention runs on the first tick
         self._task: asyncio.Task | None = None
 
     async def tick(self) -> dict:
-        posted = await self.s.posting.deliver_due(self.client)
-        relayed = await self.s.discussion.flush_relays(self.client)
+        posted = await self.s.posting.deliver_due()
+        relayed = await self.s.discussion.flush_relays()
         expired = await self.s.store.expire_intakes(timedelta(hours=self.s.settings.idle_expiry_hours))
         if self._last_retention is None or time.monotonic() - self._last_retention >= RETENTION_EVERY:
             self._last_retention = time.monotonic()

@@ -19,7 +19,6 @@ from bot.app import build_web_app, create_app
 from bot.config import Settings
 from bot.sandbox.web_api import SlackStandIn
 from bot.services import build_services
-from bot.slack_client import build_client
 from bot.storage.store import Store
 from bot.worker import Worker
 
@@ -91,13 +90,12 @@ def _has_action(msg: dict, action_id: str) -> bool:
 
 async def start_bot(settings: Settings, slack: SlackStandIn, *, process_before_response: bool = True) -> Bot:
     services = await build_services(settings)
-    client = build_client(settings)
-    app = create_app(services, client, signing_secret=SECRET, process_before_response=process_before_response)
+    app = create_app(services, services.client, signing_secret=SECRET, process_before_response=process_before_response)
     server = TestServer(build_web_app(app, SECRET), host="127.0.0.1")
     await server.start_server()
     slack.events_url = str(server.make_url("/slack/events"))
     slack.signing_secret = SECRET
-    return Bot(slack, services, Worker(services, client), server, settings)
+    return Bot(slack, services, Worker(services), server, settings)
 
 
 async def stop_bot(bot: Bot) -> None:

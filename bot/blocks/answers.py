@@ -46,7 +46,7 @@ def _memo(fn):
 
 @_memo
 def help_message(catalog) -> Message:
-    t = load_texts()
+    t = load_texts("messages")
     lines = [f"*{p.title}* — {p.summary}" for p in catalog.principles.values()]
     blocks = [
         header(t("help.title")),
@@ -65,7 +65,7 @@ def help_message(catalog) -> Message:
 
 @_memo
 def principles_message(catalog) -> Message:
-    t = load_texts()
+    t = load_texts("messages")
     blocks = [header(t("principles.title"))]
     for p in catalog.principles.values():
         blocks.append(
@@ -93,7 +93,7 @@ def principle_message(catalog, principle) -> Message:
 
 @_memo
 def _principle_message(catalog, key: str) -> Message:
-    t = load_texts()
+    t = load_texts("messages")
     p = catalog.principles[key]
     blocks = [header(p.title), *sections(f"_{p.summary}_\n\n{p.explanation}")]
     blocks += sections(f"{t('principle.why_heading')}\n{p.why_it_matters}")
@@ -121,7 +121,7 @@ def answer_message(catalog, question: str, answer) -> Message:
 
 @_memo
 def _answer_body(catalog, matches: tuple, situation_key: str | None) -> Message:
-    t = load_texts()
+    t = load_texts("messages")
     answer_principles = [SimpleNamespace(key=k, why=why) for k, why in matches]
     blocks = [header(t("answer.title")), section(t("answer.intro"))]
     for match in answer_principles:
@@ -157,7 +157,7 @@ def _answer_body(catalog, matches: tuple, situation_key: str | None) -> Message:
 
 @_memo
 def off_topic_message(catalog) -> Message:
-    t = load_texts()
+    t = load_texts("messages")
     help_ = help_message(catalog)
     intro = f"{t('off_topic.lead')} {catalog.off_topic_text}"
     blocks = render([section(intro)]) + help_.blocks[1:]

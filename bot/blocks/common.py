@@ -19,6 +19,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.mrkdwn import escape
+
+__all__ = ["escape"]
+
 # Action IDs used by more than one surface (help, answers, the DM, App Home).
 CONSULT_START = "consult_start"
 
@@ -27,11 +31,6 @@ MAX_VIEW_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
 MAX_HEADER_TEXT = 150
 MAX_FALLBACK_TEXT = 3000
-
-
-def escape(text: str) -> str:
-    """Make user text inert in mrkdwn: no pings, links or broken-out formatting."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def clip(text: str, limit: int) -> str:

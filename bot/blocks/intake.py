@@ -13,10 +13,12 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import (
     CONSULT_START,
+    MAX_FALLBACK_TEXT,
     MAX_VIEW_BLOCKS,
     Message,
     actions,
     button,
+    clip,
     context,
     divider,
     escape,
@@ -24,7 +26,11 @@ from bot.blocks.common import (
     section,
     sections,
 )
-from bot.blocks.posts import post_body
+from bot.blocks.posts import REPLY_CALLBACK, post_body
+from bot.consult.conversation import parse_value, value
+from bot.consult.model import Group, IntakeState, PostContent
+from bot.outgoing import ReplyForm
+from bot.texts import text
 
 CHOICE = "intake_choice"
 FORM = "intake_form"
@@ -43,14 +49,8 @@ PRINCIPLES_CALLBACK = "intake_principles_submit"
 EDIT_CALLBACK = "intake_edit_submit"
 
 
-def _value(ref: str, step: str, value: str = "") -> str:
-    return f"{ref}|{step}|{value}"
-
-
-def parse_value(raw: str) -> tuple[str, str, str]:
-    ref, _, rest = (raw or "").partition("|")
-    step, _, value = rest.partition("|")
-    return ref, step, value
+_value = value
+__all__ = ["parse_value"]
 
 
 def intro(spec) -> Message:
@@ -68,13 +68,13 @@ def _controls(spec, ref: str, step) -> list:
     return buttons
 
 
-def step_message(spec, step, state: dict, ref: str, catalog) -> Message:
+def step_message(spec, step, state: IntakeState, ref: str, catalog) -> Message:
     blocks = [section(step.prompt)]
     if step.tip:
         blocks.append(context(step.tip))
     if step.kind == "choice":
         lines = "\n".join(f"{i}. {c.label}" for i, c in enumerate(step.choices, 1))
-        blocks.append(context(f"Click, or type a number or the words:\n{lines}"))
+        blocks.append(context(spec.text("choice_hint") + "\n" + lines))
         blocks.append(
             actions(
                 *[
@@ -84,19 +84,18 @@ def step_message(spec, step, state: dict, ref: str, catalog) -> Message:
             )
         )
     elif step.kind == "group":
-        groups = state.get("groups") or []
         blocks.append(
             actions(
                 *[
-                    button(f"{i}. #{g['name']}", f"{CHOICE}:{i}", _value(ref, step.id, g["id"]))
-                    for i, g in enumerate(groups, 1)
+                    button(f"{i}. #{g.name}", f"{CHOICE}:{i}", _value(ref, step.id, g.id))
+                    for i, g in enumerate(state.groups, 1)
                 ]
             )
         )
     elif step.kind == "text":
         blocks.append(actions(button(spec.text("private_form_button"), FORM, _value(ref, step.id), style="primary")))
     elif step.kind == "principles":
-        suggested = state.get("suggested") or []
+        suggested = state.suggested or []
         if suggested:
             lines = "\n".join(f"• *{catalog.principles[k].title}* — {catalog.principles[k].summary}" for k in suggested)
             blocks.append(section(f"{step.text('suggested')}\n{lines}"))
@@ -114,26 +113,24 @@ def step_message(spec, step, state: dict, ref: str, catalog) -> Message:
     return Message(text=step.prompt.replace("*", ""), blocks=render(blocks))
 
 
-def preview_message(spec, content: dict, ref: str, catalog, target: dict | None = None) -> Message:
+def preview_message(spec, content: PostContent, ref: str, catalog, target: Group | None = None) -> Message:
     step = spec.by_id["preview"]
     blocks = [section(step.prompt)]
     if target:
-        blocks.append(context(step.text("target").format(channel=target["id"])))
+        blocks.append(context(step.text("target").format(channel=target.id)))
     blocks.append(divider())
     blocks += post_body(content, catalog, "…")
     blocks.append(divider())
-    removed = content.get("removed") or {}
-    labels = spec.data["labels"]["removed"]
+    removed = content.removed
+    labels = spec.raw("labels.removed")
     if removed:
         lines = "\n".join(f"• {n} × {labels.get(label, label.lower())}" for label, n in sorted(removed.items()))
         blocks += sections(f"{step.text('removed_heading')}\n{lines}")
     else:
         blocks.append(section(f"{step.text('removed_heading')}\n{step.text('removed_none')}"))
-    if content.get("warnings"):
-        blocks += sections(
-            step.text("warnings_heading") + "\n" + "\n".join(f"• {escape(w)}" for w in content["warnings"])
-        )
-    if content.get("risk"):
+    if content.warnings:
+        blocks += sections(step.text("warnings_heading") + "\n" + "\n".join(f"• {escape(w)}" for w in content.warnings))
+    if content.risk:
         blocks += sections(spec.text("risk.note"))
     blocks.append(
         actions(
@@ -147,7 +144,7 @@ def preview_message(spec, content: dict, ref: str, catalog, target: dict | None 
 
 
 def notice(text: str) -> Message:
-    return Message(text=text, blocks=render([section(text)]))
+    return Message(text=clip(text, MAX_FALLBACK_TEXT), blocks=render(sections(text)))
 
 
 def start_prompt(spec) -> Message:
@@ -200,13 +197,13 @@ def _text_input(
     )
 
 
-def _view(callback_id: str, title: str, blocks: list, metadata: str, submit: str = "Save") -> dict:
+def _view(callback_id: str, title: str, blocks: list, metadata: str, submit: str) -> dict:
     view = View(
         type="modal",
         callback_id=callback_id,
         title=PlainTextObject(text=title[:24]),
         submit=PlainTextObject(text=submit[:24]),
-        close=PlainTextObject(text="Cancel"),
+        close=PlainTextObject(text=text("intake.form_close")[:24]),
         private_metadata=metadata,
         blocks=blocks[:MAX_VIEW_BLOCKS],
     )
@@ -216,7 +213,7 @@ def _view(callback_id: str, title: str, blocks: list, metadata: str, submit: str
 def text_form(spec, step, ref: str, max_chars: int) -> dict:
     return _view(
         FORM_CALLBACK,
-        step.text("form_title", "Your answer"),
+        step.text("form_title") or text("intake.form_title"),
         [
             _text_input(
                 "answer",
@@ -229,16 +226,16 @@ def text_form(spec, step, ref: str, max_chars: int) -> dict:
             ),
         ],
         _value(ref, step.id),
-        submit="Continue",
+        submit=text("intake.form_continue"),
     )
 
 
-def principles_form(step, ref: str, catalog, selected: list[str]) -> dict:
+def principles_form(step, ref: str, catalog, selected) -> dict:
     options = [Option(value=p.key, label=p.title[:75], description=p.summary[:75]) for p in catalog.principles.values()]
     initial = [o for o in options if o.value in selected] or None
     return _view(
         PRINCIPLES_CALLBACK,
-        step.text("form_title", "Principles"),
+        step.text("form_title") or step.field_label,
         [
             InputBlock(
                 block_id="principles",
@@ -248,25 +245,28 @@ def principles_form(step, ref: str, catalog, selected: list[str]) -> dict:
             ),
         ],
         _value(ref, step.id),
-        submit="Continue",
+        submit=text("intake.form_continue"),
     )
 
 
-def edit_form(spec, ref: str, content: dict, max_chars: int) -> dict:
-    blocks = []
-    for step in spec.steps:
-        if step.kind == "text":
-            blocks.append(
-                _text_input(step.id, step.field_label, content.get(step.id), step.required, max_length=max_chars)
-            )
+def edit_form(spec, ref: str, content: PostContent, max_chars: int) -> dict:
+    blocks = [
+        _text_input(step.id, step.field_label, content.text_of(step.id), step.required, max_length=max_chars)
+        for step in spec.text_steps
+    ]
     return _view(
         EDIT_CALLBACK,
-        spec.by_id["preview"].text("edit_form_title", "Edit"),
+        spec.by_id["preview"].text("edit_form_title"),
         blocks,
         _value(ref, "preview"),
-        submit="Preview",
+        submit=text("intake.form_preview"),
     )
 
 
-def reply_form(callback_id: str, number: int, title: str, label: str, hint: str, submit: str) -> dict:
-    return _view(callback_id, title, [_text_input("reply", label, None, True, hint=hint)], str(number), submit=submit)
+def reply_form(form: ReplyForm) -> dict:
+    callback = REPLY_CALLBACK[form.kind]
+    title = text("posts.post.reply_form_title" if form.kind == "anonymous" else "posts.post.op_form_title")
+    hint = text("posts.post.reply_form_hint" if form.kind == "anonymous" else "posts.post.op_form_hint")
+    label = text("posts.post.reply_form_label")
+    blocks = [_text_input("reply", label, None, True, hint=hint)]
+    return _view(callback, title, blocks, str(form.number), submit=text("posts.post.reply_form_submit"))

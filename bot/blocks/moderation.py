@@ -7,10 +7,12 @@ from slack_sdk.models.views import View
 
 from bot.blocks.common import (
     CONSULT_START,
+    MAX_FALLBACK_TEXT,
     MAX_VIEW_BLOCKS,
     Message,
     actions,
     button,
+    clip,
     context,
     divider,
     escape,
@@ -20,7 +22,8 @@ from bot.blocks.common import (
     sections,
 )
 from bot.blocks.posts import own_post, post_body
-from bot.texts import load_texts
+from bot.outgoing import AdminAnswer, ApprovalRequest, Decided, FlagNotice, HomeView, RejectForm
+from bot.texts import text as lookup
 
 APPROVE = "review_approve"
 REJECT = "review_reject"
@@ -30,38 +33,35 @@ REJECT_CALLBACK = "review_reject_submit"
 
 
 def _t(key: str, **fmt) -> str:
-    return load_texts("moderation")(key, **fmt)
+    return lookup(f"moderation.{key}", **fmt)
 
 
-def text(mrkdwn: str) -> Message:
-    return Message(text=mrkdwn, blocks=render(sections(mrkdwn)))
+def admin_answer(answer: AdminAnswer) -> Message:
+    return Message(text=clip(answer.text, MAX_FALLBACK_TEXT), blocks=render(sections(answer.text)))
 
 
-def usage(prefix: str | None = None) -> Message:
-    body = (prefix + "\n" if prefix else "") + _t("usage")
-    return text(body)
-
-
-def approval_request(post, catalog) -> Message:
+def approval_request(request: ApprovalRequest, catalog) -> Message:
+    number = request.number
     blocks = [
-        header(_t("review.approval_title", number=post.id)),
-        context(_t("review.approval_note"), _t("review.approval_target", channel=post.channel_id)),
+        header(_t("review.approval_title", number=number)),
+        context(_t("review.approval_note"), _t("review.approval_target", channel=request.channel)),
     ]
-    blocks += post_body(post.content or {}, catalog, str(post.id))[1:]
+    blocks += post_body(request.content, catalog, str(number))[1:]
     blocks.append(
         actions(
-            button(_t("review.approve_button"), APPROVE, str(post.id), style="primary"),
-            button(_t("review.reject_button"), REJECT, str(post.id), style="danger"),
+            button(_t("review.approve_button"), APPROVE, str(number), style="primary"),
+            button(_t("review.reject_button"), REJECT, str(number), style="danger"),
         )
     )
-    return Message(text=_t("review.approval_title", number=post.id), blocks=render(blocks))
+    return Message(text=_t("review.approval_title", number=number), blocks=render(blocks))
 
 
-def flag_notice(post, flag, catalog) -> Message:
-    blocks = [header(_t("review.flag_title", number=post.id)), context(_t("review.flag_note"))]
-    blocks += post_body(post.content or {}, catalog, str(post.id))[1:]
-    blocks.append(flag_actions(post.id, flag.id))
-    return Message(text=_t("review.flag_title", number=post.id), blocks=render(blocks))
+def flag_notice(notice: FlagNotice, catalog) -> Message:
+    number = notice.number
+    blocks = [header(_t("review.flag_title", number=number)), context(_t("review.flag_note"))]
+    blocks += post_body(notice.content, catalog, str(number))[1:]
+    blocks.append(flag_actions(number, notice.flag_id))
+    return Message(text=_t("review.flag_title", number=number), blocks=render(blocks))
 
 
 def flag_actions(number: int, flag_id: int, labelled: bool = False):
@@ -76,18 +76,18 @@ def flag_actions(number: int, flag_id: int, labelled: bool = False):
     return actions(remove, button(_t("review.dismiss_button") + suffix, FLAG_DISMISS, str(flag_id)))
 
 
-def decided(title: str, outcome: str) -> Message:
-    return Message(text=outcome, blocks=render([section(f"*{escape(title)}*\n{outcome}")]))
+def decided(decision: Decided) -> Message:
+    return Message(text=decision.outcome, blocks=render([section(f"*{escape(decision.title)}*\n{decision.outcome}")]))
 
 
-def reject_form(number: int) -> dict:
+def reject_form(form: RejectForm) -> dict:
     return View(
         type="modal",
         callback_id=REJECT_CALLBACK,
-        private_metadata=str(number),
+        private_metadata=str(form.number),
         title=PlainTextObject(text=_t("review.reject_form_title")[:24]),
-        submit=PlainTextObject(text="Reject"),
-        close=PlainTextObject(text="Cancel"),
+        submit=PlainTextObject(text=_t("review.reject_form_submit")[:24]),
+        close=PlainTextObject(text=lookup("intake.form_close")[:24]),
         blocks=[
             InputBlock(
                 block_id="reason",
@@ -103,7 +103,7 @@ def reject_form(number: int) -> dict:
     ).to_dict()
 
 
-def home(catalog, posts, moderator_view: dict | None) -> dict:
+def home(view: HomeView, catalog) -> dict:
     blocks = [
         header(_t("home.title")),
         section(_t("home.intro")),
@@ -117,25 +117,28 @@ def home(catalog, posts, moderator_view: dict | None) -> dict:
     ]
     blocks.append(divider())
     blocks.append(section(_t("home.my_posts")))
-    if not posts:
+    if not view.posts:
         blocks.append(context(_t("home.no_posts")))
-    for p in posts[:10]:
+    for p in view.posts[:10]:
         blocks += own_post(p, max_question=150)
-    if moderator_view is not None:
+    moderator = view.moderator
+    if moderator is not None:
         blocks += [
             divider(),
             header(_t("home.moderator_heading")),
-            *sections(_t("home.settings") + "\n" + moderator_view["settings"]),
+            *sections(_t("home.settings") + "\n" + moderator.settings),
         ]
-        queue = moderator_view["queue"]
+        queue = [_t("queue.awaiting", number=q.number) for q in moderator.awaiting]
+        queue += [_t("queue.flagged", number=q.number) for q in moderator.flags]
         blocks += sections(_t("home.queue") + "\n" + ("\n".join(queue) if queue else _t("home.queue_empty")))
-        for post in moderator_view.get("awaiting", [])[:10]:
+        for item in moderator.awaiting[:10]:
             blocks.append(
                 actions(
-                    button(f"{_t('review.approve_button')} #{post.id}", APPROVE, str(post.id), style="primary"),
-                    button(f"{_t('review.reject_button')} #{post.id}", REJECT, str(post.id), style="danger"),
+                    button(f"{_t('review.approve_button')} #{item.number}", APPROVE, str(item.number), style="primary"),
+                    button(f"{_t('review.reject_button')} #{item.number}", REJECT, str(item.number), style="danger"),
                 )
             )
-        for flag in moderator_view.get("flags", [])[:10]:
-            blocks.append(flag_actions(flag.post_id, flag.id, labelled=True))
+        for item in moderator.flags[:10]:
+            assert item.flag_id is not None
+            blocks.append(flag_actions(item.number, item.flag_id, labelled=True))
     return View(type="home", blocks=blocks[:MAX_VIEW_BLOCKS]).to_dict()

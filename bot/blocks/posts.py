@@ -16,7 +16,9 @@ from bot.blocks.common import (
     render,
     sections,
 )
-from bot.texts import load_texts
+from bot.consult.model import FREE_TEXT_FIELDS, OwnPost, PostContent
+from bot.outgoing import ChannelPost, MyPosts, RelayNotice, ThreadReply
+from bot.texts import text
 
 REPLY_ANON = "post_reply_anon"
 FLAG = "post_flag"
@@ -27,32 +29,32 @@ REPLY_CALLBACK = {"anonymous": "reply_anon_submit", "op": "op_reply_submit"}
 
 
 def _t(key: str, **fmt) -> str:
-    return load_texts("posts")(key, **fmt)
+    return text(f"posts.{key}", **fmt)
 
 
-def post_body(content: dict, catalog, number: str) -> list:
+def post_body(content: PostContent, catalog, number: str) -> list:
     """Blocks shared by the channel post and the intake preview, so that the
     preview is exactly what colleagues will see."""
     blocks = []
     title = _t("post.title", number=number)
     blocks.append(header(title))
-    if content.get("fields"):
-        pairs = [(label, escape(value)) for label, value in content["fields"] if value]
-        if pairs:
-            blocks.append(fields_section(pairs))
-    for key in ("situation", "considering", "question"):
-        if content.get(key):
-            blocks += sections(f"*{_t('post.' + key)}*\n{escape(content[key])}")
-    keys = [k for k in content.get("principles", []) if k in catalog.principles]
+    pairs = [(label, escape(value)) for label, value in content.fields if value]
+    if pairs:
+        blocks.append(fields_section(pairs))
+    for key in FREE_TEXT_FIELDS:
+        body = content.text_of(key)
+        if body:
+            blocks += sections(f"*{_t('post.' + key)}*\n{escape(body)}")
+    keys = [k for k in content.principles if k in catalog.principles]
     if keys:
         lines = "\n".join(f"• *{catalog.principles[k].title}* — {catalog.principles[k].summary}" for k in keys)
         blocks += sections(f"*{_t('post.principles')}*\n{lines}")
     return blocks
 
 
-def channel_post(post, catalog) -> Message:
-    content = post.content or {}
-    number = str(post.id)
+def channel_post(post: ChannelPost, catalog) -> Message:
+    content = post.content
+    number = str(post.number)
     blocks = post_body(content, catalog, number)
     if post.resolved:
         blocks[0] = header(_t("post.title_resolved", number=number))
@@ -64,18 +66,14 @@ def channel_post(post, catalog) -> Message:
         )
     )
     title = _t("post.title_resolved" if post.resolved else "post.title", number=number)
-    question = content.get("question") or ""
+    question = content.question or ""
     return Message(text=f"{title}: {escape(question[:200])}", blocks=render(blocks))
 
 
-def removed_post(number: int) -> Message:
-    text = _t("post.removed", number=number)
-    return Message(text=text, blocks=render([context(text)]))
-
-
-def thread_reply(kind: str, text: str) -> Message:
-    who = _t(f"thread.{kind}")
-    return Message(text=f"{who}: {escape(text[:200])}", blocks=render([*sections(f"*{who}*\n{escape(text)}")]))
+def thread_reply(reply: ThreadReply) -> Message:
+    who = _t(f"thread.{reply.kind}")
+    body = reply.text
+    return Message(text=f"{who}: {escape(body[:200])}", blocks=render([*sections(f"*{who}*\n{escape(body)}")]))
 
 
 def owner_actions(number: int, resolved: bool) -> list:
@@ -93,28 +91,29 @@ def owner_actions(number: int, resolved: bool) -> list:
     return [actions(*buttons)]
 
 
-def relay_dm(number: int, count: int, permalink: str | None, resolved: bool) -> Message:
-    text = _t("relay.text", count=count, number=number, s="y" if count == 1 else "ies")
-    link = f" <{permalink}|{_t('relay.link')}>" if permalink else ""
-    blocks = [*sections(text + link), *owner_actions(number, resolved)]
-    return Message(text=text, blocks=render(blocks))
+def relay_dm(relay: RelayNotice) -> Message:
+    summary = _t("relay.text", count=relay.count, number=relay.number, s="y" if relay.count == 1 else "ies")
+    link = f" <{relay.permalink}|{_t('relay.link')}>" if relay.permalink else ""
+    blocks = [*sections(summary + link), *owner_actions(relay.number, relay.resolved)]
+    return Message(text=summary, blocks=render(blocks))
 
 
-def own_post(p, max_question: int = 200) -> list:
+def own_post(p: OwnPost, max_question: int = 200) -> list:
     """One of the poster's own posts with its state and, once posted, their buttons
     (in `/boundary mine` and on the App Home tab)."""
-    state = _t(f"mine.status.{'resolved' if p.resolved else p.status}")
-    question = escape(((p.content or {}).get("question") or "")[:max_question])
-    blocks = list(sections(f"*Dilemma #{p.id}* · {state}\n{question}"))
+    state = _t(f"mine.status.{'resolved' if p.resolved else p.status.value}")
+    question = escape(p.question[:max_question])
+    blocks = list(sections(_t("mine.line", number=p.number, state=state, question=question)))
     if p.status == "posted":
-        blocks += owner_actions(p.id, p.resolved)
+        blocks += owner_actions(p.number, p.resolved)
     return blocks
 
 
-def mine(posts) -> Message:
+def mine(listing: MyPosts) -> Message:
+    posts = listing.posts
     if not posts:
-        text = _t("mine.none")
-        return Message(text=text, blocks=render(sections(text)))
+        none = _t("mine.none")
+        return Message(text=none, blocks=render(sections(none)))
     blocks = [header(_t("mine.title"))]
     for p in posts[:15]:
         blocks += own_post(p)

@@ -1,280 +1,323 @@
 """The intake conversation in the DM: runs the state machine, persists it after
-every step (so a restart resumes there), and says what comes next."""
+every step (so a restart resumes there), and says what comes next.
+
+Every entry point reads and writes the database in one transaction and only
+then talks to Slack, so a slow Slack never holds the database, and a step that
+fails before its messages are sent leaves nothing half-saved.
+"""
 
 from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
-from bot.blocks import intake as ib
-from bot.consult.intake import IntakeFlow, Outcome
+from bot.consult.intake import IntakeFlow, Outcome, StepId
+from bot.consult.model import Group, IntakeState, PostStatus
+from bot.consult.posting import Posting, Submitted
 from bot.consult.preview import compose
+from bot.gateway import Gateway, Team
+from bot.identity import Identity
 from bot.logs import log_event
+from bot.moderation.workspace import Effective, Workspace
+from bot.outgoing import (
+    AlreadyOpen,
+    EditForm,
+    IntakeIntro,
+    Notice,
+    PreviewPrompt,
+    PrinciplesForm,
+    StartPrompt,
+    StepPrompt,
+    TextForm,
+)
+from bot.storage import models as m
+from bot.storage.store import Store
 
 log = logging.getLogger("bot.intake")
 
 
+def value(ref: str, step: str, choice: str = "") -> str:
+    """A button's value: which intake, which step, which choice."""
+    return f"{ref}|{step}|{choice}"
+
+
+def parse_value(raw: str) -> tuple[str, str, str]:
+    ref, _, rest = (raw or "").partition("|")
+    step, _, choice = rest.partition("|")
+    return ref, step, choice
+
+
+@dataclass
+class Step:
+    """What one step of the conversation came to: messages for the DM and,
+    after a Post, the recorded post to send once the transaction is over."""
+
+    messages: list[object] = field(default_factory=list)
+    recorded: m.Post | None = None
+    status: str = ""
+
+
 class IntakeConversation:
-    def __init__(self, *, store, identity, flow: IntakeFlow, catalog, deid, workspace, posting, settings):
+    def __init__(
+        self,
+        *,
+        store: Store,
+        identity: Identity,
+        flow: IntakeFlow,
+        deid: Callable[[], Any],
+        workspace: Workspace,
+        posting: Posting,
+        gateway: Gateway,
+    ):
         self.store = store
         self.identity = identity
         self.flow = flow
         self.spec = flow.spec
-        self.catalog = catalog
         self.deid = deid
         self.workspace = workspace
         self.posting = posting
-        self.settings = settings
+        self.gateway = gateway
 
     # ---- helpers -----------------------------------------------------------
-    async def _dm(self, client, user_id: str) -> str:
-        resp = await client.conversations_open(users=user_id)
-        return resp["channel"]["id"]
+    def _notice(self, key: str, **fmt: Any) -> Notice:
+        return Notice(self.spec.text(key, **fmt))
 
-    async def _say(self, client, channel: str, message) -> None:
-        await client.chat_postMessage(channel=channel, **message.kwargs(), unfurl_links=False, unfurl_media=False)
+    async def _send(self, team: Team, user_id: str, channel: str | None, messages: list[object]) -> None:
+        for message in messages:
+            channel = (await self.gateway.dm(team, user_id, message, channel=channel)).channel
 
-    async def _intake(self, team_id: str, user_id: str):
-        return await self.store.open_intake(team_id, self.identity.author_hashes(team_id, user_id))
+    async def _intake(self, team: Team, user_id: str) -> m.Intake | None:
+        return await self.store.open_intake(team.id, self.identity.author_hashes(team.id, user_id))
 
-    async def _groups(self, team_id: str) -> tuple[list[dict], bool]:
-        eff = await self.workspace.effective(team_id)
-        return [{"id": c["id"], "name": c["name"]} for c in eff.channels], eff.approval
+    async def _blocked(self, team: Team, user_id: str) -> bool:
+        return await self.store.is_blocked(team.id, self.identity.author_hashes(team.id, user_id))
 
     @staticmethod
-    def _target(state: dict) -> dict | None:
+    def _target(state: IntakeState) -> Group | None:
         """Where the post goes: the group chosen, or the only one there is."""
-        groups = state.get("groups") or []
-        chosen = state["answers"].get("group")
+        chosen = state.answer(StepId.GROUP)
         if chosen:
-            return next((g for g in groups if g["id"] == chosen), None)
-        return groups[0] if len(groups) == 1 else None
+            return next((g for g in state.groups if g.id == chosen), None)
+        return state.groups[0] if len(state.groups) == 1 else None
 
-    async def _show_step(
-        self, client, channel: str, intake_ref: str, step_id: str, state: dict, team_id: str, intake_id: int
-    ) -> None:
-        step = self.spec.by_id[step_id]
-        if step.kind == "preview":
-            groups, _ = await self._groups(team_id)
-            state["groups"] = groups
-            target = self._target(state)
-            if target is None:
-                # The chosen group was removed (or several exist now): ask again
-                # rather than send the dilemma to an audience nobody chose.
-                state["answers"].pop("group", None)
-                if not groups:
-                    await self._say(client, channel, ib.notice(self.spec.text("messages.no_channel")))
-                    return
-                await self.store.save_intake(intake_id, "group", state)
-                await self._say(client, channel, ib.notice(self.spec.text("messages.group_changed")))
-                await self._say(
-                    client,
-                    channel,
-                    ib.step_message(self.spec, self.spec.by_id["group"], state, intake_ref, self.catalog),
-                )
-                return
-            state["target"] = target
-            if "preview" not in state:
-                terms = (await self.workspace.effective(team_id)).terms
-                state["preview"] = compose(self.spec, state["answers"], self.deid(), terms)
-            await self.store.save_intake(intake_id, step_id, state)
-            await self._say(
-                client,
-                channel,
-                ib.preview_message(self.spec, state["preview"], intake_ref, self.catalog, target=target),
-            )
-            return
-        await self._say(client, channel, ib.step_message(self.spec, step, state, intake_ref, self.catalog))
+    async def _screen(self, intake: m.Intake, step_id: str, state: IntakeState, eff: Effective) -> tuple[str, list]:
+        """The step to save and the messages that show it. At the preview, the
+        groups are checked again and the post is composed (before any write, so
+        that de-identification never runs while the transaction holds a lock)."""
+        if self.spec.by_id[step_id].kind != "preview":
+            return step_id, [StepPrompt(step_id, state, intake.ref)]
+        state.groups = eff.groups
+        target = self._target(state)
+        if target is None:
+            # The chosen group was removed (or several exist now): ask again
+            # rather than send the dilemma to an audience nobody chose.
+            state.answers.pop(StepId.GROUP, None)
+            if not state.groups:
+                return step_id, [self._notice("messages.no_channel")]
+            return StepId.GROUP, [
+                self._notice("messages.group_changed"),
+                StepPrompt(StepId.GROUP, state, intake.ref),
+            ]
+        state.target = target
+        if state.preview is None:
+            state.preview = compose(self.spec, state.answers, self.deid(), eff.terms)
+        return step_id, [PreviewPrompt(state.preview, intake.ref, target)]
 
-    async def _apply(self, client, channel: str, intake, outcome: Outcome, team_id: str, user_id: str) -> None:
+    async def _show(self, intake: m.Intake, eff: Effective) -> list[object]:
+        """The current step again (saving what the preview worked out)."""
+        state = IntakeState.from_json(intake.state)
+        step_id, messages = await self._screen(intake, intake.step, state, eff)
+        if step_id != intake.step or step_id == StepId.PREVIEW:
+            await self.store.save_intake(intake.id, step_id, state.to_json())
+        return messages
+
+    async def _apply(self, team: Team, user_id: str, intake: m.Intake, outcome: Outcome) -> Step:
         if outcome.finished == "restart":
             # A fresh intake (new reference), so buttons from before stop working.
-            await self.start(client, team_id, user_id, force_new=True)
-            return
+            return await self._start(team, user_id, force_new=True)
         if outcome.finished == "cancelled":
             await self.store.delete_intake(intake.id)
             log_event(log, "intake cancelled")
-            await self._say(client, channel, ib.notice(self.spec.text("messages.cancelled")))
-            return
+            return Step([self._notice("messages.cancelled")])
         if outcome.action == "post":
-            await self.post(client, team_id, user_id, intake, channel)
-            return
+            return await self._post(team, user_id, intake)
         if outcome.action == "edit":
-            await self._say(
-                client,
-                channel,
-                ib.notice(
-                    self.spec.by_id["preview"].text("edit_button") + ": use the *Edit* button above to open the form."
-                ),
-            )
-            return
+            edit = self.spec.by_id[StepId.PREVIEW].text("edit_button")
+            return Step([self._notice("messages.use_edit_button", button=edit)])
+        eff = await self.workspace.effective(team.id)
         if outcome.error:
-            await self._say(client, channel, ib.notice(outcome.error))
-            await self._show_step(client, channel, intake.ref, intake.step, intake.state, team_id, intake.id)
-            return
-        if not await self.store.save_intake(intake.id, outcome.step, outcome.state, expect_step=intake.step):
+            return Step([Notice(outcome.error), *await self._show(intake, eff)])
+        step_id, messages = await self._screen(intake, outcome.step, outcome.state, eff)
+        if not await self.store.save_intake(intake.id, step_id, outcome.state.to_json(), expect_step=intake.step):
             # Another click or message moved this intake on first: don't overwrite it.
-            await self._say(client, channel, ib.notice(self.spec.text("validation.stale_button")))
-            return
+            return Step([self._notice("validation.stale_button")])
         if outcome.notice:
-            await self._say(client, channel, ib.notice(outcome.notice))
-        await self._show_step(client, channel, intake.ref, outcome.step, outcome.state, team_id, intake.id)
+            messages.insert(0, Notice(outcome.notice))
+        return Step(messages)
 
-    # ---- entry points ------------------------------------------------------
-    async def start(self, client, team_id: str, user_id: str, *, force_new: bool = False) -> str:
-        """Opens the DM and starts (or offers to resume) an intake. Returns a short
-        status for the caller's ephemeral reply."""
-        channel = await self._dm(client, user_id)
-        if await self.store.is_blocked(team_id, self.identity.author_hashes(team_id, user_id)):
-            await self._say(client, channel, ib.notice(self.spec.text("messages.blocked")))
-            return "blocked"
-        groups, _approval = await self._groups(team_id)
-        if not groups:
-            await self._say(client, channel, ib.notice(self.spec.text("messages.no_channel")))
-            return "no_channel"
-        existing = await self._intake(team_id, user_id)
+    async def _start(self, team: Team, user_id: str, *, force_new: bool = False) -> Step:
+        if await self._blocked(team, user_id):
+            return Step([self._notice("messages.blocked")], status="blocked")
+        eff = await self.workspace.effective(team.id)
+        if not eff.groups:
+            return Step([self._notice("messages.no_channel")], status="no_channel")
+        existing = await self._intake(team, user_id)
         if existing is not None and not force_new:
             label = self.spec.by_id[existing.step].field_label or existing.step
-            await self._say(client, channel, ib.already_open(self.spec, label))
-            return "already_open"
-        outcome = self.flow.start(groups)
+            return Step([AlreadyOpen(label)], status="already_open")
+        outcome = self.flow.start(eff.groups)
         ref = secrets.token_urlsafe(16)
-        intake = await self.store.create_intake(
-            team_id, self.identity.author_hash(team_id, user_id), ref, outcome.step, outcome.state
-        )
+        author = self.identity.author_hash(team.id, user_id)
+        intake = await self.store.create_intake(team.id, author, ref, outcome.step, outcome.state.to_json())
         log_event(log, "intake started")
-        if force_new and existing is not None:
-            await self._say(client, channel, ib.notice(self.spec.text("messages.restarted")))
-        else:
-            await self._say(client, channel, ib.intro(self.spec))
-        await self._show_step(client, channel, ref, intake.step, intake.state, team_id, intake.id)
-        return "started"
+        opening: list[object] = [self._notice("messages.restarted") if existing is not None else IntakeIntro()]
+        return Step([*opening, *await self._show(intake, eff)], status="started")
 
-    async def resume(self, client, team_id: str, user_id: str) -> None:
-        channel = await self._dm(client, user_id)
-        intake = await self._intake(team_id, user_id)
-        if intake is None:
-            await self._say(client, channel, ib.start_prompt(self.spec))
-            return
-        await self._show_step(client, channel, intake.ref, intake.step, intake.state, team_id, intake.id)
+    async def _post(self, team: Team, user_id: str, intake: m.Intake) -> Step:
+        if await self._blocked(team, user_id):
+            return Step([self._notice("messages.blocked")])
+        eff = await self.workspace.effective(team.id)
+        state = IntakeState.from_json(intake.state)
+        shown = state.target
+        state.groups = eff.groups
+        current = self._target(state)
+        if state.preview is None or current is None or shown is None or current.id != shown.id:
+            # The groups changed since the preview: show where it would go now.
+            intake.step = StepId.PREVIEW
+            return Step(await self._show(intake, eff))
+        post = await self.posting.record(team, user_id, intake, state.preview, current.id, eff.approval)
+        if post is None:  # a double click or a second process posted it already
+            return Step()
+        return Step(recorded=post)
 
-    async def on_text(self, client, team_id: str, user_id: str, channel: str, text: str) -> None:
-        intake = await self._intake(team_id, user_id)
-        if intake is None:
-            await self._say(client, channel, ib.start_prompt(self.spec))
-            return
-        outcome = self.flow.handle_text(intake.step, intake.state, text)
-        await self._apply(client, channel, intake, outcome, team_id, user_id)
+    async def _finish_post(self, team: Team, post: m.Post) -> list[object]:
+        """Sends a recorded post, then says what became of it."""
+        result: Submitted = await self.posting.send(team, post)
+        if result.status in ("failed", "withdrawn"):  # failed: the poster has been told why
+            return []
+        if result.status == "posted" and result.post is not None:
+            return [self._notice("messages.posted", number=result.post.id, channel=result.post.channel_id)]
+        if result.status == PostStatus.AWAITING_APPROVAL:
+            return [self._notice("messages.awaiting_approval")]
+        return [self._notice("messages.queued")]
 
-    async def _current(self, team_id: str, user_id: str, ref: str, step: str):
-        intake = await self._intake(team_id, user_id)
+    async def _run(self, team: Team, user_id: str, channel: str | None, step: Step) -> str:
+        messages = list(step.messages)
+        if step.recorded is not None:
+            messages += await self._finish_post(team, step.recorded)
+        await self._send(team, user_id, channel, messages)
+        return step.status
+
+    # ---- entry points ------------------------------------------------------
+    async def start(self, team: Team, user_id: str, *, force_new: bool = False) -> str:
+        """Starts (or offers to resume) an intake in the DM. Returns a short status
+        for the caller's ephemeral reply."""
+        async with self.store.transaction():
+            step = await self._start(team, user_id, force_new=force_new)
+        return await self._run(team, user_id, None, step)
+
+    async def resume(self, team: Team, user_id: str) -> None:
+        async with self.store.transaction():
+            intake = await self._intake(team, user_id)
+            if intake is None:
+                step = Step([StartPrompt()])
+            else:
+                step = Step(await self._show(intake, await self.workspace.effective(team.id)))
+        await self._run(team, user_id, None, step)
+
+    async def on_text(self, team: Team, user_id: str, channel: str, typed: str) -> None:
+        async with self.store.transaction():
+            intake = await self._intake(team, user_id)
+            if intake is None:
+                step = Step([StartPrompt()])
+            else:
+                outcome = self.flow.handle_text(intake.step, IntakeState.from_json(intake.state), typed)
+                step = await self._apply(team, user_id, intake, outcome)
+        await self._run(team, user_id, channel, step)
+
+    async def _current(self, team: Team, user_id: str, ref: str, step: str) -> tuple[m.Intake | None, str | None]:
+        intake = await self._intake(team, user_id)
         if intake is None or intake.ref != ref:
             return None, "gone"
         if intake.step != step:
             return intake, "stale"
         return intake, None
 
-    async def on_click(
-        self, client, team_id: str, user_id: str, channel: str | None, kind: str, raw_value: str
-    ) -> None:
-        ref, step, value = ib.parse_value(raw_value)
-        channel = channel or await self._dm(client, user_id)
-        intake, problem = await self._current(team_id, user_id, ref, step)
-        if problem == "gone":
-            await self._say(client, channel, ib.start_prompt(self.spec))
-            return
-        if problem == "stale":
-            await self._say(client, channel, ib.notice(self.spec.text("validation.stale_button")))
-            await self._show_step(client, channel, intake.ref, intake.step, intake.state, team_id, intake.id)
-            return
-        if kind in ("back", "skip", "cancel"):
-            outcome = self.flow.command(intake.step, intake.state, kind)
-        elif kind == "post":
-            await self.post(client, team_id, user_id, intake, channel)
-            return
-        else:
-            outcome = self.flow.choose(intake.step, intake.state, value)
-        await self._apply(client, channel, intake, outcome, team_id, user_id)
+    async def on_click(self, team: Team, user_id: str, channel: str | None, kind: str, raw_value: str) -> None:
+        ref, step_id, choice = parse_value(raw_value)
+        async with self.store.transaction():
+            intake, problem = await self._current(team, user_id, ref, step_id)
+            if intake is None:
+                step = Step([StartPrompt()])
+            elif problem == "stale" or kind == "stale":
+                eff = await self.workspace.effective(team.id)
+                step = Step([self._notice("validation.stale_button"), *await self._show(intake, eff)])
+            elif kind == "post":
+                step = await self._post(team, user_id, intake)
+            else:
+                state = IntakeState.from_json(intake.state)
+                if kind in ("back", "skip", "cancel"):
+                    outcome = self.flow.command(intake.step, state, kind)
+                else:
+                    outcome = self.flow.choose(intake.step, state, choice)
+                step = await self._apply(team, user_id, intake, outcome)
+        await self._run(team, user_id, channel, step)
 
-    async def form_for(self, team_id: str, user_id: str, kind: str, raw_value: str) -> dict | None:
-        """The modal to open for a private answer, a principle choice or an edit."""
-        ref, step, _ = ib.parse_value(raw_value)
-        intake, problem = await self._current(team_id, user_id, ref, step)
-        if problem:
+    async def form_for(self, team: Team, user_id: str, kind: str, raw_value: str) -> object | None:
+        """The modal to open for a private answer, a principle choice or an edit;
+        None when the button is no longer current."""
+        ref, step_id, _ = parse_value(raw_value)
+        async with self.store.transaction():
+            intake, problem = await self._current(team, user_id, ref, step_id)
+        if intake is None or problem:
             return None
-        s = self.spec.by_id[step]
+        state = IntakeState.from_json(intake.state)
         if kind == "edit":
-            return ib.edit_form(self.spec, ref, intake.state.get("preview") or {}, self.settings.max_answer_chars)
+            if state.preview is None:
+                return None
+            return EditForm(ref, state.preview)
         if kind == "principles":
-            return ib.principles_form(s, ref, self.catalog, intake.state.get("suggested") or [])
-        return ib.text_form(self.spec, s, ref, self.settings.max_answer_chars)
+            return PrinciplesForm(ref, tuple(state.suggested or ()))
+        return TextForm(step_id, ref)
 
-    def form_errors(self, kind: str, metadata: str, values: dict) -> dict | None:
+    def form_errors(self, kind: str, metadata: str, values: dict[str, Any]) -> dict[str, str] | None:
         """Validation that must answer inside the modal, before anything else runs."""
-        _, step_id, _ = ib.parse_value(metadata)
-        fields = (
-            {"answer": step_id}
-            if kind == "text"
-            else ({s.id: s.id for s in self.spec.steps if s.kind == "text"} if kind == "edit" else {})
-        )
+        _, step_id, _ = parse_value(metadata)
+        if kind == "text":
+            fields = {"answer": step_id}
+        elif kind == "edit":
+            fields = {s.id: s.id for s in self.spec.text_steps}
+        else:
+            fields = {}
         errors = {}
         for block_id, sid in fields.items():
             step = self.spec.by_id.get(sid)
-            text = (values.get(block_id) or "").strip()
+            answer = (values.get(block_id) or "").strip()
             if step is None:
                 continue
-            if step.required and not text:
+            if step.required and not answer:
                 errors[block_id] = self.spec.text("validation.required")
-            elif len(text) > self.settings.max_answer_chars:
-                errors[block_id] = self.spec.text(
-                    "validation.too_long", length=len(text), limit=self.settings.max_answer_chars
-                )
+            elif len(answer) > self.flow.max_chars:
+                errors[block_id] = self.spec.text("validation.too_long", length=len(answer), limit=self.flow.max_chars)
         return errors or None
 
-    async def on_form(self, client, team_id: str, user_id: str, kind: str, metadata: str, values: dict) -> None:
+    async def on_form(self, team: Team, user_id: str, kind: str, metadata: str, values: dict[str, Any]) -> None:
         """A submitted form (already validated by form_errors while the modal was open)."""
-        ref, step, _ = ib.parse_value(metadata)
-        intake, problem = await self._current(team_id, user_id, ref, step)
-        channel = await self._dm(client, user_id)
-        if problem:
-            await self._say(client, channel, ib.notice(self.spec.text("validation.stale_button")))
-            return
-        if kind == "edit":
-            outcome = self.flow.apply_edit(intake.state, values)
-        elif kind == "principles":
-            outcome = self.flow.choose(step, intake.state, ",".join(values.get("principles") or []) or "-")
-        else:
-            outcome = self.flow.answer_text(step, intake.state, values.get("answer") or "")
-        await self._apply(client, channel, intake, outcome, team_id, user_id)
-
-    async def post(self, client, team_id: str, user_id: str, intake, channel: str) -> None:
-        if await self.store.is_blocked(team_id, self.identity.author_hashes(team_id, user_id)):
-            await self._say(client, channel, ib.notice(self.spec.text("messages.blocked")))
-            return
-        groups, approval = await self._groups(team_id)
-        shown = intake.state.get("target") or {}
-        current = self._target({**intake.state, "groups": groups})
-        content = intake.state.get("preview")
-        if content is None or current is None or current["id"] != shown.get("id"):
-            # The groups changed since the preview: show where it would go now.
-            await self._show_step(client, channel, intake.ref, "preview", intake.state, team_id, intake.id)
-            return
-        target = current["id"]
-        result = await self.posting.submit(
-            client,
-            team_id=team_id,
-            user_id=user_id,
-            intake=intake,
-            content=content,
-            channel_id=target,
-            approval=approval,
-        )
-        if result.status in ("duplicate", "failed", "withdrawn"):  # failed: the poster has been told why
-            return
-        if result.status == "posted":
-            text = self.spec.text("messages.posted", number=result.post.id, channel=target)
-        elif result.status == "awaiting_approval":
-            text = self.spec.text("messages.awaiting_approval")
-        else:
-            text = self.spec.text("messages.queued")
-        await self._say(client, channel, ib.notice(text))
+        ref, step_id, _ = parse_value(metadata)
+        async with self.store.transaction():
+            intake, problem = await self._current(team, user_id, ref, step_id)
+            if intake is None or problem:
+                step = Step([self._notice("validation.stale_button")])
+            else:
+                state = IntakeState.from_json(intake.state)
+                if kind == "edit":
+                    outcome = self.flow.apply_edit(state, values)
+                elif kind == "principles":
+                    outcome = self.flow.choose(step_id, state, ",".join(values.get("principles") or []) or "-")
+                else:
+                    outcome = self.flow.answer_text(step_id, state, values.get("answer") or "")
+                step = await self._apply(team, user_id, intake, outcome)
+        await self._run(team, user_id, None, step)

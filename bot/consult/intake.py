@@ -1,8 +1,9 @@
 """The intake as a state machine over steps described in prompts/intake.yaml.
 
 Pure domain: it takes what the user typed or clicked and returns where the
-conversation is now and what to say; the Slack listeners render and persist it.
-State is a plain dict (stored as JSON) so that a restart resumes exactly there.
+conversation is now and what to say; the conversation persists and sends it.
+The state is an ``IntakeState`` (stored as JSON) so that a restart resumes exactly
+there.
 """
 
 from __future__ import annotations
@@ -17,10 +18,36 @@ from typing import Any
 
 import yaml
 
-from bot.texts import PROMPTS
+from bot.consult.model import FREE_TEXT_FIELDS, Group, IntakeState
+from bot.texts import PROMPTS, Texts
 
 COMMANDS = {"back", "skip", "cancel", "restart"}
 ACCEPT_WORDS = {"ok", "okay", "yes", "y", "accept", "use these", "fine", "sure", "next", "continue", "done"}
+
+
+class StepId:
+    """The steps the code itself refers to. The YAML may add, reorder and reword
+    steps freely, but these must exist with these kinds (checked at load)."""
+
+    RELATIONSHIP = "relationship"
+    SITUATION = "situation"
+    CONSIDERING = "considering"
+    PRINCIPLES = "principles"
+    QUESTION = "question"
+    GROUP = "group"
+    PREVIEW = "preview"
+
+    KINDS = {
+        RELATIONSHIP: "choice",
+        SITUATION: "text",
+        CONSIDERING: "text",
+        PRINCIPLES: "principles",
+        QUESTION: "text",
+        GROUP: "group",
+        PREVIEW: "preview",
+    }
+    # The texts the principles are suggested from.
+    SUGGEST_FROM = (SITUATION, CONSIDERING)
 
 
 @dataclass(frozen=True)
@@ -38,8 +65,8 @@ class Step:
     field_label: str = ""
     tip: str = ""
     choices: tuple[Choice, ...] = ()
-    when: dict = field(default_factory=dict)
-    texts: dict = field(default_factory=dict)
+    when: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
 
     def text(self, key: str, default: str = "") -> str:
         return self.texts.get(key, default)
@@ -57,6 +84,7 @@ class IntakeSpec:
     def __init__(self, data: dict[str, Any], source: str):
         self.source = source
         self.data = data
+        self._texts = Texts(data, source)
         steps = []
         for raw in data.get("steps", []):
             missing = [k for k in ("id", "kind", "prompt") if k not in raw]
@@ -77,7 +105,7 @@ class IntakeSpec:
                     field_label=raw.get("field_label", ""),
                     tip=raw.get("tip", ""),
                     choices=choices,
-                    when=dict(raw.get("when") or {}),
+                    when={str(k): str(v) for k, v in (raw.get("when") or {}).items()},
                     texts={k: v for k, v in raw.items() if k not in known},
                 )
             )
@@ -85,15 +113,31 @@ class IntakeSpec:
             raise ValueError(f"{source}: the last step must be the preview")
         self.steps = steps
         self.by_id = {s.id: s for s in steps}
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
+        for step_id, kind in StepId.KINDS.items():
+            found = self.by_id.get(step_id)
+            if found is None:
+                raise ValueError(f"{source}: the code needs a step `{step_id}` (kind {kind})")
+            if found.kind != kind:
+                raise ValueError(f"{source}: step `{step_id}` should be of kind {kind}, not {found.kind}")
+        for step in steps:
+            if step.kind == "text" and step.id not in FREE_TEXT_FIELDS:
+                raise ValueError(
+                    f"{source}: a post has no place for text step `{step.id}`; expected one of "
+                    + ", ".join(FREE_TEXT_FIELDS)
+                )
+            for other in step.when:
+                if other not in self.by_id:
+                    raise ValueError(f"{source}: step `{step.id}` depends on an unknown step `{other}`")
 
     def text(self, dotted: str, **fmt: Any) -> str:
-        node: Any = self.data
-        for part in dotted.split("."):
-            node = node[part]
-        return node.format(**fmt) if fmt else node
+        return self._texts(dotted, **fmt)
+
+    def raw(self, dotted: str) -> Any:
+        return self._texts.raw(dotted)
+
+    @property
+    def text_steps(self) -> list[Step]:
+        return [s for s in self.steps if s.kind == "text"]
 
 
 @cache
@@ -105,12 +149,11 @@ def load_spec(path: str | None = None) -> IntakeSpec:
 @dataclass
 class Outcome:
     step: str
-    state: dict
+    state: IntakeState
     error: str | None = None  # show, then ask the same step again
     notice: str | None = None  # show before the next step
-    finished: str | None = None  # "cancelled"
+    finished: str | None = None  # "cancelled" | "restart"
     action: str | None = None  # at the preview: "post" or "edit"
-    advanced: bool = False
 
 
 def _norm(s: str) -> str:
@@ -133,43 +176,45 @@ class IntakeFlow:
         self.resolve_principle = resolve_principle
         self.max_chars = max_chars
 
-    # ---- navigation --------------------------------------------------------
-    def start(self, groups: list[dict]) -> Outcome:
-        state = {"answers": {}, "history": [], "groups": groups}
-        first = self._next_from(-1, state)
-        return Outcome(first, state)
+    def _error(self, step_id: str, state: IntakeState, key: str, **fmt: Any) -> Outcome:
+        return Outcome(step_id, state, error=self.spec.text(f"validation.{key}", **fmt))
 
-    def _visible(self, step: Step, state: dict) -> bool:
-        answers = state["answers"]
-        if any(answers.get(k) != v for k, v in step.when.items()):
+    # ---- navigation --------------------------------------------------------
+    def start(self, groups: list[Group]) -> Outcome:
+        state = IntakeState(groups=list(groups))
+        return Outcome(self._next_from(-1, state), state)
+
+    def visible(self, step: Step, state: IntakeState) -> bool:
+        if any(state.answer(k) != v for k, v in step.when.items()):
             return False
         if step.kind == "group":
-            return len(state.get("groups") or []) > 1
+            return len(state.groups) > 1
         return True
 
-    def _next_from(self, index: int, state: dict) -> str:
+    def _next_from(self, index: int, state: IntakeState) -> str:
         for step in self.spec.steps[index + 1 :]:
-            if self._visible(step, state):
-                if step.kind == "principles" and "suggested" not in state:
-                    answers = state["answers"]
-                    text = " ".join(filter(None, [answers.get("situation"), answers.get("considering")]))
-                    state["suggested"] = self.suggest(text) if text else []
+            if self.visible(step, state):
+                if step.kind == "principles" and state.suggested is None:
+                    text = " ".join(filter(None, (state.answer(k) for k in StepId.SUGGEST_FROM)))
+                    state.suggested = self.suggest(text) if text else []
                 return step.id
         return self.spec.steps[-1].id
 
-    def _advance(self, step: Step, state: dict, value: Any) -> Outcome:
-        state["answers"][step.id] = value
-        if step.id in ("situation", "considering"):
-            state.pop("suggested", None)  # the text changed: suggest afresh
-        if step.id == "relationship" and value != "former":
-            state["answers"].pop("time_since", None)
-        state.pop("preview", None)
-        state["history"].append(step.id)
-        index = self.spec.steps.index(step)
-        return Outcome(self._next_from(index, state), state, advanced=True)
+    def _advance(self, step: Step, state: IntakeState, value: Any) -> Outcome:
+        state.answers[step.id] = value
+        if step.id in StepId.SUGGEST_FROM:
+            state.suggested = None  # the text changed: suggest afresh
+        # An answer that no longer applies (time since therapy ended, once the
+        # person is not a former client) is dropped rather than shown.
+        for other in self.spec.steps:
+            if other.when and other.id in state.answers and not self.visible(other, state):
+                del state.answers[other.id]
+        state.preview = None
+        state.history.append(step.id)
+        return Outcome(self._next_from(self.spec.steps.index(step), state), state)
 
     # ---- input -------------------------------------------------------------
-    def handle_text(self, step_id: str, state: dict, text: str) -> Outcome:
+    def handle_text(self, step_id: str, state: IntakeState, text: str) -> Outcome:
         step = self.spec.by_id[step_id]
         word = _norm(text)
         if word in COMMANDS:
@@ -177,95 +222,91 @@ class IntakeFlow:
         if step.kind == "choice":
             value = self._match_choice(step.choices, text)
             if value is None:
-                return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
+                return self._error(step_id, state, "not_a_choice")
             return self._advance(step, state, value)
         if step.kind == "group":
-            groups = [Choice(g["id"], g["name"]) for g in state.get("groups") or []]
-            value = self._match_choice(tuple(groups), text.lstrip("#"))
+            groups = tuple(Choice(g.id, g.name) for g in state.groups)
+            value = self._match_choice(groups, text.lstrip("#"))
             if value is None:
-                return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
+                return self._error(step_id, state, "not_a_choice")
             return self._advance(step, state, value)
         if step.kind == "principles":
             keys = self._parse_principles(text, state)
             if keys is None:
-                return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
+                return self._error(step_id, state, "not_a_choice")
             return self._advance(step, state, keys)
         if step.kind == "preview":
             if word in ("post", "post anonymously", "send"):
                 return Outcome(step_id, state, action="post")
             if word == "edit":
                 return Outcome(step_id, state, action="edit")
-            return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
+            return self._error(step_id, state, "not_a_choice")
         return self.answer_text(step_id, state, text)
 
-    def answer_text(self, step_id: str, state: dict, text: str) -> Outcome:
+    def answer_text(self, step_id: str, state: IntakeState, text: str) -> Outcome:
         """A free-text answer, typed in the DM or submitted in the private form."""
         step = self.spec.by_id[step_id]
         text = (text or "").strip()
         if not text:
             if step.required:
-                return Outcome(step_id, state, error=self.spec.text("validation.required"))
+                return self._error(step_id, state, "required")
             return self._advance(step, state, None)
         if len(text) > self.max_chars:
-            return Outcome(
-                step_id, state, error=self.spec.text("validation.too_long", length=len(text), limit=self.max_chars)
-            )
+            return self._error(step_id, state, "too_long", length=len(text), limit=self.max_chars)
         return self._advance(step, state, text)
 
-    def choose(self, step_id: str, state: dict, value: str) -> Outcome:
+    def choose(self, step_id: str, state: IntakeState, value: str) -> Outcome:
         """A button click on a choice, group or principles step."""
         step = self.spec.by_id[step_id]
         if step.kind == "choice" and value not in {c.value for c in step.choices}:
-            return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
-        if step.kind == "group" and value not in {g["id"] for g in state.get("groups") or []}:
-            return Outcome(step_id, state, error=self.spec.text("validation.not_a_choice"))
+            return self._error(step_id, state, "not_a_choice")
+        if step.kind == "group" and value not in {g.id for g in state.groups}:
+            return self._error(step_id, state, "not_a_choice")
         if step.kind == "principles":
-            keys = (
-                state.get("suggested", [])
-                if value == "accept"
-                else [k for k in value.split(",") if k in self.principle_keys]
-            )
+            if value == "accept":
+                keys = list(state.suggested or [])
+            else:
+                keys = [k for k in value.split(",") if k in self.principle_keys]
             return self._advance(step, state, keys)
+        if step.kind not in ("choice", "group"):
+            return self._error(step_id, state, "not_a_choice")
         return self._advance(step, state, value)
 
-    def command(self, step_id: str, state: dict, word: str) -> Outcome:
+    def command(self, step_id: str, state: IntakeState, word: str) -> Outcome:
         step = self.spec.by_id[step_id]
         if word == "cancel":
             return Outcome(step_id, state, finished="cancelled")
         if word == "restart":
             return Outcome(step_id, state, finished="restart")
         if word == "back":
-            if not state["history"]:
-                return Outcome(step_id, state, error=self.spec.text("validation.nothing_to_go_back_to"))
-            previous = state["history"].pop()
-            state.pop("preview", None)
+            if not state.history:
+                return self._error(step_id, state, "nothing_to_go_back_to")
+            previous = state.history.pop()
+            state.preview = None
             return Outcome(previous, state)
         if word == "skip":
             if step.required or step.kind == "preview":
-                return Outcome(step_id, state, error=self.spec.text("validation.cannot_skip"))
+                return self._error(step_id, state, "cannot_skip")
             return self._advance(step, state, None)
         raise ValueError(word)
 
-    def apply_edit(self, state: dict, fields: dict[str, str]) -> Outcome:
+    def apply_edit(self, state: IntakeState, fields: dict[str, str]) -> Outcome:
         """The preview's Edit form: new texts for the free-text steps, then a new preview."""
-        for step in self.spec.steps:
-            if step.kind == "text" and step.id in fields:
-                text = (fields[step.id] or "").strip()
-                if step.required and not text:
-                    return Outcome(
-                        "preview", state, error=f"{step.field_label}: " + self.spec.text("validation.required")
-                    )
-                if len(text) > self.max_chars:
-                    return Outcome(
-                        "preview",
-                        state,
-                        error=f"{step.field_label}: "
-                        + self.spec.text("validation.too_long", length=len(text), limit=self.max_chars),
-                    )
-                state["answers"][step.id] = text or None
-        state["edited"] = True
-        state.pop("preview", None)
-        return Outcome("preview", state, advanced=True)
+        for step in self.spec.text_steps:
+            if step.id not in fields:
+                continue
+            text = (fields[step.id] or "").strip()
+            if step.required and not text:
+                return Outcome(
+                    StepId.PREVIEW, state, error=f"{step.field_label}: " + self.spec.text("validation.required")
+                )
+            if len(text) > self.max_chars:
+                too_long = self.spec.text("validation.too_long", length=len(text), limit=self.max_chars)
+                return Outcome(StepId.PREVIEW, state, error=f"{step.field_label}: {too_long}")
+            state.answers[step.id] = text or None
+        state.edited = True
+        state.preview = None
+        return Outcome(StepId.PREVIEW, state)
 
     # ---- parsing -----------------------------------------------------------
     @staticmethod
@@ -291,10 +332,10 @@ class IntakeFlow:
             return labels[close[0]]
         return None
 
-    def _parse_principles(self, text: str, state: dict) -> list[str] | None:
+    def _parse_principles(self, text: str, state: IntakeState) -> list[str] | None:
         word = _norm(text)
         if word in ACCEPT_WORDS:
-            return list(state.get("suggested", []))
+            return list(state.suggested or [])
         numbers = re.findall(r"\d+", text)
         if numbers and not re.sub(r"[\d\s,;and]+", "", text.lower()):
             picked = []

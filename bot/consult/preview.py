@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
+from typing import Any
 
 from bot.consult.intake import IntakeSpec
+from bot.consult.model import FREE_TEXT_FIELDS, PostContent
 
-FREE_TEXT = ("situation", "considering", "question")
 
-
-@lru_cache(maxsize=8)
-def _risk_regex(patterns: tuple[str, ...]) -> re.Pattern:
+@cache
+def _risk_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 def suggests_risk(spec: IntakeSpec, texts: list[str]) -> bool:
-    pattern = _risk_regex(tuple(spec.data["risk"]["patterns"]))
+    pattern = _risk_regex(tuple(spec.raw("risk.patterns")))
     return any(pattern.search(t) for t in texts if t)
 
 
-def compose(spec: IntakeSpec, answers: dict, engine, terms: list[str]) -> dict:
+def compose(spec: IntakeSpec, answers: dict[str, Any], engine: Any, terms: list[str]) -> PostContent:
     """The post's content: labels for the choices, de-identified free text (person
     placeholders consistent across fields), what was removed, and review warnings."""
-    texts = [answers.get(k) or "" for k in FREE_TEXT]
+    texts = [answers.get(k) or "" for k in FREE_TEXT_FIELDS]
     results = engine.redact_many(texts, terms=tuple(terms))
     removed: dict[str, int] = {}
     warnings: list[str] = []
@@ -33,16 +33,19 @@ def compose(spec: IntakeSpec, answers: dict, engine, terms: list[str]) -> dict:
         for w in r.warnings:
             if w not in warnings:
                 warnings.append(w)
-    content = {
-        "fields": [],
-        "principles": list(answers.get("principles") or []),
-        "removed": removed,
-        "warnings": warnings,
-        "risk": suggests_risk(spec, texts),
+    fields = tuple(
+        (step.field_label, step.label_of(answers[step.id]) or "")
+        for step in spec.steps
+        if step.kind == "choice" and answers.get(step.id)
+    )
+    deidentified = {
+        key: (r.text.strip() if answers.get(key) else None) for key, r in zip(FREE_TEXT_FIELDS, results, strict=True)
     }
-    for step in spec.steps:
-        if step.kind == "choice" and answers.get(step.id):
-            content["fields"].append([step.field_label, step.label_of(answers[step.id])])
-    for key, r in zip(FREE_TEXT, results, strict=True):
-        content[key] = r.text.strip() if answers.get(key) else None
-    return content
+    return PostContent(
+        fields=fields,
+        principles=tuple(answers.get("principles") or ()),
+        removed=removed,
+        warnings=tuple(warnings),
+        risk=suggests_risk(spec, texts),
+        **deidentified,
+    )

@@ -6,20 +6,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.config import Settings
+from bot.consult.model import Group
 from bot.storage.store import Store
 
 STORED_KEYS = ("approval", "review_channel", "retention_days")
 
 
+@dataclass(frozen=True)
+class ConsultChannel:
+    id: str
+    name: str
+    source: str
+
+
 @dataclass
 class Effective:
-    channels: list[dict]
+    channels: list[ConsultChannel]
     approval: bool
     review_channel: str | None
     retention_days: int
     terms: list[str]
     moderators: list[str]
     sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def groups(self) -> list[Group]:
+        return [Group(c.id, c.name) for c in self.channels]
 
 
 class Workspace:
@@ -31,19 +43,19 @@ class Workspace:
         cfg = self.settings
         config_src = f"config ({cfg.config_path.name})"
         stored = await self.store.settings(team_id)
-        sources = {}
-        values = {}
+        sources: dict[str, str] = {}
+        values: dict[str, object] = {}
         for key in STORED_KEYS:
             if key in stored:
                 values[key], sources[key] = stored[key], "set in Slack"
             else:
                 values[key], sources[key] = getattr(cfg, key), config_src
 
-        channels = {c["id"]: {"id": c["id"], "name": c["name"], "source": config_src} for c in cfg.channels}
+        channels = {c["id"]: ConsultChannel(c["id"], c["name"], config_src) for c in cfg.channels}
         rows = await self.store.channels(team_id)
         for row in rows:
             if row.active:
-                channels[row.channel_id] = {"id": row.channel_id, "name": row.name, "source": "set in Slack"}
+                channels[row.channel_id] = ConsultChannel(row.channel_id, row.name, "set in Slack")
             else:
                 channels.pop(row.channel_id, None)
         db_terms = await self.store.terms(team_id)
@@ -65,7 +77,7 @@ class Workspace:
             channels=list(channels.values()),
             approval=bool(values["approval"]),
             review_channel=values["review_channel"],
-            retention_days=int(values["retention_days"] or 0),
+            retention_days=int(values["retention_days"] or 0),  # type: ignore[call-overload]
             terms=terms,
             moderators=moderators,
             sources=sources,

@@ -1,33 +1,35 @@
 """The one storage interface the domain uses. Every write that must happen once
 (posting, relaying, handling an event) is an atomic conditional statement, so that
-several processes sharing one PostgreSQL database cannot both do it."""
+several processes sharing one PostgreSQL database cannot both do it.
+
+Each method runs in its own short transaction, unless the caller opened one with
+``transaction()``: then every call inside joins it, so that an intake step or a
+click reads and writes the database in one transaction. Slack is never called
+inside one (a slow answer would hold the database's write lock on SQLite).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from contextvars import ContextVar
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage import models as m
 from bot.storage.db import create_engine, migrate
 from bot.storage.models import utcnow
 
 
-def aware(dt: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back without a zone; everything stored is UTC."""
-    if dt is not None and dt.tzinfo is None:
-        return dt.replace(tzinfo=UTC)
-    return dt
-
-
 class Store:
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._ambient: ContextVar[AsyncSession | None] = ContextVar(f"store-{id(self)}", default=None)
+        self.transactions = 0  # committed or not: counted for benchmarks and tests
 
     @classmethod
     async def open(cls, url: str) -> Store:
@@ -38,20 +40,50 @@ class Store:
     async def close(self) -> None:
         await self.engine.dispose()
 
+    def in_transaction(self) -> bool:
+        return self._ambient.get() is not None
+
     @asynccontextmanager
-    async def session(self):
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One transaction for everything the block does with the store (nested
+        calls join the outermost one)."""
+        current = self._ambient.get()
+        if current is not None:
+            yield current
+            return
+        self.transactions += 1
+        async with self._sessions() as s, s.begin():
+            token = self._ambient.set(s)
+            try:
+                yield s
+            finally:
+                self._ambient.reset(token)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        current = self._ambient.get()
+        if current is not None:
+            yield current
+            return
+        self.transactions += 1
         async with self._sessions() as s, s.begin():
             yield s
+
+    @staticmethod
+    async def _insert_once(s: AsyncSession, row: m.Base) -> bool:
+        """Adds the row; False (and the transaction intact) if its key exists."""
+        try:
+            async with s.begin_nested():
+                s.add(row)
+            return True
+        except IntegrityError:
+            return False
 
     # ---- idempotency -------------------------------------------------------
     async def claim_key(self, key: str) -> bool:
         """True the first time a key is seen, by any process."""
-        try:
-            async with self.session() as s:
-                await s.execute(insert(m.ProcessedKey).values(key=key[:200], created_at=utcnow()))
-            return True
-        except IntegrityError:
-            return False
+        async with self.session() as s:
+            return await self._insert_once(s, m.ProcessedKey(key=key[:200], created_at=utcnow()))
 
     async def prune_keys(self, older_than: timedelta) -> int:
         async with self.session() as s:
@@ -357,12 +389,8 @@ class Store:
             return list(res.scalars())
 
     async def add_moderator(self, team_id: str, user_id: str) -> bool:
-        try:
-            async with self.session() as s:
-                s.add(m.Moderator(team_id=team_id, user_id=user_id, created_at=utcnow()))
-            return True
-        except IntegrityError:
-            return False
+        async with self.session() as s:
+            return await self._insert_once(s, m.Moderator(team_id=team_id, user_id=user_id, created_at=utcnow()))
 
     async def remove_moderator(self, team_id: str, user_id: str) -> bool:
         async with self.session() as s:
@@ -377,12 +405,8 @@ class Store:
             return list(res.scalars())
 
     async def add_term(self, team_id: str, term: str) -> bool:
-        try:
-            async with self.session() as s:
-                s.add(m.Term(team_id=team_id, term=term))
-            return True
-        except IntegrityError:
-            return False
+        async with self.session() as s:
+            return await self._insert_once(s, m.Term(team_id=team_id, term=term))
 
     async def remove_term(self, team_id: str, term: str) -> bool:
         async with self.session() as s:
@@ -392,16 +416,9 @@ class Store:
             return (res.rowcount or 0) >= 1
 
     async def block_author(self, team_id: str, author_hash: str, post_number: int) -> bool:
-        try:
-            async with self.session() as s:
-                s.add(
-                    m.AuthorBlock(
-                        team_id=team_id, author_hash=author_hash, post_number=post_number, created_at=utcnow()
-                    )
-                )
-            return True
-        except IntegrityError:
-            return False
+        async with self.session() as s:
+            row = m.AuthorBlock(team_id=team_id, author_hash=author_hash, post_number=post_number, created_at=utcnow())
+            return await self._insert_once(s, row)
 
     async def is_blocked(self, team_id: str, hashes: Iterable[str]) -> bool:
         async with self.session() as s:

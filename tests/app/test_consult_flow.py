@@ -2,6 +2,7 @@
 de-identified post, the discussion, and what is (not) stored."""
 
 import json
+from datetime import timedelta
 
 from aiohttp import ClientSession
 from sqlalchemy import text as sql
@@ -155,7 +156,7 @@ async def test_database_holds_no_user_id_or_removed_identifier(bot):
         tables = (await conn.execute(sql("SELECT name FROM sqlite_master WHERE type='table'"))).scalars().all()
         for table in tables:
             rows = (await conn.execute(sql(f'SELECT * FROM "{table}"'))).all()
-            dump.append(f"{table}: {rows!r}")
+            dump.append(f"{table}: " + repr([tuple(map(str, r)) for r in rows]))  # whole values: Row repr truncates
     everything = "\n".join(dump)
     assert "posts" in everything
     assert PRACTITIONER not in everything
@@ -181,7 +182,7 @@ async def test_user_text_cannot_ping_or_link(bot):
 
 
 async def test_replies_within_the_window_arrive_as_one_dm(bot):
-    bot.services.settings.relay_batch_seconds = 60
+    bot.services.discussion.relay_window = timedelta(seconds=60)
     await run_intake_to_preview(bot)
     await bot.click_dm(PRACTITIONER, "intake_post")
     post = bot.slack.messages(CONSULT)[0]

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from bot.gateway import Team
 from bot.storage import models as m
 from bot.storage.models import utcnow
 from tests.app.test_consult_flow import IDENTIFIERS, flat, run_intake_to_preview, step_prompt
@@ -156,7 +157,7 @@ async def test_a_post_deleted_while_it_is_being_sent_is_taken_down(bot):
 
     async def delete_first(post_id, ts):
         # The poster deletes (from `/boundary mine`) while Slack is answering the send.
-        await bot.services.discussion.delete(bot.worker.client, TEAM, PRACTITIONER, post_id)
+        await bot.services.discussion.delete(Team(TEAM), PRACTITIONER, post_id)
         return await original(post_id, ts)
 
     bot.services.store.mark_posted = delete_first
@@ -173,7 +174,7 @@ async def test_a_post_whose_text_retention_purged_can_still_be_deleted(bot):
     async with bot.services.store.session() as s:
         await s.execute(update(m.Post).values(created_at=utcnow() - timedelta(days=40)))
     assert await bot.services.store.purge_older_than(30, TEAM) == 1
-    result = await bot.services.discussion.delete(bot.worker.client, TEAM, PRACTITIONER, 1)
+    result = await bot.services.discussion.delete(Team(TEAM), PRACTITIONER, 1)
     assert result.ok and bot.slack.messages(CONSULT) == []
 
 
@@ -181,11 +182,11 @@ async def test_a_failed_slack_delete_keeps_the_post_and_says_so(bot):
     await run_intake_to_preview(bot)
     await bot.click_dm(PRACTITIONER, "intake_post")
     bot.slack.fail_next("chat.delete", *([503] * 4))
-    result = await bot.services.discussion.delete(bot.worker.client, TEAM, PRACTITIONER, 1)
+    result = await bot.services.discussion.delete(Team(TEAM), PRACTITIONER, 1)
     assert not result.ok and "try again" in result.message
     assert len(bot.slack.messages(CONSULT)) == 1
     assert (await bot.services.store.get_post(1)).content is not None
-    again = await bot.services.discussion.delete(bot.worker.client, TEAM, PRACTITIONER, 1)
+    again = await bot.services.discussion.delete(Team(TEAM), PRACTITIONER, 1)
     assert again.ok and bot.slack.messages(CONSULT) == []
 
 

@@ -13,6 +13,7 @@ from slack_sdk.models.views import View
 from sqlalchemy import text as sql
 from sqlalchemy import update
 
+from bot.gateway import Team
 from bot.sandbox.signing import block_actions_body, signed_headers
 from bot.storage import models as m
 from bot.storage.models import utcnow
@@ -529,7 +530,7 @@ async def test_approval_reject_with_reason_tells_the_poster_and_purges(bot):
     assert bot.slack.messages(CONSULT) == []
     # A colleague submitting a hand-made reject form is refused too.
     await consult(bot, COLLEAGUE)
-    assert (await bot.services.moderation.reject(None, TEAM, COLLEAGUE, 2, "no")).startswith(NOT_MODERATOR)
+    assert (await bot.services.moderation.reject(Team(TEAM), COLLEAGUE, 2, "no")).startswith(NOT_MODERATOR)
     assert (await bot.services.store.get_post(2)).status == "awaiting_approval"
     assert "reject · Dilemma #1" in await admin(bot, MODERATOR, "audit")
     assert_author_hidden(bot)

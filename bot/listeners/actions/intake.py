@@ -1,54 +1,55 @@
 """Buttons in the intake DM."""
 
-from bot.listeners.actions.common import ids
+from bot.listeners.context import team_of, user_of
+
+
+def _value(action: dict) -> str:
+    value = action.get("value")
+    return value if isinstance(value, str) else ""
 
 
 def start(services):
-    async def on_consult_start(ack, body, client):
+    async def on_consult_start(ack, body):
         await ack()
-        team_id, user_id = ids(body)
-        await services.conversation.start(client, team_id, user_id)
+        await services.conversation.start(team_of(body), user_of(body))
 
     return on_consult_start
 
 
 def click(services, kind: str):
-    async def on_intake_click(ack, body, action, client):
+    async def on_intake_click(ack, body, action):
         await ack()
-        team_id, user_id = ids(body)
         channel = (body.get("channel") or {}).get("id")
-        await services.conversation.on_click(client, team_id, user_id, channel, kind, action.get("value", ""))
+        await services.conversation.on_click(team_of(body), user_of(body), channel, kind, _value(action))
 
     return on_intake_click
 
 
 def open_form(services, kind: str):
-    async def on_open_form(ack, body, action, client):
+    async def on_open_form(ack, body, action):
         await ack()
-        team_id, user_id = ids(body)
-        view = await services.conversation.form_for(team_id, user_id, kind, action.get("value", ""))
+        team, user_id = team_of(body), user_of(body)
+        view = await services.conversation.form_for(team, user_id, kind, _value(action))
         if view is None:
             channel = (body.get("channel") or {}).get("id")
-            await services.conversation.on_click(client, team_id, user_id, channel, "stale", action.get("value", ""))
+            await services.conversation.on_click(team, user_id, channel, "stale", _value(action))
             return
-        await client.views_open(trigger_id=body["trigger_id"], view=view)
+        await services.gateway.open_view(team, body["trigger_id"], view)
 
     return on_open_form
 
 
 def resume(services):
-    async def on_resume(ack, body, client):
+    async def on_resume(ack, body):
         await ack()
-        team_id, user_id = ids(body)
-        await services.conversation.resume(client, team_id, user_id)
+        await services.conversation.resume(team_of(body), user_of(body))
 
     return on_resume
 
 
 def restart(services):
-    async def on_restart(ack, body, client):
+    async def on_restart(ack, body):
         await ack()
-        team_id, user_id = ids(body)
-        await services.conversation.start(client, team_id, user_id, force_new=True)
+        await services.conversation.start(team_of(body), user_of(body), force_new=True)
 
     return on_restart

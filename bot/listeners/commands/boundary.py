@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from bot.blocks import answers, posts
+from bot.blocks import answers
 from bot.consult.intake import load_spec
+from bot.listeners.context import team_of
+from bot.outgoing import MyPosts
 
 MAX_QUESTION = 1000
 
@@ -26,17 +28,18 @@ def route(services, text: str):
 
 
 def handler(services):
-    async def boundary_command(ack, command, client):
+    async def boundary_command(ack, command):
         text = (command.get("text") or "").strip()
         sub = text.lower()
-        team_id, user_id = command["team_id"], command["user_id"]
+        team, user_id = team_of(command), command["user_id"]
         if sub in ("consult", "start", "new"):
             await ack(response_type="ephemeral", text=load_spec().text("messages.dm_opened"))
-            await services.conversation.start(client, team_id, user_id)
+            await services.conversation.start(team, user_id)
             return
         await ack()
         if sub in ("mine", "my posts", "posts"):
-            message = posts.mine(await services.discussion.mine(team_id, user_id))
+            mine = MyPosts(tuple(await services.discussion.mine(team.id, user_id)))
+            message = services.renderer.message(mine)
             await services.responder.send(command["response_url"], **message.kwargs())
             return
         # Answered through response_url after the acknowledgement, by the

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
+from bot.listeners.context import team_of
+
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
 
 
@@ -15,7 +17,7 @@ async def ignore(ack):
 
 
 def handler(services):
-    async def on_message(ack, body, event, client):
+    async def on_message(ack, body, event):
         await ack()
         if event.get("bot_id") or event.get("subtype") in IGNORED_SUBTYPES or not event.get("user"):
             return
@@ -26,13 +28,11 @@ def handler(services):
         )
         if not await services.store.claim_key(f"event:{event_id}"):
             return
-        team_id = body.get("team_id") or event.get("team")
         if event.get("channel_type") == "im":
             if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
                 return
-            await services.conversation.on_text(
-                client, team_id, event["user"], event["channel"], event.get("text") or ""
-            )
+            typed = event.get("text") or ""
+            await services.conversation.on_text(team_of(body), event["user"], event["channel"], typed)
             return
         thread_ts = event.get("thread_ts")
         if thread_ts and thread_ts != event.get("ts"):

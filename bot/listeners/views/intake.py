@@ -1,17 +1,18 @@
 """The intake's private forms: a free-text answer, principles, the preview edit."""
 
-from bot.listeners.views.values import team_and_user, view_values
+from bot.listeners.context import team_of, user_of
+from bot.listeners.views.values import view_values
 
 
 def submitted(services, kind: str):
-    async def on_intake_form(ack, body, view, client):
+    async def on_intake_form(ack, body, view):
         values = view_values(view)
-        errors = services.conversation.form_errors(kind, view.get("private_metadata", ""), values)
+        metadata = view.get("private_metadata") or ""
+        errors = services.conversation.form_errors(kind, metadata, values)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        team_id, user_id = team_and_user(body)
-        await services.conversation.on_form(client, team_id, user_id, kind, view.get("private_metadata", ""), values)
+        await services.conversation.on_form(team_of(body), user_of(body), kind, metadata, values)
 
     return on_intake_form

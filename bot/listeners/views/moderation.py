@@ -1,15 +1,19 @@
 """The reason form behind Reject."""
 
-from bot.listeners.views.values import team_and_user, view_values
+from bot.listeners.context import team_of, user_of
+from bot.listeners.views.values import view_values
+from bot.outgoing import Notice
 
 
 def reject_submitted(services):
-    async def on_reject(ack, body, view, client):
+    async def on_reject(ack, body, view):
         await ack()
-        team_id, user_id = team_and_user(body)
-        number = int(view.get("private_metadata") or 0)
-        text = await services.moderation.reject(client, team_id, user_id, number, view_values(view).get("reason") or "")
-        dm = await client.conversations_open(users=user_id)
-        await client.chat_postMessage(channel=dm["channel"]["id"], text=text)
+        team, user_id = team_of(body), user_of(body)
+        metadata = view.get("private_metadata") or ""
+        if not metadata.isdigit():
+            return
+        reason = view_values(view).get("reason") or ""
+        outcome = await services.moderation.reject(team, user_id, int(metadata), reason)
+        await services.gateway.dm(team, user_id, Notice(outcome))
 
     return on_reject

@@ -1,28 +1,33 @@
 """Anonymous replies and the original poster's replies, from their forms."""
 
-from bot.blocks import posts as pb
-from bot.consult.posting import DELIVERY_ERRORS
-from bot.listeners.views.values import team_and_user, view_values
+from bot.gateway import GatewayError
+from bot.listeners.context import team_of, user_of
+from bot.listeners.views.values import view_values
+from bot.outgoing import Notice
+from bot.texts import text
 
 
 def submitted(services, kind: str):
-    async def on_reply_form(ack, body, view, client):
-        text = (view_values(view).get("reply") or "").strip()
-        if not text:
-            await ack(response_action="errors", errors={"reply": "Please write a reply, or close the form."})
+    async def on_reply_form(ack, body, view):
+        reply = (view_values(view).get("reply") or "").strip()
+        if not reply:
+            await ack(response_action="errors", errors={"reply": text("posts.post.reply_empty")})
             return
         await ack()
-        team_id, user_id = team_and_user(body)
-        number = int(view.get("private_metadata") or 0)
+        team, user_id = team_of(body), user_of(body)
+        metadata = view.get("private_metadata") or ""
+        if not metadata.isdigit():
+            return
+        number = int(metadata)
         try:
             if kind == "anonymous":
-                message = (await services.discussion.reply_anonymously(client, team_id, number, text)).message
+                result = await services.discussion.reply_anonymously(team, number, reply)
             else:
-                message = (await services.discussion.reply_as_poster(client, team_id, user_id, number, text)).message
-        except DELIVERY_ERRORS:
+                result = await services.discussion.reply_as_poster(team, user_id, number, reply)
+            message = result.message
+        except GatewayError:
             # The form has closed: say so, rather than lose the reply silently.
-            message = pb._t("post.reply_failed", number=number)
-        dm = await client.conversations_open(users=user_id)
-        await client.chat_postMessage(channel=dm["channel"]["id"], text=message)
+            message = text("posts.post.reply_failed", number=number)
+        await services.gateway.dm(team, user_id, Notice(message))
 
     return on_reply_form

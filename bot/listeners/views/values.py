@@ -13,9 +13,3 @@ def view_values(view: dict) -> dict:
             else:
                 out[block_id] = element.get("value") or ""
     return out
-
-
-def team_and_user(body: dict) -> tuple[str, str]:
-    user = body["user"]
-    team_id = (body.get("team") or {}).get("id") or user.get("team_id") or (body.get("view") or {}).get("team_id")
-    return team_id, user["id"]

@@ -1,0 +1,63 @@
+"""From the domain's outgoing values (``bot.outgoing``) to Block Kit: the one
+place that knows which builder renders what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot import outgoing as out
+from bot.blocks import intake as ib
+from bot.blocks import moderation as mb
+from bot.blocks import posts as pb
+from bot.blocks.common import Message
+from bot.consult.intake import IntakeSpec, load_spec
+from bot.principles import get_catalog
+
+
+class Renderer:
+    def __init__(self, catalog: Any = None, spec: IntakeSpec | None = None, max_answer_chars: int = 3000):
+        self.catalog = catalog or get_catalog()
+        self.spec = spec or load_spec()
+        self.max_chars = max_answer_chars
+        c, s = self.catalog, self.spec
+        self._messages: dict[type, Callable[[Any], Message]] = {
+            out.Notice: lambda v: ib.notice(v.text),
+            out.IntakeIntro: lambda v: ib.intro(s),
+            out.StepPrompt: lambda v: ib.step_message(s, s.by_id[v.step_id], v.state, v.ref, c),
+            out.PreviewPrompt: lambda v: ib.preview_message(s, v.content, v.ref, c, target=v.target),
+            out.StartPrompt: lambda v: ib.start_prompt(s),
+            out.AlreadyOpen: lambda v: ib.already_open(s, v.step_label),
+            out.ChannelPost: lambda v: pb.channel_post(v, c),
+            out.ThreadReply: pb.thread_reply,
+            out.RelayNotice: pb.relay_dm,
+            out.MyPosts: pb.mine,
+            out.AdminAnswer: mb.admin_answer,
+            out.ApprovalRequest: lambda v: mb.approval_request(v, c),
+            out.FlagNotice: lambda v: mb.flag_notice(v, c),
+            out.Decided: mb.decided,
+        }
+        self._views: dict[type, Callable[[Any], dict]] = {
+            out.TextForm: lambda v: ib.text_form(s, s.by_id[v.step_id], v.ref, self.max_chars),
+            out.PrinciplesForm: lambda v: ib.principles_form(s.by_id["principles"], v.ref, c, list(v.selected)),
+            out.EditForm: lambda v: ib.edit_form(s, v.ref, v.content, self.max_chars),
+            out.ReplyForm: ib.reply_form,
+            out.RejectForm: mb.reject_form,
+            out.HomeView: lambda v: mb.home(v, c),
+        }
+
+    def message(self, value: Any) -> Message:
+        if isinstance(value, Message):
+            return value
+        builder = self._messages.get(type(value))
+        if builder is None:
+            raise TypeError(f"no message renders {type(value).__name__}")
+        return builder(value)
+
+    def view(self, value: Any) -> dict:
+        if isinstance(value, dict):
+            return value
+        builder = self._views.get(type(value))
+        if builder is None:
+            raise TypeError(f"no view renders {type(value).__name__}")
+        return builder(value)

@@ -1,0 +1,157 @@
+"""The consult's typed values: the intake's state, a post's content and status.
+
+They are stored as JSON (the intake's state, a post's content), so each has
+``to_json``/``from_json``; ``from_json`` accepts what earlier versions stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+
+class PostStatus(StrEnum):
+    PENDING = "pending"  # recorded; on its way to Slack
+    AWAITING_APPROVAL = "awaiting_approval"  # waits for a moderator
+    POSTED = "posted"
+    DELETED = "deleted"  # by its poster
+    REMOVED = "removed"  # by a moderator
+    REJECTED = "rejected"  # by a moderator, before it was posted
+    FAILED = "failed"  # Slack will never accept it
+
+    @classmethod
+    def gone(cls) -> tuple[PostStatus, ...]:
+        return (cls.DELETED, cls.REMOVED, cls.REJECTED, cls.FAILED)
+
+    @classmethod
+    def live(cls) -> tuple[PostStatus, ...]:
+        return (cls.PENDING, cls.AWAITING_APPROVAL, cls.POSTED)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A consultation channel, as the intake offers it."""
+
+    id: str
+    name: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Group | None:
+        if not data or not data.get("id"):
+            return None
+        return cls(str(data["id"]), str(data.get("name") or data["id"]))
+
+
+FREE_TEXT_FIELDS = ("situation", "considering", "question")
+
+
+@dataclass(frozen=True)
+class PostContent:
+    """What colleagues see, de-identified, and what the poster was told about it."""
+
+    fields: tuple[tuple[str, str], ...] = ()  # (label, chosen value) of the choice steps
+    principles: tuple[str, ...] = ()
+    situation: str | None = None
+    considering: str | None = None
+    question: str | None = None
+    removed: dict[str, int] = field(default_factory=dict)  # label -> count, over the whole intake
+    warnings: tuple[str, ...] = ()
+    risk: bool = False
+
+    def text_of(self, key: str) -> str | None:
+        return getattr(self, key) if key in FREE_TEXT_FIELDS else None
+
+    def with_texts(self, **texts: str | None) -> PostContent:
+        return replace(self, **texts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "fields": [list(f) for f in self.fields],
+            "principles": list(self.principles),
+            "situation": self.situation,
+            "considering": self.considering,
+            "question": self.question,
+            "removed": dict(self.removed),
+            "warnings": list(self.warnings),
+            "risk": self.risk,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> PostContent:
+        data = data or {}
+        return cls(
+            fields=tuple((str(a), str(b)) for a, b in data.get("fields") or []),
+            principles=tuple(data.get("principles") or ()),
+            situation=data.get("situation"),
+            considering=data.get("considering"),
+            question=data.get("question"),
+            removed={str(k): int(v) for k, v in (data.get("removed") or {}).items()},
+            warnings=tuple(data.get("warnings") or ()),
+            risk=bool(data.get("risk")),
+        )
+
+
+@dataclass
+class IntakeState:
+    """Where an intake is: the answers so far and what the app worked out from them.
+
+    ``history`` is the steps answered, in order, for ``back``; ``suggested`` the
+    principles the app suggested (None until the principles step is reached);
+    ``preview`` the de-identified content last shown (None when an answer changed
+    since); ``target`` the group that preview was going to.
+    """
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    history: list[str] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    suggested: list[str] | None = None
+    preview: PostContent | None = None
+    target: Group | None = None
+    edited: bool = False
+
+    def answer(self, step_id: str) -> Any:
+        return self.answers.get(step_id)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "answers": dict(self.answers),
+            "history": list(self.history),
+            "groups": [g.to_json() for g in self.groups],
+        }
+        if self.suggested is not None:
+            out["suggested"] = list(self.suggested)
+        if self.preview is not None:
+            out["preview"] = self.preview.to_json()
+        if self.target is not None:
+            out["target"] = self.target.to_json()
+        if self.edited:
+            out["edited"] = True
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> IntakeState:
+        data = data or {}
+        groups = [g for g in (Group.from_json(x) for x in data.get("groups") or []) if g is not None]
+        return cls(
+            answers=dict(data.get("answers") or {}),
+            history=list(data.get("history") or []),
+            groups=groups,
+            suggested=list(data["suggested"]) if data.get("suggested") is not None else None,
+            preview=PostContent.from_json(data["preview"]) if data.get("preview") else None,
+            target=Group.from_json(data.get("target")),
+            edited=bool(data.get("edited")),
+        )
+
+
+@dataclass(frozen=True)
+class OwnPost:
+    """One of the poster's own posts, as `/boundary mine` and the Home tab list it."""
+
+    number: int
+    status: PostStatus
+    resolved: bool
+    question: str

@@ -1,0 +1,44 @@
+"""Who and where, read from any Slack payload: the workspace (and its Enterprise
+Grid organisation) and the person acting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.gateway import Team
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def team_of(body: dict[str, Any]) -> Team:
+    """The workspace of a command, an interaction or an event."""
+    team = body.get("team")
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    team_id = (
+        (team.get("id") if isinstance(team, dict) else None)
+        or body.get("team_id")
+        or user.get("team_id")
+        or (body.get("view") or {}).get("team_id")
+        or (body.get("event") or {}).get("team")
+        or ""
+    )
+    enterprise = body.get("enterprise")
+    enterprise_id = (enterprise.get("id") if isinstance(enterprise, dict) else None) or body.get("enterprise_id")
+    authorizations = body.get("authorizations") or [{}]
+    install = body.get("is_enterprise_install", authorizations[0].get("is_enterprise_install"))
+    return Team(str(team_id), str(enterprise_id) if enterprise_id else None, _truthy(install))
+
+
+def user_of(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id") or "")
+    return str(body.get("user_id") or user or "")
+
+
+def number(action: dict[str, Any]) -> int | None:
+    """A button value that is a post or flag number."""
+    value = action.get("value")
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None

@@ -1,0 +1,279 @@
+"""`/boundary-admin`: configuration by moderators, answered ephemerally.
+
+Channel and user arguments arrive escaped by Slack (`<#C…|name>`, `<@U…>`): the
+IDs are taken from there, never resolved from typed names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.config import Settings
+from bot.consult.discussion import Discussion
+from bot.consult.model import PostStatus
+from bot.gateway import ChannelInfo, Gateway, GatewayError, NotFound, Team
+from bot.moderation.commands import AdminCommand, channel_ref, parse, post_number, user_ref
+from bot.moderation.service import Moderation
+from bot.moderation.workspace import Workspace
+from bot.mrkdwn import escape
+from bot.outgoing import AdminAnswer
+from bot.storage import models as m
+from bot.storage.store import Store
+from bot.texts import text
+
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]+")
+USER_ID = re.compile(r"[UW][A-Z0-9]+")
+
+
+def _t(key: str, **fmt: Any) -> str:
+    return text(f"moderation.{key}", **fmt)
+
+
+def _answer(key: str, **fmt: Any) -> AdminAnswer:
+    return AdminAnswer(_t(key, **fmt))
+
+
+def usage(prefix: str | None = None) -> AdminAnswer:
+    return AdminAnswer((prefix + "\n" if prefix else "") + _t("usage"))
+
+
+def _shown_autocomplete(kind: str, given: str) -> AdminAnswer:
+    """ "Pick it from the autocomplete", quoting what was typed (inert)."""
+    return _answer(f"use_autocomplete_{kind}", given=escape(given[:60].replace("`", "'")))
+
+
+def _audit_detail(entry: m.AuditEntry) -> str:
+    """The detail worth showing: which channel, moderator or retention; never a term's text."""
+    detail = entry.detail or ""
+    if not detail:
+        return ""
+    if entry.action.startswith(("channel", "review")) and CHANNEL_ID.fullmatch(detail):
+        return f" · <#{detail}>"
+    if entry.action.startswith("moderator") and USER_ID.fullmatch(detail):
+        return f" · <@{detail}>"
+    if entry.action == "retention" and detail.isdigit():
+        return f" · {detail}"
+    return ""
+
+
+Handler = Callable[[Team, str, AdminCommand], Awaitable[AdminAnswer]]
+
+
+class AdminCommands:
+    def __init__(
+        self,
+        store: Store,
+        workspace: Workspace,
+        gateway: Gateway,
+        moderation: Moderation,
+        discussion: Discussion,
+        settings: Settings,
+    ):
+        self.store = store
+        self.workspace = workspace
+        self.gateway = gateway
+        self.moderation = moderation
+        self.discussion = discussion
+        self.config_terms = {t.lower() for t in settings.terms}
+        self.handlers: dict[str, Handler] = {
+            "help": self._help,
+            "status": self._status,
+            "channel": self._channel,
+            "moderators": self._moderators,
+            "approval": self._approval,
+            "review-channel": self._review_channel,
+            "terms": self._terms,
+            "retention": self._retention,
+            "block": self._block,
+            "remove": self._remove,
+            "audit": self._audit,
+        }
+
+    async def run(self, team: Team, user_id: str, typed: str) -> AdminAnswer:
+        if not await self.moderation.is_moderator(team, user_id):
+            return _answer("not_moderator")
+        cmd = parse(typed)
+        handler = self.handlers.get(cmd.sub)
+        if handler is None:
+            return usage(_t("unknown", sub=escape(cmd.sub[:40].replace("`", ""))))
+        return await handler(team, user_id, cmd)
+
+    async def _help(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        return usage()
+
+    async def _status(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        return AdminAnswer(await self.moderation.status_text(team.id))
+
+    async def _channel(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        if cmd.action == "list":
+            eff = await self.workspace.effective(team.id)
+            lines = [_t("lists.channel_line", channel=c.id, source=c.source) for c in eff.channels]
+            return AdminAnswer(_t("lists.channels_title") + "\n" + ("\n".join(lines) or _t("lists.none_yet")))
+        if cmd.action not in ("add", "remove"):
+            return _answer("usage_line.channel")
+        ref = channel_ref(cmd.arg)
+        if ref is None:
+            return _shown_autocomplete("channel", cmd.arg) if cmd.arg else _answer("usage_line.channel")
+        channel_id = ref[0]
+        if cmd.action == "remove":
+            eff = await self.workspace.effective(team.id)
+            if channel_id not in {c.id for c in eff.channels}:
+                return _answer("done.channel_not_listed", channel=channel_id)
+            await self.store.set_channel(team.id, channel_id, "", active=False)
+            await self.store.audit(team.id, user_id, "channel remove", detail=channel_id)
+            return _answer("done.channel_removed", channel=channel_id)
+        info, problem = await self._ensure_member(team, channel_id)
+        if problem or info is None:
+            return AdminAnswer(problem or _t("done.cannot_see", channel=channel_id))
+        # The name shown in the intake's group choice comes from Slack, never from the typed text.
+        await self.store.set_channel(team.id, channel_id, (info.name or channel_id)[:100], active=True)
+        await self.store.audit(team.id, user_id, "channel add", detail=channel_id)
+        return _answer("done.channel_added", channel=channel_id)
+
+    async def _ensure_member(self, team: Team, channel_id: str) -> tuple[ChannelInfo | None, str | None]:
+        """(channel info, None) when the app can post there; otherwise what the
+        moderator should do: public channels are joined, private ones need an
+        invitation."""
+        try:
+            info = await self.gateway.channel(team, channel_id)
+        except NotFound:
+            # Slack answers the same for a private channel the app isn't in and for no channel at all.
+            return None, _t("done.cannot_see", channel=channel_id)
+        except GatewayError as exc:
+            return None, _t("done.cannot_join", channel=channel_id, error=escape(exc.code[:60]))
+        if info.is_member:
+            return info, None
+        if info.is_private or info.is_direct:
+            return info, _t("done.invite_me", channel=channel_id)
+        try:
+            await self.gateway.join(team, channel_id)
+        except GatewayError as exc:
+            return info, _t("done.cannot_join", channel=channel_id, error=escape(exc.code[:60]))
+        return info, None
+
+    async def _moderators(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        if cmd.action == "list" or (cmd.action == "" and not cmd.arg):
+            eff = await self.workspace.effective(team.id)
+            users = ", ".join(f"<@{u}>" for u in eff.moderators) or _t("lists.moderators_none")
+            return _answer("lists.moderators", users=users)
+        if cmd.action not in ("add", "remove"):
+            return _answer("usage_line.moderators")
+        target = user_ref(cmd.arg)
+        if target is None:
+            return _shown_autocomplete("user", cmd.arg) if cmd.arg else _answer("usage_line.moderators")
+        if cmd.action == "add":
+            added = await self.store.add_moderator(team.id, target)
+            if added:
+                await self.store.audit(team.id, user_id, "moderator add", detail=target)
+            return _answer("done.moderator_added" if added else "done.moderator_exists", user=target)
+        removed = await self.store.remove_moderator(team.id, target)
+        if removed:
+            await self.store.audit(team.id, user_id, "moderator remove", detail=target)
+            self.moderation.forget_admin(team, target)
+        return _answer("done.moderator_removed" if removed else "done.moderator_not_listed", user=target)
+
+    async def _approval(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        arg = cmd.arg.lower()
+        if arg not in ("on", "off"):
+            return _answer("usage_line.approval")
+        await self.store.set_setting(team.id, "approval", arg == "on")
+        await self.store.audit(team.id, user_id, f"approval {arg}")
+        if arg == "off":
+            return _answer("done.approval_off")
+        eff = await self.workspace.effective(team.id)
+        if eff.review_channel:
+            return _answer("done.approval_on", channel=eff.review_channel)
+        return _answer("done.approval_on_no_review")
+
+    async def _review_channel(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        ref = channel_ref(cmd.arg)
+        if ref is None:
+            return _shown_autocomplete("channel", cmd.arg) if cmd.arg else _answer("usage_line.review_channel")
+        info, problem = await self._ensure_member(team, ref[0])
+        if problem or info is None:
+            return AdminAnswer(problem or _t("done.cannot_see", channel=ref[0]))
+        await self.store.set_setting(team.id, "review_channel", ref[0])
+        await self.store.audit(team.id, user_id, "review-channel", detail=ref[0])
+        answer = _t("done.review_channel", channel=ref[0])
+        if not info.is_private:
+            answer += "\n" + _t("done.review_channel_public")
+        return AdminAnswer(answer)
+
+    async def _terms(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        if cmd.action == "list" or (cmd.action == "" and not cmd.arg):
+            eff = await self.workspace.effective(team.id)
+            if not eff.terms:
+                return _answer("done.terms_empty")
+            return _answer("lists.terms", terms=", ".join(f"“{escape(t)}”" for t in eff.terms))
+        term = " ".join(cmd.arg.split())[:200]
+        if cmd.action not in ("add", "remove") or not term:
+            return _answer("usage_line.terms")
+        shown = escape(term)
+        if cmd.action == "add":
+            eff = await self.workspace.effective(team.id)
+            if term.lower() in {t.lower() for t in eff.terms}:
+                return _answer("done.term_exists", term=shown)
+            added = await self.store.add_term(team.id, term)
+            if added:
+                await self.store.audit(team.id, user_id, "terms add")
+            return _answer("done.term_added" if added else "done.term_exists", term=shown)
+        removed = await self.store.remove_term(team.id, term)
+        in_config = term.lower() in self.config_terms
+        if removed:
+            await self.store.audit(team.id, user_id, "terms remove")
+            done = _t("done.term_removed", term=shown)
+            return AdminAnswer(done + "\n" + _t("done.term_in_config", term=shown) if in_config else done)
+        return _answer("done.term_in_config" if in_config else "done.term_not_listed", term=shown)
+
+    async def _retention(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        if not cmd.arg.isdigit() or int(cmd.arg) > 36500:
+            return _answer("usage_line.retention")
+        days = int(cmd.arg)
+        await self.store.set_setting(team.id, "retention_days", days)
+        await self.store.audit(team.id, user_id, "retention", detail=str(days))
+        if days:
+            await self.moderation.run_retention()
+            return _answer("done.retention", days=days)
+        return _answer("done.retention_off")
+
+    async def _block(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        number = post_number(cmd.arg)
+        if number is None:
+            return _answer("usage_line.block")
+        post = await self.store.get_post(number, team.id)
+        if post is None:
+            return _answer("done.no_post", number=number)
+        # The same answer and audit entry whether or not this author was blocked
+        # already: "already blocked" would tell that two posts share an author.
+        await self.store.block_author(team.id, post.author_hash, number)
+        await self.store.audit(team.id, user_id, "block", post_number=number)
+        return _answer("done.blocked", number=number)
+
+    async def _remove(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        number = post_number(cmd.arg)
+        if number is None:
+            return _answer("usage_line.remove")
+        result = await self.discussion.delete(team, None, number, status=PostStatus.REMOVED)
+        if not result.ok:
+            return _answer("done.no_post", number=number)
+        await self.store.audit(team.id, user_id, "remove", post_number=number)
+        await self.moderation.close_open_flags(team, number, _t("review.flag_removed", moderator=user_id))
+        return _answer("done.removed", number=number)
+
+    async def _audit(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        entries = await self.store.audit_log(team.id, 20)
+        if not entries:
+            return _answer("done.audit_empty")
+        lines = [
+            _t(
+                "lists.audit_line",
+                when=f"{e.created_at:%Y-%m-%d %H:%M}",
+                moderator=e.moderator_id,
+                action=escape(e.action),
+                post=_t("lists.audit_post", number=e.post_number) if e.post_number else "",
+                detail=_audit_detail(e),
+            )
+            for e in entries
+        ]
+        return AdminAnswer(_t("done.audit_title", count=len(entries)) + "\n" + "\n".join(lines))

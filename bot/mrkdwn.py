@@ -1,0 +1,14 @@
+"""Making user text inert in Slack's mrkdwn.
+
+Slack has no escape for its formatting characters, only for ``& < >`` (which
+carry pings, links and channel mentions). So user text is escaped for those and,
+where it is shown inside the app's own formatted structure, its formatting
+characters are neutralised too (see ``inert``).
+"""
+
+from __future__ import annotations
+
+
+def escape(text: str) -> str:
+    """No pings, links or mentions: ``&``, ``<`` and ``>`` become entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

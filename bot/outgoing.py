@@ -1,0 +1,161 @@
+"""Everything the app can say or show, as plain values.
+
+The domain decides *what* to say by building one of these; ``bot.blocks.render``
+turns each into Slack's Block Kit, and the gateway sends it. So the domain never
+touches Block Kit, and every message the app can send is listed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.consult.model import Group, IntakeState, OwnPost, PostContent
+
+# ---- the intake (DM) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A sentence from prompts/, already formatted (mrkdwn)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class IntakeIntro:
+    pass
+
+
+@dataclass(frozen=True)
+class StepPrompt:
+    step_id: str
+    state: IntakeState
+    ref: str
+
+
+@dataclass(frozen=True)
+class PreviewPrompt:
+    content: PostContent
+    ref: str
+    target: Group | None
+
+
+@dataclass(frozen=True)
+class StartPrompt:
+    """No intake is open: a button to start one."""
+
+
+@dataclass(frozen=True)
+class AlreadyOpen:
+    step_label: str
+
+
+@dataclass(frozen=True)
+class TextForm:
+    step_id: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class PrinciplesForm:
+    ref: str
+    selected: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EditForm:
+    ref: str
+    content: PostContent
+
+
+# ---- the post and its discussion --------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelPost:
+    number: int
+    content: PostContent
+    resolved: bool = False
+
+
+@dataclass(frozen=True)
+class ThreadReply:
+    kind: str  # "anonymous" | "op"
+    text: str
+
+
+@dataclass(frozen=True)
+class ReplyForm:
+    kind: str  # "anonymous" | "op"
+    number: int
+
+
+@dataclass(frozen=True)
+class RelayNotice:
+    number: int
+    count: int
+    permalink: str | None
+    resolved: bool
+
+
+@dataclass(frozen=True)
+class MyPosts:
+    posts: tuple[OwnPost, ...]
+
+
+# ---- moderation --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdminAnswer:
+    """An answer to `/boundary-admin` (mrkdwn; user text in it already escaped)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    number: int
+    channel: str
+    content: PostContent
+
+
+@dataclass(frozen=True)
+class FlagNotice:
+    number: int
+    flag_id: int
+    content: PostContent
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A review-channel message replaced by its outcome (buttons gone)."""
+
+    title: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class RejectForm:
+    number: int
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A post waiting for a moderator: to approve (flag_id None) or a flag to decide."""
+
+    number: int
+    flag_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ModeratorHome:
+    settings: str
+    awaiting: tuple[QueueItem, ...] = ()
+    flags: tuple[QueueItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class HomeView:
+    posts: tuple[OwnPost, ...] = ()
+    moderator: ModeratorHome | None = None

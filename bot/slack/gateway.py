@@ -1,0 +1,200 @@
+"""The gateway to Slack's Web API: renders the domain's outgoing values, calls
+Slack, and sorts its failures into the domain's three kinds (``bot.gateway``)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.blocks.render import Renderer
+from bot.gateway import ChannelInfo, GatewayError, NotFound, PostMark, Refused, Sent, Team, Unavailable
+
+METADATA_TYPE = "boundary_consult_post"
+NOT_FOUND = {"channel_not_found", "message_not_found", "user_not_found", "thread_not_found", "not_found"}
+# Slack errors that waiting will not cure.
+REFUSED = {
+    "not_in_channel",
+    "is_archived",
+    "channel_is_archived",
+    "invalid_blocks",
+    "msg_too_long",
+    "restricted_action",
+    "cannot_reply_to_message",
+    "cant_delete_message",
+    "cant_update_message",
+    "edit_window_closed",
+    "method_not_supported_for_channel_type",
+    "missing_scope",
+    "not_allowed_token_type",
+    "invalid_arguments",
+    "invalid_metadata_format",
+    "invalid_metadata_schema",
+    "expired_trigger_id",
+    "invalid_trigger_id",
+    "exchanged_trigger_id",
+    "user_is_bot",
+    "cannot_dm_bot",
+    "user_disabled",
+    "account_inactive",
+    "invalid_auth",
+    "not_authed",
+    "token_revoked",
+    "no_permission",
+}
+TRANSIENT = (OSError, TimeoutError, aiohttp.ClientError, SlackClientError)
+DM_CACHE = 2048
+
+ClientFor = Callable[[Team], Awaitable[AsyncWebClient]]
+
+
+def classify(exc: BaseException) -> GatewayError:
+    if isinstance(exc, SlackApiError):
+        code = str((exc.response or {}).get("error") or f"http_{exc.response.status_code}")
+        if code in NOT_FOUND:
+            return NotFound(code)
+        if code in REFUSED:
+            return Refused(code)
+        return Unavailable(code)
+    return Unavailable(type(exc).__name__)
+
+
+class WebApiGateway:
+    def __init__(self, client_for: ClientFor, renderer: Renderer):
+        self._client_for = client_for
+        self.renderer = renderer
+        self._dm_channels: OrderedDict[tuple[str, str], str] = OrderedDict()
+
+    async def _call(self, team: Team, method: str, **kwargs: Any) -> Any:
+        try:
+            client = await self._client_for(team)
+            return await getattr(client, method.replace(".", "_"))(**kwargs)
+        except (SlackApiError, *TRANSIENT) as exc:
+            raise classify(exc) from None
+
+    def _message_kwargs(self, message: Any) -> dict[str, Any]:
+        return self.renderer.message(message).kwargs()
+
+    async def _dm_channel(self, team: Team, user_id: str) -> str:
+        key = (team.id, user_id)
+        channel = self._dm_channels.get(key)
+        if channel is None:
+            resp = await self._call(team, "conversations.open", users=user_id)
+            channel = resp["channel"]["id"]
+            self._dm_channels[key] = channel
+            if len(self._dm_channels) > DM_CACHE:
+                self._dm_channels.popitem(last=False)
+        return channel
+
+    async def dm(self, team: Team, user_id: str, message: Any, *, channel: str | None = None) -> Sent:
+        channel = channel or await self._dm_channel(team, user_id)
+        resp = await self._call(
+            team,
+            "chat.postMessage",
+            channel=channel,
+            unfurl_links=False,
+            unfurl_media=False,
+            **self._message_kwargs(message),
+        )
+        return Sent(resp["channel"], resp["ts"])
+
+    async def post(
+        self, team: Team, channel: str, message: Any, *, thread_ts: str | None = None, mark: PostMark | None = None
+    ) -> Sent:
+        extra: dict[str, Any] = {}
+        if thread_ts:
+            extra["thread_ts"] = thread_ts
+        if mark is not None:
+            payload: dict[str, Any] = {"post_id": mark.post_id}
+            if mark.key:
+                payload["key"] = mark.key
+            extra["metadata"] = {"event_type": METADATA_TYPE, "event_payload": payload}
+        resp = await self._call(
+            team,
+            "chat.postMessage",
+            channel=channel,
+            unfurl_links=False,
+            unfurl_media=False,
+            **self._message_kwargs(message),
+            **extra,
+        )
+        return Sent(resp["channel"], resp["ts"])
+
+    async def update(self, team: Team, channel: str, ts: str, message: Any) -> None:
+        await self._call(team, "chat.update", channel=channel, ts=ts, **self._message_kwargs(message))
+
+    async def delete(self, team: Team, channel: str, ts: str) -> None:
+        try:
+            await self._call(team, "chat.delete", channel=channel, ts=ts)
+        except NotFound as exc:
+            if exc.code != "message_not_found":
+                raise
+
+    async def find_marked(self, team: Team, channel: str, mark: PostMark, since: datetime) -> list[str]:
+        found: list[str] = []
+        cursor = None
+        while True:
+            resp = await self._call(
+                team,
+                "conversations.history",
+                channel=channel,
+                oldest=f"{since.timestamp():.6f}",
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for msg in resp.get("messages", []):
+                meta = msg.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") == METADATA_TYPE and payload.get("post_id") == mark.post_id:
+                    if mark.key is None or payload.get("key") == mark.key:
+                        found.append(msg["ts"])
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return found
+
+    async def open_view(self, team: Team, trigger_id: str, view: Any) -> str:
+        resp = await self._call(team, "views.open", trigger_id=trigger_id, view=self.renderer.view(view))
+        return str((resp.get("view") or {}).get("id") or "")
+
+    async def update_view(self, team: Team, view_id: str, view: Any) -> None:
+        await self._call(team, "views.update", view_id=view_id, view=self.renderer.view(view))
+
+    async def publish_home(self, team: Team, user_id: str, view: Any) -> None:
+        await self._call(team, "views.publish", user_id=user_id, view=self.renderer.view(view))
+
+    async def is_member(self, team: Team, channel: str, user_id: str) -> bool:
+        cursor = None
+        while True:
+            resp = await self._call(team, "conversations.members", channel=channel, limit=1000, cursor=cursor)
+            if user_id in (resp.get("members") or []):
+                return True
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return False
+
+    async def channel(self, team: Team, channel: str) -> ChannelInfo:
+        info = (await self._call(team, "conversations.info", channel=channel))["channel"]
+        return ChannelInfo(
+            id=str(info.get("id") or channel),
+            name=str(info.get("name") or channel),
+            is_private=bool(info.get("is_private")),
+            is_member=bool(info.get("is_member")),
+            is_direct=bool(info.get("is_im") or info.get("is_mpim")),
+        )
+
+    async def join(self, team: Team, channel: str) -> None:
+        await self._call(team, "conversations.join", channel=channel)
+
+    async def is_admin(self, team: Team, user_id: str) -> bool:
+        user = (await self._call(team, "users.info", user=user_id)).get("user") or {}
+        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+    async def permalink(self, team: Team, channel: str, ts: str) -> str | None:
+        resp = await self._call(team, "chat.getPermalink", channel=channel, message_ts=ts)
+        return resp.get("permalink")

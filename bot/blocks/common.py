@@ -90,6 +90,27 @@ def sections(mrkdwn: str, accessory=None, block_id: str | None = None) -> list[S
     return out
 
 
+def plain_sections(text: str) -> list[SectionBlock]:
+    """User text as plain_text sections: Slack shows it literally, so it can neither
+    format (bold, strike, code, quotes) nor ping or link (``<!channel>`` stays text).
+    Long text is split into pieces of at most 3,000 characters, at a line or word
+    break where there is one."""
+    chunks: list[str] = []
+    rest = text.strip() or " "
+    while len(rest) > MAX_SECTION_TEXT:
+        cut = max(rest.rfind("\n", 0, MAX_SECTION_TEXT), rest.rfind(" ", 0, MAX_SECTION_TEXT))
+        cut = cut if cut > MAX_SECTION_TEXT // 2 else MAX_SECTION_TEXT
+        chunks.append(rest[:cut].rstrip() or rest[:cut])
+        rest = rest[cut:].lstrip() or " "
+    chunks.append(rest)
+    return [SectionBlock(text=PlainTextObject(text=chunk, emoji=False)) for chunk in chunks]
+
+
+def labelled(label_mrkdwn: str, text: str) -> list[SectionBlock]:
+    """An app-made label (mrkdwn, e.g. ``*Situation*``) above user text shown literally."""
+    return [section(label_mrkdwn), *plain_sections(text)]
+
+
 def section(mrkdwn: str, accessory=None, block_id: str | None = None) -> SectionBlock:
     return SectionBlock(
         text=MarkdownTextObject(text=clip(mrkdwn, MAX_SECTION_TEXT)), accessory=accessory, block_id=block_id

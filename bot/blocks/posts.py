@@ -8,11 +8,14 @@ from bot.blocks.common import (
     Message,
     actions,
     button,
+    clip,
     context,
     divider,
     escape,
     fields_section,
     header,
+    labelled,
+    plain_sections,
     render,
     sections,
 )
@@ -38,13 +41,14 @@ def post_body(content: PostContent, catalog, number: str) -> list:
     blocks = []
     title = _t("post.title", number=number)
     blocks.append(header(title))
+    # Choice labels come from prompts/, not from the user; escaped all the same.
     pairs = [(label, escape(value)) for label, value in content.fields if value]
     if pairs:
         blocks.append(fields_section(pairs))
     for key in FREE_TEXT_FIELDS:
         body = content.text_of(key)
         if body:
-            blocks += sections(f"*{_t('post.' + key)}*\n{escape(body)}")
+            blocks += labelled(f"*{_t('post.' + key)}*", body)
     keys = [k for k in content.principles if k in catalog.principles]
     if keys:
         lines = "\n".join(f"• *{catalog.principles[k].title}* — {catalog.principles[k].summary}" for k in keys)
@@ -73,7 +77,7 @@ def channel_post(post: ChannelPost, catalog) -> Message:
 def thread_reply(reply: ThreadReply) -> Message:
     who = _t(f"thread.{reply.kind}")
     body = reply.text
-    return Message(text=f"{who}: {escape(body[:200])}", blocks=render([*sections(f"*{who}*\n{escape(body)}")]))
+    return Message(text=f"{who}: {escape(body[:200])}", blocks=render(labelled(f"*{who}*", body)))
 
 
 def owner_actions(number: int, resolved: bool) -> list:
@@ -102,8 +106,9 @@ def own_post(p: OwnPost, max_question: int = 200) -> list:
     """One of the poster's own posts with its state and, once posted, their buttons
     (in `/boundary mine` and on the App Home tab)."""
     state = _t(f"mine.status.{'resolved' if p.resolved else p.status.value}")
-    question = escape(p.question[:max_question])
-    blocks = list(sections(_t("mine.line", number=p.number, state=state, question=question)))
+    blocks = list(sections(_t("mine.line", number=p.number, state=state)))
+    if p.question:
+        blocks += plain_sections(clip(p.question, max_question))
     if p.status == "posted":
         blocks += owner_actions(p.number, p.resolved)
     return blocks

@@ -165,20 +165,57 @@ async def test_database_holds_no_user_id_or_removed_identifier(bot):
     assert "Saying no kindly" in everything  # the de-identified post itself is kept
 
 
-async def test_user_text_cannot_ping_or_link(bot):
+def text_objects(node, found=None):
+    """Every Block Kit text object in a message, with its type."""
+    found = [] if found is None else found
+    if isinstance(node, dict):
+        if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+            found.append((node["type"], node["text"]))
+        for value in node.values():
+            text_objects(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            text_objects(value, found)
+    return found
+
+
+async def post_with(bot, situation: str, question: str) -> dict:
     await bot.command(PRACTITIONER, "consult")
     await bot.dm(PRACTITIONER, "1")
     await bot.dm(PRACTITIONER, "skip")
-    nasty = "Hey <!channel> <!here> <!subteam^S1> <@U123> see <https://x.example|y> & more"
-    await bot.dm(PRACTITIONER, nasty)
+    await bot.dm(PRACTITIONER, situation)
     await bot.dm(PRACTITIONER, "skip")
     await bot.dm(PRACTITIONER, "ok")
-    await bot.dm(PRACTITIONER, "What now <!everyone>?")
+    await bot.dm(PRACTITIONER, question)
     await bot.click_dm(PRACTITIONER, "intake_post")
-    post = flat(bot.slack.messages(CONSULT)[0])
-    for raw in ("<!channel>", "<!here>", "<!subteam^S1>", "<@U123>", "<https://x.example|y>", "<!everyone>"):
-        assert raw not in post, raw
-    assert "&lt;" in post and "&amp;" in post
+    return bot.slack.messages(CONSULT)[0]
+
+
+CONTROL = ("<!channel>", "<!here>", "<!subteam^S1>", "<@U123>", "<https://x.example|y>", "<!everyone>")
+
+
+async def test_user_text_cannot_ping_or_link(bot):
+    nasty = "Hey <!channel> <!here> <!subteam^S1> <@U123> see <https://x.example|y> & more"
+    post = await post_with(bot, nasty, "What now <!everyone>?")
+    # Only plain_text objects (shown literally by Slack) carry the user's characters as typed;
+    # mrkdwn and the notification text never hold a control sequence.
+    for kind, body in text_objects(post["blocks"]):
+        if kind == "mrkdwn":
+            assert not any(raw in body for raw in CONTROL), body
+    assert not any(raw in post["text"] for raw in CONTROL) and "&lt;!everyone&gt;" in post["text"]
+    literal = [body for kind, body in text_objects(post["blocks"]) if kind == "plain_text"]
+    assert any("<!channel>" in body and "& more" in body for body in literal)
+
+
+async def test_user_text_cannot_format_the_post(bot):
+    tricks = "*URGENT* ~gone~ `code` _slanted_\n```fenced```\n> quoted\n*Question for colleagues*\nfake heading"
+    post = await post_with(bot, tricks, "*Really?* ~no~")
+    mrkdwn = " ".join(body for kind, body in text_objects(post["blocks"]) if kind == "mrkdwn")
+    for trick in ("*URGENT*", "~gone~", "`code`", "_slanted_", "```", "> quoted", "&gt; quoted", "*Really?*"):
+        assert trick not in mrkdwn, trick
+    literal = " ".join(body for kind, body in text_objects(post["blocks"]) if kind == "plain_text")
+    assert "*URGENT* ~gone~ `code`" in literal and "*Really?* ~no~" in literal
+    assert "*Situation*" in mrkdwn  # the app's own labels keep their formatting
 
 
 async def test_replies_within_the_window_arrive_as_one_dm(bot):

@@ -77,7 +77,11 @@ class Gateway(Protocol):
 
     async def post(
         self, team: Team, channel: str, message: Any, *, thread_ts: str | None = None, mark: PostMark | None = None
-    ) -> Sent: ...
+    ) -> Sent:
+        """Posts a message (in a thread with ``thread_ts``). With a ``mark`` the post is
+        never retried blindly: when Slack's answer is lost, the gateway looks for the
+        marked message first and returns it if Slack did store it."""
+        ...
 
     async def update(self, team: Team, channel: str, ts: str, message: Any) -> None: ...
 
@@ -85,8 +89,11 @@ class Gateway(Protocol):
         """Deletes a message; returns normally when it was already gone."""
         ...
 
-    async def find_marked(self, team: Team, channel: str, mark: PostMark, since: datetime) -> list[str]:
-        """The ts of every message in ``channel`` since ``since`` that carries ``mark``."""
+    async def find_marked(
+        self, team: Team, channel: str, mark: PostMark, since: datetime, *, thread_ts: str | None = None
+    ) -> list[str]:
+        """The ts of every message in ``channel`` (or in the thread ``thread_ts``) since
+        ``since`` that carries ``mark``, oldest first."""
         ...
 
     async def open_view(self, team: Team, trigger_id: str, view: Any) -> str:

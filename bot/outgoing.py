@@ -82,6 +82,7 @@ class ChannelPost:
 class ThreadReply:
     kind: str  # "anonymous" | "op"
     text: str
+    number: int | None = None  # anonymous replies are numbered, so moderators can name one
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ async def build_services(
         gateway=gateway,
     )
     moderation = Moderation(store, workspace, gateway, posting, discussion, review, settings.idle_expiry_hours)
-    admin = AdminCommands(store, workspace, gateway, moderation, discussion, settings)
+    admin = AdminCommands(store, workspace, gateway, moderation, discussion, identity, settings)
     return Services(
         settings=settings,
         store=store,

@@ -76,6 +76,8 @@ def channel_post(post: ChannelPost, catalog) -> Message:
 
 def thread_reply(reply: ThreadReply) -> Message:
     who = _t(f"thread.{reply.kind}")
+    if reply.number is not None:
+        who = _t("thread.numbered", who=who, number=reply.number)
     body = reply.text
     return Message(text=f"{who}: {escape(body[:200])}", blocks=render(labelled(f"*{who}*", body)))
 

@@ -4,8 +4,10 @@ ownership proven only through the keyed hash."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,7 +15,7 @@ from typing import Any
 
 from bot.consult.model import OwnPost, PostContent, PostStatus
 from bot.consult.posting import Posting, team_of
-from bot.gateway import Gateway, Refused, Team, Unavailable
+from bot.gateway import Gateway, GatewayError, PostMark, Refused, Team, Unavailable
 from bot.identity import Identity
 from bot.logs import log_event
 from bot.moderation.review import Review
@@ -25,6 +27,9 @@ from bot.texts import text
 
 log = logging.getLogger("bot.discussion")
 REPLY_PERSON = re.compile(r"\[Person [A-Z]{1,2}\]")
+# Someone removed from a channel can still reply or flag for this long.
+MEMBER_CACHE_SECONDS = 120.0
+MEMBER_CACHE_SIZE = 10_000
 
 
 @dataclass
@@ -62,6 +67,7 @@ class Discussion:
         self.review = review
         self.deid = deid
         self.relay_window = timedelta(seconds=relay_batch_seconds)
+        self._members: dict[tuple[str, str, str], float] = {}  # (team, channel, user) -> member until
 
     async def _live_post(self, team_id: str, number: int, *, need_text: bool = True) -> m.Post | None:
         """The post if it still exists. need_text=False also finds a post whose
@@ -85,16 +91,58 @@ class Discussion:
         sent = await self.gateway.post(team, post.channel_id, ThreadReply(kind, reply), thread_ts=post.message_ts)
         await self.store.add_post_message(post.id, sent.ts, kind)
 
-    async def reply_anonymously(self, team: Team, number: int, reply: str) -> Result:
+    async def is_member(self, team: Team, channel: str, user_id: str) -> bool:
+        """Whether the person is in the post's channel (a yes is remembered briefly)."""
+        key = (team.id, channel, user_id)
+        if self._members.get(key, 0.0) > time.monotonic():
+            return True
+        if not await self.gateway.is_member(team, channel, user_id):
+            return False
+        if len(self._members) > MEMBER_CACHE_SIZE:
+            self._members.clear()
+        self._members[key] = time.monotonic() + MEMBER_CACHE_SECONDS
+        return True
+
+    async def reply_anonymously(self, team: Team, user_id: str, number: int, reply: str, submission: str) -> Result:
+        """Posts a de-identified reply in the post's thread. ``submission`` names the
+        form it came from: the same form submitted twice (or to two processes) posts once."""
         post = await self._live_post(team.id, number)
         if post is None:
             return Result(False, _t("post.not_found"))
-        if post.status != PostStatus.POSTED:
+        if post.status != PostStatus.POSTED or not post.message_ts:
             return Result(False, _t("post.not_posted_yet", number=number))
-        await self._thread_post(team, post, "anonymous", await self._redact(team.id, reply))
+        if await self.store.is_blocked(team.id, self.identity.author_hashes(team.id, user_id)):
+            return Result(False, _t("post.reply_blocked"))
+        if not await self.is_member(team, post.channel_id, user_id):
+            return Result(False, _t("post.not_member", number=number))
+        key = hashlib.sha256(f"{team.id}:{post.id}:{submission}".encode()).hexdigest()[:40]
+        row = await self.store.reserve_reply(post.id, self.identity.author_hash(team.id, user_id), key)
+        if row is None:
+            return Result(True, _t("post.reply_posted", number=number))  # this form's reply is in already
+        message = ThreadReply("anonymous", await self._redact(team.id, reply), row.number)
+        try:
+            sent = await self.gateway.post(
+                team, post.channel_id, message, thread_ts=post.message_ts, mark=PostMark(post.id, key)
+            )
+        except GatewayError:
+            await self.store.drop_reply(row.id)
+            raise
+        await self.store.complete_reply(row.id, sent.ts)
         # The app's own messages raise no event for us: queue the relay here.
-        await self.store.add_reply(post.id, post.message_ts or "", self.relay_window)
+        await self.store.add_reply(post.id, sent.ts, self.relay_window)
         return Result(True, _t("post.reply_posted", number=number))
+
+    async def remove_reply(self, team: Team, number: int, reply_number: int) -> bool:
+        """A moderator takes one anonymous reply down; False if there is no such reply."""
+        post = await self._live_post(team.id, number, need_text=False)
+        row = await self.store.reply(number, reply_number) if post is not None else None
+        if post is None or row is None or row.kind != "anonymous" or not row.ts:
+            return False
+        if not await self._delete_message(team, post.channel_id, row.ts):
+            raise Unavailable("delete_failed")
+        await self.store.mark_reply_removed(row.id)
+        log_event(log, "reply removed", post=post.id)
+        return True
 
     async def reply_as_poster(self, team: Team, user_id: str, number: int, reply: str) -> Result:
         post = await self._live_post(team.id, number)
@@ -151,6 +199,8 @@ class Discussion:
         post = await self._live_post(team.id, number)
         if post is None:
             return Result(False, _t("post.not_found"))
+        if not await self.is_member(team, post.channel_id, user_id):
+            return Result(False, _t("post.not_member", number=number))
         flag = await self.store.add_flag(post.id, self.identity.flagger_hash(team.id, user_id))
         if flag is None:
             return Result(True, _t("post.flag_again", number=number))

@@ -10,6 +10,7 @@ Double clicks and a second process lose the race for the intake or the claim.
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -49,7 +50,7 @@ def team_of(post: m.Post) -> Team:
 
 
 def mark_of(post: m.Post) -> PostMark:
-    return PostMark(post.id)
+    return PostMark(post.id, post.delivery_key)
 
 
 class Posting:
@@ -76,6 +77,7 @@ class Posting:
             content=content.to_json(),
             author_hash=self.identity.author_hash(team.id, user_id),
             author_enc=self.identity.seal(user_id),
+            delivery_key=secrets.token_urlsafe(16),
         )
         if post is not None:
             log_event(log, "post recorded", post=post.id, status=post.status)
@@ -107,7 +109,7 @@ class Posting:
             return BUSY
         team = team_of(post)
         try:
-            ts = await self._find_existing(post) if post.attempts > 1 else None
+            ts = await self._find_existing(team, post) if post.attempts > 1 else None
             if ts is None:
                 message = ChannelPost(post.id, PostContent.from_json(post.content), post.resolved)
                 ts = (await self.gateway.post(team, post.channel_id, message, mark=mark_of(post))).ts
@@ -135,13 +137,22 @@ class Posting:
         await self.tell_poster(team, post, Notice(text("posts.post.failed", number=post.id)))
         await self.store.purge_post(post.id, PostStatus.FAILED)
 
-    async def _find_existing(self, post: m.Post) -> str | None:
-        """The ts of this post if an earlier attempt did reach the channel."""
+    async def _find_existing(self, team: Team, post: m.Post) -> str | None:
+        """The ts of this post if an earlier attempt did reach the channel. Should
+        Slack hold it twice, the later copies are deleted (or, when Slack won't,
+        recorded with the post so that Delete and remove still reach them)."""
         since = (post.created_at or utcnow()) - timedelta(minutes=1)
         try:
-            found = await self.gateway.find_marked(team_of(post), post.channel_id, mark_of(post), since)
+            found = await self.gateway.find_marked(team, post.channel_id, mark_of(post), since)
         except NotFound:
             return None
+        for extra in found[1:]:
+            try:
+                await self.gateway.delete(team, post.channel_id, extra)
+                log_event(log, "duplicate post deleted", logging.WARNING, post=post.id)
+            except (Unavailable, Refused) as exc:
+                await self.store.add_post_message(post.id, extra, "copy")
+                log_event(log, "duplicate post kept for later", logging.WARNING, post=post.id, error=exc.code)
         return found[0] if found else None
 
     async def deliver_due(self) -> int:

@@ -13,7 +13,8 @@ from bot.config import Settings
 from bot.consult.discussion import Discussion
 from bot.consult.model import PostStatus
 from bot.gateway import ChannelInfo, Gateway, GatewayError, NotFound, Team
-from bot.moderation.commands import AdminCommand, channel_ref, parse, post_number, user_ref
+from bot.identity import Identity
+from bot.moderation.commands import AdminCommand, channel_ref, parse, post_or_reply, user_ref
 from bot.moderation.service import Moderation
 from bot.moderation.workspace import Workspace
 from bot.mrkdwn import escape
@@ -54,6 +55,8 @@ def _audit_detail(entry: m.AuditEntry) -> str:
         return f" · <@{detail}>"
     if entry.action == "retention" and detail.isdigit():
         return f" · {detail}"
+    if re.fullmatch(r"reply \d+", detail):
+        return f" · {detail}"
     return ""
 
 
@@ -68,8 +71,10 @@ class AdminCommands:
         gateway: Gateway,
         moderation: Moderation,
         discussion: Discussion,
+        identity: Identity,
         settings: Settings,
     ):
+        self.identity = identity
         self.store = store
         self.workspace = workspace
         self.gateway = gateway
@@ -86,6 +91,7 @@ class AdminCommands:
             "terms": self._terms,
             "retention": self._retention,
             "block": self._block,
+            "unblock": self._unblock,
             "remove": self._remove,
             "audit": self._audit,
         }
@@ -237,23 +243,67 @@ class AdminCommands:
             return _answer("done.retention", days=days)
         return _answer("done.retention_off")
 
-    async def _block(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
-        number = post_number(cmd.arg)
-        if number is None:
-            return _answer("usage_line.block")
+    async def _writer(self, team: Team, number: int, reply: int | None) -> list[str] | None:
+        """The keyed hashes of whoever wrote a post or one of its anonymous replies;
+        None when there is no such post or reply."""
         post = await self.store.get_post(number, team.id)
         if post is None:
-            return _answer("done.no_post", number=number)
-        # The same answer and audit entry whether or not this author was blocked
+            return None
+        if reply is not None:
+            row = await self.store.reply(post.id, reply)
+            return [row.author_hash] if row is not None and row.author_hash else None
+        hashes = [post.author_hash]
+        user_id = self.identity.unseal(post.author_enc)
+        if user_id:  # the same person under every key (blocks made before a rotation)
+            hashes += [h for h in self.identity.author_hashes(team.id, user_id) if h not in hashes]
+        return hashes
+
+    async def _block(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        ref = post_or_reply(cmd.arg)
+        if ref is None:
+            return _answer("usage_line.block")
+        number, reply = ref
+        hashes = await self._writer(team, number, reply)
+        if hashes is None:
+            return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
+        # The same answer and audit entry whether or not this person was blocked
         # already: "already blocked" would tell that two posts share an author.
-        await self.store.block_author(team.id, post.author_hash, number)
-        await self.store.audit(team.id, user_id, "block", post_number=number)
-        return _answer("done.blocked", number=number)
+        await self.store.block_author(team.id, hashes[0], number, reply)
+        await self.store.audit(
+            team.id, user_id, "block", post_number=number, detail=f"reply {reply}" if reply else None
+        )
+        return _answer("done.blocked_reply" if reply else "done.blocked", number=number, reply=reply)
+
+    async def _unblock(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        ref = post_or_reply(cmd.arg)
+        if ref is None:
+            return _answer("usage_line.unblock")
+        number, reply = ref
+        hashes = await self._writer(team, number, reply)
+        if hashes is None:
+            return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
+        for h in hashes:
+            await self.store.unblock_author(team.id, h)
+        # Uniform, like block: whether they were blocked is not told.
+        await self.store.audit(
+            team.id, user_id, "unblock", post_number=number, detail=f"reply {reply}" if reply else None
+        )
+        return _answer("done.unblocked_reply" if reply else "done.unblocked", number=number, reply=reply)
 
     async def _remove(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
-        number = post_number(cmd.arg)
-        if number is None:
+        ref = post_or_reply(cmd.arg)
+        if ref is None:
             return _answer("usage_line.remove")
+        number, reply = ref
+        if reply is not None:
+            try:
+                removed = await self.discussion.remove_reply(team, number, reply)
+            except GatewayError:
+                return _answer("done.remove_failed", number=number)
+            if not removed:
+                return _answer("done.no_reply", number=number, reply=reply)
+            await self.store.audit(team.id, user_id, "remove reply", post_number=number, detail=f"reply {reply}")
+            return _answer("done.removed_reply", number=number, reply=reply)
         result = await self.discussion.delete(team, None, number, status=PostStatus.REMOVED)
         if not result.ok:
             return _answer("done.no_post", number=number)

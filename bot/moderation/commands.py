@@ -59,3 +59,11 @@ def user_ref(arg: str) -> str | None:
 def post_number(arg: str) -> int | None:
     m = re.fullmatch(r"#?\s*(\d{1,9})", arg.strip())
     return int(m.group(1)) if m else None
+
+
+def post_or_reply(arg: str) -> tuple[int, int | None] | None:
+    """`17` (Dilemma #17) or `17.2` (its anonymous reply 2)."""
+    m = re.fullmatch(r"#?\s*(\d{1,9})(?:\s*[.·/]\s*(?:reply\s*)?(\d{1,6}))?", arg.strip(), re.IGNORECASE)
+    if not m:
+        return None
+    return int(m.group(1)), (int(m.group(2)) if m.group(2) else None)

@@ -3,13 +3,15 @@ Slack, and sorts its failures into the domain's three kinds (``bot.gateway``).""
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.render import Renderer
@@ -49,6 +51,8 @@ REFUSED = {
 }
 TRANSIENT = (OSError, TimeoutError, aiohttp.ClientError, SlackClientError)
 DM_CACHE = 2048
+# How far back to look for a marked message whose answer was lost.
+LOST_ANSWER_WINDOW = timedelta(minutes=5)
 
 ClientFor = Callable[[Team], Awaitable[AsyncWebClient]]
 
@@ -64,15 +68,36 @@ def classify(exc: BaseException) -> GatewayError:
     return Unavailable(type(exc).__name__)
 
 
+def without_blind_retries(client: AsyncWebClient) -> AsyncWebClient:
+    """The same client, retrying only what Slack did not process (429): after a
+    server error or a lost connection Slack may have stored the message."""
+    return AsyncWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        session=client.session,
+        headers=client.headers,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        retry_handlers=[h for h in client.retry_handlers if isinstance(h, AsyncRateLimitErrorRetryHandler)],
+    )
+
+
 class WebApiGateway:
     def __init__(self, client_for: ClientFor, renderer: Renderer):
         self._client_for = client_for
         self.renderer = renderer
         self._dm_channels: OrderedDict[tuple[str, str], str] = OrderedDict()
+        # Keyed by the client itself (weakly): with OAuth each workspace has its own.
+        self._careful: weakref.WeakKeyDictionary[AsyncWebClient, AsyncWebClient] = weakref.WeakKeyDictionary()
 
-    async def _call(self, team: Team, method: str, **kwargs: Any) -> Any:
+    async def _call(self, team: Team, method: str, *, careful: bool = False, **kwargs: Any) -> Any:
         try:
             client = await self._client_for(team)
+            if careful:
+                if client not in self._careful:
+                    self._careful[client] = without_blind_retries(client)
+                client = self._careful[client]
             return await getattr(client, method.replace(".", "_"))(**kwargs)
         except (SlackApiError, *TRANSIENT) as exc:
             raise classify(exc) from None
@@ -114,16 +139,22 @@ class WebApiGateway:
             if mark.key:
                 payload["key"] = mark.key
             extra["metadata"] = {"event_type": METADATA_TYPE, "event_payload": payload}
-        resp = await self._call(
-            team,
-            "chat.postMessage",
-            channel=channel,
-            unfurl_links=False,
-            unfurl_media=False,
-            **self._message_kwargs(message),
-            **extra,
-        )
-        return Sent(resp["channel"], resp["ts"])
+        kwargs = dict(channel=channel, unfurl_links=False, unfurl_media=False, **self._message_kwargs(message), **extra)
+        if mark is None:
+            resp = await self._call(team, "chat.postMessage", **kwargs)
+            return Sent(resp["channel"], resp["ts"])
+        started = datetime.now(UTC)
+        try:
+            resp = await self._call(team, "chat.postMessage", careful=True, **kwargs)
+            return Sent(resp["channel"], resp["ts"])
+        except Unavailable as lost:
+            try:
+                found = await self.find_marked(team, channel, mark, started - LOST_ANSWER_WINDOW, thread_ts=thread_ts)
+            except GatewayError:
+                raise lost from None
+            if not found:
+                raise
+            return Sent(channel, found[0])
 
     async def update(self, team: Team, channel: str, ts: str, message: Any) -> None:
         await self._call(team, "chat.update", channel=channel, ts=ts, **self._message_kwargs(message))
@@ -135,18 +166,22 @@ class WebApiGateway:
             if exc.code != "message_not_found":
                 raise
 
-    async def find_marked(self, team: Team, channel: str, mark: PostMark, since: datetime) -> list[str]:
+    async def find_marked(
+        self, team: Team, channel: str, mark: PostMark, since: datetime, *, thread_ts: str | None = None
+    ) -> list[str]:
         found: list[str] = []
         cursor = None
+        where = {"ts": thread_ts} if thread_ts else {}
         while True:
             resp = await self._call(
                 team,
-                "conversations.history",
+                "conversations.replies" if thread_ts else "conversations.history",
                 channel=channel,
                 oldest=f"{since.timestamp():.6f}",
                 include_all_metadata=True,
                 limit=200,
                 cursor=cursor,
+                **where,
             )
             for msg in resp.get("messages", []):
                 meta = msg.get("metadata") or {}
@@ -156,7 +191,7 @@ class WebApiGateway:
                         found.append(msg["ts"])
             cursor = (resp.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
-                return found
+                return sorted(found, key=float)
 
     async def open_view(self, team: Team, trigger_id: str, view: Any) -> str:
         resp = await self._call(team, "views.open", trigger_id=trigger_id, view=self.renderer.view(view))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -39,7 +39,8 @@ class Post(Base):
     __tablename__ = "posts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the public number: Dilemma #id
     team_id: Mapped[str] = mapped_column(String(32), index=True)
-    intake_ref: Mapped[str] = mapped_column(String(40), unique=True)  # posting idempotency key
+    intake_ref: Mapped[str] = mapped_column(String(40), unique=True)  # one post per intake
+    delivery_key: Mapped[str | None] = mapped_column(String(40), nullable=True)  # in the Slack message's metadata
     channel_id: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(20), index=True)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -61,10 +62,14 @@ class PostMessage(Base):
     """Messages the app wrote in a post's thread (deleted with the post)."""
 
     __tablename__ = "post_messages"
+    __table_args__ = (Index("uq_post_messages_number", "post_id", "number", unique=True),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     ts: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # anonymous | op | copy (a duplicate found and kept track of)
+    number: Mapped[int | None] = mapped_column(Integer, nullable=True)  # anonymous replies: Dilemma #17, reply 2
+    author_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # an anonymous reply's writer, keyed
+    delivery_key: Mapped[str | None] = mapped_column(String(80), nullable=True, unique=True, index=True)
 
 
 class Relay(Base):
@@ -125,6 +130,7 @@ class AuthorBlock(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     author_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     post_number: Mapped[int] = mapped_column(Integer)
+    reply_number: Mapped[int | None] = mapped_column(Integer, nullable=True)  # blocked for a reply, not a post
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -285,9 +285,52 @@ class Store:
             s.add(m.PostMessage(post_id=post_id, ts=ts, kind=kind))
 
     async def post_messages(self, post_id: int) -> list[m.PostMessage]:
+        """The app's messages still in Slack for a post (thread replies, kept copies)."""
         async with self.session() as s:
-            res = await s.execute(select(m.PostMessage).where(m.PostMessage.post_id == post_id))
+            res = await s.execute(select(m.PostMessage).where(m.PostMessage.post_id == post_id, m.PostMessage.ts != ""))
             return list(res.scalars())
+
+    async def reserve_reply(self, post_id: int, author_hash: str, delivery_key: str) -> m.PostMessage | None:
+        """The next reply number of a post, taken for one anonymous reply before it is
+        sent; None when this delivery key was taken already (the same form twice)."""
+        for _ in range(10):
+            async with self.session() as s:
+                taken = await s.execute(select(m.PostMessage.id).where(m.PostMessage.delivery_key == delivery_key))
+                if taken.first() is not None:
+                    return None
+                last = await s.execute(select(func.max(m.PostMessage.number)).where(m.PostMessage.post_id == post_id))
+                row = m.PostMessage(
+                    post_id=post_id,
+                    ts="",
+                    kind="anonymous",
+                    number=(last.scalar() or 0) + 1,
+                    author_hash=author_hash,
+                    delivery_key=delivery_key,
+                )
+                if await self._insert_once(s, row):
+                    return row
+        raise RuntimeError("could not number a reply")  # ten concurrent replies to one post, all colliding
+
+    async def complete_reply(self, row_id: int, ts: str) -> None:
+        async with self.session() as s:
+            await s.execute(update(m.PostMessage).where(m.PostMessage.id == row_id).values(ts=ts))
+
+    async def drop_reply(self, row_id: int) -> None:
+        """A reserved reply that Slack did not take: its number and key are free again."""
+        async with self.session() as s:
+            await s.execute(delete(m.PostMessage).where(m.PostMessage.id == row_id, m.PostMessage.ts == ""))
+
+    async def reply(self, post_id: int, number: int) -> m.PostMessage | None:
+        async with self.session() as s:
+            res = await s.execute(
+                select(m.PostMessage).where(m.PostMessage.post_id == post_id, m.PostMessage.number == number)
+            )
+            return res.scalar_one_or_none()
+
+    async def mark_reply_removed(self, row_id: int) -> None:
+        """The reply is gone from Slack; its number stays taken (and its writer blockable)."""
+        async with self.session() as s:
+            await s.execute(update(m.PostMessage).where(m.PostMessage.id == row_id).values(ts="", kind="removed"))
 
     # ---- reply relay -------------------------------------------------------
     async def add_reply(self, post_id: int, reply_ts: str, window: timedelta) -> None:
@@ -415,10 +458,25 @@ class Store:
             )
             return (res.rowcount or 0) >= 1
 
-    async def block_author(self, team_id: str, author_hash: str, post_number: int) -> bool:
+    async def block_author(
+        self, team_id: str, author_hash: str, post_number: int, reply_number: int | None = None
+    ) -> bool:
         async with self.session() as s:
-            row = m.AuthorBlock(team_id=team_id, author_hash=author_hash, post_number=post_number, created_at=utcnow())
+            row = m.AuthorBlock(
+                team_id=team_id,
+                author_hash=author_hash,
+                post_number=post_number,
+                reply_number=reply_number,
+                created_at=utcnow(),
+            )
             return await self._insert_once(s, row)
+
+    async def unblock_author(self, team_id: str, author_hash: str) -> bool:
+        async with self.session() as s:
+            res = await s.execute(
+                delete(m.AuthorBlock).where(m.AuthorBlock.team_id == team_id, m.AuthorBlock.author_hash == author_hash)
+            )
+            return (res.rowcount or 0) >= 1
 
     async def is_blocked(self, team_id: str, hashes: Iterable[str]) -> bool:
         async with self.session() as s:

@@ -630,7 +630,10 @@ async def test_block_holds_without_revealing_the_author(bot):
     await consult(bot)  # Dilemma #1
     await consult(bot, post=False)  # a second draft, open at the preview
     answer = await admin(bot, MODERATOR, "block 1")
-    assert answer == ("The author of Dilemma #1 can no longer post consults. Nobody — you included — learns who it is.")
+    assert answer == (
+        "The author of Dilemma #1 can no longer post consults or anonymous replies. "
+        "Nobody — you included — learns who it is."
+    )
     assert await admin(bot, MODERATOR, "block #1") == answer
 
     # The open draft can't be posted.
@@ -848,7 +851,7 @@ async def test_approval_during_a_slack_outage_posts_later_and_tells_the_poster(b
     await review_ready(bot)
     await admin(bot, MODERATOR, "approval on")
     await consult(bot)
-    bot.slack.fail_next("chat.postMessage", *[500] * 4)  # more than the client's retries
+    bot.slack.fail_next("chat.postMessage", 500)  # a post is never retried blindly: one error delays it
     assert "Approved by <@U0MOD>" in await answer_to_click(
         bot, MODERATOR, bot.slack.messages(REVIEW)[0], "review_approve"
     )

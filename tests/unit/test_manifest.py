@@ -19,6 +19,7 @@ METHOD_SCOPES = {
     "conversations_info": {"channels:read", "groups:read"},
     "conversations_join": {"channels:join"},
     "conversations_members": {"channels:read", "groups:read"},
+    "conversations_replies": {"channels:history", "groups:history"},
     "conversations_history": {"channels:history", "groups:history"},
     "users_info": {"users:read"},
     "views_open": set(),

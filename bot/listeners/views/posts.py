@@ -21,7 +21,8 @@ def submitted(services, kind: str):
         number = int(metadata)
         try:
             if kind == "anonymous":
-                result = await services.discussion.reply_anonymously(team, number, reply)
+                submission = str(view.get("id") or "")
+                result = await services.discussion.reply_anonymously(team, user_id, number, reply, submission)
             else:
                 result = await services.discussion.reply_as_poster(team, user_id, number, reply)
             message = result.message

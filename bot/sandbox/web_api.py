@@ -164,6 +164,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.deliveries: list[Delivery] = []
         self._failures: dict[str, list[tuple[int | str, int]]] = {}
+        self._lost_answers: dict[str, list[str]] = {}
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -382,6 +383,14 @@ class SlackStandIn:
         queue = self._failures.setdefault(method, [])
         queue.extend((s, retry_after) for s in statuses)
 
+    def lose_next_answer(self, method: str, how: str = "500") -> None:
+        """The next call to ``method`` is carried out (a message is stored) but its answer
+        is lost: ``"500"`` answers HTTP 500, ``"reset"`` drops the connection unanswered —
+        what a caller sees when Slack stored the message and the network or a proxy failed."""
+        if how not in ("500", "reset"):
+            raise ValueError(f"unknown way to lose an answer: {how!r}")
+        self._lost_answers.setdefault(method, []).append(how)
+
     # ---------------------------------------------------------------- server
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=4 * 1024 * 1024)
@@ -499,6 +508,16 @@ class SlackStandIn:
         except SlackApiError as exc:
             call.response = {"ok": False, "error": exc.error, **exc.extra}
         self._changed(method)
+        lost = self._lost_answers.get(method)
+        if lost and call.response.get("ok"):
+            how = lost.pop(0)
+            if how == "reset":
+                call.status = 0
+                if request.transport is not None:
+                    request.transport.abort()
+                raise ConnectionResetError("the sandbox dropped this answer on purpose")
+            call.status = 500
+            return web.json_response({"ok": False, "error": "fatal_error"}, status=500, headers=headers)
         return web.json_response(call.response, headers=headers)
 
     # ------------------------------------------------------------ validation

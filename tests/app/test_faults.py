@@ -206,3 +206,42 @@ async def test_a_channel_slack_will_never_accept_fails_the_post_and_tells_the_po
     assert post.status == "failed" and post.content is None
     await bot.worker.tick()
     assert bot.slack.messages(CONSULT) == []
+
+
+async def test_a_post_slack_stored_but_whose_answer_was_lost_goes_out_once(bot):
+    """Slack stored the post and the answer was lost (a 500, or the connection reset):
+    the app finds its own message by metadata instead of posting it again, and the
+    owner's Delete then leaves nothing behind."""
+    for how, user in (("500", PRACTITIONER), ("reset", "U0COLL2")):
+        await run_intake_to_preview(bot, user)
+        bot.slack.lose_next_answer("chat.postMessage", how)
+        await bot.click_dm(user, "intake_post")
+        await bot.worker.tick()
+        await bot.worker.tick()
+    posts = bot.slack.messages(CONSULT)
+    assert len(posts) == 2, [flat(p)[:80] for p in posts]
+    assert sorted(flat(p).split("Dilemma #")[1][:1] for p in posts) == ["1", "2"]
+    for number in (1, 2):
+        row = await bot.services.store.get_post(number)
+        assert row.status == "posted" and row.message_ts in {p["ts"] for p in posts}
+    assert "Dilemma #1" in flat(bot.last_dm(PRACTITIONER)) and "Dilemma #2" in flat(bot.last_dm("U0COLL2"))
+
+    await bot.services.discussion.delete(Team(TEAM), None, 1, status="removed")
+    await bot.services.discussion.delete(Team(TEAM), None, 2, status="removed")
+    assert bot.slack.messages(CONSULT) == []
+
+
+async def test_an_anonymous_reply_whose_answer_was_lost_is_in_the_thread_once(bot):
+    await run_intake_to_preview(bot)
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    post = bot.slack.messages(CONSULT)[0]
+    for how, words in (("500", "First thought."), ("reset", "Second thought.")):
+        await bot.slack.click("U0COLL1", post, "post_reply_anon")
+        bot.slack.lose_next_answer("chat.postMessage", how)
+        await bot.slack.submit_view("U0COLL1", bot.slack.views("U0COLL1")[-1]["id"], {"reply": {"value": words}})
+    replies = [m for m in bot.slack.replies(CONSULT, post["ts"]) if "Anonymous colleague" in flat(m)]
+    assert [("First" in flat(m), "Second" in flat(m)) for m in replies] == [(True, False), (False, True)]
+    assert "Your anonymous reply is in the thread" in flat(bot.last_dm("U0COLL1"))
+    # The moderator's removal reaches both, since both were recorded.
+    await bot.services.discussion.delete(Team(TEAM), None, 1, status="removed")
+    assert [m for m in bot.slack.all_messages(CONSULT) if "Anonymous colleague" in flat(m)] == []

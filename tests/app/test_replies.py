@@ -1,0 +1,126 @@
+"""Anonymous replies over signed HTTP: only channel members reply or flag, a form
+delivered twice posts once, and moderators can remove one reply and block (and
+unblock) whoever wrote it — or a post's author — without learning who it is."""
+
+from aiohttp import ClientSession
+
+from bot.sandbox.signing import signed_headers, view_submission_body
+from tests.app.test_moderation import admin, answer_to_click, assert_author_hidden, consult, flat
+from tests.conftest import COLLEAGUE, COLLEAGUE2, CONSULT, MODERATOR, PRACTITIONER, SECRET, TEAM
+
+
+def anonymous_replies(bot) -> list[dict]:
+    post = bot.slack.messages(CONSULT)[0]
+    return [m for m in bot.slack.replies(CONSULT, post["ts"]) if "Anonymous colleague" in flat(m)]
+
+
+async def open_reply_form(bot, user: str) -> dict:
+    await bot.slack.click(user, bot.slack.messages(CONSULT)[0], "post_reply_anon")
+    return bot.slack.views(user)[-1]
+
+
+def filled(view: dict, reply: str) -> dict:
+    """The form's state as Slack's client sends it, with ``reply`` typed in."""
+    block = next(b for b in view["blocks"] if b["type"] == "input")
+    action_id = block["element"]["action_id"]
+    return {block["block_id"]: {action_id: {"type": "plain_text_input", "value": reply}}}
+
+
+async def deliver(bot, user: str, view: dict, values: dict) -> int:
+    """One signed view_submission, as Slack sends it (e.g. again on a retry)."""
+    body = view_submission_body(user_id=user, team_id=TEAM, view=view, values=values)
+    async with ClientSession() as s:
+        async with s.post(
+            bot.server.make_url("/slack/events"), data=body.encode(), headers=signed_headers(body, SECRET)
+        ) as r:
+            return r.status
+
+
+async def reply(bot, user: str, words: str) -> None:
+    view = await open_reply_form(bot, user)
+    await bot.slack.submit_view(user, view["id"], {"reply": {"value": words}})
+
+
+async def test_the_same_reply_form_delivered_twice_posts_one_reply(bot):
+    await consult(bot)
+    view = await open_reply_form(bot, COLLEAGUE)
+    values = filled(view, "Decline warmly and name the boundary.")
+    assert await deliver(bot, COLLEAGUE, view, values) == 200
+    assert await deliver(bot, COLLEAGUE, view, values) == 200
+    replies = anonymous_replies(bot)
+    assert len(replies) == 1, replies
+    assert "reply 1" in flat(replies[0])
+    # Each delivery is answered, and both say the reply is in.
+    notes = [flat(m) for m in bot.dms(COLLEAGUE)]
+    assert sum("Your anonymous reply is in the thread of Dilemma #1" in n for n in notes) == 2
+
+    # A new form is a new reply, numbered on.
+    await reply(bot, COLLEAGUE, "One more thought.")
+    assert [("reply 1" in flat(m), "reply 2" in flat(m)) for m in anonymous_replies(bot)] == [
+        (True, False),
+        (False, True),
+    ]
+
+
+async def test_someone_outside_the_posts_channel_cannot_reply_or_flag(bot):
+    await consult(bot)
+    view = await open_reply_form(bot, COLLEAGUE2)
+    bot.slack.channels[CONSULT]["members"].remove(COLLEAGUE2)  # left the channel, or never in it
+
+    assert await deliver(bot, COLLEAGUE2, view, filled(view, "I should not be able to say this.")) == 200
+    assert anonymous_replies(bot) == []
+    assert "Only members of the channel where Dilemma #1 was posted can do that." in flat(bot.last_dm(COLLEAGUE2))
+
+    answer = await answer_to_click(bot, COLLEAGUE2, bot.slack.messages(CONSULT)[0], "post_flag")
+    assert answer is not None and "Only members of the channel" in answer
+    assert await bot.services.store.open_flags(TEAM) == []
+
+    # A member still can.
+    await reply(bot, COLLEAGUE, "Fine from here.")
+    assert len(anonymous_replies(bot)) == 1
+
+
+async def test_a_moderator_removes_one_reply_and_blocks_and_unblocks_its_writer(bot):
+    await consult(bot)
+    await reply(bot, COLLEAGUE, "First reply.")
+    await reply(bot, COLLEAGUE2, "Second reply, the one to remove.")
+    assert len(anonymous_replies(bot)) == 2
+
+    assert await admin(bot, MODERATOR, "remove 1.2") == "Anonymous reply 2 of Dilemma #1 is deleted."
+    left = anonymous_replies(bot)
+    assert len(left) == 1 and "First reply." in flat(left[0])
+    assert len(bot.slack.messages(CONSULT)) == 1, "the post itself stays"
+    assert "no anonymous reply 2" in (await admin(bot, MODERATOR, "remove 1.2")).lower()
+
+    assert "can no longer post" in await admin(bot, MODERATOR, "block 1.2")
+    await reply(bot, COLLEAGUE2, "Trying again.")
+    assert len(anonymous_replies(bot)) == 1
+    assert "You can't post anonymous replies" in flat(bot.last_dm(COLLEAGUE2))
+    before = len(bot.dms(COLLEAGUE2))
+    await bot.command(COLLEAGUE2, "consult")
+    assert "You can't post consults" in flat(bot.dms(COLLEAGUE2)[before:])
+    # The writer of reply 1 and the post's author are not touched.
+    await reply(bot, COLLEAGUE, "Still here.")
+    assert len(anonymous_replies(bot)) == 2
+
+    assert "can post again" in await admin(bot, MODERATOR, "unblock 1.2")
+    await reply(bot, COLLEAGUE2, "Back again.")
+    assert len(anonymous_replies(bot)) == 3
+    audit = await admin(bot, MODERATOR, "audit")
+    assert "Dilemma #1" in audit
+    for who in (COLLEAGUE, COLLEAGUE2):
+        assert who not in audit
+    assert_author_hidden(bot)
+
+
+async def test_unblocking_a_posts_author_lets_them_post_again(bot):
+    await consult(bot)
+    assert "can no longer post" in await admin(bot, MODERATOR, "block 1")
+    before = len(bot.dms(PRACTITIONER))
+    await bot.command(PRACTITIONER, "consult")
+    assert "You can't post consults" in flat(bot.dms(PRACTITIONER)[before:])
+
+    assert "can post again" in await admin(bot, MODERATOR, "unblock 1")
+    await consult(bot)
+    assert len(bot.slack.messages(CONSULT)) == 2
+    assert_author_hidden(bot)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -87,6 +88,7 @@ def events_handler(app: AsyncApp, signing_secret: str):
             # acknowledge so that Slack does not redeliver it.
             response.status, response.body = 200, ""
         retry = request.headers.get("X-Slack-Retry-Num")
+        extra: dict[str, Any] = {"retry": retry} if retry else {}
         log_event(
             log,
             "request",
@@ -94,7 +96,7 @@ def events_handler(app: AsyncApp, signing_secret: str):
             name=name[:80],
             status=response.status,
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
-            **({"retry": retry} if retry else {}),
+            **extra,
         )
         return await to_aiohttp_response(response)
 

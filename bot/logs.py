@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 import time
+from typing import Any
 
 SAFE_FIELDS = {
     "kind",
@@ -61,7 +62,7 @@ def setup_logging(level: str = "INFO") -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def log_event(logger: logging.Logger, msg: str, level: int = logging.INFO, **fields) -> None:
+def log_event(logger: logging.Logger, msg: str, level: int = logging.INFO, **fields: Any) -> None:
     unknown = set(fields) - SAFE_FIELDS
     if unknown:
         raise ValueError(f"log field(s) not allowed: {sorted(unknown)}")

@@ -57,8 +57,10 @@ class Responder:
         await done
 
     async def _work(self) -> None:
+        queue = self._queue
+        assert queue is not None, "workers start with their queue"
         while True:
-            response_url, compute, done = await self._queue.get()
+            response_url, compute, done = await queue.get()
             try:
                 message = compute()
                 await self.send(response_url, **message.kwargs())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from slack_sdk.models.blocks import Block
+
 from bot.blocks.common import (
     CONSULT_START,
     Message,
@@ -66,7 +68,7 @@ def help_message(catalog) -> Message:
 @_memo
 def principles_message(catalog) -> Message:
     t = load_texts("messages")
-    blocks = [header(t("principles.title"))]
+    blocks: list[Block] = [header(t("principles.title"))]
     for p in catalog.principles.values():
         blocks.append(
             section(

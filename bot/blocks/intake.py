@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
+    Block,
     CheckboxesElement,
     InputBlock,
     Option,
@@ -69,7 +70,7 @@ def _controls(spec, ref: str, step) -> list:
 
 
 def step_message(spec, step, state: IntakeState, ref: str, catalog) -> Message:
-    blocks = [section(step.prompt)]
+    blocks: list[Block] = [section(step.prompt)]
     if step.tip:
         blocks.append(context(step.tip))
     if step.kind == "choice":
@@ -115,7 +116,7 @@ def step_message(spec, step, state: IntakeState, ref: str, catalog) -> Message:
 
 def preview_message(spec, content: PostContent, ref: str, catalog, target: Group | None = None) -> Message:
     step = spec.by_id["preview"]
-    blocks = [section(step.prompt)]
+    blocks: list[Block] = [section(step.prompt)]
     if target:
         blocks.append(context(step.text("target").format(channel=target.id)))
     blocks.append(divider())

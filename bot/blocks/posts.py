@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ConfirmObject
+from slack_sdk.models.blocks import Block, ConfirmObject
 
 from bot.blocks.common import (
     Message,
@@ -38,7 +38,7 @@ def _t(key: str, **fmt) -> str:
 def post_body(content: PostContent, catalog, number: str) -> list:
     """Blocks shared by the channel post and the intake preview, so that the
     preview is exactly what colleagues will see."""
-    blocks = []
+    blocks: list[Block] = []
     title = _t("post.title", number=number)
     blocks.append(header(title))
     # Choice labels come from prompts/, not from the user; escaped all the same.
@@ -121,7 +121,7 @@ def mine(listing: MyPosts) -> Message:
     if not posts:
         none = _t("mine.none")
         return Message(text=none, blocks=render(sections(none)))
-    blocks = [header(_t("mine.title"))]
+    blocks: list[Block] = [header(_t("mine.title"))]
     for p in posts[:15]:
         blocks += own_post(p)
         blocks.append(divider())

@@ -103,7 +103,9 @@ class IntakeConversation:
             return next((g for g in state.groups if g.id == chosen), None)
         return state.groups[0] if len(state.groups) == 1 else None
 
-    async def _screen(self, intake: m.Intake, step_id: str, state: IntakeState, eff: Effective) -> tuple[str, list]:
+    async def _screen(
+        self, intake: m.Intake, step_id: str, state: IntakeState, eff: Effective
+    ) -> tuple[str, list[object]]:
         """The step to save and the messages that show it. At the preview, the
         groups are checked again and the post is composed (before any write, so
         that de-identification never runs while the transaction holds a lock)."""

@@ -351,9 +351,9 @@ class IntakeFlow:
         for part in re.split(r"[,;/]|\band\b", text):
             if not part.strip():
                 continue
-            key = self.resolve_principle(part.strip())
-            if key is None:
+            resolved = self.resolve_principle(part.strip())
+            if resolved is None:
                 return None
-            if key not in picked:
-                picked.append(key)
+            if resolved not in picked:
+                picked.append(resolved)
         return picked or None

@@ -66,7 +66,10 @@ class PostContent:
         return getattr(self, key) if key in FREE_TEXT_FIELDS else None
 
     def with_texts(self, **texts: str | None) -> PostContent:
-        return replace(self, **texts)
+        unknown = set(texts) - set(FREE_TEXT_FIELDS)
+        if unknown:
+            raise ValueError(f"not free-text fields: {sorted(unknown)}")
+        return replace(self, **texts)  # type: ignore[arg-type]  # only str | None fields, checked above
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -15,7 +15,7 @@ def _truthy(value: Any) -> bool:
 def team_of(body: dict[str, Any]) -> Team:
     """The workspace of a command, an interaction or an event."""
     team = body.get("team")
-    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    user: dict[str, Any] = body["user"] if isinstance(body.get("user"), dict) else {}
     team_id = (
         (team.get("id") if isinstance(team, dict) else None)
         or body.get("team_id")

@@ -76,7 +76,7 @@ class Workspace:
         return Effective(
             channels=list(channels.values()),
             approval=bool(values["approval"]),
-            review_channel=values["review_channel"],
+            review_channel=str(values["review_channel"]) if values["review_channel"] else None,
             retention_days=int(values["retention_days"] or 0),  # type: ignore[call-overload]
             terms=terms,
             moderators=moderators,

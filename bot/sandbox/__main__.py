@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sandbox.demo_app import build_app
     logging.basicConfig(level=getattr(logging, str(settings.log_level).upper(), logging.INFO))
     try:
+        assert build_app is not None  # the real app's builder, or the demo's
         asyncio.run(run_sandbox(settings, build_app))
     except KeyboardInterrupt:
         pass

@@ -28,7 +28,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox.web_api import SlackStandIn
+from bot.sandbox.web_api import Delivery, SlackStandIn
 
 log = logging.getLogger(__name__)
 
@@ -341,7 +341,7 @@ class Sandbox:
             return web.json_response({"ok": False, "error": "channel_not_found"}, status=400)
         if text.startswith("/") and not thread_ts:
             command, _, rest = text.strip().partition(" ")
-            delivery = await self.slack.send_command(user, channel, command, rest.strip())
+            delivery: Delivery | None = await self.slack.send_command(user, channel, command, rest.strip())
         else:
             _, delivery = await self.slack.send_user_message(user, channel, text, thread_ts=thread_ts)
         return web.json_response(self._delivery_json(delivery))

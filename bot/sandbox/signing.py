@@ -198,7 +198,7 @@ def view_submission_body(
     sent_view.setdefault("private_metadata", "")
     sent_view.setdefault("hash", "1.sandbox")
     sent_view["state"] = {"values": values}
-    payload = {
+    payload: dict[str, Any] = {
         "type": "view_submission",
         "team": {"id": team_id, "domain": team_domain},
         "user": _user(user_id, team_id, user_name),

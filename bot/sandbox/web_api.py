@@ -821,7 +821,9 @@ class SlackStandIn:
             raise SlackApiError("method_not_supported_for_channel_type")  # group DMs: not modelled
         existed = ("D" + ids[0]) in self.channels
         cid = self.dm_channel(ids[0])
-        out = {"channel": self._channel_info(self.channels[cid]) if _truthy(args.get("return_im")) else {"id": cid}}
+        out: dict[str, Any] = {
+            "channel": self._channel_info(self.channels[cid]) if _truthy(args.get("return_im")) else {"id": cid}
+        }
         if existed:
             out.update({"no_op": True, "already_open": True})
         return out
@@ -1337,7 +1339,7 @@ class SlackStandIn:
     @staticmethod
     def _find_element(blocks: list[dict], action_id: str) -> tuple[dict, dict] | None:
         for b in blocks or []:
-            candidates = []
+            candidates: list[dict] = []
             if b.get("type") == "actions":
                 candidates = b.get("elements") or []
             elif b.get("type") == "section" and b.get("accessory"):
@@ -1350,7 +1352,7 @@ class SlackStandIn:
         return None
 
     @staticmethod
-    def _option(el: dict, value: str | None) -> dict | None:
+    def _option(el: dict, value: Any) -> dict | None:
         options = list(el.get("options") or [])
         for g in el.get("option_groups") or []:
             options.extend(g.get("options") or [])
@@ -1629,5 +1631,5 @@ class SlackStandIn:
             "event_ts": self._new_ts(),
         }
         if user in self._homes:
-            event["view"] = copy.deepcopy(self._homes[user])
+            event["view"] = copy.deepcopy(self._homes[user])  # type: ignore[assignment]
         return await self.deliver_event(event)

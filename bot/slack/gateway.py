@@ -171,7 +171,7 @@ class WebApiGateway:
     ) -> list[str]:
         found: list[str] = []
         cursor = None
-        where = {"ts": thread_ts} if thread_ts else {}
+        where: dict[str, Any] = {"ts": thread_ts} if thread_ts else {}
         while True:
             resp = await self._call(
                 team,

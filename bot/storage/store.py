@@ -14,14 +14,21 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.storage import models as m
 from bot.storage.db import create_engine, migrate
 from bot.storage.models import utcnow
+
+
+def _rows(result: Any) -> int:
+    """Rows an UPDATE or DELETE touched (its result is a CursorResult at run time)."""
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 class Store:
@@ -88,7 +95,7 @@ class Store:
     async def prune_keys(self, older_than: timedelta) -> int:
         async with self.session() as s:
             res = await s.execute(delete(m.ProcessedKey).where(m.ProcessedKey.created_at < utcnow() - older_than))
-            return res.rowcount or 0
+            return _rows(res)
 
     # ---- intakes -----------------------------------------------------------
     async def open_intake(self, team_id: str, hashes: Iterable[str]) -> m.Intake | None:
@@ -128,17 +135,17 @@ class Store:
             conds.append(m.Intake.step == expect_step)
         async with self.session() as s:
             res = await s.execute(update(m.Intake).where(*conds).values(step=step, state=state, updated_at=utcnow()))
-            return (res.rowcount or 0) == 1
+            return _rows(res) == 1
 
     async def delete_intake(self, intake_id: int) -> bool:
         async with self.session() as s:
             res = await s.execute(delete(m.Intake).where(m.Intake.id == intake_id))
-            return (res.rowcount or 0) == 1
+            return _rows(res) == 1
 
     async def expire_intakes(self, idle: timedelta) -> int:
         async with self.session() as s:
             res = await s.execute(delete(m.Intake).where(m.Intake.updated_at < utcnow() - idle))
-            return res.rowcount or 0
+            return _rows(res)
 
     # ---- posts -------------------------------------------------------------
     async def post_from_intake(
@@ -152,7 +159,7 @@ class Store:
         claim = dict(claimed_until=now + lease, attempts=1) if lease else dict(attempts=0)
         async with self.session() as s:
             res = await s.execute(delete(m.Intake).where(m.Intake.id == intake_id, m.Intake.step == expect_step))
-            if (res.rowcount or 0) != 1:
+            if _rows(res) != 1:
                 return None
             post = m.Post(created_at=now, resolved=False, **claim, **fields)
             s.add(post)
@@ -203,7 +210,7 @@ class Store:
                 )
                 .values(**values)
             )
-            if (res.rowcount or 0) != 1:
+            if _rows(res) != 1:
                 return None
             return await s.get(m.Post, post_id)
 
@@ -215,7 +222,7 @@ class Store:
             res = await s.execute(
                 update(m.Post).where(m.Post.id == post_id, m.Post.status == "pending").values(**values)
             )
-            return (res.rowcount or 0) == 1
+            return _rows(res) == 1
 
     async def release_post(self, post_id: int, retry_at: datetime) -> None:
         async with self.session() as s:
@@ -243,7 +250,7 @@ class Store:
             conds.append(m.Post.status.in_(list(expect_status)))
         async with self.session() as s:
             res = await s.execute(update(m.Post).where(*conds).values(**values))
-            return (res.rowcount or 0) == 1
+            return _rows(res) == 1
 
     async def purge_post(self, post_id: int, status: str) -> None:
         """Deletes everything a post said; the row stays so its number is not reused."""
@@ -271,7 +278,7 @@ class Store:
                 )
                 .values(content=None, author_enc=None, purged_at=utcnow())
             )
-            return res.rowcount or 0
+            return _rows(res)
 
     async def teams(self) -> list[str]:
         async with self.session() as s:
@@ -336,7 +343,7 @@ class Store:
     async def add_reply(self, post_id: int, reply_ts: str, window: timedelta) -> None:
         async with self.session() as s:
             res = await s.execute(update(m.Relay).where(m.Relay.post_id == post_id).values(count=m.Relay.count + 1))
-            if (res.rowcount or 0) == 0:
+            if _rows(res) == 0:
                 try:
                     async with s.begin_nested():
                         s.add(m.Relay(post_id=post_id, count=1, first_reply_ts=reply_ts, due_at=utcnow() + window))
@@ -354,7 +361,7 @@ class Store:
                 gone = await s.execute(
                     delete(m.Relay).where(m.Relay.post_id == relay.post_id, m.Relay.count == relay.count)
                 )
-                if (gone.rowcount or 0) == 1:
+                if _rows(gone) == 1:
                     out.append((relay.post_id, relay.count, relay.first_reply_ts))
         return out
 
@@ -378,7 +385,7 @@ class Store:
             conds.append(m.Flag.status == expect_status)
         async with self.session() as s:
             res = await s.execute(update(m.Flag).where(*conds).values(**values))
-            return (res.rowcount or 0) == 1
+            return _rows(res) == 1
 
     async def open_flags(self, team_id: str) -> list[m.Flag]:
         async with self.session() as s:
@@ -440,7 +447,7 @@ class Store:
             res = await s.execute(
                 delete(m.Moderator).where(m.Moderator.team_id == team_id, m.Moderator.user_id == user_id)
             )
-            return (res.rowcount or 0) == 1
+            return _rows(res) == 1
 
     async def terms(self, team_id: str) -> list[str]:
         async with self.session() as s:
@@ -456,7 +463,7 @@ class Store:
             res = await s.execute(
                 delete(m.Term).where(m.Term.team_id == team_id, func.lower(m.Term.term) == term.lower())
             )
-            return (res.rowcount or 0) >= 1
+            return _rows(res) >= 1
 
     async def block_author(
         self, team_id: str, author_hash: str, post_number: int, reply_number: int | None = None
@@ -476,7 +483,7 @@ class Store:
             res = await s.execute(
                 delete(m.AuthorBlock).where(m.AuthorBlock.team_id == team_id, m.AuthorBlock.author_hash == author_hash)
             )
-            return (res.rowcount or 0) >= 1
+            return _rows(res) >= 1
 
     async def is_blocked(self, team_id: str, hashes: Iterable[str]) -> bool:
         async with self.session() as s:

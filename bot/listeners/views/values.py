@@ -1,9 +1,11 @@
 """Reading submitted modal values the way Slack sends them."""
 
+from typing import Any
 
-def view_values(view: dict) -> dict:
+
+def view_values(view: dict[str, Any]) -> dict[str, Any]:
     """{block_id: text or [selected option values]} for every input in the view."""
-    out = {}
+    out: dict[str, Any] = {}
     for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
         for element in actions.values():
             if element.get("type") == "checkboxes":

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestServer
+from hypothesis import settings as hypothesis_settings
 
 from bot.app import build_web_app, create_app
 from bot.config import Settings
@@ -21,6 +22,13 @@ from bot.sandbox.web_api import SlackStandIn
 from bot.services import build_services
 from bot.storage.store import Store
 from bot.worker import Worker
+
+# Property tests draw the same examples on every run (derandomize): a failure shows
+# a real bug, reproducibly, instead of turning CI red at random. The examples still
+# change whenever a test or its strategy changes. HYPOTHESIS_PROFILE=explore draws fresh ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SECRET = "test-signing-secret"
 TEAM = "T0SANDBOX"

@@ -8,12 +8,14 @@ import threading
 import unicodedata
 from pathlib import Path
 
+from bot.deid.wordset import load_words
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def _read_gz(name: str) -> frozenset[str]:
+def _read_gz_lines(name: str) -> list[str]:
     with gzip.open(DATA / f"{name}.txt.gz", "rt", encoding="utf-8") as fh:
-        return frozenset(line for line in fh.read().split("\n") if line)
+        return [line for line in fh.read().split("\n") if line]
 
 
 def _read_allowlist() -> tuple[frozenset[str], frozenset[str]]:
@@ -43,12 +45,13 @@ def strip_accents(s: str) -> str:
 
 class Lexicons:
     def __init__(self) -> None:
-        self.first_names = _read_gz("first_names")
-        self.surnames = _read_gz("surnames")
-        self.places = _read_gz("places")
-        self.words = _read_gz("english_words")
-        self.common_words = _read_gz("common_words")
-        self.regions = _read_gz("regions") | _read_list("regions_extra.txt")
+        self.first_names = load_words("first_names")
+        self.surnames = load_words("surnames")
+        self.places = load_words("places")
+        self.words = load_words("english_words")
+        # small lists stay frozensets: they are iterated, joined and matched as phrases
+        self.common_words = frozenset(_read_gz_lines("common_words"))
+        self.regions = frozenset(_read_gz_lines("regions")) | _read_list("regions_extra.txt")
         # multi-word regions as phrases ("New South Wales", "Tamil Nadu"):
         # the engine keeps name and gazetteer guesses off them
         multi = sorted((r for r in self.regions if " " in r or "-" in r), key=len, reverse=True)
@@ -56,7 +59,7 @@ class Lexicons:
             r"(?<![\w])(?:" + "|".join(re.escape(r).replace(r"\ ", r"\s+") for r in multi) + r")(?![\w])",
             re.IGNORECASE,
         )
-        self.rare_words = _read_gz("rare_words")
+        self.rare_words = load_words("rare_words")
         self.allow, self.acronyms = _read_allowlist()
         self._word_cache: dict[str, bool] = {}
         self._lock = threading.Lock()

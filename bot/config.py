@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from bot.texts import parse_yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = ROOT / "config" / "default.yaml"
 
@@ -135,7 +137,7 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
     if not cfg_path.is_absolute() and not cfg_path.exists():
         cfg_path = ROOT / cfg_path
     try:
-        raw = yaml.safe_load(cfg_path.read_text(encoding="utf-8")) or {}
+        raw = parse_yaml(cfg_path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError(f"{cfg_path}: file not found (set BOUNDARY_CONFIG or create it)") from None
     except yaml.YAMLError as exc:

@@ -16,10 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.consult.model import FREE_TEXT_FIELDS, Group, IntakeState
-from bot.texts import PROMPTS, Texts
+from bot.texts import PROMPTS, Texts, parse_yaml
 
 COMMANDS = {"back", "skip", "cancel", "restart"}
 ACCEPT_WORDS = {"ok", "okay", "yes", "y", "accept", "use these", "fine", "sure", "next", "continue", "done"}
@@ -143,7 +141,7 @@ class IntakeSpec:
 @cache
 def load_spec(path: str | None = None) -> IntakeSpec:
     p = Path(path) if path else PROMPTS / "intake.yaml"
-    return IntakeSpec(yaml.safe_load(p.read_text(encoding="utf-8")), str(p))
+    return IntakeSpec(parse_yaml(p.read_text(encoding="utf-8")), str(p))
 
 
 @dataclass

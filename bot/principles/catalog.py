@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from bot.texts import parse_yaml
+
 from .text import normalize, tokens
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
@@ -300,8 +302,7 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
 
 def _read(path: Path) -> dict:
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = yaml.safe_load(fh)
+        doc = parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CatalogError(f"{path}: file not found") from None
     except yaml.YAMLError as exc:

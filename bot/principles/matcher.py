@@ -7,7 +7,7 @@ prompts/*.yaml, so "why this applies" is just the sentence of the cue that fired
 from __future__ import annotations
 
 import difflib
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from .catalog import Catalog, Cue, Situation
@@ -24,6 +24,7 @@ STRONG_TRIGGER = 3.5  # a trigger this specific ("subpoena", "friend request") s
 KEEP_RATIO = 0.3  # a principle must score this share of the top one to be shown
 ANSWER_SIZE = 3  # an on-topic answer always shows this many principles (see _fill)
 FUZZY_CUTOFF = 0.86
+TYPO_CACHE_SIZE = 4096  # words; about 0.5 MB at most
 FUZZY_MIN_LEN = 5
 # The content signal (bot/principles/content.py): BM25 of the question against one
 # document per principle, normalised so the best principle scores 1, is added to the
@@ -40,6 +41,11 @@ CONTENT_ON_TOPIC = 2.0
 # if that word belongs mostly to the principle's own content ("transference": yes;
 # "support", "boundaries": no — they run through every principle).
 NAME_SHARE = 0.6
+
+
+def _one_deleted(word: str) -> set[str]:
+    """The word and every form of it with one letter left out."""
+    return {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
 
 
 @dataclass(frozen=True)
@@ -206,8 +212,15 @@ class Matcher:
         # typos are fixed on words as typed, before stemming: stems like "polic" would
         # otherwise sit one letter away from ordinary words ("policy")
         self._vocab = catalog.surface_words
-        self._vocab_list = sorted(w for w in self._vocab if len(w) >= FUZZY_MIN_LEN - 1)
-        self._fix_cache: dict[str, str] = {}
+        # A typo adds, drops, swaps or changes a letter: the typed word and a vocabulary
+        # word then share a form with at most one letter deleted from each. Indexing
+        # those forms finds the few candidates at once instead of comparing every word.
+        self._near: dict[str, list[str]] = {}
+        for w in sorted(w for w in self._vocab if len(w) >= FUZZY_MIN_LEN - 1):
+            for form in _one_deleted(w):
+                self._near.setdefault(form, []).append(w)
+        # bounded: never-seen words (every question has some) must not grow memory forever
+        self._fix_cache: OrderedDict[str, str] = OrderedDict()
         self._context_words = {w for t in catalog.context_terms for w in t}
         self._related = related_principles(catalog)
         # principles in order of how often (and how centrally) situations list them
@@ -226,16 +239,19 @@ class Matcher:
     def _fix_typo(self, tok: str) -> str:
         if tok in self._vocab or len(tok) < FUZZY_MIN_LEN or tok.isdigit():
             return tok
-        if tok not in self._fix_cache:
-            # a typo adds, drops, swaps or changes a letter or so: a word two letters
-            # longer or shorter is another word ("college" is not "colleague")
-            close = [
-                w
-                for w in difflib.get_close_matches(tok, self._vocab_list, n=3, cutoff=FUZZY_CUTOFF)
-                if abs(len(w) - len(tok)) <= 1
-            ]
-            self._fix_cache[tok] = close[0] if close else tok
-        return self._fix_cache[tok]
+        fixed = self._fix_cache.get(tok)
+        if fixed is not None:
+            self._fix_cache.move_to_end(tok)
+            return fixed
+        # a typo adds, drops, swaps or changes a letter or so: a word two letters
+        # longer or shorter is another word ("college" is not "colleague")
+        candidates = sorted({w for form in _one_deleted(tok) for w in self._near.get(form, ())})
+        close = difflib.get_close_matches(tok, candidates, n=1, cutoff=FUZZY_CUTOFF)
+        fixed = close[0] if close else tok
+        self._fix_cache[tok] = fixed
+        if len(self._fix_cache) > TYPO_CACHE_SIZE:
+            self._fix_cache.popitem(last=False)
+        return fixed
 
     def tokens(self, question: str) -> list[str]:
         return normalize(question, self.catalog.synonyms, fix=self._fix_typo)

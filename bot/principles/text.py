@@ -7,6 +7,7 @@ Both the YAML vocabulary and the user's question go through the same
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _TOKEN = re.compile(r"\$|[a-z0-9]+(?:['’][a-z]+)?")
 # short function words that merely end in "s"; stripping would make "this" -> "thi"
@@ -83,17 +84,12 @@ _IRREGULAR = {
 
 _CONTRACTION = re.compile(r"'(?:d|ll|ve|re)$")
 
-_STEMS: dict[str, str] = {}
 
-
+@lru_cache(maxsize=4096)
 def stem(word: str) -> str:
-    """Light stemming of one word (memoised: the same words recur in every question)."""
-    w = _STEMS.get(word)
-    if w is None:
-        w = _stem(word)
-        if len(_STEMS) < 50_000:
-            _STEMS[word] = w
-    return w
+    """Light stemming of one word, memoised: the same words recur in every question,
+    and the bound keeps never-seen words from growing memory."""
+    return _stem(word)
 
 
 def _stem(word: str) -> str:

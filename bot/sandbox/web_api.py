@@ -163,7 +163,7 @@ class SlackStandIn:
         self._initial_channels = copy.deepcopy(DEFAULT_CHANNELS if channels is None else channels)
         self.calls: list[Call] = []
         self.deliveries: list[Delivery] = []
-        self._failures: dict[str, list[tuple[int | str, int]]] = {}
+        self._failures: dict[str, list[tuple[int | str, int, bool]]] = {}
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -373,14 +373,16 @@ class SlackStandIn:
                 )
             await asyncio.sleep(0.02)
 
-    def fail_next(self, method: str, *statuses: int | str, retry_after: int = 1) -> None:
+    def fail_next(self, method: str, *statuses: int | str, retry_after: int = 1, after_storing: bool = False) -> None:
         """The next ``len(statuses)`` calls to ``method`` fail.
 
         An int is an HTTP status (429 carries ``Retry-After: retry_after``); a string
         is a Slack error answered with HTTP 200 ``{"ok": false, "error": <string>}``.
+        ``after_storing``: the call is carried out first and only its answer is lost
+        (Slack stored the message, then answered 500).
         """
         queue = self._failures.setdefault(method, [])
-        queue.extend((s, retry_after) for s in statuses)
+        queue.extend((s, retry_after, after_storing) for s in statuses)
 
     # ---------------------------------------------------------------- server
     def make_app(self) -> web.Application:
@@ -476,7 +478,16 @@ class SlackStandIn:
         self.calls.append(call)
         queue = self._failures.get(method)
         if queue:
-            status, retry_after = queue.pop(0)
+            status, retry_after, after_storing = queue.pop(0)
+            if after_storing and token is not None:
+                handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+                try:
+                    result = handler(args) if handler else {}
+                    if asyncio.iscoroutine(result):
+                        await result
+                except SlackApiError:
+                    pass
+                self._changed(method)
             if isinstance(status, str):
                 call.response = {"ok": False, "error": status}
                 return web.json_response(call.response, headers=headers)
@@ -1050,7 +1061,7 @@ class SlackStandIn:
         self.calls.append(call)
         queue = self._failures.get("response_url")
         if queue:
-            status, _ = queue.pop(0)
+            status = queue.pop(0)[0]
             call.status = status if isinstance(status, int) else 200
             call.response = {"ok": False, "error": status if isinstance(status, str) else "request_failed"}
             return web.json_response(call.response, status=call.status)

@@ -113,6 +113,7 @@ class Settings:
     secret_key: str | None = None
     # The sandbox's own database, named on purpose; the sandbox never opens database_url.
     sandbox_database_url: str | None = None
+    in_sandbox: bool = False  # set by the sandbox, which gives the app a token of its own
     config_path: Path = DEFAULT_CONFIG
     # which keys came from where, for `/boundary-admin status`
     sources: dict[str, str] = field(default_factory=dict)

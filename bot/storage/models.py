@@ -179,3 +179,12 @@ class JobRun(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_run_at: Mapped[datetime] = mapped_column(UTCDateTime())
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class KeyFingerprint(Base):
+    """A fingerprint (derived, never the key itself) of each secret key the database
+    was written with: a start with keys matching none of them is refused."""
+
+    __tablename__ = "key_fingerprints"
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

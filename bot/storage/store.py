@@ -359,10 +359,15 @@ class Store:
         return out
 
     # ---- flags -------------------------------------------------------------
-    async def add_flag(self, post_id: int, flagger_hash: str) -> m.Flag | None:
+    async def add_flag(self, post_id: int, flagger_hash: str, earlier: Iterable[str] = ()) -> m.Flag | None:
+        """Records a flag; None when this person flagged the post already (under
+        ``flagger_hash`` or, before a key rotation, one of the ``earlier`` hashes)."""
+        hashes = [flagger_hash, *earlier]
         async with self.session() as s:
-            res = await s.execute(select(m.Flag).where(m.Flag.post_id == post_id, m.Flag.flagger_hash == flagger_hash))
-            if res.scalar_one_or_none() is not None:
+            res = await s.execute(
+                select(m.Flag.id).where(m.Flag.post_id == post_id, m.Flag.flagger_hash.in_(hashes)).limit(1)
+            )
+            if res.first() is not None:
                 return None
             flag = m.Flag(post_id=post_id, flagger_hash=flagger_hash, status="open", created_at=utcnow())
             s.add(flag)
@@ -511,6 +516,24 @@ class Store:
                 .limit(limit)
             )
             return list(res.scalars())
+
+    # ---- secret keys -------------------------------------------------------
+    async def key_fingerprints(self) -> set[str]:
+        async with self.session() as s:
+            return set((await s.execute(select(m.KeyFingerprint.fingerprint))).scalars())
+
+    async def add_key_fingerprints(self, fingerprints: Iterable[str]) -> None:
+        async with self.session() as s:
+            for fp in fingerprints:
+                await self._insert_once(s, m.KeyFingerprint(fingerprint=fp, created_at=utcnow()))
+
+    async def holds_keyed_data(self) -> bool:
+        """Whether anything was written under a key (posts, intakes, blocks, flags)."""
+        async with self.session() as s:
+            for table in (m.Post, m.Intake, m.AuthorBlock, m.Flag):
+                if (await s.execute(select(func.count()).select_from(table))).scalar():
+                    return True
+            return False
 
     async def record_job(self, name: str, detail: dict) -> None:
         async with self.session() as s:

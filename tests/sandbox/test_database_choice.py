@@ -62,6 +62,10 @@ async def test_the_sandbox_leaves_the_database_named_by_database_url_alone(tmp_p
         proc.send_signal(signal.SIGINT)
         await asyncio.wait_for(proc.wait(), 60)
     out = "".join(lines)
+    errors = (await proc.stderr.read()).decode()
+    # The sandbox makes its own key quietly: no warning about BOUNDARY_SECRET_KEY.
+    assert "BOUNDARY_SECRET_KEY" not in errors and "WARNING" not in errors, errors
+    assert (tmp_path / "data" / "secret.key").exists()
     post = await _post_row(prod)
     assert post.status == "pending" and post.content == {"situation": "a production post"}
     assert post.author_enc == "sealed"

@@ -51,8 +51,8 @@ async def check_keys(store: Store, identity: Identity) -> None:
     """Refuses keys that match none the database was written with; records new ones
     (the first start, a rotation). A database written before fingerprints were kept
     takes the present keys on trust, once."""
-    recorded = await store.key_fingerprints()
     current = identity.fingerprints()
+    recorded = await store.record_key_fingerprints(current)
     if recorded and not recorded.intersection(current):
         raise ConfigError(WRONG_KEYS)
     if not recorded and await store.holds_keyed_data():
@@ -66,7 +66,6 @@ async def check_keys(store: Store, identity: Identity) -> None:
             logging.WARNING,
             count=dropped,
         )
-    await store.add_key_fingerprints(fp for fp in current if fp not in recorded)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -522,10 +522,23 @@ class Store:
         async with self.session() as s:
             return set((await s.execute(select(m.KeyFingerprint.fingerprint))).scalars())
 
-    async def add_key_fingerprints(self, fingerprints: Iterable[str]) -> None:
+    async def record_key_fingerprints(self, current: Iterable[str]) -> set[str]:
+        """Returns the fingerprints recorded before, and records ``current`` when none
+        were (a new database) or when one of them matches (a rotation adds the new
+        key). One process at a time: two hosts with different keys starting together
+        on a new database cannot both be recorded."""
+        current = list(current)
         async with self.session() as s:
-            for fp in fingerprints:
-                await self._insert_once(s, m.KeyFingerprint(fingerprint=fp, created_at=utcnow()))
+            if self.engine.dialect.name == "postgresql":
+                await s.execute(text("SELECT pg_advisory_xact_lock(7212027)"))
+            else:  # SQLite: a write statement (matching nothing) takes the write lock before the read
+                await s.execute(delete(m.KeyFingerprint).where(m.KeyFingerprint.fingerprint.is_(None)))
+            recorded = set((await s.execute(select(m.KeyFingerprint.fingerprint))).scalars())
+            if not recorded or recorded.intersection(current):
+                for fp in current:
+                    if fp not in recorded:
+                        await self._insert_once(s, m.KeyFingerprint(fingerprint=fp, created_at=utcnow()))
+            return recorded
 
     async def holds_keyed_data(self) -> bool:
         """Whether anything was written under a key (posts, intakes, blocks, flags)."""

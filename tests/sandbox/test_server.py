@@ -221,6 +221,7 @@ async def test_reset_with_the_real_app(tmp_path, monkeypatch):
         assert db == tmp_path / "sandbox.sqlite3" and db.exists()
         assert settings.relay_batch_seconds <= 5
         d = await sb.slack.send_command("U0PRACT", "C0GENERAL", "/boundary", "help")
+        await sb.slack.wait_for("response_url")  # the sandbox acks first and answers after
         assert d.status == 200 and "Start an anonymous consult" in str(sb.slack.ephemerals("U0PRACT"))
         await sb.reset()
         assert db.exists() and sb.slack.ephemerals("U0PRACT") == []

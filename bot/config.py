@@ -113,6 +113,9 @@ class Settings:
     signing_secret: str | None = None
     app_token: str | None = None
     secret_key: str | None = None
+    # The sandbox's own database, named on purpose; the sandbox never opens database_url.
+    sandbox_database_url: str | None = None
+    in_sandbox: bool = False  # set by the sandbox, which gives the app a token of its own
     config_path: Path = DEFAULT_CONFIG
     # which keys came from where, for `/boundary-admin status`
     sources: dict[str, str] = field(default_factory=dict)
@@ -189,6 +192,7 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         "SLACK_SIGNING_SECRET": ("signing_secret", str),
         "SLACK_APP_TOKEN": ("app_token", str),
         "BOUNDARY_SECRET_KEY": ("secret_key", str),
+        "BOUNDARY_SANDBOX_DATABASE_URL": ("sandbox_database_url", str),
     }
     for var, (attr, cast) in overrides.items():
         value = env.get(var)

@@ -67,6 +67,25 @@ async def serve(settings: Settings) -> None:
         await services.close()
 
 
+def use_sandbox_database(settings: Settings) -> str:
+    """Points the sandbox at its own database and says which, in one line.
+
+    Without SLACK_BOT_TOKEN the app is the sandbox: it must never open the database
+    named by DATABASE_URL (or the config's storage.database_url), which may be a real
+    deployment's (it would consume that deployment's queue). Only
+    BOUNDARY_SANDBOX_DATABASE_URL chooses another database for it, on purpose."""
+    named = settings.database_url
+    source = "DATABASE_URL" if "database_url" in settings.sources else f"storage.database_url in {settings.config_path}"
+    settings.database_url = settings.sandbox_database_url  # None: data/sandbox.sqlite3
+    used = (
+        "BOUNDARY_SANDBOX_DATABASE_URL" if settings.sandbox_database_url else str(settings.data_dir / "sandbox.sqlite3")
+    )
+    line = f"Sandbox (no SLACK_BOT_TOKEN): using the database {used}"
+    if named and named != settings.sandbox_database_url:
+        line += f"; not opening the one named by {source} (set BOUNDARY_SANDBOX_DATABASE_URL to choose one on purpose)"
+    return line
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
@@ -78,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         if settings.sandbox:
             from bot.sandbox.server import run_sandbox
 
+            print(use_sandbox_database(settings), flush=True)
             asyncio.run(run_sandbox(settings, sandbox_web_app))
         else:
             asyncio.run(serve(settings))

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.render import Renderer
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.consult.conversation import IntakeConversation
 from bot.consult.discussion import Discussion
 from bot.consult.intake import IntakeFlow, load_spec
 from bot.consult.posting import Posting
 from bot.gateway import Gateway, Team
 from bot.identity import Identity, load_secrets
+from bot.logs import log_event
 from bot.moderation.admin import AdminCommands
 from bot.moderation.review import Review
 from bot.moderation.service import Moderation
@@ -27,12 +29,43 @@ from bot.slack.gateway import WebApiGateway
 from bot.slack_client import build_client
 from bot.storage.store import Store
 
+log = logging.getLogger("bot.services")
+
 
 def deid_engine() -> Any:
     # Imported lazily: the lexicons load on first use, not at import time.
     from bot.deid import get_engine
 
     return get_engine()
+
+
+WRONG_KEYS = (
+    "BOUNDARY_SECRET_KEY matches none of the keys this database was written with: starting would silently "
+    "lift blocks, empty `/boundary mine` and orphan posts. Restore the key it was written with, or rotate "
+    "properly: put the new key first and keep the old one after it, BOUNDARY_SECRET_KEY=<new>,<old> "
+    "(`python -m bot keygen` makes a new one)."
+)
+
+
+async def check_keys(store: Store, identity: Identity) -> None:
+    """Refuses keys that match none the database was written with; records new ones
+    (the first start, a rotation). A database written before fingerprints were kept
+    takes the present keys on trust, once."""
+    current = identity.fingerprints()
+    recorded = await store.record_key_fingerprints(current)
+    if recorded and not recorded.intersection(current):
+        raise ConfigError(WRONG_KEYS)
+    if not recorded and await store.holds_keyed_data():
+        log_event(log, "recording the fingerprints of the present keys for an existing database", logging.WARNING)
+    dropped = len(recorded.difference(current))
+    if dropped:
+        log_event(
+            log,
+            "keys this database was written with are no longer in BOUNDARY_SECRET_KEY: posts, blocks and flags "
+            "made under them no longer match anyone",
+            logging.WARNING,
+            count=dropped,
+        )
 
 
 @dataclass
@@ -65,9 +98,17 @@ async def build_services(
     client: AsyncWebClient | None = None,
     gateway: Gateway | None = None,
 ) -> Services:
+    # The keys first: without a usable one nothing is opened.
+    identity = Identity(load_secrets(settings.secret_key, settings.data_dir, sandbox=settings.in_sandbox))
+    own_store = store is None
     store = store or await Store.open(settings.resolved_database_url())
+    try:
+        await check_keys(store, identity)
+    except ConfigError:
+        if own_store:
+            await store.close()
+        raise
     client = client or build_client(settings)
-    identity = Identity(load_secrets(settings.secret_key, settings.data_dir))
     catalog = get_catalog()
     matcher = get_matcher()
     renderer = Renderer(catalog, load_spec(), settings.max_answer_chars)

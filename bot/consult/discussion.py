@@ -201,7 +201,8 @@ class Discussion:
             return Result(False, _t("post.not_found"))
         if not await self.is_member(team, post.channel_id, user_id):
             return Result(False, _t("post.not_member", number=number))
-        flag = await self.store.add_flag(post.id, self.identity.flagger_hash(team.id, user_id))
+        newest, *earlier = self.identity.flagger_hashes(team.id, user_id)
+        flag = await self.store.add_flag(post.id, newest, earlier)
         if flag is None:
             return Result(True, _t("post.flag_again", number=number))
         log_event(log, "post flagged", post=post.id)

@@ -95,6 +95,7 @@ class Sandbox:
     # ------------------------------------------------------------ lifecycle
     def _configure(self, api_url: str) -> None:
         s = self.settings
+        s.in_sandbox = True
         s.bot_token = SANDBOX_TOKEN
         s.signing_secret = secrets.token_hex(16)
         s.slack_api_url = api_url

@@ -375,10 +375,11 @@ class SlackStandIn:
             await asyncio.sleep(0.02)
 
     def fail_next(self, method: str, *statuses: int | str, retry_after: int = 1) -> None:
-        """The next ``len(statuses)`` calls to ``method`` fail.
+        """The next ``len(statuses)`` calls to ``method`` fail (and do nothing).
 
         An int is an HTTP status (429 carries ``Retry-After: retry_after``); a string
         is a Slack error answered with HTTP 200 ``{"ok": false, "error": <string>}``.
+        For a call that is carried out and whose answer is lost, see ``lose_next_answer``.
         """
         queue = self._failures.setdefault(method, [])
         queue.extend((s, retry_after) for s in statuses)
@@ -1071,7 +1072,7 @@ class SlackStandIn:
         self.calls.append(call)
         queue = self._failures.get("response_url")
         if queue:
-            status, _ = queue.pop(0)
+            status = queue.pop(0)[0]
             call.status = status if isinstance(status, int) else 200
             call.response = {"ok": False, "error": status if isinstance(status, str) else "request_failed"}
             return web.json_response(call.response, status=call.status)

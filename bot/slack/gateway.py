@@ -171,6 +171,8 @@ class WebApiGateway:
     ) -> list[str]:
         found: list[str] = []
         cursor = None
+        if since.tzinfo is None:  # a naive time would be read as the server's local time
+            since = since.replace(tzinfo=UTC)
         where: dict[str, Any] = {"ts": thread_ts} if thread_ts else {}
         while True:
             resp = await self._call(

@@ -13,10 +13,33 @@ from datetime import UTC, datetime
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """The same instant in UTC; a naive value is taken to be UTC already (what we store)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Every time value is written in UTC and read back timezone-aware, in UTC.
+
+    SQLite keeps no zone (it returns naive values, which ``timestamp()`` would read as
+    the server's local time); PostgreSQL's timestamptz does. A value in another zone is
+    converted before it is written, so comparisons in SQL compare instants."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else as_utc(value)
 
 
 class Base(DeclarativeBase):
@@ -31,8 +54,8 @@ class Intake(Base):
     ref: Mapped[str] = mapped_column(String(40), unique=True)
     step: Mapped[str] = mapped_column(String(40))
     state: Mapped[dict] = mapped_column(JSON, default=dict)  # raw answers, history, preview
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class Post(Base):
@@ -51,11 +74,11 @@ class Post(Base):
     review_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
     review_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class PostMessage(Base):
@@ -79,7 +102,7 @@ class Relay(Base):
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
     first_reply_ts: Mapped[str] = mapped_column(String(32))
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class Flag(Base):
@@ -90,7 +113,7 @@ class Flag(Base):
     status: Mapped[str] = mapped_column(String(20), default="open")
     review_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
     review_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ProcessedKey(Base):
@@ -98,7 +121,7 @@ class ProcessedKey(Base):
 
     __tablename__ = "processed_keys"
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
 class Setting(Base):
@@ -106,14 +129,14 @@ class Setting(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[object] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Moderator(Base):
     __tablename__ = "moderators"
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Channel(Base):
@@ -122,7 +145,7 @@ class Channel(Base):
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: removed in Slack, overrides config
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuthorBlock(Base):
@@ -131,7 +154,7 @@ class AuthorBlock(Base):
     author_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     post_number: Mapped[int] = mapped_column(Integer)
     reply_number: Mapped[int | None] = mapped_column(Integer, nullable=True)  # blocked for a reply, not a post
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Term(Base):
@@ -148,11 +171,20 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     post_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class JobRun(Base):
     __tablename__ = "job_runs"
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
-    last_run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_run_at: Mapped[datetime] = mapped_column(UTCDateTime())
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class KeyFingerprint(Base):
+    """A fingerprint (derived, never the key itself) of each secret key the database
+    was written with: a start with keys matching none of them is refused."""
+
+    __tablename__ = "key_fingerprints"
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

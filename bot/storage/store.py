@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -366,10 +366,15 @@ class Store:
         return out
 
     # ---- flags -------------------------------------------------------------
-    async def add_flag(self, post_id: int, flagger_hash: str) -> m.Flag | None:
+    async def add_flag(self, post_id: int, flagger_hash: str, earlier: Iterable[str] = ()) -> m.Flag | None:
+        """Records a flag; None when this person flagged the post already (under
+        ``flagger_hash`` or, before a key rotation, one of the ``earlier`` hashes)."""
+        hashes = [flagger_hash, *earlier]
         async with self.session() as s:
-            res = await s.execute(select(m.Flag).where(m.Flag.post_id == post_id, m.Flag.flagger_hash == flagger_hash))
-            if res.scalar_one_or_none() is not None:
+            res = await s.execute(
+                select(m.Flag.id).where(m.Flag.post_id == post_id, m.Flag.flagger_hash.in_(hashes)).limit(1)
+            )
+            if res.first() is not None:
                 return None
             flag = m.Flag(post_id=post_id, flagger_hash=flagger_hash, status="open", created_at=utcnow())
             s.add(flag)
@@ -518,6 +523,37 @@ class Store:
                 .limit(limit)
             )
             return list(res.scalars())
+
+    # ---- secret keys -------------------------------------------------------
+    async def key_fingerprints(self) -> set[str]:
+        async with self.session() as s:
+            return set((await s.execute(select(m.KeyFingerprint.fingerprint))).scalars())
+
+    async def record_key_fingerprints(self, current: Iterable[str]) -> set[str]:
+        """Returns the fingerprints recorded before, and records ``current`` when none
+        were (a new database) or when one of them matches (a rotation adds the new
+        key). One process at a time: two hosts with different keys starting together
+        on a new database cannot both be recorded."""
+        current = list(current)
+        async with self.session() as s:
+            if self.engine.dialect.name == "postgresql":
+                await s.execute(text("SELECT pg_advisory_xact_lock(7212027)"))
+            else:  # SQLite: a write statement (matching nothing) takes the write lock before the read
+                await s.execute(delete(m.KeyFingerprint).where(m.KeyFingerprint.fingerprint.is_(None)))
+            recorded = set((await s.execute(select(m.KeyFingerprint.fingerprint))).scalars())
+            if not recorded or recorded.intersection(current):
+                for fp in current:
+                    if fp not in recorded:
+                        await self._insert_once(s, m.KeyFingerprint(fingerprint=fp, created_at=utcnow()))
+            return recorded
+
+    async def holds_keyed_data(self) -> bool:
+        """Whether anything was written under a key (posts, intakes, blocks, flags)."""
+        async with self.session() as s:
+            for table in (m.Post, m.Intake, m.AuthorBlock, m.Flag):
+                if (await s.execute(select(func.count()).select_from(table))).scalar():
+                    return True
+            return False
 
     async def record_job(self, name: str, detail: dict) -> None:
         async with self.session() as s:

@@ -65,9 +65,13 @@ async def build_services(
     client: AsyncWebClient | None = None,
     gateway: Gateway | None = None,
 ) -> Services:
-    store = store or await Store.open(settings.resolved_database_url())
+    secrets = load_secrets(settings.secret_key, settings.data_dir)
+    if store is None:
+        store = await Store.open(settings.resolved_database_url(), secrets)
+    else:
+        store.use_secrets(secrets)
     client = client or build_client(settings)
-    identity = Identity(load_secrets(settings.secret_key, settings.data_dir))
+    identity = Identity(secrets)
     catalog = get_catalog()
     matcher = get_matcher()
     renderer = Renderer(catalog, load_spec(), settings.max_answer_chars)

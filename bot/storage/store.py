@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.logs import log_event
@@ -33,6 +33,7 @@ class Store:
     def __init__(self, engine: AsyncEngine, secrets: list[str] | None = None):
         self.engine = engine
         self.vault = IntakeVault(secrets)
+        self._scrub_pending = False  # an intake closed here whose key may still be in a page
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._ambient: ContextVar[AsyncSession | None] = ContextVar(f"store-{id(self)}", default=None)
         self.transactions = 0  # committed or not: counted for benchmarks and tests
@@ -90,8 +91,10 @@ class Store:
             await self._after_commit(s)
 
     async def _after_commit(self, s: AsyncSession) -> None:
-        if s.info.pop("shredded", False) and not await self.checkpoint():
-            log_event(log, "WAL checkpoint incomplete after an intake closed: retried at the next close", logging.INFO)
+        if s.info.pop("shredded", False):
+            self._scrub_pending = True
+            if self.engine.dialect.name == "sqlite" and await self.checkpoint():
+                self._scrub_pending = False
 
     @staticmethod
     async def _insert_once(s: AsyncSession, row: m.Base) -> bool:
@@ -215,6 +218,33 @@ class Store:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             busy = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()
         return not busy or busy[0] == 0
+
+    async def scrub(self) -> bool:
+        """Run by the worker after intakes closed in this process: takes their deleted
+        key rows out of the files. SQLite: the checkpoint again, if the one after the
+        close was kept from finishing. PostgreSQL: VACUUM FULL of the (tiny, unlogged)
+        key table, which rewrites it into a new file without the deleted rows (plain
+        VACUUM leaves their bytes in the page). True when nothing is left to scrub."""
+        if not self._scrub_pending:
+            return True
+        if self.engine.dialect.name == "sqlite":
+            done = await self.checkpoint()
+        else:
+            async with self.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.exec_driver_sql("SET lock_timeout = '2s'")  # never hold intakes up for long
+                try:
+                    await conn.exec_driver_sql("VACUUM FULL intake_keys")
+                    done = True
+                except DBAPIError:
+                    done = False
+                finally:
+                    await conn.exec_driver_sql("RESET lock_timeout")
+        if done:
+            self._scrub_pending = False
+        else:
+            log_event(log, "closed intakes' keys not yet scrubbed: retried on the next tick")
+        return done
 
     # ---- posts -------------------------------------------------------------
     async def post_from_intake(

@@ -9,8 +9,13 @@ test database and the WAL written meanwhile."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import shutil
+import signal
+import socket
 import sqlite3
+import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +25,7 @@ from sqlalchemy import select, update
 
 from bot.storage import models as m
 from bot.storage.models import utcnow
-from tests.conftest import CONSULT, PRACTITIONER, TEAM, make_settings, start_bot, stop_bot
+from tests.conftest import CONSULT, PRACTITIONER, SECRET, TEAM, make_settings, start_bot, stop_bot
 
 SITUATION = (
     "My client Zebulon Quaxworth rang me from 07700 900461 at 11pm and asked to meet for a drink. "
@@ -290,3 +295,122 @@ async def test_postgresql_pages_and_wal_never_hold_typed_identifiers(tmp_path, s
     finally:
         await stop_bot(bot)
         await scan.close()
+
+
+# ---- a real process: kill -9 and SIGTERM -----------------------------------
+REPO = Path(__file__).resolve().parents[2]
+
+
+class Process:
+    """`python -m bot` in HTTP mode against the stand-in, on a SQLite file."""
+
+    def __init__(self, tmp_path: Path, slack):
+        self.slack = slack
+        self.db = tmp_path / "data" / "proc.sqlite3"
+        config = tmp_path / "config.yaml"
+        config.write_text(
+            f"app: {{data_dir: {tmp_path / 'data'}}}\n"
+            "channels: [{id: C0CONSULT, name: peer-consult}]\n"
+            "relay: {batch_seconds: 0}\nposting: {retry_interval_seconds: 0}\n",
+            encoding="utf-8",
+        )
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "PORT": str(self.port),
+            "DATABASE_URL": f"sqlite:///{self.db}",
+            "BOUNDARY_CONFIG": str(config),
+            "BOUNDARY_SECRET_KEY": "process-key-" + "z" * 40,
+        }
+        self.env.pop("SLACK_APP_TOKEN", None)
+        self.proc: asyncio.subprocess.Process | None = None
+        self.log: list[str] = []
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=REPO, env=self.env, stderr=asyncio.subprocess.PIPE
+        )
+        while True:  # its log says when it listens
+            line = (await asyncio.wait_for(self.proc.stderr.readline(), 60)).decode()
+            assert line, f"the app exited: {''.join(self.log)}"
+            self.log.append(line)
+            if '"msg": "started"' in line:
+                break
+        self._drain = asyncio.create_task(self._read_log())
+        self.slack.events_url = f"http://127.0.0.1:{self.port}/slack/events"
+        self.slack.signing_secret = SECRET
+
+    async def _read_log(self) -> None:
+        while line := await self.proc.stderr.readline():
+            self.log.append(line.decode())
+
+    async def stop(self, sig: int) -> int:
+        self.proc.send_signal(sig)
+        code = await asyncio.wait_for(self.proc.wait(), 60)
+        await self._drain
+        return code
+
+    async def say(self, send, phrase: str) -> None:
+        """Sends a message or command and waits for the DM that answers it (the
+        app acknowledges first and answers afterwards, as in production)."""
+        before = len(self.slack.calls)
+        await send
+        await self.slack.wait_for(
+            "chat.postMessage",
+            timeout=30,
+            where=lambda c: self.slack.calls.index(c) >= before and phrase in flat(c.args),
+        )
+
+    async def type_intake(self) -> None:
+        dm = self.slack.dm_channel(PRACTITIONER)
+        await self.say(self.slack.send_command(PRACTITIONER, "C0GENERAL", "/boundary", "consult"), "Who is the person")
+        await self.say(self.slack.send_user_message(PRACTITIONER, dm, "1"), "setting")
+        await self.say(self.slack.send_user_message(PRACTITIONER, dm, "skip"), "Describe the situation")
+        await self.say(self.slack.send_user_message(PRACTITIONER, dm, SITUATION), "considering")
+
+    def key(self) -> bytes:
+        conn = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)
+        try:
+            (wrapped,) = conn.execute("SELECT wrapped FROM intake_keys").fetchone()
+        finally:
+            conn.close()
+        return bytes(wrapped)
+
+    def files(self) -> dict[str, bytes]:
+        paths = (self.db, Path(f"{self.db}-wal"), Path(f"{self.db}-shm"))
+        return {p.name: p.read_bytes() for p in paths if p.exists()}
+
+
+async def test_a_killed_or_terminated_process_leaves_no_typed_identifier_on_disk(tmp_path, slack):
+    app = Process(tmp_path, slack)
+    await app.start()
+    try:
+        await app.type_intake()
+        key = app.key()
+        await app.say(app.slack.send_user_message(PRACTITIONER, slack.dm_channel(PRACTITIONER), "cancel"), "Cancelled")
+        for name, blob in app.files().items():
+            assert_clean(blob, f"{name} (running)", shredded=key)
+    finally:
+        assert await app.stop(signal.SIGKILL) == -signal.SIGKILL
+    for name, blob in app.files().items():
+        assert_clean(blob, f"{name} (after kill -9)", shredded=key)
+
+    # Again, the intake left open this time, and a SIGTERM: a clean shutdown that
+    # checkpoints the WAL; what stays on disk is the open intake's ciphertext only.
+    await app.start()
+    try:
+        await app.type_intake()
+        key = app.key()
+    finally:
+        assert await app.stop(signal.SIGTERM) == 0, "".join(app.log)
+    assert any('"msg": "stopped"' in line for line in app.log)
+    files = app.files()
+    assert not files.get("proc.sqlite3-wal")  # checkpointed (and removed with the last connection)
+    for name, blob in files.items():
+        assert_clean(blob, f"{name} (after SIGTERM)")
+    assert key in files["proc.sqlite3"]  # still open: its key is kept, so that it resumes after the restart

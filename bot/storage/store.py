@@ -216,7 +216,13 @@ class Store:
             return True
         async with self.engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            busy = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()
+            await conn.exec_driver_sql("PRAGMA busy_timeout=2000")  # a busy reader: give up soon, retry later
+            try:
+                busy = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()
+            except DBAPIError:  # "database is locked"
+                busy = (1,)
+            finally:
+                await conn.exec_driver_sql("PRAGMA busy_timeout=30000")
         return not busy or busy[0] == 0
 
     async def scrub(self) -> bool:
@@ -232,7 +238,7 @@ class Store:
         else:
             async with self.engine.connect() as conn:
                 conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                await conn.exec_driver_sql("SET lock_timeout = '2s'")  # never hold intakes up for long
+                await conn.exec_driver_sql("SET lock_timeout = '500ms'")  # never hold intakes up for long
                 try:
                     await conn.exec_driver_sql("VACUUM FULL intake_keys")
                     done = True

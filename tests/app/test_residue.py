@@ -10,6 +10,7 @@ test database and the WAL written meanwhile."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -38,8 +39,6 @@ KEPT = "protects our work"  # de-identified text of the post: kept, and proves t
 
 
 def flat(obj) -> str:
-    import json
-
     return json.dumps(obj, ensure_ascii=False)
 
 
@@ -111,20 +110,26 @@ def as_killed(bot, tmp_path: Path) -> Path:
 
 async def test_sqlite_files_never_hold_typed_identifiers_and_a_posted_intake_is_shredded(settings, slack, tmp_path):
     bot = await start_bot(settings, slack)
-    await type_intake(bot)
-    scan_sqlite(bot)  # open: only ciphertext
-    key = await open_key(bot)
-    assert key in b"".join(sqlite_files(bot).values())  # the scan sees the key while it exists
+    stopped = False
+    try:
+        await type_intake(bot)
+        scan_sqlite(bot)  # open: only ciphertext
+        key = await open_key(bot)
+        assert key in b"".join(sqlite_files(bot).values())  # the scan sees the key while it exists
 
-    await bot.click_dm(PRACTITIONER, "intake_post")
-    post = bot.slack.messages(CONSULT)[0]
-    for ident in IDENTIFIERS:
-        assert ident not in flat(post), ident
-    assert KEPT in flat(post)
-    everything = scan_sqlite(bot, shredded=key)  # still running, after the close
-    assert KEPT.encode() in everything  # the de-identified post is there, in the clear
-    as_killed(bot, tmp_path)
-    await stop_bot(bot)  # a clean shutdown
+        await bot.click_dm(PRACTITIONER, "intake_post")
+        post = bot.slack.messages(CONSULT)[0]
+        for ident in IDENTIFIERS:
+            assert ident not in flat(post), ident
+        assert KEPT in flat(post)
+        everything = scan_sqlite(bot, shredded=key)  # still running, after the close
+        assert KEPT.encode() in everything  # the de-identified post is there, in the clear
+        as_killed(bot, tmp_path)
+        stopped = True
+        await stop_bot(bot)  # a clean shutdown
+    finally:
+        if not stopped:
+            await stop_bot(bot)
     scan_sqlite(bot, shredded=key)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 import sys
 
 from aiohttp import web
@@ -53,6 +54,11 @@ async def serve(settings: Settings) -> None:
     await web.TCPSite(runner, "0.0.0.0", settings.port, backlog=1024).start()
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
     worker.start()  # its first tick sends posts left pending by a crash
+    # SIGTERM (a deploy, `docker stop`) shuts down cleanly: the finally below closes
+    # the store, which checkpoints SQLite's WAL, as Ctrl-C does.
+    main_task = asyncio.current_task()
+    if main_task is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -65,6 +71,7 @@ async def serve(settings: Settings) -> None:
         await worker.stop()
         await runner.cleanup()
         await services.close()
+        log_event(log, "stopped")
 
 
 def use_sandbox_database(settings: Settings) -> str:
@@ -104,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         pass
     return 0
 

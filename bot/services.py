@@ -99,9 +99,13 @@ async def build_services(
     gateway: Gateway | None = None,
 ) -> Services:
     # The keys first: without a usable one nothing is opened.
-    identity = Identity(load_secrets(settings.secret_key, settings.data_dir, sandbox=settings.in_sandbox))
+    secrets = load_secrets(settings.secret_key, settings.data_dir, sandbox=settings.in_sandbox)
+    identity = Identity(secrets)
     own_store = store is None
-    store = store or await Store.open(settings.resolved_database_url())
+    if store is None:
+        store = await Store.open(settings.resolved_database_url(), secrets)
+    else:
+        store.use_secrets(secrets)
     try:
         await check_keys(store, identity)
     except ConfigError:

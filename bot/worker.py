@@ -27,6 +27,7 @@ class Worker:
         posted = await self.s.posting.deliver_due()
         relayed = await self.s.discussion.flush_relays()
         expired = await self.s.store.expire_intakes(timedelta(hours=self.s.settings.idle_expiry_hours))
+        await self.s.store.scrub()  # closed intakes' keys out of the database's files
         if self._last_retention is None or time.monotonic() - self._last_retention >= RETENTION_EVERY:
             self._last_retention = time.monotonic()
             await self.s.moderation.run_retention()

@@ -36,6 +36,10 @@ def create_engine(url: str) -> AsyncEngine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # Deleted content (a closed intake's ciphertext and key) is overwritten with
+            # zeros, not left in free pages; the Store checkpoints the WAL after each
+            # close and at start and shutdown (Store.checkpoint).
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
         return engine

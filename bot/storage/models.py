@@ -3,7 +3,10 @@
 - no Slack user ID of a poster in the clear: `author_hash` (keyed HMAC) finds a
   user's own posts and enforces blocks; `author_enc` (encrypted) lets the app DM
   replies to the poster;
-- raw intake answers only on open intakes (the row is deleted when it closes);
+- raw intake answers only on open intakes, and only encrypted with a key of that
+  intake's own (`intake_keys`), which is deleted when the intake closes: what
+  copies of the ciphertext remain (WAL, free pages, backups) cannot be read then
+  (crypto-shredding, see bot/storage/vault.py);
 - posts keep de-identified text only, and lose even that on delete or retention.
 """
 
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -53,9 +56,29 @@ class Intake(Base):
     author_hash: Mapped[str] = mapped_column(String(64), index=True)
     ref: Mapped[str] = mapped_column(String(40), unique=True)
     step: Mapped[str] = mapped_column(String(40))
-    state: Mapped[dict] = mapped_column(JSON, default=dict)  # raw answers, history, preview
+    # The state (raw answers, history, preview), encrypted with this intake's own key.
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    @property
+    def state(self) -> dict:
+        """The decrypted state, set by the Store on every intake it returns; never stored."""
+        return self.__dict__.get("_opened_state") or {}
+
+    @state.setter
+    def state(self, value: dict) -> None:
+        self.__dict__["_opened_state"] = value
+
+
+class IntakeKey(Base):
+    """An open intake's data key, wrapped by the app's secret key; deleted when the
+    intake closes, which leaves its ciphertext unreadable. UNLOGGED on PostgreSQL
+    (never in the WAL, archives, replicas or base backups; emptied after a crash)."""
+
+    __tablename__ = "intake_keys"
+    intake_id: Mapped[int] = mapped_column(ForeignKey("intakes.id", ondelete="CASCADE"), primary_key=True)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Post(Base):

@@ -10,6 +10,7 @@ inside one (a slow answer would hold the database's write lock on SQLite).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -18,12 +19,16 @@ from typing import Any, cast
 
 from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.logs import log_event
 from bot.storage import models as m
 from bot.storage.db import create_engine, migrate
 from bot.storage.models import utcnow
+from bot.storage.vault import IntakeVault
+
+log = logging.getLogger("bot.storage")
 
 
 def _rows(result: Any) -> int:
@@ -32,20 +37,32 @@ def _rows(result: Any) -> int:
 
 
 class Store:
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, secrets: list[str] | None = None):
         self.engine = engine
+        self.vault = IntakeVault(secrets)
+        self._scrub_pending = False  # an intake closed here whose key may still be in a page
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._ambient: ContextVar[AsyncSession | None] = ContextVar(f"store-{id(self)}", default=None)
         self.transactions = 0  # committed or not: counted for benchmarks and tests
 
     @classmethod
-    async def open(cls, url: str) -> Store:
+    async def open(cls, url: str, secrets: list[str] | None = None) -> Store:
         engine = create_engine(url)
         await migrate(engine)
-        return cls(engine)
+        store = cls(engine, secrets)
+        await store.checkpoint()  # what a kill left in the WAL
+        return store
+
+    def use_secrets(self, secrets: list[str]) -> None:
+        """Wraps intake keys with BOUNDARY_SECRET_KEY (newest first), so intakes
+        survive a restart and are shared by processes with the same keys."""
+        self.vault = IntakeVault(secrets)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        try:
+            await self.checkpoint()
+        finally:
+            await self.engine.dispose()
 
     def in_transaction(self) -> bool:
         return self._ambient.get() is not None
@@ -59,12 +76,14 @@ class Store:
             yield current
             return
         self.transactions += 1
-        async with self._sessions() as s, s.begin():
-            token = self._ambient.set(s)
-            try:
-                yield s
-            finally:
-                self._ambient.reset(token)
+        async with self._sessions() as s:
+            async with s.begin():
+                token = self._ambient.set(s)
+                try:
+                    yield s
+                finally:
+                    self._ambient.reset(token)
+            await self._after_commit(s)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -73,8 +92,16 @@ class Store:
             yield current
             return
         self.transactions += 1
-        async with self._sessions() as s, s.begin():
-            yield s
+        async with self._sessions() as s:
+            async with s.begin():
+                yield s
+            await self._after_commit(s)
+
+    async def _after_commit(self, s: AsyncSession) -> None:
+        if s.info.pop("shredded", False):
+            self._scrub_pending = True
+            if self.engine.dialect.name == "sqlite" and await self.checkpoint():
+                self._scrub_pending = False
 
     @staticmethod
     async def _insert_once(s: AsyncSession, row: m.Base) -> bool:
@@ -98,6 +125,27 @@ class Store:
             return _rows(res)
 
     # ---- intakes -----------------------------------------------------------
+    # The state is stored only encrypted with the intake's own key (IntakeVault);
+    # every way an intake closes deletes that key in the same transaction, and on
+    # SQLite a checkpoint after the commit takes the old pages out of the WAL.
+    async def _opened(self, s: AsyncSession, intake: m.Intake | None) -> m.Intake | None:
+        """The intake with its state decrypted; None when it cannot be read. An
+        intake whose key is gone (PostgreSQL empties the unlogged key table after
+        a crash) is deleted; one that no configured secret opens is left alone."""
+        if intake is None:
+            return None
+        row = await s.get(m.IntakeKey, intake.id)
+        data_key = self.vault.unwrap(row.wrapped, intake.id) if row is not None else None
+        state = self.vault.open(data_key, intake.id, intake.sealed) if data_key is not None else None
+        if state is None:
+            if row is None:
+                await s.execute(delete(m.Intake).where(m.Intake.id == intake.id))
+                s.info["shredded"] = True
+            log_event(log, "intake unreadable", reason="key gone" if row is None else "no secret key opens it")
+            return None
+        intake.state = state
+        return intake
+
     async def open_intake(self, team_id: str, hashes: Iterable[str]) -> m.Intake | None:
         async with self.session() as s:
             res = await s.execute(
@@ -106,25 +154,31 @@ class Store:
                 .order_by(m.Intake.id.desc())
                 .limit(1)
             )
-            return res.scalar_one_or_none()
+            return await self._opened(s, res.scalar_one_or_none())
 
     async def get_intake(self, intake_id: int) -> m.Intake | None:
         async with self.session() as s:
-            return await s.get(m.Intake, intake_id)
+            return await self._opened(s, await s.get(m.Intake, intake_id))
 
     async def create_intake(self, team_id: str, author_hash: str, ref: str, step: str, state: dict) -> m.Intake:
         async with self.session() as s:
-            await s.execute(delete(m.Intake).where(m.Intake.team_id == team_id, m.Intake.author_hash == author_hash))
+            old = select(m.Intake.id).where(m.Intake.team_id == team_id, m.Intake.author_hash == author_hash)
+            await self._shred(s, old)
             intake = m.Intake(
                 team_id=team_id,
                 author_hash=author_hash,
                 ref=ref,
                 step=step,
-                state=state,
+                sealed=b"",
                 created_at=utcnow(),
                 updated_at=utcnow(),
             )
             s.add(intake)
+            await s.flush()  # its id is in the key's and the ciphertext's associated data
+            data_key = self.vault.new_key()
+            s.add(m.IntakeKey(intake_id=intake.id, wrapped=self.vault.wrap(data_key, intake.id)))
+            intake.sealed = self.vault.seal(data_key, intake.id, state)
+            intake.state = state
         return intake
 
     async def save_intake(self, intake_id: int, step: str, state: dict, expect_step: str | None = None) -> bool:
@@ -134,18 +188,77 @@ class Store:
         if expect_step is not None:
             conds.append(m.Intake.step == expect_step)
         async with self.session() as s:
-            res = await s.execute(update(m.Intake).where(*conds).values(step=step, state=state, updated_at=utcnow()))
+            row = await s.get(m.IntakeKey, intake_id)
+            data_key = self.vault.unwrap(row.wrapped, intake_id) if row is not None else None
+            if data_key is None:
+                return False
+            sealed = self.vault.seal(data_key, intake_id, state)
+            res = await s.execute(update(m.Intake).where(*conds).values(step=step, sealed=sealed, updated_at=utcnow()))
             return _rows(res) == 1
+
+    @staticmethod
+    async def _shred(s: AsyncSession, ids) -> int:
+        """Deletes the intakes `ids` (a select of intake IDs) and their keys."""
+        ids = list((await s.execute(ids)).scalars())
+        if not ids:
+            return 0
+        await s.execute(delete(m.IntakeKey).where(m.IntakeKey.intake_id.in_(ids)))
+        res = await s.execute(delete(m.Intake).where(m.Intake.id.in_(ids)))
+        s.info["shredded"] = True
+        return _rows(res)
 
     async def delete_intake(self, intake_id: int) -> bool:
         async with self.session() as s:
-            res = await s.execute(delete(m.Intake).where(m.Intake.id == intake_id))
-            return _rows(res) == 1
+            return await self._shred(s, select(m.Intake.id).where(m.Intake.id == intake_id)) == 1
 
     async def expire_intakes(self, idle: timedelta) -> int:
         async with self.session() as s:
-            res = await s.execute(delete(m.Intake).where(m.Intake.updated_at < utcnow() - idle))
-            return _rows(res)
+            return await self._shred(s, select(m.Intake.id).where(m.Intake.updated_at < utcnow() - idle))
+
+    async def checkpoint(self) -> bool:
+        """SQLite: copies the WAL into the database and truncates it, so that the
+        pages an intake's close overwrote (secure_delete) leave the WAL too. False
+        when a reader kept it from finishing (the next close or shutdown retries)."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.exec_driver_sql("PRAGMA busy_timeout=2000")  # a busy reader: give up soon, retry later
+            try:
+                row = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).first()
+                finished = row is None or row[0] == 0  # the first column is "busy"
+            except DBAPIError:  # "database is locked"
+                finished = False
+            finally:
+                await conn.exec_driver_sql("PRAGMA busy_timeout=30000")
+        return finished
+
+    async def scrub(self) -> bool:
+        """Run by the worker after intakes closed in this process: takes their deleted
+        key rows out of the files. SQLite: the checkpoint again, if the one after the
+        close was kept from finishing. PostgreSQL: VACUUM FULL of the (tiny, unlogged)
+        key table, which rewrites it into a new file without the deleted rows (plain
+        VACUUM leaves their bytes in the page). True when nothing is left to scrub."""
+        if not self._scrub_pending:
+            return True
+        if self.engine.dialect.name == "sqlite":
+            done = await self.checkpoint()
+        else:
+            async with self.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await conn.exec_driver_sql("SET lock_timeout = '500ms'")  # never hold intakes up for long
+                try:
+                    await conn.exec_driver_sql("VACUUM FULL intake_keys")
+                    done = True
+                except DBAPIError:
+                    done = False
+                finally:
+                    await conn.exec_driver_sql("RESET lock_timeout")
+        if done:
+            self._scrub_pending = False
+        else:
+            log_event(log, "closed intakes' keys not yet scrubbed: retried on the next tick")
+        return done
 
     # ---- posts -------------------------------------------------------------
     async def post_from_intake(
@@ -158,8 +271,8 @@ class Store:
         now = utcnow()
         claim = dict(claimed_until=now + lease, attempts=1) if lease else dict(attempts=0)
         async with self.session() as s:
-            res = await s.execute(delete(m.Intake).where(m.Intake.id == intake_id, m.Intake.step == expect_step))
-            if _rows(res) != 1:
+            closed = select(m.Intake.id).where(m.Intake.id == intake_id, m.Intake.step == expect_step)
+            if await self._shred(s, closed) != 1:
                 return None
             post = m.Post(created_at=now, resolved=False, **claim, **fields)
             s.add(post)

@@ -176,3 +176,46 @@ async def test_a_post_born_claimed_is_left_to_its_creator(store):
         await s.execute(update(m.Post).values(claimed_until=utcnow() - timedelta(seconds=1)))
     assert await store.due_posts() == [post.id]
     assert (await store.claim_post(post.id, timedelta(seconds=60))).attempts == 2
+
+
+async def test_intake_state_is_stored_encrypted_and_every_close_deletes_its_key(store):
+    from sqlalchemy import func, select
+
+    async def keys() -> int:
+        async with store.session() as s:
+            return (await s.execute(select(func.count()).select_from(m.IntakeKey))).scalar()
+
+    raw = {"answers": {"situation": "Zebulon Quaxworth, 07700 900461"}}
+    a = await store.create_intake("T1", "a" * 64, "ra", "situation", raw)
+    async with store.session() as s:
+        row = (await s.execute(select(m.Intake.sealed).where(m.Intake.id == a.id))).scalar_one()
+    assert b"Quaxworth" not in bytes(row) and (await store.get_intake(a.id)).state == raw
+    # Replaced by a new intake, cancelled, expired, posted: each takes its key with it.
+    b = await store.create_intake("T1", "a" * 64, "rb", "situation", raw)
+    assert await keys() == 1 and (await store.open_intake("T1", ["a" * 64])).ref == "rb"
+    assert await store.delete_intake(b.id) and await keys() == 0
+    c = await store.create_intake("T1", "c" * 64, "rc", "situation", raw)
+    async with store.session() as s:
+        await s.execute(update(m.Intake).values(updated_at=utcnow() - timedelta(hours=25)))
+    assert await store.expire_intakes(timedelta(hours=24)) == 1 and await keys() == 0
+    assert await store.get_intake(c.id) is None
+    await make_post(store, ref="rd")
+    assert await keys() == 0
+    assert await store.scrub()  # the deleted key rows leave the files (checkpoint / VACUUM FULL)
+
+
+async def test_an_intake_whose_key_is_gone_or_unreadable_cannot_be_read(store):
+    from bot.storage.vault import IntakeVault
+
+    store.use_secrets(["first-key-" + "x" * 40])
+    a = await store.create_intake("T1", "a" * 64, "ra", "situation", {"answers": {"situation": "x"}})
+    store.use_secrets(["other-key-" + "y" * 40])  # a host with a different secret: unreadable, left alone
+    assert await store.get_intake(a.id) is None
+    store.use_secrets(["other-key-" + "y" * 40, "first-key-" + "x" * 40])  # rotated: the old key still opens it
+    assert (await store.get_intake(a.id)).state == {"answers": {"situation": "x"}}
+    assert not await store.save_intake(a.id + 1, "x", {})
+    async with store.session() as s:
+        await s.execute(m.IntakeKey.__table__.delete())  # a PostgreSQL crash empties the unlogged key table
+    assert await store.get_intake(a.id) is None
+    assert await store.open_intake("T1", ["a" * 64]) is None  # and the unreadable row is gone
+    assert IntakeVault().unwrap(b"\0" * 60, 1) is None

@@ -1,37 +1,55 @@
 """Background work: pending posts, reply relays, idle intakes, retention.
 
 Runs once at start (so a post left pending by a crash goes out) and then every few
-seconds. Every step is safe to run in several processes at once."""
+seconds. Every step is safe to run in several processes at once: posts and relays
+are claimed one by one, and the scheduled jobs (idle-intake expiry every tick
+interval, retention hourly) run once per interval across all processes on the
+database, by a lease in `job_runs` (Store.claim_job)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from bot.logs import log_event
+from bot.storage.models import utcnow
 
 log = logging.getLogger("bot.worker")
-RETENTION_EVERY = 3600.0
+RETENTION_EVERY = timedelta(hours=1)
+# How long a claimed run holds its job: longer than a run takes, short enough that a
+# process killed mid-run holds the job up only briefly.
+LEASE = timedelta(minutes=10)
 
 
 class Worker:
-    def __init__(self, services, interval: float = 5.0):
+    def __init__(self, services, interval: float = 5.0, clock: Callable[[], datetime] = utcnow):
         self.s = services
         self.interval = interval
-        self._last_retention: float | None = None  # None: retention runs on the first tick
+        self.clock = clock  # the time the jobs' intervals are measured in (tests move it)
         self._task: asyncio.Task | None = None
 
     async def tick(self) -> dict:
         posted = await self.s.posting.deliver_due()
         relayed = await self.s.discussion.flush_relays()
-        expired = await self.s.store.expire_intakes(timedelta(hours=self.s.settings.idle_expiry_hours))
-        await self.s.store.scrub()  # closed intakes' keys out of the database's files
-        if self._last_retention is None or time.monotonic() - self._last_retention >= RETENTION_EVERY:
-            self._last_retention = time.monotonic()
-            await self.s.moderation.run_retention()
-            await self.s.store.prune_keys(timedelta(days=1))
+        expired = 0
+        every = timedelta(seconds=self.interval)
+        if await self.s.store.claim_job("expiry", every, LEASE, now=self.clock()):
+            detail = None
+            try:
+                expired = await self.s.store.expire_intakes(timedelta(hours=self.s.settings.idle_expiry_hours))
+                detail = {"expired": expired}
+            finally:
+                await self.s.store.finish_job("expiry", detail)
+        await self.s.store.scrub()  # closed intakes' keys out of this process's database files
+        if await self.s.store.claim_job("retention", RETENTION_EVERY, LEASE, now=self.clock()):
+            detail = None
+            try:
+                detail = await self.s.moderation.run_retention(record=False)
+                await self.s.store.prune_keys(timedelta(days=1))
+            finally:
+                await self.s.store.finish_job("retention", detail)
         return {"posted": posted, "relayed": relayed, "expired": expired}
 
     async def run(self) -> None:

@@ -202,6 +202,9 @@ class JobRun(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_run_at: Mapped[datetime] = mapped_column(UTCDateTime())
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The lease of the run in progress (Store.claim_job), and how many runs were claimed.
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    runs: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class KeyFingerprint(Base):

@@ -668,13 +668,56 @@ class Store:
                     return True
             return False
 
-    async def record_job(self, name: str, detail: dict) -> None:
+    def _insert(self, table):
+        """An INSERT that can say ON CONFLICT (both dialects we ship have it)."""
+        if self.engine.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return insert(table)
+
+    # ---- scheduled jobs ----------------------------------------------------
+    # A job runs once per interval across every process on the database: a process
+    # runs it only if its conditional statement took the lease (one row per job; a
+    # concurrent claim is refused by the row lock on PostgreSQL and by the single
+    # writer on SQLite, never by a duplicate key).
+    async def claim_job(self, name: str, every: timedelta, lease: timedelta, now: datetime | None = None) -> bool:
+        """True if this caller may run the job now: its last run started at least
+        `every` ago and no other run holds the lease. The lease lasts `lease` (a
+        process that dies mid-run holds the job up that long); finish_job ends it."""
+        now = now or utcnow()
+        values = {"last_run_at": now, "lease_until": now + lease}
         async with self.session() as s:
-            row = await s.get(m.JobRun, name)
-            if row is None:
-                s.add(m.JobRun(name=name, last_run_at=utcnow(), detail=detail))
-            else:
-                row.last_run_at, row.detail = utcnow(), detail
+            first = self._insert(m.JobRun).values(name=name, detail={}, runs=1, **values)
+            if _rows(await s.execute(first.on_conflict_do_nothing(index_elements=["name"]))):
+                return True
+            res = await s.execute(
+                update(m.JobRun)
+                .where(
+                    m.JobRun.name == name,
+                    m.JobRun.last_run_at <= now - every,
+                    or_(m.JobRun.lease_until.is_(None), m.JobRun.lease_until <= now),
+                )
+                .values(runs=m.JobRun.runs + 1, **values)
+            )
+            return _rows(res) == 1
+
+    async def finish_job(self, name: str, detail: dict | None = None) -> None:
+        """Ends the claimed run's lease, with what it did (None: it failed)."""
+        values: dict[str, Any] = {"lease_until": None}
+        if detail is not None:
+            values["detail"] = detail
+        async with self.session() as s:
+            await s.execute(update(m.JobRun).where(m.JobRun.name == name).values(**values))
+
+    async def record_job(self, name: str, detail: dict) -> None:
+        """What the job's latest run did, and when (an upsert: no duplicate-key race)."""
+        now = utcnow()
+        stmt = self._insert(m.JobRun).values(name=name, last_run_at=now, detail=detail, runs=0)
+        async with self.session() as s:
+            await s.execute(
+                stmt.on_conflict_do_update(index_elements=["name"], set_={"last_run_at": now, "detail": detail})
+            )
 
     async def job(self, name: str) -> m.JobRun | None:
         async with self.session() as s:

@@ -219,3 +219,23 @@ async def test_an_intake_whose_key_is_gone_or_unreadable_cannot_be_read(store):
     assert await store.get_intake(a.id) is None
     assert await store.open_intake("T1", ["a" * 64]) is None  # and the unreadable row is gone
     assert IntakeVault().unwrap(b"\0" * 60, 1) is None
+
+
+async def test_a_job_is_claimed_once_per_interval_and_a_dead_runs_lease_expires(store):
+    hour, lease, t0 = timedelta(hours=1), timedelta(minutes=10), utcnow()
+    assert await store.claim_job("retention", hour, lease, now=t0)
+    claims = await asyncio.gather(*(store.claim_job("retention", hour, lease, now=t0) for _ in range(5)))
+    assert not any(claims)  # the run in progress holds it
+    # That process died without finishing: an hour on, its lease has passed and another takes the job.
+    assert await store.claim_job("retention", hour, lease, now=t0 + hour)
+    await store.finish_job("retention", {"purged": 3})
+    job = await store.job("retention")
+    assert (job.runs, job.detail, job.lease_until) == (2, {"purged": 3}, None)
+    assert not await store.claim_job("retention", hour, lease, now=t0 + hour + timedelta(minutes=59))
+    # A run that outlasts the interval keeps the job until its lease passes.
+    assert await store.claim_job("retention", timedelta(minutes=1), lease, now=t0 + 2 * hour)
+    assert not await store.claim_job("retention", timedelta(minutes=1), lease, now=t0 + 2 * hour + timedelta(minutes=5))
+    # An on-demand run (record_job) does not count as a claimed one, and never collides with the row.
+    await asyncio.gather(store.record_job("other", {"a": 1}), store.record_job("other", {"a": 2}))
+    assert (await store.job("other")).runs == 0
+

@@ -18,6 +18,16 @@ from bot.logs import log_event
 log = logging.getLogger("bot.app")
 
 
+class _NoRedundantTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment even when it is given a client
+    made with that very token (ours carries the API URL and the retry handlers), then
+    warns at every start that the token "will be unused". The token is used, through
+    the client; only that warning is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def create_app(
     services,
     client: AsyncWebClient,
@@ -26,12 +36,15 @@ def create_app(
     process_before_response: bool = False,
     log_requests: bool = False,
 ) -> AsyncApp:
+    bolt_log = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _NoRedundantTokenWarning) for f in bolt_log.filters):
+        bolt_log.addFilter(_NoRedundantTokenWarning())
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
         process_before_response=process_before_response,
         request_verification_enabled=bool(signing_secret),
-        logger=logging.getLogger("slack_bolt.App"),
+        logger=bolt_log,
     )
     if log_requests:
         # Socket Mode bypasses the HTTP front door, so log requests here instead.

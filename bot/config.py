@@ -23,6 +23,11 @@ class ConfigError(Exception):
     """Raised with a message that names the file, the key and what was expected."""
 
 
+class StartupError(ConfigError):
+    """Start-up failed for a reason outside the code (a busy port, an unreachable
+    database): the message names the setting to look at."""
+
+
 OptionalStr = (str, type(None))
 OptionalInt = (int, type(None))
 
@@ -88,10 +93,45 @@ def _check(value: Any, expected: Any, path: str, source: str) -> None:
         fail(f"should be {_type_name(expected)}, got {type(value).__name__} {value!r}")
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("json", "text")
+
+# attr -> (where it is in the file, its environment variable or None, check, what is expected)
+RANGES: dict[str, tuple[str, str | None, Any, str]] = {
+    # 0 (any free port) is kept for tests and one-off runs.
+    "port": ("app.port", "PORT", lambda v: 0 <= v <= 65535, "between 1 and 65535 (or 0: any free port)"),
+    "log_level": ("app.log_level", "LOG_LEVEL", lambda v: v in LOG_LEVELS, "one of " + ", ".join(LOG_LEVELS)),
+    "log_format": ("(none)", "LOG_FORMAT", lambda v: v in LOG_FORMATS, "one of " + ", ".join(LOG_FORMATS)),
+    "retention_days": ("retention_days", None, lambda v: v >= 0, "0 (keep) or more days"),
+    "idle_expiry_hours": ("intake.idle_expiry_hours", None, lambda v: v >= 1, "at least 1 hour"),
+    "max_answer_chars": ("intake.max_answer_chars", None, lambda v: v >= 1, "at least 1"),
+    "relay_batch_seconds": ("relay.batch_seconds", None, lambda v: v >= 0, "0 or more seconds"),
+    "posting_retry_interval_seconds": ("posting.retry_interval_seconds", None, lambda v: v >= 0, "0 or more seconds"),
+    "rate_limit_retries": ("slack.rate_limit_retries", None, lambda v: v >= 0, "0 or more"),
+    "server_error_retries": ("slack.server_error_retries", None, lambda v: v >= 0, "0 or more"),
+    "connection_retries": ("slack.connection_retries", None, lambda v: v >= 0, "0 or more"),
+    "retry_backoff_seconds": ("slack.retry_backoff_seconds", None, lambda v: v >= 0, "0 or more seconds"),
+}
+
+
+def check_ranges(s: Settings) -> None:
+    """Values of the right type but outside what works: one line naming the setting."""
+    for attr, (key, var, ok, expected) in RANGES.items():
+        value = getattr(s, attr)
+        if value is None or ok(value):
+            continue
+        if var and s.sources.get(attr) == f"environment ({var})":
+            where = f"environment variable {var}"
+        else:
+            where = f"{s.config_path}: `{key}`"
+        raise ConfigError(f"{where} should be {expected}, got {value!r}")
+
+
 @dataclass
 class Settings:
     port: int = 3000
     log_level: str = "INFO"
+    log_format: str | None = None  # json or text; unset: text on a terminal, JSON otherwise
     data_dir: Path = ROOT / "data"
     slack_api_url: str | None = None
     rate_limit_retries: int = 3
@@ -128,6 +168,14 @@ class Settings:
     def socket_mode(self) -> bool:
         return bool(self.app_token)
 
+    def database_setting(self) -> str:
+        """Where the database URL came from, for messages (never the URL: it may hold a password)."""
+        if self.sources.get("database_url", "").startswith("environment"):
+            return "DATABASE_URL"
+        if self.database_url:
+            return f"storage.database_url in {self.config_path}"
+        return f"the default database {self.data_dir / 'boundary.sqlite3'}"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -163,7 +211,7 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         data_dir = ROOT / data_dir
     s = Settings(
         port=get("app", "port", 3000),
-        log_level=get("app", "log_level", "INFO"),
+        log_level=str(get("app", "log_level", "INFO")).upper(),
         data_dir=data_dir,
         slack_api_url=get("slack", "api_url"),
         rate_limit_retries=get("slack", "rate_limit_retries", 3),
@@ -186,6 +234,8 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
     s.sources = {k: f"config ({cfg_path.name})" for k in raw}
     overrides = {
         "PORT": ("port", int),
+        "LOG_LEVEL": ("log_level", str.upper),
+        "LOG_FORMAT": ("log_format", str.lower),
         "SLACK_API_URL": ("slack_api_url", str),
         "DATABASE_URL": ("database_url", str),
         "SLACK_BOT_TOKEN": ("bot_token", str),
@@ -203,4 +253,5 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         except ValueError:
             raise ConfigError(f"environment variable {var} should be an integer, got {value!r}") from None
         s.sources[attr] = f"environment ({var})"
+    check_ranges(s)
     return s

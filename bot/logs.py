@@ -1,4 +1,6 @@
-"""Structured (JSON) logging.
+"""Structured (JSON) logging, to stdout (where container hosts and Heroku-style
+hosts collect it). On a terminal the same fields are printed as a readable line,
+unless LOG_FORMAT=json; LOG_LEVEL (or app.log_level) sets the level.
 
 Log lines carry the kind of request and its latency, never a user ID next to
 content and never dilemma text: `log_event` only accepts whitelisted fields.
@@ -49,9 +51,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-def setup_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+class TextFormatter(logging.Formatter):
+    """The JSON line's fields, for a person at a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = dict(getattr(record, "fields", {}))
+        if record.exc_info and record.exc_info[0] is not None:
+            fields["exc"] = record.exc_info[0].__name__
+        extra = " ".join(f"{k}={v}" for k, v in fields.items())
+        when = time.strftime("%H:%M:%S", time.gmtime(record.created))
+        return f"{when} {record.levelname:<7} {record.name}: {record.getMessage()}" + (f"  {extra}" if extra else "")
+
+
+def setup_logging(level: str = "INFO", fmt: str | None = None, stream=None) -> None:
+    """fmt: "json" or "text"; None: text when the stream is a terminal, JSON otherwise."""
+    stream = sys.stdout if stream is None else stream
+    if fmt is None:
+        isatty = getattr(stream, "isatty", None)
+        fmt = "text" if isatty is not None and isatty() else "json"
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(TextFormatter() if fmt == "text" else JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

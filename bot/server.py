@@ -12,7 +12,7 @@ import sys
 from aiohttp import web
 
 from bot.app import build_web_app, create_app
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, StartupError, load_settings
 from bot.http import healthz
 from bot.logs import log_event, setup_logging
 from bot.services import build_services
@@ -50,8 +50,16 @@ async def serve(settings: Settings) -> None:
         web_app.router.add_get("/healthz", healthz)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
-    # A burst of new connections must not overflow the listen queue (default 128).
-    await web.TCPSite(runner, "0.0.0.0", settings.port, backlog=1024).start()
+    try:
+        # A burst of new connections must not overflow the listen queue (default 128).
+        await web.TCPSite(runner, "0.0.0.0", settings.port, backlog=1024).start()
+    except OSError as exc:
+        await runner.cleanup()
+        await services.close()
+        raise StartupError(
+            f"cannot listen on port {settings.port} ({exc.strerror or type(exc).__name__}): "
+            "another process is using it; stop it or set PORT (or app.port) to a free port"
+        ) from None
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
     worker.start()  # its first tick sends posts left pending by a crash
     # SIGTERM (a deploy, `docker stop`) shuts down cleanly: the finally below closes
@@ -99,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.log_format)
     try:
         if settings.sandbox:
             from bot.sandbox.server import run_sandbox
@@ -108,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run_sandbox(settings, sandbox_web_app))
         else:
             asyncio.run(serve(settings))
+    except StartupError as exc:
+        print(f"Start-up error: {exc}", file=sys.stderr)
+        return 2
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2

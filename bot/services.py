@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.render import Renderer
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, StartupError
 from bot.consult.conversation import IntakeConversation
 from bot.consult.discussion import Discussion
 from bot.consult.intake import IntakeFlow, load_spec
@@ -92,6 +92,23 @@ class Services:
         await self.store.close()
 
 
+async def open_store(settings: Settings, secrets: list[str]) -> Store:
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.storage.db import DatabaseUrlError
+
+    try:
+        return await Store.open(settings.resolved_database_url(), secrets)
+    except DatabaseUrlError as exc:
+        raise ConfigError(f"{settings.database_setting()} {exc}") from None
+    except (OSError, DBAPIError) as exc:
+        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        raise StartupError(
+            f"cannot open the database named by {settings.database_setting()} ({type(cause).__name__}): "
+            "check that it is running, reachable and that the URL's user, password and sslmode are right"
+        ) from None
+
+
 async def build_services(
     settings: Settings,
     store: Store | None = None,
@@ -103,7 +120,7 @@ async def build_services(
     identity = Identity(secrets)
     own_store = store is None
     if store is None:
-        store = await Store.open(settings.resolved_database_url(), secrets)
+        store = await open_store(settings, secrets)
     else:
         store.use_secrets(secrets)
     try:

@@ -12,18 +12,68 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL (or storage.database_url) cannot be used; the message says why."""
+
+
+# libpq's sslmode values, which asyncpg takes as its `ssl` argument (not in the URL:
+# through SQLAlchemy every query parameter becomes a keyword of asyncpg.connect).
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+_PG_SCHEMES = ("postgres", "postgresql", "postgresql+asyncpg", "postgresql+psycopg2", "postgresql+psycopg", "pgsql")
+
+
 def async_url(url: str) -> str:
     """Map the plain URLs users write to the async drivers we ship."""
+    return engine_args(url)[0]
+
+
+def engine_args(url: str) -> tuple[str, dict]:
+    """The URL for SQLAlchemy's async drivers and the driver's connect arguments.
+
+    PostgreSQL in every form hosts hand out: postgres://, postgresql://,
+    postgresql+asyncpg:// (or +psycopg2, mapped to asyncpg, the driver we ship), with
+    ?sslmode=… (and sslrootcert=…) moved out of the URL into asyncpg's `ssl` argument."""
     if url.startswith("sqlite:///"):
-        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :]
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix) :]
-    return url
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///") :], {}
+    if url.startswith("sqlite+aiosqlite:///"):
+        return url, {}
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in _PG_SCHEMES:
+        raise DatabaseUrlError(
+            f"should start with sqlite:///, postgres:// or postgresql:// (got {scheme + sep if sep else 'no scheme'})"
+        )
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url("postgresql+asyncpg://" + rest)
+    query = dict(parsed.query)
+    connect_args: dict = {}
+    mode = query.pop("sslmode", None) or query.pop("ssl", None)
+    rootcert = query.pop("sslrootcert", None)
+    if isinstance(mode, tuple) or isinstance(rootcert, tuple):
+        raise DatabaseUrlError("names sslmode or sslrootcert more than once")
+    if mode is not None:
+        mode = mode.lower()
+        if mode in ("true", "1"):
+            mode = "require"
+        elif mode in ("false", "0"):
+            mode = "disable"
+        if mode not in SSL_MODES:
+            raise DatabaseUrlError(f"has sslmode={mode}; expected one of {', '.join(SSL_MODES)}")
+        connect_args["ssl"] = mode
+    if rootcert:
+        if mode not in ("verify-ca", "verify-full"):
+            raise DatabaseUrlError("has sslrootcert without sslmode=verify-ca or verify-full")
+        import ssl
+
+        context = ssl.create_default_context(cafile=rootcert)
+        context.check_hostname = mode == "verify-full"
+        connect_args["ssl"] = context
+    final = parsed.set(query=query).render_as_string(hide_password=False)
+    return final, connect_args
 
 
 def create_engine(url: str) -> AsyncEngine:
-    url = async_url(url)
+    url, connect_args = engine_args(url)
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1]
         if path and path != ":memory:":
@@ -43,7 +93,7 @@ def create_engine(url: str) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True, connect_args=connect_args)
 
 
 _REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*['"]?([\w-]+|None)['"]?""", re.M)

@@ -338,10 +338,10 @@ class Process:
 
     async def start(self) -> None:
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=REPO, env=self.env, stderr=asyncio.subprocess.PIPE
+            sys.executable, "-m", "bot", cwd=REPO, env=self.env, stdout=asyncio.subprocess.PIPE
         )
         while True:  # its log says when it listens
-            line = (await asyncio.wait_for(self.proc.stderr.readline(), 60)).decode()
+            line = (await asyncio.wait_for(self.proc.stdout.readline(), 60)).decode()  # logs go to stdout
             assert line, f"the app exited: {''.join(self.log)}"
             self.log.append(line)
             if '"msg": "started"' in line:
@@ -351,7 +351,7 @@ class Process:
         self.slack.signing_secret = SECRET
 
     async def _read_log(self) -> None:
-        while line := await self.proc.stderr.readline():
+        while line := await self.proc.stdout.readline():
             self.log.append(line.decode())
 
     async def stop(self, sig: int) -> int:

@@ -77,11 +77,14 @@ async def test_http_mode_serves_slack_events_and_healthz(tmp_path, slack):
                 assert r.status == 401
     finally:
         proc.terminate()
-        _, err = await asyncio.wait_for(proc.communicate(), 10)
-    lines = [json.loads(line) for line in err.decode().splitlines() if line.startswith("{")]
-    assert any(line.get("msg") == "started" and line.get("mode") == "http" for line in lines), err.decode()[-2000:]
+        out, err = await asyncio.wait_for(proc.communicate(), 10)
+    # The log is JSON lines on stdout (stdout is not a terminal here); nothing on stderr.
+    lines = [json.loads(line) for line in out.decode().splitlines()]
+    assert any(line.get("msg") == "started" and line.get("mode") == "http" for line in lines), out.decode()[-2000:]
     assert any(line.get("msg") == "request" and line.get("kind") == "command" for line in lines)
-    assert PRACTITIONER not in err.decode()
+    assert PRACTITIONER not in out.decode() + err.decode()
+    assert "will be unused" not in out.decode() + err.decode()  # Bolt's redundant-token warning
+    assert not err.decode().strip(), err.decode()[-2000:]
 
 
 async def test_socket_mode_is_used_when_an_app_token_is_set(tmp_path, slack):
@@ -97,3 +100,34 @@ async def test_socket_mode_is_used_when_an_app_token_is_set(tmp_path, slack):
             await task
         except (asyncio.CancelledError, Exception):
             pass
+
+
+async def test_a_busy_port_is_one_clear_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": "s3cret",
+            "PORT": str(port),
+            "SLACK_API_URL": "http://127.0.0.1:9/api/",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "BOUNDARY_SECRET_KEY": "k" * 40,
+        }
+        env.pop("SLACK_APP_TOKEN", None)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err.decode(), err.decode()
+    assert lines[0].startswith("Start-up error:") and f"port {port}" in lines[0] and "PORT" in lines[0]

@@ -239,3 +239,15 @@ async def test_a_job_is_claimed_once_per_interval_and_a_dead_runs_lease_expires(
     await asyncio.gather(store.record_job("other", {"a": 1}), store.record_job("other", {"a": 2}))
     assert (await store.job("other")).runs == 0
 
+
+async def test_postgresql_urls_with_sslmode_open(pg_url):
+    """The forms hosts hand out (postgres://, ?sslmode=) open the same database."""
+    from bot.storage.store import Store
+
+    rest = pg_url.split("://", 1)[1]
+    for url in (f"postgres://{rest}?sslmode=disable", f"postgresql+asyncpg://{rest}?sslmode=prefer"):
+        store = await Store.open(url)
+        try:
+            assert await store.claim_key(url)
+        finally:
+            await store.close()

@@ -77,3 +77,102 @@ def test_bad_config_stops_the_app_with_a_clear_message(tmp_path):
     )
     assert proc.returncode == 2
     assert "Configuration error" in proc.stderr and "`approval`" in proc.stderr and "true or false" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "text, env, expected",
+    [
+        ("app:\n  port: 99999\n", {}, "`app.port` should be between 1 and 65535 (or 0: any free port), got 99999"),
+        ("app:\n  log_level: LOUD\n", {}, "`app.log_level` should be one of DEBUG, INFO, WARNING, ERROR, got 'LOUD'"),
+        ("retention_days: -5\n", {}, "`retention_days` should be 0 (keep) or more days, got -5"),
+        ("intake:\n  idle_expiry_hours: 0\n", {}, "`intake.idle_expiry_hours` should be at least 1 hour, got 0"),
+        ("", {"PORT": "-1"}, "environment variable PORT should be between 1 and 65535 (or 0: any free port), got -1"),
+        ("", {"LOG_LEVEL": "chatty"}, "environment variable LOG_LEVEL should be one of DEBUG, INFO"),
+        ("", {"LOG_FORMAT": "xml"}, "environment variable LOG_FORMAT should be one of json, text"),
+    ],
+)
+def test_values_out_of_range_are_refused_naming_the_setting(tmp_path, text, env, expected):
+    path = write(tmp_path, text or "{}\n")
+    with pytest.raises(ConfigError) as err:
+        load_settings(env=env, path=path)
+    assert expected in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_log_level_and_format_from_the_environment(tmp_path):
+    path = write(tmp_path, "app:\n  log_level: warning\n")
+    assert load_settings(env={}, path=path).log_level == "WARNING"
+    s = load_settings(env={"LOG_LEVEL": "debug", "LOG_FORMAT": "JSON"}, path=path)
+    assert (s.log_level, s.log_format) == ("DEBUG", "json")
+
+
+def test_logs_are_json_unless_on_a_terminal_and_text_there_unless_log_format_json():
+    import io
+    import json
+    import logging
+
+    from bot.logs import log_event, setup_logging
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        for stream, fmt, is_json in (
+            (io.StringIO(), None, True),
+            (Terminal(), None, False),
+            (Terminal(), "json", True),
+        ):
+            setup_logging("INFO", fmt, stream=stream)
+            log_event(logging.getLogger("bot.t"), "started", port=3000)
+            line = stream.getvalue().strip()
+            if is_json:
+                assert json.loads(line)["port"] == 3000 and json.loads(line)["msg"] == "started"
+            else:
+                assert "started" in line and "port=3000" in line and not line.startswith("{")
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+
+
+@pytest.mark.parametrize(
+    "url, driver_url, ssl",
+    [
+        ("postgres://u:p@h:5432/db", "postgresql+asyncpg://u:p@h:5432/db", None),
+        ("postgresql://u:p@h/db", "postgresql+asyncpg://u:p@h/db", None),
+        ("postgresql+asyncpg://u:p@h/db", "postgresql+asyncpg://u:p@h/db", None),
+        ("postgres://u:p@h/db?sslmode=require", "postgresql+asyncpg://u:p@h/db", "require"),
+        (
+            "postgresql://u:p@h/db?sslmode=disable&application_name=x",
+            "postgresql+asyncpg://u:p@h/db?application_name=x",
+            "disable",
+        ),
+        ("postgresql://u:p%40x@h/db?sslmode=verify-full", "postgresql+asyncpg://u:p%40x@h/db", "verify-full"),
+        ("postgresql+asyncpg://u@h/db?ssl=require", "postgresql+asyncpg://u@h/db", "require"),
+        ("sqlite:///data/x.sqlite3", "sqlite+aiosqlite:///data/x.sqlite3", None),
+    ],
+)
+def test_database_urls_in_every_common_form(url, driver_url, ssl):
+    from bot.storage.db import engine_args
+
+    got_url, connect_args = engine_args(url)
+    assert got_url == driver_url and connect_args.get("ssl") == ssl
+
+
+def test_a_bad_database_url_is_one_line_naming_the_setting(tmp_path):
+    import asyncio
+
+    from bot.services import build_services
+
+    path = write(tmp_path, f"app:\n  data_dir: {tmp_path}\n")
+    for url, expected in (
+        ("postgresql://u@h/db?sslmode=sometimes", "DATABASE_URL has sslmode=sometimes; expected one of disable"),
+        ("mysql://u@h/db", "DATABASE_URL should start with sqlite:///, postgres:// or postgresql://"),
+        ("postgres://u:pw@127.0.0.1:1/db?sslmode=disable", "cannot open the database named by DATABASE_URL"),
+    ):
+        s = load_settings(env={"DATABASE_URL": url, "BOUNDARY_SECRET_KEY": "k" * 40}, path=path)
+        with pytest.raises(ConfigError) as err:
+            asyncio.run(build_services(s))
+        assert expected in str(err.value) and "\n" not in str(err.value) and "pw" not in str(err.value)

@@ -43,11 +43,13 @@ async def serve(settings: Settings) -> None:
     if not socket_mode and not settings.signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)")
     services, app, worker = await start_app(settings, socket_mode=socket_mode)
-    web_app = build_web_app(app, settings.signing_secret or "")
     if socket_mode:
-        # Slack reaches the app over the WebSocket; only the health check is served.
+        # Slack reaches the app over the WebSocket (no signing secret needed: nothing
+        # arrives over HTTP); only the health check is served.
         web_app = web.Application()
         web_app.router.add_get("/healthz", healthz)
+    else:
+        web_app = build_web_app(app, settings.signing_secret or "")
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     try:
@@ -67,6 +69,7 @@ async def serve(settings: Settings) -> None:
     main_task = asyncio.current_task()
     if main_task is not None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
+    handler = None
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
@@ -76,6 +79,8 @@ async def serve(settings: Settings) -> None:
         else:
             await asyncio.Event().wait()
     finally:
+        if handler is not None:
+            await handler.close_async()  # the WebSocket and its HTTP session
         await worker.stop()
         await runner.cleanup()
         await services.close()

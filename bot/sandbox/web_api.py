@@ -156,6 +156,7 @@ class SlackStandIn:
         self.valid_tokens = valid_tokens  # None: any xoxb- token is accepted
         self.events_url = events_url
         self.signing_secret = signing_secret
+        self.socket_mode_url: str | None = None  # what apps.connections.open answers
         self.deliver_bot_messages = deliver_bot_messages
         self.ack_timeout = ack_timeout
         self.permalink_base = permalink_base or f"https://{team_domain}.slack.com/"
@@ -462,12 +463,16 @@ class SlackStandIn:
                     ) from None
         return args
 
-    def _check_token(self, request: web.Request, args: dict) -> str | None:
+    def _check_token(self, request: web.Request, args: dict, method: str = "") -> str | None:
         auth = request.headers.get("Authorization", "")
         token = auth[len("Bearer ") :].strip() if auth.startswith("Bearer ") else args.pop("token", None)
         args.pop("token", None)
-        if not token or not token.startswith("xoxb-"):
+        # Socket Mode's URL is asked for with the app-level token, everything else with the bot's.
+        kind = "xapp-" if method == "apps.connections.open" else "xoxb-"
+        if not token or not token.startswith(kind):
             return None
+        if kind == "xapp-":
+            return token
         if self.valid_tokens is not None and token not in self.valid_tokens:
             return None
         return token
@@ -481,7 +486,7 @@ class SlackStandIn:
             body = {"ok": False, "error": exc.error}
             self.calls.append(Call(method, {}, 200, body))
             return web.json_response(body, headers=headers)
-        token = self._check_token(request, args)
+        token = self._check_token(request, args, method)
         call = Call(method, args, token=token)
         self.calls.append(call)
         queue = self._failures.get(method)
@@ -942,6 +947,9 @@ class SlackStandIn:
         return {"members": copy.deepcopy(list(self.users.values())), "response_metadata": {"next_cursor": ""}}
 
     def _m_apps_connections_open(self, args: dict) -> dict:
+        # A ws:// URL once a Socket Mode stand-in is listening (bot/sandbox/socket_mode.py).
+        if self.socket_mode_url:
+            return {"url": self.socket_mode_url}
         raise SlackApiError("not_allowed_token_type")
 
     # --- views

@@ -131,3 +131,36 @@ async def test_a_busy_port_is_one_clear_line(tmp_path):
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err.decode(), err.decode()
     assert lines[0].startswith("Start-up error:") and f"port {port}" in lines[0] and "PORT" in lines[0]
+
+
+async def test_socket_mode_starts_with_only_the_bot_and_app_tokens_and_acks_a_command(tmp_path, slack):
+    """No signing secret (nothing arrives over HTTP): the app connects to the Socket Mode
+    stand-in, gets `hello`, acks a slash command's envelope by its id and answers it."""
+    from bot import server
+    from bot.sandbox.socket_mode import SocketModeStandIn
+
+    socket = SocketModeStandIn(app_id=slack.app_id)
+    slack.socket_mode_url = await socket.start()
+    settings = make_settings(
+        tmp_path, slack_api_url=slack.api_url, app_token="xapp-test", signing_secret=None, port=free_port()
+    )
+    task = asyncio.create_task(server.serve(settings))
+    try:
+        await socket.connected()
+        envelope = await socket.command(slack, PRACTITIONER, GENERAL, "/boundary", "principles")
+        ack = await socket.ack(envelope)
+        assert ack["envelope_id"] == envelope
+        answer = (await slack.wait_for("response_url", timeout=10))[-1].args
+        assert answer["response_type"] == "ephemeral" and "principles" in json.dumps(answer).lower()
+        assert slack.calls_to("apps.connections.open")[-1].token == "xapp-test"
+        async with ClientSession() as s:
+            async with s.get(f"http://127.0.0.1:{settings.port}/healthz") as r:
+                assert r.status == 200
+        assert not task.done()
+    finally:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        await socket.stop()

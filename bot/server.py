@@ -38,6 +38,26 @@ async def start_app(settings: Settings, *, socket_mode: bool = False):
     return services, app, worker
 
 
+async def join_configured_channels(services) -> dict[str, str]:
+    """Joins the consultation channels the app is not in yet, so the first post there
+    does not fail with not_in_channel; says in the log which it cannot post in (and
+    `/boundary-admin status` shows them). Never stops the start: Slack may be slow."""
+    from bot.gateway import Team
+
+    try:
+        auth = await services.client.auth_test()
+        team = Team(str(auth["team_id"]), auth.get("enterprise_id") or None)
+        states = await services.admin.join_configured_channels(team)
+    except Exception as exc:  # noqa: BLE001 - reported, and retried at the next start
+        log_event(log, "consultation channels not checked", logging.WARNING, error=type(exc).__name__)
+        return {}
+    for channel, state in states.items():
+        if state not in ("member", "joined"):
+            log_event(log, "consultation channel the app cannot post in", logging.WARNING, detail=channel, reason=state)
+    log_event(log, "consultation channels checked", count=len(states))
+    return states
+
+
 async def serve(settings: Settings) -> None:
     socket_mode = settings.socket_mode
     if not socket_mode and not settings.signing_secret:
@@ -63,6 +83,7 @@ async def serve(settings: Settings) -> None:
             "another process is using it; stop it or set PORT (or app.port) to a free port"
         ) from None
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
+    joining = asyncio.create_task(join_configured_channels(services))
     worker.start()  # its first tick sends posts left pending by a crash
     # SIGTERM (a deploy, `docker stop`) shuts down cleanly: the finally below closes
     # the store, which checkpoints SQLite's WAL, as Ctrl-C does.
@@ -79,6 +100,7 @@ async def serve(settings: Settings) -> None:
         else:
             await asyncio.Event().wait()
     finally:
+        joining.cancel()
         if handler is not None:
             await handler.close_async()  # the WebSocket and its HTTP session
         await worker.stop()

@@ -15,7 +15,7 @@ from bot.consult.model import PostStatus
 from bot.gateway import ChannelInfo, Gateway, GatewayError, NotFound, Team
 from bot.identity import Identity
 from bot.moderation.commands import AdminCommand, channel_ref, parse, post_or_reply, user_ref
-from bot.moderation.service import Moderation
+from bot.moderation.service import Moderation, channels_job
 from bot.moderation.workspace import Workspace
 from bot.mrkdwn import escape
 from bot.outgoing import AdminAnswer
@@ -136,6 +136,31 @@ class AdminCommands:
         await self.store.set_channel(team.id, channel_id, (info.name or channel_id)[:100], active=True)
         await self.store.audit(team.id, user_id, "channel add", detail=channel_id)
         return _answer("done.channel_added", channel=channel_id)
+
+    async def join_configured_channels(self, team: Team) -> dict[str, str]:
+        """At start: joins each consultation channel the app is not in yet (public ones;
+        a private one needs an invitation) and notes what happened to each, for
+        `/boundary-admin status`: `member`, `joined`, `invite` (private), `not_found`
+        (Slack says the same for a private channel the app was not invited to), or
+        Slack's error code."""
+        eff = await self.workspace.effective(team.id)
+        states: dict[str, str] = {}
+        for channel in eff.channels:
+            try:
+                info = await self.gateway.channel(team, channel.id)
+                if info.is_member:
+                    states[channel.id] = "member"
+                elif info.is_private or info.is_direct:
+                    states[channel.id] = "invite"
+                else:
+                    await self.gateway.join(team, channel.id)
+                    states[channel.id] = "joined"
+            except NotFound:
+                states[channel.id] = "not_found"
+            except GatewayError as exc:
+                states[channel.id] = exc.code[:60]
+        await self.store.record_job(channels_job(team.id), states)
+        return states
 
     async def _ensure_member(self, team: Team, channel_id: str) -> tuple[ChannelInfo | None, str | None]:
         """(channel info, None) when the app can post there; otherwise what the

@@ -29,6 +29,11 @@ def _t(key: str, **fmt: Any) -> str:
     return text(f"moderation.{key}", **fmt)
 
 
+def channels_job(team_id: str) -> str:
+    """The job_runs row that keeps what the start-up join found, per team."""
+    return f"channels:{team_id}"[:40]
+
+
 class Moderation:
     def __init__(
         self,
@@ -101,7 +106,23 @@ class Moderation:
     async def status_text(self, team_id: str) -> str:
         eff = await self.workspace.effective(team_id)
         lines = self.status_lines(eff, await self.store.job("retention"))
+        joined = await self.store.job(channels_job(team_id))  # written at start (AdminCommands)
+        if joined is not None and joined.detail:
+            lines.append(self.join_line(joined.detail))
         return _t("status.title") + "\n" + "\n".join(lines)
+
+    @staticmethod
+    def join_line(states: dict[str, str]) -> str:
+        """What the start-up join found: all fine, or each channel the app cannot post in."""
+        known = ("invite", "not_found")
+        problems = [
+            _t(f"status.join_{state}" if state in known else "status.join_error", channel=cid, error=escape(state))
+            for cid, state in states.items()
+            if state not in ("member", "joined")
+        ]
+        if not problems:
+            return _t("status.join_ok", count=len(states))
+        return _t("status.join_problems", problems="; ".join(problems))
 
     # ---- approvals ---------------------------------------------------------
     async def approve(self, team: Team, moderator_id: str, number: int) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 from aiohttp import ClientSession
 
 from bot.sandbox.signing import signed_headers, slash_command_body
-from tests.conftest import GENERAL, PRACTITIONER, TEAM, make_settings
+from tests.conftest import CONSULT, GENERAL, PRACTITIONER, TEAM, make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,6 +153,8 @@ async def test_socket_mode_starts_with_only_the_bot_and_app_tokens_and_acks_a_co
         answer = (await slack.wait_for("response_url", timeout=10))[-1].args
         assert answer["response_type"] == "ephemeral" and "principles" in json.dumps(answer).lower()
         assert slack.calls_to("apps.connections.open")[-1].token == "xapp-test"
+        # At start it looked at the configured consultation channel (joined when it was not in it).
+        await slack.wait_for("conversations.info", where=lambda c: c.args.get("channel") == CONSULT)
         async with ClientSession() as s:
             async with s.get(f"http://127.0.0.1:{settings.port}/healthz") as r:
                 assert r.status == 200

@@ -25,6 +25,7 @@ METHOD_SCOPES = {
     "views_open": set(),
     "views_update": set(),
     "views_publish": set(),
+    "auth_test": set(),  # no scope needed: which workspace the token belongs to
 }
 EVENT_SUBSCRIPTIONS = {
     "message": {"message.im", "message.channels", "message.groups"},

@@ -75,6 +75,11 @@ async def test_http_mode_serves_slack_events_and_healthz(tmp_path, slack):
                 f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=signed_headers(body, "wrong")
             ) as r:
                 assert r.status == 401
+        # The container's HEALTHCHECK command (Dockerfile) finds it healthy.
+        check = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "healthcheck", cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PORT": str(port)}
+        )
+        assert await asyncio.wait_for(check.wait(), 60) == 0
     finally:
         proc.terminate()
         out, err = await asyncio.wait_for(proc.communicate(), 10)

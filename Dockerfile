@@ -1,0 +1,30 @@
+# Boundary Consult: a small image that runs `python -m bot` as a non-root user.
+# Build: docker build -t boundary-consult .
+# Run:   docker run -p 3000:3000 -e SLACK_BOT_TOKEN=… -e SLACK_SIGNING_SECRET=… \
+#          -e BOUNDARY_SECRET_KEY=… -e DATABASE_URL=postgres://… boundary-consult
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PORT=3000
+
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+# Only what the app reads at run time (code, configuration, texts).
+COPY bot ./bot
+COPY config ./config
+COPY prompts ./prompts
+COPY manifest.yml Procfile ./
+
+# data/ holds the SQLite file when DATABASE_URL is not set (mount a volume there).
+RUN useradd --system --uid 10001 --no-create-home --home-dir /app boundary \
+    && mkdir -p /app/data && chown boundary /app/data
+USER boundary
+
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["python", "-m", "bot", "healthcheck"]
+CMD ["python", "-m", "bot"]

@@ -7,6 +7,7 @@ on, rather than silently falling back to a default that might route posts wrongl
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -232,7 +233,7 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         config_path=cfg_path,
     )
     s.sources = {k: f"config ({cfg_path.name})" for k in raw}
-    overrides = {
+    overrides: dict[str, tuple[str, Callable[[str], Any]]] = {
         "PORT": ("port", int),
         "LOG_LEVEL": ("log_level", str.upper),
         "LOG_FORMAT": ("log_format", str.lower),

@@ -259,36 +259,31 @@ class AdminCommands:
         return hashes
 
     async def _block(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
-        ref = post_or_reply(cmd.arg)
-        if ref is None:
-            return _answer("usage_line.block")
-        number, reply = ref
-        hashes = await self._writer(team, number, reply)
-        if hashes is None:
-            return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
-        # The same answer and audit entry whether or not this person was blocked
-        # already: "already blocked" would tell that two posts share an author.
-        await self.store.block_author(team.id, hashes[0], number, reply)
-        await self.store.audit(
-            team.id, user_id, "block", post_number=number, detail=f"reply {reply}" if reply else None
-        )
-        return _answer("done.blocked_reply" if reply else "done.blocked", number=number, reply=reply)
+        return await self._set_block(team, user_id, cmd, blocked=True)
 
     async def _unblock(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        return await self._set_block(team, user_id, cmd, blocked=False)
+
+    async def _set_block(self, team: Team, user_id: str, cmd: AdminCommand, *, blocked: bool) -> AdminAnswer:
+        """Blocks or unblocks the writer of a post (`17`) or of an anonymous reply (`17.2`).
+        The answer and the audit entry are the same whether or not they were blocked
+        already: "already blocked" would tell that two posts share an author."""
+        action = "block" if blocked else "unblock"
         ref = post_or_reply(cmd.arg)
         if ref is None:
-            return _answer("usage_line.unblock")
+            return _answer(f"usage_line.{action}")
         number, reply = ref
         hashes = await self._writer(team, number, reply)
         if hashes is None:
             return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
-        for h in hashes:
-            await self.store.unblock_author(team.id, h)
-        # Uniform, like block: whether they were blocked is not told.
-        await self.store.audit(
-            team.id, user_id, "unblock", post_number=number, detail=f"reply {reply}" if reply else None
-        )
-        return _answer("done.unblocked_reply" if reply else "done.unblocked", number=number, reply=reply)
+        if blocked:
+            await self.store.block_author(team.id, hashes[0], number, reply)
+        else:
+            for h in hashes:
+                await self.store.unblock_author(team.id, h)
+        await self.store.audit(team.id, user_id, action, post_number=number, detail=f"reply {reply}" if reply else None)
+        done = f"done.{action}ed"
+        return _answer(f"{done}_reply" if reply else done, number=number, reply=reply)
 
     async def _remove(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
         ref = post_or_reply(cmd.arg)

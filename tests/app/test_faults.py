@@ -75,7 +75,10 @@ async def test_outage_delays_the_post_but_never_loses_it(bot):
     assert len(bot.slack.messages(CONSULT)) == 1
 
 
-async def test_crash_between_slack_call_and_marking_does_not_post_twice(bot):
+async def crash_between_send_and_record_then_retry(bot) -> None:
+    """The post reaches Slack with our metadata and the process dies before recording
+    its ts; once the dead process's claim lapses, the worker finds that message
+    instead of posting again."""
     await run_intake_to_preview(bot)
     original = bot.services.store.mark_posted
 
@@ -86,13 +89,16 @@ async def test_crash_between_slack_call_and_marking_does_not_post_twice(bot):
     await bot.click_dm(PRACTITIONER, "intake_post")
     bot.services.store.mark_posted = original
     assert len(bot.slack.messages(CONSULT)) == 1
-    # The claim lapses as it would after a crash; the worker then finds the message.
     async with bot.services.store.session() as s:
         await s.execute(update(m.Post).values(claimed_until=utcnow() - timedelta(seconds=1)))
     await bot.worker.tick()
     assert len(bot.slack.messages(CONSULT)) == 1
     post = await bot.services.store.get_post(1)
     assert post.status == "posted" and post.message_ts == bot.slack.messages(CONSULT)[0]["ts"]
+
+
+async def test_crash_between_slack_call_and_marking_does_not_post_twice(bot):
+    await crash_between_send_and_record_then_retry(bot)
 
 
 async def test_duplicate_event_delivery_is_handled_once(bot):

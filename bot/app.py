@@ -11,7 +11,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.http import events_handler, healthz
+from bot.http import MAX_BODY_BYTES, events_handler, healthz
 from bot.listeners import register_listeners
 from bot.logs import log_event
 
@@ -62,7 +62,7 @@ def create_app(
 
 
 def build_web_app(app: AsyncApp, signing_secret: str) -> web.Application:
-    web_app = web.Application(client_max_size=1024 * 1024)
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app.router.add_post("/slack/events", events_handler(app, signing_secret))
     web_app.router.add_get("/healthz", healthz)
     return web_app

@@ -11,6 +11,7 @@ verified but unhandled is acknowledged with 200.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -23,6 +24,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.guard import BODY_TIMEOUT, guard_of
 from bot.logs import log_event
 
 log = logging.getLogger("bot.http")
@@ -166,9 +168,16 @@ async def read_body(request: web.Request) -> bytes:
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise Rejected(413, "too_large", "content-length over the limit")
     try:
-        return await request.read()
+        async with asyncio.timeout(BODY_TIMEOUT):
+            raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise Rejected(413, "too_large", "body over the limit") from None
+    except TimeoutError:
+        raise Rejected(408, "slow", "body not received in time") from None
+    guard = guard_of(request)
+    if guard is not None:
+        guard.received(request)
+    return raw
 
 
 def events_handler(app: AsyncApp, signing_secret: str):
@@ -197,8 +206,11 @@ def events_handler(app: AsyncApp, signing_secret: str):
                 raise Rejected(400, "malformed", f"unparsable body ({type(exc).__name__})") from None
         except Rejected as exc:
             log_event(log, "rejected", logging.WARNING, kind=exc.kind, status=exc.status, reason=exc.reason)
-            message = "invalid request" if exc.status == 401 else "request too large" if exc.status == 413 else None
-            return web.json_response({"error": message or "malformed request"}, status=exc.status)
+            message = {401: "invalid request", 408: "request timeout", 413: "request too large"}.get(exc.status)
+            response = web.json_response({"error": message or "malformed request"}, status=exc.status)
+            if exc.status in (408, 413):
+                response.force_close()  # the rest of the body is not worth waiting for
+            return response
         try:
             response = await app.async_dispatch(bolt_request)
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:

@@ -12,6 +12,8 @@ from aiohttp import web
 
 from bot.app import build_web_app, create_app
 from bot.config import ConfigError, Settings, load_settings
+from bot.guard import ConnectionGuard, GuardedSite, listen_backlog
+from bot.guard import install as install_guard
 from bot.http import healthz
 from bot.logs import log_event, setup_logging
 from bot.services import build_services
@@ -47,10 +49,13 @@ async def serve(settings: Settings) -> None:
         # Slack reaches the app over the WebSocket; only the health check is served.
         web_app = web.Application()
         web_app.router.add_get("/healthz", healthz)
+    guard = ConnectionGuard()
+    install_guard(web_app, guard)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
-    # A burst of new connections must not overflow the listen queue (default 128).
-    await web.TCPSite(runner, "0.0.0.0", settings.port, backlog=1024).start()
+    # A burst of new connections must not overflow the listen queue (default 128);
+    # slow ones are timed out and capped (bot/guard.py).
+    await GuardedSite(runner, "0.0.0.0", settings.port, guard, backlog=listen_backlog()).start()
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
     worker.start()  # its first tick sends posts left pending by a crash
     try:
@@ -63,6 +68,7 @@ async def serve(settings: Settings) -> None:
             await asyncio.Event().wait()
     finally:
         await worker.stop()
+        await guard.close()
         await runner.cleanup()
         await services.close()
 

@@ -26,6 +26,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.guard import BODY_TIMEOUT, guard_of
 from bot.logs import log_event
+from bot.storage.outage import database_problem
 
 log = logging.getLogger("bot.http")
 
@@ -242,3 +243,18 @@ def events_handler(app: AsyncApp, signing_secret: str):
 
 async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
+
+
+def health_handler(store=None):
+    """/healthz: 200 when the process serves and its database answers, else 503 and why."""
+    if store is None:
+        return healthz
+
+    async def health(_request: web.Request) -> web.Response:
+        problem = await database_problem(store)
+        if problem is not None:
+            log_event(log, "unhealthy", logging.WARNING, kind="database", reason=problem)
+            return web.json_response({"ok": False, "database": "unreachable", "reason": problem}, status=503)
+        return web.json_response({"ok": True, "database": "ok"})
+
+    return health

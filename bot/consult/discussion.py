@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.consult.model import OwnPost, PostContent, PostStatus
-from bot.consult.posting import Posting, team_of
+from bot.consult.posting import GONE, SENT, Posting, team_of
 from bot.gateway import Gateway, GatewayError, PostMark, Refused, Team, Unavailable
 from bot.identity import Identity
 from bot.logs import log_event
@@ -24,6 +24,8 @@ from bot.outgoing import ChannelPost, RelayNotice, ThreadReply
 from bot.storage import models as m
 from bot.storage.store import Store
 from bot.texts import text
+
+RELAY_ATTEMPTS = 5  # tries of one relay, a worker tick apart, before it is given up
 
 log = logging.getLogger("bot.discussion")
 REPLY_PERSON = re.compile(r"\[Person [A-Z]{1,2}\]")
@@ -67,6 +69,7 @@ class Discussion:
         self.review = review
         self.deid = deid
         self.relay_window = timedelta(seconds=relay_batch_seconds)
+        self._relay_attempts: dict[int, int] = {}  # post id -> failed tries of its waiting relay
         self._members: dict[tuple[str, str, str], float] = {}  # (team, channel, user) -> member until
 
     async def _live_post(self, team_id: str, number: int, *, need_text: bool = True) -> m.Post | None:
@@ -227,11 +230,21 @@ class Discussion:
             except (Unavailable, Refused):
                 permalink = None
             notice = RelayNotice(post.id, count, permalink, bool(post.resolved))
-            if await self.posting.tell_poster(team, post, notice):
+            outcome = await self.posting.reach_poster(team, post, notice)
+            if outcome == SENT:
+                self._relay_attempts.pop(post.id, None)
                 sent += 1
-            else:
-                # Put it back so the poster hears about it once Slack answers again.
-                await self.store.add_reply(post.id, first_ts, self.relay_window)
+                continue
+            attempts = self._relay_attempts.get(post.id, 0) + 1
+            if outcome == GONE or attempts >= RELAY_ATTEMPTS:
+                # Bounded: a deactivated poster is not retried forever; moderators see it in status.
+                self._relay_attempts.pop(post.id, None)
+                log_event(log, "relay given up", logging.WARNING, post=post.id, attempt=attempts, reason=outcome)
+                await self.store.record_relay_given_up(team.id, post.id)
+                continue
+            # Put it back so the poster hears about it once Slack answers again.
+            self._relay_attempts[post.id] = attempts
+            await self.store.add_reply(post.id, first_ts, self.relay_window)
         return sent
 
     async def mine(self, team_id: str, user_id: str) -> list[OwnPost]:

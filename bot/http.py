@@ -245,16 +245,30 @@ async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-def health_handler(store=None):
-    """/healthz: 200 when the process serves and its database answers, else 503 and why."""
-    if store is None:
+def health_handler(store=None, socket=None):
+    """/healthz: 200 when the process serves, its database answers and (in Socket Mode,
+    with `socket`, an async callable saying whether it is connected) the socket is up;
+    else 503 and why."""
+    if store is None and socket is None:
         return healthz
 
     async def health(_request: web.Request) -> web.Response:
-        problem = await database_problem(store)
-        if problem is not None:
-            log_event(log, "unhealthy", logging.WARNING, kind="database", reason=problem)
-            return web.json_response({"ok": False, "database": "unreachable", "reason": problem}, status=503)
-        return web.json_response({"ok": True, "database": "ok"})
+        answer: dict = {"ok": True}
+        if store is not None:
+            problem = await database_problem(store)
+            answer["database"] = "ok" if problem is None else "unreachable"
+            if problem is not None:
+                answer.update(ok=False, reason=problem)
+                log_event(log, "unhealthy", logging.WARNING, kind="database", reason=problem)
+        if socket is not None:
+            try:
+                connected = bool(await socket())
+            except Exception:  # a socket client that cannot even say: not connected
+                connected = False
+            answer["socket"] = "connected" if connected else "disconnected"
+            if not connected:
+                answer["ok"] = False
+                answer.setdefault("reason", "socket disconnected")
+        return web.json_response(answer, status=200 if answer["ok"] else 503)
 
     return health

@@ -67,10 +67,14 @@ async def serve(settings: Settings) -> None:
         raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)")
     services, app, worker = await start_app(settings, socket_mode=socket_mode)
     web_app = build_web_app(app, settings.signing_secret or "", store=services.store)
+    handler = None
     if socket_mode:
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(app, settings.app_token)
         # Slack reaches the app over the WebSocket; only the health check is served.
         web_app = web.Application()
-        web_app.router.add_get("/healthz", health_handler(services.store))
+        web_app.router.add_get("/healthz", health_handler(services.store, socket=handler.client.is_connected))
     guard = ConnectionGuard()
     install_guard(web_app, guard)
     runner = web.AppRunner(web_app, access_log=None)
@@ -81,10 +85,7 @@ async def serve(settings: Settings) -> None:
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
     worker.start()  # its first tick sends posts left pending by a crash
     try:
-        if socket_mode:
-            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-            handler = AsyncSocketModeHandler(app, settings.app_token)
+        if handler is not None:
             await handler.start_async()
         else:
             await asyncio.Event().wait()

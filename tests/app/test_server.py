@@ -97,3 +97,24 @@ async def test_socket_mode_is_used_when_an_app_token_is_set(tmp_path, slack):
             await task
         except (asyncio.CancelledError, Exception):
             pass
+
+
+async def test_socket_mode_healthz_reports_the_socket(tmp_path, slack):
+    """The stand-in refuses the socket (apps.connections.open fails): /healthz says so."""
+    from bot import server
+
+    port = free_port()
+    settings = make_settings(tmp_path, slack_api_url=slack.api_url, app_token="xapp-test", port=port)
+    task = asyncio.create_task(server.serve(settings))
+    try:
+        await slack.wait_for("apps.connections.open", timeout=10)
+        async with ClientSession() as s:
+            async with s.get(f"http://127.0.0.1:{port}/healthz") as r:
+                body = await r.json()
+                assert r.status == 503 and body["socket"] == "disconnected" and body["database"] == "ok"
+    finally:
+        task.cancel()
+        try:
+            await task
+        except (asyncio.CancelledError, Exception):
+            pass

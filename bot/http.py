@@ -208,10 +208,10 @@ def events_handler(app: AsyncApp, signing_secret: str):
         except Rejected as exc:
             log_event(log, "rejected", logging.WARNING, kind=exc.kind, status=exc.status, reason=exc.reason)
             message = {401: "invalid request", 408: "request timeout", 413: "request too large"}.get(exc.status)
-            response = web.json_response({"error": message or "malformed request"}, status=exc.status)
+            refusal = web.json_response({"error": message or "malformed request"}, status=exc.status)
             if exc.status in (408, 413):
-                response.force_close()  # the rest of the body is not worth waiting for
-            return response
+                refusal.force_close()  # the rest of the body is not worth waiting for
+            return refusal
         try:
             response = await app.async_dispatch(bolt_request)
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:

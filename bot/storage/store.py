@@ -532,9 +532,9 @@ class Store:
         name = f"relays_given_up:{team_id}"[:40]
         async with self.session() as s:
             row = await s.get(m.JobRun, name)
-            detail = dict(row.detail) if row is not None else {"count": 0, "posts": []}
-            posts = [p for p in detail.get("posts", []) if p != post_id][-9:] + [post_id]
-            detail = {"count": int(detail.get("count", 0)) + 1, "posts": posts}
+            before: dict[str, Any] = dict(row.detail) if row is not None else {}
+            posts = [p for p in before.get("posts", []) if p != post_id][-9:] + [post_id]
+            detail = {"count": int(before.get("count", 0)) + 1, "posts": posts}
             if row is None:
                 s.add(m.JobRun(name=name, last_run_at=utcnow(), detail=detail))
             else:

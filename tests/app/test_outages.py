@@ -78,6 +78,22 @@ async def test_the_post_click_during_an_outage_is_answered_and_works_when_repeat
     assert "Dilemma #1" in flat(bot.last_dm(PRACTITIONER))
 
 
+async def test_a_thread_reply_during_an_outage_is_kept_and_relayed_when_the_database_is_back(bot):
+    preview = await run_intake_to_preview(bot)
+    await bot.slack.click(PRACTITIONER, preview, "intake_post")
+    async with sqlite_down(bot):
+        await reply_in_thread(bot, "first")
+        await reply_in_thread(bot, "second")
+        try:
+            await bot.worker.tick()  # still down: the held replies stay held
+        except Exception:
+            pass
+    assert NOT_SAVED not in flat(bot.dms(COLLEAGUE))  # the writer is not asked to repeat a reply
+    await bot.worker.tick()
+    relays = [mm for mm in bot.dms(PRACTITIONER) if "new repl" in flat(mm)]
+    assert len(relays) == 1 and "2 new replies" in flat(relays[0])
+
+
 async def test_a_postgresql_database_that_stops_accepting_connections(tmp_path, slack, pg_url):
     import asyncpg
 

@@ -8,13 +8,14 @@ import hashlib
 import logging
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from bot.consult.model import OwnPost, PostContent, PostStatus
-from bot.consult.posting import Posting, team_of
+from bot.consult.posting import GONE, SENT, Posting, team_of
 from bot.gateway import Gateway, GatewayError, PostMark, Refused, Team, Unavailable
 from bot.identity import Identity
 from bot.logs import log_event
@@ -22,8 +23,12 @@ from bot.moderation.review import Review
 from bot.moderation.workspace import Workspace
 from bot.outgoing import ChannelPost, RelayNotice, ThreadReply
 from bot.storage import models as m
+from bot.storage.outage import is_database_down
 from bot.storage.store import Store
 from bot.texts import text
+
+RELAY_ATTEMPTS = 5  # tries of one relay, a worker tick apart, before it is given up
+HELD_REPLIES = 10_000  # thread replies kept in memory while the database is down
 
 log = logging.getLogger("bot.discussion")
 REPLY_PERSON = re.compile(r"\[Person [A-Z]{1,2}\]")
@@ -67,6 +72,8 @@ class Discussion:
         self.review = review
         self.deid = deid
         self.relay_window = timedelta(seconds=relay_batch_seconds)
+        self._relay_attempts: dict[int, int] = {}  # post id -> failed tries of its waiting relay
+        self._held: deque[tuple[str, str, str]] = deque(maxlen=HELD_REPLIES)
         self._members: dict[tuple[str, str, str], float] = {}  # (team, channel, user) -> member until
 
     async def _live_post(self, team_id: str, number: int, *, need_text: bool = True) -> m.Post | None:
@@ -210,13 +217,44 @@ class Discussion:
         return Result(True, _t("post.flag_thanks", number=number))
 
     async def on_thread_message(self, channel_id: str, thread_ts: str, ts: str) -> bool:
+        try:
+            return await self._count_reply(channel_id, thread_ts, ts)
+        except Exception as exc:
+            if not is_database_down(exc):
+                raise
+            self.hold_thread_message(channel_id, thread_ts, ts)
+            return False
+
+    async def _count_reply(self, channel_id: str, thread_ts: str, ts: str) -> bool:
         post = await self.store.post_by_message(channel_id, thread_ts)
         if post is None or post.status != PostStatus.POSTED or post.author_enc is None:  # purged: nobody to tell
             return False
         await self.store.add_reply(post.id, ts, self.relay_window)
         return True
 
+    def hold_thread_message(self, channel_id: str, thread_ts: str, ts: str) -> None:
+        """A thread reply that came while the database was down: kept in memory (where
+        it is, never what it says) and counted once the database answers again."""
+        self._held.append((channel_id, thread_ts, ts))
+        log_event(log, "thread reply held", logging.WARNING, count=len(self._held))
+
+    async def replay_held(self) -> int:
+        """Counts the held thread replies, oldest first, until the database fails again."""
+        replayed = 0
+        while self._held:
+            try:
+                await self._count_reply(*self._held[0])
+            except Exception as exc:
+                if is_database_down(exc):
+                    break
+                self._held.popleft()  # not an outage: retrying would fail the same way
+                raise
+            self._held.popleft()
+            replayed += 1
+        return replayed
+
     async def flush_relays(self) -> int:
+        await self.replay_held()
         sent = 0
         for post_id, count, first_ts in await self.store.take_due_relays():
             post = await self.store.get_post(post_id)
@@ -228,11 +266,21 @@ class Discussion:
             except (Unavailable, Refused):
                 permalink = None
             notice = RelayNotice(post.id, count, permalink, bool(post.resolved))
-            if await self.posting.tell_poster(team, post, notice):
+            outcome = await self.posting.reach_poster(team, post, notice)
+            if outcome == SENT:
+                self._relay_attempts.pop(post.id, None)
                 sent += 1
-            else:
-                # Put it back so the poster hears about it once Slack answers again.
-                await self.store.add_reply(post.id, first_ts, self.relay_window)
+                continue
+            attempts = self._relay_attempts.get(post.id, 0) + 1
+            if outcome == GONE or attempts >= RELAY_ATTEMPTS:
+                # Bounded: a deactivated poster is not retried forever; moderators see it in status.
+                self._relay_attempts.pop(post.id, None)
+                log_event(log, "relay given up", logging.WARNING, post=post.id, attempt=attempts, reason=outcome)
+                await self.store.record_relay_given_up(team.id, post.id)
+                continue
+            # Put it back so the poster hears about it once Slack answers again.
+            self._relay_attempts[post.id] = attempts
+            await self.store.add_reply(post.id, first_ts, self.relay_window)
         return sent
 
     async def mine(self, team_id: str, user_id: str) -> list[OwnPost]:

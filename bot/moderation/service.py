@@ -11,7 +11,7 @@ from typing import Any
 from bot.consult.discussion import Discussion
 from bot.consult.model import PostStatus
 from bot.consult.posting import POSTED, Posting
-from bot.gateway import Gateway, Team, Unavailable
+from bot.gateway import Gateway, Refused, Team, Unavailable
 from bot.logs import log_event
 from bot.moderation.review import Review
 from bot.moderation.workspace import Effective, Workspace
@@ -60,8 +60,9 @@ class Moderation:
             return cached[1]
         try:
             is_admin = await self.gateway.is_admin(team, user_id)
-        except Unavailable:
-            is_admin = False
+        except (Unavailable, Refused):
+            # Not an answer: "no" for now, but asked again next time rather than cached.
+            return False
         self._admin_cache[key] = (time.monotonic(), is_admin)
         return is_admin
 
@@ -101,6 +102,16 @@ class Moderation:
     async def status_text(self, team_id: str) -> str:
         eff = await self.workspace.effective(team_id)
         lines = self.status_lines(eff, await self.store.job("retention"))
+        given_up = await self.store.relays_given_up(team_id)
+        if given_up is not None and given_up.detail.get("count"):
+            lines.append(
+                _t(
+                    "status.relays_given_up",
+                    count=given_up.detail["count"],
+                    posts=", ".join(f"#{n}" for n in given_up.detail.get("posts", [])),
+                    when=given_up.last_run_at.strftime("%Y-%m-%d %H:%M UTC"),
+                )
+            )
         return _t("status.title") + "\n" + "\n".join(lines)
 
     # ---- approvals ---------------------------------------------------------

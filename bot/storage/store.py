@@ -676,6 +676,22 @@ class Store:
             else:
                 row.last_run_at, row.detail = utcnow(), detail
 
+    async def record_relay_given_up(self, team_id: str, post_id: int) -> None:
+        """Counts, per workspace, reply notices no longer retried (shown in `/boundary-admin status`)."""
+        name = f"relays_given_up:{team_id}"[:40]
+        async with self.session() as s:
+            row = await s.get(m.JobRun, name)
+            before: dict[str, Any] = dict(row.detail) if row is not None else {}
+            posts = [p for p in before.get("posts", []) if p != post_id][-9:] + [post_id]
+            detail = {"count": int(before.get("count", 0)) + 1, "posts": posts}
+            if row is None:
+                s.add(m.JobRun(name=name, last_run_at=utcnow(), detail=detail))
+            else:
+                row.last_run_at, row.detail = utcnow(), detail
+
+    async def relays_given_up(self, team_id: str) -> m.JobRun | None:
+        return await self.job(f"relays_given_up:{team_id}"[:40])
+
     async def job(self, name: str) -> m.JobRun | None:
         async with self.session() as s:
             return await s.get(m.JobRun, name)

@@ -6,8 +6,9 @@ import json
 import pytest
 
 from tests.app.test_boundary_command import ask, assert_valid_blocks
+from tests.app.test_consult_flow import flat, run_intake_to_preview
 from tests.app.test_moderation import admin
-from tests.conftest import COLLEAGUE, MODERATOR
+from tests.conftest import COLLEAGUE, COLLEAGUE2, CONSULT, MODERATOR, PRACTITIONER
 
 CASES = [
     ("self_harm", "she has a plan to kill herself this weekend, can I tell her mum?"),
@@ -97,3 +98,28 @@ async def test_workspace_resources_show_on_the_card_and_in_status(bot):
 async def test_resources_are_for_moderators_only(bot):
     assert "Only moderators" in await admin(bot, COLLEAGUE, "resources emergency 112")
     assert "Usage: `/boundary-admin resources`" in await admin(bot, MODERATOR, "resources frobnicate 1")
+
+
+async def test_an_anonymous_reply_that_describes_a_risk_gets_a_private_note(bot):
+    await run_intake_to_preview(bot)
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    post = bot.slack.messages(CONSULT)[0]
+    await bot.slack.click(COLLEAGUE, post, "post_reply_anon")
+    await bot.slack.submit_view(
+        COLLEAGUE,
+        bot.slack.views(COLLEAGUE)[-1]["id"],
+        {"reply": {"value": "Honestly, a client of mine said last week he'd kill his boss, and I did nothing."}},
+    )
+    thread = bot.slack.replies(CONSULT, post["ts"])
+    assert any("Anonymous colleague" in flat(m) for m in thread), "the reply is still posted"
+    note = flat(bot.last_dm(COLLEAGUE))
+    assert "Your anonymous reply is in the thread" in note
+    assert "not a crisis service" in note and "supervisor or clinical lead now" in note
+    assert "not a crisis service" not in flat(thread)  # the note is the writer's alone
+
+    await bot.slack.click(COLLEAGUE2, post, "post_reply_anon")
+    await bot.slack.submit_view(
+        COLLEAGUE2, bot.slack.views(COLLEAGUE2)[-1]["id"], {"reply": {"value": "I'd decline warmly."}}
+    )
+    calm = flat(bot.last_dm(COLLEAGUE2))
+    assert "Your anonymous reply is in the thread" in calm and "crisis" not in calm

@@ -43,7 +43,7 @@ PRIORITY = ("crisis_now", "threat_to_practitioner", "harm_to_others", "abuse_neg
 COMBO_ONLY = frozenset({"crisis_now"})
 THRESHOLD = 1.0
 TYPO_CUTOFF = 0.8
-TYPO_MIN_LEN = 5
+TYPO_MIN_LEN = 3
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _CLAUSE = re.compile(
@@ -87,8 +87,12 @@ def strip_accents(s: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
 
 
+# A cue starts at a word boundary, or at an apostrophe ("she'll", "he'd" start a cue at "'ll").
+_START = r"(?:(?<![\w])|(?='))"
+
+
 def _alt(patterns) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w])")
+    return re.compile(_START + r"(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w])")
 
 
 class Recognizer:
@@ -106,7 +110,7 @@ class Recognizer:
                 raise ValueError(f"cues.yaml: unknown kind {f['kind']!r} in {f['name']}")
             cs = bool(f.get("case_sensitive"))
             pats = tuple(
-                re.compile(r"(?<![\w])(?:" + expand(p) + r")(?![\w])", 0 if cs else re.IGNORECASE)
+                re.compile(_START + r"(?:" + expand(p) + r")(?![\w])", 0 if cs else re.IGNORECASE)
                 for p in f["patterns"]
             )
             self.families.append(_Family(f["name"], f["kind"], float(f.get("weight", 1.0)), pats, cs))

@@ -80,8 +80,13 @@ class _Family:
     case_sensitive: bool
 
 
+_QUOTE = re.compile(r"(?<![\w])['\"“”]+|['\"“”]+(?![\w])")
+
+
 def strip_accents(s: str) -> str:
     s = s.replace("’", "'").replace("‘", "'").replace("ß", "ss")
+    # quote marks around words ("he'd 'take a few with him'") are not apostrophes: drop them
+    s = re.sub(r"[ \t]{2,}", " ", _QUOTE.sub(" ", s))
     if s.isascii():
         return s
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))

@@ -23,6 +23,7 @@ from bot.principles import get_catalog, get_matcher
 from bot.principles.catalog import Catalog
 from bot.principles.matcher import Matcher
 from bot.responder import Responder
+from bot.risk import get_recognizer
 from bot.slack.gateway import WebApiGateway
 from bot.slack_client import build_client
 from bot.storage.store import Store
@@ -70,6 +71,9 @@ async def build_services(
     identity = Identity(load_secrets(settings.secret_key, settings.data_dir))
     catalog = get_catalog()
     matcher = get_matcher()
+    # compiled once here rather than on the first question, which would otherwise
+    # hold the event loop for the ~1 s the cue file takes to load
+    get_recognizer()
     renderer = Renderer(catalog, load_spec(), settings.max_answer_chars)
 
     async def client_for(_team: Team) -> AsyncWebClient:

@@ -25,9 +25,11 @@ import difflib
 import gzip
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -96,12 +98,12 @@ def strip_accents(s: str) -> str:
 _START = r"(?:(?<![\w])|(?='))"
 
 
-def _alt(patterns) -> re.Pattern[str]:
+def _alt(patterns: Iterable[str]) -> re.Pattern[str]:
     return re.compile(_START + r"(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w])")
 
 
 class Recognizer:
-    def __init__(self, data: dict, english: frozenset[str] = frozenset()):
+    def __init__(self, data: dict[str, Any], english: frozenset[str] = frozenset()):
         macros = data.get("macros") or {}
 
         def expand(p: str) -> str:
@@ -178,8 +180,8 @@ class Recognizer:
             if not any(pa <= a and b <= pb for pa, pb in pseudo):
                 return True
         after = s[end:]
-        m = re.match(r"\s*[:=]?\s*", after)
-        rest = after[m.end() if m else 0 :]
+        gap = re.match(r"\s*[:=]?\s*", after)
+        rest = after[gap.end() if gap else 0 :]
         n = self.neg_after.match(rest)
         return bool(n and rest[: n.end()].strip() and re.match(r"[\s.,;)]|$", rest[n.end() : n.end() + 1] or ""))
 
@@ -218,7 +220,7 @@ class Recognizer:
         cues = tuple(Cue(f.name, f.kind, t) for f, t in fired.values())
         return RiskAssessment(kinds[0] if kinds else None, kinds, cues)
 
-    def _clause(self, clause: str, joking: bool, fired: dict) -> None:
+    def _clause(self, clause: str, joking: bool, fired: dict[str, tuple[_Family, str]]) -> None:
         low = self._correct(clause.lower())
         if joking:
             return
@@ -253,7 +255,7 @@ class Recognizer:
                 name = "clause:" + "+".join(needs)
                 fired.setdefault(name, (_Family(name, kind, weight, (), False), clause.strip()[:80]))
 
-    def assess_many(self, texts) -> RiskAssessment:
+    def assess_many(self, texts: Iterable[str | None]) -> RiskAssessment:
         return self.assess("\n".join(t for t in texts if t))
 
 
@@ -278,5 +280,5 @@ def assess(text: str) -> RiskAssessment:
     return get_recognizer().assess(text)
 
 
-def assess_many(texts) -> RiskAssessment:
+def assess_many(texts: Iterable[str | None]) -> RiskAssessment:
     return get_recognizer().assess_many(texts)

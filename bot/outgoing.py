@@ -7,7 +7,7 @@ touches Block Kit, and every message the app can send is listed here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.consult.model import Group, IntakeState, OwnPost, PostContent
 
@@ -38,6 +38,7 @@ class PreviewPrompt:
     content: PostContent
     ref: str
     target: Group | None
+    resources: dict[str, str] = field(default_factory=dict)  # the workspace's risk resources
 
 
 @dataclass(frozen=True)

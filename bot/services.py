@@ -25,6 +25,7 @@ from bot.principles import get_catalog, get_matcher
 from bot.principles.catalog import Catalog
 from bot.principles.matcher import Matcher
 from bot.responder import Responder
+from bot.risk import get_recognizer
 from bot.slack.gateway import WebApiGateway
 from bot.slack_client import build_client
 from bot.storage.store import Store
@@ -115,6 +116,9 @@ async def build_services(
     client = client or build_client(settings)
     catalog = get_catalog()
     matcher = get_matcher()
+    # compiled once here rather than on the first question, which would otherwise
+    # hold the event loop for the ~1 s the cue file takes to load
+    get_recognizer()
     renderer = Renderer(catalog, load_spec(), settings.max_answer_chars)
 
     async def client_for(_team: Team) -> AsyncWebClient:

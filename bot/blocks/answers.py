@@ -164,3 +164,68 @@ def off_topic_message(catalog) -> Message:
     intro = f"{t('off_topic.lead')} {catalog.off_topic_text}"
     blocks = render([section(intro)]) + help_.blocks[1:]
     return Message(text=intro, blocks=blocks)
+
+
+def _risk_text(key: str, **fmt) -> str:
+    return load_texts("risk")(key, **fmt)
+
+
+def risk_card(kind: str, resources: dict[str, str] | None = None) -> list:
+    """The card that leads every answer in which a risk is recognised: act now, the
+    workspace's own resources where moderators set them (neutral defaults otherwise),
+    and that this is not a crisis service."""
+    t = load_texts("risk")
+    res = resources or {}
+
+    def fill(name: str) -> str:
+        value = res.get(name)
+        return t(f"card.{name}_set", value=value) if value else t(f"card.{name}_default")
+
+    actions_ = [
+        a.format(
+            emergency=fill("emergency"),
+            protocol=fill("protocol"),
+            on_call=fill("on_call"),
+            crisis_line=fill("crisis_line"),
+        )
+        for a in t.raw("card.actions")
+    ]
+    blocks = [
+        header(t("card.title")),
+        *sections(t("card.lead", kind=t(f"kinds.{kind}")) + "\n" + _bullets(actions_)),
+    ]
+    notes = [t("card.not_crisis")]
+    if not res:
+        notes.append(t("card.defaults_note"))
+    blocks.append(context(" ".join(notes)))
+    return blocks
+
+
+def duties_blocks() -> list:
+    t = load_texts("risk")
+    return [
+        *sections(f"{t('duties.heading')}\n{t('duties.body')}"),
+        *sections(f"{t('duties.codes_heading')}\n{_bullets(t.raw('duties.codes'))}"),
+    ]
+
+
+def risk_answer_message(catalog, question: str, kind: str, resources: dict[str, str] | None, answer) -> Message:
+    """A risk answer: the card first, then the duties note, then — when the question is
+    also a boundary question — its principles, without any situation card (scripts
+    written for ordinary situations, such as a client's death or "you can't share
+    anything", do not fit a risk)."""
+    t = load_texts("messages")
+    blocks = [*risk_card(kind, resources), context(f"_“{escape(question[:200])}”_"), *duties_blocks()]
+    if answer is not None and not answer.off_topic and answer.principles:
+        blocks += [divider(), *sections(_risk_text("answer.below"))]
+        for match in answer.principles:
+            p = catalog.principles[match.key]
+            # titles and summaries only: a "why" line read from a risk question is more
+            # likely to misread it than to help, and the risk is what matters first
+            blocks += sections(
+                f"*{p.title}* — {p.summary}",
+                accessory=button(t("principles.more_button"), f"{PRINCIPLE_MORE}:{p.key}", p.key),
+            )
+    blocks.append(divider())
+    blocks.append(context(catalog.disclaimer))
+    return Message(text=_risk_text("answer.fallback"), blocks=render(blocks))

@@ -31,7 +31,7 @@ from bot.blocks.posts import REPLY_CALLBACK, post_body
 from bot.consult.conversation import parse_value, value
 from bot.consult.model import Group, IntakeState, PostContent
 from bot.outgoing import ReplyForm
-from bot.texts import text
+from bot.texts import load_texts, text
 
 CHOICE = "intake_choice"
 FORM = "intake_form"
@@ -114,7 +114,20 @@ def step_message(spec, step, state: IntakeState, ref: str, catalog) -> Message:
     return Message(text=step.prompt.replace("*", ""), blocks=render(blocks))
 
 
-def preview_message(spec, content: PostContent, ref: str, catalog, target: Group | None = None) -> Message:
+def risk_note(kind: str | None, resources: dict[str, str] | None = None) -> str:
+    """The preview's note when the answers describe a risk: a peer channel is not a
+    crisis service; talk to a supervisor now; posting stays allowed."""
+    t = load_texts("risk")
+    res = resources or {}
+    on_call = t("card.on_call_set", value=res["on_call"]) if res.get("on_call") else ""
+    emergency = f" ({res['emergency']})" if res.get("emergency") else ""
+    kind_text = t(f"kinds.{kind}") if kind and t.has(f"kinds.{kind}") else t("kinds_unknown")
+    return t("intake.note", kind=kind_text, on_call=on_call, emergency=emergency)
+
+
+def preview_message(
+    spec, content: PostContent, ref: str, catalog, target: Group | None = None, resources: dict | None = None
+) -> Message:
     step = spec.by_id["preview"]
     blocks: list[Block] = [section(step.prompt)]
     if target:
@@ -132,7 +145,7 @@ def preview_message(spec, content: PostContent, ref: str, catalog, target: Group
     if content.warnings:
         blocks += sections(step.text("warnings_heading") + "\n" + "\n".join(f"• {escape(w)}" for w in content.warnings))
     if content.risk:
-        blocks += sections(spec.text("risk.note"))
+        blocks += sections(risk_note(content.risk_kind, resources))
     blocks.append(
         actions(
             button(step.text("post_button"), POST, _value(ref, "preview"), style="primary"),

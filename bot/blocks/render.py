@@ -25,7 +25,9 @@ class Renderer:
             out.Notice: lambda v: ib.notice(v.text),
             out.IntakeIntro: lambda v: ib.intro(s),
             out.StepPrompt: lambda v: ib.step_message(s, s.by_id[v.step_id], v.state, v.ref, c),
-            out.PreviewPrompt: lambda v: ib.preview_message(s, v.content, v.ref, c, target=v.target),
+            out.PreviewPrompt: lambda v: ib.preview_message(
+                s, v.content, v.ref, c, target=v.target, resources=v.resources
+            ),
             out.StartPrompt: lambda v: ib.start_prompt(s),
             out.AlreadyOpen: lambda v: ib.already_open(s, v.step_label),
             out.ChannelPost: lambda v: pb.channel_post(v, c),

@@ -126,7 +126,8 @@ class IntakeConversation:
         state.target = target
         if state.preview is None:
             state.preview = compose(self.spec, state.answers, self.deid(), eff.terms)
-        return step_id, [PreviewPrompt(state.preview, intake.ref, target)]
+        resources = eff.risk_resources if state.preview.risk else {}
+        return step_id, [PreviewPrompt(state.preview, intake.ref, target, resources)]
 
     async def _show(self, intake: m.Intake, eff: Effective) -> list[object]:
         """The current step again (saving what the preview worked out)."""

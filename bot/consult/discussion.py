@@ -22,6 +22,7 @@ from bot.logs import log_event
 from bot.moderation.review import Review
 from bot.moderation.workspace import Workspace
 from bot.outgoing import ChannelPost, RelayNotice, ThreadReply
+from bot.risk import assess
 from bot.storage import models as m
 from bot.storage.outage import is_database_down
 from bot.storage.store import Store
@@ -110,6 +111,18 @@ class Discussion:
         self._members[key] = time.monotonic() + MEMBER_CACHE_SECONDS
         return True
 
+    async def _with_risk_note(self, team_id: str, message: str, reply: str) -> str:
+        """The writer's confirmation, plus the risk note when the reply describes a risk
+        (the reply itself is posted either way)."""
+        kind = assess(reply).kind
+        if kind is None:
+            return message
+        res = await self.workspace.risk_resources(team_id)
+        on_call = text("risk.card.on_call_set", value=res["on_call"]) if res.get("on_call") else ""
+        emergency = f" ({res['emergency']})" if res.get("emergency") else ""
+        note = text("risk.reply.note", kind=text(f"risk.kinds.{kind}"), on_call=on_call, emergency=emergency)
+        return f"{message}\n\n{note}"
+
     async def reply_anonymously(self, team: Team, user_id: str, number: int, reply: str, submission: str) -> Result:
         """Posts a de-identified reply in the post's thread. ``submission`` names the
         form it came from: the same form submitted twice (or to two processes) posts once."""
@@ -137,7 +150,7 @@ class Discussion:
         await self.store.complete_reply(row.id, sent.ts)
         # The app's own messages raise no event for us: queue the relay here.
         await self.store.add_reply(post.id, sent.ts, self.relay_window)
-        return Result(True, _t("post.reply_posted", number=number))
+        return Result(True, await self._with_risk_note(team.id, _t("post.reply_posted", number=number), reply))
 
     async def remove_reply(self, team: Team, number: int, reply_number: int) -> bool:
         """A moderator takes one anonymous reply down; False if there is no such reply."""
@@ -160,7 +173,7 @@ class Discussion:
         if post.status != PostStatus.POSTED:
             return Result(False, _t("post.not_posted_yet", number=number))
         await self._thread_post(team, post, "op", await self._redact(team.id, reply))
-        return Result(True, _t("post.reply_posted", number=number))
+        return Result(True, await self._with_risk_note(team.id, _t("post.reply_posted", number=number), reply))
 
     async def resolve(self, team: Team, user_id: str, number: int) -> Result:
         post = await self._live_post(team.id, number)

@@ -61,6 +61,7 @@ class PostContent:
     removed: dict[str, int] = field(default_factory=dict)  # label -> count, over the whole intake
     warnings: tuple[str, ...] = ()
     risk: bool = False
+    risk_kind: str | None = None  # bot.risk kind of the first risk recognised in the answers
 
     def text_of(self, key: str) -> str | None:
         return getattr(self, key) if key in FREE_TEXT_FIELDS else None
@@ -81,6 +82,7 @@ class PostContent:
             "removed": dict(self.removed),
             "warnings": list(self.warnings),
             "risk": self.risk,
+            "risk_kind": self.risk_kind,
         }
 
     @classmethod
@@ -95,6 +97,7 @@ class PostContent:
             removed={str(k): int(v) for k, v in (data.get("removed") or {}).items()},
             warnings=tuple(data.get("warnings") or ()),
             risk=bool(data.get("risk")),
+            risk_kind=data.get("risk_kind") or None,
         )
 
 

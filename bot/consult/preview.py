@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from typing import Any
 
 from bot.consult.intake import IntakeSpec
 from bot.consult.model import FREE_TEXT_FIELDS, PostContent
+from bot.risk import assess_many
 
 
-@cache
-def _risk_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
-
-
-def suggests_risk(spec: IntakeSpec, texts: list[str]) -> bool:
-    pattern = _risk_regex(tuple(spec.raw("risk.patterns")))
-    return any(pattern.search(t) for t in texts if t)
+def risk_in(texts: list[str]) -> str | None:
+    """The risk kind (bot/risk) the intake's answers describe, read together (typed,
+    private-form and edited answers all land in the same answers), or None."""
+    return assess_many([t for t in texts if t]).kind
 
 
 def compose(spec: IntakeSpec, answers: dict[str, Any], engine: Any, terms: list[str]) -> PostContent:
@@ -46,6 +41,7 @@ def compose(spec: IntakeSpec, answers: dict[str, Any], engine: Any, terms: list[
         principles=tuple(answers.get("principles") or ()),
         removed=removed,
         warnings=tuple(warnings),
-        risk=suggests_risk(spec, texts),
+        risk=(kind := risk_in(texts)) is not None,
+        risk_kind=kind,
         **deidentified,
     )

@@ -16,7 +16,7 @@ from bot.gateway import ChannelInfo, Gateway, GatewayError, NotFound, Team
 from bot.identity import Identity
 from bot.moderation.commands import AdminCommand, channel_ref, parse, post_or_reply, user_ref
 from bot.moderation.service import Moderation
-from bot.moderation.workspace import Workspace
+from bot.moderation.workspace import RESOURCE_KEYS, Workspace
 from bot.mrkdwn import escape
 from bot.outgoing import AdminAnswer
 from bot.storage import models as m
@@ -24,6 +24,44 @@ from bot.storage.store import Store
 from bot.texts import text
 
 CHANNEL_ID = re.compile(r"[CG][A-Z0-9]+")
+RESOURCE_ALIASES = {
+    "emergency": "emergency",
+    "emergency_number": "emergency",
+    "emergency-number": "emergency",
+    "crisis": "crisis_line",
+    "crisis_line": "crisis_line",
+    "crisis-line": "crisis_line",
+    "crisisline": "crisis_line",
+    "protocol": "protocol",
+    "protocol_link": "protocol",
+    "link": "protocol",
+    "oncall": "on_call",
+    "on-call": "on_call",
+    "on_call": "on_call",
+    "on": "on_call",
+}
+MAX_RESOURCE = 200
+# Slack escapes links in command text as <https://…> or <https://…|label>
+LINK = re.compile(r"^<?(https?://[^\s<>|]+)(?:\|[^>]*)?>?$")
+
+
+def resource_value(key: str, given: str) -> tuple[str | None, str | None]:
+    """(display mrkdwn, problem) for one risk resource typed by a moderator."""
+    given = " ".join(given.split())
+    if len(given) > MAX_RESOURCE:
+        return None, text("risk.admin.too_long", max=MAX_RESOURCE)
+    if key == "protocol":
+        m = LINK.match(given)
+        if not m:
+            return None, text("risk.admin.bad_link")
+        return f"<{m.group(1)}>", None
+    if key == "on_call":
+        user = user_ref(given)
+        if user:
+            return f"<@{user}>", None
+    return escape(given.replace("`", "'")), None
+
+
 USER_ID = re.compile(r"[UW][A-Z0-9]+")
 
 
@@ -53,6 +91,8 @@ def _audit_detail(entry: m.AuditEntry) -> str:
         return f" · <#{detail}>"
     if entry.action.startswith("moderator") and USER_ID.fullmatch(detail):
         return f" · <@{detail}>"
+    if entry.action.startswith("resources") and (detail in RESOURCE_KEYS or detail == "all"):
+        return f" · {detail}"
     if entry.action == "retention" and detail.isdigit():
         return f" · {detail}"
     if re.fullmatch(r"reply \d+", detail):
@@ -94,6 +134,8 @@ class AdminCommands:
             "unblock": self._unblock,
             "remove": self._remove,
             "audit": self._audit,
+            "resources": self._resources,
+            "resource": self._resources,
         }
 
     async def run(self, team: Team, user_id: str, typed: str) -> AdminAnswer:
@@ -231,6 +273,45 @@ class AdminCommands:
             done = _t("done.term_removed", term=shown)
             return AdminAnswer(done + "\n" + _t("done.term_in_config", term=shown) if in_config else done)
         return _answer("done.term_in_config" if in_config else "done.term_not_listed", term=shown)
+
+    async def _resources(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        """`resources` shows them; `resources <key> <value>` sets one; `resources clear <key>|all`."""
+        current = await self.workspace.risk_resources(team.id)
+        words = cmd.arg.split(None, 1)
+        if not words:
+            lines = [
+                text(
+                    "risk.admin.line",
+                    label=text(f"risk.admin.keys.{k}"),
+                    value=current.get(k) or text("risk.admin.unset"),
+                )
+                for k in RESOURCE_KEYS
+            ]
+            return AdminAnswer("\n".join([text("risk.admin.title"), *lines, text("risk.admin.usage")]))
+        first = words[0].lower()
+        if first in ("clear", "unset", "remove", "delete"):
+            which = words[1].strip().lower() if len(words) > 1 else ""
+            if which == "all":
+                await self.workspace.set_risk_resources(team.id, {})
+                await self.store.audit(team.id, user_id, "resources clear", detail="all")
+                return AdminAnswer(text("risk.admin.cleared_all"))
+            key = RESOURCE_ALIASES.get(which)
+            if key is None:
+                return AdminAnswer(text("risk.admin.usage"))
+            current.pop(key, None)
+            await self.workspace.set_risk_resources(team.id, current)
+            await self.store.audit(team.id, user_id, "resources clear", detail=key)
+            return AdminAnswer(text("risk.admin.cleared", label=text(f"risk.admin.keys.{key}")))
+        key = RESOURCE_ALIASES.get(first)
+        if key is None or len(words) < 2 or not words[1].strip():
+            return AdminAnswer(text("risk.admin.usage"))
+        value, problem = resource_value(key, words[1])
+        if problem or value is None:
+            return AdminAnswer(problem or text("risk.admin.usage"))
+        current[key] = value
+        await self.workspace.set_risk_resources(team.id, current)
+        await self.store.audit(team.id, user_id, "resources", detail=key)
+        return AdminAnswer(text("risk.admin.set", label=text(f"risk.admin.keys.{key}"), value=value))
 
     async def _retention(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
         if not cmd.arg.isdigit() or int(cmd.arg) > 36500:

@@ -97,6 +97,12 @@ class Moderation:
             _t("status.terms", count=len(eff.terms), source=src["terms"]),
             _t("status.moderators", count=len(eff.moderators), source=src["moderators"]),
             _t("status.job", value=ran),
+            text(
+                "risk.admin.status",
+                value=" · ".join(f"{text(f'risk.admin.keys.{k}')} {v}" for k, v in eff.risk_resources.items())
+                or text("risk.admin.status_none"),
+                source=text("risk.admin.status_source" if eff.risk_resources else "risk.admin.status_source_none"),
+            ),
         ]
 
     async def status_text(self, team_id: str) -> str:

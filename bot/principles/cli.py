@@ -7,8 +7,19 @@ import json
 import sys
 import textwrap
 
+from bot.risk import assess
+from bot.texts import load_texts
+
 from . import get_catalog, get_matcher
 from .matcher import Answer
+
+
+def render_risk(kind: str) -> str:
+    """The risk card as plain text, first in the answer (texts in prompts/risk.yaml)."""
+    t = load_texts("risk")
+    lines = [t("cli.title", kind=t(f"kinds.{kind}")), *(f"  • {a}" for a in t.raw("cli.actions"))]
+    lines += [textwrap.fill(t("cli.duties"), 88), ""]
+    return "\n".join(lines)
 
 
 def render_text(answer: Answer) -> str:
@@ -53,16 +64,32 @@ def main(argv: list[str] | None = None) -> int:
     if args.jsonl:
         for n, line in enumerate((ln for ln in sys.stdin if ln.strip()), 1):
             row = json.loads(line)
-            a = matcher.answer(row.get("q", ""))
+            q = row.get("q", "")
+            a = matcher.answer(q)
             out = {
                 "id": row.get("id", n),
                 "principles": [m.key for m in a.principles],
                 "situation": a.situation.key if a.situation else None,
+                "risk": assess(q).kind,
             }
             sys.stdout.write(json.dumps(out) + "\n")
         return 0
     if not args.question:
         ap.print_usage(sys.stderr)
         return 2
-    print(render_text(matcher.answer(" ".join(args.question))))
+    question = " ".join(args.question)
+    kind = assess(question).kind
+    if kind is not None:
+        # risk first; the boundary answer follows, without a situation's scripts
+        answer = matcher.answer(question)
+        cat = get_catalog()
+        lines = [render_risk(kind)]
+        if not answer.off_topic and answer.principles:
+            lines.append(load_texts("risk")("cli.below"))
+            lines += [f"  • {cat.principles[m.key].title} — {cat.principles[m.key].summary}" for m in answer.principles]
+            lines.append("")
+        lines.append(textwrap.fill(cat.disclaimer, 88))
+        print("\n".join(lines))
+        return 0
+    print(render_text(matcher.answer(question)))
     return 0

@@ -6,12 +6,22 @@ from bot.blocks import answers
 from bot.consult.intake import load_spec
 from bot.listeners.context import team_of
 from bot.outgoing import MyPosts
+from bot.risk import assess
 
 MAX_QUESTION = 1000
 
 
-def route(services, text: str):
-    """The ephemeral answer for everything except `consult` and `mine`."""
+def risk_of(text: str):
+    """The risk kind a free-text question describes (None for help, a principle's name, …)."""
+    words = " ".join(text.split())
+    if words.lower() in ("", "help", "?", "hi", "hello", "principles", "principle", "list"):
+        return None
+    return assess(words[:MAX_QUESTION]).kind
+
+
+def route(services, text: str, resources: dict | None = None):
+    """The ephemeral answer for everything except `consult` and `mine`. Risk comes
+    first: a question that describes one gets the risk card before any principle."""
     catalog = services.catalog
     words = " ".join(text.split())
     lowered = words.lower()
@@ -19,11 +29,14 @@ def route(services, text: str):
         return answers.help_message(catalog)
     if lowered in ("principles", "principle", "list"):
         return answers.principles_message(catalog)
+    question = words[:MAX_QUESTION]
+    kind = assess(question).kind
+    if kind is not None:
+        return answers.risk_answer_message(catalog, question, kind, resources, services.matcher.answer(question))
     if len(words.split()) <= 4:
         principle = catalog.find_principle(words)
         if principle is not None:
             return answers.principle_message(catalog, principle)
-    question = words[:MAX_QUESTION]
     return answers.answer_message(catalog, question, services.matcher.answer(question))
 
 
@@ -44,6 +57,7 @@ def handler(services):
             return
         # Answered through response_url after the acknowledgement, by the
         # responder's queue, so a burst of questions never holds back an ack.
-        await services.responder.answer(command["response_url"], lambda: route(services, text))
+        resources = await services.workspace.risk_resources(team.id) if risk_of(text) else None
+        await services.responder.answer(command["response_url"], lambda: route(services, text, resources))
 
     return boundary_command

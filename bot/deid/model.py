@@ -27,6 +27,8 @@ class DeidResult:
     spans: list[Span] = field(default_factory=list)
     removed: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # words left visible but worth checking (bot.deid.review_spans.ReviewSpan)
+    review: list = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,15 @@ class EditForm:
     content: PostContent
 
 
+@dataclass(frozen=True)
+class RemoveWordsForm:
+    """The preview's one-step removal: the words to check, as checkboxes, and a
+    box for any other word."""
+
+    ref: str
+    words: tuple[str, ...]
+
+
 # ---- the post and its discussion --------------------------------------------
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 from bot.consult.intake import IntakeSpec
 from bot.consult.model import FREE_TEXT_FIELDS, PostContent
+from bot.consult.words import removed_counts, review_words
 
 
 @cache
@@ -20,16 +22,18 @@ def suggests_risk(spec: IntakeSpec, texts: list[str]) -> bool:
     return any(pattern.search(t) for t in texts if t)
 
 
-def compose(spec: IntakeSpec, answers: dict[str, Any], engine: Any, terms: list[str]) -> PostContent:
+def compose(
+    spec: IntakeSpec, answers: dict[str, Any], engine: Any, terms: list[str], removed_words: Sequence[str] = ()
+) -> PostContent:
     """The post's content: labels for the choices, de-identified free text (person
-    placeholders consistent across fields), what was removed, and review warnings."""
+    placeholders consistent across fields), what was removed, review warnings, and
+    the words kept that the poster should check. ``removed_words`` (chosen by the
+    poster) go from every field like workspace terms, and are counted apart."""
     texts = [answers.get(k) or "" for k in FREE_TEXT_FIELDS]
-    results = engine.redact_many(texts, terms=tuple(terms))
-    removed: dict[str, int] = {}
+    results = engine.redact_many(texts, terms=tuple(terms) + tuple(removed_words))
+    removed = removed_counts(texts, results, removed_words)
     warnings: list[str] = []
     for r in results:
-        for label, n in r.removed.items():
-            removed[label] = removed.get(label, 0) + n
         for w in r.warnings:
             if w not in warnings:
                 warnings.append(w)
@@ -47,5 +51,6 @@ def compose(spec: IntakeSpec, answers: dict[str, Any], engine: Any, terms: list[
         removed=removed,
         warnings=tuple(warnings),
         risk=suggests_risk(spec, texts),
+        review=review_words(texts, results),
         **deidentified,
     )

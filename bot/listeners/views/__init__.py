@@ -8,6 +8,7 @@ def register(app, services) -> None:
     app.view(ib.FORM_CALLBACK)(intake.submitted(services, "text"))
     app.view(ib.PRINCIPLES_CALLBACK)(intake.submitted(services, "principles"))
     app.view(ib.EDIT_CALLBACK)(intake.submitted(services, "edit"))
+    app.view(ib.REMOVE_CALLBACK)(intake.submitted(services, "remove"))
     app.view(pb.REPLY_CALLBACK["anonymous"])(posts.submitted(services, "anonymous"))
     app.view(pb.REPLY_CALLBACK["op"])(posts.submitted(services, "op"))
     app.view(mb.REJECT_CALLBACK)(moderation.reject_submitted(services))

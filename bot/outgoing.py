@@ -101,6 +101,18 @@ class ReplyForm:
 
 
 @dataclass(frozen=True)
+class ReplyCheck:
+    """The reply form's second step: the words de-identification kept but is
+    unsure about, to remove (ticked or typed) before the reply is posted."""
+
+    kind: str  # "anonymous" | "op"
+    number: int
+    reply: str  # as written, to edit further
+    redacted: str  # as it would be posted now
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RelayNotice:
     number: int
     count: int

@@ -28,10 +28,10 @@ from bot.blocks.common import (
     section,
     sections,
 )
-from bot.blocks.posts import REPLY_CALLBACK, post_body
+from bot.blocks.posts import REPLY_CALLBACK, REPLY_CHECK_CALLBACK, post_body
 from bot.consult.conversation import parse_value, value
 from bot.consult.model import Group, IntakeState, PostContent
-from bot.outgoing import RemoveWordsForm, ReplyForm
+from bot.outgoing import RemoveWordsForm, ReplyCheck, ReplyForm
 from bot.texts import text
 
 CHOICE = "intake_choice"
@@ -316,3 +316,26 @@ def reply_form(form: ReplyForm) -> dict:
     label = text("posts.post.reply_form_label")
     blocks = [_text_input("reply", label, None, True, hint=hint)]
     return _view(callback, title, blocks, str(form.number), submit=text("posts.post.reply_form_submit"))
+
+
+def reply_check_form(check: ReplyCheck) -> dict:
+    """The reply form updated in place: what to check, how it would be posted,
+    the words to remove, and the reply itself (still editable)."""
+    title = text("posts.post.reply_form_title" if check.kind == "anonymous" else "posts.post.op_form_title")
+    blocks = [
+        section(text("posts.post.reply_check_heading")),
+        *plain_sections(", ".join(check.words)),
+        context(text("posts.post.reply_check_hint")),
+        section(text("posts.post.reply_check_posted_as")),
+        *plain_sections(check.redacted),
+        word_choices("words", text("posts.post.reply_check_words"), check.words),
+        other_words("other", text("posts.post.reply_check_other"), text("posts.post.reply_check_other_hint")),
+        _text_input("reply", text("posts.post.reply_check_label"), check.reply, True),
+    ]
+    return _view(
+        REPLY_CHECK_CALLBACK[check.kind],
+        text("posts.post.reply_check_title") if check.kind == "anonymous" else title,
+        blocks,
+        str(check.number),
+        submit=text("posts.post.reply_form_submit"),
+    )

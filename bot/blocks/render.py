@@ -43,6 +43,7 @@ class Renderer:
             out.EditForm: lambda v: ib.edit_form(s, v.ref, v.content, self.max_chars),
             out.RemoveWordsForm: lambda v: ib.remove_words_form(s, v),
             out.ReplyForm: ib.reply_form,
+            out.ReplyCheck: ib.reply_check_form,
             out.RejectForm: mb.reject_form,
             out.HomeView: lambda v: mb.home(v, c),
         }

@@ -4,8 +4,8 @@ words in one step (signed HTTP against the stand-in Slack)."""
 import re
 
 from bot.deid import get_engine
-from tests.app.test_consult_flow import flat
-from tests.conftest import CONSULT, PRACTITIONER
+from tests.app.test_consult_flow import flat, post_with
+from tests.conftest import COLLEAGUE, CONSULT, PRACTITIONER
 
 # Several details the engine may keep but should point out; whichever it still
 # keeps when this runs must be listed (the engine improves; the contract holds).
@@ -159,3 +159,81 @@ async def test_stale_remove_button_opens_nothing(bot):
     await bot.click_dm(PRACTITIONER, "intake_back")  # the preview is no longer current
     await bot.slack.click(PRACTITIONER, old, "intake_remove")
     assert bot.slack.views(PRACTITIONER) == []
+
+
+# ---- the reply form ---------------------------------------------------------------
+
+REPLY = "I had one like this. J said no, and her ex rusty texted me after. At 9, she left."
+
+
+async def reply_form(bot, who=COLLEAGUE):
+    post = await post_with(bot, "A client gave me a small gift.", "Is that ok?")
+    await bot.slack.click(who, bot.slack.messages(CONSULT)[0], "post_reply_anon")
+    return post, bot.slack.views(who)[-1]
+
+
+def anonymous_replies(bot, post) -> list[str]:
+    return [flat(m) for m in bot.slack.replies(CONSULT, post["ts"]) if "Anonymous colleague" in flat(m)]
+
+
+async def test_reply_with_words_to_check_asks_before_posting(bot):
+    words = kept_words(REPLY)
+    assert words
+    post, view = await reply_form(bot)
+    await bot.slack.submit_view(COLLEAGUE, view["id"], {"reply": {"value": REPLY}})
+    # the same modal, now its check step; nothing posted yet
+    check = bot.slack.views(COLLEAGUE)[-1]
+    assert check["id"] == view["id"] and check["callback_id"] == "reply_anon_check_submit"
+    shown = flat(check["blocks"])
+    assert "Check these before posting" in shown and "It will be posted as" in shown
+    options = [o["value"] for b in check["blocks"] if b.get("block_id") == "words" for o in b["element"]["options"]]
+    assert options == words[:10]
+    reply_box = next(b for b in check["blocks"] if b.get("block_id") == "reply")
+    assert reply_box["element"]["initial_value"] == REPLY
+    assert anonymous_replies(bot, post) == []
+
+    ticked = words[:1]
+    await bot.slack.submit_view(
+        COLLEAGUE, check["id"], {"reply": {"value": REPLY}, "words": {"value": ticked}, "other": {"value": "texted"}}
+    )
+    assert bot.slack.views(COLLEAGUE) == []
+    posted = anonymous_replies(bot, post)
+    assert len(posted) == 1
+    body = posted[0]
+    for w in [*ticked, "texted"]:
+        assert not present(w, body.replace("Anonymous colleague", "")), w
+    assert "[redacted]" in body
+    assert "Dilemma #1" in flat(bot.last_dm(COLLEAGUE))  # "your reply is in the thread"
+
+
+async def test_reply_can_be_posted_as_is_from_the_check_step(bot):
+    words = kept_words(REPLY)
+    post, view = await reply_form(bot)
+    await bot.slack.submit_view(COLLEAGUE, view["id"], {"reply": {"value": REPLY}})
+    check = bot.slack.views(COLLEAGUE)[-1]
+    await bot.slack.submit_view(COLLEAGUE, check["id"], {"reply": {"value": REPLY}})
+    posted = anonymous_replies(bot, post)
+    assert len(posted) == 1 and "[redacted]" not in posted[0]
+    assert all(present(w, posted[0]) for w in words)
+
+
+async def test_reply_without_words_to_check_posts_at_once(bot):
+    post, view = await reply_form(bot)
+    await bot.slack.submit_view(COLLEAGUE, view["id"], {"reply": {"value": "I'd decline warmly and note it."}})
+    assert bot.slack.views(COLLEAGUE) == []
+    assert len(anonymous_replies(bot, post)) == 1
+
+
+async def test_poster_reply_has_the_check_step_too(bot):
+    words = kept_words(REPLY)
+    post = await post_with(bot, "A client gave me a small gift.", "Is that ok?")
+    await bot.slack.send_user_message(COLLEAGUE, CONSULT, "Decline.", thread_ts=post["ts"])
+    await bot.worker.tick()
+    await bot.click_dm(PRACTITIONER, "post_op_reply")
+    view = bot.slack.views(PRACTITIONER)[-1]
+    await bot.slack.submit_view(PRACTITIONER, view["id"], {"reply": {"value": REPLY}})
+    check = bot.slack.views(PRACTITIONER)[-1]
+    assert check["callback_id"] == "op_reply_check_submit"
+    await bot.slack.submit_view(PRACTITIONER, check["id"], {"reply": {"value": REPLY}, "words": {"value": words[:1]}})
+    op = [flat(m) for m in bot.slack.replies(CONSULT, post["ts"]) if "Original poster" in flat(m)]
+    assert len(op) == 1 and not present(words[0], op[0].replace("Original poster", ""))

@@ -11,4 +11,6 @@ def register(app, services) -> None:
     app.view(ib.REMOVE_CALLBACK)(intake.submitted(services, "remove"))
     app.view(pb.REPLY_CALLBACK["anonymous"])(posts.submitted(services, "anonymous"))
     app.view(pb.REPLY_CALLBACK["op"])(posts.submitted(services, "op"))
+    app.view(pb.REPLY_CHECK_CALLBACK["anonymous"])(posts.submitted(services, "anonymous", checked=True))
+    app.view(pb.REPLY_CHECK_CALLBACK["op"])(posts.submitted(services, "op", checked=True))
     app.view(mb.REJECT_CALLBACK)(moderation.reject_submitted(services))

@@ -110,7 +110,6 @@ _AGE_CUES = frozenset(
         "is",
         "was",
         "be",
-        "of",
         "almost",
         "nearly",
     }
@@ -154,7 +153,24 @@ _PERSON_VERBS = frozenset(
 # what a person does, never a thing: "Faith texted" (but "Faith is important")
 _SPEECH = _PERSON_VERBS - {"is", "was", "has", "had", "and", "who", "just", "also", "never", "always", "really", "left"}
 
-_ANY_CUE = _NAME_CUES | _PLACE_PREPS | _STRONG | _AGE_CUES | {"hi", "hey", "dear"}
+_ORG_NOUNS = frozenset(
+    """
+    salon gym church school clinic shop store cafe café pub restaurant team club practice company
+    firm agency hospital surgery academy college mosque temple chapel synagogue gurdwara studio
+    dojo daycare nursery centre center
+    """.split()
+)
+# chat shorthand that no word list has (lowercase only)
+_CHAT = frozenset(
+    """
+    sesh seshes convo convos uni appt appts rn tho thru yr yrs abt obvs nite tonite cuz coz bc
+    gonna wanna gotta kinda sorta dunno lemme gimme ya yall y'all ur u r k kk ok okay nvm idk
+    tbh ngl imo imho smh lol lmao omg fyi btw asap tmi irl dm dms pm pms fb insta ig snap
+    txt txts pls plz thx ty np prob probs def defo deffo hw mins hr hrs wk wks mo mos yo
+    """.split()
+)
+_VOWEL = re.compile(r"[aeiouyà-ÿ]")
+_ANY_CUE = _NAME_CUES | _PLACE_PREPS | _ORG_NOUNS | _STRONG | _AGE_CUES | {"hi", "hey", "dear"}
 
 
 def review_spans(doc: Doc, merged: list[Candidate], norm: Normalized, spans: list) -> list[ReviewSpan]:
@@ -200,18 +216,22 @@ class _Covered:
         return any(s < b and a < e for s, e in self._spans)
 
 
-def _unknown(doc: Doc, t: Token) -> bool:
-    """No list knows it: not English, not on the allowlists, not a misspelling."""
+def _unknown(doc: Doc, t: Token, compounds: bool = True) -> bool:
+    """No list knows it: not English, not on the allowlists, not a misspelling,
+    not chat shorthand (nor, with ``compounds``, two words run together)."""
     lex = doc.lex
     low = t.lower
-    if not t.is_alpha or len(low) < 2:
+    if not t.is_alpha or len(low) < 2 or low in _CHAT:
         return False
+    if t.is_lower and not _VOWEL.search(low):
+        return False  # "wrk", "mtg", "tmrw": shorthand has no vowels; names nearly always do
     if low in lex.allow or low in lex.acronyms or low in lex.regions or lex.is_word(low):
         return False
     if t.is_lower and lex.near_word(low):
         return False
     # "startup", "overshare", "babysit": two English words run together
-    if lex.is_first(low) or lex.is_surname(low) or low.endswith("s") and lex.is_first(low[:-1]):
+    # (place names often are: "Tollcross", "Blackpool")
+    if not compounds or lex.is_first(low) or lex.is_surname(low) or low.endswith("s") and lex.is_first(low[:-1]):
         return True
     return not any(lex.is_word(low[:i]) and lex.is_word(low[i:]) for i in range(3, len(low) - 1))
 
@@ -236,6 +256,12 @@ def _reason(doc: Doc, t: Token) -> str | None:
     plain_gap = gap in (" ", ", ", ": ", " (")
     after_cue = prev is not None and plain_gap and not prev.possessive and _cue(doc, prev)
     after_place = prev is not None and gap == " " and prev.lower in _PLACE_PREPS
+    # "her salon glamourbox", "the gym x": where an organisation's name goes
+    after_org = prev is not None and gap == " " and prev.lower in _ORG_NOUNS
+    # "the daughter is keziah", "her ex was tayo"
+    if prev is not None and not after_cue and prev.lower in ("is", "was") and gap == " ":
+        pp = doc.prev(prev)
+        after_cue = pp is not None and doc.gap(pp, prev) == " " and pp.head in _NAME_CUES and pp.lower not in _STRONG
 
     if text.isdigit() or _YEAR_OLD.fullmatch(text) or low in _NUMBER_WORDS:
         return "possible_age" if _age_like(doc, t, prev, gap) else None
@@ -246,14 +272,14 @@ def _reason(doc: Doc, t: Token) -> str | None:
     if low in _STOP_CAPS or low in _NAME_CUES or low in TITLES and t.is_cap:
         return None
 
-    in_slot = after_cue or t.possessive or after_place or t.is_upper or t.is_lower and low.endswith("s")
+    if (after_place or after_org) and not (after_cue or t.possessive) and _unknown(doc, t, compounds=False):
+        return "unknown_place_slot"
+    in_slot = after_cue or t.possessive or t.is_upper or t.is_lower and low.endswith("s")
     if in_slot and _unknown(doc, t):  # (the lists are only asked where it matters)
         if after_cue or t.possessive:
             return "unknown_name_slot"
         if t.is_lower and low.endswith("s") and len(low) > 3 and lex.is_first(low[:-1]) and not lex.is_word(low[:-1]):
             return "unknown_name_slot"  # "mias court date": a possessive without its apostrophe
-        if after_place:
-            return "unknown_place_slot"
         if t.is_upper and len(text) >= 3 and lex.is_first(low):
             return "word_as_name"  # an ALL-CAPS name
         return None

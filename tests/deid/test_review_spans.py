@@ -30,7 +30,16 @@ NAME_SLOTS = [
     "{w}'s mum came in",
     "saw my supervisee {w} today",
 ]
-PLACE_SLOTS = ["we met in {w} last week", "she drove from {w} on her own", "he works at {w} now", "lives near {w}"]
+PLACE_SLOTS = [
+    "we met in {w} last week",
+    "she drove from {w} on her own",
+    "he works at {w} now",
+    "lives near {w}",
+    "wants me at her salon {w} for a free cut",  # where an organisation's name goes
+    "her kid goes to the gym {w} too",
+]
+# two English words run together are still a place name after a place preposition
+COMPOUND_PLACES = ["tollcross", "millbrook", "oakfield", "stonebridge"]
 AGE_SLOTS = ["client (m {n}) came in", "pt (she/her, {n}) asked", "back then {n}, she worked", "her dad passed at {n}."]
 AGE_WORDS = ["she is turning {w} soon", "the {w}-year-old was there", "he turned {w} and"]
 INITIAL_SLOTS = ["{L}. told me", "{L} came in late", "seen {L}'s text", "my client {l} cried", "{L}{L} said no"]
@@ -45,6 +54,12 @@ CLEAN = [
     "I told her I'd think about it and get back to her next week.",
     "My supervisor thinks a gift under 25 dollars is fine at Christmas.",
     "Is it ok to accept a small gift from a client at the end of therapy?",
+    # chat, with its shorthand
+    "im in sesh all day tmrw but can chat after, ngl this one is hard",
+    "he works at wrk near the station and drives an uber on weekends",
+    "he turned up at 9 instead of 10 and was really upset",
+    "mtg w supervisor on weds re the boundary stuff, any tips beforehand?",
+    "client brought cookies to session again, third time this month",
 ]
 
 
@@ -91,6 +106,20 @@ def test_unknown_word_in_name_slot(bare, engine, slot, word):
 def test_unknown_word_in_place_slot(bare, engine, slot, word):
     text = slot.format(w=word)
     assert pointed(bare.redact(text), text).get(word) == "unknown_place_slot"
+    assert removed_or_pointed(engine.redact(text), text, word)
+
+
+@pytest.mark.parametrize("word", COMPOUND_PLACES)
+def test_compound_word_in_place_slot(bare, word):
+    text = f"she lives near {word} with her mum"
+    assert pointed(bare.redact(text), text).get(word) == "unknown_place_slot"
+
+
+@pytest.mark.parametrize("cue", ["the daughter is", "her ex was", "my client is"])
+@pytest.mark.parametrize("word", UNKNOWN[:4])
+def test_unknown_word_after_person_is(bare, engine, cue, word):
+    text = f"she asked me to the wedding, {cue} {word}"
+    assert pointed(bare.redact(text), text).get(word) == "unknown_name_slot"
     assert removed_or_pointed(engine.redact(text), text, word)
 
 

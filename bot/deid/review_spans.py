@@ -26,10 +26,14 @@ should be at most about two per hundred words.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .model import Candidate
+from .lexicons import Lexicons
+from .model import Candidate, Span
 from .normalize import Normalized
 from .recognizers.base import Doc
 from .recognizers.names import _STOP_CAPS, PERSON_CUES, TITLES
@@ -46,7 +50,7 @@ class ReviewSpan:
     end: int
     reason: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, int | str]:
         return {"start": self.start, "end": self.end, "reason": self.reason}
 
 
@@ -173,25 +177,26 @@ _VOWEL = re.compile(r"[aeiouyà-ÿ]")
 _ANY_CUE = _NAME_CUES | _PLACE_PREPS | _ORG_NOUNS | _STRONG | _AGE_CUES | {"hi", "hey", "dear"}
 
 
-def review_spans(doc: Doc, merged: list[Candidate], norm: Normalized, spans: list) -> list[ReviewSpan]:
+def review_spans(doc: Doc, merged: list[Candidate], norm: Normalized, spans: list[Span]) -> list[ReviewSpan]:
     """The words to point out, on the original text's offsets; none inside a
     removed span (``merged`` on the normalised text, ``spans`` on the original)."""
     found: dict[int, tuple[Token, str]] = {}
+    gone = _Covered((c.start, c.end) for c in merged)
     for t in doc.tokens:
-        if _plain(doc, t):
+        if _plain(doc, t) or gone.hits(t.start, t.end):
             continue
         reason = _reason(doc, t)
         if reason is not None:
             found.setdefault(t.start, (t, reason))
     if not found:
         return []
-    covered = _Covered(merged + _protected(doc.text))
-    found = {k: v for k, v in found.items() if not covered.hits(v[0].start, v[0].end)}
+    kept = _Covered((c.start, c.end) for c in _protected(doc.text))
+    found = {k: v for k, v in found.items() if not kept.hits(v[0].start, v[0].end)}
     out: list[ReviewSpan] = []
-    removed = [(s.start, s.end) for s in spans]
+    removed = _Covered((s.start, s.end) for s in spans)
     for t, reason in sorted(found.values(), key=lambda x: x[0].start):
         a, b = norm.to_original(t.start, t.end)
-        if b <= a or any(s < b and a < e for s, e in removed):
+        if b <= a or removed.hits(a, b):
             continue
         out.append(ReviewSpan(a, b, reason))
     return out
@@ -208,26 +213,46 @@ def _protected(text: str) -> list[Candidate]:
 
 
 class _Covered:
-    def __init__(self, merged: list[Candidate]) -> None:
-        self._spans = sorted((c.start, c.end) for c in merged)
+    """Half-open intervals, merged, asked by bisection: linear in the text overall."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        starts: list[int] = []
+        ends: list[int] = []
+        for s, e in sorted(spans):
+            if e <= s:
+                continue
+            if ends and s <= ends[-1]:
+                ends[-1] = max(ends[-1], e)
+            else:
+                starts.append(s)
+                ends.append(e)
+        self._starts, self._ends = starts, ends
 
     def hits(self, a: int, b: int) -> bool:
-        # few spans per text: a linear scan is cheaper than bisecting twice
-        return any(s < b and a < e for s, e in self._spans)
+        i = bisect.bisect_right(self._starts, a) - 1
+        if i >= 0 and self._ends[i] > a:
+            return True
+        j = i + 1
+        return j < len(self._starts) and self._starts[j] < b
 
 
 def _unknown(doc: Doc, t: Token, compounds: bool = True) -> bool:
     """No list knows it: not English, not on the allowlists, not a misspelling,
     not chat shorthand (nor, with ``compounds``, two words run together)."""
-    lex = doc.lex
-    low = t.lower
-    if not t.is_alpha or len(low) < 2 or low in _CHAT:
+    if not t.is_alpha:
         return False
-    if t.is_lower and not _VOWEL.search(low):
+    return _unknown_word(doc.lex, t.lower, t.is_lower, compounds)
+
+
+@lru_cache(maxsize=20_000)  # a word repeated through a long text is looked up once
+def _unknown_word(lex: Lexicons, low: str, lower: bool, compounds: bool) -> bool:
+    if len(low) < 2 or low in _CHAT:
+        return False
+    if lower and not _VOWEL.search(low):
         return False  # "wrk", "mtg", "tmrw": shorthand has no vowels; names nearly always do
     if low in lex.allow or low in lex.acronyms or low in lex.regions or lex.is_word(low):
         return False
-    if t.is_lower and lex.near_word(low):
+    if lower and lex.near_word(low):
         return False
     # "startup", "overshare", "babysit": two English words run together
     # (place names often are: "Tollcross", "Blackpool")
@@ -297,7 +322,7 @@ def _reason(doc: Doc, t: Token) -> str | None:
         if lex.is_first(low) and _mid_sentence_cap(doc, t):
             return "word_as_name"
         return None
-    if (after_cue) and lex.is_first(low) and low not in _NOT_A_NAME:
+    if after_cue and prev is not None and lex.is_first(low) and low not in _NOT_A_NAME:
         # lowercase after a person word: "her ex rusty", "my client hope"
         if prev.lower in _STRONG or _acts(doc, t):
             return "word_as_name"

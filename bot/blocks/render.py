@@ -43,7 +43,9 @@ class Renderer:
             out.TextForm: lambda v: ib.text_form(s, s.by_id[v.step_id], v.ref, self.max_chars),
             out.PrinciplesForm: lambda v: ib.principles_form(s.by_id["principles"], v.ref, c, list(v.selected)),
             out.EditForm: lambda v: ib.edit_form(s, v.ref, v.content, self.max_chars),
+            out.RemoveWordsForm: lambda v: ib.remove_words_form(s, v),
             out.ReplyForm: ib.reply_form,
+            out.ReplyCheck: ib.reply_check_form,
             out.RejectForm: mb.reject_form,
             out.HomeView: lambda v: mb.home(v, c),
         }

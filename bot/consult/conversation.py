@@ -18,6 +18,7 @@ from bot.consult.intake import IntakeFlow, Outcome, StepId
 from bot.consult.model import Group, IntakeState, PostStatus
 from bot.consult.posting import Posting, Submitted
 from bot.consult.preview import compose
+from bot.consult.words import chosen_words
 from bot.gateway import Gateway, Team
 from bot.identity import Identity
 from bot.logs import log_event
@@ -29,6 +30,7 @@ from bot.outgoing import (
     Notice,
     PreviewPrompt,
     PrinciplesForm,
+    RemoveWordsForm,
     StartPrompt,
     StepPrompt,
     TextForm,
@@ -125,7 +127,7 @@ class IntakeConversation:
             ]
         state.target = target
         if state.preview is None:
-            state.preview = compose(self.spec, state.answers, self.deid(), eff.terms)
+            state.preview = compose(self.spec, state.answers, self.deid(), eff.terms, state.removed_words)
         resources = eff.risk_resources if state.preview.risk else {}
         return step_id, [PreviewPrompt(state.preview, intake.ref, target, resources)]
 
@@ -284,6 +286,10 @@ class IntakeConversation:
             return EditForm(ref, state.preview)
         if kind == "principles":
             return PrinciplesForm(ref, tuple(state.suggested or ()))
+        if kind == "remove":
+            if state.preview is None:
+                return None
+            return RemoveWordsForm(ref, state.preview.review)
         return TextForm(step_id, ref)
 
     def form_errors(self, kind: str, metadata: str, values: dict[str, Any]) -> dict[str, str] | None:
@@ -293,6 +299,10 @@ class IntakeConversation:
             fields = {"answer": step_id}
         elif kind == "edit":
             fields = {s.id: s.id for s in self.spec.text_steps}
+        elif kind == "remove":
+            if not chosen_words(values.get("words"), values.get("other")):
+                return {"other": self.spec.text("validation.remove_none")}
+            return None
         else:
             fields = {}
         errors = {}
@@ -320,6 +330,8 @@ class IntakeConversation:
                     outcome = self.flow.apply_edit(state, values)
                 elif kind == "principles":
                     outcome = self.flow.choose(step_id, state, ",".join(values.get("principles") or []) or "-")
+                elif kind == "remove":
+                    outcome = self.flow.remove_words(state, values.get("words"), values.get("other"))
                 else:
                     outcome = self.flow.answer_text(step_id, state, values.get("answer") or "")
                 step = await self._apply(team, user_id, intake, outcome)

@@ -16,12 +16,13 @@ from typing import Any
 
 from bot.consult.model import OwnPost, PostContent, PostStatus
 from bot.consult.posting import GONE, SENT, Posting, team_of
+from bot.consult.words import review_words
 from bot.gateway import Gateway, GatewayError, PostMark, Refused, Team, Unavailable
 from bot.identity import Identity
 from bot.logs import log_event
 from bot.moderation.review import Review
 from bot.moderation.workspace import Workspace
-from bot.outgoing import ChannelPost, RelayNotice, ThreadReply
+from bot.outgoing import ChannelPost, RelayNotice, ReplyCheck, ThreadReply
 from bot.risk import assess
 from bot.storage import models as m
 from bot.storage.outage import is_database_down
@@ -88,11 +89,23 @@ class Discussion:
     def owns(self, post: m.Post, team_id: str, user_id: str) -> bool:
         return post.author_hash in self.identity.author_hashes(team_id, user_id)
 
-    async def _redact(self, team_id: str, reply: str) -> str:
+    async def _deid(self, team_id: str, reply: str, removed_words: tuple[str, ...] = ()) -> Any:
         terms = (await self.workspace.effective(team_id)).terms
-        redacted = self.deid().redact(reply, terms=tuple(terms)).text
+        return self.deid().redact(reply, terms=tuple(terms) + tuple(removed_words))
+
+    async def _redact(self, team_id: str, reply: str, removed_words: tuple[str, ...] = ()) -> str:
+        redacted = (await self._deid(team_id, reply, removed_words)).text
         # A reply's own letters would read as the post's [Person A]; keep them apart.
         return REPLY_PERSON.sub("[name]", redacted)
+
+    async def check_reply(self, team: Team, kind: str, number: int, reply: str) -> ReplyCheck | None:
+        """Before a reply is posted: the words de-identification kept but is unsure
+        about, for the writer to check; None when there are none."""
+        result = await self._deid(team.id, reply)
+        words = review_words([reply], [result])
+        if not words:
+            return None
+        return ReplyCheck(kind, number, reply, REPLY_PERSON.sub("[name]", result.text), words)
 
     async def _thread_post(self, team: Team, post: m.Post, kind: str, reply: str) -> None:
         assert post.message_ts is not None
@@ -123,9 +136,12 @@ class Discussion:
         note = text("risk.reply.note", kind=text(f"risk.kinds.{kind}"), on_call=on_call, emergency=emergency)
         return f"{message}\n\n{note}"
 
-    async def reply_anonymously(self, team: Team, user_id: str, number: int, reply: str, submission: str) -> Result:
+    async def reply_anonymously(
+        self, team: Team, user_id: str, number: int, reply: str, submission: str, removed_words: tuple[str, ...] = ()
+    ) -> Result:
         """Posts a de-identified reply in the post's thread. ``submission`` names the
-        form it came from: the same form submitted twice (or to two processes) posts once."""
+        form it came from: the same form submitted twice (or to two processes) posts once.
+        ``removed_words``: words the writer chose to remove as well."""
         post = await self._live_post(team.id, number)
         if post is None:
             return Result(False, _t("post.not_found"))
@@ -139,7 +155,7 @@ class Discussion:
         row = await self.store.reserve_reply(post.id, self.identity.author_hash(team.id, user_id), key)
         if row is None:
             return Result(True, _t("post.reply_posted", number=number))  # this form's reply is in already
-        message = ThreadReply("anonymous", await self._redact(team.id, reply), row.number)
+        message = ThreadReply("anonymous", await self._redact(team.id, reply, removed_words), row.number)
         try:
             sent = await self.gateway.post(
                 team, post.channel_id, message, thread_ts=post.message_ts, mark=PostMark(post.id, key)
@@ -164,7 +180,9 @@ class Discussion:
         log_event(log, "reply removed", post=post.id)
         return True
 
-    async def reply_as_poster(self, team: Team, user_id: str, number: int, reply: str) -> Result:
+    async def reply_as_poster(
+        self, team: Team, user_id: str, number: int, reply: str, removed_words: tuple[str, ...] = ()
+    ) -> Result:
         post = await self._live_post(team.id, number)
         if post is None:
             return Result(False, _t("post.not_found"))
@@ -172,7 +190,7 @@ class Discussion:
             return Result(False, _t("post.not_owner", number=number))
         if post.status != PostStatus.POSTED:
             return Result(False, _t("post.not_posted_yet", number=number))
-        await self._thread_post(team, post, "op", await self._redact(team.id, reply))
+        await self._thread_post(team, post, "op", await self._redact(team.id, reply, removed_words))
         return Result(True, await self._with_risk_note(team.id, _t("post.reply_posted", number=number), reply))
 
     async def resolve(self, team: Team, user_id: str, number: int) -> Result:

@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{s.label:9} {s.kind:12} {s.placeholder:18} {text[s.start : s.end]!r}")
     for w in r.warnings:
         print(f"review: {w}")
+    for v in r.review:
+        print(f"check: {v.reason:18} {text[v.start : v.end]!r}")
     return 0
 
 
@@ -59,7 +61,12 @@ def _jsonl(engine, terms: tuple[str, ...]) -> int:
             print(f"error: line {n}: {type(exc).__name__}", file=sys.stderr)
             status = 1
             continue
-        out = {"id": rec.get("id"), "text": r.text, "spans": [s.as_dict() for s in r.spans]}
+        out = {
+            "id": rec.get("id"),
+            "text": r.text,
+            "spans": [s.as_dict() for s in r.spans],
+            "review": [v.as_dict() for v in r.review],
+        }
         try:
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         except BrokenPipeError:  # the reader went away (| head): stop quietly

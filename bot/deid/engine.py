@@ -14,6 +14,7 @@ from .recognizers.base import MASK, Doc
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
 from .review import review_warnings
+from .review_spans import review_spans
 
 # Named days that contain a name: "St David's Day" must not become "St [Person A]'s Day"
 _SAFE_PHRASES = re.compile(
@@ -134,6 +135,8 @@ class Deidentifier:
         for text, norm, doc, cs in zip(texts, norms, docs, cands, strict=True):
             merged = _resolve(doc.text, _with_particles(doc, cs))
             out.append(self._result(text, norm, merged, book))
+            # what it kept but is unsure about (kept apart from the recognisers)
+            out[-1].review = review_spans(doc, merged, norm, out[-1].spans)
         return out
 
     def analyze(self, text: str, terms: Sequence[str] = ()) -> list[Span]:

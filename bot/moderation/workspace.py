@@ -96,7 +96,7 @@ class Workspace:
         )
 
 
-def _resources(value) -> dict[str, str]:
+def _resources(value: object) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}
     return {k: str(value[k]) for k in RESOURCE_KEYS if value.get(k)}

@@ -24,8 +24,33 @@ def test_cli_jsonl(monkeypatch, capsys):
             {"start": 9, "end": 11, "label": "AGE"},
             {"start": 16, "end": 19, "label": "DATE"},
         ],
+        "review": [],
     }
-    assert rows[1] == {"id": "b", "text": "nothing here", "spans": []}
+    assert rows[1] == {"id": "b", "text": "nothing here", "spans": [], "review": []}
+
+
+def test_cli_jsonl_review_spans_on_the_original_offsets(monkeypatch, capsys):
+    texts = ["client (m 44) and J came in", "her dad passed at 9. then K\u200b's text", "a gift at Christmas"]
+    lines = [{"id": str(i), "text": t} for i, t in enumerate(texts)]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(json.dumps(ln) for ln in lines) + "\n"))
+    assert main(["--jsonl"]) == 0
+    rows = [json.loads(ln) for ln in capsys.readouterr().out.splitlines()]
+    # an invisible character inside the span goes with it, as in "spans"
+    got = [
+        [(texts[i][v["start"] : v["end"]].replace("\u200b", ""), v["reason"]) for v in row["review"]]
+        for i, row in enumerate(rows)
+    ]
+    assert got == [
+        [("44", "possible_age"), ("J", "initial")],
+        [("9", "possible_age"), ("K", "initial")],
+        [],
+    ]
+    assert all(set(v) == {"start", "end", "reason"} for row in rows for v in row["review"])
+
+
+def test_cli_text_lists_what_to_check(capsys):
+    assert main(["her dad passed at 9."]) == 0
+    assert "check: possible_age" in capsys.readouterr().out
 
 
 def test_cli_jsonl_bad_line_does_not_echo_text(monkeypatch, capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from aiohttp import ClientError
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -39,6 +40,10 @@ def is_database_down(exc: BaseException) -> bool:
         name = type(e).__name__
         if type(e).__module__.startswith("asyncpg") and ("Connection" in name or name == "InterfaceError"):
             return True
+    # A bare OSError is the database only when it is not an HTTP client's (Slack's) error:
+    # aiohttp's connection errors are OSErrors too, and a Slack outage is not a database one.
+    if any(isinstance(e, ClientError) for e in seen):
+        return False
     return isinstance(exc, (OSError, TimeoutError)) and not isinstance(exc, FileNotFoundError)
 
 

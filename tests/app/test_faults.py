@@ -251,3 +251,23 @@ async def test_an_anonymous_reply_whose_answer_was_lost_is_in_the_thread_once(bo
     # The moderator's removal reaches both, since both were recorded.
     await bot.services.discussion.delete(Team(TEAM), None, 1, status="removed")
     assert [m for m in bot.slack.all_messages(CONSULT) if "Anonymous colleague" in flat(m)] == []
+
+
+async def test_a_post_whose_answer_timed_out_goes_out_once(tmp_path, slack):
+    """Slack stored the post but answered too late: the client gives up (a timeout),
+    and the app looks for its own message instead of posting it again."""
+    bot = await start_bot(make_settings(tmp_path, slack_api_url=slack.api_url, slack_timeout_seconds=1), slack)
+    try:
+        await run_intake_to_preview(bot)
+        bot.slack.lose_next_answer("chat.postMessage", "timeout")
+        await bot.click_dm(PRACTITIONER, "intake_post")
+        bot.slack.release_held_answers()
+        await bot.worker.tick()
+        assert len(bot.slack.messages(CONSULT)) == 1
+        attempts = [c for c in bot.slack.calls_to("chat.postMessage") if c.args.get("channel") == CONSULT]
+        assert len(attempts) == 1, "never sent again"
+        row = await bot.services.store.get_post(1)
+        assert row.status == "posted" and row.message_ts == bot.slack.messages(CONSULT)[0]["ts"]
+        assert "Dilemma #1" in flat(bot.last_dm(PRACTITIONER))
+    finally:
+        await stop_bot(bot)

@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
                 "id": row.get("id", n),
                 "principles": [m.key for m in a.principles],
                 "situation": a.situation.key if a.situation else None,
+                "closest": [s.key for s in a.closest],
+                "language": a.language,
             }
             sys.stdout.write(json.dumps(out) + "\n")
         return 0

@@ -27,6 +27,7 @@ CLOSEST_SIZE = 3  # otherwise up to this many "closest situations" ...
 CLOSEST_MIN = 1.5  # ... of at least this trigger weight
 LANGUAGE_SHARE = 0.2  # share of a question's words from another language's list
 ON_TOPIC_MIN = 2.0  # cue weight that makes a question on-topic when it mentions practice
+ADMIN_SITUATION = 4.0  # a practice-admin question is a boundary question when a situation is this clear
 STRONG_TRIGGER = 3.5  # a trigger this specific ("subpoena", "friend request") suffices alone
 KEEP_RATIO = 0.3  # a principle must score this share of the top one to be shown
 ANSWER_SIZE = 3  # at most this many principles, each with evidence of its own (never padded)
@@ -298,15 +299,17 @@ class Matcher:
     def _on_topic(self, question: str, memo: dict | None = None) -> bool:
         toks = normalize(question, self.catalog.synonyms)
         principles, situation, s_score, strongest = self._evidence(toks, memo)
+        if _any_term(self._admin_index, toks):
+            # running a practice (billing, forms, software, training, equipment) is not a boundary
+            # question even when it mentions a client or a session; it is when it asks an ethical
+            # or relational question about a client ("is it ok to text clients for scheduling")
+            # or is clearly a boundary situation ("a client tried to tip me on top of her copay")
+            about_client = _any_term(self._client_index, toks)
+            specific = situation is not None and (memo or {}).get(("specific", tuple(toks)), {}).get(situation.key)
+            clear = situation is not None and s_score >= ADMIN_SITUATION and specific
+            return bool(about_client and (clear or _any_term(self._ethics_index, toks)))
         if strongest >= STRONG_TRIGGER:
             return True
-        if _any_term(self._admin_index, toks):
-            # billing, notes, licensing...: only a specific boundary situation overrides, or
-            # a client's own conduct or an ethical question about a client ("a client tried
-            # to tip me on top of her copay", "is it ok to text clients for scheduling")
-            about_client = _any_term(self._client_index, toks)
-            if not (about_client and (situation is not None or _any_term(self._ethics_index, toks))):
-                return False
 
         def fix_practice_word(w: str) -> str:
             # a misspelt "clent" still places the question in practice; other words stay as typed

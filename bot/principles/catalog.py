@@ -119,6 +119,7 @@ class CodeFamily:
     note: str
     refs: dict[str, list[CodeRef]]
     us: bool = False  # cites the principles' and situations' own (US) references
+    situation_refs: dict[str, list[CodeRef]] = field(default_factory=dict)
 
     def refs_for(self, principle_keys, catalog: Catalog, situation: Situation | None = None) -> list[CodeRef]:
         if self.us:
@@ -128,10 +129,10 @@ class CodeFamily:
                 else [r for k in principle_keys[:1] for r in catalog.principles[k].code_refs]
             )
             return [r for r in pool if r.code in US_CODES]
-        out: list[CodeRef] = []
-        for k in principle_keys:
-            out += [r for r in self.refs.get(k, []) if r not in out]
-        return out
+        if situation is not None and situation.key in self.situation_refs:
+            return list(self.situation_refs[situation.key])
+        # without a situation of its own: the references of the principle the answer leads with
+        return list(self.refs.get(principle_keys[0], [])) if principle_keys else []
 
 
 @dataclass
@@ -148,6 +149,7 @@ class Catalog:
     situation_unless: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     # words of other languages: a question in one gets a note that answers are in English
     language_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    language_names: dict[str, str] = field(default_factory=dict)
     # foreign word -> English word, so a question in another language can still be matched
     translations: dict[str, str] = field(default_factory=dict)
     code_families: dict[str, CodeFamily] = field(default_factory=dict)
@@ -264,11 +266,16 @@ def _code_families(path: Path, raw, known: dict[str, CodeRef]) -> tuple[dict[str
         item = f"code family '{key}'"
         if not isinstance(f, dict):
             raise _fail(path, item, "must be a mapping")
-        refs = {}
+        refs, own = {}, dict(known)
         for pk, rs in (f.get("refs") or {}).items():
             if pk not in PRINCIPLE_KEYS:
                 raise _fail(path, item, f"unknown principle key '{pk}'")
-            refs[pk] = _code_refs(path, f"{item} {pk}", rs, known)
+            refs[pk] = _code_refs(path, f"{item} {pk}", rs, own)
+            for r in refs[pk]:
+                own.setdefault(f"{r.code} {r.section}", r)
+        situation_refs = {
+            str(sk): _code_refs(path, f"{item} {sk}", rs, own) for sk, rs in (f.get("situations") or {}).items()
+        }
         out[str(key)] = CodeFamily(
             key=str(key),
             name=_text(path, item, "name", f.get("name")),
@@ -277,6 +284,7 @@ def _code_families(path: Path, raw, known: dict[str, CodeRef]) -> tuple[dict[str
             note=_text(path, item, "note", f.get("note")),
             refs=refs,
             us=bool(f.get("us")),
+            situation_refs=situation_refs,
         )
     default = str(raw.get("default") or "")
     if default not in out:
@@ -382,13 +390,14 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         situation_unless=unless,
         fallback_why=fallback,
         language_words={
-            str(lang): frozenset(str(w).lower() for w in words)
-            for lang, words in (pdoc.get("language_words") or {}).items()
+            str(lang): frozenset(str(d.get("words", "")).lower().split())
+            for lang, d in (pdoc.get("languages") or {}).items()
         },
+        language_names={str(lang): str(d.get("name", lang)) for lang, d in (pdoc.get("languages") or {}).items()},
         translations={
             str(k).lower(): str(v).lower()
-            for per_lang in (pdoc.get("translations") or {}).values()
-            for k, v in (per_lang or {}).items()
+            for d in (pdoc.get("languages") or {}).values()
+            for k, v in (d.get("translations") or {}).items()
         },
         context_terms=tuple(
             t

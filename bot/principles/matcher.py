@@ -7,12 +7,13 @@ prompts/*.yaml, so "why this applies" is just the sentence of the cue that fired
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 from .catalog import Catalog, Cue, Situation
 from .content import STOPWORDS, BM25Index, drop_stopwords, principle_documents
-from .text import mask_negated, normalize, stem, tokens
+from .text import mask_negated, normalize, stem
 
 # A situation match is the strongest evidence we have (it was written for that
 # case), so its ranked principles get these bonuses, scaled by match strength.
@@ -48,6 +49,9 @@ CONTENT_ON_TOPIC = 2.0
 # if that word belongs mostly to the principle's own content ("transference": yes;
 # "support", "boundaries": no — they run through every principle).
 NAME_SHARE = 0.6
+
+
+_WORDS = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)?")
 
 
 @dataclass(frozen=True)
@@ -281,7 +285,7 @@ class Matcher:
             ranked[key_s] = sc
             # one word alone ("proposed", "receptionist") is ambiguous; a phrase of its own
             # or two separate triggers say which situation this is
-            specific[key_s] = len(outer) >= 2 or (best is not None and len(best.terms[0]) >= 2 and best.weight >= 4)
+            specific[key_s] = len(outer) >= 2 or (best is not None and best.weight >= 4)
             strongest = max(strongest, best.weight if best else 0.0)
             if sc > s_score:
                 situation, s_score = cat.situations[key_s], sc
@@ -348,7 +352,7 @@ class Matcher:
 
     def language_of(self, question: str) -> str | None:
         """The other language a question is written in, if it clearly is (None: English)."""
-        words = tokens(question)
+        words = _WORDS.findall(question.lower().replace("’", "'"))
         if len(words) < 3 or not self.catalog.language_words:
             return None
         english = sum(w in STOPWORDS for w in words)
@@ -363,7 +367,7 @@ class Matcher:
 
     def _translate(self, question: str) -> str:
         tr = self.catalog.translations
-        return " ".join(tr.get(w, w) for w in tokens(question))
+        return " ".join(tr.get(w, w) for w in _WORDS.findall(question.lower().replace("’", "'")))
 
     def answer(self, question: str) -> Answer:
         cat = self.catalog

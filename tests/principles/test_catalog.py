@@ -52,6 +52,7 @@ def all_code_refs(cat):
     refs += [(s.key, r) for s in cat.situations.values() for r in s.code_refs]
     for fam in getattr(cat, "code_families", {}).values():
         refs += [(f"{fam.key}:{k}", r) for k, rs in fam.refs.items() for r in rs]
+        refs += [(f"{fam.key}:{k}", r) for k, rs in fam.situation_refs.items() for r in rs]
     return refs
 
 
@@ -198,3 +199,21 @@ def test_corrected_citations():
 def test_disclaimer_reads_well_outside_the_us():
     d = get_catalog().disclaimer
     assert "state or provincial" not in d and "regulator" in d and "where you practise" in d
+
+
+def test_code_families_cover_the_countries_and_name_no_unconfirmed_numbers():
+    import re
+
+    cat = get_catalog()
+    assert set(cat.code_families) == {"us", "uk", "australia", "nz", "canada", "ireland"}
+    assert cat.default_code_family == "us"
+    for fam in cat.code_families.values():
+        assert set(fam.situation_refs) <= set(cat.situations), fam.key
+        # the principle-level note never prints a section number (those go in refs, checked above)
+        assert not re.search(r"\b\d+\.\d+|\bGP\d+|\bpara \d+|\b[A-Z]\.\d", fam.note), fam.key
+    for name, key in [("uk", "uk"), ("England", "uk"), ("Aotearoa", "nz"), ("australia", "australia"), ("x", None)]:
+        assert cat.family_for_name(name) == key
+    # US answers cite US codes only (CPA belongs to Canada)
+    us = cat.code_families["us"]
+    for s in cat.situations.values():
+        assert all(r.code in ("APA", "ACA", "NASW", "AAMFT") for r in us.refs_for(s.principles, cat, s))

@@ -176,3 +176,34 @@ def test_threshold_on_own_labelled_questions():
         right += got == r["situation"]
         wrong += got is not None and got != r["situation"]
     assert wrong <= 0.05 * len(rows) and right >= 0.8 * len(rows)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "a client told me she has been cutting again and begged me not to tell her parents",
+        "do I have a duty to warn if my client threatened to hurt his neighbour",
+        "my client said he has a gun at home and thinks about using it on himself",
+        "a child I see in play therapy has bruises and says dad hits her, do I call CPS",
+    ],
+)
+def test_safety_questions_get_the_confidentiality_limits_card(q):
+    a = get_matcher().answer(q)
+    assert not a.off_topic and a.principles
+    shown = a.situation.key if a.situation else (a.closest[0].key if a.closest else None)
+    assert shown == "safety_and_confidentiality"  # its card, or first among the closest
+    assert a.principles[0].key in ("confidentiality", "consultation", "caring_within_boundaries")
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "for my exam prep, what does tarasoff say about a duty to warn",
+        "I'm writing a thesis on how counsellors handle self-harm disclosures",
+        "my client works in child protection and vents about abuse cases at work",
+        "a client wants to discuss the true crime documentary about a murder",
+    ],
+)
+def test_safety_look_alikes_do_not_get_that_card(q):
+    a = get_matcher().answer(q)
+    assert a.situation is None or a.situation.key != "safety_and_confidentiality"

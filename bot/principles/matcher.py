@@ -307,11 +307,12 @@ class Matcher:
             # running a practice (billing, forms, software, training, equipment) is not a boundary
             # question even when it mentions a client or a session; it is when it asks an ethical
             # or relational question about a client ("is it ok to text clients for scheduling")
-            # or is clearly a boundary situation ("a client tried to tip me on top of her copay")
+            # or is clearly a boundary situation ("a client tried to tip me on top of her copay",
+            # "the mother pays the bills and wants to know what her son says")
             about_client = _any_term(self._client_index, toks)
             specific = situation is not None and (memo or {}).get(("specific", tuple(toks)), {}).get(situation.key)
             clear = situation is not None and s_score >= ADMIN_SITUATION and specific
-            return bool(about_client and (clear or _any_term(self._ethics_index, toks)))
+            return bool(clear or (about_client and _any_term(self._ethics_index, toks)))
         if strongest >= STRONG_TRIGGER:
             return True
 

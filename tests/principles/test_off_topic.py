@@ -54,3 +54,29 @@ def test_practice_admin_and_small_talk_are_off_topic(q):
 )
 def test_admin_words_with_a_boundary_question_stay_on_topic(q):
     assert not get_matcher().answer(q).off_topic, q
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        # a money or paperwork word inside a clear boundary situation
+        "the father pays the bills and insists on a full rundown of what his 14 year old tells me in sessions",
+        "my client filled in her insurance form and then asked me out on a date, she has a crush on me",
+    ],
+)
+def test_an_incidental_admin_word_does_not_hide_a_clear_boundary_situation(q):
+    assert not get_matcher().answer(q).off_topic, q
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "a client offered to do my bookkeeping in lieu of fees",
+        "she can no longer afford therapy and wants to clean my office instead of paying",
+        "client suggested repairing my roof in return for sessions",
+    ],
+)
+def test_barter_wordings_find_the_bartering_situation(q):
+    a = get_matcher().answer(q)
+    shown = a.situation.key if a.situation else (a.closest[0].key if a.closest else None)
+    assert shown == "bartering", (a.situation, a.closest)

@@ -207,3 +207,18 @@ def test_safety_questions_get_the_confidentiality_limits_card(q):
 def test_safety_look_alikes_do_not_get_that_card(q):
     a = get_matcher().answer(q)
     assert a.situation is None or a.situation.key != "safety_and_confidentiality"
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "my client is on the phone with me right now saying she swallowed her pills, what do I do",
+        "a client is shouting in reception right now and says he'll hurt someone, do I call the police",
+        "client texted me that she's on the bridge, should I call 999 or keep texting",
+    ],
+)
+def test_danger_now_brings_consultation_with_acting_now(q):
+    a = get_matcher().answer(q)
+    consult = [p for p in a.principles if p.key == "consultation"]
+    assert not a.off_topic and consult, a.principles
+    assert "action now" in consult[0].why

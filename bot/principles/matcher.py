@@ -256,7 +256,7 @@ class Matcher:
             close = [
                 w
                 for w in difflib.get_close_matches(tok, self._vocab_list, n=3, cutoff=FUZZY_CUTOFF)
-                if abs(len(w) - len(tok)) <= 1
+                if abs(len(w) - len(tok)) <= 1 and w[0] == tok[0]  # typos rarely change the first letter
             ]
             self._fix_cache[tok] = close[0] if close else tok
         return self._fix_cache[tok]

@@ -174,6 +174,11 @@ NEGATED = "negatedword"
 NEG_SCOPE = 3
 
 
+def _past_form(word: str) -> bool:
+    """A past participle or past tense ("given", "told", "accepted"), after "never"."""
+    return word in _IRREGULAR or (len(word) > 4 and word.endswith(("ed", "en")))
+
+
 def mask_negated(text: str, keep: frozenset | set = frozenset()) -> str:
     """`text` with the content words of negated noun phrases replaced by NEGATED.
 
@@ -187,7 +192,9 @@ def mask_negated(text: str, keep: frozenset | set = frozenset()) -> str:
         tok = toks[i]
         out.append(tok)
         i += 1
-        if tok not in _NEGATORS or (len(out) > 1 and out[-2] == "or"):
+        if tok == "never" and i < len(toks) and _past_form(toks[i]):
+            pass  # "I've never given him my address": the event did not happen
+        elif tok not in _NEGATORS or (len(out) > 1 and out[-2] == "or"):
             continue
         taken = 0
         while i < len(toks) and taken < NEG_SCOPE:

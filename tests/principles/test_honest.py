@@ -222,3 +222,25 @@ def test_danger_now_brings_consultation_with_acting_now(q):
     consult = [p for p in a.principles if p.key == "consultation"]
     assert not a.off_topic and consult, a.principles
     assert "action now" in consult[0].why
+
+
+@pytest.mark.parametrize(
+    "q,masked",
+    [
+        ("I've never given him my address", "given"),
+        ("she has never told anyone where I live", "told"),
+        ("I never accepted anything from her", "accepted"),
+    ],
+)
+def test_never_before_a_past_form_negates_the_event(q, masked):
+    assert masked not in mask_negated(q).split()
+
+
+def test_never_before_a_present_form_keeps_the_topic():
+    assert "gifts" in mask_negated("I never accept gifts but this one is handmade").split()
+
+
+@pytest.mark.parametrize("word", ["ringing", "crash", "parking", "wrecked"])
+def test_typo_fixing_keeps_the_first_letter(word):
+    fixed = get_matcher()._fix_typo(word)
+    assert fixed == word or fixed[0] == word[0]

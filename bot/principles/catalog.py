@@ -147,6 +147,8 @@ class Catalog:
     fallback_why: dict[str, str]
     # a situation's `unless` terms rule it out ("has a plan to" for *a client has died*)
     situation_unless: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    # ... and its `requires` terms must be present (the parent *asks*, not merely appears)
+    situation_requires: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     # words of other languages: a question in one gets a note that answers are in English
     language_words: dict[str, frozenset[str]] = field(default_factory=dict)
     language_names: dict[str, str] = field(default_factory=dict)
@@ -337,7 +339,7 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
     raw_situations = sdoc.get("situations")
     if not isinstance(raw_situations, list) or not raw_situations:
         raise _fail(spath, "situations", "missing top-level 'situations' list")
-    situations, triggers, unless = {}, {}, {}
+    situations, triggers, unless, requires = {}, {}, {}, {}
     for i, s in enumerate(raw_situations):
         item = f"situation #{i + 1}" + (f" '{s.get('key')}'" if isinstance(s, dict) and s.get("key") else "")
         if not isinstance(s, dict):
@@ -365,6 +367,7 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         )
         triggers[key] = _triggers(spath, item, s["triggers"], synonyms)
         unless[key] = tuple(t for t in (tuple(normalize(str(x), synonyms)) for x in s.get("unless") or []) if t)
+        requires[key] = tuple(t for t in (tuple(normalize(str(x), synonyms)) for x in s.get("requires") or []) if t)
 
     surface = set()
     for p in raw_principles.values():
@@ -388,6 +391,7 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         principle_cues=cues,
         situation_triggers=triggers,
         situation_unless=unless,
+        situation_requires=requires,
         fallback_why=fallback,
         language_words={
             str(lang): frozenset(str(d.get("words", "")).lower().split())

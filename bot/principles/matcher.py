@@ -237,6 +237,9 @@ class Matcher:
         self._cue_index = TermIndex(catalog.principle_cues)
         self._situation_titles = {tuple(normalize(s.title, catalog.synonyms)): k for k, s in catalog.situations.items()}
         self._trigger_index = TermIndex(catalog.situation_triggers)
+        self._requires_index = TermIndex(
+            {k: [Cue("", 0.0, terms, "")] for k, terms in catalog.situation_requires.items() if terms}
+        )
         self._unless_index = TermIndex(
             {k: [Cue("", 0.0, terms, "")] for k, terms in catalog.situation_unless.items() if terms}
         )
@@ -273,7 +276,11 @@ class Matcher:
         principles = {k: _score(cues, cue_fired.get(k)) for k, cues in cat.principle_cues.items()}
         situation, s_score, strongest = None, 0.0, 0.0
         trig_fired = self._trigger_index.fired(toks)
-        ruled_out = self._unless_index.fired(toks)
+        ruled_out = set(self._unless_index.fired(toks))
+        required = self._requires_index.fired(toks)
+        ruled_out |= {
+            k for k in self.catalog.situation_requires if self.catalog.situation_requires[k] and k not in required
+        }
         ranked: dict[str, float] = {}
         specific: dict[str, bool] = {}
         for key_s, trig in cat.situation_triggers.items():

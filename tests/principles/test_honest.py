@@ -244,3 +244,30 @@ def test_never_before_a_present_form_keeps_the_topic():
 def test_typo_fixing_keeps_the_first_letter(word):
     fixed = get_matcher()._fix_typo(word)
     assert fixed == word or fixed[0] == word[0]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "her dad brings the 7 year old to every session and is very chatty in the waiting room",
+        "a 9 year old's mum drops him off at every session, he seems tired lately",
+    ],
+)
+def test_a_parent_in_the_story_is_not_the_parent_asking_card(q):
+    a = get_matcher().answer(q)
+    assert a.situation is None or a.situation.key != "parents_of_minor"
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "the mum of my 15 year old client wants a copy of my notes",
+        "a father wants to know what his son has been saying in therapy and to be kept in the loop",
+    ],
+)
+def test_a_parent_asking_about_a_minor_gets_that_card(q):
+    a = get_matcher().answer(q)
+    shown = a.situation.key if a.situation else (a.closest[0].key if a.closest else None)
+    assert shown == "parents_of_minor"
+    refs = {f"{r.code} {r.section}" for r in get_catalog().situations["parents_of_minor"].code_refs}
+    assert {"ACA B.5", "ACA B.5.b"} <= refs

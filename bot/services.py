@@ -23,6 +23,7 @@ from bot.moderation.service import Moderation
 from bot.moderation.workspace import Workspace
 from bot.principles import get_catalog, get_matcher
 from bot.principles.catalog import Catalog
+from bot.principles.codes import CodeChoice
 from bot.principles.matcher import Matcher
 from bot.responder import Responder
 from bot.risk import get_recognizer
@@ -86,6 +87,7 @@ class Services:
     conversation: IntakeConversation
     moderation: Moderation
     admin: AdminCommands
+    codes: CodeChoice
     responder: Responder = field(default_factory=Responder)
 
     async def close(self) -> None:
@@ -157,6 +159,7 @@ async def build_services(
     )
     moderation = Moderation(store, workspace, gateway, posting, discussion, review, settings.idle_expiry_hours)
     admin = AdminCommands(store, workspace, gateway, moderation, discussion, identity, settings)
+    codes = admin.codes
     return Services(
         settings=settings,
         store=store,
@@ -173,4 +176,5 @@ async def build_services(
         conversation=conversation,
         moderation=moderation,
         admin=admin,
+        codes=codes,
     )

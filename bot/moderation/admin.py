@@ -19,6 +19,8 @@ from bot.moderation.service import Moderation
 from bot.moderation.workspace import RESOURCE_KEYS, Workspace
 from bot.mrkdwn import escape
 from bot.outgoing import AdminAnswer
+from bot.principles import get_catalog
+from bot.principles.codes import CodeChoice
 from bot.storage import models as m
 from bot.storage.store import Store
 from bot.texts import text
@@ -121,6 +123,7 @@ class AdminCommands:
         self.moderation = moderation
         self.discussion = discussion
         self.config_terms = {t.lower() for t in settings.terms}
+        self.codes = CodeChoice(store, identity, get_catalog())
         self.handlers: dict[str, Handler] = {
             "help": self._help,
             "status": self._status,
@@ -136,6 +139,8 @@ class AdminCommands:
             "audit": self._audit,
             "resources": self._resources,
             "resource": self._resources,
+            "code": self._code,
+            "codes": self._code,
         }
 
     async def run(self, team: Team, user_id: str, typed: str) -> AdminAnswer:
@@ -151,7 +156,24 @@ class AdminCommands:
         return usage()
 
     async def _status(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
-        return AdminAnswer(await self.moderation.status_text(team.id))
+        ws = await self.codes.workspace(team.id)
+        line = _t("status.code", name=ws.family.name, codes=ws.family.codes, source=_t(f"status.code_{ws.source}"))
+        return AdminAnswer(await self.moderation.status_text(team.id) + "\n" + line)
+
+    async def _code(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        """`code` shows the workspace default and the choices; `code uk` sets it."""
+        catalog = self.codes.catalog
+        choices = ", ".join(f"`{f.key}` ({f.name})" for f in catalog.code_families.values())
+        if not cmd.arg:
+            ws = await self.codes.workspace(team.id)
+            return _answer("code.current", name=ws.family.name, codes=ws.family.codes, choices=choices)
+        key = catalog.family_for_name(cmd.arg)
+        if key is None:
+            return _answer("code.unknown", given=escape(cmd.arg[:40].replace("`", "'")), choices=choices)
+        await self.codes.set_workspace(team.id, key)
+        await self.store.audit(team.id, user_id, "code", detail=key)
+        fam = catalog.code_families[key]
+        return _answer("code.set", name=fam.name, codes=fam.codes)
 
     async def _channel(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
         if cmd.action == "list":

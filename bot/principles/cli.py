@@ -22,13 +22,14 @@ def render_risk(kind: str) -> str:
     return "\n".join(lines)
 
 
-def render_text(answer: Answer) -> str:
+def render_text(answer: Answer, family: str | None = None) -> str:
     cat = get_catalog()
+    fam = cat.code_family(family)
+    language = cat.language_names.get(answer.language, answer.language) if answer.language else None
     if answer.off_topic:
-        lines = [cat.off_topic_text, "", "The principles:"]
-        lines += [f"  • {p.title} — {p.summary}" for p in cat.principles.values()]
-        return "\n".join(lines)
-    lines = []
+        lines = [f"Your question looks like it is in {language}; answers are in English only.", ""] if language else []
+        return "\n".join([*lines, cat.off_topic_text])
+    lines = [f"(Your question looks like it is in {language}; answers are in English only.)", ""] if language else []
     for n, m in enumerate(answer.principles, 1):
         p = cat.principles[m.key]
         lines.append(f"{n}. {p.title} — {p.summary}")
@@ -39,18 +40,22 @@ def render_text(answer: Answer) -> str:
         lines += [f"  • {q}" for q in p.self_check]
         if p.crossing_vs_violation:
             lines += ["", textwrap.fill("Crossing vs violation: " + p.crossing_vs_violation, 88)]
-        refs = p.code_refs
-    else:
-        refs = []
     s = answer.situation
     if s:
         lines += ["", f"Situation: {s.title}", "Consider:"]
         lines += [f"  • {c}" for c in s.consider]
         lines += ["Options:"] + [f"  • {o}" for o in s.options]
         lines += ["How you might say it:"] + [f"  “{x}”" for x in s.say_it]
-        refs = s.code_refs
-    if refs:
-        lines += ["", "Codes:"] + [f"  • {r.code} {r.section} {r.title} — {r.gist}" for r in refs]
+    elif answer.closest:
+        lines += ["", "No situation fits clearly. Closest situations (ask about one by its title):"]
+        lines += [f"  • {c.title}" for c in answer.closest]
+    refs = fam.refs_for([m.key for m in answer.principles], cat, s)
+    if refs or not fam.us:
+        lines += ["", f"Codes ({fam.name}: {fam.codes}):"] + [
+            f"  • {r.code} {r.section} {r.title} — {r.gist}" for r in refs
+        ]
+        if not fam.us:
+            lines += [textwrap.fill(fam.note, 88, initial_indent="  ", subsequent_indent="  ")]
     lines += ["", textwrap.fill(cat.disclaimer, 88)]
     return "\n".join(lines)
 
@@ -59,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bot ask", description="Which boundary principles apply to a question.")
     ap.add_argument("question", nargs="*", help="the question (omit with --jsonl)")
     ap.add_argument("--jsonl", action="store_true", help='read {"id","q"} lines on stdin, write predictions')
+    ap.add_argument("--code", default=None, help="code family to cite: us, uk, australia, nz, canada, ireland")
     args = ap.parse_args(argv)
     matcher = get_matcher()
     if args.jsonl:
@@ -71,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
                 "principles": [m.key for m in a.principles],
                 "situation": a.situation.key if a.situation else None,
                 "risk": assess(q).kind,
+                "closest": [s.key for s in a.closest],
+                "language": a.language,
             }
             sys.stdout.write(json.dumps(out) + "\n")
         return 0
@@ -91,5 +99,5 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(textwrap.fill(cat.disclaimer, 88))
         print("\n".join(lines))
         return 0
-    print(render_text(matcher.answer(question)))
+    print(render_text(matcher.answer(question), get_catalog().family_for_name(args.code or "")))
     return 0

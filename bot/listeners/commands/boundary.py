@@ -19,9 +19,10 @@ def risk_of(text: str):
     return assess(words[:MAX_QUESTION]).kind
 
 
-def route(services, text: str, resources: dict | None = None):
-    """The ephemeral answer for everything except `consult` and `mine`. Risk comes
-    first: a question that describes one gets the risk card before any principle."""
+def route(services, text: str, resources: dict | None = None, family: str | None = None):
+    """The ephemeral answer for everything except `consult`, `mine` and `code`. Risk
+    comes first: a question that describes one gets the risk card before any principle.
+    `family` is the code family answers cite."""
     catalog = services.catalog
     words = " ".join(text.split())
     lowered = words.lower()
@@ -37,7 +38,7 @@ def route(services, text: str, resources: dict | None = None):
         principle = catalog.find_principle(words)
         if principle is not None:
             return answers.principle_message(catalog, principle)
-    return answers.answer_message(catalog, question, services.matcher.answer(question))
+    return answers.answer_message(catalog, question, services.matcher.answer(question), family)
 
 
 def handler(services):
@@ -50,6 +51,10 @@ def handler(services):
             await services.conversation.start(team, user_id)
             return
         await ack()
+        if sub == "code" or sub.startswith(("code ", "codes")):
+            message = await code_command(services, team.id, user_id, text.split(None, 1)[1] if " " in text else "")
+            await services.responder.send(command["response_url"], **message.kwargs())
+            return
         if sub in ("mine", "my posts", "posts"):
             mine = MyPosts(tuple(await services.discussion.mine(team.id, user_id)))
             message = services.renderer.message(mine)
@@ -58,6 +63,26 @@ def handler(services):
         # Answered through response_url after the acknowledgement, by the
         # responder's queue, so a burst of questions never holds back an ack.
         resources = await services.workspace.risk_resources(team.id) if risk_of(text) else None
-        await services.responder.answer(command["response_url"], lambda: route(services, text, resources))
+        family = (await services.codes.effective(team.id, user_id)).family.key
+        await services.responder.answer(command["response_url"], lambda: route(services, text, resources, family))
 
     return boundary_command
+
+
+async def code_command(services, team_id: str, user_id: str, arg: str):
+    """`/boundary code` (the current family and the choices), `/boundary code uk`, `/boundary code default`."""
+    catalog, codes = services.catalog, services.codes
+    arg = " ".join(arg.split()).lower()
+    if arg in ("default", "reset", "workspace"):
+        await codes.set_personal(team_id, user_id, None)
+        ws = (await codes.workspace(team_id)).family
+        return answers.code_message(catalog, "code.reset", name=ws.name, codes=ws.codes)
+    if arg:
+        key = catalog.family_for_name(arg)
+        if key is None:
+            return answers.code_message(catalog, "code.unknown", given=arg[:40])
+        await codes.set_personal(team_id, user_id, key)
+        fam = catalog.code_families[key]
+        return answers.code_message(catalog, "code.set", name=fam.name, codes=fam.codes)
+    current = await codes.effective(team_id, user_id)
+    return answers.code_message(catalog, "code.current", family=current.family, source=current.source)

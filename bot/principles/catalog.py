@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -123,7 +125,9 @@ class CodeFamily:
     us: bool = False  # cites the principles' and situations' own (US) references
     situation_refs: dict[str, list[CodeRef]] = field(default_factory=dict)
 
-    def refs_for(self, principle_keys, catalog: Catalog, situation: Situation | None = None) -> list[CodeRef]:
+    def refs_for(
+        self, principle_keys: Sequence[str], catalog: Catalog, situation: Situation | None = None
+    ) -> list[CodeRef]:
         if self.us:
             pool = (
                 situation.code_refs
@@ -202,7 +206,7 @@ def _fail(path: Path, item: str, msg: str) -> CatalogError:
     return CatalogError(f"{path.name}: {item}: {msg}")
 
 
-def _str_list(path: Path, item: str, name: str, value) -> list[str]:
+def _str_list(path: Path, item: str, name: str, value: Any) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
@@ -210,13 +214,13 @@ def _str_list(path: Path, item: str, name: str, value) -> list[str]:
     return value
 
 
-def _text(path: Path, item: str, name: str, value) -> str:
+def _text(path: Path, item: str, name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _fail(path, item, f"'{name}' must be a non-empty string")
     return value.strip()
 
 
-def _code_refs(path: Path, item: str, raw, known: dict[str, CodeRef]) -> list[CodeRef]:
+def _code_refs(path: Path, item: str, raw: Any, known: dict[str, CodeRef]) -> list[CodeRef]:
     refs = []
     for r in raw or []:
         if isinstance(r, str):
@@ -233,7 +237,7 @@ def _code_refs(path: Path, item: str, raw, known: dict[str, CodeRef]) -> list[Co
     return refs
 
 
-def _cues(path: Path, item: str, raw, synonyms) -> list[Cue]:
+def _cues(path: Path, item: str, raw: Any, synonyms: dict[str, str]) -> list[Cue]:
     if not isinstance(raw, list) or not raw:
         raise _fail(path, item, "'matching' must be a non-empty list of cues")
     cues = []
@@ -246,7 +250,7 @@ def _cues(path: Path, item: str, raw, synonyms) -> list[Cue]:
     return cues
 
 
-def _triggers(path: Path, item: str, raw, synonyms) -> list[Cue]:
+def _triggers(path: Path, item: str, raw: Any, synonyms: dict[str, str]) -> list[Cue]:
     # triggers: {phrase: weight}; each phrase is its own cue so weights add up
     if not isinstance(raw, dict) or not raw:
         raise _fail(path, item, "'triggers' must be a mapping of phrase -> weight")
@@ -259,7 +263,7 @@ def _triggers(path: Path, item: str, raw, synonyms) -> list[Cue]:
     return [Cue(label, w, (term,), "") for term, (label, w) in best.items()]
 
 
-def _code_families(path: Path, raw, known: dict[str, CodeRef]) -> tuple[dict[str, CodeFamily], str]:
+def _code_families(path: Path, raw: Any, known: dict[str, CodeRef]) -> tuple[dict[str, CodeFamily], str]:
     if not raw:
         us = CodeFamily("us", "United States", "APA, ACA, NASW, AAMFT", ("us",), "", {}, us=True)
         return {"us": us}, "us"
@@ -308,7 +312,10 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         if key not in PRINCIPLE_KEYS:
             raise _fail(ppath, key, f"unknown principle key (expected one of {', '.join(PRINCIPLE_KEYS)})")
 
-    principles, cues, fallback, known_refs = {}, {}, {}, {}
+    principles: dict[str, Principle] = {}
+    cues: dict[str, list[Cue]] = {}
+    fallback: dict[str, str] = {}
+    known_refs: dict[str, CodeRef] = {}
     for key in PRINCIPLE_KEYS:
         p = raw_principles.get(key)
         if not isinstance(p, dict):
@@ -371,7 +378,7 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         unless[key] = tuple(t for t in (tuple(normalize(str(x), synonyms)) for x in s.get("unless") or []) if t)
         requires[key] = tuple(t for t in (tuple(normalize(str(x), synonyms)) for x in s.get("requires") or []) if t)
 
-    surface = set()
+    surface: set[str] = set()
     for p in raw_principles.values():
         for c in p["matching"]:
             surface.update(w for t in c["terms"] for w in tokens(str(t)))
@@ -423,7 +430,7 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
     )
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     try:
         doc = parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

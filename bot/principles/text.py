@@ -7,6 +7,7 @@ Both the YAML vocabulary and the user's question go through the same
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 _TOKEN = re.compile(r"\$|[a-z0-9]+(?:['’][a-z]+)?")
@@ -129,7 +130,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("’", "'"))
 
 
-def normalize(text: str, synonyms: dict[str, str] | None = None, fix=None) -> list[str]:
+def normalize(text: str, synonyms: dict[str, str] | None = None, fix: Callable[[str], str] | None = None) -> list[str]:
     """Lower-case tokens, shorthand expanded, stemmed; `fix` may correct a typed word before stemming."""
     out: list[str] = []
     raw = text.lower().replace("’", "'")
@@ -175,7 +176,7 @@ def _past_form(word: str) -> bool:
     return word in _IRREGULAR or (len(word) > 4 and word.endswith(("ed", "en")))
 
 
-def mask_negated(text: str, keep: frozenset | set = frozenset()) -> str:
+def mask_negated(text: str, keep: frozenset[str] | set[str] = frozenset()) -> str:
     """`text` with the content words of negated noun phrases replaced by NEGATED.
 
     Up to NEG_SCOPE words after a negator, stopping at punctuation or a word of

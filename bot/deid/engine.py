@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from .lexicons import Lexicons, get_lexicons
 from .model import Candidate, DeidResult, Span
-from .normalize import Normalized, normalize
+from .normalize import Normalized, clean_output, normalize
 from .recognizers.base import MASK, Doc
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
@@ -174,14 +174,19 @@ class Deidentifier:
 
     def _result(self, text: str, norm: Normalized, merged: list[Candidate], book: PersonBook) -> DeidResult:
         spans: list[Span] = []
+        mapped = []
         for c in merged:
             a, b = norm.to_original(c.start, c.end)
+            surface = norm.text[c.start : c.end]
+            ph = book.letter_for(surface) if c.label == "NAME" else placeholder(c.label, c.kind, surface)
+            mapped.append((a, b, c, ph))
+        # text shown backwards (a right-to-left override) maps back out of order
+        mapped.sort(key=lambda m: (m[0], -m[1]))
+        for a, b, c, ph in mapped:
             if spans and a < spans[-1].end:
                 a = spans[-1].end
             if b <= a:
                 continue
-            surface = norm.text[c.start : c.end]
-            ph = book.letter_for(surface) if c.label == "NAME" else placeholder(c.label, c.kind, surface)
             spans.append(Span(a, b, c.label, c.kind, ph))
         pieces = []
         pos = 0
@@ -192,7 +197,7 @@ class Deidentifier:
             pos = s.end
             removed[s.label] = removed.get(s.label, 0) + 1
         pieces.append(text[pos:])
-        return DeidResult("".join(pieces), spans, removed, review_warnings(norm.text, merged))
+        return DeidResult(clean_output("".join(pieces)), spans, removed, review_warnings(norm.text, merged))
 
 
 _MASK = MASK  # neither a word nor a space, so no recogniser sees a word there
@@ -332,7 +337,7 @@ def _with_particles(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
             and (
                 j.lower in _PARTICLE_WORDS
                 or j.lower in ("an", "na")
-                and prev_tok.lower in ("mac", "mc", "nic", "ó", "ua")
+                and prev_tok.lower in ("mac", "mc", "nic", "ó", "o", "ua")
             )
         ):
             prev_tok, j, k = j, doc.next(j), k + 1

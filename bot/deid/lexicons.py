@@ -11,9 +11,17 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def _with_folded(words) -> frozenset[str]:
+    """The words plus their accent-free forms: the normaliser folds combining
+    marks before recognition, so "José" is looked up as "jose"."""
+    out = set(words)
+    out.update([strip_accents(w) for w in out if not w.isascii()])
+    return frozenset(out)
+
+
 def _read_gz(name: str) -> frozenset[str]:
     with gzip.open(DATA / f"{name}.txt.gz", "rt", encoding="utf-8") as fh:
-        return frozenset(line for line in fh.read().split("\n") if line)
+        return _with_folded(line for line in fh.read().split("\n") if line)
 
 
 def _read_allowlist() -> tuple[frozenset[str], frozenset[str]]:
@@ -23,7 +31,7 @@ def _read_allowlist() -> tuple[frozenset[str], frozenset[str]]:
     for line in (DATA / "allowlist.txt").read_text(encoding="utf-8").splitlines():
         for w in line.split("#", 1)[0].split():
             (acronyms if w.isupper() else words).add(w.lower())
-    return frozenset(words), frozenset(acronyms)
+    return _with_folded(words), _with_folded(acronyms)
 
 
 def _read_list(name: str) -> frozenset[str]:
@@ -32,7 +40,7 @@ def _read_list(name: str) -> frozenset[str]:
         line = line.split("#", 1)[0].strip().lower()
         if line:
             out.add(line)
-    return frozenset(out)
+    return _with_folded(out)
 
 
 def strip_accents(s: str) -> str:

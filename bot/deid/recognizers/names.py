@@ -302,6 +302,7 @@ _PARTICLES = {
     "mac",
     "mc",
     "ní",
+    "ni",
     "nic",
     "ua",
     "y",
@@ -318,7 +319,7 @@ _PARTICLES = {
     "st",
 }
 # "Mac an tSaoir", "Nic an Bhaird": an article inside an Irish surname
-_IRISH_ARTICLE_AFTER = {"mac", "mc", "nic", "ní", "ó", "ua", "uí"}
+_IRISH_ARTICLE_AFTER = {"mac", "mc", "nic", "ní", "ni", "ó", "o", "ua", "uí", "ui"}
 _STOP_CAPS = {
     "i",
     "the",

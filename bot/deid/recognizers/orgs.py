@@ -19,7 +19,7 @@ HEADS: dict[str, str] = {}
 for kind, words in {
     "school": "school schools elementary middle high prep preparatory academy college university uni primary "
     "secondary montessori kindergarten preschool nursery institute polytechnic seminary scoil gaelscoil "
-    "collegiate grammar ns cbs bns gns etns gaelcholáiste",
+    "collegiate grammar ns cbs bns gns etns gaelcholáiste gaelcholaiste",
     "hospital": "hospital hospitals infirmary medical healthcare hospice surgery trust nhs",
     "clinic": "clinic clinics counseling counselling therapy therapies wellness psychiatry psychology "
     "services centre center practice associates health rehab recovery",
@@ -77,7 +77,7 @@ HEAD_FIRST = re.compile(
 )
 # "Temple Beth El", "Camp Wildwood", "Hotel Monaco": a head word leading a name
 HEAD_LEADS = re.compile(
-    r"(?<![\w])(?P<head>Temple|Congregation|Masjid|Mosque|Camp|Hotel|Café|Cafe|Casa|Chez|Club|Clinica|Hospital|Scoil|Gaelscoil|Coláiste|Kura|Kohanga)"
+    r"(?<![\w])(?P<head>Temple|Congregation|Masjid|Mosque|Camp|Hotel|Café|Cafe|Casa|Chez|Club|Clinica|Hospital|Scoil|Gaelscoil|Coláiste|Colaiste|Kura|Kohanga)"
     r"(?:\s+(?!(?:and|or|but|in|on|at|for|to|is|was)\b)[A-Z][\w'’-]*){1,3}"
 )
 _HEAD_FIRST_GENERIC = re.compile(
@@ -207,6 +207,7 @@ def find(doc: Doc) -> Iterator[Candidate]:
             "scoil": "school",
             "gaelscoil": "school",
             "coláiste": "school",
+            "colaiste": "school",
             "kura": "school",
             "kohanga": "school",
             "hospital": "hospital",

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from .lexicons import Lexicons, get_lexicons
 from .model import Candidate, DeidResult, Span
 from .normalize import Normalized, clean_output, normalize
-from .recognizers.base import MASK, Doc
+from .recognizers.base import MASK, Doc, Intervals
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
 from .review import review_warnings
@@ -159,15 +159,16 @@ class Deidentifier:
         # "New South Wales", "Tamil Nadu": a guess made from the words alone
         # (a name, the net, the gazetteer) never sits inside a region's name;
         # an address or "Town, Region" that contains one is still found
-        regions = [m.span() for m in self.lex.region_phrases.finditer(doc.text)]
+        regions = Intervals(m.span() for m in self.lex.region_phrases.finditer(doc.text))
+        protected = Intervals(protected)
         out: list[Candidate] = []
         for rec in self._recognizers:
             for c in rec(doc):
                 if c.end <= c.start:
                     continue
-                if protected and any(c.start < b and a < c.end for a, b in protected):
+                if protected and protected.overlaps(c.start, c.end):
                     continue
-                if regions and c.source in _GUESSES and any(a <= c.start and c.end <= b for a, b in regions):
+                if regions and c.source in _GUESSES and regions.contains(c.start, c.end):
                     continue
                 out.append(c)
         return out

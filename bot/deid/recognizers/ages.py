@@ -246,6 +246,9 @@ _PERSON_NOUNS = {
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 
 
+_COMMA_NUMBER = re.compile(r",[ \t](\d+)")
+
+
 def _appositive_person(doc: Doc, at: int) -> bool:
     """', 41,' follows a person ('kwame, 41,') rather than a list of numbers."""
     words = re.findall(r"[\w']+", doc.text[max(0, at - 40) : at])
@@ -254,7 +257,7 @@ def _appositive_person(doc: Doc, at: int) -> bool:
     w = words[-1]
     # "therapist here, 28,": the writer introducing themselves
     if w.lower() == "here" and len(words) >= 2:
-        n = re.match(r",[ \t](\d+)", doc.text[at:])
+        n = _COMMA_NUMBER.match(doc.text, at)
         return n is None or int(n.group(1)) >= 16
     # "Client M - 17 -": an initial standing for the person
     if len(w) == 1 and w.isupper() and w != "I":

@@ -442,7 +442,7 @@ _NOT_INITIALS = {
 # A sign-off: a dash, then one or two capitalised words ending the message or a line
 # ("… late last night. – Kelvin", "— Dr. Ama", "-Sam T."): the writer's own name.
 SIGN_OFF = re.compile(
-    r"(?:^|(?<=[.!?)\n])\s*)[-–—~]\s*(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+)?"
+    r"(?:^|(?<=[.!?)\n]))[^\S\n]*[-–—~]\s*(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+)?"
     r"(?P<n>[A-Z][a-z'’-]+(?:\s+[A-Z](?:[a-z'’-]+|\.))?)\s*(?:,?\s*[A-Z]{2,6})?\s*$",
     re.MULTILINE,
 )

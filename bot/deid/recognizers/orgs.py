@@ -223,6 +223,9 @@ def _name_like(doc: Doc, tok) -> bool:
     return tok.is_cap or tok.is_upper or tok.text.isdigit() or tok.text == "&"
 
 
+_MAX_NAME_WORDS = 10
+
+
 def _headed(doc: Doc) -> Iterator[Candidate]:
     toks = doc.tokens
     lex = doc.lex
@@ -233,7 +236,9 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
         # walk left over capitalised words, connectors and digits
         i = j
         names = 0
-        while i > 0:
+        # bounded walks: no organisation's name runs longer, and an unbounded
+        # walk from every head in a long run of capitals is quadratic
+        while i > 0 and j - i < _MAX_NAME_WORDS:
             p = toks[i - 1]
             gap = doc.gap(p, toks[i])
             if (
@@ -266,7 +271,7 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
         # walk right over the rest of a capitalised name: "Medical Center",
         # "Talking Therapies Bath and North East Somerset"
         k = j
-        while k + 1 < len(toks) and not toks[k].possessive:
+        while k + 1 < len(toks) and not toks[k].possessive and k - j < _MAX_NAME_WORDS:
             nx = toks[k + 1]
             gap = doc.gap(toks[k], nx)
             if (
@@ -325,6 +330,9 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
         yield Candidate(span_toks[0].start, end, label, kind, 72, "org")
 
 
+_SAINT_TAIL = re.compile(r"(?:\s+[A-Z][\w'’]{0,40}){1,4}")
+
+
 def _ends_clause(text: str, end: int) -> bool:
     """After "X's": punctuation or the end means a business ("at Ryan's.")."""
     return bool(
@@ -346,7 +354,7 @@ def _saints(doc: Doc) -> Iterator[Candidate]:
             continue
         end = m.end()
         # run on into "Catholic Church", "Medical Center", "University Hospital"
-        tail = re.match(r"(?:\s+[A-Z][\w'’]*){1,4}", text[end:])
+        tail = _SAINT_TAIL.match(text, end)
         kind = "church"
         if tail:
             words = tail.group().split()

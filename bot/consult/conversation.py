@@ -18,6 +18,7 @@ from bot.consult.intake import IntakeFlow, Outcome, StepId
 from bot.consult.model import Group, IntakeState, PostStatus
 from bot.consult.posting import Posting, Submitted
 from bot.consult.preview import compose
+from bot.deid.offload import off_loop
 from bot.gateway import Gateway, Team
 from bot.identity import Identity
 from bot.logs import log_event
@@ -123,7 +124,8 @@ class IntakeConversation:
             ]
         state.target = target
         if state.preview is None:
-            state.preview = compose(self.spec, state.answers, self.deid(), eff.terms)
+            # de-identification is CPU work: off the event loop, so other acks go out meanwhile
+            state.preview = await off_loop(compose, self.spec, state.answers, self.deid(), eff.terms)
         return step_id, [PreviewPrompt(state.preview, intake.ref, target)]
 
     async def _show(self, intake: m.Intake, eff: Effective) -> list[object]:

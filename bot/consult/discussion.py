@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.consult.model import OwnPost, PostContent, PostStatus
 from bot.consult.posting import Posting, team_of
+from bot.deid.offload import off_loop
 from bot.gateway import Gateway, GatewayError, PostMark, Refused, Team, Unavailable
 from bot.identity import Identity
 from bot.logs import log_event
@@ -82,7 +83,7 @@ class Discussion:
 
     async def _redact(self, team_id: str, reply: str) -> str:
         terms = (await self.workspace.effective(team_id)).terms
-        redacted = self.deid().redact(reply, terms=tuple(terms)).text
+        redacted = (await off_loop(self.deid().redact, reply, terms=tuple(terms))).text
         # A reply's own letters would read as the post's [Person A]; keep them apart.
         return REPLY_PERSON.sub("[name]", redacted)
 

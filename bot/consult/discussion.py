@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Any
 from bot.consult.model import OwnPost, PostContent, PostStatus
 from bot.consult.posting import Posting, team_of
 from bot.deid.offload import off_loop
+from bot.deid.replace import PERSON_PLACEHOLDER_RE
 from bot.gateway import Gateway, GatewayError, PostMark, Refused, Team, Unavailable
 from bot.identity import Identity
 from bot.logs import log_event
@@ -27,7 +27,7 @@ from bot.storage.store import Store
 from bot.texts import text
 
 log = logging.getLogger("bot.discussion")
-REPLY_PERSON = re.compile(r"\[Person [A-Z]{1,2}\]")
+REPLY_PERSON = PERSON_PLACEHOLDER_RE  # "[Person A]", "[Person A or B]"
 # Someone removed from a channel can still reply or flag for this long.
 MEMBER_CACHE_SECONDS = 120.0
 MEMBER_CACHE_SIZE = 10_000

@@ -133,6 +133,7 @@ class Deidentifier:
         out = []
         for text, norm, doc, cs in zip(texts, norms, docs, cands, strict=True):
             merged = _resolve(doc.text, _with_particles(doc, cs))
+            merged = _places_not_people(doc, _resolve(doc.text, _name_parts(doc, merged)))
             out.append(self._result(text, norm, merged, book))
         return out
 
@@ -235,10 +236,15 @@ def _resolve(text: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_SURE = 40
+
+
 def _merge(cluster: list[Candidate]) -> Candidate:
     # the proposal that saw the whole thing names it ("Dale's Auto & Tire" is
     # a workplace even though "Dale" alone is a name); ties go to the surer one
-    best = max(cluster, key=lambda c: (c.end - c.start, c.priority))
+    # a weak guess (the safety net's "John A" as a business) never names what a
+    # recogniser with evidence found inside it ("John", a person)
+    best = max(cluster, key=lambda c: (c.priority >= _SURE, c.end - c.start, c.priority))
     s = min(c.start for c in cluster)
     e = max(c.end for c in cluster)
     return Candidate(s, e, best.label, best.kind, best.priority, best.source)
@@ -293,6 +299,159 @@ _PARTICLE_WORDS = frozenset(
 _NOT_BEFORE_PARTICLE = frozenset(
     ("the", "a", "an", "his", "her", "my", "their", "our", "your", "this", "that", "in", "into")
 )
+
+
+# ---- every part of a name goes with it ------------------------------------------
+# a suffix after a name: "Robert Hale Jr", "Robert Hale III", "T.J. Baker, Sr"
+_SUFFIX = re.compile(r",?[ \t]+(?:(?i:jr|sr|jnr|snr)(?![\w'’])|(?:II|III|IV)(?![\w'’]))")
+# middle initials and the name after them: "John A. Smith", "Kofi J. R. Mensah", "Dana A Smith"
+_INITIALS_THEN_WORD = re.compile(
+    r"(?:(?:[ \t]*[A-Z]\.){1,3}|[ \t]+[A-Z](?=[ \t]))[ \t]*(?P<w>[A-Z][\w'’-]{1,40})(?![\w'’-])"
+)
+# after a name made of initials ("T.J.", "J.R.") or ending in one ("Kofi J."): the family name
+_WORD_AFTER = re.compile(r"\.?[ \t]+(?P<w>[A-Z][\w'’-]{1,40})(?![\w'’-])")
+_ENDS_IN_INITIAL = re.compile(r"(?:^|[\s.])[A-Z]\.?$")
+_INITIALS_BEFORE = re.compile(r"(?<![\w.'’])(?:[A-Z]\.[ \t]*){1,3}$")
+# lowercase chat: "jo-ann b. smith"
+_LOWER_INITIAL_THEN_WORD = re.compile(r"(?:[ \t]+[a-z]\.){1,2}[ \t]*(?P<w>[a-z][\w'’-]{1,40})(?![\w'’-])")
+
+
+def _name_word(doc: Doc, w: str) -> bool:
+    """A word that may finish a name: a known name, or no English word."""
+    low = w.lower()
+    if low in doc.lex.allow:
+        return False
+    return doc.lex.is_surname(low) or doc.lex.is_first(low) or not doc.lex.is_word(low)
+
+
+def _name_parts(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
+    """Middle initials, suffixes and the family name after initials stay with the
+    name they belong to; the extended span overlaps (and so merges with) a name
+    found on its own after it."""
+    text = doc.text
+    out = []
+    for c in merged:
+        if c.label != "NAME":
+            out.append(c)
+            continue
+        end = c.end
+        start = c.start
+        b = _INITIALS_BEFORE.search(text, max(0, c.start - 12), c.start)
+        if b and b.start() < c.start:
+            start = b.start()  # "R. Okafor", "J. R. Mensah"
+        for _ in range(3):  # "T.J. Baker Sr": initials, family name, suffix
+            surface = text[c.start : end]
+            m = _INITIALS_THEN_WORD.match(text, end)
+            if m and _name_word(doc, m.group("w")):
+                end = m.end()
+                continue
+            if (
+                surface.replace(".", "").isupper()
+                and len(surface.replace(".", "")) <= 3
+                or _ENDS_IN_INITIAL.search(surface)
+            ):
+                m = _WORD_AFTER.match(text, end)
+                if m and _name_word(doc, m.group("w")):
+                    end = m.end()
+                    continue
+            if surface.islower():
+                m = _LOWER_INITIAL_THEN_WORD.match(text, end)
+                if m and doc.lex.is_surname(m.group("w")):
+                    end = m.end()
+                    continue
+            m = _SUFFIX.match(text, end)
+            if m:
+                end = m.end()
+                continue
+            break
+        same = (start, end) == (c.start, c.end)
+        out.append(c if same else Candidate(start, end, c.label, c.kind, c.priority, c.source))
+    return out
+
+
+# ---- a place or an organisation is not shown as a person ---------------------------
+_PLACE_PREPS = {"in", "near", "outside", "around", "across", "throughout", "toward", "towards", "via"}
+_MOVE_PREPS = {"to", "from", "on"}
+# "in our part of Gwynedd", "the manager of Bunnings Ballarat"
+_PLACE_OF = {"part", "parts", "area", "north", "south", "east", "west", "centre", "center", "middle", "outskirts"}
+_PLACE_OF |= {"edge", "side", "town", "city", "village", "county", "region", "suburbs", "island", "coast", "state"}
+_ORG_OF = {"manager", "owner", "director", "ceo", "head", "member", "members", "staff", "president", "founder"}
+_ORG_OF |= {"coach", "captain", "principal", "chair", "board", "employee", "employees", "branch", "franchise"}
+_ORG_OF |= {"landlord", "landlady", "publican", "licensee", "regulars", "customers", "patrons"}
+# "moved to Hamilton", "the drive out to Dorchester": a destination
+_MOTION = {"moved", "move", "moving", "moves", "relocated", "relocating", "drive", "drove", "driving", "flew", "fly"}
+_MOTION |= {"flying", "travel", "travelled", "traveled", "commute", "commutes", "commuting", "trip", "trips", "out"}
+_MOTION |= {"bus", "buses", "train", "trains", "ferry", "road", "back", "home", "emigrated", "returned", "visit"}
+# "a gift card to Nordstrom", "a voucher for Bunnings"
+_BOUGHT = {"card", "voucher", "certificate", "coupon", "membership", "subscription", "gift"}
+# "a town as small as Red Lodge", "a village called Nether Wallop"
+_SETTLEMENTS = {"town", "towns", "city", "village", "suburb", "island", "county", "hamlet", "community", "place"}
+
+
+# "confided in Dana", "interested in Dana": a person after "in"
+_IN_PERSON = {"confide", "confided", "confides", "confiding", "believe", "believed", "interest", "interested"}
+_IN_PERSON |= {"trust", "faith", "invested", "disappointed", "involved", "jealous", "see", "saw", "sees", "seen"}
+
+
+def _person_before_in(doc: Doc, prep_tok) -> bool:
+    q = doc.prev(prep_tok)
+    return q is None or q.lower in _IN_PERSON
+
+
+def _settlement_before(doc: Doc, tok) -> bool:
+    for n in range(1, 5):
+        q = doc.prev(tok, n)
+        if q is None:
+            return False
+        if q.lower in _SETTLEMENTS:
+            return True
+    return False
+
+
+def _places_not_people(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
+    """A name in a place's slot is a place ("sentencing in Hamilton", "lives in
+    Jesmond", "the buses out to Dorchester"), or a business ("works at Westpac",
+    "the Portland Timbers game"), not a phantom person with a letter of their own."""
+    out = []
+    lex = doc.lex
+    for c in merged:
+        if c.label != "NAME" or c.source == "terms":
+            out.append(c)
+            continue
+        first = doc.token_at(c.start)
+        p = doc.prev(first) if first is not None else None
+        toks = [t for t in doc.tokens[first.i : first.i + 8] if t.end <= c.end] if first is not None else []
+        if p is None or not toks or doc.gap(p, first) != " " or toks[-1].possessive:
+            out.append(c)
+            continue
+        placey = any(lex.is_place(t.lower) for t in toks)
+        firsty = lex.is_first(toks[0].lower) and len(toks[0].text) > 1
+        surname = any(lex.is_surname(t.lower) for t in toks)
+        prep = p.lower
+        new = None
+        if prep in _PLACE_PREPS and (placey or not firsty or not _person_before_in(doc, p)):
+            new = ("LOCATION", "place")
+        elif prep == "at" and not firsty:
+            new = ("LOCATION", "place") if placey else ("ORG", "")
+        elif prep in _MOVE_PREPS and placey and not firsty and (prep != "on" or not surname):
+            new = ("LOCATION", "place")
+        elif prep == "on" and not firsty and not surname and not placey and p.i > 0 and not p.sent_start:
+            new = ("LOCATION", "place")
+        elif prep == "of" and (pp := doc.prev(p)) is not None and pp.lower in _PLACE_OF | _ORG_OF:
+            new = ("LOCATION", "place") if pp.lower in _PLACE_OF else ("ORG", "")
+        elif prep in ("to", "from") and (pp := doc.prev(p)) is not None and pp.lower in _MOTION:
+            new = ("LOCATION", "place")
+        elif prep in ("to", "for", "from") and not firsty and (pp := doc.prev(p)) is not None and pp.lower in _BOUGHT:
+            new = ("ORG", "")
+        elif prep in ("as", "like", "called", "named") and _settlement_before(doc, p):
+            new = ("LOCATION", "place")
+        elif prep == "the" and not firsty:
+            new = ("LOCATION", "place") if placey and len(toks) == 1 else ("ORG", "")
+        if new is None:
+            out.append(c)
+        else:
+            out.append(Candidate(c.start, c.end, new[0], new[1], c.priority, c.source))
+    return out
 
 
 def _with_particles(doc: Doc, cands: list[Candidate]) -> list[Candidate]:

@@ -122,7 +122,7 @@ class Deidentifier:
             self._check(t)
         term_tuple = tuple(t for t in (terms or ()) if isinstance(t, str))
         norms = [normalize(t) for t in texts]
-        docs = [Doc(_mask_placeholders(n.text), self.lex, term_tuple) for n in norms]
+        docs = [Doc(_unshout(_mask_placeholders(n.text), self.lex), self.lex, term_tuple) for n in norms]
         cands = [self._candidates(d) for d in docs]
         if self._propagate:
             names = _name_surfaces(docs, cands)
@@ -212,6 +212,46 @@ def _mask_placeholders(text: str) -> str:
     if "[" not in text:
         return text
     return PLACEHOLDER_RE.sub(lambda m: _MASK * len(m.group()), text)
+
+
+_LINE = re.compile(r"[^\n]+")
+_SHOUT_WORD = re.compile(r"[^\W\d_]{2,}(?:['’][^\W\d_]+)?")
+
+
+def _unshout(text: str, lex: Lexicons) -> str:
+    """A line written in capitals says nothing by its capitals: there, an English
+    word is read in lowercase and any other word as a name would be written
+    ("I SAW SARAH AT THE CLINIC" is read "i saw Sarah at the clinic"), so the
+    recognisers neither take the sentence for an organisation nor miss the name.
+    Acronyms stay as they are. Same length, so offsets are unchanged."""
+    if sum(c.isupper() for c in text) < 6:
+        return text
+    edits: list[tuple[int, str]] = []
+    for line in _LINE.finditer(text):
+        words = list(_SHOUT_WORD.finditer(text, line.start(), line.end()))
+        upper = [w for w in words if w.group().isupper()]
+        # capitalised words (names, mostly) and our placeholders count neither way,
+        # so that a second pass over our own output decides the same
+        lower = sum(w.group().islower() for w in words)
+        if len(upper) < 3 or len(upper) < 0.75 * (len(upper) + lower):
+            continue
+        for w in upper:
+            word = w.group()
+            low = word.lower()
+            if low in lex.acronyms and low not in lex.allow:
+                continue
+            new = low if lex.is_word(low) or low in lex.allow else word[0] + word[1:].lower()
+            if len(new) == len(word):
+                edits.append((w.start(), new))
+    if not edits:
+        return text
+    pieces, pos = [], 0
+    for at, new in edits:
+        pieces.append(text[pos:at])
+        pieces.append(new)
+        pos = at + len(new)
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def _resolve(text: str, cands: list[Candidate]) -> list[Candidate]:
@@ -412,11 +452,15 @@ def _places_not_people(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
     """A name in a place's slot is a place ("sentencing in Hamilton", "lives in
     Jesmond", "the buses out to Dorchester"), or a business ("works at Westpac",
     "the Portland Timbers game"), not a phantom person with a letter of their own."""
-    out = []
+    out: list[Candidate] = []
     lex = doc.lex
     for c in merged:
         if c.label != "NAME" or c.source == "terms":
             out.append(c)
+            continue
+        if out and out[-1].label == "LOCATION" and doc.text[out[-1].end : c.start] == ", ":
+            # "Mulholland Dr, Los Angeles", "Jesmond, Newcastle": the town after a place
+            out.append(Candidate(c.start, c.end, "LOCATION", "place", c.priority, c.source))
             continue
         first = doc.token_at(c.start)
         p = doc.prev(first) if first is not None else None

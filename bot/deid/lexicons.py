@@ -43,6 +43,18 @@ def _read_list(name: str) -> frozenset[str]:
     return _with_folded(out)
 
 
+# the parts of a hyphenated word that make it a word whatever stands beside them
+_PREFIXES = frozenset(
+    "co re pre non anti ex step self post multi semi sub inter intra over under pseudo quasi neo mid cross "
+    "counter trans bi tri un de dis mis hyper hypo meta micro macro mini tele half".split()
+)
+_DESCRIPTORS = frozenset(
+    "ish esque style like type based informed oriented focused adjacent inspired leaning friendly heavy lite "
+    "centred centered led driven aware sensitive specific related flavoured flavored adjacent approved certified "
+    "trained".split()
+)
+
+
 def strip_accents(s: str) -> str:
     if s.isascii():
         return s
@@ -87,6 +99,8 @@ class Lexicons:
             # "chun-kit", "man-yee", "min-jun": two given-name syllables are
             # a name even when each is also a word ("check-in" is a word:
             # "in" is common, and no name)
+            if len(parts) == 2 and parts[0] in _PREFIXES and self._is_word(parts[1]):
+                return True  # "co-parenting", "self-harm": a prefix, never a given name
             if (
                 len(parts) == 2
                 and parts[0] != parts[1]
@@ -95,7 +109,16 @@ class Lexicons:
                 and "".join(parts) not in self.words
             ):
                 return False
-            return bool(parts) and all(p.isdigit() or self._is_word(p) for p in parts)
+            if not parts:
+                return False
+            # "CBT-ish", "trauma-informed", "EMDR-adjacent", "Rogerian-ish": a descriptor
+            if parts[-1] in _DESCRIPTORS and len(parts) == 2:
+                return True
+            # "Co-parenting", "Step-parenting", "DBT-informed", "non-CBT": prefixes and acronyms are words here
+            return all(
+                p.isdigit() or self._is_word(p) or p in self.acronyms or (k < len(parts) - 1 and p in _PREFIXES)
+                for k, p in enumerate(parts)
+            )
         a = strip_accents(w)
         if a != w and a in self.words:
             return True

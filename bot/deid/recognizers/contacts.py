@@ -28,7 +28,8 @@ HANDLE = re.compile(r"(?<![\w@./])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"
 CUED_HANDLE = re.compile(
     r"\b(?:user ?names?|handles?|screen ?names?|gamertags?|(?:wechat|snap(?:chat)?|insta(?:gram)?|ig|tiktok|discord|"
     r"telegram|kik|skype|twitter|threads|reddit|twitch|steam|xbox|psn|roblox)(?: id| name| handle)?|"
-    r"(?:wechat|line|skype|discord) ?id)\s*(?:is|was|=|:|-)?\s*"
+    # the cue is a whole word: "ignore." is no "ig" handle
+    r"(?:wechat|line|skype|discord) ?id)(?![\w])\s*(?:is|was|=|:|-)?\s*"
     # a handle has a letter and a digit, dot or underscore: "ayaan.xo", "zyx_1999_cd"
     r"(?P<h>(?=[A-Za-z0-9_.-]*[A-Za-z])(?=[A-Za-z0-9_.-]*[\d_.])[A-Za-z0-9_][A-Za-z0-9_.-]{2,29}[A-Za-z0-9_])(?![\w@])",
     re.IGNORECASE,

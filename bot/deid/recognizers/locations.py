@@ -53,8 +53,8 @@ ADDRESS_ROMANCE = re.compile(
 # without a number only the unmistakable street words count ("the District Court" is no street)
 STREET = re.compile(
     r"(?<![\w])(?:" + _CAPW + r"\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Cres|Crescent|"
-    r"Pkwy|Parkway|Hwy|Highway|Drive|Dr)\b\.?(?!\w)"
-)
+    r"Pkwy|Parkway|Hwy|Highway|Drive|Dr(?!\.?[ \t]+(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))[A-Z][a-z]))\b\.?(?!\w)"
+)  # "Dr Patel", "Then Dr. Amir Patel": a title before a name, not Drive
 ROUTE = re.compile(r"(?<![\w])(?:Route|Rte|Highway|Hwy|Interstate|US|SR|State Route|County Road)[- ](?=\d)\d{1,4}\b")
 # Roundup, MT / Boise, ID / Smithers, BC / Hoboken, NJ
 _REGION_NAMES = (

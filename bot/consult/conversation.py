@@ -19,6 +19,7 @@ from bot.consult.model import Group, IntakeState, PostStatus
 from bot.consult.posting import Posting, Submitted
 from bot.consult.preview import compose
 from bot.consult.words import chosen_words
+from bot.deid.offload import off_loop
 from bot.gateway import Gateway, Team
 from bot.identity import Identity
 from bot.logs import log_event
@@ -127,7 +128,10 @@ class IntakeConversation:
             ]
         state.target = target
         if state.preview is None:
-            state.preview = compose(self.spec, state.answers, self.deid(), eff.terms, state.removed_words)
+            # de-identification is CPU work: off the event loop, so other acks go out meanwhile
+            state.preview = await off_loop(
+                compose, self.spec, state.answers, self.deid(), eff.terms, state.removed_words
+            )
         resources = eff.risk_resources if state.preview.risk else {}
         return step_id, [PreviewPrompt(state.preview, intake.ref, target, resources)]
 

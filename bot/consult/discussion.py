@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -17,6 +16,8 @@ from typing import Any
 from bot.consult.model import OwnPost, PostContent, PostStatus
 from bot.consult.posting import GONE, SENT, Posting, team_of
 from bot.consult.words import review_words
+from bot.deid.offload import off_loop
+from bot.deid.replace import PERSON_PLACEHOLDER_RE
 from bot.gateway import Gateway, GatewayError, PostMark, Refused, Team, Unavailable
 from bot.identity import Identity
 from bot.logs import log_event
@@ -33,7 +34,7 @@ RELAY_ATTEMPTS = 5  # tries of one relay, a worker tick apart, before it is give
 HELD_REPLIES = 10_000  # thread replies kept in memory while the database is down
 
 log = logging.getLogger("bot.discussion")
-REPLY_PERSON = re.compile(r"\[Person [A-Z]{1,2}\]")
+REPLY_PERSON = PERSON_PLACEHOLDER_RE  # "[Person A]", "[Person A or B]"
 # Someone removed from a channel can still reply or flag for this long.
 MEMBER_CACHE_SECONDS = 120.0
 MEMBER_CACHE_SIZE = 10_000
@@ -91,7 +92,8 @@ class Discussion:
 
     async def _deid(self, team_id: str, reply: str, removed_words: tuple[str, ...] = ()) -> Any:
         terms = (await self.workspace.effective(team_id)).terms
-        return self.deid().redact(reply, terms=tuple(terms) + tuple(removed_words))
+        # de-identification is CPU work: off the event loop, so other acks go out meanwhile
+        return await off_loop(self.deid().redact, reply, terms=tuple(terms) + tuple(removed_words))
 
     async def _redact(self, team_id: str, reply: str, removed_words: tuple[str, ...] = ()) -> str:
         redacted = (await self._deid(team_id, reply, removed_words)).text

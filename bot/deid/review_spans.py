@@ -244,6 +244,9 @@ def _unknown(doc: Doc, t: Token, compounds: bool = True) -> bool:
     return _unknown_word(doc.lex, t.lower, t.is_lower, compounds)
 
 
+_LONGEST_COMPOUND = 30
+
+
 @lru_cache(maxsize=20_000)  # a word repeated through a long text is looked up once
 def _unknown_word(lex: Lexicons, low: str, lower: bool, compounds: bool) -> bool:
     if len(low) < 2 or low in _CHAT:
@@ -257,6 +260,8 @@ def _unknown_word(lex: Lexicons, low: str, lower: bool, compounds: bool) -> bool
     # "startup", "overshare", "babysit": two English words run together
     # (place names often are: "Tollcross", "Blackpool")
     if not compounds or lex.is_first(low) or lex.is_surname(low) or low.endswith("s") and lex.is_first(low[:-1]):
+        return True
+    if len(low) > _LONGEST_COMPOUND:  # no real compound is this long; splitting it would cost O(n²)
         return True
     return not any(lex.is_word(low[:i]) and lex.is_word(low[i:]) for i in range(3, len(low) - 1))
 

@@ -4,7 +4,7 @@ benchmark, a test) can switch any of them off."""
 
 from __future__ import annotations
 
-from .recognizers import ages, chat, contacts, dates, ids, locations, names, orgs, safety_net, terms
+from .recognizers import ages, chat, contacts, dates, ids, locations, names, orgs, safety_net, terms, world
 from .recognizers.base import Recognizer
 
 RECOGNIZERS: dict[str, Recognizer] = {
@@ -17,6 +17,7 @@ RECOGNIZERS: dict[str, Recognizer] = {
     "org": orgs.find,
     "name": names.find,
     "chat": chat.find,
+    "world": world.find,
     "safety_net": safety_net.find,
 }
 DEFAULT = tuple(RECOGNIZERS)

@@ -29,7 +29,6 @@ tokens or a regex with bounded repetition, so the cost is linear in the text.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -627,9 +626,7 @@ def _places(doc: Doc) -> Iterator[Candidate]:
             c = _street(doc, idx)
             if c is not None:
                 yield c
-                last = doc.token_at(c.end) or _token_ending(doc, c.end)
-                if last is not None:
-                    yield from _place_after(doc, last)
+                yield from _place_after(doc, t)
             continue
         # "in footscray", "from moorabbin": a town no dictionary knows
         prev = doc.prev(t)
@@ -656,11 +653,6 @@ def _closes(doc: Doc, t: Token) -> bool:
         return True
     n = doc.next(t)
     return n is not None and (n.lower in _FUNCTION or n.lower in SPEECH or n.lower in chat_words())
-
-
-def _token_ending(doc: Doc, end: int) -> Token | None:
-    i = bisect.bisect_left([t.start for t in doc.tokens], end) - 1
-    return doc.tokens[i] if i >= 0 and doc.tokens[i].end == end else None
 
 
 def _street(doc: Doc, idx: int) -> Candidate | None:

@@ -110,6 +110,57 @@ def test_names_joined_by_ampersand(engine, a, b):
     gone(engine, f"the invite said {a} & {b}. do i rsvp", a, b)
 
 
+# ---- a person as object, a common-word name speaking, hyphenated kin -----
+@pytest.mark.parametrize(
+    "template,name",
+    _pairs(
+        ["told {n} i cant do fridays", "asked {n} to stop messaging", "texted {n} back at 9"], LISTED + ["amy", "ben"]
+    ),
+)
+def test_name_as_object_of_telling(engine, template, name):
+    gone(engine, template.format(n=name), name)
+
+
+@pytest.mark.parametrize("kin", ["hubby", "her partner", "my bf", "his son"])
+@pytest.mark.parametrize("name", ["mark", "rob", "bill", "pat"])
+def test_common_word_name_after_kin_speaking(engine, kin, name):
+    gone(engine, f"{kin} {name} says drop it", name)
+
+
+@pytest.mark.parametrize("kin", ["ex-bf", "ex-gf", "step-dad", "ex-wife", "ex-partner"])
+@pytest.mark.parametrize("name", ["tomasz", "anahera", "declan"])
+def test_name_after_hyphenated_kin(engine, kin, name):
+    gone(engine, f"her {kin} {name} turned up", name)
+
+
+@pytest.mark.parametrize("kin", ["pt", "client", "her son", "my cl"])
+@pytest.mark.parametrize("ini", ["tj", "dj", "kc", "jb"])
+def test_lowercase_two_letter_initials_after_kin(engine, kin, ini):
+    gone(engine, f"{kin} {ini} said she was done", ini)
+
+
+@pytest.mark.parametrize("name", ["trev", "mazza", "wiremu", "tevita"])
+@pytest.mark.parametrize("kin", ["her boss at the cafe", "my flatmate", "his coach"])
+def test_unknown_word_between_commas_after_kin(engine, kin, name):
+    gone(engine, f"{kin}, {name}, is lovely", name)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i told work i was sick",
+        "she asked nicely",
+        "he texted back",
+        "it was a gift from work",
+        "the kids mum was late",
+        "my boss, honestly, is fine",
+        "told them no",
+    ],
+)
+def test_objects_that_are_no_names_stay(engine, text):
+    assert engine.redact(text).text == text
+
+
 # ---- possessives without the apostrophe ----------------------------------
 @pytest.mark.parametrize(
     "template,name",
@@ -332,6 +383,22 @@ def test_ages_in_chat_shapes(engine, template, age):
     assert age not in red.split() and f"{age})" not in red and f"{age}," not in red, red
 
 
+@pytest.mark.parametrize("age", ["9", "14", "16", "44"])
+@pytest.mark.parametrize(
+    "template",
+    ["pt f{a} disclosed", "client m {a} wants a letter", "{a}f, anxiety and panic", "intake:\n{a}M, low mood"],
+)
+def test_compact_sex_and_age(engine, template, age):
+    text = template.format(a=age)
+    red = engine.redact(text).text
+    assert f"{age}f" not in red and f"f{age}" not in red and f" {age} " not in red and f"{age}M" not in red, red
+
+
+@pytest.mark.parametrize("text", ["we took the m25 home", "a 16ft boat", "the 5f form", "room 12f"])
+def test_codes_are_no_compact_ages(engine, text):
+    assert engine.redact(text).text == text
+
+
 @pytest.mark.parametrize("word", ["three", "five", "six", "eight", "ten", "sixteen"])
 @pytest.mark.parametrize(
     "template",
@@ -387,6 +454,8 @@ def test_weekday_ordinal(engine, day, ordinal):
         "ana dot k at gmail dot com",
         "tomasz.w at outlook dot com",
         "bex99 (at) yahoo (dot) co (dot) uk",
+        "jo.b at gmail",
+        "kofi_22 at hotmail",
         "j dot smith at work dot org",
         "kofi[at]mail[dot]net",
     ],

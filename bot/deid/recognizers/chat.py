@@ -95,7 +95,7 @@ KIN = frozenset(
     ex-wife ex-partner ex-boyfriend ex-girlfriend""".split()
 )
 # "named jo", "called pip", "goes by jr", "aka bex"
-_NAMING = frozenset("named called nicknamed aka".split())
+_NAMING = frozenset("named called nicknamed aka names".split())
 # a verb of speech or action after a person: "jas went sideways", "T said"
 SPEECH = frozenset(
     """said says say told tells asked asks texted texts messaged emailed rang rings called calls replied
@@ -278,11 +278,35 @@ def _names(doc: Doc) -> Iterator[Candidate]:
         gap = doc.gap(prev, t) if prev is not None else ""
         low = t.lower
         # after a relationship or kin word: "her ex dave", "my nonna rosa"
-        if prev is not None and prev.lower in KIN and gap == " " and not prev.possessive:
-            if lower_name(doc, t, strong=True) and low not in lex.common_words:
+        if prev is not None and _is_kin(prev) and gap == " " and not prev.possessive:
+            nxt = doc.next(t)
+            acts = nxt is not None and doc.gap(t, nxt) == " " and nxt.lower in SPEECH
+            if (
+                lower_name(doc, t, strong=True)
+                and (low not in lex.common_words or acts and lex.is_first(low))
+                # "hubby mark says": a name that is a common word, but speaking
+                or acts
+                and _plain_lower(t)
+                and lex.is_first(low)
+                and low not in _FUNCTION
+                and not _chat(low)
+                and low not in lex.allow
+                and low not in KIN
+            ):
                 last = _extend_surname(doc, t)
                 yield _name(doc, t, last, 58)
                 yield from _age_after(doc, last)
+                continue
+            # "pt tj said", "her son dj is": two-letter initials in lowercase
+            if (
+                len(low) == 2
+                and _plain_lower(t)
+                and low not in lex.common_words
+                and not _chat(low)
+                and low not in _FUNCTION
+                and (acts or _mention_ends(doc, t))
+            ):
+                yield _name(doc, t, t, 56)
                 continue
         # "named jo", "goes by jr", "aka bex"
         goes_by = (
@@ -333,6 +357,36 @@ def _names(doc: Doc) -> Iterator[Candidate]:
         ):
             yield _name(doc, t, _extend_surname(doc, t), 54)
             continue
+        # a person as object or after a preposition: "told amy", "a txt from jess",
+        # "asked tomasz to stop"; a first name no dictionary knows
+        meet = prev is not None and gap == " " and prev.lower in _MEET
+        if (
+            prev is not None
+            and gap == " "
+            and (meet or prev.lower in ("from", "for", "by", "to") and not lex.is_place(low))
+            and len(low) >= 3
+            and _plain_lower(t)
+            and lex.is_first(low)
+            # "told amy i cant", "asked ben to stop": a name that is a rare word too
+            and (not lex.is_word(low) or meet and prev.lower in _TELL and low not in lex.common_words)
+            and not _chat(low)
+            and low not in lex.allow
+            and low not in _FUNCTION
+            and (meet or not lex.is_rare_word(low))
+            and not _typo(doc, low)
+        ):
+            yield _name(doc, t, _extend_surname(doc, t), 52)
+            continue
+        # "her boss at the cafe, trev, is lovely": an unknown word between
+        # commas, a relationship word just before
+        if (
+            gap == ", "
+            and doc.text[t.end : t.end + 1] == ","
+            and unknown_word(doc, t, strong=True)
+            and _kin_within(doc, t, 5)
+        ):
+            yield _name(doc, t, t, 52)
+            continue
         # between commas or after a dash, closing the mention: ", priya, says",
         # "rent - marcus", "the wrong karen 😭", "little ellie dont"
         if (
@@ -356,8 +410,8 @@ def _names(doc: Doc) -> Iterator[Candidate]:
         # "sione & mele", "names: ana and tavita": two unknown words paired
         if nxt is not None and ngap in (" & ", " and ", " n ", " + ") and (n2 := nxt) is not None:
             if (
-                unknown_word(doc, t, strong=True)
-                and unknown_word(doc, n2, strong=True)
+                _pair_word(doc, t)
+                and _pair_word(doc, n2)
                 and (ngap == " & " or lex.is_first(low) or lex.is_first(n2.lower))
             ):
                 yield _name(doc, t, t, 52)
@@ -371,13 +425,23 @@ def _names(doc: Doc) -> Iterator[Candidate]:
             and nxt is not None
             and ngap == " "
             and nxt.lower in OWNED
-            and not lex.is_word(low)
+            and (
+                not lex.is_word(low)
+                or low not in lex.common_words
+                and lex.is_first(low[:-1])
+                and low[:-1] not in lex.common_words
+            )
             and not _chat(low)
             and low not in lex.allow
             and not lex.is_place(low)
         ):
             stem = low[:-1]
-            if lex.is_first(stem) and not lex.is_word(stem) or lex.is_first(low) and not lex.is_word(low):
+            if (
+                lex.is_first(stem)
+                and (not lex.is_word(stem) or stem not in lex.common_words and len(stem) >= 3)
+                or lex.is_first(low)
+                and not lex.is_word(low)
+            ):
                 yield _name(doc, t, t, 56)
                 continue
 
@@ -408,6 +472,40 @@ def _typo(doc: Doc, low: str) -> bool:
         if low[:i] + low[i + 1] + low[i] + low[i + 2 :] in common:
             return True
     return False
+
+
+_MEET = frozenset(
+    "told tell asked ask texted text messaged msged emailed rang ring called call saw see met meet hugged invited "
+    "thanked thank referred blocked unfollowed followed added dmed dm'd".split()
+)
+
+
+# verbs of telling whose object is a person, never a thing: "told amy", "asked ben"
+_TELL = frozenset("told tell asked ask texted messaged msged emailed thanked hugged invited".split())
+
+
+def _is_kin(t: Token) -> bool:
+    """A relationship word, hyphenated too: "ex-bf", "step-dad"."""
+    return t.lower in KIN or "-" in t.lower and t.head in KIN
+
+
+def _kin_within(doc: Doc, t: Token, n: int) -> bool:
+    p = t
+    for _ in range(n):
+        p = doc.prev(p)
+        if p is None:
+            return False
+        if _is_kin(p):
+            return True
+    return False
+
+
+def _pair_word(doc: Doc, t: Token) -> bool:
+    """One of "sione & mele", "priya n raj": no word, or a first name no dictionary knows."""
+    lex = doc.lex
+    return unknown_word(doc, t, strong=True) or (
+        _plain_lower(t) and lex.is_first(t.lower) and not lex.is_word(t.lower) and not _chat(t.lower)
+    )
 
 
 _CLAUSE_OPEN = frozenset("so and but bc cos coz because then when if that said says w with also now".split())
@@ -717,6 +815,15 @@ _AGES = [
         re.I,
     ),
     re.compile(r"\(\s*(?P<a>" + _N + r")\s*(?:yo|y/o)?\s*[,/]?\s*(?:m|f|male|female|nb)\s*\)", re.I),
+    # compact sex and age after a client word: "pt f14", "client m 9", "my pt (f, 16)"
+    re.compile(
+        r"(?<![\w])(?:pt|client|cl|patient|kid|teen|referral)\s*,?\s*\(?\s*(?:m|f|nb)\s*,?\s*(?P<a>"
+        + _N
+        + r")(?![\w])",
+        re.I,
+    ),
+    # "16f, anxiety", "(44m)", "24F w/ panic": the age, then the sex, opening a line or a bracket
+    re.compile(r"(?:^|(?<=[\n(]))\s*(?P<a>" + _N + r")\s?(?:m|f|nb)(?=\s*(?:[,)/;:]|w/|with\b))", re.I | re.M),
     # pronouns, then the age: "(she/her, 15)", "she/they, 23", "(they/them, sixteen)"
     re.compile(
         r"(?<![\w/])(?:she|he|they|xe|ze|fae|it|any)/(?:her|hers|him|his|them|theirs|they|she|he|xem|xir|zir|hir|faer|it|any)"
@@ -795,6 +902,17 @@ _SPELLED_EMAIL = re.compile(
     + r"(?![\w])",
     re.I,
 )
+# "jo.b at gmail", "kofi_22 at hotmail": a well-known mail provider named without its domain
+_PROVIDER_EMAIL = re.compile(
+    r"(?<![\w.])"
+    + _PART
+    + r"(?:\."
+    + _PART
+    + r"){0,3}"
+    + _AT
+    + r"(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|bigpond|protonmail|proton|aol|gmx)(?![\w])",
+    re.I,
+)
 _SPELLED_MARK = re.compile(r"\bdot\b|[(\[{]\s*(?:at|dot)\s*[)\]}]", re.I)
 _REDDIT = re.compile(r"(?<![\w/])/?u/[A-Za-z0-9_-]{3,20}(?![\w-])")
 _DISCORD = re.compile(r"(?<![\w#.])[A-Za-z][A-Za-z0-9_.]{1,31}#\d{4}(?!\d)")
@@ -821,6 +939,8 @@ def _contacts(doc: Doc) -> Iterator[Candidate]:
     for m in _SPELLED_EMAIL.finditer(text):
         if _SPELLED_MARK.search(m.group()):
             yield Candidate(m.start(), m.end(), "CONTACT", "email", 85, "chat")
+    for m in _PROVIDER_EMAIL.finditer(text):
+        yield Candidate(m.start(), m.end(), "CONTACT", "email", 84, "chat")
     for m in _REDDIT.finditer(text):
         yield Candidate(m.start(), m.end(), "CONTACT", "handle", 85, "chat")
     for m in _DISCORD.finditer(text):

@@ -274,6 +274,14 @@ def test_lowercase_org_by_type_word(engine, template, org):
     gone(engine, template.format(o=org), org.split()[0])
 
 
+@pytest.mark.parametrize("verb", ["attends", "joined", "loves", "quit"])
+@pytest.mark.parametrize("org", ["northside baptist church", "west dandenong rovers", "penrith grammar"])
+def test_verb_before_a_typed_org_stays(engine, verb, org):
+    text = f"she {verb} {org} last year"
+    red = engine.redact(text).text
+    assert verb in red and org.split()[-2] not in red, red
+
+
 @pytest.mark.parametrize(
     "org,kept_words",
     [
@@ -343,8 +351,32 @@ def test_town_after_an_address_or_chain(engine, town):
 
 
 @pytest.mark.parametrize(
+    "template,place",
+    _pairs(
+        ["she drove up from the {p}", "they moved to the {p} last yr", "he lives in {p} now", "she grew up in {p}."],
+        ["gold coast", "central coast", "blue mountains", "palmerston north", "san diego", "wagga wagga"],
+        step=1,
+    ),
+)
+def test_multiword_town_in_place_slot(engine, template, place):
+    gone(engine, template.format(p=place), place)
+
+
+@pytest.mark.parametrize("venue", ["kowhaiwood", "brinsleyvale", "tarrangower"])
+@pytest.mark.parametrize(
+    "template", ["she works at {v} now", "we both go to {v}, awkward", "he went to {v} and saw me"]
+)
+def test_unknown_word_as_venue(engine, template, venue):
+    gone(engine, template.format(v=venue), venue)
+
+
+@pytest.mark.parametrize(
     "text",
     [
+        "from the west end of town",
+        "we met in the city centre",
+        "in the end she left",
+        "i was at breakfast",
         "i look forward to her sessions way more than i should",
         "she referred her in the first place",
         "its coming from a kind place",

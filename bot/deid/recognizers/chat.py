@@ -651,11 +651,24 @@ def _typed_orgs(doc: Doc) -> Iterator[Candidate]:
             mods.pop(0)
         if not mods:
             continue
-        if not any(_namey_mod(doc, m) for m in mods):
+        first = next((k for k, m in enumerate(mods) if _namey_mod(doc, m)), None)
+        if first is None:
             continue
+        # the name starts at its first name-like word, or a word that opens
+        # place names just before it ("west ryde rovers"); a verb before it
+        # stays ("attends northside baptist church")
+        if first > 0 and mods[first - 1].lower in _NAME_OPENERS:
+            first -= 1
+        mods = mods[first:]
         label = "LOCATION" if kind == "library" else "ORG"
         yield Candidate(mods[0].start, t.end, label, kind, 46, "chat")
         yield from _place_after(doc, t)
+
+
+_NAME_OPENERS = frozenset(
+    "north south east west upper lower new old port mount mt lake glen point saint st fort little great "
+    "royal central inner outer".split()
+)
 
 
 def _namey_mod(doc: Doc, m: Token) -> bool:
@@ -726,8 +739,27 @@ def _places(doc: Doc) -> Iterator[Candidate]:
                 yield c
                 yield from _place_after(doc, t)
             continue
-        # "in footscray", "from moorabbin": a town no dictionary knows
+        # "in the gold coast", "from palmerston north": a town of two or three words
         prev = doc.prev(t)
+        if prev is not None and prev.lower in PLACE_SLOT | {"the"} and doc.gap(prev, t) == " " and _plain_lower(t):
+            c = _multiword_place(doc, t, prev)
+            if c is not None:
+                yield c
+                continue
+        # "works at hillsong", "goes to westfield": a word no list knows, as a venue
+        if (
+            prev is not None
+            and (prev.lower == "at" or prev.lower == "to" and _goes(doc, prev))
+            and doc.gap(prev, t) == " "
+            and _plain_lower(t)
+            and unknown_word(doc, t)
+            and len(low) >= 5
+            and not lex.is_first(low)
+            and _closes(doc, t)
+        ):
+            yield Candidate(t.start, t.end, "LOCATION", "place", 40, "chat")
+            continue
+        # "in footscray", "from moorabbin": a town no dictionary knows
         if prev is None or prev.lower not in PLACE_SLOT or doc.gap(prev, t) != " " or not _plain_lower(t):
             continue
         if low in _FUNCTION or _chat(low) or low in lex.allow or low in KIN or low in lex.regions:
@@ -743,6 +775,55 @@ def _places(doc: Doc) -> Iterator[Candidate]:
             and _closes(doc, t)
         ):
             yield Candidate(t.start, t.end, "LOCATION", "place", 40, "chat")
+
+
+def _goes(doc: Doc, to: Token) -> bool:
+    p = doc.prev(to)
+    return p is not None and p.lower in ("goes", "go", "went", "going", "gone", "moved", "drove", "walked", "got")
+
+
+def _multiword_place(doc: Doc, t: Token, prev: Token) -> Candidate | None:
+    """Two or three lowercase words that a gazetteer lists together, after a
+    place slot ("from the gold coast", "in palmerston north"): at least one
+    of them no English word, or the phrase closes its clause."""
+    if prev.lower == "the":
+        p2 = doc.prev(prev)
+        if p2 is None or p2.lower not in PLACE_SLOT:
+            return None
+    lex = doc.lex
+    words = [t]
+    cur = t
+    for _ in range(2):
+        n = doc.next(cur)
+        if n is None or doc.gap(cur, n) != " " or not _plain_lower(n) or n.lower in _FUNCTION:
+            break
+        words.append(n)
+        cur = n
+    if t.lower in _FUNCTION:
+        return None
+    for k in range(len(words), 1, -1):
+        run = words[:k]
+        phrase = " ".join(w.lower for w in run)
+        if not lex.is_place(phrase) or phrase in lex.regions:
+            continue
+        if any(not lex.is_word(w.lower) for w in run) or _closes_strictly(doc, run[-1]):
+            return Candidate(run[0].start, run[-1].end, "LOCATION", "place", 44, "chat")
+    return None
+
+
+_AFTER_PLACE = frozenset(
+    "now and but so last next this for on with since originally lol tbh yesterday today tonight tomorrow "
+    "though tho too again anymore".split()
+)
+
+
+def _closes_strictly(doc: Doc, t: Token) -> bool:
+    """Punctuation, the end, or a word that cannot continue a place's name."""
+    rest = doc.text[t.end : t.end + 1]
+    if not rest or rest in ".,;:!?)\n":
+        return True
+    n = doc.next(t)
+    return n is not None and doc.gap(t, n) == " " and n.lower in _AFTER_PLACE
 
 
 def _closes(doc: Doc, t: Token) -> bool:

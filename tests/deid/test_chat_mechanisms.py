@@ -552,3 +552,38 @@ def test_contact_lookalikes_stay(engine, text):
 )
 def test_clean_chat_is_kept(engine, text):
     assert engine.redact(text).text == text
+
+
+# ---- cost: linear in the text --------------------------------------------
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "a dot ",
+        "x at y dot ",
+        "1 ab st ",
+        "her ex ",
+        "one two ",
+        "HONE TAKERANGI ",
+        "1 Rue de la ",
+        "Level 3, 45 ",
+        "st marys ",
+        "x, ",
+        "A-",
+        "jb hifi ",
+        "pt (m 4",
+        "she/her, 1",
+    ],
+)
+def test_chat_and_world_recognisers_on_long_adversarial_input(unit):
+    """30k characters of a repeated adversarial unit complete, with a bounded
+    number of proposals per token. (Time was measured by hand, not asserted:
+    four times the text took three to five times as long for every unit.)"""
+    from bot.deid.lexicons import get_lexicons
+    from bot.deid.recognizers import chat, world
+    from bot.deid.recognizers.base import Doc
+
+    lex = get_lexicons()
+    text = unit * (30_000 // len(unit) + 1)
+    doc = Doc(text, lex)
+    out = list(chat.find(doc)) + list(world.find(doc))
+    assert len(out) <= 4 * max(1, len(doc.tokens)), (unit, len(out))

@@ -274,6 +274,9 @@ def _names(doc: Doc) -> Iterator[Candidate]:
     toks = doc.tokens
     lex = doc.lex
     for t in toks:
+        # every rule below is about a word typed in lowercase
+        if not t.text.islower() or len(t.text) < 2:
+            continue
         prev = doc.prev(t)
         gap = doc.gap(prev, t) if prev is not None else ""
         low = t.lower
@@ -941,9 +944,30 @@ _AGES = [
 ]
 
 
+# a literal each pattern above needs (same order): a pattern whose needle is
+# absent from the text cannot match, and is not run
+_AGE_NEEDLES = (
+    ("(",),
+    ("(",),
+    ("pt", "cl", "patient", "kid", "teen", "referral"),
+    ("m", "f", "nb"),
+    ("/",),
+    ("(",),
+    ("turn",),
+    ("then", "time", "like"),
+    ("passed", "died"),
+    ("old",),
+    ("aged",),
+)
+
+
 def _ages(doc: Doc) -> Iterator[Candidate]:
-    for rx in _AGES:
-        for m in rx.finditer(doc.text):
+    text = doc.text
+    low = text.lower()
+    for rx, needles in zip(_AGES, _AGE_NEEDLES, strict=True):
+        if not any(n in low for n in needles):
+            continue
+        for m in rx.finditer(text):
             yield Candidate(m.start("a"), m.end("a"), "AGE", "age", 55, "chat")
 
 
@@ -955,8 +979,13 @@ _WEEKDAY_ORDINAL = re.compile(
 )
 
 
+_ORDINAL_SUFFIX = re.compile(r"\d(?:st|nd|rd|th)\b", re.I)
+
+
 def _dates(doc: Doc) -> Iterator[Candidate]:
     # the weekday stays, as elsewhere in the engine: alone it identifies nothing
+    if not _ORDINAL_SUFFIX.search(doc.text):
+        return
     for m in _WEEKDAY_ORDINAL.finditer(doc.text):
         yield Candidate(m.start("d"), m.end("d"), "DATE", "date", 55, "chat")
 
@@ -984,6 +1013,9 @@ _SPELLED_EMAIL = re.compile(
     re.I,
 )
 # "jo.b at gmail", "kofi_22 at hotmail": a well-known mail provider named without its domain
+_PROVIDER = re.compile(
+    r"\bat\s+(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|bigpond|protonmail|proton|aol|gmx)\b", re.I
+)
 _PROVIDER_EMAIL = re.compile(
     r"(?<![\w.])"
     + _PART
@@ -1017,15 +1049,20 @@ _REPEATS = {"double": 2, "triple": 3}
 
 def _contacts(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
-    for m in _SPELLED_EMAIL.finditer(text):
-        if _SPELLED_MARK.search(m.group()):
-            yield Candidate(m.start(), m.end(), "CONTACT", "email", 85, "chat")
-    for m in _PROVIDER_EMAIL.finditer(text):
-        yield Candidate(m.start(), m.end(), "CONTACT", "email", 84, "chat")
-    for m in _REDDIT.finditer(text):
-        yield Candidate(m.start(), m.end(), "CONTACT", "handle", 85, "chat")
-    for m in _DISCORD.finditer(text):
-        yield Candidate(m.start(), m.end(), "CONTACT", "handle", 85, "chat")
+    # the costly address patterns only run when their marker word is there
+    if _SPELLED_MARK.search(text):
+        for m in _SPELLED_EMAIL.finditer(text):
+            if _SPELLED_MARK.search(m.group()):
+                yield Candidate(m.start(), m.end(), "CONTACT", "email", 85, "chat")
+    if _PROVIDER.search(text):
+        for m in _PROVIDER_EMAIL.finditer(text):
+            yield Candidate(m.start(), m.end(), "CONTACT", "email", 84, "chat")
+    if "u/" in text:
+        for m in _REDDIT.finditer(text):
+            yield Candidate(m.start(), m.end(), "CONTACT", "handle", 85, "chat")
+    if "#" in text:
+        for m in _DISCORD.finditer(text):
+            yield Candidate(m.start(), m.end(), "CONTACT", "handle", 85, "chat")
     yield from _phone_words(doc)
 
 

@@ -283,6 +283,42 @@ def test_verb_before_a_typed_org_stays(engine, verb, org):
 
 
 @pytest.mark.parametrize(
+    "venue",
+    [
+        "the imperial hotel",
+        "the bay medical centre",
+        "the royal oak pub",
+        "the red lion inn",
+        "the railway tavern",
+        "the crown hotel",
+        "the harbour family practice",
+    ],
+)
+@pytest.mark.parametrize("template", ["she saw me at {v} on friday", "a letter came from {v} today"])
+def test_named_venue_with_the(engine, template, venue):
+    text = template.format(v=venue)
+    red = engine.redact(text).text
+    assert venue.split()[1] not in red.split(), red
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we met at the local pub",
+        "drinks at the airport hotel",
+        "from the new medical centre",
+        "at the old hotel",
+        "at the same pub",
+        "at the pub after",
+        "at the hotel bar",
+        "at the walk-in medical centre",
+    ],
+)
+def test_generic_venue_with_the_stays(engine, text):
+    assert engine.redact(text).text == text
+
+
+@pytest.mark.parametrize(
     "org,kept_words",
     [
         ("st declans college", ["college"]),

@@ -126,3 +126,51 @@ def test_name_in_capitals_in_mixed_text(engine, name):
 )
 def test_shouted_words_stay(engine, text):
     assert engine.redact(text).text == text
+
+
+def _with_check(country: str, bban: str) -> str:
+    """A valid IBAN for any country code and account part (mod-97 check digits)."""
+    digits = "".join(str(int(ch, 36)) for ch in bban + country + "00")
+    check = 98 - int(digits) % 97
+    raw = f"{country}{check:02d}{bban}"
+    return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+_BBANS = [
+    ("DE", "370400440532013000"),
+    ("FR", "20041010050500013M02606"),
+    ("NL", "ABNA0417164300"),
+    ("ES", "21000418450200051332"),
+    ("IE", "AIBK93115212345678"),
+    ("PL", "109010140000071219812874"),
+]
+
+
+@pytest.mark.parametrize("country,bban", _BBANS)
+@pytest.mark.parametrize("spaced", [True, False])
+def test_iban_with_valid_check(engine, country, bban, spaced):
+    iban = _with_check(country, bban)
+    iban = iban if spaced else iban.replace(" ", "")
+    red = engine.redact(f"she wrote her IBAN, {iban}, on the back of the cheque").text
+    assert iban[:4] not in red and iban[-3:] not in red, red
+
+
+@pytest.mark.parametrize("country,bban", _BBANS[:3])
+def test_iban_with_a_wrong_check_is_no_iban(engine, country, bban):
+    iban = _with_check(country, bban)
+    bad = iban[:2] + f"{(int(iban[2:4]) + 1) % 100:02d}" + iban[4:]
+    res = engine.redact(f"code {bad} ok")
+    assert not any(s.kind == "iban" for s in res.spans), res.spans
+
+
+@pytest.mark.parametrize("plate", ["KX19 OPB", "BD51 SMR", "LR07 XAB", "YA68GHK", "MT02 WZV"])
+def test_uk_number_plate(engine, plate):
+    gone(engine, f"the other car, {plate}, belongs to a client", plate)
+
+
+@pytest.mark.parametrize(
+    "text", ["we used the AB12 form", "see section QA12 ABC? no", "the CBT12 ABC module", "room B12 now"]
+)
+def test_plate_lookalikes_stay(engine, text):
+    res = engine.redact(text)
+    assert not any(s.kind == "plate" for s in res.spans), res.spans

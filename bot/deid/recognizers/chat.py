@@ -586,6 +586,7 @@ def _orgs(doc: Doc) -> Iterator[Candidate]:
                     continue
         i += 1
     yield from _typed_orgs(doc)
+    yield from _the_venue(doc)
     yield from _saints(doc)
 
 
@@ -666,6 +667,60 @@ def _typed_orgs(doc: Doc) -> Iterator[Candidate]:
         label = "LOCATION" if kind == "library" else "ORG"
         yield Candidate(mods[0].start, t.end, label, kind, 46, "chat")
         yield from _place_after(doc, t)
+
+
+# venues whose "the <word>" form is a name: "at the imperial hotel", "from
+# the bay medical centre" (but "the local pub", "the airport hotel")
+_NAMED_WITH_THE = frozenset("hotel pub tavern inn arms hotel's".split())
+_NAMED_WITH_THE2 = frozenset(
+    {("medical", "centre"), ("medical", "center"), ("health", "centre"), ("family", "practice")}
+)
+_VENUE_GENERIC = _GENERIC_MODS | frozenset(
+    "airport station beach seaside roadside corner pokies sports gay irish country motorway hospital uni "
+    "student staff nearby usual dodgy fancy family".split()
+)
+
+
+def _the_venue(doc: Doc) -> Iterator[Candidate]:
+    toks = doc.tokens
+    for i in range(2, len(toks)):
+        t = toks[i]
+        if not t.is_lower:
+            continue
+        if t.lower in _NAMED_WITH_THE:
+            mod_i = i - 1
+        elif i >= 3 and (toks[i - 1].lower, t.lower) in _NAMED_WITH_THE2 and doc.gap(toks[i - 1], t) == " ":
+            mod_i = i - 2
+        else:
+            continue
+        # one or two words between "the" and the type: "the imperial hotel", "the red lion inn"
+        first = mod_i - 1 if mod_i >= 3 and toks[mod_i - 1].lower != "the" else mod_i
+        if first < 2:
+            continue
+        mods, the, slot = toks[first : mod_i + 1], toks[first - 1], toks[first - 2]
+        if the.lower != "the" or slot.lower not in VENUE_SLOT or doc.gap(slot, the) != " ":
+            continue
+        if any(not _plain_lower(m) or doc.gap(m, toks[m.i + 1]) != " " for m in mods) or doc.gap(the, mods[0]) != " ":
+            continue
+        if any(_generic_venue_word(m.lower) for m in mods) or all(_common(doc, m.lower) for m in mods):
+            continue
+        yield Candidate(the.start, t.end, "ORG", "workplace", 46, "chat")
+
+
+def _generic_venue_word(low: str) -> bool:
+    return (
+        low in _FUNCTION
+        or low in _VENUE_GENERIC
+        or _chat(low)
+        or low in KIN
+        or len(low) > 4
+        and low.endswith(("ing", "ed"))
+    )
+
+
+def _common(doc: Doc, low: str) -> bool:
+    lex = doc.lex
+    return lex.is_word(low) and low in lex.common_words and not lex.is_place(low)
 
 
 _NAME_OPENERS = frozenset(

@@ -6,7 +6,8 @@
   ("Level 3, 45 …", "Flat 2, 18 …");
 - an age given as a form field ("Age: 33");
 - a first name right after a weekday, acting ("On Sunday Hope turned up");
-- a name written in capitals in mixed-case text ("HONE TAKERANGI writes").
+- a name written in capitals in mixed-case text ("HONE TAKERANGI writes");
+- an IBAN that passes its mod-97 check, and a British number plate.
 
 Regexes have bounded repetition; the token scans look at neighbours only.
 """
@@ -104,6 +105,22 @@ _AGE_FIELD = re.compile(
     r"(?P<a>1[01]\d|[1-9]?\d)(?![\d/.:])"
 )
 
+# an IBAN, any country, with or without the groups of four; only a valid
+# mod-97 check makes it one ("DE44 5001 0517 5407 3249 31")
+_IBAN = re.compile(r"(?<![\w])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?(?![\w])")
+# a current-format British number plate: two letters, the age digits, three letters ("KX19 OPB")
+_UK_PLATE = re.compile(r"(?<![\w])[A-HJ-PR-Y][A-HJ-PR-Y](?:0[2-9]|[1-7]\d)\s?[A-HJ-PR-Z]{3}(?![\w])")
+
+
+def _iban_ok(raw: str) -> bool:
+    s = raw.replace(" ", "")
+    if not 15 <= len(s) <= 34:
+        return False
+    moved = s[4:] + s[:4]
+    digits = "".join(str(int(ch, 36)) for ch in moved)
+    return int(digits) % 97 == 1
+
+
 _WEEKDAYS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday mon tues weds thurs fri sat sun "
     "today yesterday tonight tomorrow".split()
@@ -130,6 +147,12 @@ def find(doc: Doc) -> Iterator[Candidate]:
             yield Candidate(m.start(), rest.end(), "LOCATION", "address", 52, "world")
     for m in _AGE_FIELD.finditer(text):
         yield Candidate(m.start("a"), m.end("a"), "AGE", "age", 60, "world")
+    if any(ch.isdigit() for ch in text):
+        for m in _IBAN.finditer(text):
+            if _iban_ok(m.group()):
+                yield Candidate(m.start(), m.end(), "ID", "iban", 85, "world")
+        for m in _UK_PLATE.finditer(text):
+            yield Candidate(m.start(), m.end(), "ID", "plate", 70, "world")
     yield from _after_weekday(doc)
     yield from _capital_names(doc)
 

@@ -499,6 +499,67 @@ def test_numbers_that_are_no_ages_stay(engine, text):
     assert "[" not in red or "age" not in red, red
 
 
+@pytest.mark.parametrize("kin", ["grandma", "her bf", "my client", "his nonna", "the kid", "her flatmate"])
+@pytest.mark.parametrize(
+    "shape,age",
+    [
+        ("is {a} this yr", "90"),
+        ("whos {a} and", "19"),
+        ("is only {a}!!", "7"),
+        ("is three now", "three"),
+        ("was like {a} then", "14"),
+    ],
+)
+def test_age_after_a_person_word(engine, kin, shape, age):
+    text = f"{kin} {shape.format(a=age)}"
+    red = engine.redact(text).text
+    assert age not in red.split() and f"{age}!!" not in red, red
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Her husband is one of my closest friends",
+        "my client is 2 hours away",
+        "her son is 3 weeks old",
+        "her mum is 5 minutes late",
+        "my pt is tired",
+        "the kid is one step ahead",
+    ],
+)
+def test_person_word_then_no_age(engine, text):
+    red = engine.redact(text).text
+    assert "[" not in red, red
+
+
+@pytest.mark.parametrize("year", ["09", "'87", "94"])
+def test_two_digit_birth_year(engine, year):
+    red = engine.redact(f"she was born in {year} so shes young").text
+    assert year not in red, red
+
+
+@pytest.mark.parametrize(
+    "platform,sep,handle",
+    list(
+        itertools.product(
+            ["snap", "insta", "tiktok", "discord", "onlyfans", "sc"],
+            [" me: ", " is ", ": "],
+            ["lilyrose04", "moth_wing", "sunny.days", "bellaxo"],
+        )
+    ),
+)
+def test_handle_after_platform(engine, platform, sep, handle):
+    red = engine.redact(f"her {platform}{sep}{handle} and she posts a lot").text
+    assert handle not in red, red
+
+
+@pytest.mark.parametrize(
+    "text", ["insta is weird", "snap me back later", "tiktok is full of therapists", "discord is down"]
+)
+def test_platform_talk_stays(engine, text):
+    assert engine.redact(text).text == text
+
+
 # ---- dates: weekday and a bare ordinal ----------------------------------
 @pytest.mark.parametrize(
     "day,ordinal",

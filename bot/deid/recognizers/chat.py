@@ -1016,9 +1016,35 @@ _AGE_NEEDLES = (
 )
 
 
+# "grandma is 90 this yr", "her bf whos 19", "my client who's 82": a person word, then the age
+_KIN_AGE = re.compile(
+    r"(?<![\w])(?:" + "|".join(sorted((re.escape(k) for k in KIN if "'" not in k), key=len, reverse=True)) + r")"
+    r"(?:\s*,)?\s+(?:(?:who|whos|who's|that)\s+(?:is\s+)?|is\s+|was\s+|s\s+|'s\s+|’s\s+)"
+    r"(?:only\s+|like\s+|about\s+|nearly\s+|almost\s+|just\s+|barely\s+|already\s+)?"
+    # a small number word only when the clause closes: "is one of my friends" is no age
+    r"(?P<a>"
+    + _N
+    + r"|"
+    + _TEEN_WORD
+    + r"|"
+    + _SMALL
+    + r"(?=\s*(?:$|[.,;!?)]|now\b|this\b|next\b|today\b|yrs?\b|years?\b))"
+    r")(?![\w.,/:]\d)(?![\w])" + _NOT_UNIT,
+    re.I,
+)
+# "born in 09", "born in '87": a birth year in two digits
+_BORN = re.compile(r"(?<![\w])born\s+(?:in\s+)?(?P<y>'?\d{2})(?![\w/.:])", re.I)
+
+
 def _ages(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
     low = text.lower()
+    if any(ch.isdigit() for ch in text) or " is " in low:
+        for m in _KIN_AGE.finditer(text):
+            yield Candidate(m.start("a"), m.end("a"), "AGE", "age", 55, "chat")
+    if "born" in low:
+        for m in _BORN.finditer(text):
+            yield Candidate(m.start("y"), m.end("y"), "DATE", "date", 55, "chat")
     for rx, needles in zip(_AGES, _AGE_NEEDLES, strict=True):
         if not any(n in low for n in needles):
             continue
@@ -1102,8 +1128,29 @@ _DIGIT_WORDS = {
 _REPEATS = {"double": 2, "triple": 3}
 
 
+_PLATFORM = re.compile(
+    r"(?<![\w])(?:snap|snapchat|sc|insta|ig|instagram|tiktok|tt|twitter|discord|onlyfans|telegram|kik|threads|"
+    r"bluesky|steam|xbox|psn|gamertag|venmo|cashapp|paypal)(?:\s+(?:me|handle|name|username|id|tag|acct|account))?"
+    r"\s*(?:is\s*|[:=]\s*|-\s*|@)(?P<h>@?[A-Za-z0-9][A-Za-z0-9_.]{2,29})(?![\w@])",
+    re.I,
+)
+
+
+def _handle_like(doc: Doc, h: str) -> bool:
+    """A username, not a word: a digit, an underscore or dot, or no dictionary word."""
+    h = h.lstrip("@").rstrip(".")
+    if any(ch.isdigit() or ch in "_." for ch in h):
+        return True
+    low = h.lower()
+    return not doc.lex.is_word(low) and low not in _FUNCTION and not _chat(low) and low not in doc.lex.allow
+
+
 def _contacts(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
+    for m in _PLATFORM.finditer(text):
+        h = m.group("h").rstrip(".")
+        if _handle_like(doc, h):
+            yield Candidate(m.start("h"), m.start("h") + len(h), "CONTACT", "handle", 80, "chat")
     # the costly address patterns only run when their marker word is there
     if _SPELLED_MARK.search(text):
         for m in _SPELLED_EMAIL.finditer(text):

@@ -32,6 +32,14 @@ def _read_allowlist() -> tuple[frozenset[str], frozenset[str]]:
     return _with_folded(words), _with_folded(acronyms)
 
 
+def _read_words(name: str) -> frozenset[str]:
+    """Whitespace-separated lowercase words; '#' starts a comment."""
+    out: set[str] = set()
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        out.update(w.lower() for w in line.split("#", 1)[0].split())
+    return frozenset(out)
+
+
 def _read_list(name: str) -> frozenset[str]:
     out = set()
     for line in (DATA / name).read_text(encoding="utf-8").splitlines():
@@ -71,6 +79,10 @@ class Lexicons:
         )
         self.rare_words = load_words("rare_words")
         self.allow, self.acronyms = _read_allowlist()
+        # chat spellings ("hasnt", "sesh", "appt") are words, unless a name list has them too ("ty")
+        self.chat_words = frozenset(
+            w for w in _read_words("chat_words.txt") if not (self.is_first(w) or self.is_surname(w)) or w in self.words
+        )
         self._word_cache: dict[str, bool] = {}
         self._lock = threading.Lock()
 
@@ -85,7 +97,7 @@ class Lexicons:
         return hit
 
     def _is_word(self, w: str) -> bool:
-        if w in self.words or w in self.allow:
+        if w in self.words or w in self.allow or w in self.chat_words:
             return True
         if "-" in w:
             parts = [p for p in w.split("-") if p]

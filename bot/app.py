@@ -11,9 +11,14 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.http import events_handler, healthz
+from bot.gateway import GatewayError
+from bot.http import MAX_BODY_BYTES, events_handler, health_handler
 from bot.listeners import register_listeners
+from bot.listeners.context import team_of, user_of
 from bot.logs import log_event
+from bot.outgoing import Notice
+from bot.storage.outage import is_database_down
+from bot.texts import text
 
 log = logging.getLogger("bot.app")
 
@@ -68,14 +73,35 @@ def create_app(
         # Where, not what: an exception's message may quote user text.
         frames = traceback.extract_tb(error.__traceback__)
         where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno} {frames[-1].name}" if frames else ""
+        if is_database_down(error):
+            log_event(log, "database unavailable", logging.ERROR, error=type(error).__name__, detail=where)
+            await tell_to_try_again(services, body)
+            return
         log_event(log, "listener failed", logging.ERROR, error=type(error).__name__, detail=where)
 
     register_listeners(app, services)
     return app
 
 
-def build_web_app(app: AsyncApp, signing_secret: str) -> web.Application:
-    web_app = web.Application(client_max_size=1024 * 1024)
+async def tell_to_try_again(services, body: dict) -> None:
+    """Slack has had its acknowledgement and will not send this again: what the
+    person did was not saved, so they hear it and can repeat it. Thread replies in a
+    consult channel are not the writer's to repeat and get no DM."""
+    event = body.get("event") if isinstance(body.get("event"), dict) else None
+    if event is not None and event.get("channel_type") != "im":
+        return
+    user_id = user_of(body) or (str(event.get("user") or "") if event else "")
+    if not user_id:
+        return
+    try:
+        await services.gateway.dm(team_of(body), user_id, Notice(text("messages.errors.database_unavailable")))
+    except GatewayError as exc:
+        log_event(log, "could not tell the user to try again", logging.WARNING, error=exc.code)
+
+
+def build_web_app(app: AsyncApp, signing_secret: str, *, store=None) -> web.Application:
+    """The HTTP front door; with `store`, /healthz also reports whether the database answers."""
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app.router.add_post("/slack/events", events_handler(app, signing_secret))
-    web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/healthz", health_handler(store))
     return web_app

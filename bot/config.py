@@ -41,6 +41,7 @@ SCHEMA: dict[str, Any] = {
         "server_error_retries": int,
         "connection_retries": int,
         "retry_backoff_seconds": (int, float),
+        "timeout_seconds": (int, float),
     },
     "storage": {"database_url": OptionalStr},
     "intake": {"idle_expiry_hours": (int, float), "max_answer_chars": int},
@@ -139,6 +140,8 @@ class Settings:
     server_error_retries: int = 3
     connection_retries: int = 2
     retry_backoff_seconds: float = 0.5
+    # how long a Web API call may take before it counts as lost (then looked for, never resent blindly)
+    slack_timeout_seconds: float = 10
     database_url: str | None = None
     idle_expiry_hours: float = 24
     max_answer_chars: int = 3000
@@ -219,6 +222,7 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         server_error_retries=get("slack", "server_error_retries", 3),
         connection_retries=get("slack", "connection_retries", 2),
         retry_backoff_seconds=get("slack", "retry_backoff_seconds", 0.5),
+        slack_timeout_seconds=get("slack", "timeout_seconds", 10),
         database_url=get("storage", "database_url"),
         idle_expiry_hours=get("intake", "idle_expiry_hours", 24),
         max_answer_chars=get("intake", "max_answer_chars", 3000),

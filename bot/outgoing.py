@@ -7,7 +7,7 @@ touches Block Kit, and every message the app can send is listed here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.consult.model import Group, IntakeState, OwnPost, PostContent
 
@@ -38,6 +38,7 @@ class PreviewPrompt:
     content: PostContent
     ref: str
     target: Group | None
+    resources: dict[str, str] = field(default_factory=dict)  # the workspace's risk resources
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,15 @@ class EditForm:
     content: PostContent
 
 
+@dataclass(frozen=True)
+class RemoveWordsForm:
+    """The preview's one-step removal: the words to check, as checkboxes, and a
+    box for any other word."""
+
+    ref: str
+    words: tuple[str, ...]
+
+
 # ---- the post and its discussion --------------------------------------------
 
 
@@ -89,6 +99,18 @@ class ThreadReply:
 class ReplyForm:
     kind: str  # "anonymous" | "op"
     number: int
+
+
+@dataclass(frozen=True)
+class ReplyCheck:
+    """The reply form's second step: the words de-identification kept but is
+    unsure about, to remove (ticked or typed) before the reply is posted."""
+
+    kind: str  # "anonymous" | "op"
+    number: int
+    reply: str  # as written, to edit further
+    redacted: str  # as it would be posted now
+    words: tuple[str, ...]
 
 
 @dataclass(frozen=True)

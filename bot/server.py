@@ -13,17 +13,37 @@ from aiohttp import web
 
 from bot.app import build_web_app, create_app
 from bot.config import ConfigError, Settings, StartupError, load_settings
-from bot.http import healthz
+from bot.guard import ConnectionGuard, GuardedSite, listen_backlog
+from bot.guard import install as install_guard
+from bot.http import health_handler
 from bot.logs import log_event, setup_logging
 from bot.services import build_services
+from bot.storage.outage import is_database_down
 from bot.worker import Worker
 
 log = logging.getLogger("bot.server")
 
 
+def _where(url: str) -> str:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: say which kind, not what it holds
+        return url.split(":", 1)[0]
+
+
 async def start_app(settings: Settings, *, socket_mode: bool = False):
     """Services, the Bolt app and its worker, ready to serve."""
-    services = await build_services(settings)
+    try:
+        services = await build_services(settings)
+    except Exception as exc:
+        if not is_database_down(exc):
+            raise
+        raise StartupError(
+            f"the database at {_where(settings.resolved_database_url())} cannot be reached "
+            f"({type(exc).__name__}); check DATABASE_URL and that the database is running"
+        ) from None
     # Load the lexicons and the matcher now (a tenth of a second) rather than on
     # the first consult, then move everything loaded so far out of the garbage
     # collector's way: its full passes would otherwise walk these tables.
@@ -63,19 +83,27 @@ async def serve(settings: Settings) -> None:
     if not socket_mode and not settings.signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)")
     services, app, worker = await start_app(settings, socket_mode=socket_mode)
+    handler = None
     if socket_mode:
+        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(app, settings.app_token)
         # Slack reaches the app over the WebSocket (no signing secret needed: nothing
         # arrives over HTTP); only the health check is served.
         web_app = web.Application()
-        web_app.router.add_get("/healthz", healthz)
+        web_app.router.add_get("/healthz", health_handler(services.store, socket=handler.client.is_connected))
     else:
-        web_app = build_web_app(app, settings.signing_secret or "")
+        web_app = build_web_app(app, settings.signing_secret or "", store=services.store)
+    guard = ConnectionGuard()
+    install_guard(web_app, guard)
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     try:
-        # A burst of new connections must not overflow the listen queue (default 128).
-        await web.TCPSite(runner, "0.0.0.0", settings.port, backlog=1024).start()
+        # A burst of new connections must not overflow the listen queue (default 128);
+        # slow ones are timed out and capped (bot/guard.py).
+        await GuardedSite(runner, "0.0.0.0", settings.port, guard, backlog=listen_backlog()).start()
     except OSError as exc:
+        await guard.close()
         await runner.cleanup()
         await services.close()
         raise StartupError(
@@ -90,12 +118,8 @@ async def serve(settings: Settings) -> None:
     main_task = asyncio.current_task()
     if main_task is not None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
-    handler = None
     try:
-        if socket_mode:
-            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
-
-            handler = AsyncSocketModeHandler(app, settings.app_token)
+        if handler is not None:
             await handler.start_async()
         else:
             await asyncio.Event().wait()
@@ -104,6 +128,7 @@ async def serve(settings: Settings) -> None:
         if handler is not None:
             await handler.close_async()  # the WebSocket and its HTTP session
         await worker.stop()
+        await guard.close()
         await runner.cleanup()
         await services.close()
         log_event(log, "stopped")
@@ -143,9 +168,9 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run_sandbox(settings, sandbox_web_app))
         else:
             asyncio.run(serve(settings))
-    except StartupError as exc:
-        print(f"Start-up error: {exc}", file=sys.stderr)
-        return 2
+    except StartupError as exc:  # (a ConfigError too: caught first)
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 3
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
@@ -158,7 +183,7 @@ async def sandbox_web_app(settings: Settings, client_base_url: str) -> web.Appli
     """The real app pointed at the sandbox's stand-in for Slack."""
     settings.slack_api_url = client_base_url
     services, app, worker = await start_app(settings)
-    web_app = build_web_app(app, settings.signing_secret or "")
+    web_app = build_web_app(app, settings.signing_secret or "", store=services.store)
 
     async def lifecycle(_app):
         worker.interval = 1.0

@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.render import Renderer
-from bot.config import ConfigError, Settings, StartupError
+from bot.config import ConfigError, Settings
 from bot.consult.conversation import IntakeConversation
 from bot.consult.discussion import Discussion
 from bot.consult.intake import IntakeFlow, load_spec
@@ -23,8 +23,10 @@ from bot.moderation.service import Moderation
 from bot.moderation.workspace import Workspace
 from bot.principles import get_catalog, get_matcher
 from bot.principles.catalog import Catalog
+from bot.principles.codes import CodeChoice
 from bot.principles.matcher import Matcher
 from bot.responder import Responder
+from bot.risk import get_recognizer
 from bot.slack.gateway import WebApiGateway
 from bot.slack_client import build_client
 from bot.storage.store import Store
@@ -85,6 +87,7 @@ class Services:
     conversation: IntakeConversation
     moderation: Moderation
     admin: AdminCommands
+    codes: CodeChoice
     responder: Responder = field(default_factory=Responder)
 
     async def close(self) -> None:
@@ -93,20 +96,12 @@ class Services:
 
 
 async def open_store(settings: Settings, secrets: list[str]) -> Store:
-    from sqlalchemy.exc import DBAPIError
-
     from bot.storage.db import DatabaseUrlError
 
     try:
         return await Store.open(settings.resolved_database_url(), secrets)
     except DatabaseUrlError as exc:
         raise ConfigError(f"{settings.database_setting()} {exc}") from None
-    except (OSError, DBAPIError) as exc:
-        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
-        raise StartupError(
-            f"cannot open the database named by {settings.database_setting()} ({type(cause).__name__}): "
-            "check that it is running, reachable and that the URL's user, password and sslmode are right"
-        ) from None
 
 
 async def build_services(
@@ -132,6 +127,9 @@ async def build_services(
     client = client or build_client(settings)
     catalog = get_catalog()
     matcher = get_matcher()
+    # compiled once here rather than on the first question, which would otherwise
+    # hold the event loop for the ~1 s the cue file takes to load
+    get_recognizer()
     renderer = Renderer(catalog, load_spec(), settings.max_answer_chars)
 
     async def client_for(_team: Team) -> AsyncWebClient:
@@ -170,6 +168,7 @@ async def build_services(
     )
     moderation = Moderation(store, workspace, gateway, posting, discussion, review, settings.idle_expiry_hours)
     admin = AdminCommands(store, workspace, gateway, moderation, discussion, identity, settings)
+    codes = admin.codes
     return Services(
         settings=settings,
         store=store,
@@ -186,4 +185,5 @@ async def build_services(
         conversation=conversation,
         moderation=moderation,
         admin=admin,
+        codes=codes,
     )

@@ -23,7 +23,7 @@ def build_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(
         token=settings.bot_token,
         base_url=base_url,
-        timeout=10,
+        timeout=int(max(1, settings.slack_timeout_seconds)),
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=settings.connection_retries, interval_calculator=backoff),
             AsyncRateLimitErrorRetryHandler(max_retry_count=settings.rate_limit_retries),

@@ -18,7 +18,7 @@ import marisa_trie
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.deid.wordset import DATA, TRIE_LISTS, trie_path  # noqa: E402
+from bot.deid.wordset import DATA, TRIE_LISTS, trie_path, with_folded  # noqa: E402
 
 
 def read_list(name: str) -> list[str]:
@@ -28,7 +28,7 @@ def read_list(name: str) -> list[str]:
 
 def main() -> int:
     for name in TRIE_LISTS:
-        words = read_list(name)
+        words = sorted(with_folded(read_list(name)))  # with accent-free forms, as the engine looks them up
         marisa_trie.Trie(words).save(str(trie_path(name)))
         print(f"{name:15} {len(words):7} entries -> {trie_path(name).stat().st_size // 1024} KB", file=sys.stderr)
     return 0

@@ -99,7 +99,7 @@ def _has_action(msg: dict, action_id: str) -> bool:
 async def start_bot(settings: Settings, slack: SlackStandIn, *, process_before_response: bool = True) -> Bot:
     services = await build_services(settings)
     app = create_app(services, services.client, signing_secret=SECRET, process_before_response=process_before_response)
-    server = TestServer(build_web_app(app, SECRET), host="127.0.0.1")
+    server = TestServer(build_web_app(app, SECRET, store=services.store), host="127.0.0.1")
     await server.start_server()
     slack.events_url = str(server.make_url("/slack/events"))
     slack.signing_secret = SECRET

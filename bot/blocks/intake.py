@@ -23,15 +23,16 @@ from bot.blocks.common import (
     context,
     divider,
     escape,
+    plain_sections,
     render,
     section,
     sections,
 )
-from bot.blocks.posts import REPLY_CALLBACK, post_body
+from bot.blocks.posts import REPLY_CALLBACK, REPLY_CHECK_CALLBACK, post_body
 from bot.consult.conversation import parse_value, value
 from bot.consult.model import Group, IntakeState, PostContent
-from bot.outgoing import ReplyForm
-from bot.texts import text
+from bot.outgoing import RemoveWordsForm, ReplyCheck, ReplyForm
+from bot.texts import load_texts, text
 
 CHOICE = "intake_choice"
 FORM = "intake_form"
@@ -40,6 +41,7 @@ SKIP = "intake_skip"
 CANCEL = "intake_cancel"
 POST = "intake_post"
 EDIT = "intake_edit"
+REMOVE = "intake_remove"
 PRINCIPLES_ACCEPT = "intake_principles_accept"
 PRINCIPLES_CHANGE = "intake_principles_change"
 RESUME = "intake_resume"
@@ -48,6 +50,7 @@ RESTART = "intake_restart"
 FORM_CALLBACK = "intake_form_submit"
 PRINCIPLES_CALLBACK = "intake_principles_submit"
 EDIT_CALLBACK = "intake_edit_submit"
+REMOVE_CALLBACK = "intake_remove_submit"
 
 
 _value = value
@@ -114,7 +117,20 @@ def step_message(spec, step, state: IntakeState, ref: str, catalog) -> Message:
     return Message(text=step.prompt.replace("*", ""), blocks=render(blocks))
 
 
-def preview_message(spec, content: PostContent, ref: str, catalog, target: Group | None = None) -> Message:
+def risk_note(kind: str | None, resources: dict[str, str] | None = None) -> str:
+    """The preview's note when the answers describe a risk: a peer channel is not a
+    crisis service; talk to a supervisor now; posting stays allowed."""
+    t = load_texts("risk")
+    res = resources or {}
+    on_call = t("card.on_call_set", value=res["on_call"]) if res.get("on_call") else ""
+    emergency = f" ({res['emergency']})" if res.get("emergency") else ""
+    kind_text = t(f"kinds.{kind}") if kind and t.has(f"kinds.{kind}") else t("kinds_unknown")
+    return t("intake.note", kind=kind_text, on_call=on_call, emergency=emergency)
+
+
+def preview_message(
+    spec, content: PostContent, ref: str, catalog, target: Group | None = None, resources: dict | None = None
+) -> Message:
     step = spec.by_id["preview"]
     blocks: list[Block] = [section(step.prompt)]
     if target:
@@ -129,14 +145,20 @@ def preview_message(spec, content: PostContent, ref: str, catalog, target: Group
         blocks += sections(f"{step.text('removed_heading')}\n{lines}")
     else:
         blocks.append(section(f"{step.text('removed_heading')}\n{step.text('removed_none')}"))
+    if content.review:
+        # the poster's own words: shown literally (plain_text), never as mrkdwn
+        blocks.append(section(step.text("review_heading")))
+        blocks += plain_sections(", ".join(content.review))
+        blocks.append(context(step.text("review_hint")))
     if content.warnings:
         blocks += sections(step.text("warnings_heading") + "\n" + "\n".join(f"• {escape(w)}" for w in content.warnings))
     if content.risk:
-        blocks += sections(spec.text("risk.note"))
+        blocks += sections(risk_note(content.risk_kind, resources))
     blocks.append(
         actions(
             button(step.text("post_button"), POST, _value(ref, "preview"), style="primary"),
             button(step.text("edit_button"), EDIT, _value(ref, "preview")),
+            button(step.text("remove_button"), REMOVE, _value(ref, "preview")),
             button(step.text("cancel_button"), CANCEL, _value(ref, "preview"), style="danger"),
             button(spec.text("back_button"), BACK, _value(ref, "preview")),
         )
@@ -264,6 +286,42 @@ def edit_form(spec, ref: str, content: PostContent, max_chars: int) -> dict:
     )
 
 
+def word_choices(block_id: str, label: str, words) -> InputBlock:
+    """Checkboxes for words to remove (at most 10, Slack's limit), none ticked."""
+    options = [Option(value=w[:150], label=w[:75]) for w in list(dict.fromkeys(words))[:10]]
+    return InputBlock(
+        block_id=block_id,
+        label=PlainTextObject(text=label[:2000]),
+        optional=True,
+        element=CheckboxesElement(action_id="value", options=options),
+    )
+
+
+def other_words(block_id: str, label: str, hint: str) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=PlainTextObject(text=label[:2000]),
+        optional=True,
+        hint=PlainTextObject(text=hint[:2000]),
+        element=PlainTextInputElement(action_id="value", multiline=False, max_length=1000),
+    )
+
+
+def remove_words_form(spec, form: RemoveWordsForm) -> dict:
+    step = spec.by_id["preview"]
+    blocks = []
+    if form.words:
+        blocks.append(word_choices("words", step.text("remove_form_words"), form.words))
+    blocks.append(other_words("other", step.text("remove_form_other"), step.text("remove_form_other_hint")))
+    return _view(
+        REMOVE_CALLBACK,
+        step.text("remove_form_title"),
+        blocks,
+        _value(form.ref, "preview"),
+        submit=step.text("remove_form_submit"),
+    )
+
+
 def reply_form(form: ReplyForm) -> dict:
     callback = REPLY_CALLBACK[form.kind]
     title = text("posts.post.reply_form_title" if form.kind == "anonymous" else "posts.post.op_form_title")
@@ -271,3 +329,26 @@ def reply_form(form: ReplyForm) -> dict:
     label = text("posts.post.reply_form_label")
     blocks = [_text_input("reply", label, None, True, hint=hint)]
     return _view(callback, title, blocks, str(form.number), submit=text("posts.post.reply_form_submit"))
+
+
+def reply_check_form(check: ReplyCheck) -> dict:
+    """The reply form updated in place: what to check, how it would be posted,
+    the words to remove, and the reply itself (still editable)."""
+    title = text("posts.post.reply_form_title" if check.kind == "anonymous" else "posts.post.op_form_title")
+    blocks = [
+        section(text("posts.post.reply_check_heading")),
+        *plain_sections(", ".join(check.words)),
+        context(text("posts.post.reply_check_hint")),
+        section(text("posts.post.reply_check_posted_as")),
+        *plain_sections(check.redacted),
+        word_choices("words", text("posts.post.reply_check_words"), check.words),
+        other_words("other", text("posts.post.reply_check_other"), text("posts.post.reply_check_other_hint")),
+        _text_input("reply", text("posts.post.reply_check_label"), check.reply, True),
+    ]
+    return _view(
+        REPLY_CHECK_CALLBACK[check.kind],
+        text("posts.post.reply_check_title") if check.kind == "anonymous" else title,
+        blocks,
+        str(check.number),
+        submit=text("posts.post.reply_form_submit"),
+    )

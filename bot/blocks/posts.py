@@ -29,6 +29,8 @@ OP_REPLY = "post_op_reply"
 RESOLVE = "post_resolve"
 DELETE = "post_delete"
 REPLY_CALLBACK = {"anonymous": "reply_anon_submit", "op": "op_reply_submit"}
+# the second step, shown when the reply has words to check
+REPLY_CHECK_CALLBACK = {"anonymous": "reply_anon_check_submit", "op": "op_reply_check_submit"}
 
 
 def _t(key: str, **fmt) -> str:

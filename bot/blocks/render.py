@@ -25,7 +25,9 @@ class Renderer:
             out.Notice: lambda v: ib.notice(v.text),
             out.IntakeIntro: lambda v: ib.intro(s),
             out.StepPrompt: lambda v: ib.step_message(s, s.by_id[v.step_id], v.state, v.ref, c),
-            out.PreviewPrompt: lambda v: ib.preview_message(s, v.content, v.ref, c, target=v.target),
+            out.PreviewPrompt: lambda v: ib.preview_message(
+                s, v.content, v.ref, c, target=v.target, resources=v.resources
+            ),
             out.StartPrompt: lambda v: ib.start_prompt(s),
             out.AlreadyOpen: lambda v: ib.already_open(s, v.step_label),
             out.ChannelPost: lambda v: pb.channel_post(v, c),
@@ -41,7 +43,9 @@ class Renderer:
             out.TextForm: lambda v: ib.text_form(s, s.by_id[v.step_id], v.ref, self.max_chars),
             out.PrinciplesForm: lambda v: ib.principles_form(s.by_id["principles"], v.ref, c, list(v.selected)),
             out.EditForm: lambda v: ib.edit_form(s, v.ref, v.content, self.max_chars),
+            out.RemoveWordsForm: lambda v: ib.remove_words_form(s, v),
             out.ReplyForm: ib.reply_form,
+            out.ReplyCheck: ib.reply_check_form,
             out.RejectForm: mb.reject_form,
             out.HomeView: lambda v: mb.home(v, c),
         }

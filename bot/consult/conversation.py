@@ -18,6 +18,8 @@ from bot.consult.intake import IntakeFlow, Outcome, StepId
 from bot.consult.model import Group, IntakeState, PostStatus
 from bot.consult.posting import Posting, Submitted
 from bot.consult.preview import compose
+from bot.consult.words import chosen_words
+from bot.deid.offload import off_loop
 from bot.gateway import Gateway, Team
 from bot.identity import Identity
 from bot.logs import log_event
@@ -29,6 +31,7 @@ from bot.outgoing import (
     Notice,
     PreviewPrompt,
     PrinciplesForm,
+    RemoveWordsForm,
     StartPrompt,
     StepPrompt,
     TextForm,
@@ -125,8 +128,12 @@ class IntakeConversation:
             ]
         state.target = target
         if state.preview is None:
-            state.preview = compose(self.spec, state.answers, self.deid(), eff.terms)
-        return step_id, [PreviewPrompt(state.preview, intake.ref, target)]
+            # de-identification is CPU work: off the event loop, so other acks go out meanwhile
+            state.preview = await off_loop(
+                compose, self.spec, state.answers, self.deid(), eff.terms, state.removed_words
+            )
+        resources = eff.risk_resources if state.preview.risk else {}
+        return step_id, [PreviewPrompt(state.preview, intake.ref, target, resources)]
 
     async def _show(self, intake: m.Intake, eff: Effective) -> list[object]:
         """The current step again (saving what the preview worked out)."""
@@ -283,6 +290,10 @@ class IntakeConversation:
             return EditForm(ref, state.preview)
         if kind == "principles":
             return PrinciplesForm(ref, tuple(state.suggested or ()))
+        if kind == "remove":
+            if state.preview is None:
+                return None
+            return RemoveWordsForm(ref, state.preview.review)
         return TextForm(step_id, ref)
 
     def form_errors(self, kind: str, metadata: str, values: dict[str, Any]) -> dict[str, str] | None:
@@ -292,6 +303,10 @@ class IntakeConversation:
             fields = {"answer": step_id}
         elif kind == "edit":
             fields = {s.id: s.id for s in self.spec.text_steps}
+        elif kind == "remove":
+            if not chosen_words(values.get("words"), values.get("other")):
+                return {"other": self.spec.text("validation.remove_none")}
+            return None
         else:
             fields = {}
         errors = {}
@@ -319,6 +334,8 @@ class IntakeConversation:
                     outcome = self.flow.apply_edit(state, values)
                 elif kind == "principles":
                     outcome = self.flow.choose(step_id, state, ",".join(values.get("principles") or []) or "-")
+                elif kind == "remove":
+                    outcome = self.flow.remove_words(state, values.get("words"), values.get("other"))
                 else:
                     outcome = self.flow.answer_text(step_id, state, values.get("answer") or "")
                 step = await self._apply(team, user_id, intake, outcome)

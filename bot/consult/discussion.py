@@ -6,27 +6,35 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from bot.consult.model import OwnPost, PostContent, PostStatus
-from bot.consult.posting import Posting, team_of
+from bot.consult.posting import GONE, SENT, Posting, team_of
+from bot.consult.words import review_words
+from bot.deid.offload import off_loop
+from bot.deid.replace import PERSON_PLACEHOLDER_RE
 from bot.gateway import Gateway, GatewayError, PostMark, Refused, Team, Unavailable
 from bot.identity import Identity
 from bot.logs import log_event
 from bot.moderation.review import Review
 from bot.moderation.workspace import Workspace
-from bot.outgoing import ChannelPost, RelayNotice, ThreadReply
+from bot.outgoing import ChannelPost, RelayNotice, ReplyCheck, ThreadReply
+from bot.risk import assess
 from bot.storage import models as m
+from bot.storage.outage import is_database_down
 from bot.storage.store import Store
 from bot.texts import text
 
+RELAY_ATTEMPTS = 5  # tries of one relay, a worker tick apart, before it is given up
+HELD_REPLIES = 10_000  # thread replies kept in memory while the database is down
+
 log = logging.getLogger("bot.discussion")
-REPLY_PERSON = re.compile(r"\[Person [A-Z]{1,2}\]")
+REPLY_PERSON = PERSON_PLACEHOLDER_RE  # "[Person A]", "[Person A or B]"
 # Someone removed from a channel can still reply or flag for this long.
 MEMBER_CACHE_SECONDS = 120.0
 MEMBER_CACHE_SIZE = 10_000
@@ -67,6 +75,8 @@ class Discussion:
         self.review = review
         self.deid = deid
         self.relay_window = timedelta(seconds=relay_batch_seconds)
+        self._relay_attempts: dict[int, int] = {}  # post id -> failed tries of its waiting relay
+        self._held: deque[tuple[str, str, str]] = deque(maxlen=HELD_REPLIES)
         self._members: dict[tuple[str, str, str], float] = {}  # (team, channel, user) -> member until
 
     async def _live_post(self, team_id: str, number: int, *, need_text: bool = True) -> m.Post | None:
@@ -80,11 +90,24 @@ class Discussion:
     def owns(self, post: m.Post, team_id: str, user_id: str) -> bool:
         return post.author_hash in self.identity.author_hashes(team_id, user_id)
 
-    async def _redact(self, team_id: str, reply: str) -> str:
+    async def _deid(self, team_id: str, reply: str, removed_words: tuple[str, ...] = ()) -> Any:
         terms = (await self.workspace.effective(team_id)).terms
-        redacted = self.deid().redact(reply, terms=tuple(terms)).text
+        # de-identification is CPU work: off the event loop, so other acks go out meanwhile
+        return await off_loop(self.deid().redact, reply, terms=tuple(terms) + tuple(removed_words))
+
+    async def _redact(self, team_id: str, reply: str, removed_words: tuple[str, ...] = ()) -> str:
+        redacted = (await self._deid(team_id, reply, removed_words)).text
         # A reply's own letters would read as the post's [Person A]; keep them apart.
         return REPLY_PERSON.sub("[name]", redacted)
+
+    async def check_reply(self, team: Team, kind: str, number: int, reply: str) -> ReplyCheck | None:
+        """Before a reply is posted: the words de-identification kept but is unsure
+        about, for the writer to check; None when there are none."""
+        result = await self._deid(team.id, reply)
+        words = review_words([reply], [result])
+        if not words:
+            return None
+        return ReplyCheck(kind, number, reply, REPLY_PERSON.sub("[name]", result.text), words)
 
     async def _thread_post(self, team: Team, post: m.Post, kind: str, reply: str) -> None:
         assert post.message_ts is not None
@@ -103,9 +126,24 @@ class Discussion:
         self._members[key] = time.monotonic() + MEMBER_CACHE_SECONDS
         return True
 
-    async def reply_anonymously(self, team: Team, user_id: str, number: int, reply: str, submission: str) -> Result:
+    async def _with_risk_note(self, team_id: str, message: str, reply: str) -> str:
+        """The writer's confirmation, plus the risk note when the reply describes a risk
+        (the reply itself is posted either way)."""
+        kind = assess(reply).kind
+        if kind is None:
+            return message
+        res = await self.workspace.risk_resources(team_id)
+        on_call = text("risk.card.on_call_set", value=res["on_call"]) if res.get("on_call") else ""
+        emergency = f" ({res['emergency']})" if res.get("emergency") else ""
+        note = text("risk.reply.note", kind=text(f"risk.kinds.{kind}"), on_call=on_call, emergency=emergency)
+        return f"{message}\n\n{note}"
+
+    async def reply_anonymously(
+        self, team: Team, user_id: str, number: int, reply: str, submission: str, removed_words: tuple[str, ...] = ()
+    ) -> Result:
         """Posts a de-identified reply in the post's thread. ``submission`` names the
-        form it came from: the same form submitted twice (or to two processes) posts once."""
+        form it came from: the same form submitted twice (or to two processes) posts once.
+        ``removed_words``: words the writer chose to remove as well."""
         post = await self._live_post(team.id, number)
         if post is None:
             return Result(False, _t("post.not_found"))
@@ -119,7 +157,7 @@ class Discussion:
         row = await self.store.reserve_reply(post.id, self.identity.author_hash(team.id, user_id), key)
         if row is None:
             return Result(True, _t("post.reply_posted", number=number))  # this form's reply is in already
-        message = ThreadReply("anonymous", await self._redact(team.id, reply), row.number)
+        message = ThreadReply("anonymous", await self._redact(team.id, reply, removed_words), row.number)
         try:
             sent = await self.gateway.post(
                 team, post.channel_id, message, thread_ts=post.message_ts, mark=PostMark(post.id, key)
@@ -130,7 +168,7 @@ class Discussion:
         await self.store.complete_reply(row.id, sent.ts)
         # The app's own messages raise no event for us: queue the relay here.
         await self.store.add_reply(post.id, sent.ts, self.relay_window)
-        return Result(True, _t("post.reply_posted", number=number))
+        return Result(True, await self._with_risk_note(team.id, _t("post.reply_posted", number=number), reply))
 
     async def remove_reply(self, team: Team, number: int, reply_number: int) -> bool:
         """A moderator takes one anonymous reply down; False if there is no such reply."""
@@ -144,7 +182,9 @@ class Discussion:
         log_event(log, "reply removed", post=post.id)
         return True
 
-    async def reply_as_poster(self, team: Team, user_id: str, number: int, reply: str) -> Result:
+    async def reply_as_poster(
+        self, team: Team, user_id: str, number: int, reply: str, removed_words: tuple[str, ...] = ()
+    ) -> Result:
         post = await self._live_post(team.id, number)
         if post is None:
             return Result(False, _t("post.not_found"))
@@ -152,8 +192,8 @@ class Discussion:
             return Result(False, _t("post.not_owner", number=number))
         if post.status != PostStatus.POSTED:
             return Result(False, _t("post.not_posted_yet", number=number))
-        await self._thread_post(team, post, "op", await self._redact(team.id, reply))
-        return Result(True, _t("post.reply_posted", number=number))
+        await self._thread_post(team, post, "op", await self._redact(team.id, reply, removed_words))
+        return Result(True, await self._with_risk_note(team.id, _t("post.reply_posted", number=number), reply))
 
     async def resolve(self, team: Team, user_id: str, number: int) -> Result:
         post = await self._live_post(team.id, number)
@@ -210,13 +250,44 @@ class Discussion:
         return Result(True, _t("post.flag_thanks", number=number))
 
     async def on_thread_message(self, channel_id: str, thread_ts: str, ts: str) -> bool:
+        try:
+            return await self._count_reply(channel_id, thread_ts, ts)
+        except Exception as exc:
+            if not is_database_down(exc):
+                raise
+            self.hold_thread_message(channel_id, thread_ts, ts)
+            return False
+
+    async def _count_reply(self, channel_id: str, thread_ts: str, ts: str) -> bool:
         post = await self.store.post_by_message(channel_id, thread_ts)
         if post is None or post.status != PostStatus.POSTED or post.author_enc is None:  # purged: nobody to tell
             return False
         await self.store.add_reply(post.id, ts, self.relay_window)
         return True
 
+    def hold_thread_message(self, channel_id: str, thread_ts: str, ts: str) -> None:
+        """A thread reply that came while the database was down: kept in memory (where
+        it is, never what it says) and counted once the database answers again."""
+        self._held.append((channel_id, thread_ts, ts))
+        log_event(log, "thread reply held", logging.WARNING, count=len(self._held))
+
+    async def replay_held(self) -> int:
+        """Counts the held thread replies, oldest first, until the database fails again."""
+        replayed = 0
+        while self._held:
+            try:
+                await self._count_reply(*self._held[0])
+            except Exception as exc:
+                if is_database_down(exc):
+                    break
+                self._held.popleft()  # not an outage: retrying would fail the same way
+                raise
+            self._held.popleft()
+            replayed += 1
+        return replayed
+
     async def flush_relays(self) -> int:
+        await self.replay_held()
         sent = 0
         for post_id, count, first_ts in await self.store.take_due_relays():
             post = await self.store.get_post(post_id)
@@ -228,11 +299,21 @@ class Discussion:
             except (Unavailable, Refused):
                 permalink = None
             notice = RelayNotice(post.id, count, permalink, bool(post.resolved))
-            if await self.posting.tell_poster(team, post, notice):
+            outcome = await self.posting.reach_poster(team, post, notice)
+            if outcome == SENT:
+                self._relay_attempts.pop(post.id, None)
                 sent += 1
-            else:
-                # Put it back so the poster hears about it once Slack answers again.
-                await self.store.add_reply(post.id, first_ts, self.relay_window)
+                continue
+            attempts = self._relay_attempts.get(post.id, 0) + 1
+            if outcome == GONE or attempts >= RELAY_ATTEMPTS:
+                # Bounded: a deactivated poster is not retried forever; moderators see it in status.
+                self._relay_attempts.pop(post.id, None)
+                log_event(log, "relay given up", logging.WARNING, post=post.id, attempt=attempts, reason=outcome)
+                await self.store.record_relay_given_up(team.id, post.id)
+                continue
+            # Put it back so the poster hears about it once Slack answers again.
+            self._relay_attempts[post.id] = attempts
+            await self.store.add_reply(post.id, first_ts, self.relay_window)
         return sent
 
     async def mine(self, team_id: str, user_id: str) -> list[OwnPost]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.consult.model import FREE_TEXT_FIELDS, Group, IntakeState
+from bot.consult.words import chosen_words, merge_words
 from bot.texts import PROMPTS, Texts, parse_yaml
 
 COMMANDS = {"back", "skip", "cancel", "restart"}
@@ -305,6 +306,16 @@ class IntakeFlow:
         state.edited = True
         state.preview = None
         return Outcome(StepId.PREVIEW, state)
+
+    def remove_words(self, state: IntakeState, checked: list[str] | None, typed: str | None) -> Outcome:
+        """The preview's Remove words form: the words go from every field, then a new preview."""
+        words = chosen_words(checked, typed)
+        if not words:
+            return Outcome(StepId.PREVIEW, state, error=self.spec.text("validation.remove_none"))
+        state.removed_words = merge_words(state.removed_words, words)
+        state.preview = None
+        notice = self.spec.by_id[StepId.PREVIEW].text("removed_words_notice").format(count=len(words))
+        return Outcome(StepId.PREVIEW, state, notice=notice)
 
     # ---- parsing -----------------------------------------------------------
     @staticmethod

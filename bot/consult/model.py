@@ -61,6 +61,9 @@ class PostContent:
     removed: dict[str, int] = field(default_factory=dict)  # label -> count, over the whole intake
     warnings: tuple[str, ...] = ()
     risk: bool = False
+    risk_kind: str | None = None  # bot.risk kind of the first risk recognised in the answers
+    # words left in the text that the poster should check (de-identification's review spans)
+    review: tuple[str, ...] = ()
 
     def text_of(self, key: str) -> str | None:
         return getattr(self, key) if key in FREE_TEXT_FIELDS else None
@@ -81,6 +84,8 @@ class PostContent:
             "removed": dict(self.removed),
             "warnings": list(self.warnings),
             "risk": self.risk,
+            "risk_kind": self.risk_kind,
+            "review": list(self.review),
         }
 
     @classmethod
@@ -95,6 +100,8 @@ class PostContent:
             removed={str(k): int(v) for k, v in (data.get("removed") or {}).items()},
             warnings=tuple(data.get("warnings") or ()),
             risk=bool(data.get("risk")),
+            risk_kind=data.get("risk_kind") or None,
+            review=tuple(str(w) for w in data.get("review") or ()),
         )
 
 
@@ -105,7 +112,8 @@ class IntakeState:
     ``history`` is the steps answered, in order, for ``back``; ``suggested`` the
     principles the app suggested (None until the principles step is reached);
     ``preview`` the de-identified content last shown (None when an answer changed
-    since); ``target`` the group that preview was going to.
+    since); ``target`` the group that preview was going to; ``removed_words`` the
+    words the poster chose at the preview to remove from every field.
     """
 
     answers: dict[str, Any] = field(default_factory=dict)
@@ -115,6 +123,7 @@ class IntakeState:
     preview: PostContent | None = None
     target: Group | None = None
     edited: bool = False
+    removed_words: list[str] = field(default_factory=list)
 
     def answer(self, step_id: str) -> Any:
         return self.answers.get(step_id)
@@ -133,6 +142,8 @@ class IntakeState:
             out["target"] = self.target.to_json()
         if self.edited:
             out["edited"] = True
+        if self.removed_words:
+            out["removed_words"] = list(self.removed_words)
         return out
 
     @classmethod
@@ -147,6 +158,7 @@ class IntakeState:
             preview=PostContent.from_json(data["preview"]) if data.get("preview") else None,
             target=Group.from_json(data.get("target")),
             edited=bool(data.get("edited")),
+            removed_words=[str(w) for w in data.get("removed_words") or []],
         )
 
 

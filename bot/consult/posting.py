@@ -25,6 +25,19 @@ from bot.storage.models import utcnow
 from bot.storage.store import Store
 from bot.texts import text
 
+SENT, GONE, LATER = "sent", "gone", "later"
+# Slack's answers meaning the poster will not be reached however often we try.
+POSTER_GONE = {
+    "user_not_found",
+    "users_not_found",
+    "account_inactive",
+    "user_disabled",
+    "cannot_dm_bot",
+    "user_is_bot",
+    "channel_not_found",
+    "is_archived",
+}
+
 log = logging.getLogger("bot.posting")
 # Longer than the slowest send the client can make (retries on 5xx and 429
 # included), so that a worker never takes over a send still in flight.
@@ -170,12 +183,17 @@ class Posting:
         return done
 
     async def tell_poster(self, team: Team, post: m.Post, message: object) -> bool:
+        return await self.reach_poster(team, post, message) == SENT
+
+    async def reach_poster(self, team: Team, post: m.Post, message: object) -> str:
+        """SENT; GONE when Slack says the poster cannot be reached (deactivated, not found,
+        a bot); LATER when it may work on another try."""
         user_id = self.identity.unseal(post.author_enc)
         if not user_id:
-            return False
+            return GONE
         try:
             await self.gateway.dm(team, user_id, message)
-            return True
+            return SENT
         except (Unavailable, Refused) as exc:
             log_event(log, "could not DM poster", logging.WARNING, post=post.id, error=exc.code)
-            return False
+            return GONE if exc.code in POSTER_GONE else LATER

@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-import re
-from functools import cache
+from collections.abc import Sequence
 from typing import Any
 
 from bot.consult.intake import IntakeSpec
 from bot.consult.model import FREE_TEXT_FIELDS, PostContent
+from bot.consult.words import removed_counts, review_words
+from bot.risk import assess_many
 
 
-@cache
-def _risk_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def risk_in(texts: list[str]) -> str | None:
+    """The risk kind (bot/risk) the intake's answers describe, read together (typed,
+    private-form and edited answers all land in the same answers), or None."""
+    return assess_many([t for t in texts if t]).kind
 
 
-def suggests_risk(spec: IntakeSpec, texts: list[str]) -> bool:
-    pattern = _risk_regex(tuple(spec.raw("risk.patterns")))
-    return any(pattern.search(t) for t in texts if t)
-
-
-def compose(spec: IntakeSpec, answers: dict[str, Any], engine: Any, terms: list[str]) -> PostContent:
+def compose(
+    spec: IntakeSpec, answers: dict[str, Any], engine: Any, terms: list[str], removed_words: Sequence[str] = ()
+) -> PostContent:
     """The post's content: labels for the choices, de-identified free text (person
-    placeholders consistent across fields), what was removed, and review warnings."""
+    placeholders consistent across fields), what was removed, review warnings, and
+    the words kept that the poster should check. ``removed_words`` (chosen by the
+    poster) go from every field like workspace terms, and are counted apart."""
     texts = [answers.get(k) or "" for k in FREE_TEXT_FIELDS]
-    results = engine.redact_many(texts, terms=tuple(terms))
-    removed: dict[str, int] = {}
+    results = engine.redact_many(texts, terms=tuple(terms) + tuple(removed_words))
+    removed = removed_counts(texts, results, removed_words)
     warnings: list[str] = []
     for r in results:
-        for label, n in r.removed.items():
-            removed[label] = removed.get(label, 0) + n
         for w in r.warnings:
             if w not in warnings:
                 warnings.append(w)
@@ -46,6 +45,8 @@ def compose(spec: IntakeSpec, answers: dict[str, Any], engine: Any, terms: list[
         principles=tuple(answers.get("principles") or ()),
         removed=removed,
         warnings=tuple(warnings),
-        risk=suggests_risk(spec, texts),
+        risk=(kind := risk_in(texts)) is not None,
+        risk_kind=kind,
+        review=review_words(texts, results),
         **deidentified,
     )

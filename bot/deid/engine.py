@@ -9,11 +9,12 @@ from collections.abc import Iterable, Sequence
 
 from .lexicons import Lexicons, get_lexicons
 from .model import Candidate, DeidResult, Span
-from .normalize import Normalized, normalize
-from .recognizers.base import MASK, Doc
+from .normalize import Normalized, clean_output, normalize
+from .recognizers.base import MASK, Doc, Intervals
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
 from .review import review_warnings
+from .review_spans import review_spans
 
 # Named days that contain a name: "St David's Day" must not become "St [Person A]'s Day"
 _SAFE_PHRASES = re.compile(
@@ -122,7 +123,7 @@ class Deidentifier:
             self._check(t)
         term_tuple = tuple(t for t in (terms or ()) if isinstance(t, str))
         norms = [normalize(t) for t in texts]
-        docs = [Doc(_mask_placeholders(n.text), self.lex, term_tuple) for n in norms]
+        docs = [Doc(_unshout(_mask_placeholders(n.text), self.lex), self.lex, term_tuple) for n in norms]
         cands = [self._candidates(d) for d in docs]
         if self._propagate:
             names = _name_surfaces(docs, cands)
@@ -133,7 +134,10 @@ class Deidentifier:
         out = []
         for text, norm, doc, cs in zip(texts, norms, docs, cands, strict=True):
             merged = _resolve(doc.text, _with_particles(doc, cs))
+            merged = _places_not_people(doc, _resolve(doc.text, _name_parts(doc, merged)))
             out.append(self._result(text, norm, merged, book))
+            # what it kept but is unsure about (kept apart from the recognisers)
+            out[-1].review = review_spans(doc, merged, norm, out[-1].spans)
         return out
 
     def analyze(self, text: str, terms: Sequence[str] = ()) -> list[Span]:
@@ -159,29 +163,35 @@ class Deidentifier:
         # "New South Wales", "Tamil Nadu": a guess made from the words alone
         # (a name, the net, the gazetteer) never sits inside a region's name;
         # an address or "Town, Region" that contains one is still found
-        regions = [m.span() for m in self.lex.region_phrases.finditer(doc.text)]
+        regions = Intervals(m.span() for m in self.lex.region_phrases.finditer(doc.text))
+        protected = Intervals(protected)
         out: list[Candidate] = []
         for rec in self._recognizers:
             for c in rec(doc):
                 if c.end <= c.start:
                     continue
-                if protected and any(c.start < b and a < c.end for a, b in protected):
+                if protected and protected.overlaps(c.start, c.end):
                     continue
-                if regions and c.source in _GUESSES and any(a <= c.start and c.end <= b for a, b in regions):
+                if regions and c.source in _GUESSES and regions.contains(c.start, c.end):
                     continue
                 out.append(c)
         return out
 
     def _result(self, text: str, norm: Normalized, merged: list[Candidate], book: PersonBook) -> DeidResult:
         spans: list[Span] = []
+        mapped = []
         for c in merged:
             a, b = norm.to_original(c.start, c.end)
+            surface = norm.text[c.start : c.end]
+            ph = book.letter_for(surface) if c.label == "NAME" else placeholder(c.label, c.kind, surface)
+            mapped.append((a, b, c, ph))
+        # text shown backwards (a right-to-left override) maps back out of order
+        mapped.sort(key=lambda m: (m[0], -m[1]))
+        for a, b, c, ph in mapped:
             if spans and a < spans[-1].end:
                 a = spans[-1].end
             if b <= a:
                 continue
-            surface = norm.text[c.start : c.end]
-            ph = book.letter_for(surface) if c.label == "NAME" else placeholder(c.label, c.kind, surface)
             spans.append(Span(a, b, c.label, c.kind, ph))
         pieces = []
         pos = 0
@@ -192,7 +202,7 @@ class Deidentifier:
             pos = s.end
             removed[s.label] = removed.get(s.label, 0) + 1
         pieces.append(text[pos:])
-        return DeidResult("".join(pieces), spans, removed, review_warnings(norm.text, merged))
+        return DeidResult(clean_output("".join(pieces)), spans, removed, review_warnings(norm.text, merged))
 
 
 _MASK = MASK  # neither a word nor a space, so no recogniser sees a word there
@@ -205,6 +215,46 @@ def _mask_placeholders(text: str) -> str:
     if "[" not in text:
         return text
     return PLACEHOLDER_RE.sub(lambda m: _MASK * len(m.group()), text)
+
+
+_LINE = re.compile(r"[^\n]+")
+_SHOUT_WORD = re.compile(r"[^\W\d_]{2,}(?:['’][^\W\d_]+)?")
+
+
+def _unshout(text: str, lex: Lexicons) -> str:
+    """A line written in capitals says nothing by its capitals: there, an English
+    word is read in lowercase and any other word as a name would be written
+    ("I SAW SARAH AT THE CLINIC" is read "i saw Sarah at the clinic"), so the
+    recognisers neither take the sentence for an organisation nor miss the name.
+    Acronyms stay as they are. Same length, so offsets are unchanged."""
+    if sum(c.isupper() for c in text) < 6:
+        return text
+    edits: list[tuple[int, str]] = []
+    for line in _LINE.finditer(text):
+        words = list(_SHOUT_WORD.finditer(text, line.start(), line.end()))
+        upper = [w for w in words if w.group().isupper()]
+        # capitalised words (names, mostly) and our placeholders count neither way,
+        # so that a second pass over our own output decides the same
+        lower = sum(w.group().islower() for w in words)
+        if len(upper) < 3 or len(upper) < 0.75 * (len(upper) + lower):
+            continue
+        for w in upper:
+            word = w.group()
+            low = word.lower()
+            if low in lex.acronyms and low not in lex.allow:
+                continue
+            new = low if lex.is_word(low) or low in lex.allow else word[0] + word[1:].lower()
+            if len(new) == len(word):
+                edits.append((w.start(), new))
+    if not edits:
+        return text
+    pieces, pos = [], 0
+    for at, new in edits:
+        pieces.append(text[pos:at])
+        pieces.append(new)
+        pos = at + len(new)
+    pieces.append(text[pos:])
+    return "".join(pieces)
 
 
 def _resolve(text: str, cands: list[Candidate]) -> list[Candidate]:
@@ -229,10 +279,15 @@ def _resolve(text: str, cands: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_SURE = 40
+
+
 def _merge(cluster: list[Candidate]) -> Candidate:
     # the proposal that saw the whole thing names it ("Dale's Auto & Tire" is
     # a workplace even though "Dale" alone is a name); ties go to the surer one
-    best = max(cluster, key=lambda c: (c.end - c.start, c.priority))
+    # a weak guess (the safety net's "John A" as a business) never names what a
+    # recogniser with evidence found inside it ("John", a person)
+    best = max(cluster, key=lambda c: (c.priority >= _SURE, c.end - c.start, c.priority))
     s = min(c.start for c in cluster)
     e = max(c.end for c in cluster)
     return Candidate(s, e, best.label, best.kind, best.priority, best.source)
@@ -289,6 +344,163 @@ _NOT_BEFORE_PARTICLE = frozenset(
 )
 
 
+# ---- every part of a name goes with it ------------------------------------------
+# a suffix after a name: "Robert Hale Jr", "Robert Hale III", "T.J. Baker, Sr"
+_SUFFIX = re.compile(r",?[ \t]+(?:(?i:jr|sr|jnr|snr)(?![\w'’])|(?:II|III|IV)(?![\w'’]))")
+# middle initials and the name after them: "John A. Smith", "Kofi J. R. Mensah", "Dana A Smith"
+_INITIALS_THEN_WORD = re.compile(
+    r"(?:(?:[ \t]*[A-Z]\.){1,3}|[ \t]+[A-Z](?=[ \t]))[ \t]*(?P<w>[A-Z][\w'’-]{1,40})(?![\w'’-])"
+)
+# after a name made of initials ("T.J.", "J.R.") or ending in one ("Kofi J."): the family name
+_WORD_AFTER = re.compile(r"\.?[ \t]+(?P<w>[A-Z][\w'’-]{1,40})(?![\w'’-])")
+_ENDS_IN_INITIAL = re.compile(r"(?:^|[\s.])[A-Z]\.?$")
+_INITIALS_BEFORE = re.compile(r"(?<![\w.'’])(?:[A-Z]\.[ \t]*){1,3}$")
+# lowercase chat: "jo-ann b. smith"
+_LOWER_INITIAL_THEN_WORD = re.compile(r"(?:[ \t]+[a-z]\.){1,2}[ \t]*(?P<w>[a-z][\w'’-]{1,40})(?![\w'’-])")
+
+
+def _name_word(doc: Doc, w: str) -> bool:
+    """A word that may finish a name: a known name, or no English word."""
+    low = w.lower()
+    if low in doc.lex.allow:
+        return False
+    return doc.lex.is_surname(low) or doc.lex.is_first(low) or not doc.lex.is_word(low)
+
+
+def _name_parts(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
+    """Middle initials, suffixes and the family name after initials stay with the
+    name they belong to; the extended span overlaps (and so merges with) a name
+    found on its own after it."""
+    text = doc.text
+    out = []
+    for c in merged:
+        if c.label != "NAME":
+            out.append(c)
+            continue
+        end = c.end
+        start = c.start
+        b = _INITIALS_BEFORE.search(text, max(0, c.start - 12), c.start)
+        if b and b.start() < c.start:
+            start = b.start()  # "R. Okafor", "J. R. Mensah"
+        for _ in range(3):  # "T.J. Baker Sr": initials, family name, suffix
+            surface = text[c.start : end]
+            m = _INITIALS_THEN_WORD.match(text, end)
+            if m and _name_word(doc, m.group("w")):
+                end = m.end()
+                continue
+            if (
+                surface.replace(".", "").isupper()
+                and len(surface.replace(".", "")) <= 3
+                or _ENDS_IN_INITIAL.search(surface)
+            ):
+                m = _WORD_AFTER.match(text, end)
+                if m and _name_word(doc, m.group("w")):
+                    end = m.end()
+                    continue
+            if surface.islower():
+                m = _LOWER_INITIAL_THEN_WORD.match(text, end)
+                if m and doc.lex.is_surname(m.group("w")):
+                    end = m.end()
+                    continue
+            m = _SUFFIX.match(text, end)
+            if m:
+                end = m.end()
+                continue
+            break
+        same = (start, end) == (c.start, c.end)
+        out.append(c if same else Candidate(start, end, c.label, c.kind, c.priority, c.source))
+    return out
+
+
+# ---- a place or an organisation is not shown as a person ---------------------------
+_PLACE_PREPS = {"in", "near", "outside", "around", "across", "throughout", "toward", "towards", "via"}
+_MOVE_PREPS = {"to", "from", "on"}
+# "in our part of Gwynedd", "the manager of Bunnings Ballarat"
+_PLACE_OF = {"part", "parts", "area", "north", "south", "east", "west", "centre", "center", "middle", "outskirts"}
+_PLACE_OF |= {"edge", "side", "town", "city", "village", "county", "region", "suburbs", "island", "coast", "state"}
+_ORG_OF = {"manager", "owner", "director", "ceo", "head", "member", "members", "staff", "president", "founder"}
+_ORG_OF |= {"coach", "captain", "principal", "chair", "board", "employee", "employees", "branch", "franchise"}
+_ORG_OF |= {"landlord", "landlady", "publican", "licensee", "regulars", "customers", "patrons"}
+# "moved to Hamilton", "the drive out to Dorchester": a destination
+_MOTION = {"moved", "move", "moving", "moves", "relocated", "relocating", "drive", "drove", "driving", "flew", "fly"}
+_MOTION |= {"flying", "travel", "travelled", "traveled", "commute", "commutes", "commuting", "trip", "trips", "out"}
+_MOTION |= {"bus", "buses", "train", "trains", "ferry", "road", "back", "home", "emigrated", "returned", "visit"}
+# "a gift card to Nordstrom", "a voucher for Bunnings"
+_BOUGHT = {"card", "voucher", "certificate", "coupon", "membership", "subscription", "gift"}
+# "a town as small as Red Lodge", "a village called Nether Wallop"
+_SETTLEMENTS = {"town", "towns", "city", "village", "suburb", "island", "county", "hamlet", "community", "place"}
+
+
+# "confided in Dana", "interested in Dana": a person after "in"
+_IN_PERSON = {"confide", "confided", "confides", "confiding", "believe", "believed", "interest", "interested"}
+_IN_PERSON |= {"trust", "faith", "invested", "disappointed", "involved", "jealous", "see", "saw", "sees", "seen"}
+
+
+def _person_before_in(doc: Doc, prep_tok) -> bool:
+    q = doc.prev(prep_tok)
+    return q is None or q.lower in _IN_PERSON
+
+
+def _settlement_before(doc: Doc, tok) -> bool:
+    for n in range(1, 5):
+        q = doc.prev(tok, n)
+        if q is None:
+            return False
+        if q.lower in _SETTLEMENTS:
+            return True
+    return False
+
+
+def _places_not_people(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
+    """A name in a place's slot is a place ("sentencing in Hamilton", "lives in
+    Jesmond", "the buses out to Dorchester"), or a business ("works at Westpac",
+    "the Portland Timbers game"), not a phantom person with a letter of their own."""
+    out: list[Candidate] = []
+    lex = doc.lex
+    for c in merged:
+        if c.label != "NAME" or c.source == "terms":
+            out.append(c)
+            continue
+        if out and out[-1].label == "LOCATION" and doc.text[out[-1].end : c.start] == ", ":
+            # "Mulholland Dr, Los Angeles", "Jesmond, Newcastle": the town after a place
+            out.append(Candidate(c.start, c.end, "LOCATION", "place", c.priority, c.source))
+            continue
+        first = doc.token_at(c.start)
+        p = doc.prev(first) if first is not None else None
+        toks = [t for t in doc.tokens[first.i : first.i + 8] if t.end <= c.end] if first is not None else []
+        if p is None or not toks or doc.gap(p, first) != " " or toks[-1].possessive:
+            out.append(c)
+            continue
+        placey = any(lex.is_place(t.lower) for t in toks)
+        firsty = lex.is_first(toks[0].lower) and len(toks[0].text) > 1
+        surname = any(lex.is_surname(t.lower) for t in toks)
+        prep = p.lower
+        new = None
+        if prep in _PLACE_PREPS and (placey or not firsty or not _person_before_in(doc, p)):
+            new = ("LOCATION", "place")
+        elif prep == "at" and not firsty:
+            new = ("LOCATION", "place") if placey else ("ORG", "")
+        elif prep in _MOVE_PREPS and placey and not firsty and (prep != "on" or not surname):
+            new = ("LOCATION", "place")
+        elif prep == "on" and not firsty and not surname and not placey and p.i > 0 and not p.sent_start:
+            new = ("LOCATION", "place")
+        elif prep == "of" and (pp := doc.prev(p)) is not None and pp.lower in _PLACE_OF | _ORG_OF:
+            new = ("LOCATION", "place") if pp.lower in _PLACE_OF else ("ORG", "")
+        elif prep in ("to", "from") and (pp := doc.prev(p)) is not None and pp.lower in _MOTION:
+            new = ("LOCATION", "place")
+        elif prep in ("to", "for", "from") and not firsty and (pp := doc.prev(p)) is not None and pp.lower in _BOUGHT:
+            new = ("ORG", "")
+        elif prep in ("as", "like", "called", "named") and _settlement_before(doc, p):
+            new = ("LOCATION", "place")
+        elif prep == "the" and not firsty:
+            new = ("LOCATION", "place") if placey and len(toks) == 1 else ("ORG", "")
+        if new is None:
+            out.append(c)
+        else:
+            out.append(Candidate(c.start, c.end, new[0], new[1], c.priority, c.source))
+    return out
+
+
 def _with_particles(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
     """A name's lowercase particles go with it, whoever found the name:
     "Later de la Fuente emailed", "[net: Yanaba] van der Merwe". A particle
@@ -332,7 +544,7 @@ def _with_particles(doc: Doc, cands: list[Candidate]) -> list[Candidate]:
             and (
                 j.lower in _PARTICLE_WORDS
                 or j.lower in ("an", "na")
-                and prev_tok.lower in ("mac", "mc", "nic", "ó", "ua")
+                and prev_tok.lower in ("mac", "mc", "nic", "ó", "o", "ua")
             )
         ):
             prev_tok, j, k = j, doc.next(j), k + 1

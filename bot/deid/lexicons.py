@@ -5,10 +5,10 @@ from __future__ import annotations
 import gzip
 import re
 import threading
-import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
-from bot.deid.wordset import load_words
+from bot.deid.wordset import load_words, strip_accents, with_folded
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -18,6 +18,10 @@ def _read_gz_lines(name: str) -> list[str]:
         return [line for line in fh.read().split("\n") if line]
 
 
+def _with_folded(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(with_folded(words))
+
+
 def _read_allowlist() -> tuple[frozenset[str], frozenset[str]]:
     """(safe words in any case, acronyms safe only when not Title-cased)."""
     words: set[str] = set()
@@ -25,7 +29,15 @@ def _read_allowlist() -> tuple[frozenset[str], frozenset[str]]:
     for line in (DATA / "allowlist.txt").read_text(encoding="utf-8").splitlines():
         for w in line.split("#", 1)[0].split():
             (acronyms if w.isupper() else words).add(w.lower())
-    return frozenset(words), frozenset(acronyms)
+    return _with_folded(words), _with_folded(acronyms)
+
+
+def _read_words(name: str) -> frozenset[str]:
+    """Whitespace-separated lowercase words; '#' starts a comment."""
+    out: set[str] = set()
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        out.update(w.lower() for w in line.split("#", 1)[0].split())
+    return frozenset(out)
 
 
 def _read_list(name: str) -> frozenset[str]:
@@ -34,13 +46,19 @@ def _read_list(name: str) -> frozenset[str]:
         line = line.split("#", 1)[0].strip().lower()
         if line:
             out.add(line)
-    return frozenset(out)
+    return _with_folded(out)
 
 
-def strip_accents(s: str) -> str:
-    if s.isascii():
-        return s
-    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+# the parts of a hyphenated word that make it a word whatever stands beside them
+_PREFIXES = frozenset(
+    "co re pre non anti ex step self post multi semi sub inter intra over under pseudo quasi neo mid cross "
+    "counter trans bi tri un de dis mis hyper hypo meta micro macro mini tele half".split()
+)
+_DESCRIPTORS = frozenset(
+    "ish esque style like type based informed oriented focused adjacent inspired leaning friendly heavy lite "
+    "centred centered led driven aware sensitive specific related flavoured flavored adjacent approved certified "
+    "trained".split()
+)
 
 
 class Lexicons:
@@ -50,8 +68,8 @@ class Lexicons:
         self.places = load_words("places")
         self.words = load_words("english_words")
         # small lists stay frozensets: they are iterated, joined and matched as phrases
-        self.common_words = frozenset(_read_gz_lines("common_words"))
-        self.regions = frozenset(_read_gz_lines("regions")) | _read_list("regions_extra.txt")
+        self.common_words = _with_folded(_read_gz_lines("common_words"))
+        self.regions = _with_folded(_read_gz_lines("regions")) | _read_list("regions_extra.txt")
         # multi-word regions as phrases ("New South Wales", "Tamil Nadu"):
         # the engine keeps name and gazetteer guesses off them
         multi = sorted((r for r in self.regions if " " in r or "-" in r), key=len, reverse=True)
@@ -61,6 +79,10 @@ class Lexicons:
         )
         self.rare_words = load_words("rare_words")
         self.allow, self.acronyms = _read_allowlist()
+        # chat spellings ("hasnt", "sesh", "appt") are words, unless a name list has them too ("ty")
+        self.chat_words = frozenset(
+            w for w in _read_words("chat_words.txt") if not (self.is_first(w) or self.is_surname(w)) or w in self.words
+        )
         self._word_cache: dict[str, bool] = {}
         self._lock = threading.Lock()
 
@@ -75,13 +97,15 @@ class Lexicons:
         return hit
 
     def _is_word(self, w: str) -> bool:
-        if w in self.words or w in self.allow:
+        if w in self.words or w in self.allow or w in self.chat_words:
             return True
         if "-" in w:
             parts = [p for p in w.split("-") if p]
             # "chun-kit", "man-yee", "min-jun": two given-name syllables are
             # a name even when each is also a word ("check-in" is a word:
             # "in" is common, and no name)
+            if len(parts) == 2 and parts[0] in _PREFIXES and self._is_word(parts[1]):
+                return True  # "co-parenting", "self-harm": a prefix, never a given name
             if (
                 len(parts) == 2
                 and parts[0] != parts[1]
@@ -90,7 +114,16 @@ class Lexicons:
                 and "".join(parts) not in self.words
             ):
                 return False
-            return bool(parts) and all(p.isdigit() or self._is_word(p) for p in parts)
+            if not parts:
+                return False
+            # "CBT-ish", "trauma-informed", "EMDR-adjacent", "Rogerian-ish": a descriptor
+            if parts[-1] in _DESCRIPTORS and len(parts) == 2:
+                return True
+            # "Co-parenting", "Step-parenting", "DBT-informed", "non-CBT": prefixes and acronyms are words here
+            return all(
+                p.isdigit() or self._is_word(p) or p in self.acronyms or (k < len(parts) - 1 and p in _PREFIXES)
+                for k, p in enumerate(parts)
+            )
         a = strip_accents(w)
         if a != w and a in self.words:
             return True

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .review_spans import ReviewSpan
 
 LABELS = ("NAME", "AGE", "DATE", "LOCATION", "ORG", "CONTACT", "ID")
 
@@ -27,6 +31,8 @@ class DeidResult:
     spans: list[Span] = field(default_factory=list)
     removed: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # words left visible but worth checking (bot.deid.review_spans.ReviewSpan)
+    review: list[ReviewSpan] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ benchmark, a test) can switch any of them off."""
 
 from __future__ import annotations
 
-from .recognizers import ages, contacts, dates, ids, locations, names, orgs, safety_net, terms
+from .recognizers import ages, chat, contacts, dates, ids, locations, names, orgs, safety_net, terms, world
 from .recognizers.base import Recognizer
 
 RECOGNIZERS: dict[str, Recognizer] = {
@@ -16,6 +16,8 @@ RECOGNIZERS: dict[str, Recognizer] = {
     "location": locations.find,
     "org": orgs.find,
     "name": names.find,
+    "chat": chat.find,
+    "world": world.find,
     "safety_net": safety_net.find,
 }
 DEFAULT = tuple(RECOGNIZERS)

@@ -41,7 +41,7 @@ _BY_LABEL = {
 }
 # what the engine itself writes; never re-detected on a second pass
 PLACEHOLDER_RE = re.compile(
-    r"\[(?:Person [A-Z]{1,2}|Person|under 10|teens|\d0s|100s|age|email|link|handle|phone|ID|address|postcode|"
+    r"\[(?:Person [A-Z]{1,2}(?:(?:, | or )[A-Z]{1,2})*|Person|under 10|teens|\d0s|100s|age|email|link|handle|phone|ID|address|postcode|"
     r"place|school|hospital|clinic|place of worship|team|workplace|redacted|date|organisation|contact)\]"
 )
 _WORDS = {
@@ -119,13 +119,40 @@ def letter_index(letters: str) -> int:
     return n - 1
 
 
+_TITLES = frozenset("mr mrs ms mx miss dr prof sir dame mister madam mme mlle herr frau sr sra srta".split())
+_SUFFIXES = frozenset("jr jnr sr snr ii iii iv".split())
+# [Person A], and for a bare family name two people share: [Person A or B], [Person A, B or C]
+PERSON_PLACEHOLDER_RE = re.compile(r"\[Person ([A-Z]{1,2}(?:(?:, | or )[A-Z]{1,2})*)\]")
+
+
+def either_placeholder(letters: list[str]) -> str:
+    """The honest placeholder for a family name that more than one person bears:
+    the reader is told it is one of them, not which."""
+    if len(letters) == 1:
+        return f"[Person {letters[0]}]"
+    return f"[Person {', '.join(letters[:-1])} or {letters[-1]}]"
+
+
+class _Person:
+    __slots__ = ("idx", "given", "family", "bare")
+
+    def __init__(self, idx: int) -> None:
+        self.idx = idx
+        self.given: set[str] = set()  # given names (and their initials' forms)
+        self.family: str | None = None
+        self.bare: set[str] = set()  # single words seen alone: given or family, unknown
+
+
 class PersonBook:
     """Gives each distinct person one letter. 'Sharon Pruitt' then 'Sharon'
-    (or 'Pruitt') is the same person; case and titles don't matter."""
+    (or 'Pruitt') is the same person; case, titles and suffixes don't matter.
+    Two people who share a family name keep two letters ('Linda Okafor' and her
+    daughter 'Grace Okafor'); the family name alone is then either of them, and
+    says so ('[Person A or B]') rather than picking one."""
 
     def __init__(self, taken: set[int] | None = None) -> None:
-        self._full: dict[str, int] = {}
-        self._part: dict[str, int] = {}
+        self._full: dict[str, str] = {}
+        self._people: list[_Person] = []
         # letters already standing in the text (re-redacting an edited preview):
         # a newly named person must not become someone else's [Person A]
         self._taken = set(taken or ())
@@ -134,24 +161,95 @@ class PersonBook:
     def for_texts(cls, texts) -> PersonBook:
         taken = set()
         for text in texts:
-            for m in re.finditer(r"\[Person ([A-Z]{1,2})\]", text or ""):
-                taken.add(letter_index(m.group(1)))
+            for m in PERSON_PLACEHOLDER_RE.finditer(text or ""):
+                for letters in re.findall(r"[A-Z]{1,2}", m.group(1)):
+                    taken.add(letter_index(letters))
         return cls(taken)
 
+    def _new(self) -> _Person:
+        used = {p.idx for p in self._people} | self._taken
+        idx = next(i for i in range(len(used) + 1) if i not in used)
+        person = _Person(idx)
+        self._people.append(person)
+        return person
+
+    def _one(self, people: list[_Person]) -> _Person | None:
+        return people[0] if len(people) == 1 else None
+
     def letter_for(self, surface: str) -> str:
-        key = " ".join(re.findall(r"[^\W\d_]+", surface.casefold()))
-        parts = key.split()
-        idx = self._full.get(key)
-        if idx is None:
-            for p in parts:
-                if len(p) > 1 and p in self._part:
-                    idx = self._part[p]
-                    break
-        if idx is None:
-            used = set(self._full.values()) | set(self._part.values()) | self._taken
-            idx = next(i for i in range(len(used) + 1) if i not in used)
-        self._full[key] = idx
-        for p in parts:
-            if len(p) > 1:
-                self._part.setdefault(p, idx)
-        return f"[Person {person_letter(idx)}]"
+        words = re.findall(r"[^\W\d_]+", surface.casefold())
+        titled = bool(words) and words[0] in _TITLES
+        parts = [w for w in words if w not in _SUFFIXES and not (titled and w in _TITLES)]
+        key = " ".join(parts)
+        hit = self._full.get(key)
+        if hit is not None:
+            return hit
+        names = [w for w in parts if len(w) > 1]  # an initial identifies nobody alone
+        initials = [w for w in parts if len(w) == 1]
+        if len(names) == 1 and initials and parts.index(initials[0]) < parts.index(names[0]):
+            ph = self._initialled(initials, names[0])
+        else:
+            ph = self._place(names, titled, " ".join(initials))
+        if key:
+            self._full[key] = ph
+        return ph
+
+    def _initialled(self, initials: list[str], family: str) -> str:
+        """'R. Okafor', 'T.J. Baker': the same person as 'Rosalind Okafor' or 'T.J.'."""
+        same_family = [p for p in self._people if p.family == family]
+        person = (
+            self._one([p for p in same_family if any(g[0] == initials[0] for g in p.given)])
+            or self._one([p for p in same_family if not p.given])
+            or (None if same_family else self._one([p for p in self._people if " ".join(initials) in p.bare]))
+            or self._new()
+        )
+        person.family = family
+        person.given.add(initials[0])
+        return self._letter(person)
+
+    def _place(self, names: list[str], titled: bool, initials: str = "") -> str:
+        people = self._people
+        if not names:
+            person = self._new()
+            if initials:
+                person.bare.add(initials)
+            return self._letter(person)
+        if len(names) >= 2:
+            given, family = names[0], names[-1]
+            same_family = [p for p in people if p.family == family]
+            person = (
+                self._one([p for p in same_family if given in p.given])
+                or self._one([p for p in same_family if not p.given])
+                or (
+                    None
+                    if same_family
+                    else self._one([p for p in people if p.family is None and (given in p.bare or given in p.given)])
+                )
+                or (None if same_family else self._one([p for p in people if family in p.bare and not p.given]))
+            )
+            if person is None:
+                person = self._new()
+            person.given.update(names[:-1])
+            person.family = family
+            return self._letter(person)
+        w = names[0]
+        by_family = [p for p in people if p.family == w]
+        by_given = [p for p in people if w in p.given]
+        by_bare = [p for p in people if w in p.bare]
+        if titled:  # "Mrs Okafor": a family name
+            found = by_family or by_bare
+        else:  # a word alone is how people are called by their given name first
+            found = by_given or by_family or by_bare
+        if len(found) > 1:
+            return either_placeholder(sorted((person_letter(p.idx) for p in found), key=letter_index))
+        person = found[0] if found else self._new()
+        if not found:
+            if titled:
+                person.family = w
+            else:
+                person.bare.add(w)
+        return self._letter(person)
+
+    @staticmethod
+    def _letter(person: _Person) -> str:
+        return f"[Person {person_letter(person.idx)}]"

@@ -16,14 +16,54 @@ from bot.gateway import ChannelInfo, Gateway, GatewayError, NotFound, Team
 from bot.identity import Identity
 from bot.moderation.commands import AdminCommand, channel_ref, parse, post_or_reply, user_ref
 from bot.moderation.service import Moderation, channels_job
-from bot.moderation.workspace import Workspace
+from bot.moderation.workspace import RESOURCE_KEYS, Workspace
 from bot.mrkdwn import escape
 from bot.outgoing import AdminAnswer
+from bot.principles import get_catalog
+from bot.principles.codes import CodeChoice
 from bot.storage import models as m
 from bot.storage.store import Store
 from bot.texts import text
 
 CHANNEL_ID = re.compile(r"[CG][A-Z0-9]+")
+RESOURCE_ALIASES = {
+    "emergency": "emergency",
+    "emergency_number": "emergency",
+    "emergency-number": "emergency",
+    "crisis": "crisis_line",
+    "crisis_line": "crisis_line",
+    "crisis-line": "crisis_line",
+    "crisisline": "crisis_line",
+    "protocol": "protocol",
+    "protocol_link": "protocol",
+    "link": "protocol",
+    "oncall": "on_call",
+    "on-call": "on_call",
+    "on_call": "on_call",
+    "on": "on_call",
+}
+MAX_RESOURCE = 200
+# Slack escapes links in command text as <https://…> or <https://…|label>
+LINK = re.compile(r"^<?(https?://[^\s<>|]+)(?:\|[^>]*)?>?$")
+
+
+def resource_value(key: str, given: str) -> tuple[str | None, str | None]:
+    """(display mrkdwn, problem) for one risk resource typed by a moderator."""
+    given = " ".join(given.split())
+    if len(given) > MAX_RESOURCE:
+        return None, text("risk.admin.too_long", max=MAX_RESOURCE)
+    if key == "protocol":
+        m = LINK.match(given)
+        if not m:
+            return None, text("risk.admin.bad_link")
+        return f"<{m.group(1)}>", None
+    if key == "on_call":
+        user = user_ref(given)
+        if user:
+            return f"<@{user}>", None
+    return escape(given.replace("`", "'")), None
+
+
 USER_ID = re.compile(r"[UW][A-Z0-9]+")
 
 
@@ -53,6 +93,8 @@ def _audit_detail(entry: m.AuditEntry) -> str:
         return f" · <#{detail}>"
     if entry.action.startswith("moderator") and USER_ID.fullmatch(detail):
         return f" · <@{detail}>"
+    if entry.action.startswith("resources") and (detail in RESOURCE_KEYS or detail == "all"):
+        return f" · {detail}"
     if entry.action == "retention" and detail.isdigit():
         return f" · {detail}"
     if re.fullmatch(r"reply \d+", detail):
@@ -81,6 +123,7 @@ class AdminCommands:
         self.moderation = moderation
         self.discussion = discussion
         self.config_terms = {t.lower() for t in settings.terms}
+        self.codes = CodeChoice(store, identity, get_catalog())
         self.handlers: dict[str, Handler] = {
             "help": self._help,
             "status": self._status,
@@ -94,6 +137,10 @@ class AdminCommands:
             "unblock": self._unblock,
             "remove": self._remove,
             "audit": self._audit,
+            "resources": self._resources,
+            "resource": self._resources,
+            "code": self._code,
+            "codes": self._code,
         }
 
     async def run(self, team: Team, user_id: str, typed: str) -> AdminAnswer:
@@ -109,7 +156,24 @@ class AdminCommands:
         return usage()
 
     async def _status(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
-        return AdminAnswer(await self.moderation.status_text(team.id))
+        ws = await self.codes.workspace(team.id)
+        line = _t("status.code", name=ws.family.name, codes=ws.family.codes, source=_t(f"status.code_{ws.source}"))
+        return AdminAnswer(await self.moderation.status_text(team.id) + "\n" + line)
+
+    async def _code(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        """`code` shows the workspace default and the choices; `code uk` sets it."""
+        catalog = self.codes.catalog
+        choices = ", ".join(f"`{f.key}` ({f.name})" for f in catalog.code_families.values())
+        if not cmd.arg:
+            ws = await self.codes.workspace(team.id)
+            return _answer("code.current", name=ws.family.name, codes=ws.family.codes, choices=choices)
+        key = catalog.family_for_name(cmd.arg)
+        if key is None:
+            return _answer("code.unknown", given=escape(cmd.arg[:40].replace("`", "'")), choices=choices)
+        await self.codes.set_workspace(team.id, key)
+        await self.store.audit(team.id, user_id, "code", detail=key)
+        fam = catalog.code_families[key]
+        return _answer("code.set", name=fam.name, codes=fam.codes)
 
     async def _channel(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
         if cmd.action == "list":
@@ -257,6 +321,45 @@ class AdminCommands:
             return AdminAnswer(done + "\n" + _t("done.term_in_config", term=shown) if in_config else done)
         return _answer("done.term_in_config" if in_config else "done.term_not_listed", term=shown)
 
+    async def _resources(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        """`resources` shows them; `resources <key> <value>` sets one; `resources clear <key>|all`."""
+        current = await self.workspace.risk_resources(team.id)
+        words = cmd.arg.split(None, 1)
+        if not words:
+            lines = [
+                text(
+                    "risk.admin.line",
+                    label=text(f"risk.admin.keys.{k}"),
+                    value=current.get(k) or text("risk.admin.unset"),
+                )
+                for k in RESOURCE_KEYS
+            ]
+            return AdminAnswer("\n".join([text("risk.admin.title"), *lines, text("risk.admin.usage")]))
+        first = words[0].lower()
+        if first in ("clear", "unset", "remove", "delete"):
+            which = words[1].strip().lower() if len(words) > 1 else ""
+            if which == "all":
+                await self.workspace.set_risk_resources(team.id, {})
+                await self.store.audit(team.id, user_id, "resources clear", detail="all")
+                return AdminAnswer(text("risk.admin.cleared_all"))
+            key = RESOURCE_ALIASES.get(which)
+            if key is None:
+                return AdminAnswer(text("risk.admin.usage"))
+            current.pop(key, None)
+            await self.workspace.set_risk_resources(team.id, current)
+            await self.store.audit(team.id, user_id, "resources clear", detail=key)
+            return AdminAnswer(text("risk.admin.cleared", label=text(f"risk.admin.keys.{key}")))
+        key = RESOURCE_ALIASES.get(first)
+        if key is None or len(words) < 2 or not words[1].strip():
+            return AdminAnswer(text("risk.admin.usage"))
+        value, problem = resource_value(key, words[1])
+        if problem or value is None:
+            return AdminAnswer(problem or text("risk.admin.usage"))
+        current[key] = value
+        await self.workspace.set_risk_resources(team.id, current)
+        await self.store.audit(team.id, user_id, "resources", detail=key)
+        return AdminAnswer(text("risk.admin.set", label=text(f"risk.admin.keys.{key}"), value=value))
+
     async def _retention(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
         if not cmd.arg.isdigit() or int(cmd.arg) > 36500:
             return _answer("usage_line.retention")
@@ -284,36 +387,31 @@ class AdminCommands:
         return hashes
 
     async def _block(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
-        ref = post_or_reply(cmd.arg)
-        if ref is None:
-            return _answer("usage_line.block")
-        number, reply = ref
-        hashes = await self._writer(team, number, reply)
-        if hashes is None:
-            return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
-        # The same answer and audit entry whether or not this person was blocked
-        # already: "already blocked" would tell that two posts share an author.
-        await self.store.block_author(team.id, hashes[0], number, reply)
-        await self.store.audit(
-            team.id, user_id, "block", post_number=number, detail=f"reply {reply}" if reply else None
-        )
-        return _answer("done.blocked_reply" if reply else "done.blocked", number=number, reply=reply)
+        return await self._set_block(team, user_id, cmd, blocked=True)
 
     async def _unblock(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
+        return await self._set_block(team, user_id, cmd, blocked=False)
+
+    async def _set_block(self, team: Team, user_id: str, cmd: AdminCommand, *, blocked: bool) -> AdminAnswer:
+        """Blocks or unblocks the writer of a post (`17`) or of an anonymous reply (`17.2`).
+        The answer and the audit entry are the same whether or not they were blocked
+        already: "already blocked" would tell that two posts share an author."""
+        action = "block" if blocked else "unblock"
         ref = post_or_reply(cmd.arg)
         if ref is None:
-            return _answer("usage_line.unblock")
+            return _answer(f"usage_line.{action}")
         number, reply = ref
         hashes = await self._writer(team, number, reply)
         if hashes is None:
             return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
-        for h in hashes:
-            await self.store.unblock_author(team.id, h)
-        # Uniform, like block: whether they were blocked is not told.
-        await self.store.audit(
-            team.id, user_id, "unblock", post_number=number, detail=f"reply {reply}" if reply else None
-        )
-        return _answer("done.unblocked_reply" if reply else "done.unblocked", number=number, reply=reply)
+        if blocked:
+            await self.store.block_author(team.id, hashes[0], number, reply)
+        else:
+            for h in hashes:
+                await self.store.unblock_author(team.id, h)
+        await self.store.audit(team.id, user_id, action, post_number=number, detail=f"reply {reply}" if reply else None)
+        done = f"done.{action}ed"
+        return _answer(f"{done}_reply" if reply else done, number=number, reply=reply)
 
     async def _remove(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
         ref = post_or_reply(cmd.arg)

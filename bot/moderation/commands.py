@@ -31,6 +31,8 @@ def parse(text: str) -> AdminCommand:
         "terms": "terms",
         "review_channel": "review-channel",
         "reviewchannel": "review-channel",
+        "resource": "resources",
+        "risk-resources": "resources",
     }
     sub = aliases.get(sub, sub)
     rest = words[1:]

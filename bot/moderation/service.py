@@ -11,7 +11,7 @@ from typing import Any
 from bot.consult.discussion import Discussion
 from bot.consult.model import PostStatus
 from bot.consult.posting import POSTED, Posting
-from bot.gateway import Gateway, Team, Unavailable
+from bot.gateway import Gateway, Refused, Team, Unavailable
 from bot.logs import log_event
 from bot.moderation.review import Review
 from bot.moderation.workspace import Effective, Workspace
@@ -65,8 +65,9 @@ class Moderation:
             return cached[1]
         try:
             is_admin = await self.gateway.is_admin(team, user_id)
-        except Unavailable:
-            is_admin = False
+        except (Unavailable, Refused):
+            # Not an answer: "no" for now, but asked again next time rather than cached.
+            return False
         self._admin_cache[key] = (time.monotonic(), is_admin)
         return is_admin
 
@@ -101,6 +102,12 @@ class Moderation:
             _t("status.terms", count=len(eff.terms), source=src["terms"]),
             _t("status.moderators", count=len(eff.moderators), source=src["moderators"]),
             _t("status.job", value=ran),
+            text(
+                "risk.admin.status",
+                value=" · ".join(f"{text(f'risk.admin.keys.{k}')} {v}" for k, v in eff.risk_resources.items())
+                or text("risk.admin.status_none"),
+                source=text("risk.admin.status_source" if eff.risk_resources else "risk.admin.status_source_none"),
+            ),
         ]
 
     async def status_text(self, team_id: str) -> str:
@@ -109,6 +116,16 @@ class Moderation:
         joined = await self.store.job(channels_job(team_id))  # written at start (AdminCommands)
         if joined is not None and joined.detail:
             lines.append(self.join_line(joined.detail))
+        given_up = await self.store.relays_given_up(team_id)
+        if given_up is not None and given_up.detail.get("count"):
+            lines.append(
+                _t(
+                    "status.relays_given_up",
+                    count=given_up.detail["count"],
+                    posts=", ".join(f"#{n}" for n in given_up.detail.get("posts", [])),
+                    when=given_up.last_run_at.strftime("%Y-%m-%d %H:%M UTC"),
+                )
+            )
         return _t("status.title") + "\n" + "\n".join(lines)
 
     @staticmethod

@@ -10,6 +10,10 @@ from bot.consult.model import Group
 from bot.storage.store import Store
 
 STORED_KEYS = ("approval", "review_channel", "retention_days")
+# The workspace's own risk resources, shown on risk answers and notes (bot/risk):
+# one stored setting holding {key: display mrkdwn}; absent keys show neutral defaults.
+RISK_RESOURCES = "risk_resources"
+RESOURCE_KEYS = ("emergency", "crisis_line", "protocol", "on_call")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Effective:
     terms: list[str]
     moderators: list[str]
     sources: dict[str, str] = field(default_factory=dict)
+    risk_resources: dict[str, str] = field(default_factory=dict)
 
     @property
     def groups(self) -> list[Group]:
@@ -38,6 +43,12 @@ class Workspace:
     def __init__(self, store: Store, settings: Settings):
         self.store = store
         self.settings = settings
+
+    async def risk_resources(self, team_id: str) -> dict[str, str]:
+        return _resources((await self.store.settings(team_id)).get(RISK_RESOURCES))
+
+    async def set_risk_resources(self, team_id: str, resources: dict[str, str]) -> None:
+        await self.store.set_setting(team_id, RISK_RESOURCES, _resources(resources))
 
     async def effective(self, team_id: str) -> Effective:
         cfg = self.settings
@@ -81,4 +92,11 @@ class Workspace:
             terms=terms,
             moderators=moderators,
             sources=sources,
+            risk_resources=_resources(stored.get(RISK_RESOURCES)),
         )
+
+
+def _resources(value: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {k: str(value[k]) for k in RESOURCE_KEYS if value.get(k)}

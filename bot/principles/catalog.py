@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -36,7 +38,25 @@ _PRINCIPLE_FIELDS = (
     "matching",
 )
 _SITUATION_FIELDS = ("key", "title", "principles", "triggers", "consider", "options", "say_it")
-_CODES = ("APA", "ACA", "NASW", "AAMFT", "CPA")
+_CODES = (
+    "APA",
+    "ACA",
+    "NASW",
+    "AAMFT",
+    "CPA",
+    "BACP",
+    "UKCP",
+    "HCPC",
+    "BPS",
+    "PACFA",
+    "PsyBA",
+    "APS",
+    "NZAC",
+    "CCPA",
+    "IACP",
+    "PSI",
+)
+US_CODES = ("APA", "ACA", "NASW", "AAMFT")
 
 
 class CatalogError(ValueError):
@@ -89,6 +109,38 @@ class Cue:
     why: str
 
 
+@dataclass(frozen=True)
+class CodeFamily:
+    """The codes practitioners of one country follow, and what the app may cite of them.
+
+    `refs`: principle key -> sections marked ✅ in the reference notes. Where a principle
+    has none, `note` names the codes at the level of their principles (no numbers)."""
+
+    key: str
+    name: str
+    codes: str
+    aliases: tuple[str, ...]
+    note: str
+    refs: dict[str, list[CodeRef]]
+    us: bool = False  # cites the principles' and situations' own (US) references
+    situation_refs: dict[str, list[CodeRef]] = field(default_factory=dict)
+
+    def refs_for(
+        self, principle_keys: Sequence[str], catalog: Catalog, situation: Situation | None = None
+    ) -> list[CodeRef]:
+        if self.us:
+            pool = (
+                situation.code_refs
+                if situation
+                else [r for k in principle_keys[:1] for r in catalog.principles[k].code_refs]
+            )
+            return [r for r in pool if r.code in US_CODES]
+        if situation is not None and situation.key in self.situation_refs:
+            return list(self.situation_refs[situation.key])
+        # without a situation of its own: the references of the principle the answer leads with
+        return list(self.refs.get(principle_keys[0], [])) if principle_keys else []
+
+
 @dataclass
 class Catalog:
     principles: dict[str, Principle]
@@ -99,6 +151,17 @@ class Catalog:
     principle_cues: dict[str, list[Cue]]
     situation_triggers: dict[str, list[Cue]]
     fallback_why: dict[str, str]
+    # a situation's `unless` terms rule it out ("has a plan to" for *a client has died*)
+    situation_unless: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    # ... and its `requires` terms must be present (the parent *asks*, not merely appears)
+    situation_requires: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    # words of other languages: a question in one gets a note that answers are in English
+    language_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    language_names: dict[str, str] = field(default_factory=dict)
+    # foreign word -> English word, so a question in another language can still be matched
+    translations: dict[str, str] = field(default_factory=dict)
+    code_families: dict[str, CodeFamily] = field(default_factory=dict)
+    default_code_family: str = "us"
     context_terms: tuple[tuple[str, ...], ...] = ()
     # words for the people a practitioner serves: a question about one of them,
     # asked in a boundary app, is a boundary question even without a known cue
@@ -124,6 +187,16 @@ class Catalog:
         close = difflib.get_close_matches(" ".join(toks), list(joined), n=1, cutoff=cutoff)
         return joined[close[0]] if close else None
 
+    def code_family(self, key: str | None) -> CodeFamily:
+        return self.code_families.get(key or "") or self.code_families[self.default_code_family]
+
+    def family_for_name(self, text: str) -> str | None:
+        t = " ".join(text.lower().split())
+        for fam in self.code_families.values():
+            if t == fam.key or t in fam.aliases:
+                return fam.key
+        return None
+
     def find_principle(self, text: str) -> Principle | None:
         key = self.principle_for_name(text)
         return self.principles[key] if key else None
@@ -133,7 +206,7 @@ def _fail(path: Path, item: str, msg: str) -> CatalogError:
     return CatalogError(f"{path.name}: {item}: {msg}")
 
 
-def _str_list(path: Path, item: str, name: str, value) -> list[str]:
+def _str_list(path: Path, item: str, name: str, value: Any) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
@@ -141,13 +214,13 @@ def _str_list(path: Path, item: str, name: str, value) -> list[str]:
     return value
 
 
-def _text(path: Path, item: str, name: str, value) -> str:
+def _text(path: Path, item: str, name: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _fail(path, item, f"'{name}' must be a non-empty string")
     return value.strip()
 
 
-def _code_refs(path: Path, item: str, raw, known: dict[str, CodeRef]) -> list[CodeRef]:
+def _code_refs(path: Path, item: str, raw: Any, known: dict[str, CodeRef]) -> list[CodeRef]:
     refs = []
     for r in raw or []:
         if isinstance(r, str):
@@ -164,7 +237,7 @@ def _code_refs(path: Path, item: str, raw, known: dict[str, CodeRef]) -> list[Co
     return refs
 
 
-def _cues(path: Path, item: str, raw, synonyms) -> list[Cue]:
+def _cues(path: Path, item: str, raw: Any, synonyms: dict[str, str]) -> list[Cue]:
     if not isinstance(raw, list) or not raw:
         raise _fail(path, item, "'matching' must be a non-empty list of cues")
     cues = []
@@ -177,7 +250,7 @@ def _cues(path: Path, item: str, raw, synonyms) -> list[Cue]:
     return cues
 
 
-def _triggers(path: Path, item: str, raw, synonyms) -> list[Cue]:
+def _triggers(path: Path, item: str, raw: Any, synonyms: dict[str, str]) -> list[Cue]:
     # triggers: {phrase: weight}; each phrase is its own cue so weights add up
     if not isinstance(raw, dict) or not raw:
         raise _fail(path, item, "'triggers' must be a mapping of phrase -> weight")
@@ -188,6 +261,43 @@ def _triggers(path: Path, item: str, raw, synonyms) -> list[Cue]:
         if term and (term not in best or float(weight) > best[term][1]):
             best[term] = (str(phrase), float(weight))
     return [Cue(label, w, (term,), "") for term, (label, w) in best.items()]
+
+
+def _code_families(path: Path, raw: Any, known: dict[str, CodeRef]) -> tuple[dict[str, CodeFamily], str]:
+    if not raw:
+        us = CodeFamily("us", "United States", "APA, ACA, NASW, AAMFT", ("us",), "", {}, us=True)
+        return {"us": us}, "us"
+    if not isinstance(raw, dict) or not isinstance(raw.get("families"), dict):
+        raise _fail(path, "code_families", "needs 'default' and a 'families' mapping")
+    out = {}
+    for key, f in raw["families"].items():
+        item = f"code family '{key}'"
+        if not isinstance(f, dict):
+            raise _fail(path, item, "must be a mapping")
+        refs, own = {}, dict(known)
+        for pk, rs in (f.get("refs") or {}).items():
+            if pk not in PRINCIPLE_KEYS:
+                raise _fail(path, item, f"unknown principle key '{pk}'")
+            refs[pk] = _code_refs(path, f"{item} {pk}", rs, own)
+            for r in refs[pk]:
+                own.setdefault(f"{r.code} {r.section}", r)
+        situation_refs = {
+            str(sk): _code_refs(path, f"{item} {sk}", rs, own) for sk, rs in (f.get("situations") or {}).items()
+        }
+        out[str(key)] = CodeFamily(
+            key=str(key),
+            name=_text(path, item, "name", f.get("name")),
+            codes=_text(path, item, "codes", f.get("codes")),
+            aliases=tuple(str(a).lower() for a in f.get("aliases") or []),
+            note=_text(path, item, "note", f.get("note")),
+            refs=refs,
+            us=bool(f.get("us")),
+            situation_refs=situation_refs,
+        )
+    default = str(raw.get("default") or "")
+    if default not in out:
+        raise _fail(path, "code_families", f"default '{default}' is not a family")
+    return out, default
 
 
 def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
@@ -202,7 +312,10 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         if key not in PRINCIPLE_KEYS:
             raise _fail(ppath, key, f"unknown principle key (expected one of {', '.join(PRINCIPLE_KEYS)})")
 
-    principles, cues, fallback, known_refs = {}, {}, {}, {}
+    principles: dict[str, Principle] = {}
+    cues: dict[str, list[Cue]] = {}
+    fallback: dict[str, str] = {}
+    known_refs: dict[str, CodeRef] = {}
     for key in PRINCIPLE_KEYS:
         p = raw_principles.get(key)
         if not isinstance(p, dict):
@@ -235,7 +348,7 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
     raw_situations = sdoc.get("situations")
     if not isinstance(raw_situations, list) or not raw_situations:
         raise _fail(spath, "situations", "missing top-level 'situations' list")
-    situations, triggers = {}, {}
+    situations, triggers, unless, requires = {}, {}, {}, {}
     for i, s in enumerate(raw_situations):
         item = f"situation #{i + 1}" + (f" '{s.get('key')}'" if isinstance(s, dict) and s.get("key") else "")
         if not isinstance(s, dict):
@@ -262,8 +375,10 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
             code_refs=_code_refs(spath, item, s.get("code_refs"), known_refs),
         )
         triggers[key] = _triggers(spath, item, s["triggers"], synonyms)
+        unless[key] = tuple(t for t in (tuple(normalize(str(x), synonyms)) for x in s.get("unless") or []) if t)
+        requires[key] = tuple(t for t in (tuple(normalize(str(x), synonyms)) for x in s.get("requires") or []) if t)
 
-    surface = set()
+    surface: set[str] = set()
     for p in raw_principles.values():
         for c in p["matching"]:
             surface.update(w for t in c["terms"] for w in tokens(str(t)))
@@ -272,7 +387,10 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         surface.update(w for t in s["triggers"] for w in tokens(str(t)))
     surface.update(w for t in pdoc.get("context_terms") or [] for w in tokens(str(t)))
 
+    families, default_family = _code_families(ppath, pdoc.get("code_families"), known_refs)
     return Catalog(
+        code_families=families,
+        default_code_family=default_family,
         surface_words=frozenset(surface),
         principles=principles,
         situations=situations,
@@ -281,7 +399,19 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         synonyms=synonyms,
         principle_cues=cues,
         situation_triggers=triggers,
+        situation_unless=unless,
+        situation_requires=requires,
         fallback_why=fallback,
+        language_words={
+            str(lang): frozenset(str(d.get("words", "")).lower().split())
+            for lang, d in (pdoc.get("languages") or {}).items()
+        },
+        language_names={str(lang): str(d.get("name", lang)) for lang, d in (pdoc.get("languages") or {}).items()},
+        translations={
+            str(k).lower(): str(v).lower()
+            for d in (pdoc.get("languages") or {}).values()
+            for k, v in (d.get("translations") or {}).items()
+        },
         context_terms=tuple(
             t
             for t in (
@@ -300,7 +430,7 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
     )
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     try:
         doc = parse_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -14,10 +14,14 @@ Stdlib only; built once when the matcher loads (a few milliseconds).
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 
 from .catalog import Catalog
 from .text import normalize
+
+# a weighted bag of stems: stem -> weight
+Bag = defaultdict[str, float]
 
 # function words and question scaffolding: they carry no topic and would otherwise
 # tie every question to the longest document
@@ -48,7 +52,7 @@ TRIGGER_WEIGHT = 0.5
 K1, B = 1.2, 0.75
 
 
-def content_terms(text: str, synonyms: dict[str, str] | None, fix=None) -> list[str]:
+def content_terms(text: str, synonyms: dict[str, str] | None, fix: Callable[[str], str] | None = None) -> list[str]:
     """Stemmed content words of `text` (stopwords and bare numbers removed)."""
     return drop_stopwords(normalize(text, synonyms, fix=fix))
 
@@ -60,10 +64,10 @@ def drop_stopwords(stems: list[str]) -> list[str]:
 _STOP_STEMS = frozenset(s for w in STOPWORDS for s in normalize(w)) | STOPWORDS
 
 
-def principle_documents(catalog: Catalog) -> dict[str, Counter]:
+def principle_documents(catalog: Catalog) -> dict[str, Bag]:
     """principle key -> weighted bag of stems built from the catalog's own text."""
     syn = catalog.synonyms
-    docs: dict[str, Counter] = {k: Counter() for k in catalog.principles}
+    docs: dict[str, Bag] = {k: defaultdict(float) for k in catalog.principles}
 
     def add(key: str, text: str, weight: float = 1.0) -> None:
         for t in content_terms(text, syn):
@@ -100,7 +104,7 @@ def principle_documents(catalog: Catalog) -> dict[str, Counter]:
 class BM25Index:
     """Okapi BM25 over a handful of weighted documents."""
 
-    def __init__(self, docs: dict[str, Counter], k1: float = K1, b: float = B):
+    def __init__(self, docs: dict[str, Bag], k1: float = K1, b: float = B) -> None:
         self.keys = list(docs)
         self.docs = docs
         self.k1, self.b = k1, b

@@ -7,22 +7,31 @@ prompts/*.yaml, so "why this applies" is just the sentence of the cue that fired
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
 from .catalog import Catalog, Cue, Situation
-from .content import BM25Index, drop_stopwords, principle_documents
-from .text import normalize, stem
+from .content import STOPWORDS, BM25Index, drop_stopwords, principle_documents
+from .text import mask_negated, normalize, stem
 
 # A situation match is the strongest evidence we have (it was written for that
 # case), so its ranked principles get these bonuses, scaled by match strength.
 SITUATION_BONUS = (8.0, 5.0, 3.0)
 SITUATION_MIN = 2.0  # trigger weight needed to call a situation matched
 SITUATION_FULL = 4.0  # trigger weight at which the bonus is not scaled down
+# A situation card is shown only for a clear match: this much trigger weight, and this
+# much more than the next situation (chosen on the dev sets and tests/principles data).
+SITUATION_CLEAR = 3.0
+SITUATION_MARGIN = 1.0
+CLOSEST_SIZE = 3  # otherwise up to this many "closest situations" ...
+CLOSEST_MIN = 1.5  # ... of at least this trigger weight
+LANGUAGE_SHARE = 0.2  # share of a question's words from another language's list
 ON_TOPIC_MIN = 2.0  # cue weight that makes a question on-topic when it mentions practice
+ADMIN_SITUATION = 4.0  # a practice-admin question is a boundary question when a situation is this clear
 STRONG_TRIGGER = 3.5  # a trigger this specific ("subpoena", "friend request") suffices alone
 KEEP_RATIO = 0.3  # a principle must score this share of the top one to be shown
-ANSWER_SIZE = 3  # an on-topic answer always shows this many principles (see _fill)
+ANSWER_SIZE = 3  # at most this many principles, each with evidence of its own (never padded)
 FUZZY_CUTOFF = 0.86
 TYPO_CACHE_SIZE = 4096  # words; about 0.5 MB at most
 FUZZY_MIN_LEN = 5
@@ -41,6 +50,9 @@ CONTENT_ON_TOPIC = 2.0
 # if that word belongs mostly to the principle's own content ("transference": yes;
 # "support", "boundaries": no — they run through every principle).
 NAME_SHARE = 0.6
+
+
+_WORDS = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)?")
 
 
 def _one_deleted(word: str) -> set[str]:
@@ -62,6 +74,8 @@ class Answer:
     situation: Situation | None
     off_topic: bool
     named: bool = False  # the question named a principle; the first match is that principle
+    closest: tuple[Situation, ...] = ()  # no card fits clearly: the situations to pick from
+    language: str | None = None  # the question is in another language (answers are in English)
 
 
 def _contains(seq: list[str], sub: tuple[str, ...], present: frozenset | set | None = None) -> bool:
@@ -197,7 +211,11 @@ class Matcher:
         content_on_topic: float | None = CONTENT_ON_TOPIC,
         content_damp: float | None = CONTENT_DAMP,
         names_in_questions: bool = True,
+        situation_clear: float = SITUATION_CLEAR,
+        situation_margin: float = SITUATION_MARGIN,
     ):
+        self.situation_clear = situation_clear
+        self.situation_margin = situation_margin
         self.catalog = catalog
         self.content_weight = content_weight
         self.content_damp = content_damp
@@ -230,7 +248,16 @@ class Matcher:
                 weight[key] += 1.0 / (1 + rank)
         self._prior = sorted(catalog.principles, key=lambda k: -weight[k])
         self._cue_index = TermIndex(catalog.principle_cues)
+        self._situation_titles = {tuple(normalize(s.title, catalog.synonyms)): k for k, s in catalog.situations.items()}
         self._trigger_index = TermIndex(catalog.situation_triggers)
+        self._requires_index = TermIndex(
+            {k: [Cue("", 0.0, terms, "")] for k, terms in catalog.situation_requires.items() if terms}
+        )
+        self._unless_index = TermIndex(
+            {k: [Cue("", 0.0, terms, "")] for k, terms in catalog.situation_unless.items() if terms}
+        )
+        # practice words are never masked as negated ("she isn't my client any more")
+        self._practice_words = frozenset(w for t in (*catalog.context_terms, *catalog.client_terms) for w in t)
         self._context_index = _terms_index(catalog.context_terms)
         self._admin_index = _terms_index(catalog.admin_terms)
         self._client_index = _terms_index(catalog.client_terms)
@@ -245,7 +272,8 @@ class Matcher:
             return fixed
         # a typo adds, drops, swaps or changes a letter or so: a word two letters
         # longer or shorter is another word ("college" is not "colleague")
-        candidates = sorted({w for form in _one_deleted(tok) for w in self._near.get(form, ())})
+        # typos rarely change the first letter
+        candidates = sorted({w for form in _one_deleted(tok) for w in self._near.get(form, ()) if w[0] == tok[0]})
         close = difflib.get_close_matches(tok, candidates, n=1, cutoff=FUZZY_CUTOFF)
         fixed = close[0] if close else tok
         self._fix_cache[tok] = fixed
@@ -265,31 +293,52 @@ class Matcher:
         principles = {k: _score(cues, cue_fired.get(k)) for k, cues in cat.principle_cues.items()}
         situation, s_score, strongest = None, 0.0, 0.0
         trig_fired = self._trigger_index.fired(toks)
+        ruled_out = set(self._unless_index.fired(toks))
+        required = self._requires_index.fired(toks)
+        ruled_out |= {
+            k for k in self.catalog.situation_requires if self.catalog.situation_requires[k] and k not in required
+        }
+        ranked: dict[str, float] = {}
+        specific: dict[str, bool] = {}
         for key_s, trig in cat.situation_triggers.items():
             fired = trig_fired.get(key_s)
-            if not fired:
+            if not fired or key_s in ruled_out:
                 continue
-            sc, best = _score(trig, _outermost(trig, fired))
+            outer = _outermost(trig, fired)
+            sc, best = _score(trig, outer)
+            ranked[key_s] = sc
+            # one word alone ("proposed", "receptionist") is ambiguous; a phrase of its own
+            # or two separate triggers say which situation this is
+            specific[key_s] = len(outer) >= 2 or (best is not None and best.weight >= 4)
             strongest = max(strongest, best.weight if best else 0.0)
             if sc > s_score:
                 situation, s_score = cat.situations[key_s], sc
         out = principles, (situation if s_score >= SITUATION_MIN else None), s_score, strongest
         if memo is not None:
             memo[key] = out
+            memo[("situations", key)] = ranked
+            memo[("specific", key)] = specific
         return out
+
+    def _situation_scores(self, toks: list[str], memo: dict) -> dict[str, float]:
+        self._evidence(toks, memo)
+        return memo[("situations", tuple(toks))]
 
     def _on_topic(self, question: str, memo: dict | None = None) -> bool:
         toks = normalize(question, self.catalog.synonyms)
         principles, situation, s_score, strongest = self._evidence(toks, memo)
+        if _any_term(self._admin_index, toks):
+            # running a practice (billing, forms, software, training, equipment) is not a boundary
+            # question even when it mentions a client or a session; it is when it asks an ethical
+            # or relational question about a client ("is it ok to text clients for scheduling")
+            # or is clearly a boundary situation ("a client tried to tip me on top of her copay",
+            # "the mother pays the bills and wants to know what her son says")
+            about_client = _any_term(self._client_index, toks)
+            specific = situation is not None and (memo or {}).get(("specific", tuple(toks)), {}).get(situation.key)
+            clear = situation is not None and s_score >= ADMIN_SITUATION and specific
+            return bool(clear or (about_client and _any_term(self._ethics_index, toks)))
         if strongest >= STRONG_TRIGGER:
             return True
-        if _any_term(self._admin_index, toks):
-            # billing, notes, licensing...: only a specific boundary situation overrides, or
-            # a client's own conduct or an ethical question about a client ("a client tried
-            # to tip me on top of her copay", "is it ok to text clients for scheduling")
-            about_client = _any_term(self._client_index, toks)
-            if not (about_client and (situation is not None or _any_term(self._ethics_index, toks))):
-                return False
 
         def fix_practice_word(w: str) -> str:
             # a misspelt "clent" still places the question in practice; other words stay as typed
@@ -326,25 +375,55 @@ class Matcher:
             and max(self._content_scores(fixed, memo).values()) >= self.content_on_topic
         )
 
+    def language_of(self, question: str) -> str | None:
+        """The other language a question is written in, if it clearly is (None: English)."""
+        words = _WORDS.findall(question.lower().replace("’", "'"))
+        if len(words) < 3 or not self.catalog.language_words:
+            return None
+        english = sum(w in STOPWORDS for w in words)
+        best, hits = None, 0
+        for lang, vocab in self.catalog.language_words.items():
+            n = sum(w in vocab for w in words)
+            if n > hits:
+                best, hits = lang, n
+        if best and hits >= 2 and hits >= LANGUAGE_SHARE * len(words) and hits > english:
+            return best
+        return None
+
+    def _translate(self, question: str) -> str:
+        tr = self.catalog.translations
+        return " ".join(tr.get(w, w) for w in _WORDS.findall(question.lower().replace("’", "'")))
+
     def answer(self, question: str) -> Answer:
         cat = self.catalog
-        named = cat.principle_for_name(question) if len(question.split()) <= 4 else None
+        language = self.language_of(question)
+        text = self._translate(question) if language else question
+        named = cat.principle_for_name(text) if len(text.split()) <= 4 else None
         if named:
             p = cat.principles[named]
             first = PrincipleMatch(named, 10.0, f"You named this principle directly. {p.summary}")
-            related = [
-                PrincipleMatch(m.key, 0.0, f"Often comes up together with {p.title.lower()} in boundary questions.")
-                for m in self._fill([first], None)[1:]
-            ]
-            return Answer(question, [first, *related], None, False, named=True)
+            return Answer(question, [first], None, False, named=True, language=language)
+        titled = self._situation_titles.get(tuple(normalize(text, cat.synonyms)))
+        if titled:  # "/boundary A client offers a small gift": the card picked from "closest situations"
+            s = cat.situations[titled]
+            return Answer(
+                question,
+                [PrincipleMatch(k, 0.0, cat.fallback_why[k]) for k in s.principles],
+                s,
+                False,
+                language=language,
+            )
 
+        # the words of a negated phrase ("nothing romantic", "not a gift") are no evidence
+        text = mask_negated(text, self._practice_words)
         # typo fixes may only refine an answer: "reset" is one letter from "resent",
         # so an on-topic verdict needs evidence from the words as typed
         memo: dict = {}
-        if not self._on_topic(question, memo):
-            return Answer(question, [], None, True)
-        toks = self.tokens(question)
+        if not self._on_topic(text, memo):
+            return Answer(question, [], None, True, language=language)
+        toks = self.tokens(text)
         evidence, situation, s_score, _ = self._evidence(toks, memo)
+        sit_scores = self._situation_scores(toks, memo)
         scores = {k: sc for k, (sc, _) in evidence.items() if sc}
         whys = {k: cue.why for k, (_, cue) in evidence.items() if cue}
 
@@ -374,13 +453,45 @@ class Matcher:
             p = cat.principles[k]
             whys.setdefault(k, f"You ask about {p.title.lower()} by name: {p.summary[0].lower()}{p.summary[1:]}")
 
+        # a card only when the question clearly is that situation: strong enough, and
+        # clearly ahead of the next one; otherwise the closest ones, to pick from
+        others = sorted((v for k, v in sit_scores.items() if not situation or k != situation.key), reverse=True)
+        clear = (
+            situation is not None
+            and memo[("specific", tuple(toks))][situation.key]
+            and s_score >= self.situation_clear
+            and s_score - (others[0] if others else 0.0) >= self.situation_margin
+        )
+        card = situation if clear else None
+        closest = (
+            ()
+            if clear
+            else tuple(
+                cat.situations[k]
+                for k, v in sorted(sit_scores.items(), key=lambda kv: -kv[1])[:CLOSEST_SIZE]
+                if v >= CLOSEST_MIN
+            )
+        )
+
         ranked = sorted(scores.items(), key=lambda kv: (kv[0] not in named_here, -kv[1]))
-        if not ranked:  # on-topic by its ethical wording alone: the principles most situations involve
-            return Answer(question, self._fill([], None), None, False)
+        if not ranked:  # on-topic by its ethical wording alone: the principle most situations involve
+            first = self._prior[0]
+            return Answer(
+                question,
+                [PrincipleMatch(first, 0.0, cat.fallback_why[first])],
+                None,
+                False,
+                closest=closest,
+                language=language,
+            )
         top = max(scores.values())
         # the situation's own principles were chosen for this case, so never cut them
         keep = set(situation.principles) if situation else set()
-        kept = [k for k, s in ranked if s >= KEEP_RATIO * top or k in keep or k in named_here]
+        # shown: principles with evidence of their own (a cue, a name, the situation) — never padding
+        specific = set(whys) | keep | set(named_here) | {ranked[0][0]}
+        kept = [k for k, s in ranked if (s >= KEEP_RATIO * top and k in specific) or k in keep or k in named_here]
+        if not kept:  # content alone: the principle the question's words are most about
+            kept = [ranked[0][0]]
         # a matched situation's principles were chosen for this case: they keep their
         # places among the first ANSWER_SIZE, displacing the weakest of the others
         while len(kept) > ANSWER_SIZE and any(k in keep for k in kept[ANSWER_SIZE:]):
@@ -391,14 +502,7 @@ class Matcher:
         matches = [
             PrincipleMatch(k, round(scores[k], 2), whys.get(k) or cat.fallback_why[k]) for k in kept[:ANSWER_SIZE]
         ]
-        # weaker evidence still beats a prior: next come principles with some cue of their own
-        # or some content in common with the question
-        for k, s in ranked:
-            if len(matches) >= ANSWER_SIZE:
-                break
-            if k not in {m.key for m in matches}:
-                matches.append(PrincipleMatch(k, round(s, 2), whys.get(k) or cat.fallback_why[k]))
-        return Answer(question, self._fill(matches, situation), situation, False)
+        return Answer(question, matches, card, False, closest=closest, language=language)
 
     def _content_scores(self, toks: list[str], memo: dict | None = None) -> dict[str, float]:
         """Raw BM25 of the question's content words against each principle's document."""
@@ -408,25 +512,4 @@ class Matcher:
         out = self._content.scores(drop_stopwords(toks))
         if memo is not None:
             memo[key] = out
-        return out
-
-    def _fill(self, matches: list[PrincipleMatch], situation: Situation | None) -> list[PrincipleMatch]:
-        """Complete an answer to ANSWER_SIZE principles with those that usually come along.
-
-        Order: the matched situation's own principles, then the principles most often
-        listed together with the ones already shown. Each gets its principle's generic,
-        honest `fallback_why`, and a score of 0 so the ranking stays visible.
-        """
-        out = list(matches)
-        seen = {m.key for m in out}
-        candidates = list(situation.principles) if situation else []
-        for m in matches:
-            candidates += self._related[m.key]
-        candidates += self._prior
-        for key in candidates:
-            if len(out) >= ANSWER_SIZE:
-                break
-            if key not in seen:
-                seen.add(key)
-                out.append(PrincipleMatch(key, 0.0, self.catalog.fallback_why[key]))
         return out

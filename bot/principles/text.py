@@ -7,6 +7,7 @@ Both the YAML vocabulary and the user's question go through the same
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 _TOKEN = re.compile(r"\$|[a-z0-9]+(?:['’][a-z]+)?")
@@ -129,7 +130,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.lower().replace("’", "'"))
 
 
-def normalize(text: str, synonyms: dict[str, str] | None = None, fix=None) -> list[str]:
+def normalize(text: str, synonyms: dict[str, str] | None = None, fix: Callable[[str], str] | None = None) -> list[str]:
     """Lower-case tokens, shorthand expanded, stemmed; `fix` may correct a typed word before stemming."""
     out: list[str] = []
     raw = text.lower().replace("’", "'")
@@ -151,3 +152,56 @@ def normalize(text: str, synonyms: dict[str, str] | None = None, fix=None) -> li
         else:
             out.append(stem(fix(tok) if fix else tok))
     return out
+
+
+# Negation of a noun phrase ("nothing romantic", "not a gift", "no money changed hands"):
+# the words it negates must not count as evidence, nor explain why a principle applies.
+# Verb negation ("didn't accept the gift") keeps its topic, so only these negators count.
+_NEGATORS = frozenset("not no nothing none nor isn't wasn't aren't weren't isnt wasnt arent werent".split())
+# words that end the negated phrase (or, first, show it is not one: "no longer", "not sure if")
+_SCOPE_END = frozenset(
+    """
+    if whether to that what how why when who whom which i i'm im she he they we you it just but only and or so
+    because though although really about longer more less one even yet sure anymore than though however
+    """.split()
+)
+_SKIP = frozenset("a an the my her his their any of at all".split())
+_NEG_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[.,;:!?()\"“”]")
+NEGATED = "negatedword"
+NEG_SCOPE = 3
+
+
+def _past_form(word: str) -> bool:
+    """A past participle or past tense ("given", "told", "accepted"), after "never"."""
+    return word in _IRREGULAR or (len(word) > 4 and word.endswith(("ed", "en")))
+
+
+def mask_negated(text: str, keep: frozenset[str] | set[str] = frozenset()) -> str:
+    """`text` with the content words of negated noun phrases replaced by NEGATED.
+
+    Up to NEG_SCOPE words after a negator, stopping at punctuation or a word of
+    _SCOPE_END; determiners are passed over; words in `keep` (practice words such as
+    "client") are never masked. "whether or not" is not a negation.
+    """
+    toks = [m.group(0) for m in _NEG_WORD.finditer(text.lower().replace("’", "'"))]
+    out, i = [], 0
+    while i < len(toks):
+        tok = toks[i]
+        out.append(tok)
+        i += 1
+        if tok == "never" and i < len(toks) and _past_form(toks[i]):
+            pass  # "I've never given him my address": the event did not happen
+        elif tok not in _NEGATORS or (len(out) > 1 and out[-2] == "or"):
+            continue
+        taken = 0
+        while i < len(toks) and taken < NEG_SCOPE:
+            w = toks[i]
+            if not w[0].isalnum() or w in _SCOPE_END or w in _NEGATORS:
+                break
+            if w in _SKIP:
+                out.append(w)
+            else:
+                out.append(w if stem(w) in keep or w in keep else NEGATED)
+                taken += 1
+            i += 1
+    return " ".join(out)

@@ -166,6 +166,7 @@ class SlackStandIn:
         self.deliveries: list[Delivery] = []
         self._failures: dict[str, list[tuple[int | str, int]]] = {}
         self._lost_answers: dict[str, list[str]] = {}
+        self._held = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -387,11 +388,18 @@ class SlackStandIn:
 
     def lose_next_answer(self, method: str, how: str = "500") -> None:
         """The next call to ``method`` is carried out (a message is stored) but its answer
-        is lost: ``"500"`` answers HTTP 500, ``"reset"`` drops the connection unanswered —
-        what a caller sees when Slack stored the message and the network or a proxy failed."""
-        if how not in ("500", "reset"):
+        is lost: ``"500"`` answers HTTP 500, ``"reset"`` drops the connection unanswered,
+        ``"timeout"`` holds the answer until the caller gives up (``release_held_answers``
+        ends the wait) — what a caller sees when Slack stored the message and the network
+        or a proxy failed."""
+        if how not in ("500", "reset", "timeout"):
             raise ValueError(f"unknown way to lose an answer: {how!r}")
+        if how == "timeout" and self._held.is_set():
+            self._held = asyncio.Event()
         self._lost_answers.setdefault(method, []).append(how)
+
+    def release_held_answers(self) -> None:
+        self._held.set()
 
     # ---------------------------------------------------------------- server
     def make_app(self) -> web.Application:
@@ -416,6 +424,7 @@ class SlackStandIn:
         return self.base_url + "api/"
 
     async def stop(self) -> None:
+        self.release_held_answers()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -517,6 +526,11 @@ class SlackStandIn:
         lost = self._lost_answers.get(method)
         if lost and call.response.get("ok"):
             how = lost.pop(0)
+            if how == "timeout":
+                # Held until released or the stand-in stops; the caller's timeout ends it for them.
+                await self._held.wait()
+                call.status = 0
+                raise ConnectionResetError("the sandbox held this answer past the caller's timeout")
             if how == "reset":
                 call.status = 0
                 if request.transport is not None:

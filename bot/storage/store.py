@@ -719,6 +719,23 @@ class Store:
                 stmt.on_conflict_do_update(index_elements=["name"], set_={"last_run_at": now, "detail": detail})
             )
 
+    async def record_relay_given_up(self, team_id: str, post_id: int) -> None:
+        """Counts, per workspace, reply notices no longer retried (shown in `/boundary-admin status`)."""
+        name = f"relays_given_up:{team_id}"[:40]
+        async with self.session() as s:
+            # The row first (ON CONFLICT: two processes never race on the key), then read
+            # and change it under its row lock (and SQLite's write lock, taken by the INSERT).
+            first = self._insert(m.JobRun).values(name=name, last_run_at=utcnow(), detail={}, runs=0)
+            await s.execute(first.on_conflict_do_nothing(index_elements=["name"]))
+            row = (await s.execute(select(m.JobRun).where(m.JobRun.name == name).with_for_update())).scalar_one()
+            before: dict[str, Any] = dict(row.detail or {})
+            posts = [p for p in before.get("posts", []) if p != post_id][-9:] + [post_id]
+            detail = {"count": int(before.get("count", 0)) + 1, "posts": posts}
+            row.last_run_at, row.detail = utcnow(), detail
+
+    async def relays_given_up(self, team_id: str) -> m.JobRun | None:
+        return await self.job(f"relays_given_up:{team_id}"[:40])
+
     async def job(self, name: str) -> m.JobRun | None:
         async with self.session() as s:
             return await s.get(m.JobRun, name)

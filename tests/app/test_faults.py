@@ -75,7 +75,10 @@ async def test_outage_delays_the_post_but_never_loses_it(bot):
     assert len(bot.slack.messages(CONSULT)) == 1
 
 
-async def test_crash_between_slack_call_and_marking_does_not_post_twice(bot):
+async def crash_between_send_and_record_then_retry(bot) -> None:
+    """The post reaches Slack with our metadata and the process dies before recording
+    its ts; once the dead process's claim lapses, the worker finds that message
+    instead of posting again."""
     await run_intake_to_preview(bot)
     original = bot.services.store.mark_posted
 
@@ -86,13 +89,16 @@ async def test_crash_between_slack_call_and_marking_does_not_post_twice(bot):
     await bot.click_dm(PRACTITIONER, "intake_post")
     bot.services.store.mark_posted = original
     assert len(bot.slack.messages(CONSULT)) == 1
-    # The claim lapses as it would after a crash; the worker then finds the message.
     async with bot.services.store.session() as s:
         await s.execute(update(m.Post).values(claimed_until=utcnow() - timedelta(seconds=1)))
     await bot.worker.tick()
     assert len(bot.slack.messages(CONSULT)) == 1
     post = await bot.services.store.get_post(1)
     assert post.status == "posted" and post.message_ts == bot.slack.messages(CONSULT)[0]["ts"]
+
+
+async def test_crash_between_slack_call_and_marking_does_not_post_twice(bot):
+    await crash_between_send_and_record_then_retry(bot)
 
 
 async def test_duplicate_event_delivery_is_handled_once(bot):
@@ -245,3 +251,23 @@ async def test_an_anonymous_reply_whose_answer_was_lost_is_in_the_thread_once(bo
     # The moderator's removal reaches both, since both were recorded.
     await bot.services.discussion.delete(Team(TEAM), None, 1, status="removed")
     assert [m for m in bot.slack.all_messages(CONSULT) if "Anonymous colleague" in flat(m)] == []
+
+
+async def test_a_post_whose_answer_timed_out_goes_out_once(tmp_path, slack):
+    """Slack stored the post but answered too late: the client gives up (a timeout),
+    and the app looks for its own message instead of posting it again."""
+    bot = await start_bot(make_settings(tmp_path, slack_api_url=slack.api_url, slack_timeout_seconds=1), slack)
+    try:
+        await run_intake_to_preview(bot)
+        bot.slack.lose_next_answer("chat.postMessage", "timeout")
+        await bot.click_dm(PRACTITIONER, "intake_post")
+        bot.slack.release_held_answers()
+        await bot.worker.tick()
+        assert len(bot.slack.messages(CONSULT)) == 1
+        attempts = [c for c in bot.slack.calls_to("chat.postMessage") if c.args.get("channel") == CONSULT]
+        assert len(attempts) == 1, "never sent again"
+        row = await bot.services.store.get_post(1)
+        assert row.status == "posted" and row.message_ts == bot.slack.messages(CONSULT)[0]["ts"]
+        assert "Dilemma #1" in flat(bot.last_dm(PRACTITIONER))
+    finally:
+        await stop_bot(bot)

@@ -161,7 +161,8 @@ async def test_risk_of_harm_adds_the_duty_to_warn_note(bot):
     await bot.dm(PRACTITIONER, "ok")
     await bot.dm(PRACTITIONER, "Should I agree to coffee?")
     preview = flat(bot.last_dm(PRACTITIONER))
-    assert "mandated-reporting" in preview and "supervisor" in preview
+    assert "mandated reporting" in preview and "supervisor or clinical lead now" in preview
+    assert "not a crisis service" in preview and "intake_post" in preview
 
 
 async def test_dm_without_intake_offers_to_start(bot):

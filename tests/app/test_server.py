@@ -22,7 +22,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def wait_healthy(url: str, proc, timeout: float = 20.0) -> float:
+async def wait_healthy(url: str, proc, timeout: float = 120.0) -> float:
+    """Waits for /healthz; the bound only keeps a broken start from hanging the suite
+    (start-up time is measured by benchmarks/footprint.py, never asserted here)."""
     started = time.monotonic()
     async with ClientSession() as s:
         while time.monotonic() - started < timeout:
@@ -54,8 +56,7 @@ async def test_http_mode_serves_slack_events_and_healthz(tmp_path, slack):
         sys.executable, "-m", "bot", cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     try:
-        startup = await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
-        assert startup < 15
+        await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
         body = slash_command_body(
             command="/boundary",
             text="principles",
@@ -107,6 +108,27 @@ async def test_socket_mode_is_used_when_an_app_token_is_set(tmp_path, slack):
             pass
 
 
+async def test_socket_mode_healthz_reports_the_socket(tmp_path, slack):
+    """The stand-in refuses the socket (apps.connections.open fails): /healthz says so."""
+    from bot import server
+
+    port = free_port()
+    settings = make_settings(tmp_path, slack_api_url=slack.api_url, app_token="xapp-test", port=port)
+    task = asyncio.create_task(server.serve(settings))
+    try:
+        await slack.wait_for("apps.connections.open", timeout=10)
+        async with ClientSession() as s:
+            async with s.get(f"http://127.0.0.1:{port}/healthz") as r:
+                body = await r.json()
+                assert r.status == 503 and body["socket"] == "disconnected" and body["database"] == "ok"
+    finally:
+        task.cancel()
+        try:
+            await task
+        except (asyncio.CancelledError, Exception):
+            pass
+
+
 async def test_a_busy_port_is_one_clear_line(tmp_path):
     with socket.socket() as taken:
         taken.bind(("0.0.0.0", 0))
@@ -132,10 +154,10 @@ async def test_a_busy_port_is_one_clear_line(tmp_path):
             stderr=asyncio.subprocess.PIPE,
         )
         _, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode == 2
+    assert proc.returncode == 3
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err.decode(), err.decode()
-    assert lines[0].startswith("Start-up error:") and f"port {port}" in lines[0] and "PORT" in lines[0]
+    assert lines[0].startswith("Cannot start:") and f"port {port}" in lines[0] and "PORT" in lines[0]
 
 
 async def test_socket_mode_starts_with_only_the_bot_and_app_tokens_and_acks_a_command(tmp_path, slack):

@@ -14,6 +14,7 @@ from sqlalchemy import update
 from bot.storage import models as m
 from bot.storage.models import utcnow
 from tests.app.test_consult_flow import run_intake_to_preview
+from tests.app.test_faults import crash_between_send_and_record_then_retry
 from tests.conftest import CONSULT, PRACTITIONER
 
 
@@ -55,24 +56,7 @@ async def test_naive_or_foreign_zone_times_are_stored_as_utc(new_york, store):
 
 
 async def test_kill_between_send_and_record_in_new_york_does_not_post_twice(new_york, bot):
-    """The message reached Slack with our metadata, the process died before recording its
-    ts; the worker's next attempt finds that message instead of posting again."""
-    await run_intake_to_preview(bot)
-    original = bot.services.store.mark_posted
-
-    async def killed(*_a, **_k):
-        raise ConnectionError("process killed")
-
-    bot.services.store.mark_posted = killed
-    await bot.click_dm(PRACTITIONER, "intake_post")
-    bot.services.store.mark_posted = original
-    assert len(bot.slack.messages(CONSULT)) == 1
-    async with bot.services.store.session() as s:  # the dead process's claim lapses
-        await s.execute(update(m.Post).values(claimed_until=utcnow() - timedelta(seconds=1)))
-    await bot.worker.tick()
-    assert len(bot.slack.messages(CONSULT)) == 1
-    post = await bot.services.store.get_post(1)
-    assert post.status == "posted" and post.message_ts == bot.slack.messages(CONSULT)[0]["ts"]
+    await crash_between_send_and_record_then_retry(bot)
 
 
 async def test_a_lost_answer_in_new_york_finds_the_stored_post(new_york, bot):

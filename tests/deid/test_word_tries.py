@@ -4,13 +4,13 @@ import gzip
 
 import pytest
 
-from bot.deid.wordset import DATA, TRIE_LISTS, load_words
+from bot.deid.wordset import DATA, TRIE_LISTS, load_words, with_folded
 
 
 @pytest.mark.parametrize("name", TRIE_LISTS)
 def test_each_trie_matches_its_list(name):
     with gzip.open(DATA / f"{name}.txt.gz", "rt", encoding="utf-8") as fh:
-        words = {line for line in fh.read().split("\n") if line}
+        words = with_folded(line for line in fh.read().split("\n") if line)
     trie = load_words(name)
     assert set(trie.keys()) == words, "run: python scripts/build_word_tries.py"
 

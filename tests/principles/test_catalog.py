@@ -11,122 +11,8 @@ import yaml
 from bot.principles import CatalogError, get_catalog, load_catalog
 from bot.principles.catalog import PROMPTS_DIR
 
-# Standards marked ✅ in shared/data/ethics_references.md (section number seen in a
-# stored source). Anything ◐ or UNCONFIRMED there must not be cited, so it is not here.
-CONFIRMED = {
-    "APA": {
-        "Preamble",
-        "Principle A",
-        "Principle E",
-        "1.04",
-        "1.05",
-        "2.06",
-        "2.06(a)",
-        "3.02",
-        "3.04",
-        "3.05",
-        "3.05(a)",
-        "3.06",
-        "3.08",
-        "4.01",
-        "4.02",
-        "4.04",
-        "4.05",
-        "4.06",
-        "4.07",
-        "6.05",
-        "7.05",
-        "7.07",
-        "10.02",
-        "10.05",
-        "10.06",
-        "10.07",
-        "10.08",
-        "10.10",
-    },
-    "ACA": {
-        "A.1.a",
-        "A.4",
-        "A.5",
-        "A.5.d",
-        "A.5.e",
-        "A.6",
-        "A.6.a",
-        "A.6.b",
-        "A.6.d",
-        "A.6.e",
-        "A.10.e",
-        "A.10.f",
-        "A.12",
-        "B.1.b",
-        "B.1.c",
-        "B.1.d",
-        "B.7",
-        "C.6.a",
-        "E.13",
-        "F.3.a",
-        "H.6.a",
-        "H.6.b",
-        "H.6.c",
-        "H.6.d",
-    },
-    "NASW": {
-        "1.03(i)",
-        "1.06",
-        "1.06(a)",
-        "1.06(b)",
-        "1.06(c)",
-        "1.06(d)",
-        "1.06(e)",
-        "1.06(f)",
-        "1.06(g)",
-        "1.06(h)",
-        "1.07",
-        "1.07(a)",
-        "1.07(c)",
-        "1.07(i)",
-        "1.07(j)",
-        "1.07(q)",
-        "1.09",
-        "1.09(a)",
-        "1.09(b)",
-        "1.09(c)",
-        "1.09(d)",
-        "1.10",
-        "1.13(b)",
-        "2.02",
-        "2.05",
-        "2.05(a)",
-        "2.05(b)",
-        "2.05(c)",
-        "2.06",
-        "4.05",
-        "4.05(b)",
-    },
-    "AAMFT": {
-        "Preamble",
-        "1.3",
-        "1.4",
-        "1.5",
-        "1.7",
-        "1.9",
-        "1.11",
-        "1.13",
-        "2.1",
-        "2.2",
-        "2.4",
-        "2.7",
-        "3.9",
-        "4.1",
-        "4.6",
-        "6.1",
-        "6.2",
-        "6.3",
-        "8.5",
-    },
-    # 4th-edition standard numbers are unconfirmed; only the four principles may be cited
-    "CPA": {"Principle I", "Principle II", "Principle III", "Principle IV"},
-}
+from .references import confirmed_sections
+
 KEYS = {
     "objectivity",
     "confidentiality",
@@ -160,13 +46,38 @@ def test_situations_count_and_fields():
         assert cat.situation_triggers[s.key], s.key
 
 
-def test_code_refs_only_confirmed_standards():
-    cat = get_catalog()
+def all_code_refs(cat):
+    """Every code reference the content can show: principles, situations and code families."""
     refs = [(p.key, r) for p in cat.principles.values() for r in p.code_refs]
     refs += [(s.key, r) for s in cat.situations.values() for r in s.code_refs]
-    bad = [(item, r.code, r.section) for item, r in refs if r.section not in CONFIRMED.get(r.code, set())]
+    for fam in getattr(cat, "code_families", {}).values():
+        refs += [(f"{fam.key}:{k}", r) for k, rs in fam.refs.items() for r in rs]
+        refs += [(f"{fam.key}:{k}", r) for k, rs in fam.situation_refs.items() for r in rs]
+    return refs
+
+
+def test_code_refs_only_confirmed_standards():
+    """Every cited section is marked ✅ for its code in docs/ethics_references.md."""
+    confirmed = confirmed_sections()
+    refs = all_code_refs(get_catalog())
+    bad = [(item, r.code, r.section) for item, r in refs if r.section not in confirmed.get(r.code, ())]
     assert not bad
     assert all(r.title and r.gist for _, r in refs)
+
+
+def test_reference_table_reader_tells_confirmed_from_unconfirmed():
+    c = confirmed_sections()
+    assert {"3.05", "10.08", "4.06"} <= c["APA"] and {"B.5", "B.5.b", "A.6.e"} <= c["ACA"]
+    assert {"1.4", "1.7"} <= c["AAMFT"] and "1.13(b)" in c["NASW"]
+    assert {"GP33", "GP55", "GP60"} <= c["BACP"] and {"1.8", "1.12", "2.10"} <= c["HCPC"] and "para 7" in c["UKCP"]
+    assert "4.9" in c["PsyBA"]
+    # ◐, UNCONFIRMED and ⚠️ are not citable
+    assert not {"3.05(b)", "3.05(c)"} & c["APA"]
+    assert not {"C.2.g", "A.5.c", "A.4.b", "I.1.b"} & c["ACA"]
+    assert not {"2.10", "1.11"} & c["NASW"] and not {"3.3", "3.4", "7.6"} & c["AAMFT"]
+    assert not {"GP34", "GP35", "GP36", "GP37"} & c["BACP"] and "7.1" not in c["HCPC"]
+    assert not c["CPA"] - {"Principle I", "Principle II", "Principle III"}
+    assert not (c["BPS"] | c["PACFA"] | c["NZAC"] | c["CCPA"] | c["IACP"] | c["PSI"] | c["APS"])
 
 
 def test_disclaimer_and_off_topic_text():
@@ -265,3 +176,44 @@ def test_find_principle(text, key):
 @pytest.mark.parametrize("text", ["", "pizza", "how do I reset my password", "weather tomorrow"])
 def test_find_principle_none(text):
     assert get_catalog().find_principle(text) is None
+
+
+def test_corrected_citations():
+    cat = get_catalog()
+
+    def cited(key):
+        return {f"{r.code} {r.section}": r for r in cat.situations[key].code_refs}
+
+    assert "AAMFT 1.4" in cited("sexual_contact_current_client") and "AAMFT 1.7" not in cited(
+        "sexual_contact_current_client"
+    )
+    minors = cited("parents_of_minor")
+    assert {"ACA B.5", "ACA B.5.b"} <= set(minors) and "ACA B.7" not in minors
+    assert cited("bartering")["NASW 1.13(b)"].title == "Payment for Services"
+    a6e = [r for _, r in all_code_refs(cat) if (r.code, r.section) == ("ACA", "A.6.e")]
+    assert a6e and all("former clients" in r.gist and "current" not in r.gist for r in a6e)
+    # A.6.e is about former clients: not cited for situations about current clients only
+    assert "ACA A.6.e" not in cited("hiring_client") and "ACA A.6.e" not in cited("business_with_client")
+
+
+def test_disclaimer_reads_well_outside_the_us():
+    d = get_catalog().disclaimer
+    assert "state or provincial" not in d and "regulator" in d and "where you practise" in d
+
+
+def test_code_families_cover_the_countries_and_name_no_unconfirmed_numbers():
+    import re
+
+    cat = get_catalog()
+    assert set(cat.code_families) == {"us", "uk", "australia", "nz", "canada", "ireland"}
+    assert cat.default_code_family == "us"
+    for fam in cat.code_families.values():
+        assert set(fam.situation_refs) <= set(cat.situations), fam.key
+        # the principle-level note never prints a section number (those go in refs, checked above)
+        assert not re.search(r"\b\d+\.\d+|\bGP\d+|\bpara \d+|\b[A-Z]\.\d", fam.note), fam.key
+    for name, key in [("uk", "uk"), ("England", "uk"), ("Aotearoa", "nz"), ("australia", "australia"), ("x", None)]:
+        assert cat.family_for_name(name) == key
+    # US answers cite US codes only (CPA belongs to Canada)
+    us = cat.code_families["us"]
+    for s in cat.situations.values():
+        assert all(r.code in ("APA", "ACA", "NASW", "AAMFT") for r in us.refs_for(s.principles, cat, s))

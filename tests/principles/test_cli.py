@@ -27,9 +27,9 @@ def test_jsonl_via_subprocess():
     out = [json.loads(ln) for ln in run.stdout.splitlines()]
     assert [o["id"] for o in out] == ["x1", "x2", 3]
     assert out[0]["principles"][0] == "dual_relationship" and out[0]["situation"] == "social_media_request"
-    assert out[1] == {"id": "x2", "principles": [], "situation": None}
-    # a named principle comes first, followed by the two that most often go with it
-    assert out[2]["principles"][0] == "confidentiality" and len(out[2]["principles"]) == 3
+    assert out[1] == {"id": "x2", "principles": [], "situation": None, "closest": [], "language": None, "risk": None}
+    # a named principle alone: no padding with the ones that often go with it
+    assert out[2]["principles"] == ["confidentiality"]
     assert out[2]["situation"] is None
 
 
@@ -55,3 +55,29 @@ def test_text_off_topic(capsys):
 
 def test_no_question_is_usage_error(capsys):
     assert main([]) == 2
+
+
+def test_jsonl_reports_the_risk_kind():
+    lines = [
+        {"id": 1, "q": "she has a plan to kill herself this weekend", "risk": "self_harm", "extra": True},
+        {"id": 2, "q": "my client threatened to hurt his boss"},
+        {"id": 3, "q": "this paperwork is killing me"},
+    ]
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--jsonl"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        input="\n".join(json.dumps(ln) for ln in lines) + "\n",
+        check=True,
+    )
+    out = [json.loads(ln) for ln in run.stdout.splitlines()]
+    assert [o["risk"] for o in out] == ["self_harm", "harm_to_others", None]
+
+
+def test_text_answer_leads_with_risk(capsys):
+    assert main(["she has a plan to kill herself this weekend, can I tell her mum?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("RISK: this may need action now (a risk of suicide or self-harm).")
+    assert "supervisor or clinical lead now" in out and "Tarasoff, 1976" in out and "not a crisis service" in out
+    assert "A client has died" not in out and "How you might say it" not in out

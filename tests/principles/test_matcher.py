@@ -62,9 +62,9 @@ def keys(q: str) -> list[str]:
         ("i keep daydreaming about a client, i think i have feelings for him", "transference", "consultation", None),
         (
             "client asks whether I have kids, should I tell her",
-            "caring_within_boundaries",
             "transference",
-            "self_disclosure",
+            "objectivity",
+            "personal_questions",
         ),
         ("is it ok to hug a teenage client who is crying", "caring_within_boundaries", "power", "hugs_and_touch"),
         (
@@ -124,7 +124,14 @@ def test_ranking(q, first, also, situation):
     if also:
         assert also in got, got
     if situation:
-        assert a.situation is not None and a.situation.key == situation
+        assert offered(a) == situation, (a.situation, a.closest)
+
+
+def offered(a):
+    """The situation an answer leads with: its card when the match is clear, else the closest one."""
+    if a.situation is not None:
+        return a.situation.key
+    return a.closest[0].key if a.closest else None
 
 
 @pytest.mark.parametrize(
@@ -179,14 +186,13 @@ def test_why_sentences_are_specific():
     ],
 )
 def test_shorthand_and_bare_topics(q, situation):
-    a = get_matcher().answer(q)
-    assert a.situation is not None and a.situation.key == situation
+    assert offered(get_matcher().answer(q)) == situation
 
 
 def test_typo_fixing_leaves_real_words_alone():
     # "policy" is one letter from the stem of "police"; it must not pull in the court situation
     a = get_matcher().answer("my client sells insurance and wants to sell me a policy")
-    assert a.situation is not None and a.situation.key == "business_with_client"
+    assert offered(a) == "business_with_client"
 
 
 @pytest.mark.parametrize(
@@ -198,9 +204,9 @@ def test_typo_fixing_leaves_real_words_alone():
         "privacy",
     ],
 )
-def test_on_topic_answers_show_three_principles_each_with_a_why(q):
+def test_on_topic_answers_show_one_to_three_principles_each_with_a_why(q):
     a = get_matcher().answer(q)
-    assert len(a.principles) == 3 and len({m.key for m in a.principles}) == 3
+    assert 1 <= len(a.principles) <= 3 and len({m.key for m in a.principles}) == len(a.principles)
     assert all(m.why.strip() for m in a.principles)
 
 
@@ -281,7 +287,7 @@ def test_ethical_wording_needs_practice_context(q, on_topic):
     a = get_matcher().answer(q)
     assert a.off_topic is not on_topic
     if on_topic:
-        assert len(a.principles) == 3 and all(m.why for m in a.principles)
+        assert 1 <= len(a.principles) <= 3 and all(m.why for m in a.principles)
 
 
 def test_term_index_finds_exactly_what_a_full_scan_finds():
@@ -359,12 +365,12 @@ def test_term_index_finds_exactly_what_a_full_scan_finds():
 def test_concepts(q, first, also, situation):
     a = get_matcher().answer(q)
     got = [m.key for m in a.principles]
-    assert len(got) == 3 and all(m.why for m in a.principles), got
+    assert 1 <= len(got) <= 3 and all(m.why for m in a.principles), got
     assert got[0] == first, got
     if also:
         assert also in got, got
     if situation:
-        assert a.situation and a.situation.key == situation
+        assert offered(a) == situation
 
 
 def test_a_named_principle_makes_a_longer_question_on_topic():

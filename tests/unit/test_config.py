@@ -170,7 +170,6 @@ def test_a_bad_database_url_is_one_line_naming_the_setting(tmp_path):
     for url, expected in (
         ("postgresql://u@h/db?sslmode=sometimes", "DATABASE_URL has sslmode=sometimes; expected one of disable"),
         ("mysql://u@h/db", "DATABASE_URL should start with sqlite:///, postgres:// or postgresql://"),
-        ("postgres://u:pw@127.0.0.1:1/db?sslmode=disable", "cannot open the database named by DATABASE_URL"),
     ):
         s = load_settings(env={"DATABASE_URL": url, "BOUNDARY_SECRET_KEY": "k" * 40}, path=path)
         with pytest.raises(ConfigError) as err:

@@ -124,9 +124,12 @@ def find(doc: Doc) -> Iterator[Candidate]:
         t = RANGE_TAIL.match(text, n_e)
         if t and cue.startswith("age"):
             yield Candidate(t.start("n"), t.end("n"), "AGE", "age", 80, "age")
+    markers = _list_markers(doc)
     for rx in (PAREN, PAREN_HES, APPOS, NOW, DASHED):
         for m in scan(rx, text):
             if rx in (APPOS, DASHED) and not _appositive_person(doc, m.start()):
+                continue
+            if rx is PAREN and m.start("n") in markers:
                 continue
             yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 75, "age")
     for m in scan(AFTER_NAME, text):
@@ -246,6 +249,34 @@ _PERSON_NOUNS = {
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 
 
+_MARKER = re.compile(r"\((\d{1,2})\)")
+# "see point (2)", "step (3)": a numbered item, not an age
+_MARKER_CUES = {"point", "points", "step", "steps", "option", "options", "item", "items", "question", "no"}
+_MARKER_CUES |= {"number", "see", "section", "part", "stage", "level", "rule", "criterion", "criteria", "para"}
+
+
+def _list_markers(doc: Doc) -> set[int]:
+    """Offsets of the numbers in "(1) … (2) … (3)": numbered points counted up
+    from one are a list, not ages. A bracket right after a name stays an age
+    ("Mia (1) and Leo (3)")."""
+    found = [(m.start(1), int(m.group(1))) for m in _MARKER.finditer(doc.text)]
+    if not found:
+        return set()
+    values = [v for _, v in found]
+    counted = len(found) >= 2 and values[0] == 1 and all(a <= b for a, b in zip(values, values[1:], strict=False))
+    out = set()
+    for at, _ in found:
+        tok = doc.token_at(at)
+        before = doc.prev(tok) if tok is not None else None
+        after_name = before is not None and before.is_cap and doc.gap(before, tok) == " ("
+        if before is not None and before.lower in _MARKER_CUES or counted and not after_name:
+            out.add(at)
+    return out
+
+
+_COMMA_NUMBER = re.compile(r",[ \t](\d+)")
+
+
 def _appositive_person(doc: Doc, at: int) -> bool:
     """', 41,' follows a person ('kwame, 41,') rather than a list of numbers."""
     words = re.findall(r"[\w']+", doc.text[max(0, at - 40) : at])
@@ -254,7 +285,7 @@ def _appositive_person(doc: Doc, at: int) -> bool:
     w = words[-1]
     # "therapist here, 28,": the writer introducing themselves
     if w.lower() == "here" and len(words) >= 2:
-        n = re.match(r",[ \t](\d+)", doc.text[at:])
+        n = _COMMA_NUMBER.match(doc.text, at)
         return n is None or int(n.group(1)) >= 16
     # "Client M - 17 -": an initial standing for the person
     if len(w) == 1 and w.isupper() and w != "I":

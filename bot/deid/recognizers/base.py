@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -70,3 +71,52 @@ def scan(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
             return
         yield m
         pos = m.start() + 1
+
+
+class Intervals:
+    """Half-open spans kept sorted and merged where they overlap, so that a
+    query costs O(log n) instead of a scan of every span (a scan per candidate
+    is quadratic in a long text)."""
+
+    __slots__ = ("_starts", "_ends")
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        for a, b in sorted(spans):
+            if b <= a:
+                continue
+            if self._ends and a < self._ends[-1]:
+                self._ends[-1] = max(self._ends[-1], b)
+            else:
+                self._starts.append(a)
+                self._ends.append(b)
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def add(self, a: int, b: int) -> None:
+        if b <= a:
+            return
+        i = bisect.bisect_left(self._ends, a + 1)  # first span ending after a
+        j = i
+        while j < len(self._starts) and self._starts[j] < b:
+            a = min(a, self._starts[j])
+            b = max(b, self._ends[j])
+            j += 1
+        self._starts[i:j] = [a]
+        self._ends[i:j] = [b]
+
+    def overlaps(self, s: int, e: int) -> bool:
+        """Some span shares a character with [s, e)."""
+        i = bisect.bisect_left(self._starts, e) - 1
+        return i >= 0 and self._ends[i] > s
+
+    def has_point(self, p: int) -> bool:
+        i = bisect.bisect_right(self._starts, p) - 1
+        return i >= 0 and p < self._ends[i]
+
+    def contains(self, s: int, e: int) -> bool:
+        """[s, e) lies inside one (merged) span."""
+        i = bisect.bisect_right(self._starts, s) - 1
+        return i >= 0 and e <= self._ends[i]

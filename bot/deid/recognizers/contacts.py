@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
 import phonenumbers
 
 from ..model import Candidate
-from .base import Doc
+from .base import Doc, Intervals
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _TLD = (
@@ -27,7 +28,8 @@ HANDLE = re.compile(r"(?<![\w@./])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"
 CUED_HANDLE = re.compile(
     r"\b(?:user ?names?|handles?|screen ?names?|gamertags?|(?:wechat|snap(?:chat)?|insta(?:gram)?|ig|tiktok|discord|"
     r"telegram|kik|skype|twitter|threads|reddit|twitch|steam|xbox|psn|roblox)(?: id| name| handle)?|"
-    r"(?:wechat|line|skype|discord) ?id)\s*(?:is|was|=|:|-)?\s*"
+    # the cue is a whole word: "ignore." is no "ig" handle
+    r"(?:wechat|line|skype|discord) ?id)(?![\w])\s*(?:is|was|=|:|-)?\s*"
     # a handle has a letter and a digit, dot or underscore: "ayaan.xo", "zyx_1999_cd"
     r"(?P<h>(?=[A-Za-z0-9_.-]*[A-Za-z])(?=[A-Za-z0-9_.-]*[\d_.])[A-Za-z0-9_][A-Za-z0-9_.-]{2,29}[A-Za-z0-9_])(?![\w@])",
     re.IGNORECASE,
@@ -52,35 +54,35 @@ def _strip(s: str, start: int) -> tuple[int, int]:
 
 def find(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
-    taken: list[tuple[int, int]] = []
+    taken = Intervals()
     for m in EMAIL.finditer(text):
         s, e = _strip(m.group(), m.start())
-        taken.append((s, e))
+        taken.add(s, e)
         yield Candidate(s, e, "CONTACT", "email", 95, "contact")
     for m in URL.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        if taken.has_point(m.start()):
             continue
         s, e = _strip(m.group(), m.start())
         if text[s:e].lower() in _SAFE_DOMAINS:
             continue
-        taken.append((s, e))
+        taken.add(s, e)
         yield Candidate(s, e, "CONTACT", "url", 95, "contact")
     for m in HANDLE.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        if taken.has_point(m.start()):
             continue
         s, e = _strip(m.group(), m.start())
         if e - s > 1:
             yield Candidate(s, e, "CONTACT", "handle", 95, "contact")
     for m in CUED_HANDLE.finditer(text):
-        if any(a <= m.start("h") < b for a, b in taken):
+        if taken.has_point(m.start("h")):
             continue
         s, e = _strip(m.group("h"), m.start("h"))
-        taken.append((s, e))
+        taken.add(s, e)
         yield Candidate(s, e, "CONTACT", "handle", 90, "contact")
     yield from _phones(doc, taken)
 
 
-def _phones(doc: Doc, taken: list[tuple[int, int]]) -> Iterator[Candidate]:
+def _phones(doc: Doc, taken: Intervals) -> Iterator[Candidate]:
     text = doc.text
     pos = 0
     while True:
@@ -92,7 +94,7 @@ def _phones(doc: Doc, taken: list[tuple[int, int]]) -> Iterator[Candidate]:
         if raw.startswith("(") and ")" not in raw:
             raw, s = raw[1:].lstrip(), s + 1 + (len(raw) - 1 - len(raw[1:].lstrip()))
         found = None
-        if not any(a <= s < b for a, b in taken) and not _looks_like_date(raw):
+        if not taken.has_point(s) and not _looks_like_date(raw):
             found = _longest_number(raw)
         if found:
             yield Candidate(s, s + found, "CONTACT", "phone", 85, "contact")
@@ -126,6 +128,7 @@ def _looks_like_date(raw: str) -> bool:
     return bool(re.fullmatch(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|(?:19|20)\d\d\s*[-–]\s*(?:19|20)?\d\d", raw))
 
 
+@functools.lru_cache(maxsize=4096)
 def _possible(raw: str) -> bool:
     for region in _REGIONS:
         try:

@@ -25,7 +25,9 @@ _CUE = (
 CUE_ID = re.compile(
     r"(?<!\w)" + _CUE + r"\b[\s.:#()\-,]*(?:(?:number|no|num|id|ref|is|was|reference|card|#)\b[\s.:#(),-]*){0,3}"
     # the value itself is matched case-sensitively: codes are capitals and digits
-    r"(?-i:(?P<id>(?=[A-Z0-9/ -]*\d)[A-Z0-9][A-Z0-9/-]*(?:\s(?:of\s)?[A-Z0-9][A-Z0-9/-]*){0,3}))",
+    # (its parts are separated by spaces, never by a line break: in a pasted note
+    # the next line's first letter is not part of the number)
+    r"(?-i:(?P<id>(?=[A-Z0-9/ -]*\d)[A-Z0-9][A-Z0-9/-]*(?: (?:of )?[A-Z0-9][A-Z0-9/-]*){0,3}))",
     re.IGNORECASE,
 )
 # letters and digits mixed, as codes are: XJH448120931, 2024-DR-01187, 7KLM294

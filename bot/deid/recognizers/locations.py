@@ -15,7 +15,9 @@ _STREET_TYPES = (
     # housing estates and UK/IE address words: "5 Church View", "12 Seafield Heights"
     r"View|Heights|Park|Manor|Lawns?|Vale|Meadows?|Downs|Orchard|Cottages|Villas|Estate|Brae|Wynd|Glade|Marg|Nagar)"
 )
-_CAPW = r"[A-Z][\w'’.-]*"
+# bounded: a run of capitals joined by hyphens ("A-A-A-…") would otherwise be
+# rescanned to its end from every capital inside it (quadratic)
+_CAPW = r"[A-Z][\w'’.-]{0,40}"
 _UNIT = r"(?:,?\s*(?:[Aa]pt|[Aa]partment|[Aa]pp|[Ss]uite|[Ss]te|[Uu]nit|[Ff]lat|[Ff]l|[Ff]loor|[Rr]m|[Rr]oom|#)\.?\s*#?[A-Za-z0-9-]+)"
 _US_STATES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
@@ -51,8 +53,8 @@ ADDRESS_ROMANCE = re.compile(
 # without a number only the unmistakable street words count ("the District Court" is no street)
 STREET = re.compile(
     r"(?<![\w])(?:" + _CAPW + r"\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Cres|Crescent|"
-    r"Pkwy|Parkway|Hwy|Highway|Drive|Dr)\b\.?(?!\w)"
-)
+    r"Pkwy|Parkway|Hwy|Highway|Drive|Dr(?!\.?[ \t]+(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))[A-Z][a-z]))\b\.?(?!\w)"
+)  # "Dr Patel", "Then Dr. Amir Patel": a title before a name, not Drive
 ROUTE = re.compile(r"(?<![\w])(?:Route|Rte|Highway|Hwy|Interstate|US|SR|State Route|County Road)[- ](?=\d)\d{1,4}\b")
 # Roundup, MT / Boise, ID / Smithers, BC / Hoboken, NJ
 _REGION_NAMES = (
@@ -86,7 +88,7 @@ EIRCODE = re.compile(
 # a capitalised town right before a postcode is part of the address, even
 # one that is also a region's name: "Québec G1R 1P6", "Stellenbosch 7600"
 TOWN_BEFORE_POSTCODE = re.compile(
-    r"(?<![\w])(?P<town>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?),?\s+(?P<pc>[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4})(?![\w])"
+    r"(?<![\w])(?P<town>[A-ZÀ-Ý][\w'’-]{1,40}(?:\s+[A-ZÀ-Ý][\w'’-]{1,40})?),?\s+(?P<pc>[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4})(?![\w])"
 )
 # South African and Indian postcodes after a known town: "Soweto 1804", "Bengaluru 560034"
 TOWN_NUMERIC_POSTCODE = re.compile(

@@ -302,6 +302,7 @@ _PARTICLES = {
     "mac",
     "mc",
     "ní",
+    "ni",
     "nic",
     "ua",
     "y",
@@ -318,7 +319,7 @@ _PARTICLES = {
     "st",
 }
 # "Mac an tSaoir", "Nic an Bhaird": an article inside an Irish surname
-_IRISH_ARTICLE_AFTER = {"mac", "mc", "nic", "ní", "ó", "ua", "uí"}
+_IRISH_ARTICLE_AFTER = {"mac", "mc", "nic", "ní", "ni", "ó", "o", "ua", "uí", "ui"}
 _STOP_CAPS = {
     "i",
     "the",
@@ -441,7 +442,7 @@ _NOT_INITIALS = {
 # A sign-off: a dash, then one or two capitalised words ending the message or a line
 # ("… late last night. – Kelvin", "— Dr. Ama", "-Sam T."): the writer's own name.
 SIGN_OFF = re.compile(
-    r"(?:^|(?<=[.!?)\n])\s*)[-–—~]\s*(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+)?"
+    r"(?:^|(?<=[.!?)\n]))[^\S\n]*[-–—~]\s*(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+)?"
     r"(?P<n>[A-Z][a-z'’-]+(?:\s+[A-Z](?:[a-z'’-]+|\.))?)\s*(?:,?\s*[A-Z]{2,6})?\s*$",
     re.MULTILINE,
 )

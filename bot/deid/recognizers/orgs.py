@@ -19,7 +19,7 @@ HEADS: dict[str, str] = {}
 for kind, words in {
     "school": "school schools elementary middle high prep preparatory academy college university uni primary "
     "secondary montessori kindergarten preschool nursery institute polytechnic seminary scoil gaelscoil "
-    "collegiate grammar ns cbs bns gns etns gaelcholáiste",
+    "collegiate grammar ns cbs bns gns etns gaelcholáiste gaelcholaiste",
     "hospital": "hospital hospitals infirmary medical healthcare hospice surgery trust nhs",
     "clinic": "clinic clinics counseling counselling therapy therapies wellness psychiatry psychology "
     "services centre center practice associates health rehab recovery",
@@ -77,7 +77,7 @@ HEAD_FIRST = re.compile(
 )
 # "Temple Beth El", "Camp Wildwood", "Hotel Monaco": a head word leading a name
 HEAD_LEADS = re.compile(
-    r"(?<![\w])(?P<head>Temple|Congregation|Masjid|Mosque|Camp|Hotel|Café|Cafe|Casa|Chez|Club|Clinica|Hospital|Scoil|Gaelscoil|Coláiste|Kura|Kohanga)"
+    r"(?<![\w])(?P<head>Temple|Congregation|Masjid|Mosque|Camp|Hotel|Café|Cafe|Casa|Chez|Club|Clinica|Hospital|Scoil|Gaelscoil|Coláiste|Colaiste|Kura|Kohanga)"
     r"(?:\s+(?!(?:and|or|but|in|on|at|for|to|is|was)\b)[A-Z][\w'’-]*){1,3}"
 )
 _HEAD_FIRST_GENERIC = re.compile(
@@ -207,6 +207,7 @@ def find(doc: Doc) -> Iterator[Candidate]:
             "scoil": "school",
             "gaelscoil": "school",
             "coláiste": "school",
+            "colaiste": "school",
             "kura": "school",
             "kohanga": "school",
             "hospital": "hospital",
@@ -222,6 +223,9 @@ def _name_like(doc: Doc, tok) -> bool:
     return tok.is_cap or tok.is_upper or tok.text.isdigit() or tok.text == "&"
 
 
+_MAX_NAME_WORDS = 10
+
+
 def _headed(doc: Doc) -> Iterator[Candidate]:
     toks = doc.tokens
     lex = doc.lex
@@ -232,7 +236,9 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
         # walk left over capitalised words, connectors and digits
         i = j
         names = 0
-        while i > 0:
+        # bounded walks: no organisation's name runs longer, and an unbounded
+        # walk from every head in a long run of capitals is quadratic
+        while i > 0 and j - i < _MAX_NAME_WORDS:
             p = toks[i - 1]
             gap = doc.gap(p, toks[i])
             if (
@@ -265,7 +271,7 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
         # walk right over the rest of a capitalised name: "Medical Center",
         # "Talking Therapies Bath and North East Somerset"
         k = j
-        while k + 1 < len(toks) and not toks[k].possessive:
+        while k + 1 < len(toks) and not toks[k].possessive and k - j < _MAX_NAME_WORDS:
             nx = toks[k + 1]
             gap = doc.gap(toks[k], nx)
             if (
@@ -324,6 +330,9 @@ def _headed(doc: Doc) -> Iterator[Candidate]:
         yield Candidate(span_toks[0].start, end, label, kind, 72, "org")
 
 
+_SAINT_TAIL = re.compile(r"(?:\s+[A-Z][\w'’]{0,40}){1,4}")
+
+
 def _ends_clause(text: str, end: int) -> bool:
     """After "X's": punctuation or the end means a business ("at Ryan's.")."""
     return bool(
@@ -345,7 +354,7 @@ def _saints(doc: Doc) -> Iterator[Candidate]:
             continue
         end = m.end()
         # run on into "Catholic Church", "Medical Center", "University Hospital"
-        tail = re.match(r"(?:\s+[A-Z][\w'’]*){1,4}", text[end:])
+        tail = _SAINT_TAIL.match(text, end)
         kind = "church"
         if tail:
             words = tail.group().split()

@@ -21,6 +21,7 @@ def register(app, services) -> None:
     app.action(ib.FORM)(intake.open_form(services, "text"))
     app.action(ib.PRINCIPLES_CHANGE)(intake.open_form(services, "principles"))
     app.action(ib.EDIT)(intake.open_form(services, "edit"))
+    app.action(ib.REMOVE)(intake.open_form(services, "remove"))
     app.action(ib.RESUME)(intake.resume(services))
     app.action(ib.RESTART)(intake.restart(services))
     app.action(pb.REPLY_ANON)(posts.open_reply(services, "anonymous"))

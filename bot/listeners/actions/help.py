@@ -6,7 +6,8 @@ from bot.blocks import answers
 def principle_more(services):
     async def on_principle_more(ack, action, respond):
         await ack()
-        principle = services.catalog.principles.get(action.get("value", ""))
+        value = action.get("value")
+        principle = services.catalog.principles.get(value) if isinstance(value, str) else None
         if principle is not None:
             message = answers.principle_message(services.catalog, principle)
             await respond(response_type="ephemeral", replace_original=False, **message.kwargs())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 
 from bot.listeners.context import team_of
+from bot.storage.outage import is_database_down
 
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
 
@@ -26,7 +27,18 @@ def handler(services):
         event_id = (
             body.get("event_id") or hashlib.sha256(f"{event.get('channel')}:{event.get('ts')}".encode()).hexdigest()
         )
-        if not await services.store.claim_key(f"event:{event_id}"):
+        thread_ts = event.get("thread_ts")
+        is_reply = event.get("channel_type") != "im" and bool(thread_ts) and thread_ts != event.get("ts")
+        try:
+            claimed = await services.store.claim_key(f"event:{event_id}")
+        except Exception as exc:
+            # A colleague's thread reply cannot be repeated by its writer: it is kept until
+            # the database is back. A DM is answered by the app's error handler instead.
+            if is_reply and is_database_down(exc):
+                services.discussion.hold_thread_message(event["channel"], thread_ts, event["ts"])
+                return
+            raise
+        if not claimed:
             return
         if event.get("channel_type") == "im":
             if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
@@ -34,8 +46,7 @@ def handler(services):
             typed = event.get("text") or ""
             await services.conversation.on_text(team_of(body), event["user"], event["channel"], typed)
             return
-        thread_ts = event.get("thread_ts")
-        if thread_ts and thread_ts != event.get("ts"):
+        if is_reply:
             await services.discussion.on_thread_message(event["channel"], thread_ts, event["ts"])
 
     return on_message

@@ -1,5 +1,6 @@
 """Anonymous replies and the original poster's replies, from their forms."""
 
+from bot.consult.words import chosen_words
 from bot.gateway import GatewayError
 from bot.listeners.context import team_of, user_of
 from bot.listeners.views.values import view_values
@@ -7,24 +8,36 @@ from bot.outgoing import Notice
 from bot.texts import text
 
 
-def submitted(services, kind: str):
+def submitted(services, kind: str, checked: bool = False):
+    """The reply form. First submission (``checked`` False): when the reply has
+    words to check, the form turns into its check step; otherwise, and from the
+    check step, the reply is posted (minus the words the writer chose)."""
+
     async def on_reply_form(ack, body, view):
-        reply = (view_values(view).get("reply") or "").strip()
+        values = view_values(view)
+        reply = (values.get("reply") or "").strip()
         if not reply:
             await ack(response_action="errors", errors={"reply": text("posts.post.reply_empty")})
             return
-        await ack()
         team, user_id = team_of(body), user_of(body)
         metadata = view.get("private_metadata") or ""
         if not metadata.isdigit():
+            await ack()
             return
         number = int(metadata)
+        if not checked:
+            check = await services.discussion.check_reply(team, kind, number, reply)
+            if check is not None:
+                await ack(response_action="update", view=services.renderer.view(check))
+                return
+        await ack()
+        words = tuple(chosen_words(values.get("words"), values.get("other")))
         try:
             if kind == "anonymous":
                 submission = str(view.get("id") or "")
-                result = await services.discussion.reply_anonymously(team, user_id, number, reply, submission)
+                result = await services.discussion.reply_anonymously(team, user_id, number, reply, submission, words)
             else:
-                result = await services.discussion.reply_as_poster(team, user_id, number, reply)
+                result = await services.discussion.reply_as_poster(team, user_id, number, reply, words)
             message = result.message
         except GatewayError:
             # The form has closed: say so, rather than lose the reply silently.

@@ -1,0 +1,284 @@
+"""Recognises a risk that needs action now in a practitioner's words.
+
+The mechanism (the vocabulary is data, in bot/risk/data/cues.yaml):
+
+1. the text is accent-stripped, lower-cased for most cues (a few shorthand cues such as
+   "SI" and "OD" are read case-sensitively), and words that are not English are pulled
+   to the nearest risk keyword ("sucidal" -> "suicidal");
+2. it is cut into sentences and each sentence into clauses;
+3. cue families (each of one kind, with a weight) are matched inside each clause, and a
+   match is dead when it is negated in its clause (NegEx-style window, with pseudo-
+   negations such as "not sure" that keep the risk), when its clause speaks of the past
+   without a present marker, when it lies in a masked span (idiom, joke, a job in child
+   protection, a death by suicide that has happened), or when its sentence is framed as
+   training, research, an exam, fiction or a game;
+4. a kind is recognised when its live families' weights reach 1.0 (combo-only kinds,
+   like "crisis now", need one strong family or a combination such as drunk + driving);
+5. the first recognised kind in PRIORITY is the one reported.
+
+Free of Slack and of the rest of the app: `assess(text)` and `assess_many(texts)`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gzip
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA = Path(__file__).resolve().parent / "data" / "cues.yaml"
+ENGLISH = Path(__file__).resolve().parent.parent / "deid" / "data" / "english_words.txt.gz"
+
+KINDS = ("self_harm", "harm_to_others", "abuse_neglect", "crisis_now", "threat_to_practitioner")
+# When several kinds are recognised, the one to lead with: danger now first, then a
+# threat to the practitioner, then harm to a third party, abuse, and self-harm.
+PRIORITY = ("crisis_now", "threat_to_practitioner", "harm_to_others", "abuse_neglect", "self_harm")
+# Kinds recognised only from one strong family or a combination (see cues.yaml combos):
+# their weak families ("drunk", "driving", "right now") mean nothing alone or summed.
+COMBO_ONLY = frozenset({"crisis_now"})
+THRESHOLD = 1.0
+TYPO_CUTOFF = 0.8
+TYPO_MIN_LEN = 3
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_CLAUSE = re.compile(
+    r"\s*;\s*|\s+[—–]\s+|\s+-\s+|,?\s+\b(?:but|however|although|though|whereas|yet|except that|and now|and since then)\b\s+",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z][a-z'-]*")
+_NEG_STOP = re.compile(r",|;|\b(?:because|who|which|so that|although|while|whereas)\b")
+
+
+@dataclass(frozen=True)
+class Cue:
+    family: str
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RiskAssessment:
+    kind: str | None
+    kinds: tuple[str, ...] = ()
+    cues: tuple[Cue, ...] = field(default_factory=tuple)
+
+    def __bool__(self) -> bool:
+        return self.kind is not None
+
+
+@dataclass(frozen=True)
+class _Family:
+    name: str
+    kind: str
+    weight: float
+    patterns: tuple[re.Pattern[str], ...]
+    case_sensitive: bool
+
+
+_QUOTE = re.compile(r"(?<![\w])['\"“”]+|['\"“”]+(?![\w])")
+
+
+def strip_accents(s: str) -> str:
+    s = s.replace("’", "'").replace("‘", "'").replace("ß", "ss")
+    # quote marks around words ("he'd 'take a few with him'") are not apostrophes: drop them
+    s = re.sub(r"[ \t]{2,}", " ", _QUOTE.sub(" ", s))
+    if s.isascii():
+        return s
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+# A cue starts at a word boundary, or at an apostrophe ("she'll", "he'd" start a cue at "'ll").
+_START = r"(?:(?<![\w])|(?='))"
+
+
+def _alt(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(_START + r"(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w])")
+
+
+class Recognizer:
+    def __init__(self, data: dict[str, Any], english: frozenset[str] = frozenset()):
+        macros = data.get("macros") or {}
+
+        def expand(p: str) -> str:
+            for _ in range(3):
+                p = re.sub(r"\{([A-Z]+)\}", lambda m: macros.get(m.group(1), m.group(0)), p)
+            return p
+
+        self.families: list[_Family] = []
+        for f in data["families"]:
+            if f["kind"] not in KINDS:
+                raise ValueError(f"cues.yaml: unknown kind {f['kind']!r} in {f['name']}")
+            cs = bool(f.get("case_sensitive"))
+            pats = tuple(
+                re.compile(_START + r"(?:" + expand(p) + r")(?![\w])", 0 if cs else re.IGNORECASE)
+                for p in f["patterns"]
+            )
+            self.families.append(_Family(f["name"], f["kind"], float(f.get("weight", 1.0)), pats, cs))
+        names = {f.name for f in self.families}
+        self.combos = []
+        for c in data.get("combos") or []:
+            missing = set(c["all"]) - names
+            if missing:
+                raise ValueError(f"cues.yaml: combo names unknown families {sorted(missing)}")
+            self.combos.append((c["kind"], tuple(c["all"]), float(c.get("weight", 1.0))))
+        self.clause_combos = [
+            (c["kind"], tuple(c["all"]), float(c.get("weight", 1.0))) for c in data.get("clause_combos") or []
+        ]
+        neg = data["negation"]
+        self.neg_window = int(neg.get("window", 4))
+        self.neg_before = _alt(neg["before"])
+        self.neg_pseudo = _alt(neg["pseudo"])
+        self.neg_after = _alt(neg["after"])
+        self.past = _alt(data["temporal"]["past"])
+        self.present = _alt(data["temporal"]["present"])
+        masks = data["masks"]
+        self.clause_masks = [_alt([expand(p) for p in masks[k]]) for k in ("idiom", "job", "completed_death")]
+        self.joke = _alt(masks["joke"])
+        self.joke_override = _alt(data.get("joke_overrides") or ["(?!x)x"])
+        self.frames = _alt(data["frames"])
+        self.general_frames = _alt(data.get("general_frames") or ["(?!x)x"])
+        self.anchors = _alt(data["anchors"])
+        self.keywords = [k.lower() for k in data.get("keywords") or []]
+        self.english = english
+
+    # ---- text ---------------------------------------------------------------
+    def _correct(self, clause: str) -> str:
+        """Pulls non-English words to the nearest risk keyword (typos)."""
+        if not self.keywords:
+            return clause
+
+        def fix(m: re.Match[str]) -> str:
+            w = m.group(0)
+            if len(w) < TYPO_MIN_LEN or w in self.english or w in self.keywords or "'" in w:
+                return w
+            close = _close(w, tuple(self.keywords))
+            return close or w
+
+        return _WORD.sub(fix, clause)
+
+    def _spans(self, pattern: re.Pattern[str], s: str) -> list[tuple[int, int]]:
+        return [m.span() for m in pattern.finditer(s)]
+
+    def _negated(self, s: str, start: int, end: int) -> bool:
+        before = s[:start]
+        cut = list(_NEG_STOP.finditer(before))
+        if cut:
+            before = before[cut[-1].end() :]
+        pseudo = self._spans(self.neg_pseudo, s)
+        words = list(re.finditer(r"\S+", before))[-self.neg_window :]
+        lo = words[0].start() if words else len(before)
+        offset = start - len(before)
+        for m in self.neg_before.finditer(before, lo):
+            a, b = m.start() + offset, m.end() + offset
+            if not any(pa <= a and b <= pb for pa, pb in pseudo):
+                return True
+        after = s[end:]
+        gap = re.match(r"\s*[:=]?\s*", after)
+        rest = after[gap.end() if gap else 0 :]
+        n = self.neg_after.match(rest)
+        return bool(n and rest[: n.end()].strip() and re.match(r"[\s.,;)]|$", rest[n.end() : n.end() + 1] or ""))
+
+    # ---- assessment ---------------------------------------------------------
+    def assess(self, text: str) -> RiskAssessment:
+        raw = strip_accents(text or "")
+        fired: dict[str, tuple[_Family, str]] = {}
+        framed = False
+        for sentence in (s for s in _SENTENCE.split(raw) if s.strip()):
+            low_sentence = sentence.lower()
+            anchored = bool(self.anchors.search(low_sentence))
+            frame = self.frames.search(low_sentence)
+            general = self.general_frames.search(low_sentence)
+            if frame:
+                framed = True
+            elif anchored:
+                framed = False
+            if framed or (general and not anchored):
+                continue
+            joking = bool(self.joke.search(low_sentence)) and not self.joke_override.search(low_sentence)
+            for clause in (c for c in _CLAUSE.split(sentence) if c and c.strip()):
+                self._clause(clause, joking, fired)
+        live = {name for name in fired}
+        scores: dict[str, float] = {}
+        for fam, _ in fired.values():
+            if fam.name.startswith("clause:"):
+                scores[fam.kind] = max(scores.get(fam.kind, 0.0), fam.weight)
+            elif fam.kind in COMBO_ONLY:
+                scores[fam.kind] = max(scores.get(fam.kind, 0.0), fam.weight)
+            else:
+                scores[fam.kind] = scores.get(fam.kind, 0.0) + fam.weight
+        for kind, needs, weight in self.combos:
+            if all(n in live for n in needs):
+                scores[kind] = max(scores.get(kind, 0.0), weight)
+        kinds = tuple(k for k in PRIORITY if scores.get(k, 0.0) >= THRESHOLD - 1e-9)
+        cues = tuple(Cue(f.name, f.kind, t) for f, t in fired.values())
+        return RiskAssessment(kinds[0] if kinds else None, kinds, cues)
+
+    def _clause(self, clause: str, joking: bool, fired: dict[str, tuple[_Family, str]]) -> None:
+        low = self._correct(clause.lower())
+        if joking:
+            return
+        past = bool(self.past.search(low)) and not self.present.search(low)
+        if past:
+            return
+        plain = clause.lower()
+        masked = [span for mask in self.clause_masks for span in self._spans(mask, low)]
+        masked_plain = [span for mask in self.clause_masks for span in self._spans(mask, plain)]
+        here: set[str] = set()
+        for fam in self.families:
+            if fam.name in fired and fam.weight > 0:
+                continue
+            s = clause if fam.case_sensitive else low
+            spans = masked_plain if fam.case_sensitive else masked
+            for pat in fam.patterns:
+                hit = None
+                for m in pat.finditer(s):
+                    a, b = m.span()
+                    if any(ma < b and a < mb for ma, mb in spans):
+                        continue
+                    if self._negated(plain if fam.case_sensitive else low, a, b):
+                        continue
+                    hit = m.group(0)
+                    break
+                if hit is not None:
+                    here.add(fam.name)
+                    fired.setdefault(fam.name, (fam, hit))
+                    break
+        for kind, needs, weight in self.clause_combos:
+            if all(n in here for n in needs):
+                name = "clause:" + "+".join(needs)
+                fired.setdefault(name, (_Family(name, kind, weight, (), False), clause.strip()[:80]))
+
+    def assess_many(self, texts: Iterable[str | None]) -> RiskAssessment:
+        return self.assess("\n".join(t for t in texts if t))
+
+
+@cache
+def _close(word: str, keywords: tuple[str, ...]) -> str | None:
+    found = difflib.get_close_matches(word, keywords, n=1, cutoff=TYPO_CUTOFF)
+    return found[0] if found else None
+
+
+@cache
+def _english() -> frozenset[str]:
+    with gzip.open(ENGLISH, "rt", encoding="utf-8") as fh:
+        return frozenset(w for w in fh.read().split("\n") if w)
+
+
+@cache
+def get_recognizer() -> Recognizer:
+    return Recognizer(yaml.safe_load(DATA.read_text(encoding="utf-8")), _english())
+
+
+def assess(text: str) -> RiskAssessment:
+    return get_recognizer().assess(text)
+
+
+def assess_many(texts: Iterable[str | None]) -> RiskAssessment:
+    return get_recognizer().assess_many(texts)

@@ -40,7 +40,10 @@ class Store:
     def __init__(self, engine: AsyncEngine, secrets: list[str] | None = None):
         self.engine = engine
         self.vault = IntakeVault(secrets)
-        self._scrub_pending = False  # an intake closed here whose key may still be in a page
+        # Closes counted against scrubs done: a close that commits while a scrub runs is
+        # scrubbed by the next one, never forgotten by the one that started before it.
+        self._closes = 0
+        self._scrubbed = 0
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._ambient: ContextVar[AsyncSession | None] = ContextVar(f"store-{id(self)}", default=None)
         self.transactions = 0  # committed or not: counted for benchmarks and tests
@@ -99,9 +102,10 @@ class Store:
 
     async def _after_commit(self, s: AsyncSession) -> None:
         if s.info.pop("shredded", False):
-            self._scrub_pending = True
+            self._closes += 1
+            closes = self._closes
             if self.engine.dialect.name == "sqlite" and await self.checkpoint():
-                self._scrub_pending = False
+                self._scrubbed = max(self._scrubbed, closes)
 
     @staticmethod
     async def _insert_once(s: AsyncSession, row: m.Base) -> bool:
@@ -239,7 +243,8 @@ class Store:
         close was kept from finishing. PostgreSQL: VACUUM FULL of the (tiny, unlogged)
         key table, which rewrites it into a new file without the deleted rows (plain
         VACUUM leaves their bytes in the page). True when nothing is left to scrub."""
-        if not self._scrub_pending:
+        closes = self._closes
+        if self._scrubbed >= closes:
             return True
         if self.engine.dialect.name == "sqlite":
             done = await self.checkpoint()
@@ -255,7 +260,7 @@ class Store:
                 finally:
                     await conn.exec_driver_sql("RESET lock_timeout")
         if done:
-            self._scrub_pending = False
+            self._scrubbed = max(self._scrubbed, closes)
         else:
             log_event(log, "closed intakes' keys not yet scrubbed: retried on the next tick")
         return done

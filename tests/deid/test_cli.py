@@ -2,6 +2,7 @@ import io
 import json
 
 from bot.deid.cli import main
+from tests.deid.test_review_spans import no_names
 
 
 def test_cli_text(capsys):
@@ -29,7 +30,15 @@ def test_cli_jsonl(monkeypatch, capsys):
     assert rows[1] == {"id": "b", "text": "nothing here", "spans": [], "review": []}
 
 
+def recognising_no_names(monkeypatch):
+    """The engine without its name, place, age and safety-net recognisers, so that what
+    it would normally remove is left — and pointed out — as review spans (the full
+    engine removes these examples outright)."""
+    monkeypatch.setattr("bot.deid.cli.get_engine", no_names)
+
+
 def test_cli_jsonl_review_spans_on_the_original_offsets(monkeypatch, capsys):
+    recognising_no_names(monkeypatch)
     texts = ["client (m 44) and J came in", "her dad passed at 9. then K\u200b's text", "a gift at Christmas"]
     lines = [{"id": str(i), "text": t} for i, t in enumerate(texts)]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(json.dumps(ln) for ln in lines) + "\n"))
@@ -48,7 +57,8 @@ def test_cli_jsonl_review_spans_on_the_original_offsets(monkeypatch, capsys):
     assert all(set(v) == {"start", "end", "reason"} for row in rows for v in row["review"])
 
 
-def test_cli_text_lists_what_to_check(capsys):
+def test_cli_text_lists_what_to_check(monkeypatch, capsys):
+    recognising_no_names(monkeypatch)
     assert main(["her dad passed at 9."]) == 0
     assert "check: possible_age" in capsys.readouterr().out
 

@@ -20,9 +20,6 @@ class Doc:
     lex: Lexicons
     terms: tuple[str, ...] = ()
     tokens: list[Token] = field(default_factory=list)
-    # first-pass names from context, fed back by the engine so that a later
-    # pass can find the same person's other mentions ("Tom ... Tom really")
-    known_names: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if not self.tokens:

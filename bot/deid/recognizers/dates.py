@@ -1,7 +1,7 @@
 """DATE: anything more specific than a year, in US, UK/Commonwealth and ISO forms.
 
 Bare years, weekdays alone, months alone and durations stay: they identify no
-one and the dilemma reads worse without them (DEID_GUIDE.md).
+one and the dilemma reads worse without them (../shared/data/DEID_GUIDE.md, beside the repository).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ _MONTH = (
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:(?:19|20)\d\d|'\d\d)"
 _WEEKDAY = r"(?:mon|tues?|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+"
-# a weekday before a date stays: alone it identifies nothing (DEID_GUIDE.md)
+# a weekday before a date stays: alone it identifies nothing (../shared/data/DEID_GUIDE.md, beside the repository)
 _LEADING_WEEKDAY = re.compile(_WEEKDAY, re.IGNORECASE)
 
 _TEXTUAL = re.compile(

@@ -542,7 +542,7 @@ def find(doc: Doc) -> Iterator[Candidate]:
 
 def is_namey(doc: Doc, t: Token) -> bool:
     """Could this capitalised word be (part of) a name at all? Titles stay
-    outside name spans (DEID_GUIDE.md): "Dr. [Okafor]"."""
+    outside name spans (../shared/data/DEID_GUIDE.md, beside the repository): "Dr. [Okafor]"."""
     low = t.lower
     if low in TITLES and t.is_cap and not t.possessive:
         nxt = doc.next(t)

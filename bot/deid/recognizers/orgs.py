@@ -219,10 +219,6 @@ def find(doc: Doc) -> Iterator[Candidate]:
     yield from _venues(doc)
 
 
-def _name_like(doc: Doc, tok) -> bool:
-    return tok.is_cap or tok.is_upper or tok.text.isdigit() or tok.text == "&"
-
-
 _MAX_NAME_WORDS = 10
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot.deid.wordset import strip_accents
+
 from ..model import Candidate
 from .base import Doc
 from .chat import SPEECH
@@ -38,10 +40,17 @@ _HEAD_FIRST = r"(?:" + _HEAD_FIRST_SURE + r"|" + _HEAD_FIRST_WORDY + r")"
 _PARTICLES = r"(?:(?i:de|du|des|la|le|les|del|della|dei|degli|di|da|dos|das|do|d'|l'|dels|des)\s+)"
 # street words that come after the name: Hungarian, Turkish, German, Dutch,
 # Scandinavian, Finnish, Czech, South Asian
+_HEAD_LAST_WORDS = (
+    "út utca u. tér körút sokak sokağı caddesi cad. bulvarı straße strasse str. gasse weg allee platz "
+    "laan straat gracht plein kade gade vej gata gatan vägen veien katu tie náměstí ulice třída marg "
+    "nagar salai path chowk colony layout mohalla"
+).split()
+# The normaliser folds combining marks before recognition ("út" is read as "ut"): each
+# word is matched in both forms.
 _HEAD_LAST = (
-    r"(?:út|utca|u\.|tér|körút|sokak|sokağı|caddesi|cad\.|bulvarı|straße|strasse|str\.|gasse|weg|allee|platz|"
-    r"laan|straat|gracht|plein|kade|gade|vej|gata|gatan|vägen|veien|katu|tie|náměstí|ulice|třída|marg|"
-    r"nagar|salai|path|chowk|colony|layout|mohalla)"
+    r"(?:"
+    + "|".join(sorted({re.escape(f) for w in _HEAD_LAST_WORDS for f in (w, strip_accents(w))}, key=len, reverse=True))
+    + r")"
 )
 # one word: "Hauptstraße", "Keizersgracht", "Storgatan", "Mannerheimintie"
 _COMPOUND = (

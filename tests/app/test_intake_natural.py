@@ -1,0 +1,54 @@
+"""Intake answers typed the way people say them: durations in words, numbers and
+abbreviations pick the right choice, over signed HTTP."""
+
+import pytest
+
+from bot.consult.model import IntakeState
+from tests.app.test_consult_flow import flat, step_prompt
+from tests.conftest import PRACTITIONER, TEAM
+
+DURATIONS = [
+    ("about 3 years ago", "2to5y"),
+    ("18 months", "6to24m"),
+    ("last year", "6to24m"),
+    ("a couple of weeks", "lt6m"),
+    ("2 yrs", "2to5y"),
+    ("a year and a half ago", "6to24m"),
+    ("1 yr 6 mo", "6to24m"),
+    ("six months ago", "6to24m"),
+    ("nearly two years", "6to24m"),
+    ("two and a half years", "2to5y"),
+    ("5 years", "2to5y"),
+    ("more than 5 years", "gt5y"),
+    ("roughly 10 years back", "gt5y"),
+    ("a few months", "lt6m"),
+    ("4 weeks ago", "lt6m"),
+    ("3y", "2to5y"),
+    ("Under 6 months", "lt6m"),
+    ("2–5 years", "2to5y"),
+    ("4", "gt5y"),
+]
+
+
+async def answer_of(bot, step_id):
+    intake = await bot.services.store.open_intake(TEAM, bot.services.identity.author_hashes(TEAM, PRACTITIONER))
+    return IntakeState.from_json(intake.state).answer(step_id)
+
+
+@pytest.mark.parametrize(("typed", "expected"), DURATIONS)
+async def test_typed_durations_pick_the_right_choice(bot, typed, expected):
+    await bot.command(PRACTITIONER, "consult")
+    await bot.dm(PRACTITIONER, "former client")
+    assert "How long ago" in step_prompt(bot.last_dm(PRACTITIONER))
+    await bot.dm(PRACTITIONER, typed)
+    assert "setting" in step_prompt(bot.last_dm(PRACTITIONER)), flat(bot.dms(PRACTITIONER)[-2:])
+    assert await answer_of(bot, "time_since") == expected
+
+
+@pytest.mark.parametrize("typed", ["sometime", "ended in 2019", "banana"])
+async def test_what_names_no_duration_is_asked_again(bot, typed):
+    await bot.command(PRACTITIONER, "consult")
+    await bot.dm(PRACTITIONER, "former client")
+    await bot.dm(PRACTITIONER, typed)
+    assert "didn't catch that" in flat(bot.dms(PRACTITIONER)[-2])
+    assert "How long ago" in step_prompt(bot.last_dm(PRACTITIONER))

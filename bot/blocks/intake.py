@@ -71,6 +71,9 @@ def _controls(spec, ref: str, step) -> list:
 
 def step_message(spec, step, state: IntakeState, ref: str, catalog) -> Message:
     blocks: list[Block] = [section(step.prompt)]
+    numbering = spec.numbering(step.id, state)
+    if numbering:
+        blocks.append(context(spec.text("step_number", number=numbering[0], total=numbering[1])))
     if step.tip:
         blocks.append(context(step.tip))
     if step.kind == "choice":

@@ -206,6 +206,23 @@ class IntakeSpec:
     def raw(self, dotted: str) -> Any:
         return self._texts.raw(dotted)
 
+    @staticmethod
+    def applies(step: Step, state: IntakeState) -> bool:
+        """Whether this intake asks the step, given the answers so far."""
+        if any(state.answer(k) != v for k, v in step.when.items()):
+            return False
+        if step.kind == "group":
+            return len(state.groups) > 1
+        return True
+
+    def numbering(self, step_id: str, state: IntakeState) -> tuple[int, int] | None:
+        """ "Step N of M", counting only the steps this intake asks (no preview):
+        a current client is never told "1" then "3"."""
+        asked = [s.id for s in self.steps if s.kind != "preview" and self.applies(s, state)]
+        if step_id not in asked:
+            return None
+        return asked.index(step_id) + 1, len(asked)
+
     @property
     def text_steps(self) -> list[Step]:
         return [s for s in self.steps if s.kind == "text"]
@@ -256,11 +273,7 @@ class IntakeFlow:
         return Outcome(self._next_from(-1, state), state)
 
     def visible(self, step: Step, state: IntakeState) -> bool:
-        if any(state.answer(k) != v for k, v in step.when.items()):
-            return False
-        if step.kind == "group":
-            return len(state.groups) > 1
-        return True
+        return self.spec.applies(step, state)
 
     def _next_from(self, index: int, state: IntakeState) -> str:
         for step in self.spec.steps[index + 1 :]:

@@ -1,6 +1,8 @@
 """Intake answers typed the way people say them: durations in words, numbers and
 abbreviations pick the right choice, over signed HTTP."""
 
+import re
+
 import pytest
 
 from bot.consult.model import IntakeState
@@ -52,3 +54,34 @@ async def test_what_names_no_duration_is_asked_again(bot, typed):
     await bot.dm(PRACTITIONER, typed)
     assert "didn't catch that" in flat(bot.dms(PRACTITIONER)[-2])
     assert "How long ago" in step_prompt(bot.last_dm(PRACTITIONER))
+
+
+def step_number(msg):
+    found = re.search(r"Step (\d+) of (\d+)", flat(msg))
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+async def walk(bot, first_answer, *rest):
+    """Answers the intake up to the preview, noting every "Step N of M" shown."""
+    await bot.command(PRACTITIONER, "consult")
+    seen = [step_number(bot.last_dm(PRACTITIONER))]
+    for answer in (first_answer, *rest):
+        await bot.dm(PRACTITIONER, answer)
+        seen.append(step_number(bot.last_dm(PRACTITIONER)))
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("answers", "total"),
+    [
+        (("current client", "skip", "The client asked to follow me online.", "skip", "ok", "What do I do?"), 6),
+        (("former client", "2 yrs", "skip", "The client asked to follow me online.", "skip", "ok", "What now?"), 7),
+    ],
+)
+async def test_step_numbers_count_only_the_steps_asked(bot, answers, total):
+    seen = await walk(bot, *answers)
+    assert seen[-1] is None  # the preview is not a numbered step
+    numbered = seen[:-1]
+    assert [n for n, _ in numbered] == list(range(1, total + 1))  # 1, 2, 3… never 1 → 3
+    assert all(m == total for _, m in numbered[1:])  # once the relationship is known, the total holds
+    assert "Here is your post" in step_prompt(bot.last_dm(PRACTITIONER))

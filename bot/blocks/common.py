@@ -34,7 +34,16 @@ MAX_FALLBACK_TEXT = 3000
 
 
 def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """At most ``limit`` characters; a longer text is shortened at a word boundary
+    (a single over-long word is cut) and ends with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace():
+        space = max(cut.rfind(" "), cut.rfind("\n"))
+        if space > (limit - 1) // 2:
+            cut = cut[:space]
+    return cut.rstrip(" \n,;:-–—") + "…"
 
 
 @dataclass

@@ -235,7 +235,10 @@ def text_form(spec, step, ref: str, max_chars: int) -> dict:
 
 
 def principles_form(step, ref: str, catalog, selected) -> dict:
-    options = [Option(value=p.key, label=p.title[:75], description=p.summary[:75]) for p in catalog.principles.values()]
+    options = [
+        Option(value=p.key, label=clip(p.title, 75), description=clip(p.summary, 75))
+        for p in catalog.principles.values()
+    ]
     initial = [o for o in options if o.value in selected] or None
     return _view(
         PRINCIPLES_CALLBACK,

@@ -85,3 +85,23 @@ async def test_step_numbers_count_only_the_steps_asked(bot, answers, total):
     assert [n for n, _ in numbered] == list(range(1, total + 1))  # 1, 2, 3… never 1 → 3
     assert all(m == total for _, m in numbered[1:])  # once the relationship is known, the total holds
     assert "Here is your post" in step_prompt(bot.last_dm(PRACTITIONER))
+
+
+async def test_principle_summaries_are_shortened_at_a_word(bot):
+    await walk(bot, "current client", "skip", "The client asked to follow me on Instagram.", "skip")
+    await bot.click_dm(PRACTITIONER, "intake_principles_change")
+    view = bot.slack.views(PRACTITIONER)[-1]
+    options = view["blocks"][0]["element"]["options"]
+    summaries = {p.key: p.summary for p in bot.services.catalog.principles.values()}
+    shortened = 0
+    for option in options:
+        shown, full = option["description"]["text"], summaries[option["value"]]
+        assert len(shown) <= 75
+        if shown == full:
+            continue
+        shortened += 1
+        assert shown.endswith("…")
+        kept = shown[:-1]
+        assert full.startswith(kept)
+        assert full[len(kept)] in " ,;:-–—", (kept, full)  # cut between words, not inside one
+    assert shortened  # the catalog has summaries longer than Slack's 75 characters

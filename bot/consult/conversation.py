@@ -125,7 +125,7 @@ class IntakeConversation:
             ]
         state.target = target
         if state.preview is None:
-            state.preview = compose(self.spec, state.answers, self.deid(), eff.terms)
+            state.preview = compose(self.spec, state.answers, self.deid(), eff.terms, state.removed_before)
         return step_id, [PreviewPrompt(state.preview, intake.ref, target)]
 
     async def _show(self, intake: m.Intake, eff: Effective) -> list[object]:

@@ -388,6 +388,10 @@ class IntakeFlow:
                 too_long = self.spec.text("validation.too_long", length=len(text), limit=self.max_chars)
                 return Outcome(StepId.PREVIEW, state, error=f"{step.field_label}: {too_long}")
             state.answers[step.id] = text or None
+        if state.preview is not None:
+            # "What I removed" stays cumulative: the preview's count already holds
+            # what earlier edits carried over.
+            state.removed_before = dict(state.preview.removed)
         state.edited = True
         state.preview = None
         return Outcome(StepId.PREVIEW, state)

@@ -115,6 +115,9 @@ class IntakeState:
     preview: PostContent | None = None
     target: Group | None = None
     edited: bool = False
+    # What earlier previews removed from text the Edit form then replaced: the
+    # edited text starts from the de-identified one, so those removals still hold.
+    removed_before: dict[str, int] = field(default_factory=dict)
 
     def answer(self, step_id: str) -> Any:
         return self.answers.get(step_id)
@@ -133,6 +136,8 @@ class IntakeState:
             out["target"] = self.target.to_json()
         if self.edited:
             out["edited"] = True
+        if self.removed_before:
+            out["removed_before"] = dict(self.removed_before)
         return out
 
     @classmethod
@@ -147,6 +152,7 @@ class IntakeState:
             preview=PostContent.from_json(data["preview"]) if data.get("preview") else None,
             target=Group.from_json(data.get("target")),
             edited=bool(data.get("edited")),
+            removed_before={str(k): int(v) for k, v in (data.get("removed_before") or {}).items()},
         )
 
 

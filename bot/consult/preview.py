@@ -20,12 +20,18 @@ def suggests_risk(spec: IntakeSpec, texts: list[str]) -> bool:
     return any(pattern.search(t) for t in texts if t)
 
 
-def compose(spec: IntakeSpec, answers: dict[str, Any], engine: Any, terms: list[str]) -> PostContent:
+def compose(
+    spec: IntakeSpec,
+    answers: dict[str, Any],
+    engine: Any,
+    terms: list[str],
+    removed_before: dict[str, int] | None = None,
+) -> PostContent:
     """The post's content: labels for the choices, de-identified free text (person
     placeholders consistent across fields), what was removed, and review warnings."""
     texts = [answers.get(k) or "" for k in FREE_TEXT_FIELDS]
     results = engine.redact_many(texts, terms=tuple(terms))
-    removed: dict[str, int] = {}
+    removed: dict[str, int] = dict(removed_before or {})  # what earlier previews removed, before an Edit
     warnings: list[str] = []
     for r in results:
         for label, n in r.removed.items():

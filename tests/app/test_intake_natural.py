@@ -6,7 +6,7 @@ import re
 import pytest
 
 from bot.consult.model import IntakeState
-from tests.app.test_consult_flow import flat, step_prompt
+from tests.app.test_consult_flow import flat, run_intake_to_preview, step_prompt
 from tests.conftest import PRACTITIONER, TEAM
 
 DURATIONS = [
@@ -105,3 +105,33 @@ async def test_principle_summaries_are_shortened_at_a_word(bot):
         assert full.startswith(kept)
         assert full[len(kept)] in " ,;:-–—", (kept, full)  # cut between words, not inside one
     assert shortened  # the catalog has summaries longer than Slack's 75 characters
+
+
+def removed_lines(preview) -> dict[str, int]:
+    text = next(
+        b["text"]["text"] for b in preview["blocks"] if "What I removed" in (b.get("text") or {}).get("text", "")
+    )
+    return {label: int(n) for n, label in re.findall(r"• (\d+) × ([^\n]+)", text)}
+
+
+async def test_what_i_removed_is_cumulative_after_edits(bot):
+    before = removed_lines(await run_intake_to_preview(bot))
+    assert before.get("names") and before.get("contact details")
+    for round_, name in enumerate(("Margaret Chu", "Theodora"), 1):
+        await bot.click_dm(PRACTITIONER, "intake_edit")
+        view = bot.slack.views(PRACTITIONER)[-1]
+        situation = next(b for b in view["blocks"] if b["block_id"] == "situation")["element"]["initial_value"]
+        await bot.slack.submit_view(
+            PRACTITIONER,
+            view["id"],
+            {
+                "situation": {"value": f"{situation} Her sister {name} called too."},
+                "considering": {"value": ""},
+                "question": {"value": "What would you do?"},
+            },
+        )
+        after = removed_lines(bot.last_dm(PRACTITIONER))
+        assert "Margaret" not in flat(bot.last_dm(PRACTITIONER))
+        for label, n in before.items():  # nothing the first preview removed drops out of the list
+            assert after.get(label, 0) >= n, (label, before, after)
+        assert after["names"] >= before["names"] + round_

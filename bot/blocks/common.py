@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -141,8 +142,18 @@ def divider() -> DividerBlock:
     return DividerBlock()
 
 
+def confirm(title: str, body: str, yes: str, no: str) -> ConfirmObject:
+    """Slack's "are you sure?" dialog on a button (title, yes and no at most 100 characters)."""
+    return ConfirmObject(title=clip(title, 100), text=clip(body, 300), confirm=clip(yes, 30), deny=clip(no, 30))
+
+
 def button(
-    text: str, action_id: str, value: str = "", style: str | None = None, url: str | None = None
+    text: str,
+    action_id: str,
+    value: str = "",
+    style: str | None = None,
+    url: str | None = None,
+    confirm: ConfirmObject | None = None,
 ) -> ButtonElement:
     return ButtonElement(
         text=PlainTextObject(text=clip(text, 75), emoji=True),
@@ -150,6 +161,7 @@ def button(
         value=value or None,
         style=style,
         url=url,
+        confirm=confirm,
     )
 
 

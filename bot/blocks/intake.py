@@ -20,6 +20,7 @@ from bot.blocks.common import (
     actions,
     button,
     clip,
+    confirm,
     context,
     divider,
     escape,
@@ -65,8 +66,17 @@ def _controls(spec, ref: str, step) -> list:
         buttons.append(button(spec.text("back_button"), BACK, _value(ref, step.id)))
     if not step.required and step.kind != "preview":
         buttons.append(button(spec.text("skip_button"), SKIP, _value(ref, step.id)))
-    buttons.append(button(spec.text("cancel_button"), CANCEL, _value(ref, step.id)))
+    buttons.append(button(spec.text("cancel_button"), CANCEL, _value(ref, step.id), confirm=_cancel_confirm(spec)))
     return buttons
+
+
+def _cancel_confirm(spec):
+    return confirm(
+        spec.text("cancel_confirm.title"),
+        spec.text("cancel_confirm.text"),
+        spec.text("cancel_confirm.confirm"),
+        spec.text("cancel_confirm.deny"),
+    )
 
 
 def step_message(spec, step, state: IntakeState, ref: str, catalog) -> Message:
@@ -140,7 +150,13 @@ def preview_message(spec, content: PostContent, ref: str, catalog, target: Group
         actions(
             button(step.text("post_button"), POST, _value(ref, "preview"), style="primary"),
             button(step.text("edit_button"), EDIT, _value(ref, "preview")),
-            button(step.text("cancel_button"), CANCEL, _value(ref, "preview"), style="danger"),
+            button(
+                step.text("cancel_button"),
+                CANCEL,
+                _value(ref, "preview"),
+                style="danger",
+                confirm=_cancel_confirm(spec),
+            ),
             button(spec.text("back_button"), BACK, _value(ref, "preview")),
         )
     )

@@ -135,3 +135,26 @@ async def test_what_i_removed_is_cumulative_after_edits(bot):
         for label, n in before.items():  # nothing the first preview removed drops out of the list
             assert after.get(label, 0) >= n, (label, before, after)
         assert after["names"] >= before["names"] + round_
+
+
+def button_of(msg, action_id):
+    for block in msg.get("blocks") or []:
+        for el in block.get("elements") or []:
+            if el.get("action_id") == action_id:
+                return el
+    return None
+
+
+async def test_cancel_asks_first_and_says_what_is_deleted(bot):
+    preview = await run_intake_to_preview(bot)
+    for msg in bot.dms(PRACTITIONER):
+        cancel = button_of(msg, "intake_cancel")
+        if cancel is not None:
+            assert cancel["confirm"]["title"]["text"] == "Cancel this consult?"
+            assert "delete them yourself" in cancel["confirm"]["text"]["text"]
+    assert button_of(preview, "intake_cancel")["confirm"]["confirm"]["text"] == "Cancel consult"
+    await bot.click_dm(PRACTITIONER, "intake_cancel")
+    said = flat(bot.last_dm(PRACTITIONER))
+    assert "Everything you wrote" not in said
+    assert "app's copy of your answers is deleted" in said and "still in Slack as your own messages" in said
+    assert await bot.services.store.open_intake(TEAM, bot.services.identity.author_hashes(TEAM, PRACTITIONER)) is None

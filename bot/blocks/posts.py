@@ -27,6 +27,7 @@ REPLY_ANON = "post_reply_anon"
 FLAG = "post_flag"
 OP_REPLY = "post_op_reply"
 RESOLVE = "post_resolve"
+REOPEN = "post_reopen"
 DELETE = "post_delete"
 REPLY_CALLBACK = {"anonymous": "reply_anon_submit", "op": "op_reply_submit"}
 
@@ -83,9 +84,10 @@ def thread_reply(reply: ThreadReply) -> Message:
 
 
 def owner_actions(number: int, resolved: bool) -> list:
-    buttons = [button(_t("owner.reply_button"), OP_REPLY, str(number), style="primary")]
-    if not resolved:
-        buttons.append(button(_t("owner.resolve_button"), RESOLVE, str(number)))
+    buttons = [
+        button(_t("owner.reply_button"), OP_REPLY, str(number), style="primary"),
+        _state_button(number, resolved),
+    ]
     delete = button(_t("owner.delete_button"), DELETE, str(number), style="danger")
     delete.confirm = ConfirmObject(
         title=_t("owner.delete_confirm_title"),
@@ -95,6 +97,31 @@ def owner_actions(number: int, resolved: bool) -> list:
     )
     buttons.append(delete)
     return [actions(*buttons)]
+
+
+def _state_button(number: int, resolved: bool):
+    if resolved:
+        return button(_t("owner.reopen_button"), REOPEN, str(number))
+    return button(_t("owner.resolve_button"), RESOLVE, str(number))
+
+
+def with_resolved(message: dict, number: int, resolved: bool) -> Message | None:
+    """The message a Mark resolved / Reopen button was clicked in, with that button
+    turned into the other one (None if it has no such button for this post)."""
+    blocks = [dict(b) for b in message.get("blocks") or []]
+    changed = False
+    for block in blocks:
+        if block.get("type") != "actions":
+            continue
+        elements = list(block.get("elements") or [])
+        for i, el in enumerate(elements):
+            if el.get("action_id") in (RESOLVE, REOPEN) and el.get("value") == str(number):
+                elements[i] = _state_button(number, resolved).to_dict()
+                changed = True
+        block["elements"] = elements
+    if not changed:
+        return None
+    return Message(text=message.get("text") or "", blocks=blocks)
 
 
 def relay_dm(relay: RelayNotice) -> Message:

@@ -155,17 +155,21 @@ class Discussion:
         await self._thread_post(team, post, "op", await self._redact(team.id, reply))
         return Result(True, _t("post.reply_posted", number=number))
 
-    async def resolve(self, team: Team, user_id: str, number: int) -> Result:
+    async def resolve(self, team: Team, user_id: str, number: int, *, resolved: bool = True) -> Result:
+        """Marks the post resolved (or, with resolved=False, open again) and updates it in the channel."""
         post = await self._live_post(team.id, number)
         if post is None:
             return Result(False, _t("post.not_found"))
         if not self.owns(post, team.id, user_id):
             return Result(False, _t("post.not_owner", number=number))
-        await self.store.update_post(post.id, resolved=True)
+        await self.store.update_post(post.id, resolved=resolved)
         if post.message_ts:
-            message = ChannelPost(post.id, PostContent.from_json(post.content), resolved=True)
+            message = ChannelPost(post.id, PostContent.from_json(post.content), resolved=resolved)
             await self.gateway.update(team, post.channel_id, post.message_ts, message)
-        return Result(True, _t("post.resolved", number=number))
+        return Result(True, _t("post.resolved" if resolved else "post.reopened", number=number))
+
+    async def reopen(self, team: Team, user_id: str, number: int) -> Result:
+        return await self.resolve(team, user_id, number, resolved=False)
 
     async def delete(self, team: Team, user_id: str | None, number: int, *, status: str = "deleted") -> Result:
         """Deletes the post and the app's thread messages, then purges stored text.

@@ -27,6 +27,7 @@ def register(app, services) -> None:
     app.action(pb.OP_REPLY)(posts.open_reply(services, "op"))
     app.action(pb.FLAG)(posts.flag(services))
     app.action(pb.RESOLVE)(posts.resolve(services))
+    app.action(pb.REOPEN)(posts.resolve(services, resolved=False))
     app.action(pb.DELETE)(posts.delete(services))
     app.action(mb.APPROVE)(moderation.approve(services))
     app.action(mb.REJECT)(moderation.open_reject(services))

@@ -1,7 +1,8 @@
 """Buttons on the consultation post and in the poster's DMs."""
 
-from bot.listeners.actions.common import numbered
-from bot.listeners.context import number, team_of
+from bot.blocks import posts as pb
+from bot.listeners.actions.common import answer, numbered
+from bot.listeners.context import number, team_of, user_of
 from bot.outgoing import ReplyForm
 
 
@@ -27,8 +28,24 @@ def flag(services):
     return _acting(services, "flag")
 
 
-def resolve(services):
-    return _acting(services, "resolve")
+def resolve(services, *, resolved: bool = True):
+    """Mark resolved / Reopen: the post changes, and so does the button clicked."""
+
+    async def on_resolve(ack, body, action, respond):
+        await ack()
+        n = number(action)
+        if n is None:
+            return
+        team, user_id = team_of(body), user_of(body)
+        result = await services.discussion.resolve(team, user_id, n, resolved=resolved)
+        message, channel = body.get("message"), (body.get("channel") or {}).get("id")
+        if result.ok and message and channel and message.get("ts"):
+            flipped = pb.with_resolved(message, n, resolved)
+            if flipped is not None:
+                await services.gateway.update(team, channel, message["ts"], flipped)
+        await answer(services, body, respond, team, user_id, result.message)
+
+    return on_resolve
 
 
 def delete(services):

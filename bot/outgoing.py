@@ -147,6 +147,8 @@ class QueueItem:
 
     number: int
     flag_id: int | None = None
+    excerpt: str = ""  # the de-identified question (or situation), as the channel sees it
+    reason: str = ""  # a flag's optional reason from the colleague who flagged it
 
 
 @dataclass(frozen=True)

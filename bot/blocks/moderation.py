@@ -103,6 +103,17 @@ def reject_form(form: RejectForm) -> dict:
     ).to_dict()
 
 
+def _queue_item(title: str, item) -> object:
+    """One queued post: what it is, a short escaped excerpt of its de-identified
+    text, and for a flag the reason the colleague gave (never who they are)."""
+    lines = [title]
+    if item.excerpt:
+        lines.append(_t("queue.excerpt", text=escape(clip(" ".join(item.excerpt.split()), 200))))
+    if getattr(item, "reason", ""):
+        lines.append(_t("queue.reason", reason=escape(clip(" ".join(item.reason.split()), 300))))
+    return section("\n".join(lines))
+
+
 def home(view: HomeView, catalog) -> dict:
     blocks = [
         header(_t("home.title")),
@@ -132,6 +143,7 @@ def home(view: HomeView, catalog) -> dict:
         queue += [_t("queue.flagged", number=q.number) for q in moderator.flags]
         blocks += sections(_t("home.queue") + "\n" + ("\n".join(queue) if queue else _t("home.queue_empty")))
         for item in moderator.awaiting[:10]:
+            blocks.append(_queue_item(_t("queue.awaiting_item", number=item.number), item))
             blocks.append(
                 actions(
                     button(f"{_t('review.approve_button')} #{item.number}", APPROVE, str(item.number), style="primary"),
@@ -140,5 +152,6 @@ def home(view: HomeView, catalog) -> dict:
             )
         for item in moderator.flags[:10]:
             assert item.flag_id is not None
+            blocks.append(_queue_item(_t("queue.flagged_item", number=item.number), item))
             blocks.append(flag_actions(item.number, item.flag_id, labelled=True))
     return View(type="home", blocks=blocks[:MAX_VIEW_BLOCKS]).to_dict()

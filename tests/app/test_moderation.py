@@ -283,7 +283,7 @@ async def test_second_channel_is_joined_and_the_intake_then_asks_which_group(bot
     assert [c.args["channel"] for c in bot.slack.calls_to("conversations.join")] == [GENERAL]
     assert bot.slack.channels[GENERAL]["is_member"]
     listed = await admin(bot, MODERATOR, "channels")
-    assert "<#C0CONSULT> _(config (" in listed and "<#C0GENERAL> _(set in Slack)_" in listed
+    assert "<#C0CONSULT> _(from default.yaml)_" in listed and "<#C0GENERAL> _(set in Slack)_" in listed
     assert "channel add · <#C0GENERAL>" in await admin(bot, MODERATOR, "audit")
 
     # Two channels: the next intake asks, and the post goes where the poster chose.
@@ -395,11 +395,11 @@ async def test_status_shows_where_each_value_comes_from_and_slack_overrides_conf
     bot = await start_bot(settings, slack)
     try:
         status = await admin(bot, COLLEAGUE2, "status")  # a moderator from config/
-        assert "*Pre-approval:* off _(config (" in status
-        assert "*Review channel:* <#G0REVIEW> _(config (" in status
-        assert "*Retention:* 30 days _(config (" in status
-        assert "*Workspace terms:* 1 _(1 from config, 0 set in Slack)_" in status
-        assert "*Consultation channels:* <#C0CONSULT> _(config (" in status
+        assert "*Pre-approval:* off _(from default.yaml)_" in status
+        assert "*Review channel:* <#G0REVIEW> _(from default.yaml)_" in status
+        assert "*Retention:* 30 days _(from default.yaml)_" in status
+        assert "*Workspace terms:* 1 _(1 from the config file, 0 set in Slack)_" in status
+        assert "*Consultation channels:* <#C0CONSULT> _(from default.yaml)_" in status
         assert "*Retention job:* has not run yet" in status
 
         await admin(bot, COLLEAGUE2, "approval on")
@@ -409,7 +409,7 @@ async def test_status_shows_where_each_value_comes_from_and_slack_overrides_conf
         status = await admin(bot, COLLEAGUE2, "status")
         assert "*Pre-approval:* on _(set in Slack)_" in status
         assert "*Retention:* keep post text _(set in Slack)_" in status
-        assert "*Review channel:* <#G0REVIEW> _(config (" in status
+        assert "*Review channel:* <#G0REVIEW> _(from default.yaml)_" in status
         assert "*Workspace terms:* 2 _(1 from config, 1 set in Slack)_" in status
         assert "<#C0CONSULT>, <#C0GENERAL> _(config and Slack)_" in status
         # The stored values are what the app acts on.

@@ -3,7 +3,8 @@
 over signed HTTP against the stand-in Slack."""
 
 from tests.app.test_consult_flow import flat, run_intake_to_preview
-from tests.conftest import COLLEAGUE, CONSULT, PRACTITIONER
+from tests.app.test_moderation import admin, consult, valid_view
+from tests.conftest import COLLEAGUE, CONSULT, MODERATOR, PRACTITIONER
 
 
 def actions_of(msg) -> list[str]:
@@ -39,3 +40,20 @@ async def test_mark_resolved_becomes_reopen_and_reopen_works(bot):
     assert "resolved" not in flat(bot.slack.messages(CONSULT)[0]["blocks"][0])
     assert "is open again" in flat(bot.slack.calls_to("response_url")[-1].args)
     assert not (await bot.services.store.get_post(1)).resolved
+
+
+async def test_moderator_queue_shows_the_post_text_and_status_reads_cleanly(bot):
+    assert "App Home" in await admin(bot, MODERATOR, "approval on")
+    await consult(bot, question="How do I decline <!channel> kindly & *firmly*?")
+    await bot.slack.open_home(MODERATOR)
+    home = bot.slack.home(MODERATOR)
+    valid_view(home)
+    blocks = home["blocks"]
+    approve_at = next(i for i, b in enumerate(blocks) if "review_approve" in flat(b))
+    item = blocks[approve_at - 1]["text"]["text"]  # right above Approve / Reject
+    assert "Dilemma #1" in item and "How do I decline" in item
+    assert "<!channel>" not in flat(home) and "&lt;!channel&gt;" in item and "&amp;" in item
+
+    status = await admin(bot, MODERATOR, "status")
+    assert "))" not in status and "config (" not in status
+    assert "_(from default.yaml)_" in status

@@ -410,8 +410,8 @@ async def test_status_shows_where_each_value_comes_from_and_slack_overrides_conf
         assert "*Pre-approval:* on _(set in Slack)_" in status
         assert "*Retention:* keep post text _(set in Slack)_" in status
         assert "*Review channel:* <#G0REVIEW> _(from default.yaml)_" in status
-        assert "*Workspace terms:* 2 _(1 from config, 1 set in Slack)_" in status
-        assert "<#C0CONSULT>, <#C0GENERAL> _(config and Slack)_" in status
+        assert "*Workspace terms:* 2 _(1 from the config file, 1 set in Slack)_" in status
+        assert "<#C0CONSULT>, <#C0GENERAL> _(from the config file and Slack)_" in status
         # The stored values are what the app acts on.
         eff = await bot.services.workspace.effective(TEAM)
         assert eff.approval is True and eff.retention_days == 0 and eff.terms == ["Lighthouse program", "Sunny Days"]

@@ -59,6 +59,8 @@ def approval_request(request: ApprovalRequest, catalog) -> Message:
 def flag_notice(notice: FlagNotice, catalog) -> Message:
     number = notice.number
     blocks = [header(_t("review.flag_title", number=number)), context(_t("review.flag_note"))]
+    if notice.reason:
+        blocks.append(section(_t("queue.reason", reason=escape(clip(notice.reason, 600)))))
     blocks += post_body(notice.content, catalog, str(number))[1:]
     blocks.append(flag_actions(number, notice.flag_id))
     return Message(text=_t("review.flag_title", number=number), blocks=render(blocks))

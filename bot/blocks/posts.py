@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, ConfirmObject
+from slack_sdk.models.blocks import Block, ConfirmObject, InputBlock, PlainTextInputElement, PlainTextObject
+from slack_sdk.models.views import View
 
 from bot.blocks.common import (
     Message,
@@ -17,10 +18,11 @@ from bot.blocks.common import (
     labelled,
     plain_sections,
     render,
+    section,
     sections,
 )
 from bot.consult.model import FREE_TEXT_FIELDS, OwnPost, PostContent
-from bot.outgoing import ChannelPost, MyPosts, RelayNotice, ThreadReply
+from bot.outgoing import ChannelPost, FlagForm, MyPosts, RelayNotice, ThreadReply
 from bot.texts import text
 
 REPLY_ANON = "post_reply_anon"
@@ -29,6 +31,8 @@ OP_REPLY = "post_op_reply"
 RESOLVE = "post_resolve"
 REOPEN = "post_reopen"
 DELETE = "post_delete"
+FLAG_UNDO = "post_flag_undo"
+FLAG_CALLBACK = "flag_submit"
 REPLY_CALLBACK = {"anonymous": "reply_anon_submit", "op": "op_reply_submit"}
 
 
@@ -153,3 +157,38 @@ def mine(listing: MyPosts) -> Message:
         blocks += own_post(p)
         blocks.append(divider())
     return Message(text=_t("mine.title"), blocks=render(blocks[:-1]))
+
+
+def flag_form(form: FlagForm) -> dict:
+    """Flag: an optional reason for the moderators (they never learn who flagged)."""
+    return View(
+        type="modal",
+        callback_id=FLAG_CALLBACK,
+        private_metadata=f"{form.number}|{form.respond_to}"[:3000],
+        title=PlainTextObject(text=clip(_t("flag.form_title"), 24)),
+        submit=PlainTextObject(text=clip(_t("flag.form_submit"), 24)),
+        close=PlainTextObject(text=clip(text("intake.form_close"), 24)),
+        blocks=[
+            section(_t("flag.form_intro", number=form.number)),
+            InputBlock(
+                block_id="reason",
+                optional=True,
+                label=PlainTextObject(text=_t("flag.form_label")),
+                hint=PlainTextObject(text=_t("flag.form_hint")),
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=500,
+                    placeholder=PlainTextObject(text=clip(_t("flag.form_placeholder"), 150)),
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+def flag_confirmation(number: int, said: str, undo: bool) -> Message:
+    """What the flagger is told (ephemerally), with an Undo while the flag is open."""
+    blocks = list(sections(said))
+    if undo:
+        blocks.append(actions(button(_t("flag.undo_button"), FLAG_UNDO, str(number))))
+    return Message(text=said, blocks=render(blocks))

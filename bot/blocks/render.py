@@ -43,6 +43,7 @@ class Renderer:
             out.EditForm: lambda v: ib.edit_form(s, v.ref, v.content, self.max_chars),
             out.ReplyForm: ib.reply_form,
             out.RejectForm: mb.reject_form,
+            out.FlagForm: pb.flag_form,
             out.HomeView: lambda v: mb.home(v, c),
         }
 

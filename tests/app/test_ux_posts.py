@@ -3,8 +3,9 @@
 over signed HTTP against the stand-in Slack."""
 
 from tests.app.test_consult_flow import flat, run_intake_to_preview
-from tests.app.test_moderation import admin, consult, valid_view
-from tests.conftest import COLLEAGUE, CONSULT, MODERATOR, PRACTITIONER
+from tests.app.test_moderation import admin, consult, flag_post, review_ready, valid_view
+from tests.app.test_moderation import signed_click as signed_click_answer
+from tests.conftest import COLLEAGUE, COLLEAGUE2, CONSULT, MODERATOR, PRACTITIONER, REVIEW, TEAM
 
 
 def actions_of(msg) -> list[str]:
@@ -57,3 +58,35 @@ async def test_moderator_queue_shows_the_post_text_and_status_reads_cleanly(bot)
     status = await admin(bot, MODERATOR, "status")
     assert "))" not in status and "config (" not in status
     assert "_(from default.yaml)_" in status
+
+
+async def test_flag_asks_an_optional_reason_and_the_flagger_can_undo_it(bot):
+    await review_ready(bot)
+    await consult(bot)
+    post = bot.slack.messages(CONSULT)[0]
+    said = await flag_post(bot, COLLEAGUE, post, reason="It names Rosalind, the client's school.")
+    assert "moderators have been told" in said
+    confirmation = bot.slack.calls_to("response_url")[-1].args
+    assert "post_flag_undo" in flat(confirmation["blocks"])
+
+    notice = bot.slack.messages(REVIEW)[-1]
+    shown = flat(notice)
+    assert "Reason given" in shown and "client's school" in shown
+    assert "Rosalind" not in shown  # the reason is de-identified like a reply
+    assert COLLEAGUE not in shown and PRACTITIONER not in shown  # nobody's identity
+    await bot.slack.open_home(MODERATOR)
+    assert "client's school" in flat(bot.slack.home(MODERATOR))
+    assert COLLEAGUE not in flat(bot.slack.home(MODERATOR))
+
+    # Undo, from the ephemeral confirmation: the flag is withdrawn, the moderators' notice says so.
+    await signed_click_answer(bot, COLLEAGUE, "post_flag_undo", "1")
+    assert "withdrawn" in flat(bot.slack.calls_to("response_url")[-1].args)
+    assert await bot.services.store.open_flags(TEAM) == []
+    closed = flat(bot.slack.messages(REVIEW)[-1])
+    assert "Withdrawn by the colleague who flagged it" in closed and "flag_remove" not in closed
+    # Someone else cannot undo a flag that is not theirs; the flagger can flag again, without a reason.
+    await flag_post(bot, COLLEAGUE, bot.slack.messages(CONSULT)[0])
+    await signed_click_answer(bot, COLLEAGUE2, "post_flag_undo", "1")
+    assert "no open flag of yours" in flat(bot.slack.calls_to("response_url")[-1].args)
+    assert len(await bot.services.store.open_flags(TEAM)) == 1
+    assert "Reason given" not in flat(bot.slack.messages(REVIEW)[-1])

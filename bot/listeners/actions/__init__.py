@@ -26,6 +26,7 @@ def register(app, services) -> None:
     app.action(pb.REPLY_ANON)(posts.open_reply(services, "anonymous"))
     app.action(pb.OP_REPLY)(posts.open_reply(services, "op"))
     app.action(pb.FLAG)(posts.flag(services))
+    app.action(pb.FLAG_UNDO)(posts.unflag(services))
     app.action(pb.RESOLVE)(posts.resolve(services))
     app.action(pb.REOPEN)(posts.resolve(services, resolved=False))
     app.action(pb.DELETE)(posts.delete(services))

@@ -3,7 +3,7 @@
 from bot.blocks import posts as pb
 from bot.listeners.actions.common import answer, numbered
 from bot.listeners.context import number, team_of, user_of
-from bot.outgoing import ReplyForm
+from bot.outgoing import FlagForm, ReplyForm
 
 
 def open_reply(services, kind: str):
@@ -25,7 +25,34 @@ def _acting(services, method: str):
 
 
 def flag(services):
-    return _acting(services, "flag")
+    """Flag opens a small form for an optional reason; the flag is made when it is sent."""
+
+    async def on_flag(ack, body, action):
+        await ack()
+        n = number(action)
+        if n is None:
+            return
+        form = FlagForm(n, str(body.get("response_url") or ""))
+        await services.gateway.open_view(team_of(body), body["trigger_id"], form)
+
+    return on_flag
+
+
+def unflag(services):
+    async def on_unflag(ack, body, action, respond):
+        await ack()
+        n = number(action)
+        if n is None:
+            return
+        team, user_id = team_of(body), user_of(body)
+        result = await services.discussion.unflag(team, user_id, n)
+        if respond is not None and body.get("response_url"):
+            # The confirmation with its Undo button becomes the answer.
+            await respond(response_type="ephemeral", replace_original=True, text=result.message)
+            return
+        await answer(services, body, respond, team, user_id, result.message)
+
+    return on_unflag
 
 
 def resolve(services, *, resolved: bool = True):

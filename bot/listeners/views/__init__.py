@@ -10,4 +10,5 @@ def register(app, services) -> None:
     app.view(ib.EDIT_CALLBACK)(intake.submitted(services, "edit"))
     app.view(pb.REPLY_CALLBACK["anonymous"])(posts.submitted(services, "anonymous"))
     app.view(pb.REPLY_CALLBACK["op"])(posts.submitted(services, "op"))
+    app.view(pb.FLAG_CALLBACK)(posts.flag_submitted(services))
     app.view(mb.REJECT_CALLBACK)(moderation.reject_submitted(services))

@@ -148,7 +148,7 @@ def preview_message(spec, content: PostContent, ref: str, catalog, target: Group
         blocks += sections(spec.text("risk.note"))
     blocks.append(
         actions(
-            button(step.text("post_button"), POST, _value(ref, "preview"), style="primary"),
+            button(step.text("post_button"), POST, _value(ref, "preview", content.digest()), style="primary"),
             button(step.text("edit_button"), EDIT, _value(ref, "preview")),
             button(
                 step.text("cancel_button"),

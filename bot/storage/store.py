@@ -156,6 +156,12 @@ class Store:
             )
             return await self._opened(s, res.scalar_one_or_none())
 
+    async def post_by_intake(self, team_id: str, ref: str) -> m.Post | None:
+        """The post an intake became (by the intake's reference), if it became one."""
+        async with self.session() as s:
+            res = await s.execute(select(m.Post).where(m.Post.team_id == team_id, m.Post.intake_ref == ref).limit(1))
+            return res.scalar_one_or_none()
+
     async def get_intake(self, intake_id: int) -> m.Intake | None:
         async with self.session() as s:
             return await self._opened(s, await s.get(m.Intake, intake_id))

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from bot.consult.model import IntakeState
-from tests.app.test_consult_flow import flat, run_intake_to_preview, step_prompt
-from tests.conftest import PRACTITIONER, TEAM
+from tests.app.test_consult_flow import flat, run_intake_to_preview, signed_click, step_prompt
+from tests.conftest import CONSULT, PRACTITIONER, TEAM
 
 DURATIONS = [
     ("about 3 years ago", "2to5y"),
@@ -158,3 +158,56 @@ async def test_cancel_asks_first_and_says_what_is_deleted(bot):
     assert "Everything you wrote" not in said
     assert "app's copy of your answers is deleted" in said and "still in Slack as your own messages" in said
     assert await bot.services.store.open_intake(TEAM, bot.services.identity.author_hashes(TEAM, PRACTITIONER)) is None
+
+
+def intake_buttons(msg):
+    return [
+        el
+        for b in msg.get("blocks") or []
+        for el in b.get("elements") or []
+        if str(el.get("action_id", "")).startswith("intake_")
+    ]
+
+
+def now(bot, msg):
+    """The message as the DM shows it now (after any chat.update)."""
+    return next(m for m in bot.dms(PRACTITIONER) if m["ts"] == msg["ts"])
+
+
+async def test_superseded_buttons_are_removed_and_old_clicks_get_a_clear_answer(bot):
+    first_preview = await run_intake_to_preview(bot)
+    with_buttons = [m for m in bot.dms(PRACTITIONER) if intake_buttons(m)]
+    assert [m["ts"] for m in with_buttons] == [first_preview["ts"]]  # only the newest prompt keeps buttons
+    assert "moved on" in flat(bot.dms(PRACTITIONER)[1])  # the first question, answered
+
+    old_post = button_of(first_preview, "intake_post")["value"]
+    await bot.click_dm(PRACTITIONER, "intake_edit")
+    view = bot.slack.views(PRACTITIONER)[-1]
+    await bot.slack.submit_view(
+        PRACTITIONER,
+        view["id"],
+        {
+            "situation": {"value": "A former client wants to be friends."},
+            "considering": {"value": ""},
+            "question": {"value": "What would you do?"},
+        },
+    )
+    second_preview = bot.last_dm(PRACTITIONER)
+    assert "replaced by a newer one below" in flat(now(bot, first_preview))
+    assert not intake_buttons(now(bot, first_preview))
+
+    # A click on the old preview's Post anyway (hand-made): nothing is posted.
+    await signed_click(bot, PRACTITIONER, "intake_post", old_post)
+    assert "replaced by a newer one below" in flat(bot.last_dm(PRACTITIONER))
+    assert bot.slack.messages(CONSULT) == []
+
+    newest_post = button_of(second_preview, "intake_post")["value"]
+    await bot.click_dm(PRACTITIONER, "intake_post")
+    assert len(bot.slack.messages(CONSULT)) == 1
+    assert "already posted as *Dilemma #1*" in flat(now(bot, second_preview))
+    assert not intake_buttons(now(bot, second_preview))
+    for value in (newest_post, old_post):
+        await signed_click(bot, PRACTITIONER, "intake_post", value)
+        answer = flat(bot.last_dm(PRACTITIONER))
+        assert "already posted as *Dilemma #1*" in answer and "help with boundary dilemmas" not in answer
+    assert len(bot.slack.messages(CONSULT)) == 1

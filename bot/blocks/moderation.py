@@ -13,6 +13,7 @@ from bot.blocks.common import (
     actions,
     button,
     clip,
+    confirm,
     context,
     divider,
     escape,
@@ -29,6 +30,7 @@ APPROVE = "review_approve"
 REJECT = "review_reject"
 FLAG_REMOVE = "flag_remove"
 FLAG_DISMISS = "flag_dismiss"
+BLOCK = "review_block"
 REJECT_CALLBACK = "review_reject_submit"
 
 
@@ -66,6 +68,21 @@ def flag_notice(notice: FlagNotice, catalog) -> Message:
     return Message(text=_t("review.flag_title", number=number), blocks=render(blocks))
 
 
+def block_button(number: int):
+    """Block the author of a post, behind Slack's confirm dialog (unblock: `/boundary-admin unblock N`)."""
+    return button(
+        _t("review.block_button"),
+        BLOCK,
+        str(number),
+        confirm=confirm(
+            _t("review.block_confirm_title"),
+            _t("review.block_confirm_text", number=number),
+            _t("review.block_confirm_yes"),
+            _t("review.block_confirm_no"),
+        ),
+    )
+
+
 def flag_actions(number: int, flag_id: int, labelled: bool = False):
     suffix = f" #{number}" if labelled else ""
     remove = button(_t("review.remove_button") + suffix, FLAG_REMOVE, str(flag_id), style="danger")
@@ -75,7 +92,8 @@ def flag_actions(number: int, flag_id: int, labelled: bool = False):
         confirm=_t("review.remove_confirm_yes"),
         deny=_t("review.remove_confirm_no"),
     )
-    return actions(remove, button(_t("review.dismiss_button") + suffix, FLAG_DISMISS, str(flag_id)))
+    dismiss = button(_t("review.dismiss_button") + suffix, FLAG_DISMISS, str(flag_id))
+    return actions(remove, dismiss, block_button(number))
 
 
 def decided(decision: Decided) -> Message:
@@ -150,6 +168,7 @@ def home(view: HomeView, catalog) -> dict:
                 actions(
                     button(f"{_t('review.approve_button')} #{item.number}", APPROVE, str(item.number), style="primary"),
                     button(f"{_t('review.reject_button')} #{item.number}", REJECT, str(item.number), style="danger"),
+                    block_button(item.number),
                 )
             )
         for item in moderator.flags[:10]:

@@ -90,3 +90,24 @@ async def test_flag_asks_an_optional_reason_and_the_flagger_can_undo_it(bot):
     assert "no open flag of yours" in flat(bot.slack.calls_to("response_url")[-1].args)
     assert len(await bot.services.store.open_flags(TEAM)) == 1
     assert "Reason given" not in flat(bot.slack.messages(REVIEW)[-1])
+
+
+async def test_block_from_the_queue_asks_first_and_unblock_lifts_it(bot):
+    await consult(bot)
+    await flag_post(bot, COLLEAGUE, bot.slack.messages(CONSULT)[0])
+    await bot.slack.open_home(MODERATOR)
+    home = bot.slack.home(MODERATOR)
+    valid_view(home)
+    block = next(el for b in home["blocks"] for el in b.get("elements") or [] if el.get("action_id") == "review_block")
+    assert block["confirm"]["title"]["text"] == "Block this author?"
+    assert "unblock 1" in block["confirm"]["text"]["text"]
+
+    await bot.slack.click(MODERATOR, home, "review_block", "1")
+    assert "can no longer post" in flat(bot.last_dm(MODERATOR))
+    await bot.command(PRACTITIONER, "consult")
+    assert "can't post consults" in flat(bot.last_dm(PRACTITIONER))
+    assert "block · Dilemma #1" in await admin(bot, MODERATOR, "audit")
+
+    assert "can post again" in await admin(bot, MODERATOR, "unblock 1")
+    await bot.command(PRACTITIONER, "consult")
+    assert "Who is the person" in flat(bot.last_dm(PRACTITIONER))

@@ -34,3 +34,4 @@ def register(app, services) -> None:
     app.action(mb.REJECT)(moderation.open_reject(services))
     app.action(mb.FLAG_REMOVE)(moderation.flag(services, remove=True))
     app.action(mb.FLAG_DISMISS)(moderation.flag(services, remove=False))
+    app.action(mb.BLOCK)(moderation.block(services))

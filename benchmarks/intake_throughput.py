@@ -310,7 +310,8 @@ async def bench_db(
                 cpu = (h.cpu_seconds(srv.pid) - cpu0[0], h.cpu_seconds() - cpu0[1])
                 posted = len(slack.messages(h.CONSULT)) - posts_before
                 rows.append(
-                    summarize(db.name, m, runs, wall, posted) + [f"{cpu[0] / wall:.0%}", f"{cpu[1] / wall:.0%}"]
+                    summarize(db.name, m, runs, wall, posted)
+                    + [f"{cpu[0] / wall:.0%}", f"{cpu[1] / wall:.0%}", f"{cpu[0] * 1000 / max(1, posted):.0f}"]
                 )
                 if prof:
                     profiles.append((db.name, m, prof))
@@ -391,6 +392,7 @@ HEADER = [
     "slowest step (p99 next)",
     "app CPU",
     "load-gen CPU",
+    "app CPU ms/consult",
 ]
 
 

@@ -148,6 +148,16 @@ class FlagNotice:
     number: int
     flag_id: int
     content: PostContent
+    reason: str = ""  # the flagger's optional reason, de-identified
+
+
+@dataclass(frozen=True)
+class FlagForm:
+    """Flag: the small form asking for an optional reason. ``respond_to`` is the
+    clicked message's response_url, for the ephemeral confirmation with its undo."""
+
+    number: int
+    respond_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,6 +179,8 @@ class QueueItem:
 
     number: int
     flag_id: int | None = None
+    excerpt: str = ""  # the de-identified question (or situation), as the channel sees it
+    reason: str = ""  # a flag's optional reason from the colleague who flagged it
 
 
 @dataclass(frozen=True)

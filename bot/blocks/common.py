@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -34,7 +35,16 @@ MAX_FALLBACK_TEXT = 3000
 
 
 def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """At most ``limit`` characters; a longer text is shortened at a word boundary
+    (a single over-long word is cut) and ends with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if not text[limit - 1].isspace():
+        space = max(cut.rfind(" "), cut.rfind("\n"))
+        if space > (limit - 1) // 2:
+            cut = cut[:space]
+    return cut.rstrip(" \n,;:-–—") + "…"
 
 
 @dataclass
@@ -132,8 +142,18 @@ def divider() -> DividerBlock:
     return DividerBlock()
 
 
+def confirm(title: str, body: str, yes: str, no: str) -> ConfirmObject:
+    """Slack's "are you sure?" dialog on a button (title, yes and no at most 100 characters)."""
+    return ConfirmObject(title=clip(title, 100), text=clip(body, 300), confirm=clip(yes, 30), deny=clip(no, 30))
+
+
 def button(
-    text: str, action_id: str, value: str = "", style: str | None = None, url: str | None = None
+    text: str,
+    action_id: str,
+    value: str = "",
+    style: str | None = None,
+    url: str | None = None,
+    confirm: ConfirmObject | None = None,
 ) -> ButtonElement:
     return ButtonElement(
         text=PlainTextObject(text=clip(text, 75), emoji=True),
@@ -141,6 +161,7 @@ def button(
         value=value or None,
         style=style,
         url=url,
+        confirm=confirm,
     )
 
 

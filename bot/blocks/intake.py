@@ -20,6 +20,7 @@ from bot.blocks.common import (
     actions,
     button,
     clip,
+    confirm,
     context,
     divider,
     escape,
@@ -68,12 +69,24 @@ def _controls(spec, ref: str, step) -> list:
         buttons.append(button(spec.text("back_button"), BACK, _value(ref, step.id)))
     if not step.required and step.kind != "preview":
         buttons.append(button(spec.text("skip_button"), SKIP, _value(ref, step.id)))
-    buttons.append(button(spec.text("cancel_button"), CANCEL, _value(ref, step.id)))
+    buttons.append(button(spec.text("cancel_button"), CANCEL, _value(ref, step.id), confirm=_cancel_confirm(spec)))
     return buttons
+
+
+def _cancel_confirm(spec):
+    return confirm(
+        spec.text("cancel_confirm.title"),
+        spec.text("cancel_confirm.text"),
+        spec.text("cancel_confirm.confirm"),
+        spec.text("cancel_confirm.deny"),
+    )
 
 
 def step_message(spec, step, state: IntakeState, ref: str, catalog) -> Message:
     blocks: list[Block] = [section(step.prompt)]
+    numbering = spec.numbering(step.id, state)
+    if numbering:
+        blocks.append(context(spec.text("step_number", number=numbering[0], total=numbering[1])))
     if step.tip:
         blocks.append(context(step.tip))
     if step.kind == "choice":
@@ -156,10 +169,16 @@ def preview_message(
         blocks += sections(risk_note(content.risk_kind, resources))
     blocks.append(
         actions(
-            button(step.text("post_button"), POST, _value(ref, "preview"), style="primary"),
+            button(step.text("post_button"), POST, _value(ref, "preview", content.digest()), style="primary"),
             button(step.text("edit_button"), EDIT, _value(ref, "preview")),
             button(step.text("remove_button"), REMOVE, _value(ref, "preview")),
-            button(step.text("cancel_button"), CANCEL, _value(ref, "preview"), style="danger"),
+            button(
+                step.text("cancel_button"),
+                CANCEL,
+                _value(ref, "preview"),
+                style="danger",
+                confirm=_cancel_confirm(spec),
+            ),
             button(spec.text("back_button"), BACK, _value(ref, "preview")),
         )
     )
@@ -254,7 +273,10 @@ def text_form(spec, step, ref: str, max_chars: int) -> dict:
 
 
 def principles_form(step, ref: str, catalog, selected) -> dict:
-    options = [Option(value=p.key, label=p.title[:75], description=p.summary[:75]) for p in catalog.principles.values()]
+    options = [
+        Option(value=p.key, label=clip(p.title, 75), description=clip(p.summary, 75))
+        for p in catalog.principles.values()
+    ]
     initial = [o for o in options if o.value in selected] or None
     return _view(
         PRINCIPLES_CALLBACK,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ConfirmObject, InputBlock, PlainTextInputElement, PlainTextObject
+from typing import Any
+
+from slack_sdk.models.blocks import Block, ConfirmObject, InputBlock, PlainTextInputElement, PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.blocks.common import (
@@ -13,6 +15,7 @@ from bot.blocks.common import (
     actions,
     button,
     clip,
+    confirm,
     context,
     divider,
     escape,
@@ -29,6 +32,7 @@ APPROVE = "review_approve"
 REJECT = "review_reject"
 FLAG_REMOVE = "flag_remove"
 FLAG_DISMISS = "flag_dismiss"
+BLOCK = "review_block"
 REJECT_CALLBACK = "review_reject_submit"
 
 
@@ -59,9 +63,26 @@ def approval_request(request: ApprovalRequest, catalog) -> Message:
 def flag_notice(notice: FlagNotice, catalog) -> Message:
     number = notice.number
     blocks = [header(_t("review.flag_title", number=number)), context(_t("review.flag_note"))]
+    if notice.reason:
+        blocks.append(section(_t("queue.reason", reason=escape(clip(notice.reason, 600)))))
     blocks += post_body(notice.content, catalog, str(number))[1:]
     blocks.append(flag_actions(number, notice.flag_id))
     return Message(text=_t("review.flag_title", number=number), blocks=render(blocks))
+
+
+def block_button(number: int):
+    """Block the author of a post, behind Slack's confirm dialog (unblock: `/boundary-admin unblock N`)."""
+    return button(
+        _t("review.block_button"),
+        BLOCK,
+        str(number),
+        confirm=confirm(
+            _t("review.block_confirm_title"),
+            _t("review.block_confirm_text", number=number),
+            _t("review.block_confirm_yes"),
+            _t("review.block_confirm_no"),
+        ),
+    )
 
 
 def flag_actions(number: int, flag_id: int, labelled: bool = False):
@@ -73,7 +94,8 @@ def flag_actions(number: int, flag_id: int, labelled: bool = False):
         confirm=_t("review.remove_confirm_yes"),
         deny=_t("review.remove_confirm_no"),
     )
-    return actions(remove, button(_t("review.dismiss_button") + suffix, FLAG_DISMISS, str(flag_id)))
+    dismiss = button(_t("review.dismiss_button") + suffix, FLAG_DISMISS, str(flag_id))
+    return actions(remove, dismiss, block_button(number))
 
 
 def decided(decision: Decided) -> Message:
@@ -101,6 +123,17 @@ def reject_form(form: RejectForm) -> dict:
             )
         ],
     ).to_dict()
+
+
+def _queue_item(title: str, item: Any) -> Block:
+    """One queued post: what it is, a short escaped excerpt of its de-identified
+    text, and for a flag the reason the colleague gave (never who they are)."""
+    lines = [title]
+    if item.excerpt:
+        lines.append(_t("queue.excerpt", text=escape(clip(" ".join(item.excerpt.split()), 200))))
+    if getattr(item, "reason", ""):
+        lines.append(_t("queue.reason", reason=escape(clip(" ".join(item.reason.split()), 300))))
+    return section("\n".join(lines))
 
 
 def home(view: HomeView, catalog) -> dict:
@@ -132,13 +165,16 @@ def home(view: HomeView, catalog) -> dict:
         queue += [_t("queue.flagged", number=q.number) for q in moderator.flags]
         blocks += sections(_t("home.queue") + "\n" + ("\n".join(queue) if queue else _t("home.queue_empty")))
         for item in moderator.awaiting[:10]:
+            blocks.append(_queue_item(_t("queue.awaiting_item", number=item.number), item))
             blocks.append(
                 actions(
                     button(f"{_t('review.approve_button')} #{item.number}", APPROVE, str(item.number), style="primary"),
                     button(f"{_t('review.reject_button')} #{item.number}", REJECT, str(item.number), style="danger"),
+                    block_button(item.number),
                 )
             )
         for item in moderator.flags[:10]:
             assert item.flag_id is not None
+            blocks.append(_queue_item(_t("queue.flagged_item", number=item.number), item))
             blocks.append(flag_actions(item.number, item.flag_id, labelled=True))
     return View(type="home", blocks=blocks[:MAX_VIEW_BLOCKS]).to_dict()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, ConfirmObject
+from slack_sdk.models.blocks import Block, ConfirmObject, InputBlock, PlainTextInputElement, PlainTextObject
+from slack_sdk.models.views import View
 
 from bot.blocks.common import (
     Message,
@@ -17,17 +18,21 @@ from bot.blocks.common import (
     labelled,
     plain_sections,
     render,
+    section,
     sections,
 )
 from bot.consult.model import FREE_TEXT_FIELDS, OwnPost, PostContent
-from bot.outgoing import ChannelPost, MyPosts, RelayNotice, ThreadReply
+from bot.outgoing import ChannelPost, FlagForm, MyPosts, RelayNotice, ThreadReply
 from bot.texts import text
 
 REPLY_ANON = "post_reply_anon"
 FLAG = "post_flag"
 OP_REPLY = "post_op_reply"
 RESOLVE = "post_resolve"
+REOPEN = "post_reopen"
 DELETE = "post_delete"
+FLAG_UNDO = "post_flag_undo"
+FLAG_CALLBACK = "flag_submit"
 REPLY_CALLBACK = {"anonymous": "reply_anon_submit", "op": "op_reply_submit"}
 # the second step, shown when the reply has words to check
 REPLY_CHECK_CALLBACK = {"anonymous": "reply_anon_check_submit", "op": "op_reply_check_submit"}
@@ -85,9 +90,10 @@ def thread_reply(reply: ThreadReply) -> Message:
 
 
 def owner_actions(number: int, resolved: bool) -> list:
-    buttons = [button(_t("owner.reply_button"), OP_REPLY, str(number), style="primary")]
-    if not resolved:
-        buttons.append(button(_t("owner.resolve_button"), RESOLVE, str(number)))
+    buttons = [
+        button(_t("owner.reply_button"), OP_REPLY, str(number), style="primary"),
+        _state_button(number, resolved),
+    ]
     delete = button(_t("owner.delete_button"), DELETE, str(number), style="danger")
     delete.confirm = ConfirmObject(
         title=_t("owner.delete_confirm_title"),
@@ -97,6 +103,31 @@ def owner_actions(number: int, resolved: bool) -> list:
     )
     buttons.append(delete)
     return [actions(*buttons)]
+
+
+def _state_button(number: int, resolved: bool):
+    if resolved:
+        return button(_t("owner.reopen_button"), REOPEN, str(number))
+    return button(_t("owner.resolve_button"), RESOLVE, str(number))
+
+
+def with_resolved(message: dict, number: int, resolved: bool) -> Message | None:
+    """The message a Mark resolved / Reopen button was clicked in, with that button
+    turned into the other one (None if it has no such button for this post)."""
+    blocks = [dict(b) for b in message.get("blocks") or []]
+    changed = False
+    for block in blocks:
+        if block.get("type") != "actions":
+            continue
+        elements = list(block.get("elements") or [])
+        for i, el in enumerate(elements):
+            if el.get("action_id") in (RESOLVE, REOPEN) and el.get("value") == str(number):
+                elements[i] = _state_button(number, resolved).to_dict()
+                changed = True
+        block["elements"] = elements
+    if not changed:
+        return None
+    return Message(text=message.get("text") or "", blocks=blocks)
 
 
 def relay_dm(relay: RelayNotice) -> Message:
@@ -128,3 +159,38 @@ def mine(listing: MyPosts) -> Message:
         blocks += own_post(p)
         blocks.append(divider())
     return Message(text=_t("mine.title"), blocks=render(blocks[:-1]))
+
+
+def flag_form(form: FlagForm) -> dict:
+    """Flag: an optional reason for the moderators (they never learn who flagged)."""
+    return View(
+        type="modal",
+        callback_id=FLAG_CALLBACK,
+        private_metadata=f"{form.number}|{form.respond_to}"[:3000],
+        title=PlainTextObject(text=clip(_t("flag.form_title"), 24)),
+        submit=PlainTextObject(text=clip(_t("flag.form_submit"), 24)),
+        close=PlainTextObject(text=clip(text("intake.form_close"), 24)),
+        blocks=[
+            section(_t("flag.form_intro", number=form.number)),
+            InputBlock(
+                block_id="reason",
+                optional=True,
+                label=PlainTextObject(text=_t("flag.form_label")),
+                hint=PlainTextObject(text=_t("flag.form_hint")),
+                element=PlainTextInputElement(
+                    action_id="value",
+                    multiline=True,
+                    max_length=500,
+                    placeholder=PlainTextObject(text=clip(_t("flag.form_placeholder"), 150)),
+                ),
+            ),
+        ],
+    ).to_dict()
+
+
+def flag_confirmation(number: int, said: str, undo: bool) -> Message:
+    """What the flagger is told (ephemerally), with an Undo while the flag is open."""
+    blocks: list[Block] = list(sections(said))
+    if undo:
+        blocks.append(actions(button(_t("flag.undo_button"), FLAG_UNDO, str(number))))
+    return Message(text=said, blocks=render(blocks))

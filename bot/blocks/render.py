@@ -47,6 +47,7 @@ class Renderer:
             out.ReplyForm: ib.reply_form,
             out.ReplyCheck: ib.reply_check_form,
             out.RejectForm: mb.reject_form,
+            out.FlagForm: pb.flag_form,
             out.HomeView: lambda v: mb.home(v, c),
         }
 

@@ -20,7 +20,7 @@ from bot.consult.posting import Posting, Submitted
 from bot.consult.preview import compose
 from bot.consult.words import chosen_words
 from bot.deid.offload import off_loop
-from bot.gateway import Gateway, Team
+from bot.gateway import Gateway, GatewayError, Team
 from bot.identity import Identity
 from bot.logs import log_event
 from bot.moderation.workspace import Effective, Workspace
@@ -53,6 +53,15 @@ def parse_value(raw: str) -> tuple[str, str, str]:
     return ref, step, choice
 
 
+@dataclass(frozen=True)
+class Shown:
+    """Where a step prompt or preview was sent in the DM."""
+
+    channel: str
+    ts: str
+    step: str
+
+
 @dataclass
 class Step:
     """What one step of the conversation came to: messages for the DM and,
@@ -61,6 +70,11 @@ class Step:
     messages: list[object] = field(default_factory=list)
     recorded: m.Post | None = None
     status: str = ""
+    # The intake whose newest prompt to remember (None once it is closed), and the
+    # earlier prompt whose buttons a newer message supersedes.
+    ref: str | None = None
+    old_prompt: dict[str, str] | None = None
+    closing: str | None = None  # what the old prompt says once the intake is closed
 
 
 class IntakeConversation:
@@ -88,9 +102,42 @@ class IntakeConversation:
     def _notice(self, key: str, **fmt: Any) -> Notice:
         return Notice(self.spec.text(key, **fmt))
 
-    async def _send(self, team: Team, user_id: str, channel: str | None, messages: list[object]) -> None:
+    async def _send(self, team: Team, user_id: str, channel: str | None, messages: list[object]) -> Shown | None:
+        """Sends the messages; returns where the last step prompt or preview went."""
+        prompt = None
         for message in messages:
-            channel = (await self.gateway.dm(team, user_id, message, channel=channel)).channel
+            sent = await self.gateway.dm(team, user_id, message, channel=channel)
+            channel = sent.channel
+            if isinstance(message, (StepPrompt, PreviewPrompt)):
+                prompt = (sent, message)
+        if prompt is None:
+            return None
+        sent, message = prompt
+        step = message.step_id if isinstance(message, StepPrompt) else StepId.PREVIEW
+        return Shown(sent.channel, sent.ts, step)
+
+    async def _supersede(self, team: Team, old: dict[str, str], closing: str | None) -> None:
+        """Takes the buttons off an earlier prompt: a newer one is below, or the intake is closed."""
+        if closing:
+            said = closing
+        elif old.get("step") == StepId.PREVIEW:
+            said = self.spec.text("messages.superseded_preview")
+        else:
+            step = self.spec.by_id.get(old.get("step", ""))
+            said = self.spec.text("messages.superseded_step", prompt=step.prompt if step else "")
+        try:
+            await self.gateway.update(team, old["channel"], old["ts"], Notice(said))
+        except GatewayError as exc:  # the old buttons stay; clicking one still gets a clear answer
+            log_event(log, "could not update an earlier prompt", logging.INFO, error=exc.code)
+
+    async def _remember_prompt(self, team: Team, user_id: str, ref: str, at: Shown) -> None:
+        async with self.store.transaction():
+            intake = await self._intake(team, user_id)
+            if intake is None or intake.ref != ref:
+                return
+            state = IntakeState.from_json(intake.state)
+            state.prompt_at = {"channel": at.channel, "ts": at.ts, "step": at.step}
+            await self.store.save_intake(intake.id, intake.step, state.to_json(), expect_step=intake.step)
 
     async def _intake(self, team: Team, user_id: str) -> m.Intake | None:
         return await self.store.open_intake(team.id, self.identity.author_hashes(team.id, user_id))
@@ -130,7 +177,7 @@ class IntakeConversation:
         if state.preview is None:
             # de-identification is CPU work: off the event loop, so other acks go out meanwhile
             state.preview = await off_loop(
-                compose, self.spec, state.answers, self.deid(), eff.terms, state.removed_words
+                compose, self.spec, state.answers, self.deid(), eff.terms, state.removed_words, state.removed_before
             )
         resources = eff.risk_resources if state.preview.risk else {}
         return step_id, [PreviewPrompt(state.preview, intake.ref, target, resources)]
@@ -150,7 +197,7 @@ class IntakeConversation:
         if outcome.finished == "cancelled":
             await self.store.delete_intake(intake.id)
             log_event(log, "intake cancelled")
-            return Step([self._notice("messages.cancelled")])
+            return Step([self._notice("messages.cancelled")], closing=self.spec.text("messages.superseded_cancelled"))
         if outcome.action == "post":
             return await self._post(team, user_id, intake)
         if outcome.action == "edit":
@@ -183,7 +230,8 @@ class IntakeConversation:
         intake = await self.store.create_intake(team.id, author, ref, outcome.step, outcome.state.to_json())
         log_event(log, "intake started")
         opening: list[object] = [self._notice("messages.restarted") if existing is not None else IntakeIntro()]
-        return Step([*opening, *await self._show(intake, eff)], status="started")
+        old = IntakeState.from_json(existing.state).prompt_at if existing is not None else None
+        return Step([*opening, *await self._show(intake, eff)], status="started", ref=intake.ref, old_prompt=old)
 
     async def _post(self, team: Team, user_id: str, intake: m.Intake) -> Step:
         if await self._blocked(team, user_id):
@@ -215,9 +263,16 @@ class IntakeConversation:
 
     async def _run(self, team: Team, user_id: str, channel: str | None, step: Step) -> str:
         messages = list(step.messages)
+        closing = step.closing
         if step.recorded is not None:
             messages += await self._finish_post(team, step.recorded)
-        await self._send(team, user_id, channel, messages)
+            closing = self.spec.text("messages.superseded_posted", number=step.recorded.id)
+        new_prompt = any(isinstance(msg, (StepPrompt, PreviewPrompt)) for msg in messages)
+        if step.old_prompt and (new_prompt or closing):
+            await self._supersede(team, step.old_prompt, closing)
+        at = await self._send(team, user_id, channel, messages)
+        if at is not None and step.ref and step.recorded is None:
+            await self._remember_prompt(team, user_id, step.ref, at)
         return step.status
 
     # ---- entry points ------------------------------------------------------
@@ -228,6 +283,17 @@ class IntakeConversation:
             step = await self._start(team, user_id, force_new=force_new)
         return await self._run(team, user_id, None, step)
 
+    @staticmethod
+    def _tracked(step: Step, intake: m.Intake | None) -> Step:
+        """Notes which intake the step belongs to and the prompt it supersedes."""
+        if intake is None:
+            return step
+        if step.old_prompt is None:
+            step.old_prompt = IntakeState.from_json(intake.state).prompt_at
+        if step.ref is None and step.recorded is None and step.closing is None:
+            step.ref = intake.ref
+        return step
+
     async def resume(self, team: Team, user_id: str) -> None:
         async with self.store.transaction():
             intake = await self._intake(team, user_id)
@@ -235,6 +301,7 @@ class IntakeConversation:
                 step = Step([StartPrompt()])
             else:
                 step = Step(await self._show(intake, await self.workspace.effective(team.id)))
+            step = self._tracked(step, intake)
         await self._run(team, user_id, None, step)
 
     async def on_text(self, team: Team, user_id: str, channel: str, typed: str) -> None:
@@ -244,7 +311,7 @@ class IntakeConversation:
                 step = Step([StartPrompt()])
             else:
                 outcome = self.flow.handle_text(intake.step, IntakeState.from_json(intake.state), typed)
-                step = await self._apply(team, user_id, intake, outcome)
+                step = self._tracked(await self._apply(team, user_id, intake, outcome), intake)
         await self._run(team, user_id, channel, step)
 
     async def _current(self, team: Team, user_id: str, ref: str, step: str) -> tuple[m.Intake | None, str | None]:
@@ -255,15 +322,33 @@ class IntakeConversation:
             return intake, "stale"
         return intake, None
 
+    async def _gone(self, team: Team, user_id: str, ref: str) -> Step:
+        """A button of an intake that is no longer open: say what became of it."""
+        post = await self.store.post_by_intake(team.id, ref) if ref else None
+        if post is not None and post.author_hash in self.identity.author_hashes(team.id, user_id):
+            return Step([self._notice("messages.old_button_posted", number=post.id)])
+        current = await self._intake(team, user_id)
+        if current is not None:  # a newer intake is open: point at it
+            return Step([self._notice("messages.old_button_replaced")])
+        return Step([self._notice("messages.old_button_closed"), StartPrompt()])
+
     async def on_click(self, team: Team, user_id: str, channel: str | None, kind: str, raw_value: str) -> None:
         ref, step_id, choice = parse_value(raw_value)
         async with self.store.transaction():
             intake, problem = await self._current(team, user_id, ref, step_id)
+            state = IntakeState.from_json(intake.state) if intake is not None else None
             if intake is None:
-                step = Step([StartPrompt()])
+                step = await self._gone(team, user_id, ref)
             elif problem == "stale" or kind == "stale":
                 eff = await self.workspace.effective(team.id)
                 step = Step([self._notice("validation.stale_button"), *await self._show(intake, eff)])
+            elif (
+                kind == "post"
+                and choice
+                and (state is None or state.preview is None or state.preview.digest() != choice)
+            ):
+                # An earlier preview's button: post only what the newest preview shows.
+                step = Step([self._notice("messages.superseded_preview")])
             elif kind == "post":
                 step = await self._post(team, user_id, intake)
             else:
@@ -273,6 +358,7 @@ class IntakeConversation:
                 else:
                     outcome = self.flow.choose(intake.step, state, choice)
                 step = await self._apply(team, user_id, intake, outcome)
+            step = self._tracked(step, intake)
         await self._run(team, user_id, channel, step)
 
     async def form_for(self, team: Team, user_id: str, kind: str, raw_value: str) -> object | None:
@@ -338,5 +424,5 @@ class IntakeConversation:
                     outcome = self.flow.remove_words(state, values.get("words"), values.get("other"))
                 else:
                     outcome = self.flow.answer_text(step_id, state, values.get("answer") or "")
-                step = await self._apply(team, user_id, intake, outcome)
+                step = self._tracked(await self._apply(team, user_id, intake, outcome), intake)
         await self._run(team, user_id, None, step)

@@ -46,6 +46,9 @@ class Result:
     message: str  # for the person who acted (ephemeral)
 
 
+MAX_FLAG_REASON = 500
+
+
 def _t(key: str, **fmt: Any) -> str:
     return text(f"posts.{key}", **fmt)
 
@@ -195,17 +198,21 @@ class Discussion:
         await self._thread_post(team, post, "op", await self._redact(team.id, reply, removed_words))
         return Result(True, await self._with_risk_note(team.id, _t("post.reply_posted", number=number), reply))
 
-    async def resolve(self, team: Team, user_id: str, number: int) -> Result:
+    async def resolve(self, team: Team, user_id: str, number: int, *, resolved: bool = True) -> Result:
+        """Marks the post resolved (or, with resolved=False, open again) and updates it in the channel."""
         post = await self._live_post(team.id, number)
         if post is None:
             return Result(False, _t("post.not_found"))
         if not self.owns(post, team.id, user_id):
             return Result(False, _t("post.not_owner", number=number))
-        await self.store.update_post(post.id, resolved=True)
+        await self.store.update_post(post.id, resolved=resolved)
         if post.message_ts:
-            message = ChannelPost(post.id, PostContent.from_json(post.content), resolved=True)
+            message = ChannelPost(post.id, PostContent.from_json(post.content), resolved=resolved)
             await self.gateway.update(team, post.channel_id, post.message_ts, message)
-        return Result(True, _t("post.resolved", number=number))
+        return Result(True, _t("post.resolved" if resolved else "post.reopened", number=number))
+
+    async def reopen(self, team: Team, user_id: str, number: int) -> Result:
+        return await self.resolve(team, user_id, number, resolved=False)
 
     async def delete(self, team: Team, user_id: str | None, number: int, *, status: str = "deleted") -> Result:
         """Deletes the post and the app's thread messages, then purges stored text.
@@ -235,19 +242,32 @@ class Discussion:
             log_event(log, "could not delete message", logging.WARNING, error=exc.code)
             return False
 
-    async def flag(self, team: Team, user_id: str, number: int) -> Result:
+    async def flag(self, team: Team, user_id: str, number: int, reason: str = "") -> Result:
+        """A colleague's flag, with an optional reason (de-identified like a reply;
+        moderators see it, never who gave it)."""
         post = await self._live_post(team.id, number)
         if post is None:
             return Result(False, _t("post.not_found"))
         if not await self.is_member(team, post.channel_id, user_id):
             return Result(False, _t("post.not_member", number=number))
+        reason = " ".join((reason or "").split())[:MAX_FLAG_REASON]
+        said = await self._redact(team.id, reason) if reason else None
         newest, *earlier = self.identity.flagger_hashes(team.id, user_id)
-        flag = await self.store.add_flag(post.id, newest, earlier)
+        flag = await self.store.add_flag(post.id, newest, earlier, said)
         if flag is None:
             return Result(True, _t("post.flag_again", number=number))
         log_event(log, "post flagged", post=post.id)
         await self.review.report_flag(team, post, flag)
         return Result(True, _t("post.flag_thanks", number=number))
+
+    async def unflag(self, team: Team, user_id: str, number: int) -> Result:
+        """The flagger takes their flag back (the moderators' notice says so)."""
+        flag = await self.store.withdraw_flag(number, self.identity.flagger_hashes(team.id, user_id))
+        if flag is None:
+            return Result(False, _t("post.flag_not_open", number=number))
+        log_event(log, "flag withdrawn", post=number)
+        await self.review.flag_withdrawn(team, flag)
+        return Result(True, _t("post.flag_undone", number=number))
 
     async def on_thread_message(self, channel_id: str, thread_ts: str, ts: str) -> bool:
         try:

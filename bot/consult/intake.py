@@ -53,6 +53,70 @@ class StepId:
 class Choice:
     value: str
     label: str
+    # For a choice of durations: [from, up to but not including) in months; None = open.
+    months: tuple[float, float | None] | None = None
+
+    def holds(self, months: float) -> bool:
+        if self.months is None:
+            return False
+        low, high = self.months
+        return months >= low and (high is None or months < high)
+
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18,
+    "twenty": 20, "thirty": 30, "couple": 2, "few": 3, "several": 4, "half": 0.5,
+}  # fmt: skip
+_UNITS = {
+    "day": 1 / 30, "days": 1 / 30, "d": 1 / 30,
+    "week": 0.25, "weeks": 0.25, "wk": 0.25, "wks": 0.25, "w": 0.25,
+    "month": 1, "months": 1, "mo": 1, "mos": 1, "mth": 1, "mths": 1, "m": 1,
+    "year": 12, "years": 12, "yr": 12, "yrs": 12, "y": 12,
+}  # fmt: skip
+_RELATIVE = {
+    "yesterday": 1 / 30, "last week": 0.25, "last month": 1, "this year": 3, "last year": 12,
+    "recently": 1, "just now": 0, "the year before last": 24, "a year ago": 12,
+}  # fmt: skip
+_QUANTITY = re.compile(
+    r"(?P<n>\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+    r"(?P<half>\s+and\s+a\s+half)?\s*(?:of\s+)?(?:a\s+)?"
+    r"(?P<unit>" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")\b"
+    r"(?P<half_after>\s+and\s+a\s+half)?"
+)
+_LESS = re.compile(r"\b(?:under|less than|fewer than|not quite|almost|nearly|not even|within)\b")
+_MORE = re.compile(r"\b(?:over|more than|above|longer than|just over|past)\b")
+
+
+def parse_months(text: str) -> float | None:
+    """How many months a typed duration means, or None when it names none:
+    "about 3 years ago" 36, "18 months" 18, "a year and a half" 18, "1 yr 6 mo" 18,
+    "a couple of weeks" 0.5, "last year" 12. A range ("2-5 years") is not one duration."""
+    t = re.sub(r"\s+", " ", text.lower().replace("-", " - ")).strip()
+    if re.search(r"\d\s*(?:-|–|to)\s*\d", text.lower()):
+        return None
+    for phrase, months in sorted(_RELATIVE.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"\b{phrase}\b", t):
+            return float(months)
+    total, found = 0.0, False
+    for m in _QUANTITY.finditer(t):
+        raw = m.group("n").replace(",", ".")
+        n = float(raw) if raw[0].isdigit() else float(_NUMBER_WORDS[raw])
+        if m.group("half") or m.group("half_after"):
+            n += 0.5
+        unit = m.group("unit")
+        if unit in ("m", "d", "w", "y") and not raw[0].isdigit():
+            continue  # "a m..." is not "a month"
+        total += n * _UNITS[unit]
+        found = True
+    if not found:
+        return None
+    # "under 6 months" is just short of 6, "over 5 years" just past 5.
+    if _LESS.search(t):
+        total -= 0.01
+    elif _MORE.search(t):
+        total += 1  # "more than 5 years": past 5 by more than a rounding
+    return max(total, 0.0)
 
 
 @dataclass(frozen=True)
@@ -91,7 +155,16 @@ class IntakeSpec:
                 raise ValueError(f"{source}: a step is missing {', '.join(missing)}")
             if raw["kind"] not in self.KINDS:
                 raise ValueError(f"{source}: step `{raw['id']}` has unknown kind `{raw['kind']}`")
-            choices = tuple(Choice(str(c["value"]), str(c["label"])) for c in raw.get("choices", []))
+            choices = tuple(
+                Choice(
+                    str(c["value"]),
+                    str(c["label"]),
+                    (float(c["months"][0]), float(c["months"][1]) if len(c["months"]) > 1 else None)
+                    if c.get("months")
+                    else None,
+                )
+                for c in raw.get("choices", [])
+            )
             if raw["kind"] == "choice" and not choices:
                 raise ValueError(f"{source}: choice step `{raw['id']}` has no choices")
             known = {"id", "kind", "required", "prompt", "field_label", "tip", "choices", "when"}
@@ -133,6 +206,23 @@ class IntakeSpec:
 
     def raw(self, dotted: str) -> Any:
         return self._texts.raw(dotted)
+
+    @staticmethod
+    def applies(step: Step, state: IntakeState) -> bool:
+        """Whether this intake asks the step, given the answers so far."""
+        if any(state.answer(k) != v for k, v in step.when.items()):
+            return False
+        if step.kind == "group":
+            return len(state.groups) > 1
+        return True
+
+    def numbering(self, step_id: str, state: IntakeState) -> tuple[int, int] | None:
+        """ "Step N of M", counting only the steps this intake asks (no preview):
+        a current client is never told "1" then "3"."""
+        asked = [s.id for s in self.steps if s.kind != "preview" and self.applies(s, state)]
+        if step_id not in asked:
+            return None
+        return asked.index(step_id) + 1, len(asked)
 
     @property
     def text_steps(self) -> list[Step]:
@@ -184,11 +274,7 @@ class IntakeFlow:
         return Outcome(self._next_from(-1, state), state)
 
     def visible(self, step: Step, state: IntakeState) -> bool:
-        if any(state.answer(k) != v for k, v in step.when.items()):
-            return False
-        if step.kind == "group":
-            return len(state.groups) > 1
-        return True
+        return self.spec.applies(step, state)
 
     def _next_from(self, index: int, state: IntakeState) -> str:
         for step in self.spec.steps[index + 1 :]:
@@ -303,6 +389,10 @@ class IntakeFlow:
                 too_long = self.spec.text("validation.too_long", length=len(text), limit=self.max_chars)
                 return Outcome(StepId.PREVIEW, state, error=f"{step.field_label}: {too_long}")
             state.answers[step.id] = text or None
+        if state.preview is not None:
+            # "What I removed" stays cumulative: the preview's count already holds
+            # what earlier edits carried over.
+            state.removed_before = dict(state.preview.removed)
         state.edited = True
         state.preview = None
         return Outcome(StepId.PREVIEW, state)
@@ -330,6 +420,12 @@ class IntakeFlow:
         labels.update({_norm(c.value): c.value for c in choices})
         if word in labels:
             return labels[word]
+        if any(c.months for c in choices):
+            months = parse_months(text)
+            if months is not None:
+                held = [c.value for c in choices if c.holds(months)]
+                if held:
+                    return held[0]
         starts = {v for lab, v in labels.items() if lab.startswith(word) or word.startswith(lab)}
         if len(starts) == 1:
             return starts.pop()

@@ -6,6 +6,8 @@ They are stored as JSON (the intake's state, a post's content), so each has
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -64,6 +66,11 @@ class PostContent:
     risk_kind: str | None = None  # bot.risk kind of the first risk recognised in the answers
     # words left in the text that the poster should check (de-identification's review spans)
     review: tuple[str, ...] = ()
+
+    def digest(self) -> str:
+        """A short fingerprint of this content: tells an old preview's buttons from the current one's."""
+        raw = json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(raw).hexdigest()[:12]
 
     def text_of(self, key: str) -> str | None:
         return getattr(self, key) if key in FREE_TEXT_FIELDS else None
@@ -124,6 +131,12 @@ class IntakeState:
     target: Group | None = None
     edited: bool = False
     removed_words: list[str] = field(default_factory=list)
+    # What earlier previews removed from text the Edit form then replaced: the
+    # edited text starts from the de-identified one, so those removals still hold.
+    removed_before: dict[str, int] = field(default_factory=dict)
+    # The DM message showing the current step or preview ({"channel", "ts", "step"}):
+    # its buttons are taken away once a newer one is shown.
+    prompt_at: dict[str, str] | None = None
 
     def answer(self, step_id: str) -> Any:
         return self.answers.get(step_id)
@@ -144,6 +157,10 @@ class IntakeState:
             out["edited"] = True
         if self.removed_words:
             out["removed_words"] = list(self.removed_words)
+        if self.removed_before:
+            out["removed_before"] = dict(self.removed_before)
+        if self.prompt_at:
+            out["prompt_at"] = dict(self.prompt_at)
         return out
 
     @classmethod
@@ -159,6 +176,8 @@ class IntakeState:
             target=Group.from_json(data.get("target")),
             edited=bool(data.get("edited")),
             removed_words=[str(w) for w in data.get("removed_words") or []],
+            removed_before={str(k): int(v) for k, v in (data.get("removed_before") or {}).items()},
+            prompt_at={str(k): str(v) for k, v in data["prompt_at"].items()} if data.get("prompt_at") else None,
         )
 
 

@@ -18,7 +18,12 @@ def risk_in(texts: list[str]) -> str | None:
 
 
 def compose(
-    spec: IntakeSpec, answers: dict[str, Any], engine: Any, terms: list[str], removed_words: Sequence[str] = ()
+    spec: IntakeSpec,
+    answers: dict[str, Any],
+    engine: Any,
+    terms: list[str],
+    removed_words: Sequence[str] = (),
+    removed_before: dict[str, int] | None = None,
 ) -> PostContent:
     """The post's content: labels for the choices, de-identified free text (person
     placeholders consistent across fields), what was removed, review warnings, and
@@ -26,7 +31,9 @@ def compose(
     poster) go from every field like workspace terms, and are counted apart."""
     texts = [answers.get(k) or "" for k in FREE_TEXT_FIELDS]
     results = engine.redact_many(texts, terms=tuple(terms) + tuple(removed_words))
-    removed = removed_counts(texts, results, removed_words)
+    removed: dict[str, int] = dict(removed_before or {})  # what earlier previews removed, before an Edit
+    for label, n in removed_counts(texts, results, removed_words).items():
+        removed[label] = removed.get(label, 0) + n
     warnings: list[str] = []
     for r in results:
         for w in r.warnings:

@@ -12,6 +12,7 @@ from bot.moderation.workspace import Workspace
 from bot.outgoing import ApprovalRequest, Decided, FlagNotice
 from bot.storage import models as m
 from bot.storage.store import Store
+from bot.texts import text
 
 log = logging.getLogger("bot.review")
 
@@ -40,13 +41,20 @@ class Review:
         review_channel = (await self.workspace.effective(team.id)).review_channel
         if not review_channel:
             return
-        message = FlagNotice(post.id, flag.id, PostContent.from_json(post.content))
+        message = FlagNotice(post.id, flag.id, PostContent.from_json(post.content), flag.reason or "")
         try:
             sent = await self.gateway.post(team, review_channel, message)
         except GatewayError as exc:
             log_event(log, "could not send flag", logging.WARNING, post=post.id, error=exc.code)
             return
         await self.store.update_flag(flag.id, review_channel=review_channel, review_ts=sent.ts)
+
+    async def flag_withdrawn(self, team: Team, flag: m.Flag) -> None:
+        """The flagger undid their flag: its review message says so, buttons gone."""
+        title = text("moderation.review.flag_title", number=flag.post_id)
+        await self.mark_decided(
+            team, flag.review_channel, flag.review_ts, title, text("moderation.review.flag_withdrawn")
+        )
 
     async def mark_decided(self, team: Team, channel: str | None, ts: str | None, title: str, outcome: str) -> None:
         """Replaces a review-channel message (and its buttons) with the decision."""

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.consult.discussion import Discussion
-from bot.consult.model import PostStatus
+from bot.consult.model import PostContent, PostStatus
 from bot.consult.posting import POSTED, Posting
 from bot.gateway import Gateway, Refused, Team, Unavailable
 from bot.logs import log_event
@@ -241,11 +241,25 @@ class Moderation:
             retention = await self.store.job("retention")
             awaiting = await self.store.awaiting_approval(team.id)
             flags = await self.store.open_flags(team.id)
+            flagged = {f.post_id: await self.store.get_post(f.post_id) for f in flags[:10]}
         if not await self.is_moderator(team, user_id, eff):
             return HomeView(tuple(posts))
         moderator = ModeratorHome(
             settings="\n".join(self.status_lines(eff, retention)),
-            awaiting=tuple(QueueItem(p.id) for p in awaiting),
-            flags=tuple(QueueItem(f.post_id, f.id) for f in flags),
+            awaiting=tuple(QueueItem(p.id, excerpt=_excerpt(p)) for p in awaiting),
+            flags=tuple(
+                QueueItem(
+                    f.post_id, f.id, excerpt=_excerpt(flagged.get(f.post_id)), reason=getattr(f, "reason", None) or ""
+                )
+                for f in flags
+            ),
         )
         return HomeView(tuple(posts), moderator)
+
+
+def _excerpt(post: m.Post | None) -> str:
+    """What a moderator's queue shows of a post: its de-identified question, else its situation."""
+    content = PostContent.from_json(post.content) if post is not None and post.content else None
+    if content is None:
+        return ""
+    return content.question or content.situation or ""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from bot.config import Settings
 from bot.consult.model import Group
 from bot.storage.store import Store
+from bot.texts import text
 
 STORED_KEYS = ("approval", "review_channel", "retention_days")
 # The workspace's own risk resources, shown on risk answers and notes (bot/risk):
@@ -52,13 +53,14 @@ class Workspace:
 
     async def effective(self, team_id: str) -> Effective:
         cfg = self.settings
-        config_src = f"config ({cfg.config_path.name})"
+        config_src = text("moderation.sources.config", file=cfg.config_path.name)
+        in_slack = text("moderation.sources.slack")
         stored = await self.store.settings(team_id)
         sources: dict[str, str] = {}
         values: dict[str, object] = {}
         for key in STORED_KEYS:
             if key in stored:
-                values[key], sources[key] = stored[key], "set in Slack"
+                values[key], sources[key] = stored[key], in_slack
             else:
                 values[key], sources[key] = getattr(cfg, key), config_src
 
@@ -66,24 +68,22 @@ class Workspace:
         rows = await self.store.channels(team_id)
         for row in rows:
             if row.active:
-                channels[row.channel_id] = ConsultChannel(row.channel_id, row.name, "set in Slack")
+                channels[row.channel_id] = ConsultChannel(row.channel_id, row.name, in_slack)
             else:
                 channels.pop(row.channel_id, None)
         db_terms = await self.store.terms(team_id)
         terms = list(dict.fromkeys([*cfg.terms, *db_terms]))
-        sources["terms"] = f"{len(cfg.terms)} from config, {len(db_terms)} set in Slack"
+        sources["terms"] = text("moderation.sources.terms", config=len(cfg.terms), slack=len(db_terms))
         db_mods = await self.store.moderators(team_id)
         moderators = list(dict.fromkeys([*cfg.moderators, *db_mods]))
-        sources["moderators"] = (
-            f"{len(cfg.moderators)} from config, {len(db_mods)} set in Slack, plus workspace admins and owners"
-        )
+        sources["moderators"] = text("moderation.sources.moderators", config=len(cfg.moderators), slack=len(db_mods))
         # Any channel added or removed in Slack means the list is no longer config/'s alone.
         if not rows:
             sources["channels"] = config_src
         elif cfg.channels:
-            sources["channels"] = "config and Slack"
+            sources["channels"] = text("moderation.sources.both")
         else:
-            sources["channels"] = "set in Slack"
+            sources["channels"] = in_slack
         return Effective(
             channels=list(channels.values()),
             approval=bool(values["approval"]),

@@ -133,7 +133,8 @@ class Flag(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     flagger_hash: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, removed, dismissed, withdrawn
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # optional, de-identified
     review_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
     review_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -160,6 +160,12 @@ class Store:
             )
             return await self._opened(s, res.scalar_one_or_none())
 
+    async def post_by_intake(self, team_id: str, ref: str) -> m.Post | None:
+        """The post an intake became (by the intake's reference), if it became one."""
+        async with self.session() as s:
+            res = await s.execute(select(m.Post).where(m.Post.team_id == team_id, m.Post.intake_ref == ref).limit(1))
+            return res.scalar_one_or_none()
+
     async def get_intake(self, intake_id: int) -> m.Intake | None:
         async with self.session() as s:
             return await self._opened(s, await s.get(m.Intake, intake_id))
@@ -379,6 +385,7 @@ class Store:
                 .values(status=status, content=None, author_enc=None, purged_at=utcnow())
             )
             await s.execute(delete(m.Relay).where(m.Relay.post_id == post_id))
+            await s.execute(update(m.Flag).where(m.Flag.post_id == post_id).values(reason=None))
 
     async def purge_older_than(self, days: int, team_id: str) -> int:
         """Purges old post text. Posts still waiting for a moderator or for Slack
@@ -484,19 +491,41 @@ class Store:
         return out
 
     # ---- flags -------------------------------------------------------------
-    async def add_flag(self, post_id: int, flagger_hash: str, earlier: Iterable[str] = ()) -> m.Flag | None:
+    async def add_flag(
+        self, post_id: int, flagger_hash: str, earlier: Iterable[str] = (), reason: str | None = None
+    ) -> m.Flag | None:
         """Records a flag; None when this person flagged the post already (under
-        ``flagger_hash`` or, before a key rotation, one of the ``earlier`` hashes)."""
+        ``flagger_hash`` or, before a key rotation, one of the ``earlier`` hashes).
+        A flag its flagger withdrew is opened again."""
         hashes = [flagger_hash, *earlier]
         async with self.session() as s:
             res = await s.execute(
-                select(m.Flag.id).where(m.Flag.post_id == post_id, m.Flag.flagger_hash.in_(hashes)).limit(1)
+                select(m.Flag).where(m.Flag.post_id == post_id, m.Flag.flagger_hash.in_(hashes)).limit(1)
             )
-            if res.first() is not None:
-                return None
-            flag = m.Flag(post_id=post_id, flagger_hash=flagger_hash, status="open", created_at=utcnow())
+            existing = res.scalars().first()
+            if existing is not None:
+                if existing.status != "withdrawn":
+                    return None
+                existing.status, existing.reason = "open", reason
+                existing.review_channel = existing.review_ts = None
+                return existing
+            flag = m.Flag(post_id=post_id, flagger_hash=flagger_hash, status="open", reason=reason, created_at=utcnow())
             s.add(flag)
         return flag
+
+    async def withdraw_flag(self, post_id: int, hashes: Iterable[str]) -> m.Flag | None:
+        """The flagger's undo: their open flag on the post, now withdrawn (None if none is open)."""
+        async with self.session() as s:
+            res = await s.execute(
+                select(m.Flag)
+                .where(m.Flag.post_id == post_id, m.Flag.flagger_hash.in_(list(hashes)), m.Flag.status == "open")
+                .limit(1)
+            )
+            flag = res.scalars().first()
+            if flag is None:
+                return None
+            flag.status, flag.reason = "withdrawn", None
+            return flag
 
     async def get_flag(self, flag_id: int) -> m.Flag | None:
         async with self.session() as s:

@@ -87,6 +87,21 @@ async def answer_to_click(bot, user: str, message: dict, action_id: str, value=N
     return sent[-1].args["text"]
 
 
+async def flag_post(bot, user: str, post: dict, reason: str = "") -> str | None:
+    """Flag: the click opens the reason form; sending it flags and answers ephemerally."""
+    delivery = await bot.slack.click(user, post, "post_flag")
+    assert delivery.status == 200
+    view = bot.slack.views(user)[-1]
+    assert view["callback_id"] == "flag_submit", "the Flag form"
+    before = len(bot.slack.calls_to("response_url"))
+    await bot.slack.submit_view(user, view["id"], {"reason": {"value": reason}})
+    sent = bot.slack.calls_to("response_url")[before:]
+    if not sent:
+        return None
+    assert sent[-1].args.get("response_type") == "ephemeral"
+    return sent[-1].args["text"]
+
+
 async def signed_click(bot, user: str, action_id: str, value: str) -> str:
     """A hand-made click (e.g. on a button the user was never shown)."""
     before = len(bot.slack.calls_to("response_url"))
@@ -283,12 +298,18 @@ async def test_second_channel_is_joined_and_the_intake_then_asks_which_group(bot
     assert [c.args["channel"] for c in bot.slack.calls_to("conversations.join")] == [GENERAL]
     assert bot.slack.channels[GENERAL]["is_member"]
     listed = await admin(bot, MODERATOR, "channels")
-    assert "<#C0CONSULT> _(config (" in listed and "<#C0GENERAL> _(set in Slack)_" in listed
+    assert "<#C0CONSULT> _(from default.yaml)_" in listed and "<#C0GENERAL> _(set in Slack)_" in listed
     assert "channel add · <#C0GENERAL>" in await admin(bot, MODERATOR, "audit")
 
     # Two channels: the next intake asks, and the post goes where the poster chose.
     await consult(bot, COLLEAGUE, group=GENERAL)
-    ask = [m for m in bot.dms(COLLEAGUE) if "Which group" in flat(m)]
+    # As first sent (once answered, the question loses its buttons).
+    dm = bot.slack.dm_channel(COLLEAGUE)
+    ask = [
+        c.args
+        for c in bot.slack.calls_to("chat.postMessage")
+        if c.args.get("channel") == dm and "Which group" in flat(c.args)
+    ]
     assert len(ask) == 1 and "#general" in flat(ask[0]) and "#peer-consult" in flat(ask[0])
     valid_blocks(ask[0]["blocks"])
     posted = bot.slack.messages(GENERAL)
@@ -395,11 +416,11 @@ async def test_status_shows_where_each_value_comes_from_and_slack_overrides_conf
     bot = await start_bot(settings, slack)
     try:
         status = await admin(bot, COLLEAGUE2, "status")  # a moderator from config/
-        assert "*Pre-approval:* off _(config (" in status
-        assert "*Review channel:* <#G0REVIEW> _(config (" in status
-        assert "*Retention:* 30 days _(config (" in status
-        assert "*Workspace terms:* 1 _(1 from config, 0 set in Slack)_" in status
-        assert "*Consultation channels:* <#C0CONSULT> _(config (" in status
+        assert "*Pre-approval:* off _(from default.yaml)_" in status
+        assert "*Review channel:* <#G0REVIEW> _(from default.yaml)_" in status
+        assert "*Retention:* 30 days _(from default.yaml)_" in status
+        assert "*Workspace terms:* 1 _(1 from the config file, 0 set in Slack)_" in status
+        assert "*Consultation channels:* <#C0CONSULT> _(from default.yaml)_" in status
         assert "*Retention job:* has not run yet" in status
 
         await admin(bot, COLLEAGUE2, "approval on")
@@ -409,9 +430,9 @@ async def test_status_shows_where_each_value_comes_from_and_slack_overrides_conf
         status = await admin(bot, COLLEAGUE2, "status")
         assert "*Pre-approval:* on _(set in Slack)_" in status
         assert "*Retention:* keep post text _(set in Slack)_" in status
-        assert "*Review channel:* <#G0REVIEW> _(config (" in status
-        assert "*Workspace terms:* 2 _(1 from config, 1 set in Slack)_" in status
-        assert "<#C0CONSULT>, <#C0GENERAL> _(config and Slack)_" in status
+        assert "*Review channel:* <#G0REVIEW> _(from default.yaml)_" in status
+        assert "*Workspace terms:* 2 _(1 from the config file, 1 set in Slack)_" in status
+        assert "<#C0CONSULT>, <#C0GENERAL> _(from the config file and Slack)_" in status
         # The stored values are what the app acts on.
         eff = await bot.services.workspace.effective(TEAM)
         assert eff.approval is True and eff.retention_days == 0 and eff.terms == ["Lighthouse program", "Sunny Days"]
@@ -569,14 +590,14 @@ async def test_flags_reach_the_review_channel_and_dismiss_keeps_remove_deletes(b
         COLLEAGUE, bot.slack.views(COLLEAGUE)[-1]["id"], {"reply": {"value": "Decline warmly."}}
     )
 
-    assert "moderators have been told" in await answer_to_click(bot, COLLEAGUE, post, "post_flag")
+    assert "moderators have been told" in await flag_post(bot, COLLEAGUE, post)
     flags = bot.slack.messages(REVIEW)
     assert len(flags) == 1
     notice = flags[0]
     valid_blocks(notice["blocks"])
     assert "Flagged: Dilemma #1" in flat(notice) and "decline kindly" in flat(notice)
     assert PRACTITIONER not in flat(notice) and COLLEAGUE not in flat(notice)
-    assert "already flagged" in await answer_to_click(bot, COLLEAGUE, post, "post_flag")
+    assert "already flagged" in await flag_post(bot, COLLEAGUE, post)
     assert len(bot.slack.messages(REVIEW)) == 1
 
     # Only moderators decide.
@@ -590,7 +611,7 @@ async def test_flags_reach_the_review_channel_and_dismiss_keeps_remove_deletes(b
     assert len(bot.slack.messages(CONSULT)) == 1
 
     # A second flag, this time removed: the post and the app's thread replies go.
-    await answer_to_click(bot, COLLEAGUE2, bot.slack.messages(CONSULT)[0], "post_flag")
+    await flag_post(bot, COLLEAGUE2, bot.slack.messages(CONSULT)[0])
     notice = bot.slack.messages(REVIEW)[-1]
     assert "Flagged: Dilemma #1" in flat(notice)
     assert "Removed by <@U0MOD>" in await answer_to_click(bot, MODERATOR, notice, "flag_remove")
@@ -607,7 +628,7 @@ async def test_flags_reach_the_review_channel_and_dismiss_keeps_remove_deletes(b
 
 async def test_flags_without_review_channel_are_decided_from_the_home_tab(bot):
     await consult(bot)
-    await answer_to_click(bot, COLLEAGUE, bot.slack.messages(CONSULT)[0], "post_flag")
+    await flag_post(bot, COLLEAGUE, bot.slack.messages(CONSULT)[0])
     await bot.slack.open_home(MODERATOR)
     home = bot.slack.home(MODERATOR)
     assert "Dilemma #1 was flagged" in flat(home) and "flag_remove" in flat(home)
@@ -619,7 +640,7 @@ async def test_flags_without_review_channel_are_decided_from_the_home_tab(bot):
 async def test_removing_a_post_closes_its_open_flags(bot):
     await review_ready(bot)
     await consult(bot)
-    await answer_to_click(bot, COLLEAGUE, bot.slack.messages(CONSULT)[0], "post_flag")
+    await flag_post(bot, COLLEAGUE, bot.slack.messages(CONSULT)[0])
     assert "Dilemma #1 and the app's replies in its thread are deleted" in await admin(bot, MODERATOR, "remove 1")
     assert await bot.services.store.open_flags(TEAM) == []
     assert "flag_remove" not in flat(bot.slack.messages(REVIEW))
@@ -725,7 +746,7 @@ async def test_retention_purges_old_post_text_and_status_shows_counts(bot):
     assert "retention · 2" in await admin(bot, MODERATOR, "audit")
     assert "Post text is kept" in await admin(bot, MODERATOR, "retention 0")
     # A purged post can't be replied to or flagged any more.
-    assert "can't find that post" in await answer_to_click(bot, COLLEAGUE2, bot.slack.messages(CONSULT)[0], "post_flag")
+    assert "can't find that post" in await flag_post(bot, COLLEAGUE2, bot.slack.messages(CONSULT)[0])
 
 
 async def test_retention_keeps_posts_still_waiting_for_approval(bot):
@@ -784,7 +805,7 @@ async def test_app_home_for_everyone_and_for_moderators(bot):
     await review_ready(bot)
     await admin(bot, MODERATOR, "approval on")
     await consult(bot, COLLEAGUE)
-    await answer_to_click(bot, COLLEAGUE2, bot.slack.messages(CONSULT)[0], "post_flag")
+    await flag_post(bot, COLLEAGUE2, bot.slack.messages(CONSULT)[0])
 
     # A regular user: principles, the consult button and their own posts; no settings or queue.
     delivery = await bot.slack.open_home(PRACTITIONER)

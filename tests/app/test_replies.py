@@ -5,7 +5,7 @@ unblock) whoever wrote it — or a post's author — without learning who it is.
 from aiohttp import ClientSession
 
 from bot.sandbox.signing import signed_headers, view_submission_body
-from tests.app.test_moderation import admin, answer_to_click, assert_author_hidden, consult, flat
+from tests.app.test_moderation import admin, assert_author_hidden, consult, flag_post, flat
 from tests.conftest import COLLEAGUE, COLLEAGUE2, CONSULT, MODERATOR, PRACTITIONER, SECRET, TEAM
 
 
@@ -71,7 +71,7 @@ async def test_someone_outside_the_posts_channel_cannot_reply_or_flag(bot):
     assert anonymous_replies(bot) == []
     assert "Only members of the channel where Dilemma #1 was posted can do that." in flat(bot.last_dm(COLLEAGUE2))
 
-    answer = await answer_to_click(bot, COLLEAGUE2, bot.slack.messages(CONSULT)[0], "post_flag")
+    answer = await flag_post(bot, COLLEAGUE2, bot.slack.messages(CONSULT)[0])
     assert answer is not None and "Only members of the channel" in answer
     assert await bot.services.store.open_flags(TEAM) == []
 

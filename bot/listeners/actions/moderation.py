@@ -36,3 +36,13 @@ def flag(services, remove: bool):
         return await services.moderation.decide_flag(team, user_id, flag_id, remove)
 
     return numbered(services, run)
+
+
+def block(services):
+    """Block the author, from the moderator's queue (after Slack's confirm dialog):
+    the same as `/boundary-admin block N`, so the same checks, answer and audit entry."""
+
+    async def run(team, user_id, number_):
+        return (await services.admin.run(team, user_id, f"block {number_}")).text
+
+    return numbered(services, run)

@@ -1,8 +1,9 @@
 """Buttons on the consultation post and in the poster's DMs."""
 
-from bot.listeners.actions.common import numbered
-from bot.listeners.context import number, team_of
-from bot.outgoing import ReplyForm
+from bot.blocks import posts as pb
+from bot.listeners.actions.common import answer, numbered
+from bot.listeners.context import number, team_of, user_of
+from bot.outgoing import FlagForm, ReplyForm
 
 
 def open_reply(services, kind: str):
@@ -24,11 +25,54 @@ def _acting(services, method: str):
 
 
 def flag(services):
-    return _acting(services, "flag")
+    """Flag opens a small form for an optional reason; the flag is made when it is sent."""
+
+    async def on_flag(ack, body, action):
+        await ack()
+        n = number(action)
+        if n is None:
+            return
+        form = FlagForm(n, str(body.get("response_url") or ""))
+        await services.gateway.open_view(team_of(body), body["trigger_id"], form)
+
+    return on_flag
 
 
-def resolve(services):
-    return _acting(services, "resolve")
+def unflag(services):
+    async def on_unflag(ack, body, action, respond):
+        await ack()
+        n = number(action)
+        if n is None:
+            return
+        team, user_id = team_of(body), user_of(body)
+        result = await services.discussion.unflag(team, user_id, n)
+        if respond is not None and body.get("response_url"):
+            # The confirmation with its Undo button becomes the answer.
+            await respond(response_type="ephemeral", replace_original=True, text=result.message)
+            return
+        await answer(services, body, respond, team, user_id, result.message)
+
+    return on_unflag
+
+
+def resolve(services, *, resolved: bool = True):
+    """Mark resolved / Reopen: the post changes, and so does the button clicked."""
+
+    async def on_resolve(ack, body, action, respond):
+        await ack()
+        n = number(action)
+        if n is None:
+            return
+        team, user_id = team_of(body), user_of(body)
+        result = await services.discussion.resolve(team, user_id, n, resolved=resolved)
+        message, channel = body.get("message"), (body.get("channel") or {}).get("id")
+        if result.ok and message and channel and message.get("ts"):
+            flipped = pb.with_resolved(message, n, resolved)
+            if flipped is not None:
+                await services.gateway.update(team, channel, message["ts"], flipped)
+        await answer(services, body, respond, team, user_id, result.message)
+
+    return on_resolve
 
 
 def delete(services):

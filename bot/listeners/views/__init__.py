@@ -13,4 +13,5 @@ def register(app, services) -> None:
     app.view(pb.REPLY_CALLBACK["op"])(posts.submitted(services, "op"))
     app.view(pb.REPLY_CHECK_CALLBACK["anonymous"])(posts.submitted(services, "anonymous", checked=True))
     app.view(pb.REPLY_CHECK_CALLBACK["op"])(posts.submitted(services, "op", checked=True))
+    app.view(pb.FLAG_CALLBACK)(posts.flag_submitted(services))
     app.view(mb.REJECT_CALLBACK)(moderation.reject_submitted(services))

@@ -1,5 +1,8 @@
 """Anonymous replies and the original poster's replies, from their forms."""
 
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.blocks import posts as pb
 from bot.consult.words import chosen_words
 from bot.gateway import GatewayError
 from bot.listeners.context import team_of, user_of
@@ -45,3 +48,28 @@ def submitted(services, kind: str, checked: bool = False):
         await services.gateway.dm(team, user_id, Notice(message))
 
     return on_reply_form
+
+
+def flag_submitted(services):
+    """The Flag form: flag with the optional reason, then tell the flagger
+    ephemerally under the post (through the click's response_url), with an Undo."""
+
+    async def on_flag_form(ack, body, view):
+        await ack()
+        team, user_id = team_of(body), user_of(body)
+        number, _, respond_to = (view.get("private_metadata") or "").partition("|")
+        if not number.isdigit():
+            return
+        reason = view_values(view).get("reason") or ""
+        result = await services.discussion.flag(team, user_id, int(number), reason)
+        message = pb.flag_confirmation(int(number), result.message, undo=result.ok)
+        if respond_to.startswith(("https://", "http://")):
+            webhook = AsyncWebhookClient(respond_to)
+            response = await webhook.send(
+                response_type="ephemeral", replace_original=False, text=message.text, blocks=message.blocks
+            )
+            if response.status_code == 200:
+                return
+        await services.gateway.dm(team, user_id, message)
+
+    return on_flag_form

@@ -127,7 +127,7 @@ class Recognizer:
             missing = set(c["all"]) - names
             if missing:
                 raise ValueError(f"cues.yaml: combo names unknown families {sorted(missing)}")
-            self.combos.append((c["kind"], tuple(c["all"]), float(c.get("weight", 1.0))))
+            self.combos.append((c["kind"], tuple(c["all"]), float(c.get("weight", 1.0)), tuple(c.get("unless") or ())))
         self.clause_combos = [
             (c["kind"], tuple(c["all"]), float(c.get("weight", 1.0))) for c in data.get("clause_combos") or []
         ]
@@ -213,8 +213,11 @@ class Recognizer:
                 scores[fam.kind] = max(scores.get(fam.kind, 0.0), fam.weight)
             else:
                 scores[fam.kind] = scores.get(fam.kind, 0.0) + fam.weight
-        for kind, needs, weight in self.combos:
-            if all(n in live for n in needs):
+        # a combo that `unless` names a kind yields to it: injuries on a young person who
+        # cuts herself are self-harm, not abuse, when only the combo would call them abuse
+        direct = {k for k, v in scores.items() if v >= THRESHOLD - 1e-9}
+        for kind, needs, weight, unless in self.combos:
+            if all(n in live for n in needs) and not (set(unless) & direct):
                 scores[kind] = max(scores.get(kind, 0.0), weight)
         kinds = tuple(k for k in PRIORITY if scores.get(k, 0.0) >= THRESHOLD - 1e-9)
         cues = tuple(Cue(f.name, f.kind, t) for f, t in fired.values())

@@ -32,3 +32,35 @@ def test_fear_for_the_relationship_is_not_a_threat(q):
 
 def test_fear_for_safety_still_counts():
     assert assess("I'm terrified of him, he threatened to hurt me after the session").kind == "threat_to_practitioner"
+
+
+# Indirect self-harm: medication put aside is one strong cue; a euphemism ("thought about it")
+# or hopelessness counts with means; a farewell counts with gratitude or "remember me".
+SELF_HARM_INDIRECT = [
+    "he has been collecting his prescribed sleeping tablets for a month",
+    "she told me she now has what she calls 'enough' and asked me to keep it to myself",
+    "client, a pharmacist, says it would be so easy to take them all at once",
+    "there is a rifle at his dad's place and he admits he has thought about it a lot",
+    "she keeps paracetamol in her bag and says nothing will ever change",
+    "late last night he texted me saying goodbye and thanks for everything",
+    "she feels like a burden and asked whether I would remember her",
+    "mi cliente tiene una soga en el armario y dice que ya no ve sentido",
+    "he's been pocketing leftover oxycodone from his mum's prescription and feels hopeless",
+]
+
+ENDINGS_NOT_RISK = [
+    "at our final session she thanked me for everything and gave me a card",
+    "client said thanks for everything when we finished after two years, can I accept the flowers?",
+    "do we have enough sessions left to finish the work?",
+    "I thought about it a lot and decided to raise my fee",
+]
+
+
+@pytest.mark.parametrize("q", SELF_HARM_INDIRECT)
+def test_indirect_self_harm_is_recognised(q):
+    assert assess(q).kind == "self_harm", assess(q).cues
+
+
+@pytest.mark.parametrize("q", ENDINGS_NOT_RISK)
+def test_ordinary_endings_and_plans_are_not_risk(q):
+    assert assess(q).kind is None, assess(q).cues

@@ -64,3 +64,32 @@ def test_indirect_self_harm_is_recognised(q):
 @pytest.mark.parametrize("q", ENDINGS_NOT_RISK)
 def test_ordinary_endings_and_plans_are_not_risk(q):
     assert assess(q).kind is None, assess(q).cues
+
+
+# A threat wrapped in a grievance names a target by role ("the guy", "her manager"), not only by
+# pronoun; knowing the target's movements, or a weapon with the target's address, is enough.
+GRIEVANCE_WITH_TARGET = [
+    "he keeps saying he's going to sort out the bloke his wife left him for",
+    "since the tribunal she says the judge is going to find out what it feels like to suffer",
+    "he knows where his old supervisor parks and when her shift finishes, and he's still raging",
+    "client says he will deal with the landlord once and for all",
+    "she said she'll make sure he never coaches again after what happened to her son",
+    "il a acheté un fusil et il sait où vit son ex",
+    "er hat eine Waffe gekauft und weiss, wo sie wohnt",
+]
+
+GRIEVANCE_LOOK_ALIKES = [
+    "I'll make sure she never feels judged again, is it ok to text her?",
+    "he says he will deal with the landlord about the rent next week",
+    "client knows where I park because we share the car park, can I give her a lift?",
+]
+
+
+@pytest.mark.parametrize("q", GRIEVANCE_WITH_TARGET)
+def test_grievance_with_a_target_is_harm_to_others(q):
+    assert assess(q).kind == "harm_to_others", assess(q).cues
+
+
+@pytest.mark.parametrize("q", GRIEVANCE_LOOK_ALIKES)
+def test_ordinary_dealings_are_not_harm(q):
+    assert "harm_to_others" not in assess(q).kinds, assess(q).cues

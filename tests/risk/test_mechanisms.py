@@ -93,3 +93,31 @@ def test_grievance_with_a_target_is_harm_to_others(q):
 @pytest.mark.parametrize("q", GRIEVANCE_LOOK_ALIKES)
 def test_ordinary_dealings_are_not_harm(q):
     assert "harm_to_others" not in assess(q).kinds, assess(q).cues
+
+
+# Abuse and neglect: a carer restraining a dependent named by relation, neglect signs on a young
+# child (hunger, the same clothes), a German sentence with its verb last, the Jugendamt.
+ABUSE_INDIRECT = [
+    "my client's husband straps his elderly father into bed at night so he can't get up",
+    "she locks her grandmother in the flat when she goes out, is that a safeguarding issue?",
+    "the 6 year old I see is always hungry and comes in the same clothes every week",
+    "a little boy in my group asks me for food every session and has head lice",
+    "Meine Klientin sagt, dass ihr Stiefvater die Kinder oft schlägt",
+    "Soll ich das Jugendamt informieren? Die Mutter lässt die Kinder allein",
+]
+
+ABUSE_LOOK_ALIKES = [
+    "my son is starving after school so I moved my sessions to 5pm, is that ok?",
+    "a client's daughter ties her hair up before the session, is it ok to compliment it?",
+    "the waiting room smells of paint and a client brought her kids, should I move rooms?",
+]
+
+
+@pytest.mark.parametrize("q", ABUSE_INDIRECT)
+def test_indirect_abuse_and_neglect_are_recognised(q):
+    assert assess(q).kind == "abuse_neglect", assess(q).cues
+
+
+@pytest.mark.parametrize("q", ABUSE_LOOK_ALIKES)
+def test_ordinary_child_care_is_not_abuse(q):
+    assert "abuse_neglect" not in assess(q).kinds, assess(q).cues

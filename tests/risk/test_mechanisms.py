@@ -121,3 +121,44 @@ def test_indirect_abuse_and_neglect_are_recognised(q):
 @pytest.mark.parametrize("q", ABUSE_LOOK_ALIKES)
 def test_ordinary_child_care_is_not_abuse(q):
     assert "abuse_neglect" not in assess(q).kinds, assess(q).cues
+
+
+# Threats to the practitioner: something thrown towards me, "you'll regret this" reported in any
+# verb, a threat to "the counsellor" by role.
+THREATS_TO_ME = [
+    "when I said we'd have to stop, he hurled his phone towards me and shouted that I would pay for it",
+    "her brother said he'd sort out the therapist who turned her against the family - that's me",
+    "the client yelled that I'd regret reporting him",
+]
+
+# Danger happening now during a call: a sudden outburst heard through the line.
+CRISIS_ON_THE_LINE = [
+    "on a video session her husband just started screaming and I heard glass shatter, she's gone quiet",
+    "phone session, I could hear a crash and her shouting, then it cut off. quick pls",
+]
+
+# The practitioner designing training is a frame; a client preparing a presentation is not.
+TRAINING_FRAME = [
+    ("no", "we're putting together a workshop on self-harm for school staff, can I share a case?"),
+    ("no", "I'm designing a training module on suicide risk for trainees"),
+    ("yes", "my client is preparing a presentation at work and says she wants to die"),
+]
+
+
+@pytest.mark.parametrize("q", THREATS_TO_ME)
+def test_threats_to_the_practitioner(q):
+    assert assess(q).kind == "threat_to_practitioner", assess(q).cues
+
+
+@pytest.mark.parametrize("q", CRISIS_ON_THE_LINE)
+def test_crisis_heard_on_the_line(q):
+    assert assess(q).kind == "crisis_now", assess(q).cues
+
+
+@pytest.mark.parametrize(("risk", "q"), TRAINING_FRAME)
+def test_training_frame_is_the_practitioners_own(risk, q):
+    assert bool(assess(q)) is (risk == "yes"), assess(q).cues
+
+
+def test_ordinary_noise_on_a_call_is_not_a_crisis():
+    assert assess("I heard something about a client who wants to leave the group, is it ok to ask why?").kind is None

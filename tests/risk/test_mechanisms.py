@@ -162,3 +162,37 @@ def test_training_frame_is_the_practitioners_own(risk, q):
 
 def test_ordinary_noise_on_a_call_is_not_a_crisis():
     assert assess("I heard something about a client who wants to leave the group, is it ok to ask why?").kind is None
+
+
+# More indirect self-harm, each a single strong cue or a pair: means named by its use (a hose for
+# the exhaust, the height of a bridge), "won't need it where I'm going", possessions handed on,
+# "made his peace", "the world would be lighter without her", "a waste of space" with means.
+SELF_HARM_SINGLE_CUES = [
+    "he asked how high the multi-storey is and went quiet",
+    "client bought a hosepipe to run from the exhaust and is calm about it",
+    "she's handing her rings out to her cousins and says she won't need them where she's going",
+    "he's made his peace and asked me to make sure his cat goes to a good home",
+    "she says the family would be lighter without her",
+    "he calls himself a waste of space and keeps his dad's pills in his room",
+]
+
+FEAR_AND_TRAINING_LOOK_ALIKES = [
+    "I'm scared of flying and will miss two weeks of sessions, how do I tell clients?",
+    "I was terrified of presenting my first case at supervision",
+    "we are running a short suicide awareness workshop for volunteers; can I use a story from practice?",
+    "she will not be here for the next session because of a wedding",
+]
+
+
+@pytest.mark.parametrize("q", SELF_HARM_SINGLE_CUES)
+def test_more_indirect_self_harm(q):
+    assert assess(q).kind == "self_harm", assess(q).cues
+
+
+@pytest.mark.parametrize("q", FEAR_AND_TRAINING_LOOK_ALIKES)
+def test_fear_of_things_and_training_are_not_risk(q):
+    assert assess(q).kind is None, assess(q).cues
+
+
+def test_fear_of_the_client_is_still_a_threat():
+    assert assess("I'm scared of him since he followed me to my car").kind == "threat_to_practitioner"

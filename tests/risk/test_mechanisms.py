@@ -196,3 +196,18 @@ def test_fear_of_things_and_training_are_not_risk(q):
 
 def test_fear_of_the_client_is_still_a_threat():
     assert assess("I'm scared of him since he followed me to my car").kind == "threat_to_practitioner"
+
+
+# Scopes: a negation reaches across a list of denied risks; a frame in a later sentence covers the
+# question when no real client is named anywhere; a named client keeps the risk live.
+SCOPES = [
+    (None, "pt denies any current self-harm or active suicidal ideation; can I accept her thank-you card?"),
+    (None, "what counts as elder financial abuse in Ontario? asking for a seminar paper"),
+    (None, "when is a child protection report mandatory? It's for a practice exam question"),
+    ("self_harm", "My client told me today she wants to kill herself. I also teach a class on ethics."),
+]
+
+
+@pytest.mark.parametrize(("kind", "q"), SCOPES)
+def test_negation_lists_and_late_frames(kind, q):
+    assert assess(q).kind == kind, assess(q).cues

@@ -211,3 +211,37 @@ SCOPES = [
 @pytest.mark.parametrize(("kind", "q"), SCOPES)
 def test_negation_lists_and_late_frames(kind, q):
     assert assess(q).kind == kind, assess(q).cues
+
+
+# Cue families generalised past one wording each.
+GENERALISED = [
+    ("abuse_neglect", "a 9 year old in my caseload has a bruise the shape of a hand and won't say how"),
+    ("abuse_neglect", "in session the little girl kept humping the teddy and mentioned a secret game with her uncle"),
+    ("abuse_neglect", "my 7 year old client says his mum's boyfriend makes him have showers with him"),
+    ("abuse_neglect", "her nephew added his name to her savings and she isn't allowed to spend any money"),
+    ("abuse_neglect", "his wife won't let him see the doctor and took his phone"),
+    ("threat_to_practitioner", "the client said he'd find out where I live if I call the police"),
+    ("threat_to_practitioner", "he kicked the bin over and told me my head is next"),
+    ("threat_to_practitioner", "her partner messaged that people like you should be taken out"),
+    ("threat_to_practitioner", "someone is posting my home address on a forum since I made the referral"),
+    ("harm_to_others", "he says his cousin will end up in the canal if she talks to the police"),
+    ("harm_to_others", "she keeps saying her manager will pay for sacking her and she knows where he parks"),
+    ("harm_to_others", "he's planning to sort out the man who hurt his sister"),
+    ("crisis_now", "she is on the bridge now and texting me, what do I do"),
+]
+
+GENERALISED_LOOK_ALIKES = [
+    "mum drops them at school at 8 so can I move the session to 8:30?",
+    "my client is waiting for me to reply about fees, how long is reasonable?",
+    "the client has power of attorney for her dad and asked me to witness a form",
+]
+
+
+@pytest.mark.parametrize(("kind", "q"), GENERALISED)
+def test_generalised_cue_families(kind, q):
+    assert assess(q).kind == kind, assess(q).cues
+
+
+@pytest.mark.parametrize("q", GENERALISED_LOOK_ALIKES)
+def test_generalised_look_alikes(q):
+    assert assess(q).kind is None, assess(q).cues

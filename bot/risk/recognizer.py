@@ -53,6 +53,7 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z][a-z'-]*")
+_LIST_WORDS = frozenset({"or", "and", "any", "nor", "/", "&", "either", "current", "active", "passive"})
 _NEG_STOP = re.compile(r",|;|\b(?:because|who|which|so that|although|while|whereas)\b")
 
 
@@ -127,7 +128,7 @@ class Recognizer:
             missing = set(c["all"]) - names
             if missing:
                 raise ValueError(f"cues.yaml: combo names unknown families {sorted(missing)}")
-            self.combos.append((c["kind"], tuple(c["all"]), float(c.get("weight", 1.0))))
+            self.combos.append((c["kind"], tuple(c["all"]), float(c.get("weight", 1.0)), tuple(c.get("unless") or ())))
         self.clause_combos = [
             (c["kind"], tuple(c["all"]), float(c.get("weight", 1.0))) for c in data.get("clause_combos") or []
         ]
@@ -172,8 +173,16 @@ class Recognizer:
         if cut:
             before = before[cut[-1].end() :]
         pseudo = self._spans(self.neg_pseudo, s)
-        words = list(re.finditer(r"\S+", before))[-self.neg_window :]
-        lo = words[0].start() if words else len(before)
+        # the window counts content words only: a negation reaches across a list
+        # ("denies any self-harm or suicidal ideation")
+        words = list(re.finditer(r"\S+", before))
+        lo, n = len(before), 0
+        for w in reversed(words):
+            lo = w.start()
+            if w.group(0).strip(",/") not in _LIST_WORDS:
+                n += 1
+            if n >= self.neg_window:
+                break
         offset = start - len(before)
         for m in self.neg_before.finditer(before, lo):
             a, b = m.start() + offset, m.end() + offset
@@ -190,6 +199,10 @@ class Recognizer:
         raw = strip_accents(text or "")
         fired: dict[str, tuple[_Family, str]] = {}
         framed = False
+        low_raw = raw.lower()
+        if self.frames.search(low_raw) and not self.anchors.search(low_raw):
+            # a frame anywhere ("asking for my study group") and no real client anywhere
+            return RiskAssessment(None, (), ())
         for sentence in (s for s in _SENTENCE.split(raw) if s.strip()):
             low_sentence = sentence.lower()
             anchored = bool(self.anchors.search(low_sentence))
@@ -213,8 +226,11 @@ class Recognizer:
                 scores[fam.kind] = max(scores.get(fam.kind, 0.0), fam.weight)
             else:
                 scores[fam.kind] = scores.get(fam.kind, 0.0) + fam.weight
-        for kind, needs, weight in self.combos:
-            if all(n in live for n in needs):
+        # a combo that `unless` names a kind yields to it: injuries on a young person who
+        # cuts herself are self-harm, not abuse, when only the combo would call them abuse
+        direct = {k for k, v in scores.items() if v >= THRESHOLD - 1e-9}
+        for kind, needs, weight, unless in self.combos:
+            if all(n in live for n in needs) and not (set(unless) & direct):
                 scores[kind] = max(scores.get(kind, 0.0), weight)
         kinds = tuple(k for k in PRIORITY if scores.get(k, 0.0) >= THRESHOLD - 1e-9)
         cues = tuple(Cue(f.name, f.kind, t) for f, t in fired.values())

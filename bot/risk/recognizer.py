@@ -191,8 +191,12 @@ class Recognizer:
         after = s[end:]
         gap = re.match(r"\s*[:=]?\s*", after)
         rest = after[gap.end() if gap else 0 :]
-        n = self.neg_after.match(rest)
-        return bool(n and rest[: n.end()].strip() and re.match(r"[\s.,;)]|$", rest[n.end() : n.end() + 1] or ""))
+        negated = self.neg_after.match(rest)
+        return bool(
+            negated
+            and rest[: negated.end()].strip()
+            and re.match(r"[\s.,;)]|$", rest[negated.end() : negated.end() + 1] or "")
+        )
 
     # ---- assessment ---------------------------------------------------------
     def assess(self, text: str) -> RiskAssessment:

@@ -44,7 +44,7 @@ PLACEHOLDER_RE = re.compile(
     r"\[(?:Person [A-Z]{1,2}(?:(?:, | or )[A-Z]{1,2})*|Person|under 10|teens|\d0s|100s|age|email|link|handle|phone|ID|address|postcode|"
     r"place|school|hospital|clinic|place of worship|team|workplace|redacted|date|organisation|contact)\]"
 )
-_WORDS = {
+NUMBER_WORDS = {  # number words up to ages, read as numbers (also by review_spans)
     "one": 1,
     "two": 2,
     "three": 3,
@@ -92,7 +92,7 @@ def _age_value(surface: str) -> int | None:
         return int(m.group())
     total = 0
     for w in re.findall(r"[a-z]+", surface.lower()):
-        total += _WORDS.get(w, 0)
+        total += NUMBER_WORDS.get(w, 0)
     return total or None
 
 

@@ -37,6 +37,7 @@ from .model import Candidate, Span
 from .normalize import Normalized
 from .recognizers.base import Doc
 from .recognizers.names import _STOP_CAPS, PERSON_CUES, TITLES
+from .replace import NUMBER_WORDS
 from .tokens import Token
 
 REASONS = ("unknown_name_slot", "unknown_place_slot", "word_as_name", "possible_age", "initial")
@@ -119,20 +120,8 @@ _AGE_CUES = frozenset(
     }
 )
 _AGE_VERBS = frozenset({"turning", "turned", "turns", "aged", "age"})
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
+# the number words a young age is written in ("the six-year-old")
+_NUMBER_WORDS = {w: n for w, n in NUMBER_WORDS.items() if n <= 12}
 _YEAR_OLD = re.compile(r"(?:\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")-(?:year|yr|month)s?-olds?", re.IGNORECASE)
 # after the number: what makes it a count, a time or a measure, not an age
 _AFTER_NUMBER_OK = re.compile(r"\s*(?:[,.](?!\d)|[;)\]!?]|$|\s(?:and|but|so|when|now|then|or)\b)")

@@ -17,6 +17,7 @@ from bot.listeners import register_listeners
 from bot.listeners.context import team_of, user_of
 from bot.logs import log_event
 from bot.outgoing import Notice
+from bot.shutdown import track_listeners
 from bot.storage.outage import is_database_down
 from bot.texts import text
 
@@ -80,6 +81,7 @@ def create_app(
         log_event(log, "listener failed", logging.ERROR, error=type(error).__name__, detail=where)
 
     register_listeners(app, services)
+    track_listeners(app, services.in_flight)
     return app
 
 

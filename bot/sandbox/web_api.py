@@ -166,6 +166,7 @@ class SlackStandIn:
         self.deliveries: list[Delivery] = []
         self._failures: dict[str, list[tuple[int | str, int]]] = {}
         self._lost_answers: dict[str, list[str]] = {}
+        self._holds: dict[str, int] = {}
         self._held = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
@@ -215,6 +216,7 @@ class SlackStandIn:
         self.calls.clear()
         self.deliveries.clear()
         self._failures.clear()
+        self._holds.clear()
         self._changed()
 
     def _full_user(self, u: dict) -> dict:
@@ -398,6 +400,20 @@ class SlackStandIn:
             self._held = asyncio.Event()
         self._lost_answers.setdefault(method, []).append(how)
 
+    def hold_next(self, method: str) -> None:
+        """The next call to ``method`` (or ``"response_url"``) is recorded at once but
+        carried out and answered only after ``release_held_answers()``: a slow Slack,
+        for a test to act (stop the app, say) while the app waits for the answer."""
+        if self._held.is_set():
+            self._held = asyncio.Event()
+        self._holds[method] = self._holds.get(method, 0) + 1
+
+    async def _hold(self, method: str) -> None:
+        if self._holds.get(method):
+            self._holds[method] -= 1
+            self._changed("held")
+            await self._held.wait()
+
     def release_held_answers(self) -> None:
         self._held.set()
 
@@ -498,6 +514,7 @@ class SlackStandIn:
         token = self._check_token(request, args, method)
         call = Call(method, args, token=token)
         self.calls.append(call)
+        await self._hold(method)
         queue = self._failures.get(method)
         if queue:
             status, retry_after = queue.pop(0)
@@ -1092,6 +1109,7 @@ class SlackStandIn:
                 pass
         call = Call("response_url", {"key": key, **payload})
         self.calls.append(call)
+        await self._hold("response_url")
         queue = self._failures.get("response_url")
         if queue:
             status = queue.pop(0)[0]

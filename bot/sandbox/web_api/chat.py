@@ -8,6 +8,7 @@ from typing import Any
 from bot.sandbox.web_api.delivery import AppRequests
 from bot.sandbox.web_api.state import (
     MESSAGE_BLOCKS_MAX,
+    MESSAGE_TEXT_MAX,
     SlackApiError,
     _truthy,
 )
@@ -49,6 +50,24 @@ class Chat(AppRequests):
             out.append(b)
         return out
 
+    @staticmethod
+    def _check_text(text: Any) -> str:
+        text = text or ""
+        if isinstance(text, str) and len(text) > MESSAGE_TEXT_MAX:
+            raise SlackApiError("msg_too_long")
+        return str(text)
+
+    @staticmethod
+    def _check_metadata(metadata: Any) -> dict | None:
+        """Message metadata is {"event_type": str, "event_payload": object}, as Slack checks it."""
+        if metadata is None or metadata == "":
+            return None
+        if not isinstance(metadata, dict) or not isinstance(metadata.get("event_type"), str):
+            raise SlackApiError("invalid_metadata_format")
+        if not isinstance(metadata.get("event_payload"), dict):
+            raise SlackApiError("invalid_metadata_schema")
+        return metadata
+
     def _bot_message(self, text: str, blocks: list | None, metadata: dict | None = None) -> dict:
         msg: dict[str, Any] = {
             "type": "message",
@@ -89,13 +108,11 @@ class Chat(AppRequests):
 
     def _m_chat_postMessage(self, args: dict) -> dict:
         ch = self._channel(args.get("channel"), post=True)
-        text = args.get("text") or ""
+        text = self._check_text(args.get("text"))
         blocks = self._validate_blocks(args.get("blocks"))
         if not text and not blocks and not args.get("attachments"):
             raise SlackApiError("no_text")
-        metadata = args.get("metadata")
-        if metadata is not None and (not isinstance(metadata, dict) or "event_type" not in metadata):
-            raise SlackApiError("invalid_metadata_format")
+        metadata = self._check_metadata(args.get("metadata"))
         msg = self._bot_message(text, blocks, metadata)
         if args.get("attachments"):
             msg["attachments"] = args["attachments"]
@@ -113,7 +130,7 @@ class Chat(AppRequests):
             raise SlackApiError("user_not_found")
         if not ch["is_im"] and user not in ch["members"]:
             raise SlackApiError("user_not_in_channel")
-        text = args.get("text") or ""
+        text = self._check_text(args.get("text"))
         blocks = self._validate_blocks(args.get("blocks"))
         if not text and not blocks:
             raise SlackApiError("no_text")
@@ -149,14 +166,16 @@ class Chat(AppRequests):
         if msg.get("bot_id") != self.bot_id:
             raise SlackApiError("cant_update_message")
         blocks = self._validate_blocks(args.get("blocks"))
+        text = self._check_text(args.get("text"))
+        metadata = self._check_metadata(args.get("metadata"))
         if "text" in args:
-            msg["text"] = args.get("text") or ""
+            msg["text"] = text
         if blocks is not None:
             msg["blocks"] = self._with_block_ids(blocks)
         elif "blocks" in args:  # blocks="" or [] clears them
             msg.pop("blocks", None)
-        if isinstance(args.get("metadata"), dict):
-            msg["metadata"] = args["metadata"]
+        if metadata is not None:
+            msg["metadata"] = metadata
         msg["edited"] = {"user": self.bot_user_id, "ts": self._new_ts()}
         return {"channel": ch["id"], "ts": msg["ts"], "text": msg["text"], "message": self._public(msg)}
 

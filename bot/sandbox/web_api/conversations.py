@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.sandbox.web_api.chat import Chat
 from bot.sandbox.web_api.state import (
+    CHANNEL_SCOPES,
     SlackApiError,
     _truthy,
 )
@@ -74,7 +75,9 @@ class Conversations(Chat):
         return out
 
     def _m_conversations_info(self, args: dict) -> dict:
-        return {"channel": self._channel_info(self._channel(args.get("channel")))}
+        ch = self._channel(args.get("channel"))
+        self._need_for(ch)
+        return {"channel": self._channel_info(ch)}
 
     def _m_conversations_join(self, args: dict) -> dict:
         cid = args.get("channel")
@@ -94,7 +97,11 @@ class Conversations(Chat):
         return out
 
     def _m_conversations_list(self, args: dict) -> dict:
-        types = str(args.get("types") or "public_channel").split(",")
+        types = [t.strip() for t in str(args.get("types") or "public_channel").split(",") if t.strip()]
+        for t in types:
+            if t not in CHANNEL_SCOPES:
+                raise SlackApiError("unknown_type")
+            self._need(CHANNEL_SCOPES[t][0])
         out = []
         for ch in self.channels.values():
             kind = "im" if ch["is_im"] else ("private_channel" if ch["is_private"] else "public_channel")
@@ -107,6 +114,7 @@ class Conversations(Chat):
 
     def _m_conversations_members(self, args: dict) -> dict:
         ch = self._channel(args.get("channel"))
+        self._need_for(ch)
         return {"members": list(ch.get("members", [])), "response_metadata": {"next_cursor": ""}}
 
     def _page(self, items: list[dict], args: dict, default_limit: int) -> tuple[list[dict], dict]:
@@ -152,6 +160,7 @@ class Conversations(Chat):
 
     def _m_conversations_history(self, args: dict) -> dict:
         ch = self._channel(args.get("channel"))
+        self._need_for(ch, history=True)
         if not ch["is_im"] and not ch["is_member"]:
             raise SlackApiError("not_in_channel")
         msgs = [
@@ -165,6 +174,7 @@ class Conversations(Chat):
 
     def _m_conversations_replies(self, args: dict) -> dict:
         ch = self._channel(args.get("channel"))
+        self._need_for(ch, history=True)
         ts = str(args.get("ts") or "")
         if self._find(ch["id"], ts) is None:
             raise SlackApiError("thread_not_found")

@@ -76,7 +76,7 @@ class People(ResponseUrls):
             team_id=self.team_id,
             channel_id=channel,
             response_url=url,
-            trigger_id=self._issue_trigger(user),
+            trigger_id=self.issue_trigger(user),
             user_name=self.users[user]["name"],
             channel_name=self.channels.get(channel, {}).get("name")
             if channel in self.channels and not channel.startswith("D")
@@ -214,7 +214,7 @@ class People(ResponseUrls):
             raise ValueError(f"no element with action_id {action_id!r} in that {where}")
         block, el = found
         action = self._action(block, el, value)
-        trigger = self._issue_trigger(user)
+        trigger = self.issue_trigger(user)
         kwargs: dict[str, Any] = {}
         if where in ("view", "home"):
             if where == "view" and values is not None:
@@ -348,7 +348,7 @@ class People(ResponseUrls):
             team_id=self.team_id,
             view=copy.deepcopy(view),
             values=state_values,
-            trigger_id=self._issue_trigger(user),
+            trigger_id=self.issue_trigger(user),
             user_name=self.users[user]["name"],
             team_domain=self.team_domain,
             api_app_id=self.app_id,

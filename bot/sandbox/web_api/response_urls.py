@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from bot.sandbox.web_api.state import (
+    RESPONSE_URL_SECONDS,
+    RESPONSE_URL_USES,
     Call,
     SlackApiError,
     _truthy,
@@ -31,7 +33,13 @@ class ResponseUrls(Views):
         ``source`` is the message the interaction came from (``{"channel", "ts",
         "ephemeral"}``) so that ``replace_original``/``delete_original`` can act on it.
         """
-        self._response_urls[key] = {"user": user, "channel": channel, "source": source, "uses": 0}
+        self._response_urls[key] = {
+            "user": user,
+            "channel": channel,
+            "source": source,
+            "uses": 0,
+            "issued": self.now(),
+        }
         base = self.base_url or "http://127.0.0.1/"
         return f"{base}response_url/{key}"
 
@@ -59,11 +67,11 @@ class ResponseUrls(Views):
             call.response = {"ok": False, "error": status if isinstance(status, str) else "request_failed"}
             return web.json_response(call.response, status=call.status)
         info = self._response_urls.get(key)
-        if info is None:
+        if info is None or self.now() - info["issued"] > RESPONSE_URL_SECONDS:
             call.response = {"ok": False, "error": "expired_url"}
             return web.json_response(call.response, status=404)
         info["uses"] += 1
-        if info["uses"] > 5:
+        if info["uses"] > RESPONSE_URL_USES:
             call.response = {"ok": False, "error": "used_url"}
             return web.json_response(call.response, status=404)
         try:
@@ -77,7 +85,7 @@ class ResponseUrls(Views):
     def _apply_response(self, info: dict, payload: dict) -> None:
         user, channel, source = info.get("user"), info.get("channel"), info.get("source") or {}
         blocks = self._validate_blocks(payload.get("blocks"))
-        text = payload.get("text") or ""
+        text = self._check_text(payload.get("text"))
         if _truthy(payload.get("delete_original")):
             self._delete_source(user, source)
             return

@@ -19,18 +19,18 @@ from bot.sandbox import signing
 
 log = logging.getLogger(__name__)
 
+# Exactly the bot scopes of manifest.yml (tests/unit/test_manifest.py keeps them equal):
+# a call the app's real install could not make fails here too, with missing_scope.
 BOT_SCOPES = [
     "commands",
     "chat:write",
-    "chat:write.public",
     "im:write",
     "im:history",
-    "im:read",
-    "channels:read",
-    "channels:join",
     "channels:history",
-    "groups:read",
     "groups:history",
+    "channels:read",
+    "groups:read",
+    "channels:join",
     "users:read",
 ]
 
@@ -51,6 +51,29 @@ DEFAULT_CHANNELS: list[dict] = [
 
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
+MESSAGE_TEXT_MAX = 40_000  # chat.* and response_url text: longer is msg_too_long
+TRIGGER_SECONDS = 3.0  # a trigger_id opens one modal, within 3 s of the click
+RESPONSE_URL_SECONDS = 30 * 60  # a response_url takes 5 posts within 30 minutes
+RESPONSE_URL_USES = 5
+# Web API method -> the bot scopes that allow it (any one); methods whose scope depends
+# on the kind of channel check it themselves (State._need_for).
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "chat.postMessage": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "chat.delete": ("chat:write",),
+    "conversations.open": ("im:write",),
+    "conversations.join": ("channels:join",),
+    "users.info": ("users:read",),
+    "users.list": ("users:read",),
+}
+# what reading a kind of channel needs: (its *:read scope, its *:history scope)
+CHANNEL_SCOPES = {
+    "public_channel": ("channels:read", "channels:history"),
+    "private_channel": ("groups:read", "groups:history"),
+    "im": ("im:read", "im:history"),
+    "mpim": ("mpim:read", "mpim:history"),
+}
 # the keys slack_sdk sends as JSON strings inside form bodies
 _JSON_ARGS = ("blocks", "view", "metadata", "attachments", "users_list")
 
@@ -159,7 +182,8 @@ class State:
         self._tasks: set[asyncio.Task] = set()
         self.base_url: str | None = None
         self._listeners: list[Callable[[str], None]] = []
-        self._last_actor: str | None = None  # who acted last: owner of hand-built trigger ids
+        self._last_actor: str | None = None  # who acted last
+        self._skew = 0.0  # advance(): the fake's clock runs ahead of the real one by this much
         self.reset()
 
     def reset(self) -> None:
@@ -340,6 +364,28 @@ class State:
             # a private channel the bot is not in is invisible to it
             raise SlackApiError("channel_not_found")
         return ch
+
+    def now(self) -> float:
+        """The fake's clock (trigger ids and response_urls expire by it)."""
+        return time.time() + self._skew
+
+    def advance(self, seconds: float) -> None:
+        """Moves the fake's clock on, so a test can let a trigger id or a response_url
+        expire without waiting."""
+        self._skew += seconds
+
+    def _need(self, *scopes: str) -> None:
+        """Slack's answer to a call the token's scopes do not allow."""
+        if scopes and not any(s in self.scopes for s in scopes):
+            raise SlackApiError("missing_scope", needed=scopes[0], provided=",".join(self.scopes))
+
+    def _kind(self, ch: dict) -> str:
+        if ch["is_im"]:
+            return "im"
+        return "private_channel" if ch["is_private"] else "public_channel"
+
+    def _need_for(self, ch: dict, *, history: bool = False) -> None:
+        self._need(CHANNEL_SCOPES[self._kind(ch)][1 if history else 0])
 
     def _public(self, msg: dict) -> dict:
         return {k: v for k, v in msg.items() if not k.startswith("_")}

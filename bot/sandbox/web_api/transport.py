@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.sandbox.web_api.state import (
     _JSON_ARGS,
+    METHOD_SCOPES,
     Call,
     SlackApiError,
     State,
@@ -202,6 +203,7 @@ class Transport(State):
             return web.json_response(call.response, headers=headers)
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         try:
+            self._need(*METHOD_SCOPES.get(method, ()))
             result = handler(args) if handler else {}
             if asyncio.iscoroutine(result):
                 result = await result

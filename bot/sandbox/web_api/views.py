@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.sandbox.web_api.conversations import Conversations
 from bot.sandbox.web_api.state import (
+    TRIGGER_SECONDS,
     VIEW_BLOCKS_MAX,
     SlackApiError,
 )
@@ -50,8 +51,12 @@ class Views(Conversations):
             )
         info = self._triggers.get(str(trigger_id))
         if info is None:
-            # a hand-built trigger id (tests): attribute it to the last person who acted
-            return self._last_actor
+            raise SlackApiError("invalid_trigger_id")
+        if info.get("used"):
+            raise SlackApiError("exchanged_trigger_id")
+        if self.now() - info["issued"] > TRIGGER_SECONDS:
+            raise SlackApiError("expired_trigger_id")
+        info["used"] = True
         return info["user"]
 
     def _new_view(self, view: dict, *, root: dict | None = None, previous: dict | None = None) -> dict:
@@ -151,8 +156,10 @@ class Views(Conversations):
         self._homes[user] = stored
         return {"view": copy.deepcopy(stored)}
 
-    def _issue_trigger(self, user: str) -> str:
-        tid = f"{int(time.time())}.{next(self._ids)}.{secrets.token_hex(8)}"
-        self._triggers[tid] = {"user": user, "issued": time.time()}
+    def issue_trigger(self, user: str) -> str:
+        """A trigger id as a click by ``user`` carries: one views.open or views.push,
+        within TRIGGER_SECONDS."""
+        tid = f"{int(self.now())}.{next(self._ids)}.{secrets.token_hex(8)}"
+        self._triggers[tid] = {"user": user, "issued": self.now()}
         self._last_actor = user
         return tid

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 import traceback
 from pathlib import Path
 
@@ -40,7 +39,6 @@ def create_app(
     *,
     signing_secret: str | None,
     process_before_response: bool = False,
-    log_requests: bool = False,
 ) -> AsyncApp:
     bolt_log = logging.getLogger("slack_bolt.App")
     if not any(isinstance(f, _NoRedundantTokenWarning) for f in bolt_log.filters):
@@ -52,23 +50,8 @@ def create_app(
         request_verification_enabled=bool(signing_secret),
         logger=bolt_log,
     )
-    if log_requests:
-        # Socket Mode bypasses the HTTP front door, so log requests here instead.
-        @app.middleware
-        async def request_log(body, next):
-            started = time.perf_counter()
-            response = await next()
-            kind = body.get("type") or ("command" if "command" in body else "unknown")
-            log_event(
-                log,
-                "request",
-                kind=kind,
-                status=getattr(response, "status", None),
-                latency_ms=round((time.perf_counter() - started) * 1000, 1),
-                mode="socket",
-            )
-            return response
 
+    # Requests are logged by the front door: bot/http.py in HTTP mode, bot/socket_mode.py in Socket Mode.
     @app.error
     async def on_error(error, body):
         # Where, not what: an exception's message may quote user text.

@@ -34,7 +34,7 @@ def _where(url: str) -> str:
         return url.split(":", 1)[0]
 
 
-async def start_app(settings: Settings, *, socket_mode: bool = False):
+async def start_app(settings: Settings):
     """Services, the Bolt app and its worker, ready to serve."""
     try:
         services = await build_services(settings)
@@ -54,7 +54,7 @@ async def start_app(settings: Settings, *, socket_mode: bool = False):
     services.matcher.answer("warm up")
     gc.collect()
     gc.freeze()
-    app = create_app(services, services.client, signing_secret=settings.signing_secret, log_requests=socket_mode)
+    app = create_app(services, services.client, signing_secret=settings.signing_secret)
     worker = Worker(services)
     return services, app, worker
 
@@ -83,12 +83,12 @@ async def serve(settings: Settings) -> None:
     socket_mode = settings.socket_mode
     if not socket_mode and not settings.signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)")
-    services, app, worker = await start_app(settings, socket_mode=socket_mode)
+    services, app, worker = await start_app(settings)
     handler = None
     if socket_mode:
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+        from bot.socket_mode import LoggedSocketModeHandler
 
-        handler = AsyncSocketModeHandler(app, settings.app_token)
+        handler = LoggedSocketModeHandler(app, settings.app_token)
         # Slack reaches the app over the WebSocket (no signing secret needed: nothing
         # arrives over HTTP); only the health check is served.
         web_app = web.Application()

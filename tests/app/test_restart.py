@@ -25,6 +25,7 @@ class App:
     def __init__(self, proc, port: int):
         self.proc, self.port = proc, port
         self.lines: list[dict] = []
+        self.stderr = ""
         self._reader = asyncio.create_task(self._read())
         self._new_line = asyncio.Event()
 
@@ -42,7 +43,8 @@ class App:
             "LOG_FORMAT": "json",
             **env_overrides,
         }
-        env.pop("SLACK_APP_TOKEN", None)
+        if "SLACK_APP_TOKEN" not in env_overrides:
+            env.pop("SLACK_APP_TOKEN", None)
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -53,6 +55,7 @@ class App:
             stderr=asyncio.subprocess.PIPE,
         )
         app = cls(proc, port)
+        # (in Socket Mode /healthz answers 200 once the socket is connected)
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
         slack.events_url = f"http://127.0.0.1:{port}/slack/events"
         slack.signing_secret = SECRET
@@ -86,6 +89,8 @@ class App:
     async def exit_code(self, timeout: float = 60) -> int:
         code = await asyncio.wait_for(self.proc.wait(), timeout)
         await self._reader
+        assert self.proc.stderr is not None
+        self.stderr = (await self.proc.stderr.read()).decode(errors="replace")
         return code
 
     async def kill(self) -> None:
@@ -140,6 +145,10 @@ async def test_sigterm_mid_answer_delivers_it_and_exits_0(tmp_path, slack):
     messages = [line.get("msg") for line in app.lines]
     assert "stopped" in messages and "stopped before all acknowledged work finished" not in messages
     assert messages.index("stopping") < messages.index("stopped")
+    assert not app.stderr.strip(), app.stderr[-2000:]
+    assert [
+        line for line in app.lines if line.get("level") == "error"
+    ] == []  # no traceback, no warning outside the log
 
 
 async def test_sigterm_mid_dm_step_sends_the_reply_and_exits_0(tmp_path, slack):
@@ -187,3 +196,29 @@ async def test_work_that_outlasts_the_bound_is_reported_and_the_process_still_ex
     late = [line for line in app.lines if line.get("msg") == "stopped before all acknowledged work finished"]
     assert late and late[0]["count"] == 1 and late[0]["level"] == "warning"
     assert app.lines[-1]["msg"] == "stopped"
+
+
+async def test_sigterm_in_socket_mode_closes_the_socket_and_delivers_the_answer(tmp_path, slack):
+    from bot.sandbox.socket_mode import SocketModeStandIn
+
+    socket = SocketModeStandIn(app_id=slack.app_id)
+    slack.socket_mode_url = await socket.start()
+    app = await App.start(tmp_path, slack, SLACK_APP_TOKEN="xapp-test", SLACK_SIGNING_SECRET="")
+    try:
+        slack.hold_next("response_url")
+        envelope = await socket.command(slack, PRACTITIONER, GENERAL, "/boundary", "principles")
+        assert (await socket.ack(envelope, timeout=60))["envelope_id"] == envelope
+        held = (await slack.wait_for("response_url", timeout=60))[-1]
+        app.proc.send_signal(signal.SIGTERM)
+        assert (await app.log_line("stopping"))["count"] == 1
+        slack.release_held_answers()
+        assert await app.exit_code() == 0
+    finally:
+        slack.release_held_answers()
+        await app.kill()
+        await socket.stop()
+    assert held.response == {"ok": True}
+    assert "principles" in json.dumps(slack.ephemerals(PRACTITIONER)[-1]).lower()
+    assert "stopped" in [line.get("msg") for line in app.lines]
+    assert not app.stderr.strip(), app.stderr[-2000:]
+    assert [line for line in app.lines if line.get("level") == "error"] == []

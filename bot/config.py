@@ -141,7 +141,8 @@ class Settings:
     log_level: str = "INFO"
     log_format: str | None = None  # json or text; unset: text on a terminal, JSON otherwise
     # SIGTERM: how long acknowledged work may take to finish before the process exits anyway
-    shutdown_seconds: float = 10
+    # (8: inside `docker stop`'s 10 s before its SIGKILL; Heroku and Kubernetes allow 30 s)
+    shutdown_seconds: float = 8
     data_dir: Path = ROOT / "data"
     slack_api_url: str | None = None
     rate_limit_retries: int = 3
@@ -224,7 +225,7 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
     s = Settings(
         port=get("app", "port", 3000),
         log_level=str(get("app", "log_level", "INFO")).upper(),
-        shutdown_seconds=get("app", "shutdown_seconds", 10),
+        shutdown_seconds=get("app", "shutdown_seconds", 8),
         data_dir=data_dir,
         slack_api_url=get("slack", "api_url"),
         rate_limit_retries=get("slack", "rate_limit_retries", 3),

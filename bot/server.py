@@ -150,7 +150,8 @@ async def stop(settings: Settings, services, worker: Worker, runner: web.AppRunn
         await site.stop()
     log_event(log, "stopping", count=services.in_flight.count, detail=f"up to {settings.shutdown_seconds:g} s")
     # Requests whose handler is still running (a slash command waiting for its ack).
-    runner._shutdown_timeout = left()  # type: ignore[attr-defined]  # aiohttp reads it at cleanup
+    if hasattr(runner, "_shutdown_timeout"):  # aiohttp's, read at cleanup: the bound is for the whole stop
+        runner._shutdown_timeout = left()
     await runner.cleanup()
     finished = await services.in_flight.wait_idle(left())
     ticked = await worker.stop(timeout=left())

@@ -22,6 +22,15 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class ModalNotice:
+    """A modal holding one sentence and a Close button: opened at once on a click whose
+    form takes a while to prepare (a trigger_id opens a modal only within 3 s), then
+    replaced by the form, or kept saying why there is none."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class IntakeIntro:
     pass
 

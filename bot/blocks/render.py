@@ -40,6 +40,7 @@ class Renderer:
             out.Decided: mb.decided,
         }
         self._views: dict[type, Callable[[Any], dict]] = {
+            out.ModalNotice: ib.modal_notice,
             out.TextForm: lambda v: ib.text_form(s, s.by_id[v.step_id], v.ref, self.max_chars),
             out.PrinciplesForm: lambda v: ib.principles_form(s.by_id["principles"], v.ref, c, list(v.selected)),
             out.EditForm: lambda v: ib.edit_form(s, v.ref, v.content, self.max_chars),

@@ -1,6 +1,6 @@
 """Approve / Reject and flag decisions in the review channel or App Home."""
 
-from bot.listeners.actions.common import answer, numbered
+from bot.listeners.actions.common import answer, numbered, open_in_time
 from bot.listeners.context import number, team_of, user_of
 from bot.outgoing import RejectForm
 from bot.texts import text
@@ -20,13 +20,21 @@ def open_reject(services):
         if n is None:
             return
         team, user_id = team_of(body), user_of(body)
-        if not await services.moderation.is_moderator(team, user_id):
-            await answer(services, body, respond, team, user_id, text("moderation.not_moderator"))
-            return
-        if not await services.moderation.awaiting(team, n):
-            await answer(services, body, respond, team, user_id, text("moderation.review.already_decided"))
-            return
-        await services.gateway.open_view(team, body["trigger_id"], RejectForm(n))
+        why = ""
+
+        async def prepare() -> RejectForm | None:
+            # the database, and Slack's users.info for workspace admins: opened in time whatever they take
+            nonlocal why
+            if not await services.moderation.is_moderator(team, user_id):
+                why = text("moderation.not_moderator")
+                return None
+            if not await services.moderation.awaiting(team, n):
+                why = text("moderation.review.already_decided")
+                return None
+            return RejectForm(n)
+
+        if await open_in_time(services, team, body["trigger_id"], prepare(), lambda: why) is None:
+            await answer(services, body, respond, team, user_id, why)
 
     return on_open_reject
 

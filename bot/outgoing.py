@@ -119,6 +119,8 @@ class RelayNotice:
     count: int
     permalink: str | None
     resolved: bool
+    # What the replies say (de-identified, as public in the channel; never who wrote them).
+    replies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

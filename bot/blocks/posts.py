@@ -130,10 +130,20 @@ def with_resolved(message: dict, number: int, resolved: bool) -> Message | None:
     return Message(text=message.get("text") or "", blocks=blocks)
 
 
+RELAY_SHOWN = 5  # replies quoted in one relay DM; the rest are a link away
+RELAY_REPLY_CHARS = 700
+
+
 def relay_dm(relay: RelayNotice) -> Message:
     summary = _t("relay.text", count=relay.count, number=relay.number, s="y" if relay.count == 1 else "ies")
     link = f" <{relay.permalink}|{_t('relay.link')}>" if relay.permalink else ""
-    blocks = [*sections(summary + link), *owner_actions(relay.number, relay.resolved)]
+    blocks: list[Block] = [*sections(summary + link)]
+    for said in relay.replies[:RELAY_SHOWN]:
+        blocks.append(context(_t("relay.reply_label")))
+        blocks += plain_sections(clip(said, RELAY_REPLY_CHARS))
+    if len(relay.replies) > RELAY_SHOWN:
+        blocks.append(context(_t("relay.more", count=len(relay.replies) - RELAY_SHOWN)))
+    blocks += owner_actions(relay.number, relay.resolved)
     return Message(text=summary, blocks=render(blocks))
 
 

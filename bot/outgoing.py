@@ -124,6 +124,19 @@ class RelayNotice:
 
 
 @dataclass(frozen=True)
+class ConsultRecord:
+    """A de-identified record of one consultation, for the poster's notes: only what was
+    posted and replied in the channel, never who anyone is."""
+
+    number: int
+    posted_on: str  # the date it was posted, YYYY-MM-DD
+    made_on: str  # the date the record was made
+    content: PostContent
+    replies: tuple[str, ...]
+    resolved: bool
+
+
+@dataclass(frozen=True)
 class MyPosts:
     posts: tuple[OwnPost, ...]
 

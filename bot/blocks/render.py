@@ -34,6 +34,7 @@ class Renderer:
             out.ThreadReply: pb.thread_reply,
             out.RelayNotice: pb.relay_dm,
             out.MyPosts: pb.mine,
+            out.ConsultRecord: lambda v: pb.consult_record(v, c),
             out.AdminAnswer: mb.admin_answer,
             out.ApprovalRequest: lambda v: mb.approval_request(v, c),
             out.FlagNotice: lambda v: mb.flag_notice(v, c),

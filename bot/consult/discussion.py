@@ -23,7 +23,7 @@ from bot.identity import Identity
 from bot.logs import log_event
 from bot.moderation.review import Review
 from bot.moderation.workspace import Workspace
-from bot.outgoing import ChannelPost, RelayNotice, ReplyCheck, ThreadReply
+from bot.outgoing import ChannelPost, ConsultRecord, RelayNotice, ReplyCheck, ThreadReply
 from bot.risk import assess
 from bot.storage import models as m
 from bot.storage.models import utcnow
@@ -364,6 +364,35 @@ class Discussion:
             self._relay_attempts[post.id] = attempts
             await self.store.put_back_relay(post.id, count, first_ts, utcnow() + self.relay_window)
         return sent
+
+    async def record(self, team: Team, user_id: str, number: int) -> Result:
+        """Sends the poster a de-identified record of the consultation (in their DM):
+        the post and the replies as they stand in the channel, and the outcome."""
+        post = await self._live_post(team.id, number, need_text=False)
+        if post is None:
+            return Result(False, _t("post.not_found"))
+        if not self.owns(post, team.id, user_id):
+            return Result(False, _t("post.not_owner", number=number))
+        if post.content is None:
+            return Result(False, _t("record.purged", number=number))
+        if post.status != PostStatus.POSTED:
+            return Result(False, _t("post.not_posted_yet", number=number))
+        try:
+            replies = await self.colleague_replies(team, post)
+        except (Unavailable, Refused):
+            return Result(False, _t("record.unavailable", number=number))
+        posted = post.posted_at or post.created_at
+        record = ConsultRecord(
+            post.id,
+            posted.date().isoformat(),
+            utcnow().date().isoformat(),
+            PostContent.from_json(post.content),
+            tuple(replies),
+            bool(post.resolved),
+        )
+        await self.gateway.dm(team, user_id, record)
+        log_event(log, "record sent", post=post.id)
+        return Result(True, _t("record.sent", number=number))
 
     async def mine(self, team_id: str, user_id: str) -> list[OwnPost]:
         posts = await self.store.posts_by_author(team_id, self.identity.author_hashes(team_id, user_id))

@@ -31,6 +31,7 @@ def register(app, services) -> None:
     app.action(pb.RESOLVE)(posts.resolve(services))
     app.action(pb.REOPEN)(posts.resolve(services, resolved=False))
     app.action(pb.DELETE)(posts.delete(services))
+    app.action(pb.RECORD)(posts.record(services))
     app.action(mb.APPROVE)(moderation.approve(services))
     app.action(mb.REJECT)(moderation.open_reject(services))
     app.action(mb.FLAG_REMOVE)(moderation.flag(services, remove=True))

@@ -152,6 +152,18 @@ class AdminAnswer:
 
 
 @dataclass(frozen=True)
+class BlockQuestion:
+    """`/boundary-admin block 17` asks first: "Block …? [Block] [Cancel]"; only the click blocks."""
+
+    number: int
+    reply: int | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.number}.{self.reply}" if self.reply else str(self.number)
+
+
+@dataclass(frozen=True)
 class ApprovalRequest:
     number: int
     channel: str

@@ -36,6 +36,7 @@ class Renderer:
             out.MyPosts: pb.mine,
             out.ConsultRecord: lambda v: pb.consult_record(v, c),
             out.AdminAnswer: mb.admin_answer,
+            out.BlockQuestion: mb.block_question,
             out.ApprovalRequest: lambda v: mb.approval_request(v, c),
             out.FlagNotice: lambda v: mb.flag_notice(v, c),
             out.Decided: mb.decided,

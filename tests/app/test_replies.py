@@ -5,7 +5,7 @@ unblock) whoever wrote it — or a post's author — without learning who it is.
 from aiohttp import ClientSession
 
 from bot.sandbox.signing import signed_headers, view_submission_body
-from tests.app.test_moderation import admin, assert_author_hidden, consult, flag_post, flat
+from tests.app.test_moderation import admin, assert_author_hidden, block, consult, flag_post, flat
 from tests.conftest import COLLEAGUE, COLLEAGUE2, CONSULT, MODERATOR, PRACTITIONER, SECRET, TEAM
 
 
@@ -92,7 +92,7 @@ async def test_a_moderator_removes_one_reply_and_blocks_and_unblocks_its_writer(
     assert len(bot.slack.messages(CONSULT)) == 1, "the post itself stays"
     assert "no anonymous reply 2" in (await admin(bot, MODERATOR, "remove 1.2")).lower()
 
-    assert "can no longer post" in await admin(bot, MODERATOR, "block 1.2")
+    assert "can no longer post" in await block(bot, MODERATOR, "1.2")
     await reply(bot, COLLEAGUE2, "Trying again.")
     assert len(anonymous_replies(bot)) == 1
     assert "You can't post anonymous replies" in flat(bot.last_dm(COLLEAGUE2))
@@ -115,7 +115,7 @@ async def test_a_moderator_removes_one_reply_and_blocks_and_unblocks_its_writer(
 
 async def test_unblocking_a_posts_author_lets_them_post_again(bot):
     await consult(bot)
-    assert "can no longer post" in await admin(bot, MODERATOR, "block 1")
+    assert "can no longer post" in await block(bot, MODERATOR, "1")
     before = len(bot.dms(PRACTITIONER))
     await bot.command(PRACTITIONER, "consult")
     assert "You can't post consults" in flat(bot.dms(PRACTITIONER)[before:])

@@ -37,3 +37,5 @@ def register(app, services) -> None:
     app.action(mb.FLAG_REMOVE)(moderation.flag(services, remove=True))
     app.action(mb.FLAG_DISMISS)(moderation.flag(services, remove=False))
     app.action(mb.BLOCK)(moderation.block(services))
+    app.action(mb.BLOCK_YES)(moderation.block_confirmed(services))
+    app.action(mb.BLOCK_NO)(moderation.block_cancelled(services))

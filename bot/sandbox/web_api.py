@@ -21,14 +21,17 @@ import copy
 import itertools
 import json
 import logging
+import re
 import secrets
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+import yaml
 from aiohttp import ClientSession, ClientTimeout, web
 
 from bot.sandbox import signing
@@ -64,6 +67,22 @@ DEFAULT_CHANNELS: list[dict] = [
     # a private channel the app is not in (and no sandbox person either): for not_in_channel
     {"id": "G0PRIVATE", "name": "staff-lounge", "is_private": True, "is_member": False, "members": []},
 ]
+
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+# A typed #name or @name (not inside an already escaped <#C…|name> or <@U…>), as Slack spots them.
+_TYPED_MENTION = re.compile(r"(?<![<\w|@#])([#@])(\w(?:[\w.\-]*\w)?)")
+
+
+def escaped_commands(manifest: Path = MANIFEST) -> set[str]:
+    """The slash commands the manifest marks ``should_escape: true``: Slack turns the
+    channels and people typed in them into mentions before sending them to the app."""
+    try:
+        data = yaml.safe_load(manifest.read_text()) or {}
+    except OSError:
+        return set()
+    commands = ((data.get("features") or {}).get("slash_commands")) or []
+    return {str(c.get("command")) for c in commands if isinstance(c, dict) and c.get("should_escape")}
+
 
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
@@ -144,6 +163,7 @@ class SlackStandIn:
         deliver_bot_messages: bool = True,
         ack_timeout: float = 3.0,
         permalink_base: str | None = None,
+        escape_commands: set[str] | None = None,
     ):
         self.team_id = team_id
         self.team_domain = team_domain
@@ -160,6 +180,7 @@ class SlackStandIn:
         self.deliver_bot_messages = deliver_bot_messages
         self.ack_timeout = ack_timeout
         self.permalink_base = permalink_base or f"https://{team_domain}.slack.com/"
+        self.escape_commands = escaped_commands() if escape_commands is None else set(escape_commands)
         self._initial_users = copy.deepcopy(DEFAULT_USERS if users is None else users)
         self._initial_channels = copy.deepcopy(DEFAULT_CHANNELS if channels is None else channels)
         self.calls: list[Call] = []
@@ -1282,9 +1303,56 @@ class SlackStandIn:
             delivery = await self.deliver_event(self._message_event(channel, msg))
         return copy.deepcopy(msg), delivery
 
+    def mention_candidates(self, user: str) -> dict[str, list[dict]]:
+        """What the client's autocomplete offers ``user`` after ``#`` and ``@``: the
+        channels they can see (public ones, private ones they are in) and the people."""
+        channels = [
+            {"id": ch["id"], "name": ch["name"]}
+            for ch in self.channels.values()
+            if not ch["is_im"] and (not ch["is_private"] or user in ch.get("members", []))
+        ]
+        people = [
+            {"id": u["id"], "name": u["name"], "real_name": u["real_name"]}
+            for u in self.users.values()
+            if not u["deleted"]
+        ]
+        return {"channels": channels, "users": people}
+
+    def escape_mentions(self, user: str, text: str) -> str:
+        """What Slack sends for a command with ``should_escape``: a typed ``#general``
+        becomes ``<#C…|general>``, ``@alex`` (name or display name, any case)
+        ``<@U…|alex>``, ``@here``/``@channel``/``@everyone`` ``<!here>``…; a name
+        that matches nothing stays as typed."""
+        found = self.mention_candidates(user)
+        channels = {c["name"].lower(): c for c in found["channels"]}
+        people: dict[str, dict] = {}
+        for u in self.users.values():
+            if u["deleted"]:
+                continue
+            for name in (u["name"], u["profile"].get("display_name") or "", (u["real_name"] or "").split(" ")[0]):
+                if name:
+                    people.setdefault(name.lower(), u)
+
+        def one(m: re.Match) -> str:
+            sigil, name = m.group(1), m.group(2)
+            key = name.lower()
+            if sigil == "#" and key in channels:
+                return f"<#{channels[key]['id']}|{channels[key]['name']}>"
+            if sigil == "@" and key in ("here", "channel", "everyone"):
+                return f"<!{key}>"
+            if sigil == "@" and key in people:
+                return f"<@{people[key]['id']}|{people[key]['name']}>"
+            return m.group(0)
+
+        return _TYPED_MENTION.sub(one, text)
+
     async def send_command(self, user: str, channel: str, command: str, text: str = "") -> Delivery:
-        """A person runs ``command text`` in ``channel``; the ack body is shown like Slack shows it."""
+        """A person runs ``command text`` in ``channel``; the ack body is shown like Slack shows it.
+        For a command with ``should_escape`` (``escape_commands``) typed channels and
+        people are sent as mentions, as Slack does."""
         self._check_user(user)
+        if command in self.escape_commands:
+            text = self.escape_mentions(user, text)
         if channel in self.users:
             channel = self.dm_channel(channel)
         key = secrets.token_hex(8)

@@ -290,6 +290,7 @@ async def test_help_unknown_and_usage_lines(bot):
 
 
 async def test_plain_names_are_sent_to_autocomplete(bot):
+    bot.slack.escape_commands = set()  # plain names reach the app (a name Slack could not resolve)
     for text in ("channel add #general", "channel remove #peer-consult", "review-channel #consult-review"):
         answer = await admin(bot, MODERATOR, text)
         assert "pick the channel from Slack's autocomplete" in answer, text
@@ -927,3 +928,13 @@ async def test_thread_replies_to_a_purged_post_are_not_relayed(bot):
     assert len(bot.dms(PRACTITIONER)) == before  # nobody to tell: the author link is gone
     async with bot.services.store.session() as s:
         assert (await s.execute(sql("SELECT count(*) FROM relays"))).scalar() == 0
+
+
+async def test_typed_channel_and_person_names_work_as_in_slack(bot):
+    """The commands have should_escape: Slack (here the stand-in) sends a typed
+    #general and @Alex as <#C…|general> and <@U…|alex>, so they work as typed."""
+    assert await admin(bot, MODERATOR, "channel add #general") == "<#C0GENERAL> is now a consultation channel."
+    assert await admin(bot, MODERATOR, "moderators add @Alex") == f"<@{COLLEAGUE2}> is now a moderator."
+    assert "Boundary Consult settings" in await admin(bot, COLLEAGUE2, "status")
+    # A name Slack does not know is sent as typed, and the app says how to pick it.
+    assert "autocomplete" in await admin(bot, MODERATOR, "moderators add @nobody")

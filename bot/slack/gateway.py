@@ -55,6 +55,9 @@ DM_CACHE = 2048
 # How far back to look for a marked message whose answer was lost.
 LOST_ANSWER_WINDOW = timedelta(minutes=5)
 
+# Thread messages that carry what someone said (a reply with a file still has its words).
+SAID_SUBTYPES = {None, "thread_broadcast", "bot_message", "file_share", "me_message"}
+
 ClientFor = Callable[[Team], Awaitable[AsyncWebClient]]
 
 
@@ -239,8 +242,8 @@ class WebApiGateway:
                 team, "conversations.replies", channel=channel, ts=thread_ts, limit=200, cursor=cursor, **where
             )
             for msg in resp.get("messages", []):
-                if msg.get("ts") == thread_ts or msg.get("subtype") not in (None, "thread_broadcast", "bot_message"):
-                    continue  # the parent, and joins, edits' shadows and the like
+                if msg.get("ts") == thread_ts or msg.get("subtype") not in SAID_SUBTYPES:
+                    continue  # the parent, and joins, tombstones and the like
                 if msg.get("bot_id"):
                     out.append(ThreadMessage(str(msg["ts"]), _posted_body(msg), True))
                 else:

@@ -81,3 +81,18 @@ async def test_no_record_when_slack_cannot_show_the_thread_or_the_text_is_purged
     said = await signed_click(bot, PRACTITIONER, "post_record", "1")
     assert said == text("posts.record.purged", number=1)
     assert records(bot) == []
+
+
+async def test_the_record_button_works_from_the_home_tab(bot):
+    from tests.app.test_moderation import valid_view
+
+    await consult(bot)
+    await bot.slack.open_home(PRACTITIONER)
+    home = bot.slack.home(PRACTITIONER)
+    valid_view(home)
+    assert "post_record" in flat(home)
+    await bot.slack.click(PRACTITIONER, home, "post_record", "1")
+    [record] = records(bot)
+    assert "What colleagues suggested (0):" in record_body(record) and "(no replies in the thread yet)" in record_body(
+        record
+    )

@@ -403,3 +403,32 @@ async def test_reset_clears_state(slack, client):
     await client.chat_postMessage(channel="C0CONSULT", text="x")
     slack.reset()
     assert slack.messages("C0CONSULT") == [] and slack.calls == []
+
+
+def test_commands_that_should_escape_are_read_from_the_manifest():
+    from bot.sandbox.web_api import escaped_commands
+
+    assert escaped_commands() == {"/boundary", "/boundary-admin"}
+
+
+def test_typed_channels_and_people_are_escaped_as_slack_does(slack):
+    esc = slack.escape_mentions
+    assert esc("U0PRACT", "channel add #general") == "channel add <#C0GENERAL|general>"
+    assert esc("U0PRACT", "moderators add @Alex") == "moderators add <@U0COLL2|alex>"
+    assert esc("U0PRACT", "#Peer-Consult, @sam.") == "<#C0CONSULT|peer-consult>, <@U0COLL1|sam>."
+    assert esc("U0PRACT", "@here @channel") == "<!here> <!channel>"
+    # Already escaped, unknown, or not a mention: left as typed.
+    for kept in ("<#C0CONSULT|peer-consult>", "<@U0COLL1>", "@nobody #nowhere", "a@b.com", "Dilemma #17", "x#general"):
+        assert esc("U0PRACT", kept) == kept
+    # A private channel is a mention only for its members (as in Slack's autocomplete).
+    assert esc("U0PRACT", "#consult-review") == "#consult-review"
+    assert esc("U0MOD", "#consult-review") == "<#G0REVIEW|consult-review>"
+    offered = slack.mention_candidates("U0PRACT")
+    assert {c["name"] for c in offered["channels"]} == {"general", "peer-consult"}
+    assert {"U0PRACT", "U0COLL1", "U0COLL2", "U0MOD"} <= {u["id"] for u in offered["users"]}
+
+
+async def test_only_commands_marked_should_escape_are_escaped():
+    plain = SlackStandIn(escape_commands=set())
+    assert plain.escape_commands == set()
+    assert SlackStandIn().escape_commands == {"/boundary", "/boundary-admin"}

@@ -32,6 +32,7 @@ from bot.sandbox.web_api.state import (
     Call,
     Delivery,
     SlackApiError,
+    escaped_commands,
 )
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Delivery",
     "SlackApiError",
     "SlackStandIn",
+    "escaped_commands",
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import secrets
 import time
 import uuid
@@ -13,6 +14,7 @@ from urllib.parse import parse_qsl
 from bot.sandbox import signing
 from bot.sandbox.web_api.response_urls import ResponseUrls
 from bot.sandbox.web_api.state import (
+    _TYPED_MENTION,
     Delivery,
     SlackApiError,
 )
@@ -62,9 +64,56 @@ class People(ResponseUrls):
             delivery = await self.deliver_event(self._message_event(channel, msg))
         return copy.deepcopy(msg), delivery
 
+    def mention_candidates(self, user: str) -> dict[str, list[dict]]:
+        """What the client's autocomplete offers ``user`` after ``#`` and ``@``: the
+        channels they can see (public ones, private ones they are in) and the people."""
+        channels = [
+            {"id": ch["id"], "name": ch["name"]}
+            for ch in self.channels.values()
+            if not ch["is_im"] and (not ch["is_private"] or user in ch.get("members", []))
+        ]
+        people = [
+            {"id": u["id"], "name": u["name"], "real_name": u["real_name"]}
+            for u in self.users.values()
+            if not u["deleted"]
+        ]
+        return {"channels": channels, "users": people}
+
+    def escape_mentions(self, user: str, text: str) -> str:
+        """What Slack sends for a command with ``should_escape``: a typed ``#general``
+        becomes ``<#C…|general>``, ``@alex`` (name or display name, any case)
+        ``<@U…|alex>``, ``@here``/``@channel``/``@everyone`` ``<!here>``…; a name
+        that matches nothing stays as typed."""
+        found = self.mention_candidates(user)
+        channels = {c["name"].lower(): c for c in found["channels"]}
+        people: dict[str, dict] = {}
+        for u in self.users.values():
+            if u["deleted"]:
+                continue
+            for name in (u["name"], u["profile"].get("display_name") or "", (u["real_name"] or "").split(" ")[0]):
+                if name:
+                    people.setdefault(name.lower(), u)
+
+        def one(m: re.Match) -> str:
+            sigil, name = m.group(1), m.group(2)
+            key = name.lower()
+            if sigil == "#" and key in channels:
+                return f"<#{channels[key]['id']}|{channels[key]['name']}>"
+            if sigil == "@" and key in ("here", "channel", "everyone"):
+                return f"<!{key}>"
+            if sigil == "@" and key in people:
+                return f"<@{people[key]['id']}|{people[key]['name']}>"
+            return m.group(0)
+
+        return _TYPED_MENTION.sub(one, text)
+
     async def send_command(self, user: str, channel: str, command: str, text: str = "") -> Delivery:
-        """A person runs ``command text`` in ``channel``; the ack body is shown like Slack shows it."""
+        """A person runs ``command text`` in ``channel``; the ack body is shown like Slack shows it.
+        For a command with ``should_escape`` (``escape_commands``) typed channels and
+        people are sent as mentions, as Slack does."""
         self._check_user(user)
+        if command in self.escape_commands:
+            text = self.escape_mentions(user, text)
         if channel in self.users:
             channel = self.dm_channel(channel)
         key = secrets.token_hex(8)

@@ -7,12 +7,15 @@ import copy
 import itertools
 import json
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import ClientSession, web
 
 from bot.sandbox import signing
@@ -48,6 +51,22 @@ DEFAULT_CHANNELS: list[dict] = [
     # a private channel the app is not in (and no sandbox person either): for not_in_channel
     {"id": "G0PRIVATE", "name": "staff-lounge", "is_private": True, "is_member": False, "members": []},
 ]
+
+MANIFEST = Path(__file__).resolve().parents[3] / "manifest.yml"
+# A typed #name or @name (not inside an already escaped <#C…|name> or <@U…>), as Slack spots them.
+_TYPED_MENTION = re.compile(r"(?<![<\w|@#])([#@])(\w(?:[\w.\-]*\w)?)")
+
+
+def escaped_commands(manifest: Path = MANIFEST) -> set[str]:
+    """The slash commands the manifest marks ``should_escape: true``: Slack turns the
+    channels and people typed in them into mentions before sending them to the app."""
+    try:
+        data = yaml.safe_load(manifest.read_text()) or {}
+    except OSError:
+        return set()
+    commands = ((data.get("features") or {}).get("slash_commands")) or []
+    return {str(c.get("command")) for c in commands if isinstance(c, dict) and c.get("should_escape")}
+
 
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
@@ -153,6 +172,7 @@ class State:
         deliver_bot_messages: bool = True,
         ack_timeout: float = 3.0,
         permalink_base: str | None = None,
+        escape_commands: set[str] | None = None,
     ):
         self.team_id = team_id
         self.team_domain = team_domain
@@ -169,6 +189,7 @@ class State:
         self.deliver_bot_messages = deliver_bot_messages
         self.ack_timeout = ack_timeout
         self.permalink_base = permalink_base or f"https://{team_domain}.slack.com/"
+        self.escape_commands = escaped_commands() if escape_commands is None else set(escape_commands)
         self._initial_users = copy.deepcopy(DEFAULT_USERS if users is None else users)
         self._initial_channels = copy.deepcopy(DEFAULT_CHANNELS if channels is None else channels)
         self.calls: list[Call] = []

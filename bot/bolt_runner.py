@@ -1,0 +1,102 @@
+"""Bolt's listener runner, answering Slack as soon as the listener has acked.
+
+With ``process_before_response=False`` (HTTP mode), slack-bolt's ``AsyncioListenerRunner``
+starts the listener as a task and then polls ``ack.response`` every 10 ms
+(``await asyncio.sleep(0.01)``), so even a listener that acks within a millisecond is
+answered 10 ms later; under a burst those sleeps are what separates our ack p99 from a
+bare Bolt app's. Bolt has no option for this and no constructor argument for the runner,
+so ``install()`` swaps the one ``AsyncApp`` builds for this subclass.
+
+The subclass changes *when* the response is returned, not *what* is returned: it runs
+Bolt's own ``run`` unchanged (listener start, error and completion handlers, lazy
+listeners, the ack timeout and its warning) as a task, and returns what that ``run``
+would return once the ack has been given: ``response`` if the caller passed one, else
+``ack.response``. Bolt's polling loop still finishes in the background and sees the
+same ack at its next tick; its result is then dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.listener.async_listener import AsyncListener
+from slack_bolt.listener.asyncio_runner import AsyncioListenerRunner
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+
+class SignallingAck(AsyncAck):
+    """Bolt's ``ack()``, which also resolves a future the first time a response is set:
+    by ``ack(...)`` itself or by Bolt's error path (``ack.response = response``)."""
+
+    def __init__(self) -> None:
+        self.acked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._response: BoltResponse | None = None
+        super().__init__()
+
+    @property  # settable, in place of AsyncAck's plain attribute
+    def response(self) -> BoltResponse | None:
+        return self._response
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        self._response = value
+        if value is not None and not self.acked.done():
+            self.acked.set_result(None)
+
+
+class PromptAckRunner(AsyncioListenerRunner):
+    """``AsyncioListenerRunner`` without the 10 ms ack-polling delay (see the module docstring)."""
+
+    # Bolt's own run(), still polling in the background after we have answered; kept so
+    # the tasks are not garbage-collected mid-sleep.
+    _polling: set[asyncio.Task[Any]]
+
+    @classmethod
+    def replacing(cls, runner: AsyncioListenerRunner) -> PromptAckRunner:
+        new = cls(
+            logger=runner.logger,
+            process_before_response=runner.process_before_response,
+            listener_error_handler=runner.listener_error_handler,
+            listener_start_handler=runner.listener_start_handler,
+            listener_completion_handler=runner.listener_completion_handler,
+            lazy_listener_runner=runner.lazy_listener_runner,
+        )
+        new._polling = set()
+        return new
+
+    async def run(
+        self,
+        request: AsyncBoltRequest,
+        response: BoltResponse,
+        listener_name: str,
+        listener: AsyncListener,
+        starting_time: float | None = None,
+    ) -> BoltResponse | None:
+        # Only the branch with the polling loop is changed: with process_before_response
+        # Bolt awaits the listener inline, and a lazy-only request never waits for an ack.
+        existing = request.context.get("ack")
+        if self.process_before_response or request.lazy_only or (existing is not None and existing.response):
+            return await super().run(request, response, listener_name, listener, starting_time)
+        ack = SignallingAck()
+        request.context["ack"] = ack  # read by the listener's `ack` argument, built inside run()
+        bolt_run = asyncio.ensure_future(super().run(request, response, listener_name, listener, starting_time))
+        either: set[asyncio.Future[Any]] = {bolt_run, ack.acked}
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        if bolt_run.done():
+            return bolt_run.result()
+        answer = response if response is not None else ack.response
+        if answer is None:  # the ack was taken back (Bolt's error path after an ack): let Bolt decide
+            return await bolt_run
+        self._polling.add(bolt_run)
+        bolt_run.add_done_callback(self._polling.discard)
+        return answer
+
+
+def install(app: AsyncApp) -> None:
+    """Replace the runner ``AsyncApp.__init__`` built. Call it before ``@app.error``, which
+    sets the error handler on whatever runner is in place (it is copied either way)."""
+    app._async_listener_runner = PromptAckRunner.replacing(app._async_listener_runner)

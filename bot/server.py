@@ -142,7 +142,7 @@ def use_sandbox_database(settings: Settings) -> str:
     deployment's (it would consume that deployment's queue). Only
     BOUNDARY_SANDBOX_DATABASE_URL chooses another database for it, on purpose."""
     named = settings.database_url
-    source = "DATABASE_URL" if "database_url" in settings.sources else f"storage.database_url in {settings.config_path}"
+    source = settings.database_setting()  # read before database_url is replaced below
     settings.database_url = settings.sandbox_database_url  # None: data/sandbox.sqlite3
     used = (
         "BOUNDARY_SANDBOX_DATABASE_URL" if settings.sandbox_database_url else str(settings.data_dir / "sandbox.sqlite3")

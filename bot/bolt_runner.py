@@ -18,6 +18,7 @@ same ack at its next tick; its result is then dropped.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -27,13 +28,16 @@ from slack_bolt.listener.asyncio_runner import AsyncioListenerRunner
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot import ack_first
+
 
 class SignallingAck(AsyncAck):
-    """Bolt's ``ack()``, which also resolves a future the first time a response is set:
-    by ``ack(...)`` itself or by Bolt's error path (``ack.response = response``)."""
+    """Bolt's ``ack()``, which also resolves a future (and calls ``on_ack``) the first time a
+    response is set: by ``ack(...)`` itself or by Bolt's error path (``ack.response = response``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_ack: Callable[[], None] | None = None) -> None:
         self.acked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._on_ack = on_ack
         self._response: BoltResponse | None = None
         super().__init__()
 
@@ -46,6 +50,8 @@ class SignallingAck(AsyncAck):
         self._response = value
         if value is not None and not self.acked.done():
             self.acked.set_result(None)
+            if self._on_ack is not None:
+                self._on_ack()
 
 
 class PromptAckRunner(AsyncioListenerRunner):
@@ -76,13 +82,16 @@ class PromptAckRunner(AsyncioListenerRunner):
         listener: AsyncListener,
         starting_time: float | None = None,
     ) -> BoltResponse | None:
-        # Only the branch with the polling loop is changed: with process_before_response
-        # Bolt awaits the listener inline, and a lazy-only request never waits for an ack.
         existing = request.context.get("ack")
-        if self.process_before_response or request.lazy_only or (existing is not None and existing.response):
+        if request.lazy_only or (existing is not None and existing.response):
             return await super().run(request, response, listener_name, listener, starting_time)
-        ack = SignallingAck()
+        # The front door's count of requests awaiting their ack (bot/ack_first.py) drops at the ack.
+        pending = request.context.get(ack_first.CONTEXT_KEY)
+        ack = SignallingAck(on_ack=pending.release if isinstance(pending, ack_first.Pending) else None)
         request.context["ack"] = ack  # read by the listener's `ack` argument, built inside run()
+        if self.process_before_response:
+            # Bolt awaits the listener inline here: there is no polling loop to skip.
+            return await super().run(request, response, listener_name, listener, starting_time)
         bolt_run = asyncio.ensure_future(super().run(request, response, listener_name, listener, starting_time))
         either: set[asyncio.Future[Any]] = {bolt_run, ack.acked}
         await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)

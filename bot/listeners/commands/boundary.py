@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.ack_first import after_acks
 from bot.blocks import answers
 from bot.consult.intake import load_spec
 from bot.listeners.context import team_of
@@ -51,6 +52,8 @@ def handler(services):
             await services.conversation.start(team, user_id)
             return
         await ack()
+        # What follows (the risk check, the database, the answer) waits for the other acks of a burst.
+        await after_acks()
         if sub == "code" or sub.startswith(("code ", "codes")):
             message = await code_command(services, team.id, user_id, text.split(None, 1)[1] if " " in text else "")
             await services.responder.send(command["response_url"], **message.kwargs())

@@ -1,0 +1,71 @@
+"""Acknowledgements before answers: work that can wait yields to requests not yet acknowledged.
+
+Slack wants every request acknowledged within 3 s, and a burst of requests shares one event
+loop with the work they start (checking a question for risk, matching it, answering it). The
+loop runs that work in whatever order it reaches it, so under a burst the last acks waited for
+the first answers (benchmarks/ack_latency.py). Here the HTTP front door (bot/http.py) counts the
+requests it is dispatching and has not yet seen acknowledged, and a listener that has acked
+calls `after_acks()` before its heavy part: it resumes once none are left, or after MAX_WAIT
+so that a steady stream of requests cannot starve the answers.
+
+One gate per process: there is one front door (the sandbox and the tests may start several
+apps; the gate then only orders their work, within MAX_WAIT).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+MAX_WAIT = 0.5  # seconds; an answer at response_url may come later than its ack, not much later
+
+
+class AckGate:
+    def __init__(self) -> None:
+        self.pending = 0
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def received(self) -> Pending:
+        self.pending += 1
+        return Pending(self)
+
+    def _released(self) -> None:
+        self.pending -= 1
+        if self.pending == 0:
+            waiters, self._waiters = self._waiters, []
+            for fut in waiters:
+                # a waiter of an event loop that has since closed (a finished test) has nobody to wake
+                if not fut.done() and not fut.get_loop().is_closed():
+                    fut.set_result(None)
+
+    async def quiet(self, max_wait: float = MAX_WAIT) -> None:
+        """Returns once no received request awaits its ack, or after max_wait."""
+        if self.pending == 0:
+            return
+        fut = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        try:
+            await asyncio.wait_for(fut, max_wait)
+        except TimeoutError:
+            if fut in self._waiters:
+                self._waiters.remove(fut)
+
+
+class Pending:
+    """One received request, until its ack is given or its dispatch is over (whichever is first)."""
+
+    def __init__(self, gate: AckGate) -> None:
+        self._gate: AckGate | None = gate
+
+    def release(self) -> None:
+        if self._gate is not None:
+            gate, self._gate = self._gate, None
+            gate._released()
+
+
+GATE = AckGate()
+CONTEXT_KEY = "boundary_pending_ack"  # where bot/http.py leaves a request's Pending for the runner
+
+
+async def after_acks() -> None:
+    """For a listener that has acked: let the other pending acks out before the heavy work."""
+    await GATE.quiet()

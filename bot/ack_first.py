@@ -31,23 +31,38 @@ class AckGate:
     def _released(self) -> None:
         self.pending -= 1
         if self.pending == 0:
-            waiters, self._waiters = self._waiters, []
-            for fut in waiters:
-                # a waiter of an event loop that has since closed (a finished test) has nobody to wake
-                if not fut.done() and not fut.get_loop().is_closed():
-                    fut.set_result(None)
+            self._wake_next()
+
+    def _wake_next(self) -> None:
+        """Wakes one waiter; it wakes the next once its turn has started (see quiet())."""
+        if self.pending:
+            return  # a request came in meanwhile: its ack first; its release wakes the waiters
+        while self._waiters:
+            fut = self._waiters.pop(0)
+            # a waiter of an event loop that has since closed (a finished test) has nobody to wake
+            if not fut.done() and not fut.get_loop().is_closed():
+                fut.set_result(None)
+                return
 
     async def quiet(self, max_wait: float = MAX_WAIT) -> None:
-        """Returns once no received request awaits its ack, or after max_wait."""
-        if self.pending == 0:
-            return
-        fut = asyncio.get_running_loop().create_future()
-        self._waiters.append(fut)
-        try:
-            await asyncio.wait_for(fut, max_wait)
-        except TimeoutError:
-            if fut in self._waiters:
-                self._waiters.remove(fut)
+        """Returns once no received request awaits its ack, or after max_wait.
+
+        Waiters resume one per turn of the event loop, not all at once: each one's work up
+        to its first await (a risk check is ~2 ms) would otherwise run back to back for the
+        whole burst before the loop reads the requests that arrived in the meantime."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max_wait
+        while self.pending and (left := deadline - loop.time()) > 0:
+            fut = loop.create_future()
+            self._waiters.append(fut)
+            try:
+                await asyncio.wait_for(fut, left)
+            except TimeoutError:
+                if fut in self._waiters:
+                    self._waiters.remove(fut)
+                break
+        # the next waiter goes at the next turn, after the loop has looked for new requests
+        loop.call_soon(self._wake_next)
 
 
 class Pending:

@@ -44,13 +44,16 @@ async def start_app(settings: Settings, *, socket_mode: bool = False):
             f"the database at {_where(settings.resolved_database_url())} cannot be reached "
             f"({type(exc).__name__}); check DATABASE_URL and that the database is running"
         ) from None
-    # Load the lexicons and the matcher now (a tenth of a second) rather than on
+    # Load the lexicons, the matcher and the risk cues now rather than on
     # the first consult, then move everything loaded so far out of the garbage
     # collector's way: its full passes would otherwise walk these tables.
+    from bot.risk import assess
     from bot.services import deid_engine
 
     deid_engine()
     services.matcher.answer("warm up")
+    # the risk cues too (0.2 s): loaded by the first question, they were left to the collector
+    assess("warm up")
     gc.collect()
     gc.freeze()
     app = create_app(services, services.client, signing_secret=settings.signing_secret, log_requests=socket_mode)

@@ -7,8 +7,8 @@ The servers under test run in child processes started from here::
 * ``--kind app``: the real app, built the way ``bot.server.serve`` builds it
   (``start_app``: ``process_before_response=False``, JSON request logging to
   stderr, the worker running), served by aiohttp on a real TCP port on 127.0.0.1.
-* ``--kind app-stock``: the same app with slack-bolt's stock ``AsyncioListenerRunner``
-  (polls for the ack every 10 ms) instead of ``bot/bolt_runner.py``'s: the before.
+* ``--kind app-prompt``: the same app with ``_prompt_runner.py``'s listener runner, which
+  answers at the ack instead of at Bolt's next 10 ms poll (an experiment; see that file).
 * ``--kind bare``: a bare Bolt ``AsyncApp`` that only acks ``/boundary``, served by
   ``app.web_app()`` on 127.0.0.1: the baseline.
 * ``--api-url own``: the child runs its own ``SlackStandIn`` on loopback for the
@@ -127,7 +127,7 @@ async def _serve(args) -> None:
         api_url = own_slack.api_url
 
     cleanup = []
-    if args.kind in ("app", "app-stock"):
+    if args.kind in ("app", "app-prompt"):
         from bot.app import build_web_app
         from bot.logs import setup_logging
         from bot.server import start_app
@@ -139,18 +139,10 @@ async def _serve(args) -> None:
         # which nobody reads after start-up; once full, it would block the app mid-request.
         setup_logging(settings.log_level, stream=sys.stderr)
         services, app, worker = await start_app(settings)
-        if args.kind == "app-stock":  # the app as it was before bot/bolt_runner.py: Bolt's polling runner
-            from slack_bolt.listener.asyncio_runner import AsyncioListenerRunner
+        if args.kind == "app-prompt":  # the experiment of _prompt_runner.py: no 10 ms ack poll
+            from _prompt_runner import install
 
-            ours = app.listener_runner
-            app._async_listener_runner = AsyncioListenerRunner(
-                logger=ours.logger,
-                process_before_response=ours.process_before_response,
-                listener_error_handler=ours.listener_error_handler,
-                listener_start_handler=ours.listener_start_handler,
-                listener_completion_handler=ours.listener_completion_handler,
-                lazy_listener_runner=ours.lazy_listener_runner,
-            )
+            install(app)
         web_app = build_web_app(app, SECRET)
         cleanup += [worker.stop, services.close]
     else:
@@ -322,7 +314,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve")
-    s.add_argument("--kind", choices=["app", "app-stock", "bare"], required=True)
+    s.add_argument("--kind", choices=["app", "app-prompt", "bare"], required=True)
     s.add_argument("--api-url", default="own")
     s.add_argument("--db", default=None)
     s.add_argument("--data-dir", default=None)

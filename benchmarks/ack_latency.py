@@ -1,6 +1,6 @@
 """Ack latency of `/boundary <question>` under a burst of concurrent requests.
 
-    .venv/bin/python benchmarks/ack_latency.py [--n 50 500] [--rounds 3] [--stock] [--py-spy OUT.txt]
+    .venv/bin/python benchmarks/ack_latency.py [--n 50 500] [--rounds 3] [--prompt] [--py-spy OUT.txt]
 
 Starts, each in its own child process:
 
@@ -11,8 +11,8 @@ Starts, each in its own child process:
   ``response_url``, served by this process so the time to the answer is measured too;
 * a bare Bolt ``AsyncApp`` that only acks ``/boundary`` (same signing secret), the
   baseline measured in the same run;
-* with ``--stock``, the real app again but with slack-bolt's stock listener runner, which
-  polls for the ack every 10 ms (what ``bot/bolt_runner.py`` replaces): the before.
+* with ``--prompt``, the real app again with ``_prompt_runner.py``'s listener runner, which
+  answers at the ack instead of at Bolt's next 10 ms poll (an experiment; see that file).
 
 This process is the load generator: for each round and each N it fires N
 concurrent, signed ``/boundary <question>`` requests (questions from
@@ -154,7 +154,7 @@ async def run(args) -> int:
     await answers.start()
     answer_lat: dict[tuple[str, int], list[float]] = {}
     missing: dict[tuple[str, int], int] = {}
-    names = ["app", "bare"] + (["app-stock"] if args.stock else [])
+    names = ["app", "bare"] + (["app-prompt"] if args.prompt else [])
     async with contextlib.AsyncExitStack() as stack:
         servers = {
             name: await stack.enter_async_context(h.server(name, workdir=work / name, backlog=args.backlog))
@@ -245,8 +245,8 @@ async def run(args) -> int:
             f"(x{ratio:.2f}), p50 app {h.ms(stats['app'][0])} / bare {h.ms(stats['bare'][0])} ms, "
             f"errors {stats['app'][3]}/{stats['bare'][3]}"
             + (
-                f"; Bolt's stock runner: p50 {h.ms(stats['app-stock'][0])}, p99 {h.ms(stats['app-stock'][1])} ms"
-                if args.stock
+                f"; without Bolt's ack poll: p50 {h.ms(stats['app-prompt'][0])}, p99 {h.ms(stats['app-prompt'][1])} ms"
+                if args.prompt
                 else ""
             )
         )
@@ -310,9 +310,9 @@ def main(argv=None) -> int:
         help="listen backlog of both servers (production/aiohttp default: 128)",
     )
     p.add_argument(
-        "--stock",
+        "--prompt",
         action="store_true",
-        help="also serve the app with slack-bolt's stock runner (polls for the ack every 10 ms): the before",
+        help="also serve the app with _prompt_runner.py's runner (no 10 ms ack poll): an experiment",
     )
     p.add_argument("--py-spy", metavar="OUT", default=None, help="profile the app's process with py-spy")
     args = p.parse_args(argv)

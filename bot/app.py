@@ -11,7 +11,6 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import bolt_runner
 from bot.gateway import GatewayError
 from bot.http import MAX_BODY_BYTES, events_handler, health_handler
 from bot.listeners import register_listeners
@@ -52,8 +51,6 @@ def create_app(
         request_verification_enabled=bool(signing_secret),
         logger=bolt_log,
     )
-    # Acknowledge as soon as the listener acks, not at Bolt's next 10 ms poll (bot/bolt_runner.py).
-    bolt_runner.install(app)
     if log_requests:
         # Socket Mode bypasses the HTTP front door, so log requests here instead.
         @app.middleware

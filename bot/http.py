@@ -188,7 +188,7 @@ def events_handler(app: AsyncApp, signing_secret: str):
     async def handle(request: web.Request) -> web.Response:
         started = time.perf_counter()
         # Counted from its arrival (reading and checking it is work an ack waits for too) until
-        # its ack (bot/bolt_runner.py) or the end of this handler: see bot/ack_first.py.
+        # this handler has Bolt's answer (see bot/ack_first.py).
         pending = ack_first.GATE.received()
         try:
             return await _handle(request, started, pending)
@@ -222,7 +222,7 @@ def events_handler(app: AsyncApp, signing_secret: str):
             if exc.status in (408, 413):
                 refusal.force_close()  # the rest of the body is not worth waiting for
             return refusal
-        bolt_request.context[ack_first.CONTEXT_KEY] = pending
+        bolt_request.context[ack_first.CONTEXT_KEY] = pending  # see after_acks()
         try:
             response = await app.async_dispatch(bolt_request)
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:

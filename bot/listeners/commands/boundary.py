@@ -43,7 +43,7 @@ def route(services, text: str, resources: dict | None = None, family: str | None
 
 
 def handler(services):
-    async def boundary_command(ack, command):
+    async def boundary_command(ack, command, context):
         text = (command.get("text") or "").strip()
         sub = text.lower()
         team, user_id = team_of(command), command["user_id"]
@@ -53,7 +53,7 @@ def handler(services):
             return
         await ack()
         # What follows (the risk check, the database, the answer) waits for the other acks of a burst.
-        await after_acks()
+        await after_acks(context)
         if sub == "code" or sub.startswith(("code ", "codes")):
             message = await code_command(services, team.id, user_id, text.split(None, 1)[1] if " " in text else "")
             await services.responder.send(command["response_url"], **message.kwargs())

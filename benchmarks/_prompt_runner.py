@@ -1,18 +1,19 @@
-"""Bolt's listener runner, answering Slack as soon as the listener has acked.
+"""An experiment, kept so that it can be measured again: Bolt's listener runner answering
+Slack as soon as the listener has acked (``benchmarks/ack_latency.py --prompt``).
 
 With ``process_before_response=False`` (HTTP mode), slack-bolt's ``AsyncioListenerRunner``
 starts the listener as a task and then polls ``ack.response`` every 10 ms
 (``await asyncio.sleep(0.01)``), so even a listener that acks within a millisecond is
-answered 10 ms later; under a burst those sleeps are what separates our ack p99 from a
-bare Bolt app's. Bolt has no option for this and no constructor argument for the runner,
-so ``install()`` swaps the one ``AsyncApp`` builds for this subclass.
+answered up to 10 ms later. Bolt has no option for this and no constructor argument for the
+runner, so ``install()`` swaps the one ``AsyncApp`` builds for this subclass, which runs
+Bolt's own ``run`` unchanged as a task and returns what it would return as soon as the ack
+is given (and releases the request's count in bot/ack_first.py then).
 
-The subclass changes *when* the response is returned, not *what* is returned: it runs
-Bolt's own ``run`` unchanged (listener start, error and completion handlers, lazy
-listeners, the ack timeout and its warning) as a task, and returns what that ``run``
-would return once the ack has been given: ``response`` if the caller passed one, else
-``ack.response``. Bolt's polling loop still finishes in the background and sees the
-same ack at its next tick; its result is then dropped.
+Measured on 2026-12-04 (README, Acknowledgement latency) it made ack p99 *worse* than Bolt's
+own runner once bot/ack_first.py was in place (in 11 of 12 comparisons over 6 runs): with it a
+request stops counting at its ack, with Bolt's runner only when Bolt answers, ~10 ms later, so
+the work after the acks of a burst waits that much longer and the late acks go first. So the
+app uses Bolt's runner; this stays here, measured, not in bot/.
 """
 
 from __future__ import annotations
@@ -106,6 +107,6 @@ class PromptAckRunner(AsyncioListenerRunner):
 
 
 def install(app: AsyncApp) -> None:
-    """Replace the runner ``AsyncApp.__init__`` built. Call it before ``@app.error``, which
-    sets the error handler on whatever runner is in place (it is copied either way)."""
+    """Replace the runner ``AsyncApp.__init__`` built (its handlers, the error handler
+    included, are carried over)."""
     app._async_listener_runner = PromptAckRunner.replacing(app._async_listener_runner)

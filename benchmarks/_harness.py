@@ -7,6 +7,8 @@ The servers under test run in child processes started from here::
 * ``--kind app``: the real app, built the way ``bot.server.serve`` builds it
   (``start_app``: ``process_before_response=False``, JSON request logging to
   stderr, the worker running), served by aiohttp on a real TCP port on 127.0.0.1.
+* ``--kind app-prompt``: the same app with ``_prompt_runner.py``'s listener runner, which
+  answers at the ack instead of at Bolt's next 10 ms poll (an experiment; see that file).
 * ``--kind bare``: a bare Bolt ``AsyncApp`` that only acks ``/boundary``, served by
   ``app.web_app()`` on 127.0.0.1: the baseline.
 * ``--api-url own``: the child runs its own ``SlackStandIn`` on loopback for the
@@ -125,7 +127,7 @@ async def _serve(args) -> None:
         api_url = own_slack.api_url
 
     cleanup = []
-    if args.kind == "app":
+    if args.kind in ("app", "app-prompt"):
         from bot.app import build_web_app
         from bot.logs import setup_logging
         from bot.server import start_app
@@ -133,8 +135,14 @@ async def _serve(args) -> None:
         data_dir = Path(args.data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         settings = bench_settings(data_dir, api_url, args.db)
-        setup_logging(settings.log_level)  # as production: one JSON line per request, to stderr
+        # As production (one JSON line per request), but to stderr: stdout is the READY pipe,
+        # which nobody reads after start-up; once full, it would block the app mid-request.
+        setup_logging(settings.log_level, stream=sys.stderr)
         services, app, worker = await start_app(settings)
+        if args.kind == "app-prompt":  # the experiment of _prompt_runner.py: no 10 ms ack poll
+            from _prompt_runner import install
+
+            install(app)
         web_app = build_web_app(app, SECRET)
         cleanup += [worker.stop, services.close]
     else:
@@ -306,7 +314,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve")
-    s.add_argument("--kind", choices=["app", "bare"], required=True)
+    s.add_argument("--kind", choices=["app", "app-prompt", "bare"], required=True)
     s.add_argument("--api-url", default="own")
     s.add_argument("--db", default=None)
     s.add_argument("--data-dir", default=None)

@@ -1,6 +1,6 @@
 """Ack latency of `/boundary <question>` under a burst of concurrent requests.
 
-    .venv/bin/python benchmarks/ack_latency.py [--n 50 500] [--rounds 3] [--py-spy OUT.txt]
+    .venv/bin/python benchmarks/ack_latency.py [--n 50 500] [--rounds 3] [--prompt] [--py-spy OUT.txt]
 
 Starts, each in its own child process:
 
@@ -10,7 +10,9 @@ Starts, each in its own child process:
   the app acknowledges at once and sends the answer to the request's
   ``response_url``, served by this process so the time to the answer is measured too;
 * a bare Bolt ``AsyncApp`` that only acks ``/boundary`` (same signing secret), the
-  baseline measured in the same run.
+  baseline measured in the same run;
+* with ``--prompt``, the real app again with ``_prompt_runner.py``'s listener runner, which
+  answers at the ack instead of at Bolt's next 10 ms poll (an experiment; see that file).
 
 This process is the load generator: for each round and each N it fires N
 concurrent, signed ``/boundary <question>`` requests (questions from
@@ -29,7 +31,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
+import os
 import random
 import sys
 import tempfile
@@ -148,23 +152,29 @@ async def run(args) -> int:
     prof = Path(args.py_spy).resolve() if args.py_spy else None
     answers = Answers()
     await answers.start()
-    answer_lat: dict[int, list[float]] = {}
-    missing: dict[int, int] = {}
-    async with (
-        h.server("app", workdir=work / "app", backlog=args.backlog) as app,
-        h.server("bare", workdir=work / "bare", backlog=args.backlog) as bare,
-    ):
-        servers = {"app": app, "bare": bare}
+    answer_lat: dict[tuple[str, int], list[float]] = {}
+    missing: dict[tuple[str, int], int] = {}
+    names = ["app", "bare"] + (["app-prompt"] if args.prompt else [])
+    async with contextlib.AsyncExitStack() as stack:
+        servers = {
+            name: await stack.enter_async_context(h.server(name, workdir=work / name, backlog=args.backlog))
+            for name in names
+        }
+        app = servers["app"]
         print(
-            f"listen backlog {args.backlog}; servers: app pid {app.pid} {app.url}, bare pid {bare.pid} {bare.url}; "
-            f"load generator: this process (pid {__import__('os').getpid()})"
+            f"listen backlog {args.backlog}; servers: "
+            + ", ".join(f"{name} pid {srv.pid} {srv.url}" for name, srv in servers.items())
+            + f"; load generator: this process (pid {os.getpid()})"
         )
         for srv in servers.values():
             await warm_up(srv.url, questions, rng, answers)
         stopped_early = False
         async with h.py_spy(app.pid, prof):  # idle time is not sampled: only the app's bursts count
             for rnd in range(args.rounds):
-                order = ["bare", "app"] if rnd % 2 == 0 else ["app", "bare"]
+                # Each server goes first, and last, in turn: no one always meets a warmer machine.
+                order = names[rnd % len(names) :] + names[: rnd % len(names)]
+                if rnd % 2:
+                    order.reverse()
                 for n in args.n:
                     for name in order:
                         if time.monotonic() - started > args.max_seconds:
@@ -174,10 +184,12 @@ async def run(args) -> int:
                         await asyncio.sleep(args.pause)
                         res = await burst(servers[name].url, reqs, answers)
                         results.setdefault((name, n), []).extend(res)
-                        if name == "app":  # the bare app acks only; the app answers via response_url
+                        if name != "bare":
+                            # The apps answer at response_url after acking: wait for every answer, so
+                            # no app's leftover work runs into the next server's burst.
                             got, lost = await answers.latencies([rid for _, _, rid in reqs])
-                            answer_lat.setdefault(n, []).extend(got)
-                            missing[n] = missing.get(n, 0) + lost
+                            answer_lat.setdefault((name, n), []).extend(got)
+                            missing[(name, n)] = missing.get((name, n), 0) + lost
                         lat = [t for t, s in res if s == "200"]
                         per_round.append(
                             [
@@ -199,7 +211,7 @@ async def run(args) -> int:
     rows, summary, verdicts = [], [], []
     for n in args.n:
         stats = {}
-        for name in ("app", "bare"):
+        for name in names:
             res = results.get((name, n), [])
             ok = [t for t, s in res if s == "200"]
             errors = len(res) - len(ok)
@@ -212,8 +224,9 @@ async def run(args) -> int:
                 len(res),
             )
         ratio = stats["app"][1] / stats["bare"][1] if stats["bare"][1] else float("nan")
-        for name in ("app", "bare"):
+        for name in names:
             p50, p99, mx, err, late, total = stats[name]
+            name_ratio = stats[name][1] / stats["bare"][1] if stats["bare"][1] else float("nan")
             rows.append(
                 [
                     str(n),
@@ -224,16 +237,21 @@ async def run(args) -> int:
                     h.ms(mx),
                     str(err),
                     str(late),
-                    f"{ratio:.2f}" if name == "app" else "",
+                    f"{name_ratio:.2f}" if name != "bare" else "",
                 ]
             )
         summary.append(
             f"N={n}: p99 app {h.ms(stats['app'][1])} ms / bare {h.ms(stats['bare'][1])} ms "
             f"(x{ratio:.2f}), p50 app {h.ms(stats['app'][0])} / bare {h.ms(stats['bare'][0])} ms, "
             f"errors {stats['app'][3]}/{stats['bare'][3]}"
+            + (
+                f"; without Bolt's ack poll: p50 {h.ms(stats['app-prompt'][0])}, p99 {h.ms(stats['app-prompt'][1])} ms"
+                if args.prompt
+                else ""
+            )
         )
-        ok_ratio = ratio <= 1.5
-        verdict = f"N={n}: p99 ratio {ratio:.2f} {'<=' if ok_ratio else '>'} 1.5"
+        ok_ratio = ratio <= 1.2  # issue 14: p99 within 1.2x the bare app
+        verdict = f"N={n}: p99 ratio {ratio:.2f} {'<=' if ok_ratio else '>'} 1.2"
         if n >= 500:
             verdict += f"; app p99 {h.ms(stats['app'][1])} ms {'<' if stats['app'][1] < 1.0 else '>='} 1000 ms"
             ok_ratio = ok_ratio and stats["app"][1] < 1.0
@@ -251,18 +269,21 @@ async def run(args) -> int:
             [
                 [
                     str(n),
-                    str(len(answer_lat.get(n, []))),
-                    h.ms(h.percentile(answer_lat.get(n, []), 50)),
-                    h.ms(h.percentile(answer_lat.get(n, []), 99)),
-                    str(missing.get(n, 0)),
+                    name,
+                    str(len(answer_lat.get((name, n), []))),
+                    h.ms(h.percentile(answer_lat.get((name, n), []), 50)),
+                    h.ms(h.percentile(answer_lat.get((name, n), []), 99)),
+                    str(missing.get((name, n), 0)),
                 ]
                 for n in args.n
+                for name in names
+                if name != "bare"
             ],
-            ["N", "answers", "p50 ms", "p99 ms", "missing"],
+            ["N", "server", "answers", "p50 ms", "p99 ms", "missing"],
         )
     )
     summary.append(
-        "answers p99 " + ", ".join(f"N={n} {h.ms(h.percentile(answer_lat.get(n, []), 99))} ms" for n in args.n)
+        "answers p99 " + ", ".join(f"N={n} {h.ms(h.percentile(answer_lat.get(('app', n), []), 99))} ms" for n in args.n)
     )
     if prof:
         print()
@@ -287,6 +308,11 @@ def main(argv=None) -> int:
         type=int,
         default=h.BACKLOG,
         help="listen backlog of both servers (production/aiohttp default: 128)",
+    )
+    p.add_argument(
+        "--prompt",
+        action="store_true",
+        help="also serve the app with _prompt_runner.py's runner (no 10 ms ack poll): an experiment",
     )
     p.add_argument("--py-spy", metavar="OUT", default=None, help="profile the app's process with py-spy")
     args = p.parse_args(argv)

@@ -30,7 +30,6 @@ class StartupError(ConfigError):
 
 
 OptionalStr = (str, type(None))
-OptionalInt = (int, type(None))
 
 # key -> expected type, or a nested schema dict, or ("list", item_schema)
 SCHEMA: dict[str, Any] = {
@@ -128,7 +127,7 @@ def check_ranges(s: Settings) -> None:
         value = getattr(s, attr)
         if value is None or ok(value):
             continue
-        if var and s.sources.get(attr) == f"environment ({var})":
+        if var and s.from_environment.get(attr) == var:
             where = f"environment variable {var}"
         else:
             where = f"{s.config_path}: `{key}`"
@@ -170,8 +169,8 @@ class Settings:
     sandbox_database_url: str | None = None
     in_sandbox: bool = False  # set by the sandbox, which gives the app a token of its own
     config_path: Path = DEFAULT_CONFIG
-    # which keys came from where, for `/boundary-admin status`
-    sources: dict[str, str] = field(default_factory=dict)
+    # attribute -> the environment variable that set it, so a message names the variable, not the file
+    from_environment: dict[str, str] = field(default_factory=dict)
 
     @property
     def sandbox(self) -> bool:
@@ -183,7 +182,7 @@ class Settings:
 
     def database_setting(self) -> str:
         """Where the database URL came from, for messages (never the URL: it may hold a password)."""
-        if self.sources.get("database_url", "").startswith("environment"):
+        if "database_url" in self.from_environment:
             return "DATABASE_URL"
         if self.database_url:
             return f"storage.database_url in {self.config_path}"
@@ -246,7 +245,6 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         terms=list(raw.get("terms") or []),
         config_path=cfg_path,
     )
-    s.sources = {k: f"config ({cfg_path.name})" for k in raw}
     overrides: dict[str, tuple[str, Callable[[str], Any]]] = {
         "PORT": ("port", int),
         "LOG_LEVEL": ("log_level", str.upper),
@@ -269,6 +267,6 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         except ValueError:
             kind = "a number" if cast is float else "an integer"
             raise ConfigError(f"environment variable {var} should be {kind}, got {value!r}") from None
-        s.sources[attr] = f"environment ({var})"
+        s.from_environment[attr] = var
     check_ranges(s)
     return s

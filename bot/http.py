@@ -24,6 +24,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot import ack_first
 from bot.guard import BODY_TIMEOUT, guard_of
 from bot.logs import log_event
 from bot.storage.outage import database_problem
@@ -186,6 +187,15 @@ def events_handler(app: AsyncApp, signing_secret: str):
 
     async def handle(request: web.Request) -> web.Response:
         started = time.perf_counter()
+        # Counted from its arrival (reading and checking it is work an ack waits for too) until
+        # this handler has Bolt's answer (see bot/ack_first.py).
+        pending = ack_first.GATE.received()
+        try:
+            return await _handle(request, started, pending)
+        finally:
+            pending.release()
+
+    async def _handle(request: web.Request, started: float, pending: ack_first.Pending) -> web.Response:
         try:
             raw = await read_body(request)
             verify(
@@ -212,6 +222,7 @@ def events_handler(app: AsyncApp, signing_secret: str):
             if exc.status in (408, 413):
                 refusal.force_close()  # the rest of the body is not worth waiting for
             return refusal
+        bolt_request.context[ack_first.CONTEXT_KEY] = pending  # see after_acks()
         try:
             response = await app.async_dispatch(bolt_request)
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as exc:

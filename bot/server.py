@@ -45,13 +45,16 @@ async def start_app(settings: Settings):
             f"the database at {_where(settings.resolved_database_url())} cannot be reached "
             f"({type(exc).__name__}); check DATABASE_URL and that the database is running"
         ) from None
-    # Load the lexicons and the matcher now (a tenth of a second) rather than on
+    # Load the lexicons, the matcher and the risk cues now rather than on
     # the first consult, then move everything loaded so far out of the garbage
     # collector's way: its full passes would otherwise walk these tables.
+    from bot.risk import assess
     from bot.services import deid_engine
 
     deid_engine()
     services.matcher.answer("warm up")
+    # the risk cues too (0.2 s): loaded by the first question, they were left to the collector
+    assess("warm up")
     gc.collect()
     gc.freeze()
     app = create_app(services, services.client, signing_secret=settings.signing_secret)
@@ -176,7 +179,7 @@ def use_sandbox_database(settings: Settings) -> str:
     deployment's (it would consume that deployment's queue). Only
     BOUNDARY_SANDBOX_DATABASE_URL chooses another database for it, on purpose."""
     named = settings.database_url
-    source = "DATABASE_URL" if "database_url" in settings.sources else f"storage.database_url in {settings.config_path}"
+    source = settings.database_setting()  # read before database_url is replaced below
     settings.database_url = settings.sandbox_database_url  # None: data/sandbox.sqlite3
     used = (
         "BOUNDARY_SANDBOX_DATABASE_URL" if settings.sandbox_database_url else str(settings.data_dir / "sandbox.sqlite3")

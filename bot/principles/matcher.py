@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter, OrderedDict
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from .catalog import Catalog, Cue, Situation
-from .content import STOPWORDS, BM25Index, drop_stopwords, principle_documents
+from .content import STOPWORDS, Bag, BM25Index, drop_stopwords, principle_documents
 from .text import mask_negated, normalize, stem
 
 # A situation match is the strongest evidence we have (it was written for that
@@ -78,7 +80,7 @@ class Answer:
     language: str | None = None  # the question is in another language (answers are in English)
 
 
-def _contains(seq: list[str], sub: tuple[str, ...], present: frozenset | set | None = None) -> bool:
+def _contains(seq: list[str], sub: tuple[str, ...], present: frozenset[str] | set[str] | None = None) -> bool:
     """Whether `sub` occurs in `seq` as consecutive tokens; `present` is set(seq),
     passed in when many terms are checked against one question."""
     n = len(sub)
@@ -97,17 +99,39 @@ def related_principles(catalog: Catalog) -> dict[str, list[str]]:
     prompts/situations.yaml record which ones go together (a friendship with a
     client is a second role *and* a power question), nearer ranks counting more.
     """
-    together = {k: Counter() for k in catalog.principles}
+    together: dict[str, dict[str, float]] = {k: {} for k in catalog.principles}
     for s in catalog.situations.values():
         for i, a in enumerate(s.principles):
             for j, b in enumerate(s.principles):
                 if a != b:
-                    together[a][b] += 1.0 / (1 + abs(i - j))
+                    together[a][b] = together[a].get(b, 0.0) + 1.0 / (1 + abs(i - j))
     order = list(catalog.principles)
-    return {k: sorted((o for o in order if o != k), key=lambda o: (-c[o], order.index(o))) for k, c in together.items()}
+    return {
+        k: sorted((o for o in order if o != k), key=lambda o: (-c.get(o, 0.0), order.index(o)))
+        for k, c in together.items()
+    }
 
 
-class TermIndex:
+G = TypeVar("G", bound=Hashable)  # what a TermIndex's groups are keyed by: a principle, a situation, None
+
+
+# What the evidence of one token list is: principle -> (cue score, heaviest cue), the
+# situation matched (if any), its trigger score, and the weight of the strongest trigger.
+Evidence = tuple[dict[str, tuple[float, Cue | None]], Situation | None, float, float]
+
+
+@dataclass
+class _Memo:
+    """What one answer() has worked out about a token list, so that its several passes over
+    the same words (as typed, with typo fixes) compute each thing once."""
+
+    evidence: dict[tuple[str, ...], Evidence] = field(default_factory=dict)
+    situations: dict[tuple[str, ...], dict[str, float]] = field(default_factory=dict)  # situation -> trigger score
+    specific: dict[tuple[str, ...], dict[str, bool]] = field(default_factory=dict)  # situation -> clearly it
+    content: dict[tuple[str, ...], dict[str, float]] = field(default_factory=dict)  # principle -> raw BM25
+
+
+class TermIndex(Generic[G]):
     """Which of many groups of terms occur in a question, found by first token.
 
     Built once at load: first token -> [(group, item, term)]. A question then only
@@ -116,18 +140,18 @@ class TermIndex:
     dominated its cost).
     """
 
-    def __init__(self, groups: dict[object, list[Cue]]):
+    def __init__(self, groups: Mapping[G, list[Cue]]) -> None:
         self.groups = groups
         # first token -> [(group, cue index, rest of the term)]
-        self._by_first: dict[str, list[tuple[object, int, list[str]]]] = {}
+        self._by_first: dict[str, list[tuple[G, int, list[str]]]] = {}
         for g, cues in groups.items():
             for i, cue in enumerate(cues):
                 for t in cue.terms:
                     self._by_first.setdefault(t[0], []).append((g, i, list(t[1:])))
 
-    def fired(self, toks: list[str]) -> dict[object, set[int]]:
+    def fired(self, toks: list[str]) -> dict[G, set[int]]:
         """group -> indices of its cues with a term occurring in `toks`."""
-        out: dict[object, set[int]] = {}
+        out: dict[G, set[int]] = {}
         by_first = self._by_first
         starts: dict[str, list[int]] = {}
         for n, tok in enumerate(toks):
@@ -140,11 +164,11 @@ class TermIndex:
         return out
 
 
-def _terms_index(terms: tuple[tuple[str, ...], ...]) -> TermIndex:
+def _terms_index(terms: tuple[tuple[str, ...], ...]) -> TermIndex[None]:
     return TermIndex({None: [Cue("", 0.0, (t,), "") for t in terms]})
 
 
-def _any_term(index: TermIndex, toks: list[str]) -> bool:
+def _any_term(index: TermIndex[None], toks: list[str]) -> bool:
     return bool(index.fired(toks))
 
 
@@ -181,25 +205,25 @@ def _outermost(triggers: list[Cue], fired: set[int]) -> set[int]:
     }
 
 
-def _names_in_questions(catalog: Catalog, docs) -> dict[tuple[str, ...], str]:
+def _names_in_questions(catalog: Catalog, docs: dict[str, Bag]) -> dict[tuple[str, ...], str]:
     """Names of principles that, found inside a longer question, say which principle it is about:
     the key, the title, aliases of several words, and single-word aliases that belong
     mostly to the principle's own content."""
-    out = {}
+    out: dict[tuple[str, ...], str] = {}
     for key, p in catalog.principles.items():
         for name in (key.replace("_", " "), p.title):
             out.setdefault(tuple(normalize(name, catalog.synonyms)), key)
         for alias in p.aliases:
-            name = tuple(normalize(alias, catalog.synonyms))
-            content = drop_stopwords(list(name))
+            words = tuple(normalize(alias, catalog.synonyms))
+            content = drop_stopwords(list(words))
             if not content:
                 continue
-            if len(name) == 1:  # a phrase ("tell my supervisor") is specific as it stands
+            if len(words) == 1:  # a phrase ("tell my supervisor") is specific as it stands
                 (w,) = content
                 total = sum(d.get(w, 0.0) for d in docs.values())
                 if not total or docs[key].get(w, 0.0) / total < NAME_SHARE:
                     continue
-            out.setdefault(name, key)
+            out.setdefault(words, key)
     return out
 
 
@@ -213,7 +237,7 @@ class Matcher:
         names_in_questions: bool = True,
         situation_clear: float = SITUATION_CLEAR,
         situation_margin: float = SITUATION_MARGIN,
-    ):
+    ) -> None:
         self.situation_clear = situation_clear
         self.situation_margin = situation_margin
         self.catalog = catalog
@@ -242,11 +266,11 @@ class Matcher:
         self._context_words = {w for t in catalog.context_terms for w in t}
         self._related = related_principles(catalog)
         # principles in order of how often (and how centrally) situations list them
-        weight = Counter()
+        weight: dict[str, float] = {}
         for sit in catalog.situations.values():
             for rank, key in enumerate(sit.principles):
-                weight[key] += 1.0 / (1 + rank)
-        self._prior = sorted(catalog.principles, key=lambda k: -weight[k])
+                weight[key] = weight.get(key, 0.0) + 1.0 / (1 + rank)
+        self._prior = sorted(catalog.principles, key=lambda k: -weight.get(k, 0.0))
         self._cue_index = TermIndex(catalog.principle_cues)
         self._situation_titles = {tuple(normalize(s.title, catalog.synonyms)): k for k, s in catalog.situations.items()}
         self._trigger_index = TermIndex(catalog.situation_triggers)
@@ -284,10 +308,10 @@ class Matcher:
     def tokens(self, question: str) -> list[str]:
         return normalize(question, self.catalog.synonyms, fix=self._fix_typo)
 
-    def _evidence(self, toks: list[str], memo: dict | None = None):
+    def _evidence(self, toks: list[str], memo: _Memo | None = None) -> Evidence:
         key = tuple(toks)
-        if memo is not None and key in memo:
-            return memo[key]
+        if memo is not None and key in memo.evidence:
+            return memo.evidence[key]
         cat = self.catalog
         cue_fired = self._cue_index.fired(toks)
         principles = {k: _score(cues, cue_fired.get(k)) for k, cues in cat.principle_cues.items()}
@@ -313,18 +337,18 @@ class Matcher:
             strongest = max(strongest, best.weight if best else 0.0)
             if sc > s_score:
                 situation, s_score = cat.situations[key_s], sc
-        out = principles, (situation if s_score >= SITUATION_MIN else None), s_score, strongest
+        out: Evidence = principles, (situation if s_score >= SITUATION_MIN else None), s_score, strongest
         if memo is not None:
-            memo[key] = out
-            memo[("situations", key)] = ranked
-            memo[("specific", key)] = specific
+            memo.evidence[key] = out
+            memo.situations[key] = ranked
+            memo.specific[key] = specific
         return out
 
-    def _situation_scores(self, toks: list[str], memo: dict) -> dict[str, float]:
+    def _situation_scores(self, toks: list[str], memo: _Memo) -> dict[str, float]:
         self._evidence(toks, memo)
-        return memo[("situations", tuple(toks))]
+        return memo.situations[tuple(toks)]
 
-    def _on_topic(self, question: str, memo: dict | None = None) -> bool:
+    def _on_topic(self, question: str, memo: _Memo | None = None) -> bool:
         toks = normalize(question, self.catalog.synonyms)
         principles, situation, s_score, strongest = self._evidence(toks, memo)
         if _any_term(self._admin_index, toks):
@@ -334,7 +358,9 @@ class Matcher:
             # or is clearly a boundary situation ("a client tried to tip me on top of her copay",
             # "the mother pays the bills and wants to know what her son says")
             about_client = _any_term(self._client_index, toks)
-            specific = situation is not None and (memo or {}).get(("specific", tuple(toks)), {}).get(situation.key)
+            specific = (
+                situation is not None and memo is not None and memo.specific.get(tuple(toks), {}).get(situation.key)
+            )
             clear = situation is not None and s_score >= ADMIN_SITUATION and specific
             return bool(clear or (about_client and _any_term(self._ethics_index, toks)))
         if strongest >= STRONG_TRIGGER:
@@ -418,7 +444,7 @@ class Matcher:
         text = mask_negated(text, self._practice_words)
         # typo fixes may only refine an answer: "reset" is one letter from "resent",
         # so an on-topic verdict needs evidence from the words as typed
-        memo: dict = {}
+        memo = _Memo()
         if not self._on_topic(text, memo):
             return Answer(question, [], None, True, language=language)
         toks = self.tokens(text)
@@ -458,7 +484,7 @@ class Matcher:
         others = sorted((v for k, v in sit_scores.items() if not situation or k != situation.key), reverse=True)
         clear = (
             situation is not None
-            and memo[("specific", tuple(toks))][situation.key]
+            and memo.specific[tuple(toks)][situation.key]
             and s_score >= self.situation_clear
             and s_score - (others[0] if others else 0.0) >= self.situation_margin
         )
@@ -475,10 +501,10 @@ class Matcher:
 
         ranked = sorted(scores.items(), key=lambda kv: (kv[0] not in named_here, -kv[1]))
         if not ranked:  # on-topic by its ethical wording alone: the principle most situations involve
-            first = self._prior[0]
+            most_involved = self._prior[0]
             return Answer(
                 question,
-                [PrincipleMatch(first, 0.0, cat.fallback_why[first])],
+                [PrincipleMatch(most_involved, 0.0, cat.fallback_why[most_involved])],
                 None,
                 False,
                 closest=closest,
@@ -504,12 +530,12 @@ class Matcher:
         ]
         return Answer(question, matches, card, False, closest=closest, language=language)
 
-    def _content_scores(self, toks: list[str], memo: dict | None = None) -> dict[str, float]:
+    def _content_scores(self, toks: list[str], memo: _Memo | None = None) -> dict[str, float]:
         """Raw BM25 of the question's content words against each principle's document."""
-        key = ("content", tuple(toks))
-        if memo is not None and key in memo:
-            return memo[key]
+        key = tuple(toks)
+        if memo is not None and key in memo.content:
+            return memo.content[key]
         out = self._content.scores(drop_stopwords(toks))
         if memo is not None:
-            memo[key] = out
+            memo.content[key] = out
         return out

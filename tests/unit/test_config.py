@@ -60,7 +60,7 @@ def test_environment_overrides_config(tmp_path):
     )
     assert s.port == 5000 and s.database_url == "postgresql://h/db" and s.socket_mode and not s.sandbox
     assert s.slack_api_url == "http://127.0.0.1:9/api/" and s.secret_key == "k"
-    assert s.sources["port"] == "environment (PORT)"
+    assert s.from_environment["port"] == "PORT"
     with pytest.raises(ConfigError, match="PORT should be an integer"):
         load_settings(env={"PORT": "eighty"}, path=path)
 

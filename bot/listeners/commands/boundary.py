@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.ack_first import after_acks
 from bot.blocks import answers
 from bot.consult.intake import load_spec
 from bot.listeners.context import team_of
@@ -42,7 +43,7 @@ def route(services, text: str, resources: dict | None = None, family: str | None
 
 
 def handler(services):
-    async def boundary_command(ack, command):
+    async def boundary_command(ack, command, context):
         text = (command.get("text") or "").strip()
         sub = text.lower()
         team, user_id = team_of(command), command["user_id"]
@@ -51,6 +52,8 @@ def handler(services):
             await services.conversation.start(team, user_id)
             return
         await ack()
+        # What follows (the risk check, the database, the answer) waits for the other acks of a burst.
+        await after_acks(context)
         if sub == "code" or sub.startswith(("code ", "codes")):
             message = await code_command(services, team.id, user_id, text.split(None, 1)[1] if " " in text else "")
             await services.responder.send(command["response_url"], **message.kwargs())

@@ -1,0 +1,238 @@
+"""A statistical token tagger: the recognisers' second opinion on what they left.
+
+The recognisers are rules; each one generalises as far as its author foresaw.
+This is a multinomial logistic regression over sparse features of a word and
+its neighbours — the word's shape, its suffix, which word lists know it (English
+dictionary, common words, given names, surnames, places, the allowlists, the
+regions), the words before and after it and what the lists say of them — trained
+by scripts/train_deid_tagger.py on the annotated corpora in benchmarks/data (plus
+copies of them lowercased chat-style and with their names swapped for other
+names from the lists, so that it learns slots and word-list evidence rather
+than the names it saw). It predicts, per word, O / NAME / LOCATION / ORG.
+
+It only looks at what the recognisers did not remove, and only at words that
+could be an identifier at all (`candidate`): common English words that no name
+or place list knows, numbers and single letters are left to the rules. The
+engine removes what it is sure of (`REMOVE`) and points out what it half
+believes (`REVIEW`) as a review span ("looks like a name"). Inference is pure
+Python over a small gzip JSON of weights (bot/deid/data/tagger.json.gz).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .lexicons import Lexicons
+from .model import Candidate
+from .recognizers.base import Doc, Intervals
+from .tokens import Token
+
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "tagger.json.gz"
+CLASSES = ("NAME", "LOCATION", "ORG")  # "O" is the reference class (score 0)
+# engine thresholds on the tagger's probability of its best class; chosen by
+# cross-validation (see docs/deid.md)
+REMOVE = 0.85
+REVIEW = 0.5
+# review reasons, one per class
+REASON = {"NAME": "looks_like_a_name", "LOCATION": "looks_like_a_place", "ORG": "looks_like_an_organisation"}
+# the context words the features name as such, whatever the lists say of them
+_KEEP_CONTEXT = 2_000
+
+
+@dataclass(frozen=True)
+class Tagged:
+    start: int
+    end: int
+    label: str
+    prob: float
+
+    @property
+    def reason(self) -> str:
+        return REASON[self.label]
+
+
+def lex_class(lex: Lexicons, low: str, cache: dict[str, str]) -> str:
+    """What the word lists say of a lowercase word, as a short code."""
+    hit = cache.get(low)
+    if hit is not None:
+        return hit
+    c = ""
+    if lex.is_word(low):
+        c += "W"
+    if low in lex.common_words:
+        c += "C"
+    if lex.is_first(low):
+        c += "F"
+    if lex.is_surname(low):
+        c += "S"
+    if lex.is_place(low):
+        c += "P"
+    if low in lex.allow or low in lex.acronyms:
+        c += "A"
+    if low in lex.regions:
+        c += "R"
+    c = c or "-"
+    if len(cache) < 50_000:  # bounded: a hostile text cannot grow it forever
+        cache[low] = c
+    return c
+
+
+def candidate(t: Token, cls: str) -> bool:
+    """Words the tagger is asked about; everything else is O by construction
+    (the same gate at training and at run time)."""
+    if len(t.text) < 2 or not t.is_alpha:
+        return False
+    # a common word no name/place list knows ("the", "session"): never an identifier
+    return not ("C" in cls and "F" not in cls and "S" not in cls and "P" not in cls)
+
+
+def _shape(text: str) -> str:
+    if text.isupper():
+        return "U"
+    if text[0].isupper():
+        return "C"
+    if text.islower():
+        return "l"
+    return "m"
+
+
+def _ctx(low: str, cls: str) -> str:
+    """A neighbour as a feature: the word itself when it is a known word (a cue,
+    a preposition, a verb), otherwise only what the lists say of it."""
+    if "W" in cls or "C" in cls or "A" in cls:
+        return low
+    return "?" + cls
+
+
+def _gap(text: str) -> str:
+    g = text.strip()
+    return g[-2:] if g else ("nl" if "\n" in text else "_")
+
+
+def features(doc: Doc, t: Token, cache: dict[str, str]) -> list[str]:
+    lex = doc.lex
+    low = t.lower
+    c = lex_class(lex, low, cache)
+    s = _shape(t.text)
+    f = ["b", "c=" + c, "s=" + s, "sc=" + s + c, "x3=" + low[-3:], "x2=" + low[-2:], "n=" + str(min(len(low), 9))]
+    f.extend("f=" + ch for ch in c)
+    if "W" in c or "C" in c or "A" in c:
+        f.append("w=" + low)
+    if t.sent_start:
+        f.append("ss|" + s + c)
+    if t.possessive:
+        f.append("poss")
+    if "-" in low:
+        f.append("hyph")
+    p = doc.prev(t)
+    if p is None or t.sent_start:
+        f.append("p=<s>")
+        pw = "<s>"
+    else:
+        pc = lex_class(lex, p.lower, cache)
+        pw = _ctx(p.lower, pc)
+        g = _gap(doc.gap(p, t))
+        f += ["p=" + pw, "pc=" + pc, "p|c=" + pw + "|" + c, "p|s=" + pw + "|" + s, "g=" + g, "ps=" + _shape(p.text)]
+        if p.possessive:
+            f.append("pposs")
+        pp = doc.prev(p)
+        if pp is not None and not p.sent_start:
+            ppw = _ctx(pp.lower, lex_class(lex, pp.lower, cache))
+            f += ["pp=" + ppw, "pp|p=" + ppw + "|" + pw]
+    q = doc.next(t)
+    if q is None or q.sent_start:
+        f.append("q=</s>")
+    else:
+        qc = lex_class(lex, q.lower, cache)
+        qw = _ctx(q.lower, qc)
+        f += ["q=" + qw, "qc=" + qc, "q|c=" + qw + "|" + c, "qs=" + _shape(q.text), "p|q=" + pw + "|" + qw]
+        qq = doc.next(q)
+        if qq is not None and not qq.sent_start:
+            f.append("qq=" + _ctx(qq.lower, lex_class(lex, qq.lower, cache)))
+    return f
+
+
+class Tagger:
+    def __init__(self, weights: dict[str, list[float]]) -> None:
+        self.weights = weights
+        self._cache: dict[str, str] = {}
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> Tagger:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            data = json.load(fh)
+        scale = data["scale"]
+        return cls({k: [v / scale for v in vs] for k, vs in data["weights"].items()})
+
+    def probs(self, feats: Iterable[str]) -> list[float]:
+        """P(O), P(NAME), P(LOCATION), P(ORG)."""
+        s = [0.0, 0.0, 0.0]
+        w = self.weights
+        for f in feats:
+            v = w.get(f)
+            if v is not None:
+                s[0] += v[0]
+                s[1] += v[1]
+                s[2] += v[2]
+        m = max(0.0, s[0], s[1], s[2])
+        e = [math.exp(-m), math.exp(s[0] - m), math.exp(s[1] - m), math.exp(s[2] - m)]
+        z = e[0] + e[1] + e[2] + e[3]
+        return [x / z for x in e]
+
+    def tag(self, doc: Doc, taken: Iterable[Candidate] = ()) -> list[Tagged]:
+        """Words outside `taken` that look like NAME/LOCATION/ORG, with the
+        probability of that label (≥ REVIEW), one per word, in text order."""
+        covered = Intervals((c.start, c.end) for c in taken)
+        out: list[Tagged] = []
+        for t in doc.tokens:
+            if covered and covered.overlaps(t.start, t.end):
+                continue
+            cls = lex_class(doc.lex, t.lower, self._cache)
+            if not candidate(t, cls):
+                continue
+            pr = self.probs(features(doc, t, self._cache))
+            k = max(range(4), key=pr.__getitem__)
+            if k and pr[k] >= REVIEW:
+                out.append(Tagged(t.start, t.end, CLASSES[k - 1], pr[k]))
+        return out
+
+
+_TAGGER: Tagger | None = None
+
+
+def get_tagger() -> Tagger:
+    global _TAGGER
+    if _TAGGER is None:
+        _TAGGER = Tagger.load()
+    return _TAGGER
+
+
+def tagger_candidates(tagged: list[Tagged], text: str, remove: float) -> tuple[list[Candidate], list[Tagged]]:
+    """Sure words become candidates — neighbours with the same label and only a
+    space or hyphen between them one span ("rosa delgado" is one person) — and
+    the rest stay as review material."""
+    sure: list[Candidate] = []
+    unsure: list[Tagged] = []
+    run: list[Tagged] = []
+
+    def flush() -> None:
+        if run:
+            kind = "place" if run[0].label == "LOCATION" else ""
+            sure.append(Candidate(run[0].start, run[-1].end, run[0].label, kind, 30, "tagger"))
+            run.clear()
+
+    for t in tagged:
+        if t.prob < remove:
+            flush()
+            unsure.append(t)
+            continue
+        if run and (run[-1].label != t.label or text[run[-1].end : t.start] not in (" ", "-")):
+            flush()
+        run.append(t)
+    flush()
+    return sure, unsure

@@ -25,7 +25,7 @@ so those tests use names the tagger has never seen.
 
 Model: multinomial logistic regression (O as the reference class), Adagrad,
 L2, fixed epochs, one fixed shuffle seed: the same inputs give the same
-weights, byte for byte. Weights are pruned below 0.01 and stored as integers
+weights, byte for byte. Features seen fewer than 8 times are dropped, weights below 0.05 pruned, and stored as integers
 (x1000) in a gzip JSON.
 """
 
@@ -48,7 +48,7 @@ from bot.deid.engine import _mask_placeholders, _unshout  # noqa: E402
 from bot.deid.lexicons import Lexicons, get_lexicons  # noqa: E402
 from bot.deid.normalize import normalize  # noqa: E402
 from bot.deid.recognizers.base import Doc  # noqa: E402
-from bot.deid.tagger import CLASSES, MODEL_PATH, candidate, features, lex_class  # noqa: E402
+from bot.deid.tagger import CLASSES, MODEL_PATH, REMOVE, REVIEW, candidate, features, lex_class  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 SETS = (
@@ -66,7 +66,8 @@ EPOCHS = 6
 RATE = 0.2
 L2 = 1e-5
 SCALE = 1000
-PRUNE = 0.01
+PRUNE = 0.05
+MIN_COUNT = 8
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
@@ -201,6 +202,12 @@ def examples(rec: dict, lex: Lexicons, cache: dict[str, str]) -> list[tuple[list
 
 # ---------------------------------------------------------------- model
 def train(data: list[tuple[list[str], int]]) -> dict[str, list[float]]:
+    # a feature seen fewer than MIN_COUNT times is memory, not evidence (and weight)
+    counts: dict[str, int] = {}
+    for feats, _ in data:
+        for f in feats:
+            counts[f] = counts.get(f, 0) + 1
+    data = [([f for f in feats if counts[f] >= MIN_COUNT], y) for feats, y in data]
     w: dict[str, list[float]] = {}
     g2: dict[str, list[float]] = {}
     order = list(range(len(data)))
@@ -259,30 +266,53 @@ def fold_of(rid: str, k: int) -> int:
     return zlib.crc32(rid.encode("utf-8")) % k
 
 
+def held_back_pools(lex: Lexicons) -> tuple[list[str], list[str]]:
+    def pool(trie: object) -> list[str]:
+        keys = trie.keys()  # type: ignore[attr-defined]
+        return sorted(k for k in keys if k.isascii() and k.isalpha() and 3 <= len(k) <= 12 and held_back(k))
+
+    firsts = [k for k in pool(lex.first_names) if not lex.is_word(k)]
+    return firsts, [k for k in pool(lex.surnames) if not lex.is_word(k)]
+
+
+THRESHOLDS = ((REMOVE, REVIEW), (0.85, 0.5), (0.55, 0.25))
+
+
 def cross_validate(records: list[dict], lex: Lexicons, k: int, pred_dir: Path) -> None:
-    """Train on k-1 folds, run the whole engine (rules + this tagger) on the
-    held-out fold; write the predictions per set for deid_score.py."""
+    """Train on k-1 folds, run the whole engine (rules + this tagger, and the
+    rules alone) on the held-out fold, as written and rewritten chat-style with
+    names the tagger never saw (held_back); write gold and predictions per set
+    for deid_score.py: <set>, <set>.chat (gold), <set>.{rules,tagger}[.chat] (predictions)."""
     from bot.deid.engine import Deidentifier
     from bot.deid.tagger import Tagger
 
     pred_dir.mkdir(parents=True, exist_ok=True)
-    preds: dict[str, list[str]] = {}
+    firsts, surs = held_back_pools(lex)
+    rules = Deidentifier(tagger=False)
+    files: dict[str, list[str]] = {}
+
+    def emit(name: str, rid: str, eng: Deidentifier, text: str) -> None:
+        res = eng.redact(text)
+        line = {"id": rid, "spans": [s.as_dict() for s in res.spans], "review": [x.as_dict() for x in res.review]}
+        files.setdefault(name, []).append(json.dumps(line))
+
     for fold in range(k):
         train_recs = [r for r in records if fold_of(r["id"], k) != fold]
-        tagger = Tagger({f: v for f, v in build(train_recs, lex).items() if max(map(abs, v)) >= PRUNE})
-        eng = Deidentifier(tagger=tagger)
+        weights = {f: v for f, v in build(train_recs, lex).items() if max(map(abs, v)) >= PRUNE}
+        engines = [("rules", rules)] + [
+            (f"t{int(a * 100)}-{int(b * 100)}", Deidentifier(tagger=Tagger(weights, a, b))) for a, b in THRESHOLDS
+        ]
         for r in records:
             if fold_of(r["id"], k) != fold:
                 continue
-            res = eng.redact(r["text"])
-            line = {
-                "id": r["id"],
-                "spans": [s.as_dict() for s in res.spans],
-                "review": [x.as_dict() for x in res.review],
-            }
-            preds.setdefault(r["set"], []).append(json.dumps(line))
+            rng = random.Random(zlib.crc32(("cv" + r["id"]).encode("utf-8")))
+            chat = join(chatify(swap_names(pieces(r), rng, firsts, surs)), r["id"])
+            files.setdefault(r["set"] + ".chat", []).append(json.dumps(chat))
+            for tag, e in engines:
+                emit(f"{r['set']}.{tag}", r["id"], e, r["text"])
+                emit(f"{r['set']}.{tag}.chat", r["id"], e, chat["text"])
         print(f"fold {fold} done", file=sys.stderr)
-    for name, lines in preds.items():
+    for name, lines in files.items():
         (pred_dir / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -36,8 +36,8 @@ MODEL_PATH = Path(__file__).resolve().parent / "data" / "tagger.json.gz"
 CLASSES = ("NAME", "LOCATION", "ORG")  # "O" is the reference class (score 0)
 # engine thresholds on the tagger's probability of its best class; chosen by
 # cross-validation (see docs/deid.md)
-REMOVE = 0.85
-REVIEW = 0.5
+REMOVE = 0.7
+REVIEW = 0.35
 # review reasons, one per class
 REASON = {"NAME": "looks_like_a_name", "LOCATION": "looks_like_a_place", "ORG": "looks_like_an_organisation"}
 # the context words the features name as such, whatever the lists say of them
@@ -82,13 +82,33 @@ def lex_class(lex: Lexicons, low: str, cache: dict[str, str]) -> str:
     return c
 
 
+# function words: never an identifier on their own (a multi-word name that has one
+# inside, "prince of wales hospital", is joined across it after tagging)
+_FUNCTION = frozenset(
+    """
+    the a an and or but nor so yet if then than that this these those there here what which who whom whose when
+    where why how i me my mine we us our ours you your yours he him his she her hers it its they them their theirs
+    am is are was were be been being do does did done doing have has had having can could shall should would must
+    might of in on at to for from by with about into onto over under after before between through during without
+    within upon against among around near as not no yes too very just also only even still again ever never always
+    all any both each few more most other some such own same up down out off away back now today tonight tomorrow
+    yesterday im ive id ill dont doesnt didnt cant couldnt wont wouldnt shouldnt isnt wasnt arent werent hasnt havent
+    hadnt its thats theres whats hes shes theyre youre were weve theyve youve ok okay like really got get gets getting
+    go goes going went gone said say says saying told tell know knew think thought want wanted feel felt one two
+    because since until while though although whether
+    """.split()
+)
+# words that join two parts of one name: "prince of wales hospital", "caixa geral de depósitos"
+_JOINERS = frozenset({"of", "de", "da", "do", "del", "la", "le", "&", "and", "y", "e", "van", "von", "der"})
+_NAME_JOINERS = frozenset({"de", "da", "del", "la", "le", "van", "von", "der", "bin", "ben", "ap"})
+
+
 def candidate(t: Token, cls: str) -> bool:
     """Words the tagger is asked about; everything else is O by construction
     (the same gate at training and at run time)."""
     if len(t.text) < 2 or not t.is_alpha:
         return False
-    # a common word no name/place list knows ("the", "session"): never an identifier
-    return not ("C" in cls and "F" not in cls and "S" not in cls and "P" not in cls)
+    return t.lower not in _FUNCTION or "F" in cls and t.is_cap and not t.sent_start
 
 
 def _shape(text: str) -> str:
@@ -158,8 +178,10 @@ def features(doc: Doc, t: Token, cache: dict[str, str]) -> list[str]:
 
 
 class Tagger:
-    def __init__(self, weights: dict[str, list[float]]) -> None:
+    def __init__(self, weights: dict[str, list[float]], remove: float = REMOVE, review: float = REVIEW) -> None:
         self.weights = weights
+        self.remove = remove
+        self.review = review
         self._cache: dict[str, str] = {}
 
     @classmethod
@@ -197,7 +219,7 @@ class Tagger:
                 continue
             pr = self.probs(features(doc, t, self._cache))
             k = max(range(4), key=pr.__getitem__)
-            if k and pr[k] >= REVIEW:
+            if k and pr[k] >= self.review:
                 out.append(Tagged(t.start, t.end, CLASSES[k - 1], pr[k]))
         return out
 
@@ -212,27 +234,66 @@ def get_tagger() -> Tagger:
     return _TAGGER
 
 
-def tagger_candidates(tagged: list[Tagged], text: str, remove: float) -> tuple[list[Candidate], list[Tagged]]:
+def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[list[Candidate], list[Tagged]]:
     """Sure words become candidates — neighbours with the same label and only a
-    space or hyphen between them one span ("rosa delgado" is one person) — and
-    the rest stay as review material."""
+    space, a hyphen or a joining word between them one span ("rosa delgado" is
+    one person, "prince of wales hospital" one hospital) — and the rest stay as
+    review material. A run made only of ordinary words ("family", "the club",
+    "anytime fitness") is never removed on the tagger's word alone: it is
+    pointed out instead, so formal prose keeps its nouns."""
     sure: list[Candidate] = []
     unsure: list[Tagged] = []
     run: list[Tagged] = []
 
     def flush() -> None:
-        if run:
+        if not run:
+            return
+        if any(_anchor(doc, t) for t in run):
             kind = "place" if run[0].label == "LOCATION" else ""
             sure.append(Candidate(run[0].start, run[-1].end, run[0].label, kind, 30, "tagger"))
-            run.clear()
+        else:
+            unsure.extend(run)
+        run.clear()
 
     for t in tagged:
         if t.prob < remove:
             flush()
             unsure.append(t)
             continue
-        if run and (run[-1].label != t.label or text[run[-1].end : t.start] not in (" ", "-")):
+        if run and not _joined(doc.text, run[-1], t):
             flush()
         run.append(t)
     flush()
+    unsure.sort(key=lambda t: t.start)
     return sure, unsure
+
+
+def _anchor(doc: Doc, t: Tagged) -> bool:
+    """A word that is evidence on its own: not a common word, and, in lowercase,
+    not a dictionary word that no name list knows, nor a misspelling of one."""
+    tok = doc.token_at(t.start)
+    if tok is None:
+        return False
+    lex = doc.lex
+    cls = lex_class(lex, tok.lower, {})
+    if "C" in cls and not (tok.is_cap and not tok.sent_start and ("F" in cls or "S" in cls)):
+        return False
+    if tok.is_lower and "W" in cls and "F" not in cls and "S" not in cls:
+        return False
+    return not (tok.is_lower and cls == "-" and lex.near_word(tok.lower))
+
+
+def _joined(text: str, a: Tagged, b: Tagged) -> bool:
+    if a.label != b.label:
+        return False
+    gap = text[a.end : b.start]
+    if gap in (" ", "-", "'s ", "’s "):
+        return True
+    # one joining word between: "prince of wales", "club atlético de …"
+    parts = gap.split()
+    return (
+        len(parts) == 1
+        and gap.startswith(" ")
+        and gap.endswith(" ")
+        and parts[0].lower() in (_NAME_JOINERS if a.label == "NAME" else _JOINERS)
+    )

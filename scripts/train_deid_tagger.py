@@ -44,10 +44,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.deid.engine import _mask_placeholders, _unshout  # noqa: E402
+from bot.deid.engine import Deidentifier, _mask_placeholders, _unshout  # noqa: E402
 from bot.deid.lexicons import Lexicons, get_lexicons  # noqa: E402
 from bot.deid.normalize import normalize  # noqa: E402
-from bot.deid.recognizers.base import Doc  # noqa: E402
+from bot.deid.recognizers.base import Doc, Intervals  # noqa: E402
 from bot.deid.tagger import CLASSES, MODEL_PATH, REMOVE, REVIEW, candidate, features, lex_class  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
@@ -179,7 +179,10 @@ def variants(rec: dict, firsts: list[str], surs: list[str]) -> list[dict]:
 
 
 # ---------------------------------------------------------------- examples
-def examples(rec: dict, lex: Lexicons, cache: dict[str, str]) -> list[tuple[list[str], int]]:
+def examples(rec: dict, lex: Lexicons, rules: Deidentifier, cache: dict[str, str]) -> list[tuple[list[str], int]]:
+    """(features, class) per word the tagger would be asked about: the rules
+    run first, as in the engine, and what they remove is neither a training
+    word nor context (tagger.blocked_tokens)."""
     text = rec["text"]
     norm = normalize(text)
     doc = Doc(_unshout(_mask_placeholders(norm.text), lex), lex)
@@ -187,16 +190,22 @@ def examples(rec: dict, lex: Lexicons, cache: dict[str, str]) -> list[tuple[list
     for s in rec.get("spans", []):
         for i in range(max(0, s["start"]), min(len(text), s["end"])):
             label_at[i] = s["label"]
+    removed = Intervals((s.start, s.end) for s in rules.redact(text).spans)
+    protected, regions = rules._protected(doc)
+    blocked = []
+    for t in doc.tokens:
+        a, b = norm.to_original(t.start, t.end)
+        blocked.append(removed.overlaps(a, b) or protected.overlaps(t.start, t.end) or regions.overlaps(t.start, t.end))
     out = []
     for t in doc.tokens:
-        if not candidate(t, lex_class(lex, t.lower, cache)):
+        if blocked[t.i] or not candidate(t, lex_class(lex, t.lower, cache)):
             continue
         a, b = norm.to_original(t.start, t.end)
         labels = {label_at[i] for i in range(a, b)} - {""}
         if labels - set(CLASSES):
             continue  # inside an age, date, contact or ID: the rules' business
         y = CLASSES.index(labels.pop()) + 1 if labels else 0
-        out.append((features(doc, t, cache), y))
+        out.append((features(doc, t, blocked, cache), y))
     return out
 
 
@@ -252,14 +261,21 @@ def pack(w: dict[str, list[float]]) -> bytes:
     return gzip.compress(body.encode("utf-8"), compresslevel=9, mtime=0)
 
 
-def build(records: list[dict], lex: Lexicons) -> dict[str, list[float]]:
+def all_examples(records: list[dict], lex: Lexicons) -> dict[str, list[tuple[list[str], int]]]:
+    """Per record id: the examples of its three variants."""
     firsts, surs = name_pools(lex)
+    rules = Deidentifier(tagger=False)
     cache: dict[str, str] = {}
-    data = []
+    out: dict[str, list[tuple[list[str], int]]] = {}
     for rec in records:
+        ex = out.setdefault(rec["id"], [])
         for v in variants(rec, firsts, surs):
-            data.extend(examples(v, lex, cache))
-    return train(data)
+            ex.extend(examples(v, lex, rules, cache))
+    return out
+
+
+def build(records: list[dict], ex: dict[str, list[tuple[list[str], int]]]) -> dict[str, list[float]]:
+    return train([e for rec in records for e in ex[rec["id"]]])
 
 
 def fold_of(rid: str, k: int) -> int:
@@ -283,10 +299,10 @@ def cross_validate(records: list[dict], lex: Lexicons, k: int, pred_dir: Path) -
     rules alone) on the held-out fold, as written and rewritten chat-style with
     names the tagger never saw (held_back); write gold and predictions per set
     for deid_score.py: <set>, <set>.chat (gold), <set>.{rules,tagger}[.chat] (predictions)."""
-    from bot.deid.engine import Deidentifier
     from bot.deid.tagger import Tagger
 
     pred_dir.mkdir(parents=True, exist_ok=True)
+    ex = all_examples(records, lex)
     firsts, surs = held_back_pools(lex)
     rules = Deidentifier(tagger=False)
     files: dict[str, list[str]] = {}
@@ -298,7 +314,7 @@ def cross_validate(records: list[dict], lex: Lexicons, k: int, pred_dir: Path) -
 
     for fold in range(k):
         train_recs = [r for r in records if fold_of(r["id"], k) != fold]
-        weights = {f: v for f, v in build(train_recs, lex).items() if max(map(abs, v)) >= PRUNE}
+        weights = {f: v for f, v in build(train_recs, ex).items() if max(map(abs, v)) >= PRUNE}
         engines = [("rules", rules)] + [
             (f"t{int(a * 100)}-{int(b * 100)}", Deidentifier(tagger=Tagger(weights, a, b))) for a, b in THRESHOLDS
         ]
@@ -327,7 +343,7 @@ def main() -> None:
     if args.cv:
         cross_validate(records, lex, args.cv, args.pred_dir)
         return
-    blob = pack(build(records, lex))
+    blob = pack(build(records, all_examples(records, lex)))
     args.out.write_bytes(blob)
     print(f"{len(records)} records -> {args.out} ({len(blob)} bytes)", file=sys.stderr)
 

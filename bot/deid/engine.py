@@ -15,7 +15,7 @@ from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
 from .review import review_warnings
 from .review_spans import ReviewSpan, review_spans
-from .tagger import Tagged, Tagger, get_tagger, tagger_candidates
+from .tagger import Tagged, Tagger, get_tagger
 
 # Named days that contain a name: "St David's Day" must not become "St [Person A]'s Day"
 _SAFE_PHRASES = re.compile(
@@ -185,7 +185,7 @@ class Deidentifier:
         protected, regions = self._protected(doc)
         keep = [Candidate(a, b, "") for a, b in zip(protected._starts, protected._ends, strict=True)]
         keep += [Candidate(a, b, "") for a, b in zip(regions._starts, regions._ends, strict=True)]
-        return tagger_candidates(self._tagger.tag(doc, [*cands, *keep]), doc, self._tagger.remove)
+        return self._tagger.find(doc, [*cands, *keep])
 
     def _protected(self, doc: Doc) -> tuple[Intervals, Intervals]:
         protected = [m.span() for m in _SAFE_PHRASES.finditer(doc.text)]

@@ -108,6 +108,8 @@ def candidate(t: Token, cls: str) -> bool:
     (the same gate at training and at run time)."""
     if len(t.text) < 2 or not t.is_alpha:
         return False
+    if "A" in cls or "R" in cls:
+        return False  # the allowlists and the regions are kept on purpose (Zoom, EMDR, Ontario)
     return t.lower not in _FUNCTION or "F" in cls and t.is_cap and not t.sent_start
 
 
@@ -134,7 +136,24 @@ def _gap(text: str) -> str:
     return g[-2:] if g else ("nl" if "\n" in text else "_")
 
 
-def features(doc: Doc, t: Token, cache: dict[str, str]) -> list[str]:
+def blocked_tokens(doc: Doc, taken: Iterable[Candidate]) -> list[bool]:
+    """Per token: inside something already removed. The tagger's context stops
+    at removed words, as it stops at the engine's own placeholders on a second
+    pass, so that running the engine on its output decides the same."""
+    covered = Intervals((c.start, c.end) for c in taken)
+    if not covered:
+        return [False] * len(doc.tokens)
+    return [covered.overlaps(t.start, t.end) for t in doc.tokens]
+
+
+def _neighbour(doc: Doc, t: Token, step: int, blocked: list[bool]) -> Token | None:
+    q = doc.prev(t) if step < 0 else doc.next(t)
+    if q is None or blocked[q.i]:
+        return None
+    return q
+
+
+def features(doc: Doc, t: Token, blocked: list[bool], cache: dict[str, str]) -> list[str]:
     lex = doc.lex
     low = t.lower
     c = lex_class(lex, low, cache)
@@ -143,14 +162,16 @@ def features(doc: Doc, t: Token, cache: dict[str, str]) -> list[str]:
     f.extend("f=" + ch for ch in c)
     if "W" in c or "C" in c or "A" in c:
         f.append("w=" + low)
-    if t.sent_start:
+    p = _neighbour(doc, t, -1, blocked)
+    # right after a removed word the text may have lost its punctuation: a start
+    start = t.sent_start or p is None
+    if start:
         f.append("ss|" + s + c)
     if t.possessive:
         f.append("poss")
     if "-" in low:
         f.append("hyph")
-    p = doc.prev(t)
-    if p is None or t.sent_start:
+    if p is None or start:
         f.append("p=<s>")
         pw = "<s>"
     else:
@@ -160,18 +181,18 @@ def features(doc: Doc, t: Token, cache: dict[str, str]) -> list[str]:
         f += ["p=" + pw, "pc=" + pc, "p|c=" + pw + "|" + c, "p|s=" + pw + "|" + s, "g=" + g, "ps=" + _shape(p.text)]
         if p.possessive:
             f.append("pposs")
-        pp = doc.prev(p)
+        pp = _neighbour(doc, p, -1, blocked)
         if pp is not None and not p.sent_start:
             ppw = _ctx(pp.lower, lex_class(lex, pp.lower, cache))
             f += ["pp=" + ppw, "pp|p=" + ppw + "|" + pw]
-    q = doc.next(t)
+    q = _neighbour(doc, t, 1, blocked)
     if q is None or q.sent_start:
         f.append("q=</s>")
     else:
         qc = lex_class(lex, q.lower, cache)
         qw = _ctx(q.lower, qc)
         f += ["q=" + qw, "qc=" + qc, "q|c=" + qw + "|" + c, "qs=" + _shape(q.text), "p|q=" + pw + "|" + qw]
-        qq = doc.next(q)
+        qq = _neighbour(doc, q, 1, blocked)
         if qq is not None and not qq.sent_start:
             f.append("qq=" + _ctx(qq.lower, lex_class(lex, qq.lower, cache)))
     return f
@@ -208,20 +229,33 @@ class Tagger:
 
     def tag(self, doc: Doc, taken: Iterable[Candidate] = ()) -> list[Tagged]:
         """Words outside `taken` that look like NAME/LOCATION/ORG, with the
-        probability of that label (≥ REVIEW), one per word, in text order."""
-        covered = Intervals((c.start, c.end) for c in taken)
+        probability of that label (≥ self.review), one per word, in text order."""
+        blocked = blocked_tokens(doc, taken)
         out: list[Tagged] = []
         for t in doc.tokens:
-            if covered and covered.overlaps(t.start, t.end):
+            if blocked[t.i]:
                 continue
             cls = lex_class(doc.lex, t.lower, self._cache)
             if not candidate(t, cls):
                 continue
-            pr = self.probs(features(doc, t, self._cache))
+            pr = self.probs(features(doc, t, blocked, self._cache))
             k = max(range(4), key=pr.__getitem__)
             if k and pr[k] >= self.review:
                 out.append(Tagged(t.start, t.end, CLASSES[k - 1], pr[k]))
         return out
+
+    def find(self, doc: Doc, taken: list[Candidate]) -> tuple[list[Candidate], list[Tagged]]:
+        """Removals and review material. What it removes becomes context that
+        stops its neighbours' features, as on a second pass over the output;
+        so it looks again until nothing new is removed (at most three rounds)."""
+        sure_all: list[Candidate] = []
+        unsure: list[Tagged] = []
+        for _ in range(3):
+            sure, unsure = tagger_candidates(self.tag(doc, [*taken, *sure_all]), doc, self.remove)
+            if not sure:
+                break
+            sure_all += sure
+        return sure_all, unsure
 
 
 _TAGGER: Tagger | None = None
@@ -248,7 +282,9 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
     def flush() -> None:
         if not run:
             return
-        if any(_anchor(doc, t) for t in run):
+        # hysteresis: one sure word with evidence of its own carries its
+        # unsure neighbours of the same label ("harbor point counseling")
+        if any(t.prob >= remove for t in run) and any(_anchor(doc, t) for t in run):
             kind = "place" if run[0].label == "LOCATION" else ""
             sure.append(Candidate(run[0].start, run[-1].end, run[0].label, kind, 30, "tagger"))
         else:
@@ -256,30 +292,25 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
         run.clear()
 
     for t in tagged:
-        if t.prob < remove:
-            flush()
-            unsure.append(t)
-            continue
         if run and not _joined(doc.text, run[-1], t):
             flush()
         run.append(t)
     flush()
-    unsure.sort(key=lambda t: t.start)
     return sure, unsure
 
 
 def _anchor(doc: Doc, t: Tagged) -> bool:
-    """A word that is evidence on its own: not a common word, and, in lowercase,
-    not a dictionary word that no name list knows, nor a misspelling of one."""
+    """A word that is evidence on its own: one no dictionary knows (and no
+    misspelling of one), or a dictionary word that a name or place list knows,
+    capitalised mid-sentence ("saw Hope today", "lives in Reading"). A capital
+    at a sentence start says nothing ("Numbers followed by units", "Joy is hard")."""
     tok = doc.token_at(t.start)
     if tok is None:
         return False
     lex = doc.lex
     cls = lex_class(lex, tok.lower, {})
-    if "C" in cls and not (tok.is_cap and not tok.sent_start and ("F" in cls or "S" in cls)):
-        return False
-    if tok.is_lower and "W" in cls and "F" not in cls and "S" not in cls:
-        return False
+    if "W" in cls or "C" in cls:
+        return tok.is_cap and not tok.sent_start and ("F" in cls or "S" in cls or "P" in cls)
     return not (tok.is_lower and cls == "-" and lex.near_word(tok.lower))
 
 

@@ -18,7 +18,8 @@ The held-out halves (*_b.*, *_d.*) and blind_deid_chat_c.jsonl (the evaluation s
 
 Each record is used three times: as written; with every word of its NAME spans
 swapped for a random given name or surname from the engine's own lists (same
-capitalisation); and that swapped copy rewritten chat-style (lowercased, no
+capitalisation; three in ten are blends of two listed names, which no list
+knows); and that swapped copy rewritten chat-style (lowercased, no
 apostrophes, no full stops). The swaps draw only from names whose CRC32 is not
 0 mod 10: that tenth of the lists is kept back for tests/deid/test_tagger.py,
 so those tests use names the tagger has never seen.
@@ -48,7 +49,7 @@ from bot.deid.engine import Deidentifier, _mask_placeholders, _unshout  # noqa: 
 from bot.deid.lexicons import Lexicons, get_lexicons  # noqa: E402
 from bot.deid.normalize import normalize  # noqa: E402
 from bot.deid.recognizers.base import Doc, Intervals  # noqa: E402
-from bot.deid.tagger import CLASSES, MODEL_PATH, REMOVE, REVIEW, candidate, features, lex_class  # noqa: E402
+from bot.deid.tagger import CLASSES, MODEL_PATH, REMOVE, REVIEW, candidate, features, words  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 SETS = (
@@ -68,6 +69,7 @@ L2 = 1e-5
 SCALE = 1000
 PRUNE = 0.05
 MIN_COUNT = 8
+BLEND = 0.3
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
@@ -136,6 +138,14 @@ def _like(new: str, old: str) -> str:
     return new.lower()
 
 
+def blend(rng: random.Random, pool: list[str]) -> str:
+    """A name no list knows: the front of one listed name and the back of
+    another ("mar" + "isol"), so the tagger also learns names from their slots
+    and shapes, not only from the lists."""
+    a, b = rng.choice(pool), rng.choice(pool)
+    return a[: max(2, len(a) // 2)] + b[len(b) // 2 :]
+
+
 def swap_names(ps: list[tuple[str, str | None]], rng: random.Random, firsts: list[str], surs: list[str]) -> list:
     out = []
     for s, label in ps:
@@ -150,7 +160,11 @@ def swap_names(ps: list[tuple[str, str | None]], rng: random.Random, firsts: lis
                     return w
                 poss = re.search(r"['’]s$", w)
                 base = w[:-2] if poss else w
-                new = _like(rng.choice(firsts if k == 1 else surs), base)
+                pool = firsts if k == 1 else surs
+                if rng.random() < BLEND:
+                    new = _like(blend(rng, pool), base)
+                else:
+                    new = _like(rng.choice(pool), base)
                 return new + (w[-2:] if poss else "")
 
             s = WORD.sub(sub, s)
@@ -197,15 +211,18 @@ def examples(rec: dict, lex: Lexicons, rules: Deidentifier, cache: dict[str, str
         a, b = norm.to_original(t.start, t.end)
         blocked.append(removed.overlaps(a, b) or protected.overlaps(t.start, t.end) or regions.overlaps(t.start, t.end))
     out = []
+    w = words(doc, cache)
     for t in doc.tokens:
-        if blocked[t.i] or not candidate(t, lex_class(lex, t.lower, cache)):
+        # every word is an example (the rules' finds too: more evidence of what
+        # a name looks like); only the context stops at what the rules removed
+        if not candidate(t, w.cls[t.i]):
             continue
         a, b = norm.to_original(t.start, t.end)
         labels = {label_at[i] for i in range(a, b)} - {""}
         if labels - set(CLASSES):
             continue  # inside an age, date, contact or ID: the rules' business
         y = CLASSES.index(labels.pop()) + 1 if labels else 0
-        out.append((features(doc, t, blocked, cache), y))
+        out.append((features(doc, t, blocked, w), y))
     return out
 
 

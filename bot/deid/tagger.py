@@ -153,12 +153,31 @@ def _neighbour(doc: Doc, t: Token, step: int, blocked: list[bool]) -> Token | No
     return q
 
 
-def features(doc: Doc, t: Token, blocked: list[bool], cache: dict[str, str]) -> list[str]:
+@dataclass
+class _Words:
+    """Per token of a doc, computed once: what the lists say, its shape, and
+    how it appears as a neighbour's context."""
+
+    cls: list[str]
+    shape: list[str]
+    ctx: list[str]
+
+
+def words(doc: Doc, cache: dict[str, str]) -> _Words:
     lex = doc.lex
+    cls = [lex_class(lex, t.lower, cache) for t in doc.tokens]
+    shape = [_shape(t.text) for t in doc.tokens]
+    ctx = [_ctx(t.lower, c) for t, c in zip(doc.tokens, cls, strict=True)]
+    return _Words(cls, shape, ctx)
+
+
+def features(doc: Doc, t: Token, blocked: list[bool], w: _Words) -> list[str]:
     low = t.lower
-    c = lex_class(lex, low, cache)
-    s = _shape(t.text)
-    f = ["b", "c=" + c, "s=" + s, "sc=" + s + c, "x3=" + low[-3:], "x2=" + low[-2:], "n=" + str(min(len(low), 9))]
+    i = t.i
+    c = w.cls[i]
+    s = w.shape[i]
+    sc = s + c
+    f = ["b", "c=" + c, "s=" + s, "sc=" + sc, "x3=" + low[-3:], "x2=" + low[-2:], "n=" + str(min(len(low), 9))]
     f.extend("f=" + ch for ch in c)
     if "W" in c or "C" in c or "A" in c:
         f.append("w=" + low)
@@ -166,7 +185,7 @@ def features(doc: Doc, t: Token, blocked: list[bool], cache: dict[str, str]) -> 
     # right after a removed word the text may have lost its punctuation: a start
     start = t.sent_start or p is None
     if start:
-        f.append("ss|" + s + c)
+        f.append("ss|" + sc)
     if t.possessive:
         f.append("poss")
     if "-" in low:
@@ -175,26 +194,26 @@ def features(doc: Doc, t: Token, blocked: list[bool], cache: dict[str, str]) -> 
         f.append("p=<s>")
         pw = "<s>"
     else:
-        pc = lex_class(lex, p.lower, cache)
-        pw = _ctx(p.lower, pc)
+        j = p.i
+        pw = w.ctx[j]
         g = _gap(doc.gap(p, t))
-        f += ["p=" + pw, "pc=" + pc, "p|c=" + pw + "|" + c, "p|s=" + pw + "|" + s, "g=" + g, "ps=" + _shape(p.text)]
+        f += ["p=" + pw, "pc=" + w.cls[j], "p|c=" + pw + "|" + c, "p|s=" + pw + "|" + s, "g=" + g, "ps=" + w.shape[j]]
         if p.possessive:
             f.append("pposs")
         pp = _neighbour(doc, p, -1, blocked)
         if pp is not None and not p.sent_start:
-            ppw = _ctx(pp.lower, lex_class(lex, pp.lower, cache))
+            ppw = w.ctx[pp.i]
             f += ["pp=" + ppw, "pp|p=" + ppw + "|" + pw]
     q = _neighbour(doc, t, 1, blocked)
     if q is None or q.sent_start:
         f.append("q=</s>")
     else:
-        qc = lex_class(lex, q.lower, cache)
-        qw = _ctx(q.lower, qc)
-        f += ["q=" + qw, "qc=" + qc, "q|c=" + qw + "|" + c, "qs=" + _shape(q.text), "p|q=" + pw + "|" + qw]
+        k = q.i
+        qw = w.ctx[k]
+        f += ["q=" + qw, "qc=" + w.cls[k], "q|c=" + qw + "|" + c, "qs=" + w.shape[k], "p|q=" + pw + "|" + qw]
         qq = _neighbour(doc, q, 1, blocked)
         if qq is not None and not qq.sent_start:
-            f.append("qq=" + _ctx(qq.lower, lex_class(lex, qq.lower, cache)))
+            f.append("qq=" + w.ctx[qq.i])
     return f
 
 
@@ -227,18 +246,17 @@ class Tagger:
         z = e[0] + e[1] + e[2] + e[3]
         return [x / z for x in e]
 
-    def tag(self, doc: Doc, taken: Iterable[Candidate] = ()) -> list[Tagged]:
+    def tag(self, doc: Doc, taken: Iterable[Candidate] = (), w: _Words | None = None) -> list[Tagged]:
         """Words outside `taken` that look like NAME/LOCATION/ORG, with the
         probability of that label (≥ self.review), one per word, in text order."""
         blocked = blocked_tokens(doc, taken)
+        if w is None:
+            w = words(doc, self._cache)
         out: list[Tagged] = []
         for t in doc.tokens:
-            if blocked[t.i]:
+            if blocked[t.i] or not candidate(t, w.cls[t.i]):
                 continue
-            cls = lex_class(doc.lex, t.lower, self._cache)
-            if not candidate(t, cls):
-                continue
-            pr = self.probs(features(doc, t, blocked, self._cache))
+            pr = self.probs(features(doc, t, blocked, w))
             k = max(range(4), key=pr.__getitem__)
             if k and pr[k] >= self.review:
                 out.append(Tagged(t.start, t.end, CLASSES[k - 1], pr[k]))
@@ -250,8 +268,9 @@ class Tagger:
         so it looks again until nothing new is removed (at most three rounds)."""
         sure_all: list[Candidate] = []
         unsure: list[Tagged] = []
+        w = words(doc, self._cache)
         for _ in range(3):
-            sure, unsure = tagger_candidates(self.tag(doc, [*taken, *sure_all]), doc, self.remove)
+            sure, unsure = tagger_candidates(self.tag(doc, [*taken, *sure_all], w), doc, self.remove)
             if not sure:
                 break
             sure_all += sure

@@ -30,6 +30,7 @@ from pathlib import Path
 from .lexicons import Lexicons
 from .model import Candidate
 from .recognizers.base import Doc, Intervals
+from .recognizers.orgs import HEADS
 from .tokens import Token
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "tagger.json.gz"
@@ -301,11 +302,12 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
     def flush() -> None:
         if not run:
             return
-        # hysteresis: one sure word with evidence of its own carries its
-        # unsure neighbours of the same label ("harbor point counseling")
-        if any(t.prob >= remove for t in run) and any(_anchor(doc, t) for t in run):
-            kind = "place" if run[0].label == "LOCATION" else ""
-            sure.append(Candidate(run[0].start, run[-1].end, run[0].label, kind, 30, "tagger"))
+        label = _run_label(run)
+        # hysteresis: one sure word carries its unsure neighbours ("harbor point counseling")
+        sure_word = any(t.prob >= remove for t in run)
+        if sure_word and (any(_anchor(doc, t) for t in run) or label == "ORG" and _named_org(doc, run)):
+            kind = "place" if label == "LOCATION" else _org_kind(doc, run) if label == "ORG" else ""
+            sure.append(Candidate(run[0].start, run[-1].end, label, kind, 30, "tagger"))
         else:
             unsure.extend(run)
         run.clear()
@@ -316,6 +318,37 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
         run.append(t)
     flush()
     return sure, unsure
+
+
+def _run_label(run: list[Tagged]) -> str:
+    """A run that mixes labels is a place or an organisation ("ysbyty gwynedd"),
+    never a person: a place shown as a person misleads the reader."""
+    labels = {t.label for t in run}
+    if len(labels) == 1:
+        return run[0].label
+    score = {"LOCATION": 0.0, "ORG": 0.0}
+    for t in run:
+        if t.label in score:
+            score[t.label] += t.prob
+    return max(score, key=lambda k: (score[k], k))
+
+
+def _named_org(doc: Doc, run: list[Tagged]) -> bool:
+    """Ordinary words ending in an organisation's head noun, with one word that is
+    not a common one: "western suburbs netball club", "cornerstone counselling"
+    (not "family therapy", "support group")."""
+    if len(run) < 2 or doc.text[run[-1].start : run[-1].end].lower() not in HEADS:
+        return False
+    for t in run[:-1]:
+        tok = doc.token_at(t.start)
+        if tok is not None and tok.lower not in HEADS and tok.lower not in doc.lex.common_words:
+            return True
+    return False
+
+
+def _org_kind(doc: Doc, run: list[Tagged]) -> str:
+    kind = HEADS.get(doc.text[run[-1].start : run[-1].end].lower(), "")
+    return "" if kind == "landmark" else kind
 
 
 def _anchor(doc: Doc, t: Tagged) -> bool:
@@ -334,16 +367,12 @@ def _anchor(doc: Doc, t: Tagged) -> bool:
 
 
 def _joined(text: str, a: Tagged, b: Tagged) -> bool:
-    if a.label != b.label:
-        return False
     gap = text[a.end : b.start]
-    if gap in (" ", "-", "'s ", "’s "):
-        return True
+    if gap in (" ", "-"):
+        return True  # neighbours are one thing; _run_label settles what
+    if gap in ("'s ", "’s "):
+        return a.label == b.label
     # one joining word between: "prince of wales", "club atlético de …"
     parts = gap.split()
-    return (
-        len(parts) == 1
-        and gap.startswith(" ")
-        and gap.endswith(" ")
-        and parts[0].lower() in (_NAME_JOINERS if a.label == "NAME" else _JOINERS)
-    )
+    joiners = _NAME_JOINERS if a.label == b.label == "NAME" else _JOINERS
+    return len(parts) == 1 and gap.startswith(" ") and gap.endswith(" ") and parts[0].lower() in joiners

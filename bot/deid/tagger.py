@@ -306,8 +306,14 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
         # hysteresis: one sure word carries its unsure neighbours ("harbor point counseling")
         sure_word = any(t.prob >= remove for t in run)
         if sure_word and (any(_anchor(doc, t) for t in run) or label == "ORG" and _named_org(doc, run)):
-            kind = "place" if label == "LOCATION" else _org_kind(doc, run) if label == "ORG" else ""
-            sure.append(Candidate(run[0].start, run[-1].end, label, kind, 30, "tagger"))
+            end = run[-1].end
+            last = doc.text[run[-1].start : end]
+            head = _head_after(doc, run[-1])
+            if head is not None:
+                # "oakley plumbing", "rania counselling": a business named after a person or place
+                label, end, last = "ORG", head.end, head.text
+            kind = "place" if label == "LOCATION" else _org_kind(last) if label == "ORG" else ""
+            sure.append(Candidate(run[0].start, end, label, kind, 30, "tagger"))
         else:
             unsure.extend(run)
         run.clear()
@@ -346,9 +352,21 @@ def _named_org(doc: Doc, run: list[Tagged]) -> bool:
     return False
 
 
-def _org_kind(doc: Doc, run: list[Tagged]) -> str:
-    kind = HEADS.get(doc.text[run[-1].start : run[-1].end].lower(), "")
+def _org_kind(head: str) -> str:
+    kind = HEADS.get(head.lower(), "")
     return "" if kind == "landmark" else kind
+
+
+_NAMED_HEAD_KINDS = frozenset({"workplace", "clinic", "church", "team", "hospital"})
+
+
+def _head_after(doc: Doc, t: Tagged) -> Token | None:
+    """A business head noun right after a tagged word, in the same case family."""
+    tok = doc.token_at(t.start)
+    q = doc.next(tok) if tok is not None else None
+    if q is None or tok is None or doc.gap(tok, q) != " " or tok.possessive:
+        return None
+    return q if HEADS.get(q.lower) in _NAMED_HEAD_KINDS else None
 
 
 def _anchor(doc: Doc, t: Tagged) -> bool:

@@ -314,7 +314,7 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
                 label, end, last = "ORG", head.end, head.text
             kind = "place" if label == "LOCATION" else _org_kind(last) if label == "ORG" else ""
             sure.append(Candidate(run[0].start, end, label, kind, 30, "tagger"))
-        else:
+        elif len(run) > 1 or _worth_pointing(doc, run[0]):
             unsure.extend(run)
         run.clear()
 
@@ -324,6 +324,15 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
         run.append(t)
     flush()
     return sure, unsure
+
+
+def _worth_pointing(doc: Doc, t: Tagged) -> bool:
+    """A lone common word is pointed out only when capitalised mid-sentence:
+    "Second thought." and "the report" are no one's name."""
+    tok = doc.token_at(t.start)
+    if tok is None:
+        return False
+    return "C" not in lex_class(doc.lex, tok.lower, {}) or tok.is_cap and not tok.sent_start
 
 
 def _run_label(run: list[Tagged]) -> str:

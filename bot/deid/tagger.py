@@ -38,7 +38,9 @@ CLASSES = ("NAME", "LOCATION", "ORG")  # "O" is the reference class (score 0)
 # engine thresholds on the tagger's probability of its best class; chosen by
 # cross-validation (see docs/deid.md)
 REMOVE = 0.7
-REVIEW = 0.35
+REVIEW = 0.3
+# a neighbour joins a sure word's removal only if its own label is at least this likely
+CARRY = 0.35
 # review reasons, one per class
 REASON = {"NAME": "looks_like_a_name", "LOCATION": "looks_like_a_place", "ORG": "looks_like_an_organisation"}
 # the context words the features name as such, whatever the lists say of them
@@ -248,8 +250,9 @@ class Tagger:
         return [x / z for x in e]
 
     def tag(self, doc: Doc, taken: Iterable[Candidate] = (), w: _Words | None = None) -> list[Tagged]:
-        """Words outside `taken` that look like NAME/LOCATION/ORG, with the
-        probability of that label (≥ self.review), one per word, in text order."""
+        """Words outside `taken` that look like NAME/LOCATION/ORG (probability of
+        not being O ≥ self.review), with the probability of their likeliest
+        label, one per word, in text order."""
         blocked = blocked_tokens(doc, taken)
         if w is None:
             w = words(doc, self._cache)
@@ -258,8 +261,9 @@ class Tagger:
             if blocked[t.i] or not candidate(t, w.cls[t.i]):
                 continue
             pr = self.probs(features(doc, t, blocked, w))
-            k = max(range(4), key=pr.__getitem__)
-            if k and pr[k] >= self.review:
+            # the likeliest identifier label; pointed out when "some identifier" is likely enough
+            k = max((1, 2, 3), key=pr.__getitem__)
+            if 1.0 - pr[0] >= self.review:
                 out.append(Tagged(t.start, t.end, CLASSES[k - 1], pr[k]))
         return out
 
@@ -300,6 +304,9 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
     run: list[Tagged] = []
 
     def flush() -> None:
+        # a run does not end in a common word unless it is a head noun ("the surry hills site")
+        while len(run) > 1 and _trailing_common(doc, run[-1]):
+            unsure.append(run.pop())  # pointed out instead
         if not run:
             return
         label = _run_label(run)
@@ -314,25 +321,44 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
                 label, end, last = "ORG", head.end, head.text
             kind = "place" if label == "LOCATION" else _org_kind(last) if label == "ORG" else ""
             sure.append(Candidate(run[0].start, end, label, kind, 30, "tagger"))
-        elif len(run) > 1 or _worth_pointing(doc, run[0]):
-            unsure.extend(run)
+        else:
+            unsure.extend(t for t in run if len(run) >= 3 or _worth_pointing(doc, t))
         run.clear()
 
     for t in tagged:
+        if t.prob < CARRY:
+            # too unsure of its label to be carried into a removal: pointed out at most
+            flush()
+            if not _trailing_common(doc, t) and _worth_pointing(doc, t):
+                unsure.append(t)  # a weak guess is pointed out only at an uncommon word
+            continue
         if run and not _joined(doc.text, run[-1], t):
             flush()
         run.append(t)
     flush()
+    unsure.sort(key=lambda t: t.start)
     return sure, unsure
 
 
+def _trailing_common(doc: Doc, t: Tagged) -> bool:
+    tok = doc.token_at(t.start)
+    return tok is not None and tok.lower not in HEADS and "C" in lex_class(doc.lex, tok.lower, {})
+
+
 def _worth_pointing(doc: Doc, t: Tagged) -> bool:
-    """A lone common word is pointed out only when capitalised mid-sentence:
-    "Second thought." and "the report" are no one's name."""
+    """A word on its own is pointed out when no dictionary knows it (and it is no
+    vowel-less shorthand: "mtg", "wrk"), or when a name or place list knows it
+    and it is not a common word at a sentence start or in lowercase:
+    "Second thought.", "the Code of Ethics" and "the report" are no one's name."""
     tok = doc.token_at(t.start)
     if tok is None:
         return False
-    return "C" not in lex_class(doc.lex, tok.lower, {}) or tok.is_cap and not tok.sent_start
+    cls = lex_class(doc.lex, tok.lower, {})
+    if "W" not in cls and "C" not in cls:
+        return not (tok.is_lower and not any(v in tok.lower for v in "aeiouy"))
+    if not ("F" in cls or "S" in cls or "P" in cls):
+        return False
+    return "C" not in cls or tok.is_cap and not tok.sent_start
 
 
 def _run_label(run: list[Tagged]) -> str:

@@ -416,7 +416,29 @@ def _anchor(doc: Doc, t: Tagged) -> bool:
     cls = lex_class(lex, tok.lower, {})
     if "W" in cls or "C" in cls:
         return tok.is_cap and not tok.sent_start and ("F" in cls or "S" in cls or "P" in cls)
-    return not (tok.is_lower and cls == "-" and lex.near_word(tok.lower))
+    low = tok.lower
+    if tok.is_upper and len(low) <= 5:
+        return False  # an acronym ("CAMFT"): the rules and the allowlists judge those
+    if cls == "-" and (tok.is_lower or tok.sent_start):
+        # a misspelling, or an English derivation the dictionary lacks ("bartending",
+        # "guardianship"): no evidence on its own unless capitalised mid-sentence
+        # (the rarer-words list is no help here: it holds "kavya" and "makati")
+        if tok.is_lower and lex.near_word(low) or _derived(lex, low):
+            return False
+    return True
+
+
+_DERIVATIONS = ("ing", "ism", "ist", "ists", "ship", "ness", "ment", "tion", "ity", "ical", "able", "ised", "ized")
+
+
+def _derived(lex: Lexicons, low: str) -> bool:
+    """An English derivation the dictionary lacks: words run together ending in a
+    derivational suffix ("bartending", "perfectionism", "guardianship",
+    "psychotherapist"). Place names rarely end so; "whitefield" and "kingsway"
+    are compounds too, and stay evidence."""
+    if len(low) > 30 or not low.isalpha() or not low.endswith(_DERIVATIONS):
+        return False
+    return any(lex.is_word(low[:i]) and lex.is_word(low[i:]) for i in range(3, len(low) - 2))
 
 
 def _joined(text: str, a: Tagged, b: Tagged) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 import traceback
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from bot.listeners import register_listeners
 from bot.listeners.context import team_of, user_of
 from bot.logs import log_event
 from bot.outgoing import Notice
+from bot.shutdown import track_listeners
 from bot.storage.outage import is_database_down
 from bot.texts import text
 
@@ -39,7 +39,6 @@ def create_app(
     *,
     signing_secret: str | None,
     process_before_response: bool = False,
-    log_requests: bool = False,
 ) -> AsyncApp:
     bolt_log = logging.getLogger("slack_bolt.App")
     if not any(isinstance(f, _NoRedundantTokenWarning) for f in bolt_log.filters):
@@ -51,23 +50,8 @@ def create_app(
         request_verification_enabled=bool(signing_secret),
         logger=bolt_log,
     )
-    if log_requests:
-        # Socket Mode bypasses the HTTP front door, so log requests here instead.
-        @app.middleware
-        async def request_log(body, next):
-            started = time.perf_counter()
-            response = await next()
-            kind = body.get("type") or ("command" if "command" in body else "unknown")
-            log_event(
-                log,
-                "request",
-                kind=kind,
-                status=getattr(response, "status", None),
-                latency_ms=round((time.perf_counter() - started) * 1000, 1),
-                mode="socket",
-            )
-            return response
 
+    # Requests are logged by the front door: bot/http.py in HTTP mode, bot/socket_mode.py in Socket Mode.
     @app.error
     async def on_error(error, body):
         # Where, not what: an exception's message may quote user text.
@@ -80,6 +64,7 @@ def create_app(
         log_event(log, "listener failed", logging.ERROR, error=type(error).__name__, detail=where)
 
     register_listeners(app, services)
+    track_listeners(app, services.in_flight)
     return app
 
 

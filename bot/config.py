@@ -34,7 +34,7 @@ OptionalInt = (int, type(None))
 
 # key -> expected type, or a nested schema dict, or ("list", item_schema)
 SCHEMA: dict[str, Any] = {
-    "app": {"port": int, "log_level": str, "data_dir": str},
+    "app": {"port": int, "log_level": str, "data_dir": str, "shutdown_seconds": (int, float)},
     "slack": {
         "api_url": OptionalStr,
         "rate_limit_retries": int,
@@ -104,6 +104,12 @@ RANGES: dict[str, tuple[str, str | None, Any, str]] = {
     "port": ("app.port", "PORT", lambda v: 0 <= v <= 65535, "between 1 and 65535 (or 0: any free port)"),
     "log_level": ("app.log_level", "LOG_LEVEL", lambda v: v in LOG_LEVELS, "one of " + ", ".join(LOG_LEVELS)),
     "log_format": ("(none)", "LOG_FORMAT", lambda v: v in LOG_FORMATS, "one of " + ", ".join(LOG_FORMATS)),
+    "shutdown_seconds": (
+        "app.shutdown_seconds",
+        "SHUTDOWN_SECONDS",
+        lambda v: 0 < v <= 600,
+        "more than 0 and at most 600 seconds",
+    ),
     "retention_days": ("retention_days", None, lambda v: v >= 0, "0 (keep) or more days"),
     "idle_expiry_hours": ("intake.idle_expiry_hours", None, lambda v: v >= 1, "at least 1 hour"),
     "max_answer_chars": ("intake.max_answer_chars", None, lambda v: v >= 1, "at least 1"),
@@ -134,6 +140,9 @@ class Settings:
     port: int = 3000
     log_level: str = "INFO"
     log_format: str | None = None  # json or text; unset: text on a terminal, JSON otherwise
+    # SIGTERM: how long acknowledged work may take to finish before the process exits anyway
+    # (8: inside `docker stop`'s 10 s before its SIGKILL; Heroku and Kubernetes allow 30 s)
+    shutdown_seconds: float = 8
     data_dir: Path = ROOT / "data"
     slack_api_url: str | None = None
     rate_limit_retries: int = 3
@@ -216,6 +225,7 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
     s = Settings(
         port=get("app", "port", 3000),
         log_level=str(get("app", "log_level", "INFO")).upper(),
+        shutdown_seconds=get("app", "shutdown_seconds", 8),
         data_dir=data_dir,
         slack_api_url=get("slack", "api_url"),
         rate_limit_retries=get("slack", "rate_limit_retries", 3),
@@ -241,6 +251,7 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         "PORT": ("port", int),
         "LOG_LEVEL": ("log_level", str.upper),
         "LOG_FORMAT": ("log_format", str.lower),
+        "SHUTDOWN_SECONDS": ("shutdown_seconds", float),
         "SLACK_API_URL": ("slack_api_url", str),
         "DATABASE_URL": ("database_url", str),
         "SLACK_BOT_TOKEN": ("bot_token", str),
@@ -256,7 +267,8 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         try:
             setattr(s, attr, cast(value))
         except ValueError:
-            raise ConfigError(f"environment variable {var} should be an integer, got {value!r}") from None
+            kind = "a number" if cast is float else "an integer"
+            raise ConfigError(f"environment variable {var} should be {kind}, got {value!r}") from None
         s.sources[attr] = f"environment ({var})"
     check_ranges(s)
     return s

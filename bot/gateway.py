@@ -62,6 +62,17 @@ class ChannelInfo:
 
 
 @dataclass(frozen=True)
+class ThreadMessage:
+    """One reply in a thread, as the domain needs it: never who wrote it.
+    ``from_app``: the app's own message (its ``text`` is the body it posted);
+    otherwise a person's message, as plain words (mentions of people made "[name]")."""
+
+    ts: str
+    text: str
+    from_app: bool
+
+
+@dataclass(frozen=True)
 class PostMark:
     """Invisible metadata on a channel post, so that the app can find its own
     message again after a lost answer."""
@@ -94,6 +105,13 @@ class Gateway(Protocol):
     ) -> list[str]:
         """The ts of every message in ``channel`` (or in the thread ``thread_ts``) since
         ``since`` that carries ``mark``, oldest first."""
+        ...
+
+    async def thread(
+        self, team: Team, channel: str, thread_ts: str, *, oldest: str | None = None
+    ) -> list[ThreadMessage]:
+        """The replies under ``thread_ts`` (not the parent), oldest first; from ``oldest``
+        on (inclusive) when given."""
         ...
 
     async def open_view(self, team: Team, trigger_id: str, view: Any) -> str:

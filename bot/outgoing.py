@@ -22,6 +22,15 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class ModalNotice:
+    """A modal holding one sentence and a Close button: opened at once on a click whose
+    form takes a while to prepare (a trigger_id opens a modal only within 3 s), then
+    replaced by the form, or kept saying why there is none."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class IntakeIntro:
     pass
 
@@ -119,6 +128,21 @@ class RelayNotice:
     count: int
     permalink: str | None
     resolved: bool
+    # What the replies say (de-identified, as public in the channel; never who wrote them).
+    replies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConsultRecord:
+    """A de-identified record of one consultation, for the poster's notes: only what was
+    posted and replied in the channel, never who anyone is."""
+
+    number: int
+    posted_on: str  # the date it was posted, YYYY-MM-DD
+    made_on: str  # the date the record was made
+    content: PostContent
+    replies: tuple[str, ...]
+    resolved: bool
 
 
 @dataclass(frozen=True)
@@ -134,6 +158,18 @@ class AdminAnswer:
     """An answer to `/boundary-admin` (mrkdwn; user text in it already escaped)."""
 
     text: str
+
+
+@dataclass(frozen=True)
+class BlockQuestion:
+    """`/boundary-admin block 17` asks first: "Block …? [Block] [Cancel]"; only the click blocks."""
+
+    number: int
+    reply: int | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.number}.{self.reply}" if self.reply else str(self.number)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import gc
 import logging
 import signal
 import sys
+import time
 
 from aiohttp import web
 
@@ -33,7 +34,7 @@ def _where(url: str) -> str:
         return url.split(":", 1)[0]
 
 
-async def start_app(settings: Settings, *, socket_mode: bool = False):
+async def start_app(settings: Settings):
     """Services, the Bolt app and its worker, ready to serve."""
     try:
         services = await build_services(settings)
@@ -53,7 +54,7 @@ async def start_app(settings: Settings, *, socket_mode: bool = False):
     services.matcher.answer("warm up")
     gc.collect()
     gc.freeze()
-    app = create_app(services, services.client, signing_secret=settings.signing_secret, log_requests=socket_mode)
+    app = create_app(services, services.client, signing_secret=settings.signing_secret)
     worker = Worker(services)
     return services, app, worker
 
@@ -82,12 +83,12 @@ async def serve(settings: Settings) -> None:
     socket_mode = settings.socket_mode
     if not socket_mode and not settings.signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)")
-    services, app, worker = await start_app(settings, socket_mode=socket_mode)
+    services, app, worker = await start_app(settings)
     handler = None
     if socket_mode:
-        from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+        from bot.socket_mode import LoggedSocketModeHandler
 
-        handler = AsyncSocketModeHandler(app, settings.app_token)
+        handler = LoggedSocketModeHandler(app, settings.app_token)
         # Slack reaches the app over the WebSocket (no signing secret needed: nothing
         # arrives over HTTP); only the health check is served.
         web_app = web.Application()
@@ -96,7 +97,8 @@ async def serve(settings: Settings) -> None:
         web_app = build_web_app(app, settings.signing_secret or "", store=services.store)
     guard = ConnectionGuard()
     install_guard(web_app, guard)
-    runner = web.AppRunner(web_app, access_log=None)
+    # aiohttp gives requests under way this long to finish when the runner is cleaned up.
+    runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=settings.shutdown_seconds)
     await runner.setup()
     try:
         # A burst of new connections must not overflow the listen queue (default 128);
@@ -113,25 +115,57 @@ async def serve(settings: Settings) -> None:
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
     joining = asyncio.create_task(join_configured_channels(services))
     worker.start()  # its first tick sends posts left pending by a crash
-    # SIGTERM (a deploy, `docker stop`) shuts down cleanly: the finally below closes
-    # the store, which checkpoints SQLite's WAL, as Ctrl-C does.
-    main_task = asyncio.current_task()
-    if main_task is not None:
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
+    # SIGTERM (a deploy, a scale-down, `docker stop`) and Ctrl-C stop cleanly: see stop().
+    stop_requested = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop_requested.set)
     try:
         if handler is not None:
-            await handler.start_async()
-        else:
-            await asyncio.Event().wait()
+            await handler.connect_async()
+        await stop_requested.wait()
     finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
         joining.cancel()
-        if handler is not None:
-            await handler.close_async()  # the WebSocket and its HTTP session
-        await worker.stop()
-        await guard.close()
-        await runner.cleanup()
-        await services.close()
-        log_event(log, "stopped")
+        await stop(settings, services, worker, runner, guard, handler)
+
+
+async def stop(settings: Settings, services, worker: Worker, runner: web.AppRunner, guard, handler) -> None:
+    """A clean stop, within settings.shutdown_seconds: no new requests (the listening
+    socket, or the Socket Mode connection, is closed first; Slack sends what follows to
+    another process or again later), then what was acknowledged is finished: requests
+    under way, the listeners Bolt runs after its ack (an answer on its way to a
+    response_url, an intake step, a submitted reply) and the worker's tick. Relay batches
+    and pending posts are rows in the database, sent by the next process. Then the
+    database is closed (SQLite checkpoints its WAL)."""
+    deadline = time.monotonic() + settings.shutdown_seconds
+
+    def left() -> float:
+        return max(0.0, deadline - time.monotonic())
+
+    if handler is not None:
+        await handler.close_async()  # the WebSocket and its HTTP session
+    for site in list(runner.sites):
+        await site.stop()
+    log_event(log, "stopping", count=services.in_flight.count, detail=f"up to {settings.shutdown_seconds:g} s")
+    # Requests whose handler is still running (a slash command waiting for its ack).
+    if hasattr(runner, "_shutdown_timeout"):  # aiohttp's, read at cleanup: the bound is for the whole stop
+        runner._shutdown_timeout = left()
+    await runner.cleanup()
+    finished = await services.in_flight.wait_idle(left())
+    ticked = await worker.stop(timeout=left())
+    await guard.close()
+    if not (finished and ticked):
+        log_event(
+            log,
+            "stopped before all acknowledged work finished",
+            logging.WARNING,
+            count=services.in_flight.count,
+            reason="shutdown_seconds reached",
+        )
+    await services.close()
+    log_event(log, "stopped")
 
 
 def use_sandbox_database(settings: Settings) -> str:

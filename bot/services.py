@@ -27,6 +27,7 @@ from bot.principles.codes import CodeChoice
 from bot.principles.matcher import Matcher
 from bot.responder import Responder
 from bot.risk import get_recognizer
+from bot.shutdown import InFlight
 from bot.slack.gateway import WebApiGateway
 from bot.slack_client import build_client
 from bot.storage.store import Store
@@ -89,6 +90,8 @@ class Services:
     admin: AdminCommands
     codes: CodeChoice
     responder: Responder = field(default_factory=Responder)
+    # acknowledged requests whose listeners still run: a clean stop waits for them
+    in_flight: InFlight = field(default_factory=InFlight)
 
     async def close(self) -> None:
         await self.responder.close()

@@ -29,6 +29,7 @@ class Worker:
         self.interval = interval
         self.clock = clock  # the time the jobs' intervals are measured in (tests move it)
         self._task: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
 
     async def tick(self) -> dict:
         posted = await self.s.posting.deliver_due()
@@ -53,22 +54,34 @@ class Worker:
         return {"posted": posted, "relayed": relayed, "expired": expired}
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 await self.tick()
             except Exception as exc:  # the loop must outlive a bad tick (e.g. the database restarting)
                 log_event(log, "worker tick failed", logging.ERROR, error=type(exc).__name__)
-            await asyncio.sleep(self.interval)
+            try:
+                await asyncio.wait_for(self._stopping.wait(), self.interval)
+            except TimeoutError:
+                pass
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping.clear()
             self._task = asyncio.create_task(self.run())
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+    async def stop(self, timeout: float = 0.0) -> bool:
+        """Stops the loop; a tick under way gets up to `timeout` seconds to finish (a
+        post or a relay half sent is claimed in the database, and a tick cut short leaves
+        it for the next process to find later). True when it ended by itself."""
+        task, self._task = self._task, None
+        if task is None:
+            return True
+        self._stopping.set()
+        done, _ = await asyncio.wait([task], timeout=max(0.0, timeout)) if timeout > 0 else (set(), None)
+        if task not in done:
+            task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        return task in done

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.gateway import ChannelInfo, GatewayError, NotFound, PostMark, Sent, Team
+from bot.gateway import ChannelInfo, GatewayError, NotFound, PostMark, Sent, Team, ThreadMessage
 
 
 @dataclass
@@ -31,6 +31,7 @@ class InMemoryGateway:
     admins: set[str] = field(default_factory=set)
     sent: list[Sending] = field(default_factory=list)
     failures: dict[str, list[GatewayError]] = field(default_factory=dict)
+    people_replies: dict[str, list[ThreadMessage]] = field(default_factory=dict)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
 
     def fail_next(self, kind: str, *errors: GatewayError) -> None:
@@ -84,6 +85,27 @@ class InMemoryGateway:
     async def find_marked(self, team: Team, channel: str, mark: PostMark, since: datetime) -> list[str]:
         self._enter("find_marked")
         return [s.ts for s in self.live(channel) if s.mark is not None and s.mark.post_id == mark.post_id]
+
+    async def thread(
+        self, team: Team, channel: str, thread_ts: str, *, oldest: str | None = None
+    ) -> list[ThreadMessage]:
+        """The app's thread posts (their ``text`` attribute, or the value itself) and the
+        people's replies tests add to ``people_replies``."""
+        self._enter("thread")
+        gone = {s.ts for s in self.sent if s.kind == "delete" and s.where == channel}
+        out = [
+            ThreadMessage(s.ts, str(getattr(s.value, "text", s.value)), True)
+            for s in self.sent
+            if s.kind == "post" and s.where == channel and s.thread_ts == thread_ts and s.ts not in gone
+        ]
+        out += [t for t in self.people_replies.get(thread_ts, []) if t.ts not in gone]
+        return sorted((t for t in out if oldest is None or float(t.ts) >= float(oldest)), key=lambda t: float(t.ts))
+
+    def person_replies(self, thread_ts: str, text: str) -> str:
+        """A colleague replies in a thread as themselves; returns the reply's ts."""
+        ts = self._new_ts()
+        self.people_replies.setdefault(thread_ts, []).append(ThreadMessage(ts, text, False))
+        return ts
 
     async def open_view(self, team: Team, trigger_id: str, view: Any) -> str:
         self._enter("view")

@@ -252,6 +252,18 @@ def _view(callback_id: str, title: str, blocks: list, metadata: str, submit: str
     return view.to_dict()
 
 
+def modal_notice(value) -> dict:
+    """One sentence (mrkdwn from prompts/) in a modal with only a Close button."""
+    view = View(
+        type="modal",
+        callback_id="modal_notice",
+        title=PlainTextObject(text=text("messages.modal.title")[:24]),
+        close=PlainTextObject(text=text("messages.modal.close")[:24]),
+        blocks=render(sections(value.text))[:MAX_VIEW_BLOCKS],
+    )
+    return view.to_dict()
+
+
 def text_form(spec, step, ref: str, max_chars: int) -> dict:
     return _view(
         FORM_CALLBACK,

@@ -25,7 +25,7 @@ from bot.blocks.common import (
     sections,
 )
 from bot.blocks.posts import own_post, post_body
-from bot.outgoing import AdminAnswer, ApprovalRequest, Decided, FlagNotice, HomeView, RejectForm
+from bot.outgoing import AdminAnswer, ApprovalRequest, BlockQuestion, Decided, FlagNotice, HomeView, RejectForm
 from bot.texts import text as lookup
 
 APPROVE = "review_approve"
@@ -38,6 +38,20 @@ REJECT_CALLBACK = "review_reject_submit"
 
 def _t(key: str, **fmt) -> str:
     return lookup(f"moderation.{key}", **fmt)
+
+
+BLOCK_YES = "admin_block_yes"
+BLOCK_NO = "admin_block_no"
+
+
+def block_question(q: BlockQuestion) -> Message:
+    """The answer to a typed `/boundary-admin block …`: the question and two buttons."""
+    asked = _t("confirm_block.reply" if q.reply else "confirm_block.post", number=q.number, reply=q.reply)
+    buttons = actions(
+        button(_t("confirm_block.block_button"), BLOCK_YES, q.ref, style="danger"),
+        button(_t("confirm_block.cancel_button"), BLOCK_NO, q.ref),
+    )
+    return Message(text=clip(asked, MAX_FALLBACK_TEXT), blocks=render([*sections(asked), buttons]))
 
 
 def admin_answer(answer: AdminAnswer) -> Message:

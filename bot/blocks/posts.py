@@ -22,7 +22,7 @@ from bot.blocks.common import (
     sections,
 )
 from bot.consult.model import FREE_TEXT_FIELDS, OwnPost, PostContent
-from bot.outgoing import ChannelPost, FlagForm, MyPosts, RelayNotice, ThreadReply
+from bot.outgoing import ChannelPost, ConsultRecord, FlagForm, MyPosts, RelayNotice, ThreadReply
 from bot.texts import text
 
 REPLY_ANON = "post_reply_anon"
@@ -31,6 +31,7 @@ OP_REPLY = "post_op_reply"
 RESOLVE = "post_resolve"
 REOPEN = "post_reopen"
 DELETE = "post_delete"
+RECORD = "post_record"
 FLAG_UNDO = "post_flag_undo"
 FLAG_CALLBACK = "flag_submit"
 REPLY_CALLBACK = {"anonymous": "reply_anon_submit", "op": "op_reply_submit"}
@@ -102,6 +103,7 @@ def owner_actions(number: int, resolved: bool) -> list:
         deny=_t("owner.delete_confirm_no"),
     )
     buttons.append(delete)
+    buttons.append(button(_t("record.button"), RECORD, str(number)))
     return [actions(*buttons)]
 
 
@@ -130,11 +132,61 @@ def with_resolved(message: dict, number: int, resolved: bool) -> Message | None:
     return Message(text=message.get("text") or "", blocks=blocks)
 
 
+RELAY_SHOWN = 5  # replies quoted in one relay DM; the rest are a link away
+RELAY_REPLY_CHARS = 700
+
+
 def relay_dm(relay: RelayNotice) -> Message:
     summary = _t("relay.text", count=relay.count, number=relay.number, s="y" if relay.count == 1 else "ies")
     link = f" <{relay.permalink}|{_t('relay.link')}>" if relay.permalink else ""
-    blocks = [*sections(summary + link), *owner_actions(relay.number, relay.resolved)]
+    blocks: list[Block] = [*sections(summary + link)]
+    for said in relay.replies[:RELAY_SHOWN]:
+        blocks.append(context(_t("relay.reply_label")))
+        blocks += plain_sections(clip(said, RELAY_REPLY_CHARS))
+    if len(relay.replies) > RELAY_SHOWN:
+        blocks.append(context(_t("relay.more", count=len(relay.replies) - RELAY_SHOWN)))
+    blocks += owner_actions(relay.number, relay.resolved)
     return Message(text=summary, blocks=render(blocks))
+
+
+RECORD_REPLIES = 40  # replies written into one record (a message holds 50 blocks)
+RECORD_REPLY_CHARS = 1500
+
+
+def record_text(rec: ConsultRecord, catalog) -> str:
+    """The record as plain text, to be copied into notes as it stands: the app's own
+    labels, and the post and replies exactly as they were public in the channel."""
+    c = rec.content
+    lines = [_t("record.heading", number=rec.number), _t("record.date", date=rec.posted_on), ""]
+    details = [f"{label}: {value}" for label, value in c.fields if value]
+    if details:
+        lines += [_t("record.details"), *details, ""]
+    for key in FREE_TEXT_FIELDS:
+        body = c.text_of(key)
+        if body:
+            lines += [_t(f"record.{key}"), body.strip(), ""]
+    lines.append(_t("record.principles"))
+    keys = [k for k in c.principles if k in catalog.principles]
+    lines += [f"• {catalog.principles[k].title} — {catalog.principles[k].summary}" for k in keys] or [
+        _t("record.no_principles")
+    ]
+    lines += ["", _t("record.replies", count=len(rec.replies))]
+    shown = rec.replies[:RECORD_REPLIES]
+    lines += [f"{i}. {clip(said, RECORD_REPLY_CHARS)}" for i, said in enumerate(shown, 1)] or [_t("record.no_replies")]
+    if len(rec.replies) > RECORD_REPLIES:
+        lines.append(_t("relay.more", count=len(rec.replies) - RECORD_REPLIES))
+    outcome = _t("record.resolved" if rec.resolved else "record.open")
+    lines += ["", _t("record.outcome", outcome=outcome), _t("record.saved", date=rec.made_on)]
+    return "\n".join(lines)
+
+
+def consult_record(rec: ConsultRecord, catalog) -> Message:
+    """The record in the poster's DM: the app's note, then the record as plain text
+    (it can neither ping nor format, and copies as it reads)."""
+    title = _t("record.title", number=rec.number)
+    body = record_text(rec, catalog)
+    blocks: list[Block] = [header(title), *sections(_t("record.intro")), divider(), *plain_sections(body)]
+    return Message(text=title, blocks=render(blocks[:50]))
 
 
 def own_post(p: OwnPost, max_question: int = 200) -> list:

@@ -34,12 +34,15 @@ class Renderer:
             out.ThreadReply: pb.thread_reply,
             out.RelayNotice: pb.relay_dm,
             out.MyPosts: pb.mine,
+            out.ConsultRecord: lambda v: pb.consult_record(v, c),
             out.AdminAnswer: mb.admin_answer,
+            out.BlockQuestion: mb.block_question,
             out.ApprovalRequest: lambda v: mb.approval_request(v, c),
             out.FlagNotice: lambda v: mb.flag_notice(v, c),
             out.Decided: mb.decided,
         }
         self._views: dict[type, Callable[[Any], dict]] = {
+            out.ModalNotice: ib.modal_notice,
             out.TextForm: lambda v: ib.text_form(s, s.by_id[v.step_id], v.ref, self.max_chars),
             out.PrinciplesForm: lambda v: ib.principles_form(s.by_id["principles"], v.ref, c, list(v.selected)),
             out.EditForm: lambda v: ib.edit_form(s, v.ref, v.content, self.max_chars),

@@ -23,9 +23,10 @@ from bot.identity import Identity
 from bot.logs import log_event
 from bot.moderation.review import Review
 from bot.moderation.workspace import Workspace
-from bot.outgoing import ChannelPost, RelayNotice, ReplyCheck, ThreadReply
+from bot.outgoing import ChannelPost, ConsultRecord, RelayNotice, ReplyCheck, ThreadReply
 from bot.risk import assess
 from bot.storage import models as m
+from bot.storage.models import utcnow
 from bot.storage.outage import is_database_down
 from bot.storage.store import Store
 from bot.texts import text
@@ -306,19 +307,47 @@ class Discussion:
             replayed += 1
         return replayed
 
+    async def colleague_replies(self, team: Team, post: m.Post, *, oldest: str | None = None) -> list[str]:
+        """What colleagues said in the post's thread, as it stands in the channel now (a
+        reply deleted there is not repeated): anonymous replies as posted, the others
+        de-identified like an anonymous reply. Never who wrote any of them."""
+        if not post.message_ts:
+            return []
+        own = {msg.ts: msg.kind for msg in await self.store.post_messages(post.id)}
+        said: list[str] = []
+        for msg in await self.gateway.thread(team, post.channel_id, post.message_ts, oldest=oldest):
+            if msg.from_app:
+                if own.get(msg.ts) == "anonymous" and msg.text.strip():
+                    said.append(msg.text.strip())  # de-identified when it was posted
+                continue  # the poster's own replies, notices, other apps
+            cleaned = msg.text.strip()
+            if cleaned:
+                said.append(await self._redact(team.id, cleaned))
+        return said
+
+    async def _relayed_replies(self, team: Team, post: m.Post, count: int, first_ts: str) -> tuple[str, ...]:
+        """The replies this relay is about (the first ``count`` from ``first_ts`` on);
+        none when Slack does not answer, so the count and link still go out."""
+        try:
+            return tuple((await self.colleague_replies(team, post, oldest=first_ts))[:count])
+        except (Unavailable, Refused):
+            return ()
+
     async def flush_relays(self) -> int:
         await self.replay_held()
         sent = 0
         for post_id, count, first_ts in await self.store.take_due_relays():
             post = await self.store.get_post(post_id)
             if post is None or post.status != PostStatus.POSTED or post.author_enc is None:
+                await self.store.drop_relay(post_id)
                 continue
             team = team_of(post)
             try:
                 permalink = await self.gateway.permalink(team, post.channel_id, first_ts)
             except (Unavailable, Refused):
                 permalink = None
-            notice = RelayNotice(post.id, count, permalink, bool(post.resolved))
+            replies = await self._relayed_replies(team, post, count, first_ts)
+            notice = RelayNotice(post.id, count, permalink, bool(post.resolved), replies)
             outcome = await self.posting.reach_poster(team, post, notice)
             if outcome == SENT:
                 self._relay_attempts.pop(post.id, None)
@@ -333,8 +362,37 @@ class Discussion:
                 continue
             # Put it back so the poster hears about it once Slack answers again.
             self._relay_attempts[post.id] = attempts
-            await self.store.add_reply(post.id, first_ts, self.relay_window)
+            await self.store.put_back_relay(post.id, count, first_ts, utcnow() + self.relay_window)
         return sent
+
+    async def record(self, team: Team, user_id: str, number: int) -> Result:
+        """Sends the poster a de-identified record of the consultation (in their DM):
+        the post and the replies as they stand in the channel, and the outcome."""
+        post = await self._live_post(team.id, number, need_text=False)
+        if post is None:
+            return Result(False, _t("post.not_found"))
+        if not self.owns(post, team.id, user_id):
+            return Result(False, _t("post.not_owner", number=number))
+        if post.content is None:
+            return Result(False, _t("record.purged", number=number))
+        if post.status != PostStatus.POSTED:
+            return Result(False, _t("post.not_posted_yet", number=number))
+        try:
+            replies = await self.colleague_replies(team, post)
+        except (Unavailable, Refused):
+            return Result(False, _t("record.unavailable", number=number))
+        posted = post.posted_at or post.created_at
+        record = ConsultRecord(
+            post.id,
+            posted.date().isoformat(),
+            utcnow().date().isoformat(),
+            PostContent.from_json(post.content),
+            tuple(replies),
+            bool(post.resolved),
+        )
+        await self.gateway.dm(team, user_id, record)
+        log_event(log, "record sent", post=post.id)
+        return Result(True, _t("record.sent", number=number))
 
     async def mine(self, team_id: str, user_id: str) -> list[OwnPost]:
         posts = await self.store.posts_by_author(team_id, self.identity.author_hashes(team_id, user_id))

@@ -18,7 +18,7 @@ from bot.moderation.commands import AdminCommand, channel_ref, parse, post_or_re
 from bot.moderation.service import Moderation, channels_job
 from bot.moderation.workspace import RESOURCE_KEYS, Workspace
 from bot.mrkdwn import escape
-from bot.outgoing import AdminAnswer
+from bot.outgoing import AdminAnswer, BlockQuestion
 from bot.principles import get_catalog
 from bot.principles.codes import CodeChoice
 from bot.storage import models as m
@@ -102,7 +102,7 @@ def _audit_detail(entry: m.AuditEntry) -> str:
     return ""
 
 
-Handler = Callable[[Team, str, AdminCommand], Awaitable[AdminAnswer]]
+Handler = Callable[[Team, str, AdminCommand], Awaitable[AdminAnswer | BlockQuestion]]
 
 
 class AdminCommands:
@@ -143,7 +143,7 @@ class AdminCommands:
             "codes": self._code,
         }
 
-    async def run(self, team: Team, user_id: str, typed: str) -> AdminAnswer:
+    async def run(self, team: Team, user_id: str, typed: str) -> AdminAnswer | BlockQuestion:
         if not await self.moderation.is_moderator(team, user_id):
             return _answer("not_moderator")
         cmd = parse(typed)
@@ -386,8 +386,23 @@ class AdminCommands:
             hashes += [h for h in self.identity.author_hashes(team.id, user_id) if h not in hashes]
         return hashes
 
-    async def _block(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
-        return await self._set_block(team, user_id, cmd, blocked=True)
+    async def _block(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer | BlockQuestion:
+        """A typed block asks first (a mistyped number would block the wrong person);
+        the answer to a reference that names no one is given at once."""
+        ref = post_or_reply(cmd.arg)
+        if ref is None:
+            return _answer("usage_line.block")
+        number, reply = ref
+        if await self._writer(team, number, reply) is None:
+            return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
+        return BlockQuestion(number, reply)
+
+    async def block_confirmed(self, team: Team, user_id: str, ref: str) -> AdminAnswer:
+        """The block itself: from the confirmation's Block button, or the queue's (behind
+        Slack's confirm dialog). Checks the moderator again: a click can come from anyone."""
+        if not await self.moderation.is_moderator(team, user_id):
+            return _answer("not_moderator")
+        return await self._set_block(team, user_id, AdminCommand("block", "", ref), blocked=True)
 
     async def _unblock(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
         return await self._set_block(team, user_id, cmd, blocked=False)

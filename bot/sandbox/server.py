@@ -271,7 +271,8 @@ class Sandbox:
             "views": s.views(user),
             "view_errors": {v["id"]: s.view_errors(v["id"]) for v in s.views(user)},
             "home": s.home(user),
-            "commands": COMMANDS,
+            "commands": [{**c, "escape": c["command"] in s.escape_commands} for c in COMMANDS],
+            "mentions": s.mention_candidates(user),
             "database": str(sandbox_database_path(self.settings) or ""),
         }
 

@@ -3,6 +3,7 @@ Slack, and sorts its failures into the domain's three kinds (``bot.gateway``).""
 
 from __future__ import annotations
 
+import re
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -15,7 +16,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.render import Renderer
-from bot.gateway import ChannelInfo, GatewayError, NotFound, PostMark, Refused, Sent, Team, Unavailable
+from bot.gateway import ChannelInfo, GatewayError, NotFound, PostMark, Refused, Sent, Team, ThreadMessage, Unavailable
 
 METADATA_TYPE = "boundary_consult_post"
 NOT_FOUND = {"channel_not_found", "message_not_found", "user_not_found", "thread_not_found", "not_found"}
@@ -54,6 +55,9 @@ DM_CACHE = 2048
 # How far back to look for a marked message whose answer was lost.
 LOST_ANSWER_WINDOW = timedelta(minutes=5)
 
+# Thread messages that carry what someone said (a reply with a file still has its words).
+SAID_SUBTYPES = {None, "thread_broadcast", "bot_message", "file_share", "me_message"}
+
 ClientFor = Callable[[Team], Awaitable[AsyncWebClient]]
 
 
@@ -81,6 +85,38 @@ def without_blind_retries(client: AsyncWebClient) -> AsyncWebClient:
         proxy=client.proxy,
         retry_handlers=[h for h in client.retry_handlers if isinstance(h, AsyncRateLimitErrorRetryHandler)],
     )
+
+
+_MENTION = re.compile(r"<([@#!])([^|>]*)(?:\|([^>]*))?>")
+_LINK = re.compile(r"<([^@#!][^|>]*)(?:\|([^>]*))?>")
+
+
+def plain_of(mrkdwn: str) -> str:
+    """A person's message as plain words: a mention of someone becomes "[name]" (it
+    would name a colleague), a channel its #name, a link its label; entities decoded."""
+
+    def mention(m: re.Match) -> str:
+        kind, target, label = m.group(1), m.group(2), m.group(3)
+        if kind == "@":
+            return "[name]"
+        if kind == "#":
+            return f"#{label}" if label else "#channel"
+        return f"@{label or target.split('^')[0]}"
+
+    out = _MENTION.sub(mention, mrkdwn)
+    out = _LINK.sub(lambda m: m.group(2) or m.group(1), out)
+    return out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _posted_body(msg: dict) -> str:
+    """The user text of one of the app's thread messages: its plain_text sections (the
+    renderer shows user text only as plain_text, below an app-made mrkdwn label)."""
+    parts = [
+        str((b.get("text") or {}).get("text") or "")
+        for b in msg.get("blocks") or []
+        if b.get("type") == "section" and (b.get("text") or {}).get("type") == "plain_text"
+    ]
+    return "\n".join(p for p in parts if p.strip()) if parts else str(msg.get("text") or "")
 
 
 class WebApiGateway:
@@ -194,6 +230,27 @@ class WebApiGateway:
             cursor = (resp.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return sorted(found, key=float)
+
+    async def thread(
+        self, team: Team, channel: str, thread_ts: str, *, oldest: str | None = None
+    ) -> list[ThreadMessage]:
+        out: list[ThreadMessage] = []
+        cursor = None
+        where: dict[str, Any] = {"oldest": oldest, "inclusive": True} if oldest else {}
+        while True:
+            resp = await self._call(
+                team, "conversations.replies", channel=channel, ts=thread_ts, limit=200, cursor=cursor, **where
+            )
+            for msg in resp.get("messages", []):
+                if msg.get("ts") == thread_ts or msg.get("subtype") not in SAID_SUBTYPES:
+                    continue  # the parent, and joins, tombstones and the like
+                if msg.get("bot_id"):
+                    out.append(ThreadMessage(str(msg["ts"]), _posted_body(msg), True))
+                else:
+                    out.append(ThreadMessage(str(msg["ts"]), plain_of(str(msg.get("text") or "")), False))
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return sorted(out, key=lambda t: float(t.ts))
 
     async def open_view(self, team: Team, trigger_id: str, view: Any) -> str:
         resp = await self._call(team, "views.open", trigger_id=trigger_id, view=self.renderer.view(view))

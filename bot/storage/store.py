@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import case, delete, func, or_, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -466,29 +466,69 @@ class Store:
 
     # ---- reply relay -------------------------------------------------------
     async def add_reply(self, post_id: int, reply_ts: str, window: timedelta) -> None:
+        """Counts a thread reply for the poster's next relay. A post's very first reply
+        is due at once (the poster hears within a worker tick); a reply after a relay
+        went out starts a batch due ``window`` later. A relay row stays, at count 0,
+        once its replies are taken: that is how a later reply knows it is not the first."""
+        later = utcnow() + window
         async with self.session() as s:
-            res = await s.execute(update(m.Relay).where(m.Relay.post_id == post_id).values(count=m.Relay.count + 1))
+            waiting = m.Relay.count > 0
+            res = await s.execute(
+                update(m.Relay)
+                .where(m.Relay.post_id == post_id)
+                .values(
+                    count=m.Relay.count + 1,
+                    first_reply_ts=case((waiting, m.Relay.first_reply_ts), else_=reply_ts),
+                    due_at=case((waiting, m.Relay.due_at), else_=later),
+                )
+            )
             if _rows(res) == 0:
                 try:
                     async with s.begin_nested():
-                        s.add(m.Relay(post_id=post_id, count=1, first_reply_ts=reply_ts, due_at=utcnow() + window))
+                        s.add(m.Relay(post_id=post_id, count=1, first_reply_ts=reply_ts, due_at=utcnow()))
                 except IntegrityError:
                     await s.execute(update(m.Relay).where(m.Relay.post_id == post_id).values(count=m.Relay.count + 1))
 
+    async def put_back_relay(self, post_id: int, count: int, first_ts: str, due_at: datetime) -> None:
+        """A relay that could not be sent waits again (with any reply that came meanwhile)."""
+        async with self.session() as s:
+            await s.execute(
+                update(m.Relay)
+                .where(m.Relay.post_id == post_id)
+                .values(
+                    count=m.Relay.count + count,
+                    first_reply_ts=first_ts,
+                    due_at=due_at,
+                )
+            )
+
     async def take_due_relays(self) -> list[tuple[int, int, str]]:
-        """Removes and returns due relays; each is taken by exactly one worker."""
+        """Takes due relays (their count back to 0); each is taken by exactly one worker."""
         out = []
         async with self.session() as s:
-            res = await s.execute(select(m.Relay).where(m.Relay.due_at <= utcnow()))
+            res = await s.execute(select(m.Relay).where(m.Relay.due_at <= utcnow(), m.Relay.count > 0))
             due = list(res.scalars())
         for relay in due:
             async with self.session() as s:
-                gone = await s.execute(
-                    delete(m.Relay).where(m.Relay.post_id == relay.post_id, m.Relay.count == relay.count)
+                taken = await s.execute(
+                    update(m.Relay)
+                    .where(m.Relay.post_id == relay.post_id, m.Relay.count == relay.count)
+                    .values(count=0)
                 )
-                if _rows(gone) == 1:
+                if _rows(taken) == 1:
                     out.append((relay.post_id, relay.count, relay.first_reply_ts))
         return out
+
+    async def drop_relay(self, post_id: int) -> None:
+        """A post nobody can be told about any more (purged, deleted): its relay row goes."""
+        async with self.session() as s:
+            await s.execute(delete(m.Relay).where(m.Relay.post_id == post_id))
+
+    async def relays_waiting(self) -> int:
+        """Posts with replies not yet relayed to their poster."""
+        async with self.session() as s:
+            res = await s.execute(select(func.count()).select_from(m.Relay).where(m.Relay.count > 0))
+            return int(res.scalar() or 0)
 
     # ---- flags -------------------------------------------------------------
     async def add_flag(

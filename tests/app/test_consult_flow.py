@@ -218,13 +218,18 @@ async def test_user_text_cannot_format_the_post(bot):
     assert "*Situation*" in mrkdwn  # the app's own labels keep their formatting
 
 
-async def test_replies_within_the_window_arrive_as_one_dm(bot):
+async def test_the_first_reply_comes_at_once_and_later_ones_within_the_window_as_one_dm(bot):
     bot.services.discussion.relay_window = timedelta(seconds=60)
     await run_intake_to_preview(bot)
     await bot.click_dm(PRACTITIONER, "intake_post")
     post = bot.slack.messages(CONSULT)[0]
     before = len(bot.dms(PRACTITIONER))
-    for text in ("First thought.", "Second thought.", "Third."):
+    await bot.slack.send_user_message(COLLEAGUE, CONSULT, "First thought.", thread_ts=post["ts"])
+    await bot.worker.tick()  # the first reply does not wait for the window
+    first = bot.dms(PRACTITIONER)[before:]
+    assert len(first) == 1 and "1 new reply" in flat(first[0]) and "First thought." in flat(first[0])
+    before = len(bot.dms(PRACTITIONER))
+    for text in ("Second thought.", "Third."):
         await bot.slack.send_user_message(COLLEAGUE, CONSULT, text, thread_ts=post["ts"])
     await bot.worker.tick()
     assert len(bot.dms(PRACTITIONER)) == before  # still inside the minute
@@ -232,4 +237,6 @@ async def test_replies_within_the_window_arrive_as_one_dm(bot):
         await s.execute(update(m.Relay).values(due_at=utcnow()))
     await bot.worker.tick()
     relays = bot.dms(PRACTITIONER)[before:]
-    assert len(relays) == 1 and "3 new replies" in flat(relays[0])
+    assert len(relays) == 1 and "2 new replies" in flat(relays[0])
+    assert "Second thought." in flat(relays[0]) and "Third." in flat(relays[0])
+    assert "First thought." not in flat(relays[0])

@@ -13,7 +13,7 @@ import pytest
 from bot.__main__ import main as bot_main
 from bot.config import ConfigError
 from bot.identity import MIN_KEY_BYTES, check_key, load_secrets
-from tests.app.test_moderation import admin, consult, flag_post, review_ready
+from tests.app.test_moderation import block, consult, flag_post, review_ready
 from tests.conftest import COLLEAGUE, CONSULT, MODERATOR, PRACTITIONER, TEAM, make_settings, start_bot, stop_bot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +117,7 @@ async def test_flags_and_blocks_hold_across_a_rotation(tmp_path, slack):
     await consult(before)  # Dilemma #1, by the practitioner
     post = slack.messages(CONSULT)[0]
     assert "moderators have been told" in await flag_post(before, COLLEAGUE, post)
-    assert "can no longer post" in await admin(before, MODERATOR, "block 1")
+    assert "can no longer post" in await block(before, MODERATOR, "1")
     await stop_bot(before)
 
     after = await start_bot(make_settings(tmp_path, slack_api_url=slack.api_url, secret_key=f"{KEY_B},{KEY_A}"), slack)

@@ -117,6 +117,21 @@ async def signed_click(bot, user: str, action_id: str, value: str) -> str:
     return sent[-1].args["text"]
 
 
+async def block(bot, user: str, ref: str) -> str:
+    """Types `/boundary-admin block <ref>`; when it asks "Block …?", clicks Block and
+    returns what the click answers (else the command's own answer)."""
+    asked = await admin(bot, user, f"block {ref}")
+    if not asked.startswith("Block "):
+        return asked
+    question = bot.slack.ephemerals(user)[-1]
+    assert "admin_block_yes" in flat(question) and "admin_block_no" in flat(question)
+    before = len(bot.slack.calls_to("response_url"))
+    await bot.slack.click(user, question, "admin_block_yes")
+    sent = bot.slack.calls_to("response_url")[before:]
+    assert len(sent) == 1 and sent[0].args.get("replace_original") in (True, "true"), sent
+    return sent[0].args["text"]
+
+
 async def consult(
     bot,
     user: str = PRACTITIONER,
@@ -269,12 +284,13 @@ async def test_help_unknown_and_usage_lines(bot):
     }
     for text, expected in wrong.items():
         assert (await admin(bot, MODERATOR, text)).startswith(expected), text
-    assert "There's no post #7" in await admin(bot, MODERATOR, "block 7")
+    assert "There's no post #7" in await block(bot, MODERATOR, "7")
     assert "There's no post #7" in await admin(bot, MODERATOR, "remove #7")
     assert await bot.services.store.audit_log(TEAM) == []
 
 
 async def test_plain_names_are_sent_to_autocomplete(bot):
+    bot.slack.escape_commands = set()  # plain names reach the app (a name Slack could not resolve)
     for text in ("channel add #general", "channel remove #peer-consult", "review-channel #consult-review"):
         answer = await admin(bot, MODERATOR, text)
         assert "pick the channel from Slack's autocomplete" in answer, text
@@ -650,12 +666,12 @@ async def test_removing_a_post_closes_its_open_flags(bot):
 async def test_block_holds_without_revealing_the_author(bot):
     await consult(bot)  # Dilemma #1
     await consult(bot, post=False)  # a second draft, open at the preview
-    answer = await admin(bot, MODERATOR, "block 1")
+    answer = await block(bot, MODERATOR, "1")
     assert answer == (
         "The author of Dilemma #1 can no longer post consults or anonymous replies. "
         "Nobody — you included — learns who it is."
     )
-    assert await admin(bot, MODERATOR, "block #1") == answer
+    assert await block(bot, MODERATOR, "#1") == answer
 
     # The open draft can't be posted.
     await bot.click_dm(PRACTITIONER, "intake_post")
@@ -682,7 +698,7 @@ async def test_block_holds_without_revealing_the_author(bot):
 async def test_block_survives_removal_of_the_post(bot):
     await consult(bot)
     await admin(bot, MODERATOR, "remove 1")
-    assert "can no longer post" in await admin(bot, MODERATOR, "block 1")
+    assert "can no longer post" in await block(bot, MODERATOR, "1")
     await bot.command(PRACTITIONER, "consult")
     assert "You can't post consults" in flat(bot.last_dm(PRACTITIONER))
 
@@ -776,7 +792,7 @@ async def test_audit_shows_the_last_20_actions_with_who_what_and_post_number(bot
     await admin(bot, MODERATOR, "terms add Sunny Days")
     for i in range(7):
         await admin(bot, COLLEAGUE2, f"retention {i + 10}")
-    await admin(bot, COLLEAGUE2, "block 2")
+    await block(bot, COLLEAGUE2, "2")
     await admin(bot, MODERATOR, "remove 1")
     audit = await admin(bot, MODERATOR, "audit")
     lines = [line for line in audit.split("\n") if line.startswith("• ")]
@@ -857,7 +873,7 @@ async def test_blocking_two_posts_by_one_author_does_not_link_them(bot):
     await consult(bot)  # Dilemma #1
     await consult(bot)  # Dilemma #2, the same author
     await consult(bot, COLLEAGUE)  # Dilemma #3, someone else
-    answers = [await admin(bot, MODERATOR, f"block {n}") for n in (1, 2, 3)]
+    answers = [await block(bot, MODERATOR, f"{n}") for n in (1, 2, 3)]
     assert [a.replace(f"#{n}", "#N") for a, n in zip(answers, (1, 2, 3), strict=True)] == [
         answers[0].replace("#1", "#N")
     ] * 3
@@ -912,3 +928,13 @@ async def test_thread_replies_to_a_purged_post_are_not_relayed(bot):
     assert len(bot.dms(PRACTITIONER)) == before  # nobody to tell: the author link is gone
     async with bot.services.store.session() as s:
         assert (await s.execute(sql("SELECT count(*) FROM relays"))).scalar() == 0
+
+
+async def test_typed_channel_and_person_names_work_as_in_slack(bot):
+    """The commands have should_escape: Slack (here the stand-in) sends a typed
+    #general and @Alex as <#C…|general> and <@U…|alex>, so they work as typed."""
+    assert await admin(bot, MODERATOR, "channel add #general") == "<#C0GENERAL> is now a consultation channel."
+    assert await admin(bot, MODERATOR, "moderators add @Alex") == f"<@{COLLEAGUE2}> is now a moderator."
+    assert "Boundary Consult settings" in await admin(bot, COLLEAGUE2, "status")
+    # A name Slack does not know is sent as typed, and the app says how to pick it.
+    assert "autocomplete" in await admin(bot, MODERATOR, "moderators add @nobody")

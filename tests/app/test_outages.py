@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession
-from sqlalchemy import select
 
-from bot.storage import models as m
 from tests.app.test_consult_flow import flat, run_intake_to_preview, step_prompt
 from tests.app.test_moderation import NOT_MODERATOR, admin
 from tests.conftest import COLLEAGUE, CONSULT, MODERATOR, PRACTITIONER, make_settings, start_bot, stop_bot
@@ -144,8 +142,7 @@ async def test_an_unreachable_database_at_start_is_one_clear_line(tmp_path):
 
 
 async def relays_waiting(bot) -> int:
-    async with bot.services.store.session() as s:
-        return len((await s.execute(select(m.Relay))).scalars().all())
+    return await bot.services.store.relays_waiting()
 
 
 async def reply_in_thread(bot, text: str = "hi") -> None:

@@ -5,7 +5,7 @@ unblock) whoever wrote it — or a post's author — without learning who it is.
 from aiohttp import ClientSession
 
 from bot.sandbox.signing import signed_headers, view_submission_body
-from tests.app.test_moderation import admin, assert_author_hidden, consult, flag_post, flat
+from tests.app.test_moderation import admin, assert_author_hidden, block, consult, flag_post, flat
 from tests.conftest import COLLEAGUE, COLLEAGUE2, CONSULT, MODERATOR, PRACTITIONER, SECRET, TEAM
 
 
@@ -92,7 +92,7 @@ async def test_a_moderator_removes_one_reply_and_blocks_and_unblocks_its_writer(
     assert len(bot.slack.messages(CONSULT)) == 1, "the post itself stays"
     assert "no anonymous reply 2" in (await admin(bot, MODERATOR, "remove 1.2")).lower()
 
-    assert "can no longer post" in await admin(bot, MODERATOR, "block 1.2")
+    assert "can no longer post" in await block(bot, MODERATOR, "1.2")
     await reply(bot, COLLEAGUE2, "Trying again.")
     assert len(anonymous_replies(bot)) == 1
     assert "You can't post anonymous replies" in flat(bot.last_dm(COLLEAGUE2))
@@ -115,7 +115,7 @@ async def test_a_moderator_removes_one_reply_and_blocks_and_unblocks_its_writer(
 
 async def test_unblocking_a_posts_author_lets_them_post_again(bot):
     await consult(bot)
-    assert "can no longer post" in await admin(bot, MODERATOR, "block 1")
+    assert "can no longer post" in await block(bot, MODERATOR, "1")
     before = len(bot.dms(PRACTITIONER))
     await bot.command(PRACTITIONER, "consult")
     assert "You can't post consults" in flat(bot.dms(PRACTITIONER)[before:])
@@ -124,3 +124,49 @@ async def test_unblocking_a_posts_author_lets_them_post_again(bot):
     await consult(bot)
     assert len(bot.slack.messages(CONSULT)) == 2
     assert_author_hidden(bot)
+
+
+def relay_dms(bot) -> list[dict]:
+    return [m for m in bot.dms(PRACTITIONER) if "new repl" in flat(m)]
+
+
+async def test_the_relay_dm_carries_what_colleagues_said_and_never_who(bot):
+    from tests.app.test_consult_flow import text_objects
+
+    await consult(bot)
+    post = bot.slack.messages(CONSULT)[0]
+    await reply(bot, COLLEAGUE, "Decline warmly; name the boundary <!channel> *now*.")
+    await bot.slack.send_user_message(
+        COLLEAGUE2, CONSULT, "I'd ask <@U0COLL1> too: Rosalind Okafor sounds like a real name.", thread_ts=post["ts"]
+    )
+    await bot.worker.tick()
+    relays = relay_dms(bot)
+    assert len(relays) == 1 and "2 new replies" in flat(relays[0])
+    relay = relays[0]
+    literal = [body for kind, body in text_objects(relay["blocks"]) if kind == "plain_text"]
+    assert "Decline warmly; name the boundary <!channel> *now*." in literal  # shown literally: it cannot ping
+    said = " ".join(literal)
+    assert "I'd ask [name] too" in said and "Rosalind" not in said  # de-identified like an anonymous reply
+    for who in (COLLEAGUE, COLLEAGUE2, "sam", "Sam", "alex", "Alex", "Okafor", "Lindqvist"):
+        assert who not in flat(relay), who
+    assert "<!channel>" not in " ".join(body for kind, body in text_objects(relay["blocks"]) if kind == "mrkdwn")
+
+    # The poster's own reply is not relayed back to them; a colleague's next one is.
+    await bot.click_dm(PRACTITIONER, "post_op_reply")
+    await bot.slack.submit_view(PRACTITIONER, bot.slack.views(PRACTITIONER)[-1]["id"], {"reply": {"value": "Thanks!"}})
+    await bot.slack.send_user_message(COLLEAGUE, CONSULT, "One more idea.", thread_ts=post["ts"])
+    await bot.worker.tick()
+    relays = relay_dms(bot)
+    assert len(relays) == 2 and "1 new reply" in flat(relays[1])
+    assert "One more idea." in flat(relays[1]) and "Thanks!" not in flat(relays[1])
+    assert "Decline warmly" not in flat(relays[1])
+    assert_author_hidden(bot)
+
+
+async def test_a_relay_whose_thread_cannot_be_read_still_goes_out_with_the_count(bot):
+    await consult(bot)
+    await reply(bot, COLLEAGUE, "Decline warmly.")
+    bot.slack.fail_next("conversations.replies", *([503] * 4))
+    await bot.worker.tick()
+    relays = relay_dms(bot)
+    assert len(relays) == 1 and "1 new reply" in flat(relays[0]) and "Decline warmly" not in flat(relays[0])

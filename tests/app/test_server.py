@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 import os
 import socket
 import sys
@@ -193,3 +194,75 @@ async def test_socket_mode_starts_with_only_the_bot_and_app_tokens_and_acks_a_co
         except asyncio.CancelledError:
             pass
         await socket.stop()
+
+
+class _Requests(logging.Handler):
+    """The app's `request` log lines, as they are written (a test waits for them)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines: list[dict] = []
+        self.new = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage() == "request":
+            self.lines.append(dict(getattr(record, "fields", {})))
+            self.new.set()
+
+    async def wait(self, count: int, timeout: float) -> list[dict]:
+        """The bound only keeps a broken run from hanging the suite (a loaded machine starts slowly)."""
+
+        async def enough():
+            while len(self.lines) < count:
+                self.new.clear()
+                await self.new.wait()
+            return self.lines
+
+        return await asyncio.wait_for(enough(), timeout)
+
+
+async def test_socket_mode_request_lines_carry_the_status_and_the_latency(tmp_path, slack):
+    from bot import server
+    from bot.sandbox.socket_mode import SocketModeStandIn
+
+    requests = _Requests()
+    bot_log = logging.getLogger("bot")
+    level = bot_log.level
+    bot_log.addHandler(requests)
+    bot_log.setLevel(logging.INFO)
+    socket = SocketModeStandIn(app_id=slack.app_id)
+    slack.socket_mode_url = await socket.start()
+    settings = make_settings(
+        tmp_path, slack_api_url=slack.api_url, app_token="xapp-test", signing_secret=None, port=free_port()
+    )
+    task = asyncio.create_task(server.serve(settings))
+    try:
+        await socket.connected(timeout=60)
+        envelope = await socket.command(slack, PRACTITIONER, GENERAL, "/boundary", "principles")
+        await socket.ack(envelope, timeout=60)
+        # a button nobody listens to: Bolt answers 404 (and the envelope is not acknowledged)
+        await socket.send(
+            "interactive",
+            {
+                "type": "block_actions",
+                "team": {"id": TEAM},
+                "user": {"id": PRACTITIONER},
+                "api_app_id": slack.app_id,
+                "actions": [{"type": "button", "action_id": "nobody_listens", "block_id": "b", "value": "1"}],
+            },
+        )
+        command, unheard = await requests.wait(2, timeout=60)
+    finally:
+        bot_log.removeHandler(requests)
+        bot_log.setLevel(level)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        await socket.stop()
+    assert command["kind"] == "command" and command["name"] == "/boundary" and command["mode"] == "socket"
+    assert command["status"] == 200
+    assert isinstance(command["latency_ms"], float) and command["latency_ms"] > 0
+    assert unheard["kind"] == "block_actions" and unheard["name"] == "nobody_listens" and unheard["status"] == 404
+    assert unheard["latency_ms"] > 0

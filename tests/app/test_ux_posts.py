@@ -111,3 +111,43 @@ async def test_block_from_the_queue_asks_first_and_unblock_lifts_it(bot):
     assert "can post again" in await admin(bot, MODERATOR, "unblock 1")
     await bot.command(PRACTITIONER, "consult")
     assert "Who is the person" in flat(bot.last_dm(PRACTITIONER))
+
+
+async def test_a_typed_block_asks_first_and_only_the_click_blocks(bot):
+    await consult(bot)
+    asked = await admin(bot, MODERATOR, "block 1")
+    assert asked.startswith("Block the author of *Dilemma #1*?") and "unblock 1" in asked
+    question = bot.slack.ephemerals(MODERATOR)[-1]
+    assert actions_of(question) == ["admin_block_yes", "admin_block_no"]
+    # Asking blocked no one and audited nothing.
+    await bot.command(PRACTITIONER, "consult")
+    assert "Who is the person" in flat(bot.last_dm(PRACTITIONER))
+    assert "block · Dilemma #1" not in await admin(bot, MODERATOR, "audit")
+
+    # Cancel: the question is replaced, nobody is blocked.
+    await bot.slack.click(MODERATOR, question, "admin_block_no")
+    cancelled = bot.slack.calls_to("response_url")[-1].args
+    assert cancelled["text"] == "Nothing changed: nobody was blocked." and cancelled["replace_original"] in (
+        True,
+        "true",
+    )
+    assert "block · Dilemma #1" not in await admin(bot, MODERATOR, "audit")
+
+    # Asked again, then Block: the click blocks (and replaces the question).
+    await admin(bot, MODERATOR, "block 1.1")  # a reply that does not exist is answered at once
+    assert "no anonymous reply 1" in flat(bot.slack.calls_to("response_url")[-1].args).lower()
+    await admin(bot, MODERATOR, "block #1")
+    question = bot.slack.ephemerals(MODERATOR)[-1]
+    await bot.slack.click(MODERATOR, question, "admin_block_yes")
+    done = bot.slack.calls_to("response_url")[-1].args
+    assert "can no longer post" in done["text"] and done["replace_original"] in (True, "true")
+    assert "block · Dilemma #1" in await admin(bot, MODERATOR, "audit")
+    before = len(bot.dms(PRACTITIONER))
+    await bot.command(PRACTITIONER, "consult")
+    assert "can't post consults" in flat(bot.dms(PRACTITIONER)[before:])
+
+    # A Block button clicked by someone who is not a moderator does nothing.
+    await admin(bot, MODERATOR, "unblock 1")
+    await signed_click_answer(bot, COLLEAGUE, "admin_block_yes", "1")
+    assert "Only moderators" in flat(bot.slack.calls_to("response_url")[-1].args)
+    assert (await admin(bot, MODERATOR, "audit")).count("> · block · Dilemma #1") == 1

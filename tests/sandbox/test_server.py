@@ -232,3 +232,13 @@ async def test_reset_with_the_real_app(tmp_path, monkeypatch):
         assert "Who can learn what" in str(sb.slack.messages("DU0PRACT"))
     finally:
         await sb.stop()
+
+
+async def test_the_page_gets_what_its_autocomplete_offers(sandbox):
+    st = await state(sandbox, "U0PRACT")
+    assert all(c["escape"] for c in st["commands"])  # both commands have should_escape in the manifest
+    assert {c["name"] for c in st["mentions"]["channels"]} == {"general", "peer-consult"}
+    assert "alex" in {u["name"] for u in st["mentions"]["users"]}
+    assert "consult-review" in {c["name"] for c in (await state(sandbox, "U0MOD"))["mentions"]["channels"]}
+    async with sandbox.http.get("/static/sandbox.js") as resp:
+        assert "mention-list" in await resp.text()

@@ -85,12 +85,13 @@ async def test_post_message_errors(slack, client):
     with pytest.raises(SlackApiError) as err:
         await client.chat_postMessage(channel="C0CONSULT", text="")
     assert err.value.response["error"] == "no_text"
-    # public channel the bot has not joined: chat:write.public lets it post
-    assert (await client.chat_postMessage(channel="C0GENERAL", text="hi"))["ok"]
-    slack.scopes.remove("chat:write.public")
+    # a public channel the bot has not joined: not_in_channel (the manifest has no chat:write.public) …
     with pytest.raises(SlackApiError) as err:
         await client.chat_postMessage(channel="C0GENERAL", text="hi")
     assert err.value.response["error"] == "not_in_channel"
+    # … which would let it post there
+    slack.scopes.append("chat:write.public")
+    assert (await client.chat_postMessage(channel="C0GENERAL", text="hi"))["ok"]
 
 
 async def test_dm_by_user_id_and_conversations_open(slack, client):
@@ -99,6 +100,10 @@ async def test_dm_by_user_id_and_conversations_open(slack, client):
     sent = await client.chat_postMessage(channel="U0PRACT", text="hello in DM")
     assert sent["channel"] == "DU0PRACT"
     assert [m["text"] for m in slack.messages("DU0PRACT")] == ["hello in DM"]
+    with pytest.raises(SlackApiError) as err:  # reading a DM's details takes im:read, which the manifest lacks
+        await client.conversations_info(channel="DU0PRACT")
+    assert err.value.response["error"] == "missing_scope" and err.value.response["needed"] == "im:read"
+    slack.scopes.append("im:read")
     info = await client.conversations_info(channel="DU0PRACT")
     assert info["channel"]["is_im"] and info["channel"]["user"] == "U0PRACT"
     with pytest.raises(SlackApiError) as err:
@@ -214,12 +219,11 @@ VIEW = {
 
 
 async def test_views_open_push_update_publish(slack, client):
-    slack._last_actor = "U0PRACT"
-    opened = await client.views_open(trigger_id="t.1", view=VIEW)
+    opened = await client.views_open(trigger_id=slack.issue_trigger("U0PRACT"), view=VIEW)
     vid = opened["view"]["id"]
     assert vid.startswith("V") and opened["view"]["callback_id"] == "cb" and opened["view"]["state"] == {"values": {}}
     assert [v["id"] for v in slack.views("U0PRACT")] == [vid]
-    pushed = await client.views_push(trigger_id="t.2", view={**VIEW, "callback_id": "second"})
+    pushed = await client.views_push(trigger_id=slack.issue_trigger("U0PRACT"), view={**VIEW, "callback_id": "second"})
     assert pushed["view"]["root_view_id"] == vid and pushed["view"]["previous_view_id"] == vid
     assert len(slack.views("U0PRACT")) == 2
     updated = await client.views_update(
@@ -233,10 +237,14 @@ async def test_views_open_push_update_publish(slack, client):
         await client.views_update(view_id="V0NOPE", view=VIEW)
     assert err.value.response["error"] == "not_found"
     with pytest.raises(SlackApiError) as err:
-        await client.views_open(trigger_id="t.3", view={**VIEW, "title": {"type": "plain_text", "text": "x" * 25}})
+        await client.views_open(
+            trigger_id=slack.issue_trigger("U0PRACT"), view={**VIEW, "title": {"type": "plain_text", "text": "x" * 25}}
+        )
     assert err.value.response["error"] == "invalid_arguments"
     with pytest.raises(SlackApiError) as err:
-        await client.views_open(trigger_id="t.3", view={k: v for k, v in VIEW.items() if k != "submit"})
+        await client.views_open(
+            trigger_id=slack.issue_trigger("U0PRACT"), view={k: v for k, v in VIEW.items() if k != "submit"}
+        )
     assert err.value.response["error"] == "invalid_arguments"
     home = {"type": "home", "blocks": [SECTION]}
     pub = await client.views_publish(user_id="U0COLL2", view=home)
@@ -395,3 +403,32 @@ async def test_reset_clears_state(slack, client):
     await client.chat_postMessage(channel="C0CONSULT", text="x")
     slack.reset()
     assert slack.messages("C0CONSULT") == [] and slack.calls == []
+
+
+def test_commands_that_should_escape_are_read_from_the_manifest():
+    from bot.sandbox.web_api import escaped_commands
+
+    assert escaped_commands() == {"/boundary", "/boundary-admin"}
+
+
+def test_typed_channels_and_people_are_escaped_as_slack_does(slack):
+    esc = slack.escape_mentions
+    assert esc("U0PRACT", "channel add #general") == "channel add <#C0GENERAL|general>"
+    assert esc("U0PRACT", "moderators add @Alex") == "moderators add <@U0COLL2|alex>"
+    assert esc("U0PRACT", "#Peer-Consult, @sam.") == "<#C0CONSULT|peer-consult>, <@U0COLL1|sam>."
+    assert esc("U0PRACT", "@here @channel") == "<!here> <!channel>"
+    # Already escaped, unknown, or not a mention: left as typed.
+    for kept in ("<#C0CONSULT|peer-consult>", "<@U0COLL1>", "@nobody #nowhere", "a@b.com", "Dilemma #17", "x#general"):
+        assert esc("U0PRACT", kept) == kept
+    # A private channel is a mention only for its members (as in Slack's autocomplete).
+    assert esc("U0PRACT", "#consult-review") == "#consult-review"
+    assert esc("U0MOD", "#consult-review") == "<#G0REVIEW|consult-review>"
+    offered = slack.mention_candidates("U0PRACT")
+    assert {c["name"] for c in offered["channels"]} == {"general", "peer-consult"}
+    assert {"U0PRACT", "U0COLL1", "U0COLL2", "U0MOD"} <= {u["id"] for u in offered["users"]}
+
+
+async def test_only_commands_marked_should_escape_are_escaped():
+    plain = SlackStandIn(escape_commands=set())
+    assert plain.escape_commands == set()
+    assert SlackStandIn().escape_commands == {"/boundary", "/boundary-admin"}

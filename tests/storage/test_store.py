@@ -251,3 +251,18 @@ async def test_postgresql_urls_with_sslmode_open(pg_url):
             assert await store.claim_key(url)
         finally:
             await store.close()
+
+
+async def test_a_posts_first_reply_is_due_at_once_and_later_ones_wait_for_the_window(store):
+    post = await make_post(store)
+    await store.mark_posted(post.id, "1.0")
+    window = timedelta(minutes=1)
+    await store.add_reply(post.id, "1.1", window)
+    await store.add_reply(post.id, "1.2", window)  # before the relay went out: in the same one
+    assert await store.take_due_relays() == [(post.id, 2, "1.1")]
+    assert await store.relays_waiting() == 0
+    await store.add_reply(post.id, "1.3", window)
+    assert await store.take_due_relays() == []  # a later reply waits for the batch
+    assert await store.relays_waiting() == 1
+    await store.put_back_relay(post.id, 1, "1.25", utcnow() - timedelta(seconds=1))
+    assert await store.take_due_relays() == [(post.id, 2, "1.25")]

@@ -113,6 +113,7 @@ def test_every_intake_step_and_the_preview_with_huge_text():
         out.RejectForm(17),
         out.HomeView(tuple(mine[:12]), moderator),
         out.HomeView(),
+        out.ModalNotice(HUGE),
     ]
     for view in views:
         check_view(RENDER.view(view))

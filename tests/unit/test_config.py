@@ -89,6 +89,9 @@ def test_bad_config_stops_the_app_with_a_clear_message(tmp_path):
         ("", {"PORT": "-1"}, "environment variable PORT should be between 1 and 65535 (or 0: any free port), got -1"),
         ("", {"LOG_LEVEL": "chatty"}, "environment variable LOG_LEVEL should be one of DEBUG, INFO"),
         ("", {"LOG_FORMAT": "xml"}, "environment variable LOG_FORMAT should be one of json, text"),
+        ("app:\n  shutdown_seconds: 0\n", {}, "`app.shutdown_seconds` should be more than 0 and at most 600 seconds"),
+        ("", {"SHUTDOWN_SECONDS": "soon"}, "environment variable SHUTDOWN_SECONDS should be a number, got 'soon'"),
+        ("", {"SHUTDOWN_SECONDS": "-1"}, "environment variable SHUTDOWN_SECONDS should be more than 0"),
     ],
 )
 def test_values_out_of_range_are_refused_naming_the_setting(tmp_path, text, env, expected):

@@ -1,6 +1,8 @@
 """Buttons in the intake DM."""
 
+from bot.listeners.actions.common import open_in_time
 from bot.listeners.context import team_of, user_of
+from bot.texts import text
 
 
 def _value(action: dict) -> str:
@@ -29,12 +31,12 @@ def open_form(services, kind: str):
     async def on_open_form(ack, body, action):
         await ack()
         team, user_id = team_of(body), user_of(body)
-        view = await services.conversation.form_for(team, user_id, kind, _value(action))
+        # The intake is read (and decrypted) from the database: opened in time whatever that takes.
+        prepare = services.conversation.form_for(team, user_id, kind, _value(action))
+        view = await open_in_time(services, team, body["trigger_id"], prepare, lambda: text("messages.modal.gone"))
         if view is None:
             channel = (body.get("channel") or {}).get("id")
             await services.conversation.on_click(team, user_id, channel, "stale", _value(action))
-            return
-        await services.gateway.open_view(team, body["trigger_id"], view)
 
     return on_open_form
 

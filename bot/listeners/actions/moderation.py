@@ -1,7 +1,8 @@
 """Approve / Reject and flag decisions in the review channel or App Home."""
 
-from bot.listeners.actions.common import answer, numbered
+from bot.listeners.actions.common import answer, numbered, open_in_time
 from bot.listeners.context import number, team_of, user_of
+from bot.moderation.commands import post_or_reply
 from bot.outgoing import RejectForm
 from bot.texts import text
 
@@ -20,13 +21,21 @@ def open_reject(services):
         if n is None:
             return
         team, user_id = team_of(body), user_of(body)
-        if not await services.moderation.is_moderator(team, user_id):
-            await answer(services, body, respond, team, user_id, text("moderation.not_moderator"))
-            return
-        if not await services.moderation.awaiting(team, n):
-            await answer(services, body, respond, team, user_id, text("moderation.review.already_decided"))
-            return
-        await services.gateway.open_view(team, body["trigger_id"], RejectForm(n))
+        why = ""
+
+        async def prepare() -> RejectForm | None:
+            # the database, and Slack's users.info for workspace admins: opened in time whatever they take
+            nonlocal why
+            if not await services.moderation.is_moderator(team, user_id):
+                why = text("moderation.not_moderator")
+                return None
+            if not await services.moderation.awaiting(team, n):
+                why = text("moderation.review.already_decided")
+                return None
+            return RejectForm(n)
+
+        if await open_in_time(services, team, body["trigger_id"], prepare(), lambda: why) is None:
+            await answer(services, body, respond, team, user_id, why)
 
     return on_open_reject
 
@@ -43,6 +52,45 @@ def block(services):
     the same as `/boundary-admin block N`, so the same checks, answer and audit entry."""
 
     async def run(team, user_id, number_):
-        return (await services.admin.run(team, user_id, f"block {number_}")).text
+        return (await services.admin.block_confirmed(team, user_id, str(number_))).text
 
     return numbered(services, run)
+
+
+def _respond_in_place(services):
+    """Answers a click on the typed command's confirmation by replacing it (so its
+    buttons cannot be clicked twice); by DM where there is nothing to replace."""
+
+    async def say(body, respond, team, user_id, said: str) -> None:
+        if respond is not None and body.get("response_url"):
+            await respond(response_type="ephemeral", replace_original=True, text=said)
+            return
+        await answer(services, body, respond, team, user_id, said)
+
+    return say
+
+
+def block_confirmed(services):
+    """[Block] under a typed `/boundary-admin block 17` (or `17.2`)."""
+    say = _respond_in_place(services)
+
+    async def on_block_yes(ack, body, action, respond):
+        await ack()
+        ref = str(action.get("value") or "")
+        if post_or_reply(ref) is None:
+            return
+        team, user_id = team_of(body), user_of(body)
+        said = (await services.admin.block_confirmed(team, user_id, ref)).text
+        await say(body, respond, team, user_id, said)
+
+    return on_block_yes
+
+
+def block_cancelled(services):
+    say = _respond_in_place(services)
+
+    async def on_block_no(ack, body, respond):
+        await ack()
+        await say(body, respond, team_of(body), user_of(body), text("moderation.confirm_block.cancelled"))
+
+    return on_block_no

@@ -77,3 +77,8 @@ def resolve(services, *, resolved: bool = True):
 
 def delete(services):
     return _acting(services, "delete")
+
+
+def record(services):
+    """Save a record of this consultation: the record goes to the poster's DM."""
+    return _acting(services, "record")

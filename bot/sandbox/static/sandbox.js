@@ -650,17 +650,107 @@ function bindComposer(formId, inputId, getThread) {
     input.focus();
   });
   input.addEventListener("keydown", (ev) => {
+    if (inputId === "composer-input" && mentionKey(ev)) return;
     if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); form.requestSubmit(); }
   });
 }
 
+// Slack's autocomplete after # and @ in a command with should_escape: pick a channel or a
+// person; what is sent is the typed #name / @name, which the stand-in escapes as Slack does.
+let mention = { items: [], index: 0, start: 0, end: 0 };
+
+function escapedCommand(text) {
+  const word = text.split(" ")[0];
+  return ((ui.state && ui.state.commands) || []).some((c) => c.escape && c.command === word);
+}
+
+function mentionQuery(input) {
+  const upto = input.value.slice(0, input.selectionStart);
+  const m = upto.match(/(?:^|\s)([#@])([\w.\-]*)$/);
+  if (!m || !escapedCommand(input.value)) return null;
+  return { sigil: m[1], query: m[2].toLowerCase(), start: upto.length - m[2].length - 1, end: upto.length };
+}
+
+function mentionMatches(q) {
+  const found = (ui.state && ui.state.mentions) || { channels: [], users: [] };
+  if (q.sigil === "#") {
+    return found.channels
+      .filter((c) => c.name.toLowerCase().startsWith(q.query))
+      .map((c) => ({ insert: `#${c.name}`, label: `#${c.name}`, detail: "" }));
+  }
+  return found.users
+    .filter((u) => u.name.toLowerCase().startsWith(q.query) || u.real_name.toLowerCase().startsWith(q.query))
+    .map((u) => ({ insert: `@${u.name}`, label: `@${u.name}`, detail: u.real_name }));
+}
+
+function pickMention(i) {
+  const input = $("composer-input");
+  const item = mention.items[i];
+  if (!item) return;
+  const v = input.value;
+  input.value = v.slice(0, mention.start) + item.insert + " " + v.slice(mention.end);
+  const at = mention.start + item.insert.length + 1;
+  input.setSelectionRange(at, at);
+  input.focus();
+  updateHints();
+}
+
+function mentionKey(ev) {
+  if (!mention.items.length) return false;
+  if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+    const n = mention.items.length;
+    mention.index = (mention.index + (ev.key === "ArrowDown" ? 1 : n - 1)) % n;
+  } else if (ev.key === "Enter" || ev.key === "Tab") {
+    pickMention(mention.index);
+  } else if (ev.key === "Escape") {
+    mention.items = [];
+  } else {
+    return false;
+  }
+  ev.preventDefault();
+  renderMentions();
+  return true;
+}
+
+function renderMentions() {
+  const list = $("mention-list");
+  const input = $("composer-input");
+  if (!mention.items.length) {
+    list.hidden = true;
+    list.replaceChildren();
+    input.removeAttribute("aria-activedescendant");
+    input.setAttribute("aria-expanded", "false");
+    return;
+  }
+  list.hidden = false;
+  input.setAttribute("aria-expanded", "true");
+  list.replaceChildren(
+    ...mention.items.map((item, i) =>
+      h("li", {
+        id: `mention-${i}`, role: "option", class: "mention-option", "aria-selected": i === mention.index ? "true" : "false",
+        "data-insert": item.insert,
+        onmousedown: (ev) => { ev.preventDefault(); pickMention(i); },
+      }, h("strong", {}, item.label), item.detail ? h("span", { class: "mention-detail" }, " ", item.detail) : null)
+    )
+  );
+  input.setAttribute("aria-activedescendant", `mention-${mention.index}`);
+}
+
 function updateHints() {
-  const text = $("composer-input").value;
+  const input = $("composer-input");
+  const text = input.value;
   const box = $("command-hints");
+  const q = ui.state ? mentionQuery(input) : null;
+  const items = q ? mentionMatches(q).slice(0, 8) : [];
+  mention = { items, index: 0, start: q ? q.start : 0, end: q ? q.end : 0 };
+  renderMentions();
   if (!text.startsWith("/") || !ui.state) { box.replaceChildren(); return; }
   const word = text.split(" ")[0];
   const matches = ui.state.commands.filter((c) => c.command.startsWith(word) || word.startsWith(c.command));
-  box.replaceChildren(...matches.map((c) => h("div", {}, h("strong", {}, c.command), " — ", c.hint)));
+  box.replaceChildren(
+    ...matches.map((c) => h("div", {}, h("strong", {}, c.command), " — ", c.hint)),
+    escapedCommand(text) ? h("div", { class: "mention-tip" }, "Type # for a channel or @ for a person, and pick from the list.") : null
+  );
 }
 
 async function submitModal(ev) {
@@ -739,6 +829,8 @@ function init() {
   bindComposer("composer", "composer-input", () => null);
   bindComposer("thread-composer", "thread-input", () => ui.thread);
   $("composer-input").addEventListener("input", updateHints);
+  $("composer-input").addEventListener("click", updateHints);
+  $("composer-input").addEventListener("blur", () => { mention.items = []; renderMentions(); });
   $("close-thread").addEventListener("click", () => { const t = ui.thread; ui.thread = null; render(); const b = document.querySelector(`[data-thread="${CSS.escape(t)}"]`); if (b) b.focus(); });
   $("modal-form").addEventListener("submit", submitModal);
   $("modal-close").addEventListener("click", closeModal);

@@ -1,0 +1,92 @@
+"""Requests the fake sends to the app, signed like Slack's: events and interactions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from aiohttp import ClientSession, ClientTimeout
+
+from bot.sandbox import signing
+from bot.sandbox.web_api.state import (
+    Delivery,
+)
+from bot.sandbox.web_api.transport import Transport
+
+
+class AppRequests(Transport):
+    """Requests the fake sends to the app, signed like Slack's: events and interactions."""
+
+    async def _client(self) -> ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = ClientSession()
+        return self._session
+
+    def _require_app(self) -> tuple[str, str]:
+        if not self.events_url or not self.signing_secret:
+            raise RuntimeError("set events_url and signing_secret on the SlackStandIn to send requests to the app")
+        return self.events_url, self.signing_secret
+
+    async def _post_to_app(
+        self, kind: str, body: str, content_type: str, payload: dict, retry_num: int | None = None
+    ) -> Delivery:
+        url, secret = self._require_app()
+        headers = signing.signed_headers(body, secret, content_type=content_type, retry_num=retry_num)
+        delivery = Delivery(kind=kind, body=body, headers=headers, payload=payload)
+        self.deliveries.append(delivery)
+        session = await self._client()
+        try:
+            async with session.post(
+                url, data=body.encode("utf-8"), headers=headers, timeout=ClientTimeout(total=self.ack_timeout)
+            ) as resp:
+                delivery.status = resp.status
+                delivery.response_text = await resp.text()
+        except TimeoutError:
+            delivery.error = "operation_timeout"
+        except Exception as exc:  # connection refused etc.
+            delivery.error = f"dispatch_failed: {exc.__class__.__name__}"
+        self._changed(kind)
+        return delivery
+
+    # events
+    def _message_event(self, channel: str, msg: dict) -> dict:
+        event = {
+            k: v
+            for k, v in self._public(msg).items()
+            if k not in ("reply_count", "reply_users", "reply_users_count", "latest_reply", "is_ephemeral")
+        }
+        event.update({"channel": channel, "event_ts": msg["ts"], "channel_type": self.channel_type(channel)})
+        if event.get("thread_ts") == msg["ts"]:
+            event.pop("thread_ts")
+        return event
+
+    def _schedule_message_event(self, channel: str, msg: dict) -> None:
+        if not (self.events_url and self.signing_secret and self.deliver_bot_messages):
+            return
+        self._spawn(self.deliver_event(self._message_event(channel, msg)))
+
+    def _spawn(self, coro) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def deliver_event(
+        self, event: dict, *, event_id: str | None = None, retry_num: int | None = None
+    ) -> Delivery:
+        """POST an ``event_callback`` with ``event`` to the app (pass the same ``event_id`` + ``retry_num`` to replay a retry)."""
+        body = signing.event_body(
+            team_id=self.team_id,
+            event=event,
+            event_id=event_id,
+            api_app_id=self.app_id,
+            authorizations=[
+                {
+                    "enterprise_id": None,
+                    "team_id": self.team_id,
+                    "user_id": self.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+        )
+        return await self._post_to_app("event", body, signing.JSON, json.loads(body), retry_num=retry_num)

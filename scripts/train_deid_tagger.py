@@ -13,7 +13,8 @@ Data provenance (all in benchmarks/data, all annotated by hand, none held out):
   deid_blind3.jsonl          60, written blind
   blind_deid_chat_a.jsonl    60, the readable half of the chat-style blind corpus (2026-12-03)
   blind_deid_world_a.jsonl   60, the readable half of the multicultural blind corpus
-  deid_train_chat.jsonl      chat-style training records written for this tagger (used when present)
+  deid_train_chat.jsonl      240 chat-style training records written blind for this tagger
+  deid_train_world.jsonl     200 multicultural training records written blind for this tagger
 The held-out halves (*_b.*, *_d.*) and blind_deid_chat_c.jsonl (the evaluation set) are never read.
 
 Each record is used three times: as written; with every word of its NAME spans
@@ -61,6 +62,7 @@ SETS = (
     "blind_deid_chat_a.jsonl",
     "blind_deid_world_a.jsonl",
     "deid_train_chat.jsonl",
+    "deid_train_world.jsonl",
 )
 _HELD_OUT = re.compile(r"_[bd]\.(?:markup\.)?jsonl$|chat_c")
 EPOCHS = 6

@@ -14,7 +14,8 @@ from .recognizers.base import MASK, Doc, Intervals
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
 from .review import review_warnings
-from .review_spans import review_spans
+from .review_spans import ReviewSpan, review_spans
+from .tagger import Tagged, Tagger, get_tagger
 
 # Named days that contain a name: "St David's Day" must not become "St [Person A]'s Day"
 _SAFE_PHRASES = re.compile(
@@ -103,6 +104,7 @@ class Deidentifier:
         safety_net: bool = True,
         lexicons: Lexicons | None = None,
         max_chars: int = MAX_CHARS,
+        tagger: Tagger | bool = True,
     ) -> None:
         names = [r for r in recognizers if safety_net or r != "safety_net"]
         unknown = [r for r in names if r not in RECOGNIZERS]
@@ -112,6 +114,8 @@ class Deidentifier:
         self._propagate = "name" in names or "safety_net" in names
         self.lex = lexicons or get_lexicons()
         self.max_chars = max_chars
+        # the statistical tagger (bot/deid/tagger.py): a second opinion on what the rules left
+        self._tagger: Tagger | None = get_tagger() if tagger is True else tagger or None
 
     # public API ---------------------------------------------------------
     def redact(self, text: str, terms: Sequence[str] = ()) -> DeidResult:
@@ -125,6 +129,11 @@ class Deidentifier:
         norms = [normalize(t) for t in texts]
         docs = [Doc(_unshout(_mask_placeholders(n.text), self.lex), self.lex, term_tuple) for n in norms]
         cands = [self._candidates(d) for d in docs]
+        unsure: list[list[Tagged]] = [[] for _ in docs]
+        if self._tagger is not None:
+            for k, (d, c) in enumerate(zip(docs, cands, strict=True)):
+                sure, unsure[k] = self._tagged(d, c)
+                c.extend(sure)
         if self._propagate:
             names = _name_surfaces(docs, cands)
             if names:
@@ -138,6 +147,8 @@ class Deidentifier:
             out.append(self._result(text, norm, merged, book))
             # what it kept but is unsure about (kept apart from the recognisers)
             out[-1].review = review_spans(doc, merged, norm, out[-1].spans)
+            if unsure[len(out) - 1]:
+                out[-1].review = _with_tagger_review(out[-1], unsure[len(out) - 1], norm, merged)
         return out
 
     def analyze(self, text: str, terms: Sequence[str] = ()) -> list[Span]:
@@ -153,18 +164,7 @@ class Deidentifier:
     def _candidates(self, doc: Doc) -> list[Candidate]:
         if not doc.text.strip():
             return []
-        protected = [m.span() for m in _SAFE_PHRASES.finditer(doc.text)]
-        protected += [m.span() for m in _CITATIONS.finditer(doc.text)]
-        protected += [m.span() for m in _THEORISTS.finditer(doc.text)]
-        for m in _EPONYMS.finditer(doc.text):
-            # "Mrs Parkinson's car", "Dana Down's kids" are people; "Down syndrome" never is
-            if _ALWAYS_EPONYM.search(m.group()) or not _eponym_owner(doc, m.start()):
-                protected.append(m.span())
-        # "New South Wales", "Tamil Nadu": a guess made from the words alone
-        # (a name, the net, the gazetteer) never sits inside a region's name;
-        # an address or "Town, Region" that contains one is still found
-        regions = Intervals(m.span() for m in self.lex.region_phrases.finditer(doc.text))
-        protected = Intervals(protected)
+        protected, regions = self._protected(doc)
         out: list[Candidate] = []
         for rec in self._recognizers:
             for c in rec(doc):
@@ -176,6 +176,30 @@ class Deidentifier:
                     continue
                 out.append(c)
         return out
+
+    def _tagged(self, doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], list[Tagged]]:
+        """The tagger's sure words as candidates, and its unsure ones; never inside
+        what the engine keeps on purpose (named days, cited theorists, regions)."""
+        if self._tagger is None or not doc.text.strip():
+            return [], []
+        protected, regions = self._protected(doc)
+        keep = [Candidate(a, b, "") for a, b in zip(protected._starts, protected._ends, strict=True)]
+        keep += [Candidate(a, b, "") for a, b in zip(regions._starts, regions._ends, strict=True)]
+        return self._tagger.find(doc, [*cands, *keep])
+
+    def _protected(self, doc: Doc) -> tuple[Intervals, Intervals]:
+        protected = [m.span() for m in _SAFE_PHRASES.finditer(doc.text)]
+        protected += [m.span() for m in _CITATIONS.finditer(doc.text)]
+        protected += [m.span() for m in _THEORISTS.finditer(doc.text)]
+        for m in _EPONYMS.finditer(doc.text):
+            # "Mrs Parkinson's car", "Dana Down's kids" are people; "Down syndrome" never is
+            if _ALWAYS_EPONYM.search(m.group()) or not _eponym_owner(doc, m.start()):
+                protected.append(m.span())
+        # "New South Wales", "Tamil Nadu": a guess made from the words alone
+        # (a name, the net, the gazetteer) never sits inside a region's name;
+        # an address or "Town, Region" that contains one is still found
+        regions = Intervals(m.span() for m in self.lex.region_phrases.finditer(doc.text))
+        return Intervals(protected), regions
 
     def _result(self, text: str, norm: Normalized, merged: list[Candidate], book: PersonBook) -> DeidResult:
         spans: list[Span] = []
@@ -203,6 +227,22 @@ class Deidentifier:
             removed[s.label] = removed.get(s.label, 0) + 1
         pieces.append(text[pos:])
         return DeidResult(clean_output("".join(pieces)), spans, removed, review_warnings(norm.text, merged))
+
+
+def _with_tagger_review(res: DeidResult, unsure: list[Tagged], norm: Normalized, merged: list[Candidate]) -> list:
+    """The tagger's half-beliefs as review spans, beside the rules' ones (one per word)."""
+    gone = Intervals((c.start, c.end) for c in merged)
+    removed = Intervals((s.start, s.end) for s in res.spans)
+    have = Intervals((r.start, r.end) for r in res.review)
+    extra = []
+    for t in unsure:
+        if gone.overlaps(t.start, t.end):
+            continue
+        a, b = norm.to_original(t.start, t.end)
+        if b <= a or removed.overlaps(a, b) or have.overlaps(a, b):
+            continue
+        extra.append(ReviewSpan(a, b, t.reason))
+    return sorted([*res.review, *extra])
 
 
 _MASK = MASK  # neither a word nor a space, so no recogniser sees a word there

@@ -19,6 +19,10 @@ Families (reason codes):
                       "(m 44)", "back then 52,", "passed at 9", "turning eight"
   initial             a lone initial standing for a person: "S.", "M came in",
                       "K's text", "DB said", "my client j"
+  looks_like_a_name / looks_like_a_place / looks_like_an_organisation
+                      the tagger's (bot/deid/tagger.py) half-beliefs: a word it
+                      scores as NAME/LOCATION/ORG with probability between its
+                      review and removal thresholds (added by the engine)
 
 The families are narrow on purpose: on text with nothing to remove there
 should be at most about two per hundred words.
@@ -40,7 +44,17 @@ from .recognizers.names import _STOP_CAPS, PERSON_CUES, TITLES
 from .replace import NUMBER_WORDS
 from .tokens import Token
 
-REASONS = ("unknown_name_slot", "unknown_place_slot", "word_as_name", "possible_age", "initial")
+REASONS = (
+    "unknown_name_slot",
+    "unknown_place_slot",
+    "word_as_name",
+    "possible_age",
+    "initial",
+    # from the statistical tagger (bot/deid/tagger.py), added by the engine
+    "looks_like_a_name",
+    "looks_like_a_place",
+    "looks_like_an_organisation",
+)
 
 
 @dataclass(frozen=True, order=True)

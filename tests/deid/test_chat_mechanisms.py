@@ -684,3 +684,24 @@ def test_chat_and_world_recognisers_on_long_adversarial_input(unit):
     doc = Doc(text, lex)
     out = list(chat.find(doc)) + list(world.find(doc))
     assert len(out) <= 4 * max(1, len(doc.tokens)), (unit, len(out))
+
+
+# sex-and-age shorthand glued together ("pt 35f", "name 17m", "name, 38m,"): the number goes
+@pytest.mark.parametrize("age", [9, 17, 35, 62, 104])
+@pytest.mark.parametrize("sex", ["m", "f", "F"])
+@pytest.mark.parametrize(
+    "lead", ["pt {a}{s} is a nurse", "zorvinka {a}{s} wants me in the room", "pt is Tamsin, {a}{s}, on methadone"]
+)
+def test_glued_sex_and_age_is_an_age(engine, age, sex, lead):
+    text = lead.format(a=age, s=sex)
+    r = engine.redact(text)
+    assert str(age) not in r.text, r.text
+    assert any(s.label == "AGE" for s in r.spans)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the company raised 38m last year", "we ran 10k, then 5m more", "i spent 20m on it", "over 40m people use it"],
+)
+def test_amounts_with_m_are_not_ages(engine, text):
+    assert engine.redact(text).text == text

@@ -35,6 +35,10 @@ PAREN = re.compile(r"(?<=[\w.])\s*\((?P<n>" + _N + "|" + _WORD_AGE + r")(?:\)|,\
 AFTER_NAME = re.compile(
     r"(?<=[^\W\d_])\s(?P<n>[1-9]\d)(?=\s+(?!(?:minutes?|mins?|hours?|days?|weeks?|months?|years?|yrs?|sessions?|times|miles|km|pm|am|percent|k)\b)[a-z])"
 )
+# "pt 35f", "youssef 17m", "dmitri, 38m,": an age with the sex glued on (chat shorthand);
+# the number only. Not "38m people", "$38m", "5k": a person word or a name must stand before it
+SEXED = re.compile(r"(?<![\w.$£€])(?P<n>" + _N + r")[mfMF](?=[\s,.;:)!?]|$)(?!\s+(?:people|users|views|dollars)\b)")
+_SEXED_CUES = frozenset("pt pts cl client clients patient is was aged age kid son daughter boy girl".split())
 _NOT_BEFORE_NUMBER = {
     "route",
     "room",
@@ -144,6 +148,14 @@ def find(doc: Doc) -> Iterator[Candidate]:
             yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 60, "age")
     for m in scan(BIRTHDAY, text):
         yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 75, "age")
+    for m in SEXED.finditer(text):
+        before = re.search(r"([^\W\d_][\w'’-]*)[,(]?\s*\(?$", text[max(0, m.start() - 40) : m.start()])
+        if not before:
+            continue
+        w = before.group(1)
+        low = w.lower()
+        if low in _SEXED_CUES or w[0].isupper() or not doc.lex.is_word(low):
+            yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 70, "age")
 
 
 _PERSONISH = re.compile(

@@ -15,7 +15,7 @@ from tests.conftest import COLLEAGUE, CONSULT, PRACTITIONER, SECRET, TEAM
 SITUATION = (
     "My client Rosalind Okafor (34) ran into me at Lincoln Elementary. Her ex rusty texted me again. "
     "Her dad passed at 9. J came in late, and I had seen R's text. She is turning eight soon. "
-    "We met at brindolyn last week."
+    "We met at brindolyn last week. I saw her at the markets in brunswick. The age of consent here is 16."
 )
 CONSIDERING = "Saying no kindly at our next contact, since rusty deserves honesty."
 QUESTION = "How do I decline friendship without hurting her?"

@@ -11,6 +11,9 @@ set benchmarks/data/risk_dev.jsonl is scored.
 - per-kind recall: for each gold kind, the share recognised with that kind first
   (`kind_first`) and with that kind among the recognised ones (`kind_any`).
 `--misses` prints the misses and false alarms (do not use it on held-out sets).
+
+Beside the whole recogniser (the cue families, backed by the trained model), the same run
+scores the cue families alone (`cues_alone`), the recogniser as it was before the model.
 """
 
 from __future__ import annotations
@@ -18,24 +21,28 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.risk import KINDS, assess  # noqa: E402
+from bot.risk import KINDS, RiskAssessment, assess  # noqa: E402
+from bot.risk.recognizer import cue_recognizer  # noqa: E402
 
 DEV = REPO / "benchmarks" / "data" / "risk_dev.jsonl"
 
 
-def score(rows: list[dict]) -> tuple[dict, list[tuple[str, str | None, str | None]]]:
+def score(
+    rows: list[dict], judge: Callable[[str], RiskAssessment] = assess
+) -> tuple[dict, list[tuple[str, str | None, str | None]]]:
     risky = [r for r in rows if r.get("risk")]
     calm = [r for r in rows if not r.get("risk")]
     per: dict[str, dict] = {k: {"n": 0, "kind_first": 0, "kind_any": 0, "any_risk": 0} for k in KINDS}
     hits = alarms = 0
     wrong = []
     for r in rows:
-        a = assess(r.get("q") or "")
+        a = judge(r.get("q") or "")
         gold = r.get("risk") or None
         if gold:
             p = per.setdefault(gold, {"n": 0, "kind_first": 0, "kind_any": 0, "any_risk": 0})
@@ -81,13 +88,21 @@ def main(argv: list[str] | None = None) -> int:
     for path in args.gold or [str(DEV)]:
         rows = [json.loads(ln) for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln.strip()]
         out, wrong = score(rows)
+        alone, _ = score(rows, cue_recognizer().assess)
         if args.json:
-            print(json.dumps({"gold": path, **out}))
+            print(
+                json.dumps(
+                    {"gold": path, **out, "cues_alone": {k: alone[k] for k in ("risk_recall", "false_alarm_rate")}}
+                )
+            )
         else:
             print(f"== {path}")
             print(f"questions {out['questions']} · risk {out['risk_questions']} · no risk {out['no_risk_questions']}")
             print(f"risk recall      {out['risk_recall']}")
             print(f"false-alarm rate {out['false_alarm_rate']}")
+            print(
+                f"cue families alone: risk recall {alone['risk_recall']}, false-alarm rate {alone['false_alarm_rate']}"
+            )
             for k, v in out["per_kind"].items():
                 print(
                     f"  {k:24} n={v['n']:3}  any risk {v['recall_any_risk']:.3f}"

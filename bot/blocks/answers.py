@@ -253,7 +253,11 @@ def risk_answer_message(catalog, question: str, kind: str, resources: dict[str, 
     written for ordinary situations, such as a client's death or "you can't share
     anything", do not fit a risk)."""
     t = load_texts("messages")
-    blocks = [*risk_card(kind, resources), context(f"_“{escape(question[:200])}”_"), *duties_blocks()]
+    blocks = [*risk_card(kind, resources), context(f"_“{escape(question[:200])}”_")]
+    lang = getattr(answer, "language", None)
+    if lang:  # the card is in English: say so to someone who wrote in another language
+        blocks.append(context(t("answer.language_note", language=catalog.language_names.get(lang, lang))))
+    blocks += duties_blocks()
     if answer is not None and not answer.off_topic and answer.principles:
         blocks += [divider(), *sections(_risk_text("answer.below"))]
         for match in answer.principles:

@@ -14,7 +14,11 @@ The mechanism (the vocabulary is data, in bot/risk/data/cues.yaml):
    training, research, an exam, fiction or a game;
 4. a kind is recognised when its live families' weights reach 1.0 (combo-only kinds,
    like "crisis now", need one strong family or a combination such as drunk + driving);
-5. the first recognised kind in PRIORITY is the one reported.
+5. the first recognised kind in PRIORITY is the one reported;
+6. when no cue family recognises a risk, the trained model (bot/risk/model.py) reads the
+   text: cues were written for the phrasings someone thought of, and on text nobody here
+   wrote they missed most risks, which the model, trained on many writers' examples, finds.
+   A model finding is reported with the cue family name "model".
 
 Free of Slack and of the rest of the app: `assess(text)` and `assess_many(texts)`.
 """
@@ -33,6 +37,8 @@ from typing import Any
 
 import yaml
 
+from .model import RiskModel, get_model
+
 DATA = Path(__file__).resolve().parent / "data" / "cues.yaml"
 ENGLISH = Path(__file__).resolve().parent.parent / "deid" / "data" / "english_words.txt.gz"
 
@@ -46,6 +52,7 @@ COMBO_ONLY = frozenset({"crisis_now"})
 THRESHOLD = 1.0
 TYPO_CUTOFF = 0.8
 TYPO_MIN_LEN = 3
+MODEL_FAMILY = "model"
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 _CLAUSE = re.compile(
@@ -104,7 +111,8 @@ def _alt(patterns: Iterable[str]) -> re.Pattern[str]:
 
 
 class Recognizer:
-    def __init__(self, data: dict[str, Any], english: frozenset[str] = frozenset()):
+    def __init__(self, data: dict[str, Any], english: frozenset[str] = frozenset(), model: RiskModel | None = None):
+        self.model = model
         macros = data.get("macros") or {}
 
         def expand(p: str) -> str:
@@ -238,6 +246,13 @@ class Recognizer:
                 scores[kind] = max(scores.get(kind, 0.0), weight)
         kinds = tuple(k for k in PRIORITY if scores.get(k, 0.0) >= THRESHOLD - 1e-9)
         cues = tuple(Cue(f.name, f.kind, t) for f, t in fired.values())
+        if not kinds and self.model is not None:
+            # no veto the other way: a cue's finding stands even when the model disagrees
+            # (tried: a cue floor chosen on the training sets dropped "Can I hug a client who
+            # just told me she wants to die?", which the model scored 0.008)
+            found = self.model.predict(raw, self.english)
+            if found.kind:
+                return RiskAssessment(found.kind, (found.kind,), (*cues, Cue(MODEL_FAMILY, found.kind, "")))
         return RiskAssessment(kinds[0] if kinds else None, kinds, cues)
 
     def _clause(self, clause: str, joking: bool, fired: dict[str, tuple[_Family, str]]) -> None:
@@ -292,8 +307,14 @@ def _english() -> frozenset[str]:
 
 
 @cache
-def get_recognizer() -> Recognizer:
+def cue_recognizer() -> Recognizer:
+    """The cue families alone, without the model (for training and measuring the model)."""
     return Recognizer(yaml.safe_load(DATA.read_text(encoding="utf-8")), _english())
+
+
+@cache
+def get_recognizer() -> Recognizer:
+    return Recognizer(yaml.safe_load(DATA.read_text(encoding="utf-8")), _english(), get_model())
 
 
 def assess(text: str) -> RiskAssessment:

@@ -1,0 +1,190 @@
+"""A small trained classifier that backs up the cue families in recognizer.py.
+
+Hand-written cues recognise the phrasings someone thought of; on questions written by
+people who had not read them, about a third of the risks went unrecognised. This model
+learns from examples instead (benchmarks/data: the risk sets and ordinary questions,
+see scripts/train_risk_model.py for the provenance of each file), so a risk said in
+words nobody listed can still be recognised.
+
+It is multinomial logistic regression over sparse features of the text: words, word
+pairs, and character 4-grams of each word (which carry typos, inflections and words in
+other languages), with words inside a negation's reach marked as negated ("denies SI"
+is not "SI"). Inference is pure Python: a dictionary of weights, no numeric library.
+
+A long case description may bury the one sentence that matters, and every neutral
+sentence around it dilutes the evidence; so the text is scored as a whole and sentence
+by sentence, and the most risky reading counts. Training adds the sentences of texts
+without risk as examples without risk, so that the sentence-level reading learns what
+ordinary sentences look like.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+import unicodedata
+from array import array
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+WEIGHTS = Path(__file__).resolve().parent / "data" / "model.json.gz"
+NONE = "none"
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
+# Words that put the next few words out of play ("no SI", "denies plan", "never hit her").
+_NEGATORS = frozenset({"no", "not", "never", "denies", "denied", "deny", "denying", "without", "nor", "none"})
+_NEGATION_REACH = 3
+_CHAR_N = 4
+# A question's topic words ("Can I hug a client who…") can outweigh the clause that
+# carries the risk ("…who just told me she wants to die"), so clauses are read alone too.
+CLAUSES = True
+_CLAUSE = re.compile(r"\s*[,;:]\s*|\s+[-–—]\s+|\s+\b(?:and|but|who|because|so|since|after|when|then)\b\s+", re.I)
+# A sentence shorter than this is too little to judge on its own ("Help.").
+MIN_SENTENCE_TOKENS = 3
+
+
+def normalise(text: str) -> str:
+    text = text.replace("’", "'").replace("‘", "'")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"\d", "0", text)
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(normalise(text))
+
+
+def features(text: str) -> set[str]:
+    """The sparse features of one text (a set: presence, not counts)."""
+    toks = _tokens(text)
+    out: set[str] = set()
+    reach = 0
+    prev = "<s>"
+    for tok in toks:
+        negated = reach > 0
+        if tok in _NEGATORS or tok.endswith("n't"):
+            reach = _NEGATION_REACH
+            out.add("w:" + tok)
+        else:
+            reach = max(0, reach - 1)
+            out.add(("n:" if negated else "w:") + tok)
+        out.add("b:" + prev + " " + tok)
+        prev = tok
+        if len(tok) >= _CHAR_N:
+            padded = "<" + tok + ">"
+            out.update("c:" + padded[i : i + _CHAR_N] for i in range(len(padded) - _CHAR_N + 1))
+    return out
+
+
+def _long_enough(part: str) -> bool:
+    return len(_TOKEN.findall(part.lower())) >= MIN_SENTENCE_TOKENS
+
+
+def segments(text: str) -> Iterator[str]:
+    """The readings that are scored: the whole text, each sentence, each clause (long enough)."""
+    yield text
+    sentences = [p for p in _SENTENCE.split(text) if p.strip()]
+    for sentence in sentences:
+        if len(sentences) > 1 and _long_enough(sentence):
+            yield sentence
+        if CLAUSES:
+            clauses = [c for c in _CLAUSE.split(sentence) if c and c.strip()]
+            if len(clauses) > 1:
+                yield from (c for c in clauses if _long_enough(c))
+
+
+# Below this share of English words a text is read as another language. The writers' other-
+# language questions were few and mostly risks, so the words of those languages carry some
+# risk in the weights; such a text gets its own threshold, chosen the same way (by cross-
+# validation, for the same false-alarm budget) on the other-language questions alone.
+ENGLISH_SHARE = 0.5
+
+
+def english_share(text: str, english: frozenset[str]) -> float:
+    words = [w for w in _TOKEN.findall(normalise(text)) if not w.isdigit()]
+    return sum(w in english for w in words) / len(words) if words else 1.0
+
+
+@dataclass(frozen=True)
+class Prediction:
+    kind: str | None  # the most likely kind of risk when p_risk reaches the threshold
+    p_risk: float  # 1 - P(no risk), for the most risky reading
+    best: str  # the most likely kind of risk for that reading (even below the threshold)
+
+
+class RiskModel:
+    def __init__(
+        self,
+        classes: list[str],
+        bias: list[float],
+        weights: Mapping[str, Sequence[float]],
+        threshold: float,
+        threshold_other_language: float | None = None,
+    ):
+        if classes[0] != NONE:
+            raise ValueError("the first class of the risk model must be 'none'")
+        self.classes = classes
+        self.bias = bias
+        self.threshold = threshold
+        self.threshold_other_language = threshold if threshold_other_language is None else threshold_other_language
+        # compact: one float table and an index into it (a dict of lists took 15 MB of RSS)
+        self._index = {f: i for i, f in enumerate(weights)}
+        self._table = array("f", (x for row in weights.values() for x in row))
+
+    @property
+    def weights(self) -> dict[str, list[float]]:
+        k = len(self.classes)
+        return {f: [round(x, 6) for x in self._table[i * k : (i + 1) * k]] for f, i in self._index.items()}
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> RiskModel:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            data = json.load(fh)
+        other = data.get("threshold_other_language")
+        return cls(
+            data["classes"],
+            data["bias"],
+            data["weights"],
+            float(data["threshold"]),
+            None if other is None else float(other),
+        )
+
+    def probabilities(self, text: str) -> list[float]:
+        scores = list(self.bias)
+        k = len(scores)
+        table, index = self._table, self._index
+        for f in features(text):
+            i = index.get(f)
+            if i is not None:
+                row = i * k
+                for j in range(k):
+                    scores[j] += table[row + j]
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+    def threshold_for(self, text: str, english: frozenset[str] | None) -> float:
+        if english and english_share(text, english) < ENGLISH_SHARE:
+            return self.threshold_other_language
+        return self.threshold
+
+    def predict(self, text: str, english: frozenset[str] | None = None) -> Prediction:
+        best_p, best_probs = -1.0, [1.0] + [0.0] * (len(self.classes) - 1)
+        for seg in segments(text or ""):
+            probs = self.probabilities(seg)
+            if 1.0 - probs[0] > best_p:
+                best_p, best_probs = 1.0 - probs[0], probs
+        i = max(range(1, len(self.classes)), key=lambda k: best_probs[k])
+        kind = self.classes[i]
+        return Prediction(kind if best_p >= self.threshold_for(text or "", english) else None, round(best_p, 4), kind)
+
+
+@cache
+def get_model() -> RiskModel:
+    return RiskModel.load()

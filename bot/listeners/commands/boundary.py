@@ -20,10 +20,10 @@ def risk_of(text: str):
     return assess(words[:MAX_QUESTION]).kind
 
 
-def route(services, text: str, resources: dict | None = None, family: str | None = None):
+def route(services, text: str, resources: dict | None, family: str | None, kind: str | None):
     """The ephemeral answer for everything except `consult`, `mine` and `code`. Risk
-    comes first: a question that describes one gets the risk card before any principle.
-    `family` is the code family answers cite."""
+    comes first: a question that describes one (`kind`, from risk_of) gets the risk card
+    before any principle. `family` is the code family answers cite."""
     catalog = services.catalog
     words = " ".join(text.split())
     lowered = words.lower()
@@ -32,7 +32,6 @@ def route(services, text: str, resources: dict | None = None, family: str | None
     if lowered in ("principles", "principle", "list"):
         return answers.principles_message(catalog)
     question = words[:MAX_QUESTION]
-    kind = assess(question).kind
     if kind is not None:
         return answers.risk_answer_message(catalog, question, kind, resources, services.matcher.answer(question))
     if len(words.split()) <= 4:
@@ -65,9 +64,11 @@ def handler(services):
             return
         # Answered through response_url after the acknowledgement, by the
         # responder's queue, so a burst of questions never holds back an ack.
-        resources = await services.workspace.risk_resources(team.id) if risk_of(text) else None
+        # assessed once: it decides both whether to read the workspace's risk resources and the answer
+        kind = risk_of(text)
+        resources = await services.workspace.risk_resources(team.id) if kind else None
         family = (await services.codes.effective(team.id, user_id)).family.key
-        await services.responder.answer(command["response_url"], lambda: route(services, text, resources, family))
+        await services.responder.answer(command["response_url"], lambda: route(services, text, resources, family, kind))
 
     return boundary_command
 

@@ -201,6 +201,8 @@ class Sandbox:
     def _add_routes(self, app: web.Application) -> None:
         r = app.router
         r.add_get("/", self._index)
+        # browsers ask for it on every page load; the page has no icon, so say so without a 404
+        r.add_get("/favicon.ico", lambda _request: web.Response(status=204))
         r.add_get("/archives/{channel}/{p}", self._index)
         r.add_static("/static/", STATIC, append_version=False)
         r.add_get("/sandbox/state", self._state)

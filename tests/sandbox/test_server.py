@@ -63,6 +63,8 @@ async def test_page_health_and_real_signed_endpoint(sandbox):
         assert resp.status == 200
     async with sandbox.http.get("/healthz") as resp:
         assert resp.status == 200
+    async with sandbox.http.get("/favicon.ico") as resp:  # asked on every page load: no 404 in the log
+        assert resp.status == 204
     # /slack/events is the app's own route: an unsigned request is refused
     async with sandbox.http.post("/slack/events", data="command=/demo&text=help") as resp:
         assert resp.status == 401

@@ -202,7 +202,7 @@ class Sandbox:
         r = app.router
         r.add_get("/", self._index)
         # browsers ask for it on every page load; the page has no icon, so say so without a 404
-        r.add_get("/favicon.ico", lambda _request: web.Response(status=204))
+        r.add_get("/favicon.ico", self._no_icon)
         r.add_get("/archives/{channel}/{p}", self._index)
         r.add_static("/static/", STATIC, append_version=False)
         r.add_get("/sandbox/state", self._state)
@@ -214,6 +214,9 @@ class Sandbox:
         r.add_post("/sandbox/dismiss", self._dismiss)
         r.add_post("/sandbox/home", self._home)
         r.add_post("/sandbox/reset", self._reset)
+
+    async def _no_icon(self, _request: web.Request) -> web.StreamResponse:
+        return web.Response(status=204)
 
     async def _index(self, _request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})

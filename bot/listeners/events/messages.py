@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 
 from bot.listeners.context import team_of
+from bot.slack.gateway import plain_of
 from bot.storage.outage import is_database_down
 
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
@@ -43,7 +44,9 @@ def handler(services):
         if event.get("channel_type") == "im":
             if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
                 return
-            typed = event.get("text") or ""
+            # Slack sends "&amp;", "&lt;", "&gt;" and mentions as markup ("<@U…>"): the intake
+            # reads plain words, and a mention of a colleague becomes "[name]"
+            typed = plain_of(event.get("text") or "")
             await services.conversation.on_text(team_of(body), event["user"], event["channel"], typed)
             return
         if is_reply:

@@ -19,6 +19,24 @@ from bot.sandbox.web_api.state import (
     SlackApiError,
 )
 
+# What a Slack client sends as a message's text: mentions, channel links and URLs as
+# markup, every other "&", "<" and ">" as an entity (Slack's "formatting" rules).
+_MARKUP = re.compile(r"<(?:[@#!]|https?:|mailto:)[^<>]*>")
+
+
+def as_slack_text(typed: str) -> str:
+    out, pos = [], 0
+    for m in _MARKUP.finditer(typed):
+        out.append(_entities(typed[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_entities(typed[pos:]))
+    return "".join(out)
+
+
+def _entities(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
 
 class People(ResponseUrls):
     """The person simulator: what a person does in Slack (types, runs a command, clicks, submits a modal) sent to the app as Slack sends it."""
@@ -46,7 +64,7 @@ class People(ResponseUrls):
         msg = {
             "type": "message",
             "user": user,
-            "text": text,
+            "text": as_slack_text(text),
             "team": self.team_id,
             "client_msg_id": str(uuid.uuid4()),
             "blocks": [

@@ -105,7 +105,12 @@ def plain_of(mrkdwn: str) -> str:
 
     out = _MENTION.sub(mention, mrkdwn)
     out = _LINK.sub(lambda m: m.group(2) or m.group(1), out)
-    return out.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return decode_entities(out)
+
+
+def decode_entities(text: str) -> str:
+    """Slack's three entities back to the characters typed ("&amp;lt;" stays "&lt;")."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def _posted_body(msg: dict) -> str:

@@ -79,7 +79,8 @@ async def test_off_topic_question_is_honest(bot):
 
 
 async def test_user_text_is_escaped_in_the_answer(bot):
-    body = await ask(bot, "<!channel> client gift <@U999> ok?")
+    # mentions arrive as markup (read as plain words), typed <b>& as entities (quoted escaped)
+    body = await ask(bot, "<!channel> client gift <@U999> ok? <b>&")
     text = json.dumps(body["blocks"])
-    assert "<!channel>" not in text and "<@U999>" not in text
-    assert "&lt;!channel&gt;" in text
+    assert "<!channel>" not in text and "<@U999>" not in text and "<b>" not in text
+    assert "@channel" in text and "&lt;b&gt;&amp;" in text

@@ -40,7 +40,8 @@ async def test_the_poster_saves_a_de_identified_record_from_boundary_mine(bot):
     [record] = records(bot)
     body = record_body(record)
     assert "Dilemma #1" in body and "Date posted: 20" in body
-    assert "Question as posted:\nHow do I decline <!channel> kindly & *firmly*?" in body  # literally: no ping
+    # the @channel mention was read as plain words and de-identified: shown literally, no ping
+    assert "Question as posted:\nHow do I decline [handle] kindly & *firmly*?" in body
     assert "Principles shown:\n• " in body
     assert "What colleagues suggested (2):" in body
     assert "1. Decline warmly, and name the boundary." in body

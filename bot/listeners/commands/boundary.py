@@ -8,6 +8,7 @@ from bot.consult.intake import load_spec
 from bot.listeners.context import team_of
 from bot.outgoing import MyPosts
 from bot.risk import assess
+from bot.slack.gateway import plain_of
 
 MAX_QUESTION = 1000
 
@@ -43,7 +44,9 @@ def route(services, text: str, resources: dict | None, family: str | None, kind:
 
 def handler(services):
     async def boundary_command(ack, command, context):
-        text = (command.get("text") or "").strip()
+        # Slack sends "&", "<", ">" as entities and (should_escape) mentions as markup: the
+        # question is read, matched and quoted as the plain words the practitioner typed
+        text = plain_of(command.get("text") or "").strip()
         sub = text.lower()
         team, user_id = team_of(command), command["user_id"]
         if sub in ("consult", "start", "new"):

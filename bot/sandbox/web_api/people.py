@@ -132,6 +132,7 @@ class People(ResponseUrls):
         self._check_user(user)
         if command in self.escape_commands:
             text = self.escape_mentions(user, text)
+        text = as_slack_text(text)
         if channel in self.users:
             channel = self.dm_channel(channel)
         key = secrets.token_hex(8)

@@ -182,6 +182,10 @@ class Discussion:
             return False
         if not await self._delete_message(team, post.channel_id, row.ts):
             raise Unavailable("delete_failed")
+        # The poster's relay and record DMs may repeat it: they go too (before the reply
+        # is marked removed, so that the moderator's retry reaches them).
+        if not await self.delete_dms(team, post):
+            raise Unavailable("delete_failed")
         await self.store.mark_reply_removed(row.id)
         log_event(log, "reply removed", post=post.id)
         return True
@@ -228,11 +232,39 @@ class Discussion:
             if not await self._delete_message(team, post.channel_id, ts):
                 # Nothing is purged until the channel no longer shows the post.
                 return Result(False, _t("post.delete_failed", number=number))
+        # The relay and record DMs repeat the thread; the sealed author, needed to find
+        # the poster's DM, is purged below, so they go first.
+        if not await self.delete_dms(team, post):
+            return Result(False, _t("post.delete_failed", number=number))
         if post.review_channel and post.review_ts:
             await self._delete_message(team, post.review_channel, post.review_ts)
         await self.store.purge_post(post.id, status)
         log_event(log, "post purged", post=post.id, status=status)
         return Result(True, _t("post.deleted", number=number))
+
+    async def delete_dms(self, team: Team, post: m.Post) -> bool:
+        """Deletes the relay and record DMs of a post from its poster's DM; True once
+        none is left. The DM is found from the sealed author, as when they were sent."""
+        rows = await self.store.dm_messages(post.id)
+        if not rows:
+            return True
+        user_id = self.identity.unseal(post.author_enc) if post.author_enc else None
+        channel = None
+        if user_id:
+            try:
+                channel = await self.gateway.dm_channel(team, user_id)
+            except Unavailable as exc:
+                log_event(log, "could not open poster's DM", logging.WARNING, post=post.id, error=exc.code)
+                return False
+            except Refused as exc:  # the poster is gone (deactivated): nobody can read the DM
+                log_event(log, "poster's DM gone", logging.WARNING, post=post.id, error=exc.code)
+        done = True
+        for row in rows:
+            if channel is None or await self._delete_message(team, channel, row.ts):
+                await self.store.forget_message(row.id)
+            else:
+                done = False
+        return done
 
     async def _delete_message(self, team: Team, channel: str, ts: str) -> bool:
         """True once the message is gone (including: it already was)."""
@@ -348,7 +380,7 @@ class Discussion:
                 permalink = None
             replies = await self._relayed_replies(team, post, count, first_ts)
             notice = RelayNotice(post.id, count, permalink, bool(post.resolved), replies)
-            outcome = await self.posting.reach_poster(team, post, notice)
+            outcome = await self.posting.reach_poster(team, post, notice, keep_as="relay")
             if outcome == SENT:
                 self._relay_attempts.pop(post.id, None)
                 sent += 1
@@ -390,7 +422,8 @@ class Discussion:
             tuple(replies),
             bool(post.resolved),
         )
-        await self.gateway.dm(team, user_id, record)
+        sent = await self.gateway.dm(team, user_id, record)
+        await self.store.add_post_message(post.id, sent.ts, "record")
         log_event(log, "record sent", post=post.id)
         return Result(True, _t("record.sent", number=number))
 

@@ -29,6 +29,10 @@ from bot.storage.models import utcnow
 from bot.storage.vault import IntakeVault
 
 log = logging.getLogger("bot.storage")
+# Kinds of post_messages rows that are the app's messages in the poster's DM (a relay of
+# replies, a consultation record), not in the post's thread. Only their ts is stored: the
+# DM is found again from the post's sealed author when they must be deleted.
+DM_KINDS = ("relay", "record")
 
 
 def _rows(result: Any) -> int:
@@ -387,21 +391,35 @@ class Store:
             await s.execute(delete(m.Relay).where(m.Relay.post_id == post_id))
             await s.execute(update(m.Flag).where(m.Flag.post_id == post_id).values(reason=None))
 
-    async def purge_older_than(self, days: int, team_id: str) -> int:
+    @staticmethod
+    def _purgeable(days: int, team_id: str) -> list[Any]:
+        return [
+            m.Post.team_id == team_id,
+            m.Post.created_at < utcnow() - timedelta(days=days),
+            m.Post.purged_at.is_(None),
+            m.Post.status.not_in(["awaiting_approval", "pending"]),
+        ]
+
+    async def purgeable_with_dms(self, days: int, team_id: str) -> list[m.Post]:
+        """The posts retention is about to purge that still have messages in their
+        poster's DM (those go first, while the sealed author still finds the DM)."""
+        with_dms = select(m.PostMessage.post_id).where(m.PostMessage.kind.in_(DM_KINDS))
+        async with self.session() as s:
+            res = await s.execute(select(m.Post).where(*self._purgeable(days, team_id), m.Post.id.in_(with_dms)))
+            return list(res.scalars())
+
+    async def purge_older_than(self, days: int, team_id: str, keep: Iterable[int] = ()) -> int:
         """Purges old post text. Posts still waiting for a moderator or for Slack
         are kept until they are out (else they would go out empty); purged_at, not
-        content (JSON null is not SQL NULL), tells what was already purged."""
-        cutoff = utcnow() - timedelta(days=days)
+        content (JSON null is not SQL NULL), tells what was already purged. ``keep``:
+        posts left for the next run (their DM copies could not be deleted yet)."""
+        conds = self._purgeable(days, team_id)
+        keep = list(keep)
+        if keep:
+            conds.append(m.Post.id.not_in(keep))
         async with self.session() as s:
             res = await s.execute(
-                update(m.Post)
-                .where(
-                    m.Post.team_id == team_id,
-                    m.Post.created_at < cutoff,
-                    m.Post.purged_at.is_(None),
-                    m.Post.status.not_in(["awaiting_approval", "pending"]),
-                )
-                .values(content=None, author_enc=None, purged_at=utcnow())
+                update(m.Post).where(*conds).values(content=None, author_enc=None, purged_at=utcnow())
             )
             return _rows(res)
 
@@ -417,10 +435,27 @@ class Store:
             s.add(m.PostMessage(post_id=post_id, ts=ts, kind=kind))
 
     async def post_messages(self, post_id: int) -> list[m.PostMessage]:
-        """The app's messages still in Slack for a post (thread replies, kept copies)."""
+        """The app's messages still in the post's channel (thread replies, kept copies)."""
         async with self.session() as s:
-            res = await s.execute(select(m.PostMessage).where(m.PostMessage.post_id == post_id, m.PostMessage.ts != ""))
+            res = await s.execute(
+                select(m.PostMessage).where(
+                    m.PostMessage.post_id == post_id, m.PostMessage.ts != "", m.PostMessage.kind.not_in(DM_KINDS)
+                )
+            )
             return list(res.scalars())
+
+    async def dm_messages(self, post_id: int) -> list[m.PostMessage]:
+        """The app's messages in the poster's DM that repeat what the thread said."""
+        async with self.session() as s:
+            res = await s.execute(
+                select(m.PostMessage).where(m.PostMessage.post_id == post_id, m.PostMessage.kind.in_(DM_KINDS))
+            )
+            return list(res.scalars())
+
+    async def forget_message(self, row_id: int) -> None:
+        """A DM copy that is gone from Slack."""
+        async with self.session() as s:
+            await s.execute(delete(m.PostMessage).where(m.PostMessage.id == row_id))
 
     async def reserve_reply(self, post_id: int, author_hash: str, delivery_key: str) -> m.PostMessage | None:
         """The next reply number of a post, taken for one anonymous reply before it is

@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import case, delete, func, or_, select, text, update
+from sqlalchemy import and_, case, delete, func, or_, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -506,23 +506,27 @@ class Store:
         went out starts a batch due ``window`` later. A relay row stays, at count 0,
         once its replies are taken: that is how a later reply knows it is not the first."""
         later = utcnow() + window
-        async with self.session() as s:
-            waiting = m.Relay.count > 0
-            res = await s.execute(
-                update(m.Relay)
-                .where(m.Relay.post_id == post_id)
-                .values(
-                    count=m.Relay.count + 1,
-                    first_reply_ts=case((waiting, m.Relay.first_reply_ts), else_=reply_ts),
-                    due_at=case((waiting, m.Relay.due_at), else_=later),
-                )
+        waiting = m.Relay.count > 0
+        # Waiting replies keep the earliest ts (replies can arrive out of order, or two
+        # first replies race): the relay reads the thread from it on.
+        keep_first = and_(waiting, m.Relay.first_reply_ts <= reply_ts)
+        counted = (
+            update(m.Relay)
+            .where(m.Relay.post_id == post_id)
+            .values(
+                count=m.Relay.count + 1,
+                first_reply_ts=case((keep_first, m.Relay.first_reply_ts), else_=reply_ts),
+                due_at=case((waiting, m.Relay.due_at), else_=later),
             )
-            if _rows(res) == 0:
+        )
+        async with self.session() as s:
+            if _rows(await s.execute(counted)) == 0:
                 try:
                     async with s.begin_nested():
                         s.add(m.Relay(post_id=post_id, count=1, first_reply_ts=reply_ts, due_at=utcnow()))
                 except IntegrityError:
-                    await s.execute(update(m.Relay).where(m.Relay.post_id == post_id).values(count=m.Relay.count + 1))
+                    # Another first reply made the row meanwhile: counted like any later one.
+                    await s.execute(counted)
 
     async def put_back_relay(self, post_id: int, count: int, first_ts: str, due_at: datetime) -> None:
         """A relay that could not be sent waits again (with any reply that came meanwhile)."""
@@ -537,22 +541,33 @@ class Store:
                 )
             )
 
-    async def take_due_relays(self) -> list[tuple[int, int, str]]:
-        """Takes due relays (their count back to 0); each is taken by exactly one worker."""
-        out = []
+    async def due_relays(self) -> list[tuple[int, int, str]]:
+        """The relays due now, as read (post, count, first reply's ts): not yet taken."""
         async with self.session() as s:
             res = await s.execute(select(m.Relay).where(m.Relay.due_at <= utcnow(), m.Relay.count > 0))
-            due = list(res.scalars())
-        for relay in due:
-            async with self.session() as s:
-                taken = await s.execute(
-                    update(m.Relay)
-                    .where(m.Relay.post_id == relay.post_id, m.Relay.count == relay.count)
-                    .values(count=0)
+            return [(r.post_id, r.count, r.first_reply_ts) for r in res.scalars()]
+
+    async def take_relay(self, post_id: int, count: int, first_ts: str) -> bool:
+        """Takes one relay as it was read (its count back to 0), in one conditional
+        statement: only while it is still due with that count and first reply. Another
+        worker that read the same relay finds it changed (taken, or taken and counting
+        new replies, or put back for later) and takes nothing."""
+        async with self.session() as s:
+            taken = await s.execute(
+                update(m.Relay)
+                .where(
+                    m.Relay.post_id == post_id,
+                    m.Relay.count == count,
+                    m.Relay.first_reply_ts == first_ts,
+                    m.Relay.due_at <= utcnow(),
                 )
-                if _rows(taken) == 1:
-                    out.append((relay.post_id, relay.count, relay.first_reply_ts))
-        return out
+                .values(count=0)
+            )
+            return _rows(taken) == 1
+
+    async def take_due_relays(self) -> list[tuple[int, int, str]]:
+        """Takes due relays (their count back to 0); each is taken by exactly one worker."""
+        return [relay for relay in await self.due_relays() if await self.take_relay(*relay)]
 
     async def drop_relay(self, post_id: int) -> None:
         """A post nobody can be told about any more (purged, deleted): its relay row goes."""

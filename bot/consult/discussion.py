@@ -369,33 +369,48 @@ class Discussion:
         await self.replay_held()
         sent = 0
         for post_id, count, first_ts in await self.store.take_due_relays():
-            post = await self.store.get_post(post_id)
-            if post is None or post.status != PostStatus.POSTED or post.author_enc is None:
-                await self.store.drop_relay(post_id)
-                continue
-            team = team_of(post)
             try:
-                permalink = await self.gateway.permalink(team, post.channel_id, first_ts)
-            except (Unavailable, Refused):
-                permalink = None
-            replies = await self._relayed_replies(team, post, count, first_ts)
-            notice = RelayNotice(post.id, count, permalink, bool(post.resolved), replies)
-            outcome = await self.posting.reach_poster(team, post, notice, keep_as="relay")
-            if outcome == SENT:
-                self._relay_attempts.pop(post.id, None)
-                sent += 1
-                continue
-            attempts = self._relay_attempts.get(post.id, 0) + 1
-            if outcome == GONE or attempts >= RELAY_ATTEMPTS:
-                # Bounded: a deactivated poster is not retried forever; moderators see it in status.
-                self._relay_attempts.pop(post.id, None)
-                log_event(log, "relay given up", logging.WARNING, post=post.id, attempt=attempts, reason=outcome)
-                await self.store.record_relay_given_up(team.id, post.id)
-                continue
-            # Put it back so the poster hears about it once Slack answers again.
-            self._relay_attempts[post.id] = attempts
-            await self.store.put_back_relay(post.id, count, first_ts, utcnow() + self.relay_window)
+                sent += await self._relay(post_id, count, first_ts)
+            except Exception as exc:
+                # Taken relays are at count 0 in the database: one that fails unexpectedly
+                # is put back, and the others of this tick still go out.
+                log_event(log, "relay failed", logging.ERROR, post=post_id, error=type(exc).__name__)
+                await self._retry_later(post_id, count, first_ts, "error")
         return sent
+
+    async def _retry_later(self, post_id: int, count: int, first_ts: str, reason: str, give_up: bool = False) -> None:
+        attempts = self._relay_attempts.get(post_id, 0) + 1
+        if give_up or attempts >= RELAY_ATTEMPTS:
+            # Bounded: a deactivated poster is not retried forever; moderators see it in status.
+            self._relay_attempts.pop(post_id, None)
+            log_event(log, "relay given up", logging.WARNING, post=post_id, attempt=attempts, reason=reason)
+            post = await self.store.get_post(post_id)
+            if post is not None:
+                await self.store.record_relay_given_up(post.team_id, post_id)
+            return
+        # Put it back so the poster hears about it once Slack answers again.
+        self._relay_attempts[post_id] = attempts
+        await self.store.put_back_relay(post_id, count, first_ts, utcnow() + self.relay_window)
+
+    async def _relay(self, post_id: int, count: int, first_ts: str) -> int:
+        """Sends one taken relay; 1 when it went out."""
+        post = await self.store.get_post(post_id)
+        if post is None or post.status != PostStatus.POSTED or post.author_enc is None:
+            await self.store.drop_relay(post_id)
+            return 0
+        team = team_of(post)
+        try:
+            permalink = await self.gateway.permalink(team, post.channel_id, first_ts)
+        except (Unavailable, Refused):
+            permalink = None
+        replies = await self._relayed_replies(team, post, count, first_ts)
+        notice = RelayNotice(post.id, count, permalink, bool(post.resolved), replies)
+        outcome = await self.posting.reach_poster(team, post, notice, keep_as="relay")
+        if outcome == SENT:
+            self._relay_attempts.pop(post.id, None)
+            return 1
+        await self._retry_later(post.id, count, first_ts, outcome, give_up=outcome == GONE)
+        return 0
 
     async def record(self, team: Team, user_id: str, number: int) -> Result:
         """Sends the poster a de-identified record of the consultation (in their DM):

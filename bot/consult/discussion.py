@@ -341,8 +341,8 @@ class Discussion:
 
     async def colleague_replies(self, team: Team, post: m.Post, *, oldest: str | None = None) -> list[str]:
         """What colleagues said in the post's thread, as it stands in the channel now (a
-        reply deleted there is not repeated): anonymous replies as posted, the others
-        de-identified like an anonymous reply. Never who wrote any of them."""
+        reply deleted there is not repeated), every one de-identified with today's
+        workspace terms. Never who wrote any of them."""
         if not post.message_ts:
             return []
         own = {msg.ts: msg.kind for msg in await self.store.post_messages(post.id)}
@@ -350,7 +350,9 @@ class Discussion:
         for msg in await self.gateway.thread(team, post.channel_id, post.message_ts, oldest=oldest):
             if msg.from_app:
                 if own.get(msg.ts) == "anonymous" and msg.text.strip():
-                    said.append(msg.text.strip())  # de-identified when it was posted
+                    # De-identified when it was posted, and again with today's workspace
+                    # terms (a term added since then is removed here too; redaction is idempotent).
+                    said.append(await self._redact(team.id, msg.text.strip()))
                 continue  # the poster's own replies, notices, other apps
             cleaned = msg.text.strip()
             if cleaned:

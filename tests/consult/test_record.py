@@ -81,3 +81,16 @@ async def test_a_relay_that_fails_unexpectedly_is_put_back_and_the_others_still_
     assert "relay failed" in logged
     for secret in (PRACTITIONER, COLLEAGUE, "Decline warmly", "Refer on"):
         assert secret not in logged, secret
+
+
+async def test_an_anonymous_reply_is_relayed_without_a_term_added_after_it_was_posted(domain):
+    await posted(domain)
+    d = domain.services.discussion
+    assert (await d.reply_anonymously(WORKSPACE, COLLEAGUE, 1, "Ask the harbour team, then the clinic.", "form-1")).ok
+    assert await domain.store.add_term(TEAM, "harbour team")  # a moderator adds the term afterwards
+    assert await d.flush_relays() == 1
+    [relay] = [m for m in domain.gateway.to(PRACTITIONER, "dm") if isinstance(m, out.RelayNotice)]
+    assert "harbour" not in relay.replies[0] and "then the clinic." in relay.replies[0]
+    assert (await d.record(WORKSPACE, PRACTITIONER, 1)).ok
+    [record] = [m for m in domain.gateway.to(PRACTITIONER, "dm") if isinstance(m, out.ConsultRecord)]
+    assert record.replies == relay.replies

@@ -86,6 +86,10 @@ class Gateway(Protocol):
         """Sends a message to a person's DM with the app (``channel``: the DM, when known)."""
         ...
 
+    async def dm_channel(self, team: Team, user_id: str) -> str:
+        """The ID of a person's DM with the app (opened if need be)."""
+        ...
+
     async def post(
         self, team: Team, channel: str, message: Any, *, thread_ts: str | None = None, mark: PostMark | None = None
     ) -> Sent:

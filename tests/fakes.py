@@ -60,6 +60,10 @@ class InMemoryGateway:
         return [s for s in self.sent if s.kind == "post" and s.where == channel and s.ts not in gone]
 
     # ---- the Gateway protocol ----------------------------------------------
+    async def dm_channel(self, team: Team, user_id: str) -> str:
+        self._enter("dm_channel")
+        return f"D-{user_id}"
+
     async def dm(self, team: Team, user_id: str, message: Any, *, channel: str | None = None) -> Sent:
         self._enter("dm")
         sending = Sending("dm", team, user_id, message, self._new_ts())

@@ -182,6 +182,10 @@ class Discussion:
             return False
         if not await self._delete_message(team, post.channel_id, row.ts):
             raise Unavailable("delete_failed")
+        # The poster's relay and record DMs may repeat it: they go too (before the reply
+        # is marked removed, so that the moderator's retry reaches them).
+        if not await self.delete_dms(team, post):
+            raise Unavailable("delete_failed")
         await self.store.mark_reply_removed(row.id)
         log_event(log, "reply removed", post=post.id)
         return True
@@ -228,11 +232,39 @@ class Discussion:
             if not await self._delete_message(team, post.channel_id, ts):
                 # Nothing is purged until the channel no longer shows the post.
                 return Result(False, _t("post.delete_failed", number=number))
+        # The relay and record DMs repeat the thread; the sealed author, needed to find
+        # the poster's DM, is purged below, so they go first.
+        if not await self.delete_dms(team, post):
+            return Result(False, _t("post.delete_failed", number=number))
         if post.review_channel and post.review_ts:
             await self._delete_message(team, post.review_channel, post.review_ts)
         await self.store.purge_post(post.id, status)
         log_event(log, "post purged", post=post.id, status=status)
         return Result(True, _t("post.deleted", number=number))
+
+    async def delete_dms(self, team: Team, post: m.Post) -> bool:
+        """Deletes the relay and record DMs of a post from its poster's DM; True once
+        none is left. The DM is found from the sealed author, as when they were sent."""
+        rows = await self.store.dm_messages(post.id)
+        if not rows:
+            return True
+        user_id = self.identity.unseal(post.author_enc) if post.author_enc else None
+        channel = None
+        if user_id:
+            try:
+                channel = await self.gateway.dm_channel(team, user_id)
+            except Unavailable as exc:
+                log_event(log, "could not open poster's DM", logging.WARNING, post=post.id, error=exc.code)
+                return False
+            except Refused as exc:  # the poster is gone (deactivated): nobody can read the DM
+                log_event(log, "poster's DM gone", logging.WARNING, post=post.id, error=exc.code)
+        done = True
+        for row in rows:
+            if channel is None or await self._delete_message(team, channel, row.ts):
+                await self.store.forget_message(row.id)
+            else:
+                done = False
+        return done
 
     async def _delete_message(self, team: Team, channel: str, ts: str) -> bool:
         """True once the message is gone (including: it already was)."""
@@ -309,8 +341,8 @@ class Discussion:
 
     async def colleague_replies(self, team: Team, post: m.Post, *, oldest: str | None = None) -> list[str]:
         """What colleagues said in the post's thread, as it stands in the channel now (a
-        reply deleted there is not repeated): anonymous replies as posted, the others
-        de-identified like an anonymous reply. Never who wrote any of them."""
+        reply deleted there is not repeated), every one de-identified with today's
+        workspace terms. Never who wrote any of them."""
         if not post.message_ts:
             return []
         own = {msg.ts: msg.kind for msg in await self.store.post_messages(post.id)}
@@ -318,7 +350,9 @@ class Discussion:
         for msg in await self.gateway.thread(team, post.channel_id, post.message_ts, oldest=oldest):
             if msg.from_app:
                 if own.get(msg.ts) == "anonymous" and msg.text.strip():
-                    said.append(msg.text.strip())  # de-identified when it was posted
+                    # De-identified when it was posted, and again with today's workspace
+                    # terms (a term added since then is removed here too; redaction is idempotent).
+                    said.append(await self._redact(team.id, msg.text.strip()))
                 continue  # the poster's own replies, notices, other apps
             cleaned = msg.text.strip()
             if cleaned:
@@ -337,33 +371,48 @@ class Discussion:
         await self.replay_held()
         sent = 0
         for post_id, count, first_ts in await self.store.take_due_relays():
-            post = await self.store.get_post(post_id)
-            if post is None or post.status != PostStatus.POSTED or post.author_enc is None:
-                await self.store.drop_relay(post_id)
-                continue
-            team = team_of(post)
             try:
-                permalink = await self.gateway.permalink(team, post.channel_id, first_ts)
-            except (Unavailable, Refused):
-                permalink = None
-            replies = await self._relayed_replies(team, post, count, first_ts)
-            notice = RelayNotice(post.id, count, permalink, bool(post.resolved), replies)
-            outcome = await self.posting.reach_poster(team, post, notice)
-            if outcome == SENT:
-                self._relay_attempts.pop(post.id, None)
-                sent += 1
-                continue
-            attempts = self._relay_attempts.get(post.id, 0) + 1
-            if outcome == GONE or attempts >= RELAY_ATTEMPTS:
-                # Bounded: a deactivated poster is not retried forever; moderators see it in status.
-                self._relay_attempts.pop(post.id, None)
-                log_event(log, "relay given up", logging.WARNING, post=post.id, attempt=attempts, reason=outcome)
-                await self.store.record_relay_given_up(team.id, post.id)
-                continue
-            # Put it back so the poster hears about it once Slack answers again.
-            self._relay_attempts[post.id] = attempts
-            await self.store.put_back_relay(post.id, count, first_ts, utcnow() + self.relay_window)
+                sent += await self._relay(post_id, count, first_ts)
+            except Exception as exc:
+                # Taken relays are at count 0 in the database: one that fails unexpectedly
+                # is put back, and the others of this tick still go out.
+                log_event(log, "relay failed", logging.ERROR, post=post_id, error=type(exc).__name__)
+                await self._retry_later(post_id, count, first_ts, "error")
         return sent
+
+    async def _retry_later(self, post_id: int, count: int, first_ts: str, reason: str, give_up: bool = False) -> None:
+        attempts = self._relay_attempts.get(post_id, 0) + 1
+        if give_up or attempts >= RELAY_ATTEMPTS:
+            # Bounded: a deactivated poster is not retried forever; moderators see it in status.
+            self._relay_attempts.pop(post_id, None)
+            log_event(log, "relay given up", logging.WARNING, post=post_id, attempt=attempts, reason=reason)
+            post = await self.store.get_post(post_id)
+            if post is not None:
+                await self.store.record_relay_given_up(post.team_id, post_id)
+            return
+        # Put it back so the poster hears about it once Slack answers again.
+        self._relay_attempts[post_id] = attempts
+        await self.store.put_back_relay(post_id, count, first_ts, utcnow() + self.relay_window)
+
+    async def _relay(self, post_id: int, count: int, first_ts: str) -> int:
+        """Sends one taken relay; 1 when it went out."""
+        post = await self.store.get_post(post_id)
+        if post is None or post.status != PostStatus.POSTED or post.author_enc is None:
+            await self.store.drop_relay(post_id)
+            return 0
+        team = team_of(post)
+        try:
+            permalink = await self.gateway.permalink(team, post.channel_id, first_ts)
+        except (Unavailable, Refused):
+            permalink = None
+        replies = await self._relayed_replies(team, post, count, first_ts)
+        notice = RelayNotice(post.id, count, permalink, bool(post.resolved), replies)
+        outcome = await self.posting.reach_poster(team, post, notice, keep_as="relay")
+        if outcome == SENT:
+            self._relay_attempts.pop(post.id, None)
+            return 1
+        await self._retry_later(post.id, count, first_ts, outcome, give_up=outcome == GONE)
+        return 0
 
     async def record(self, team: Team, user_id: str, number: int) -> Result:
         """Sends the poster a de-identified record of the consultation (in their DM):
@@ -390,7 +439,8 @@ class Discussion:
             tuple(replies),
             bool(post.resolved),
         )
-        await self.gateway.dm(team, user_id, record)
+        sent = await self.gateway.dm(team, user_id, record)
+        await self.store.add_post_message(post.id, sent.ts, "record")
         log_event(log, "record sent", post=post.id)
         return Result(True, _t("record.sent", number=number))
 

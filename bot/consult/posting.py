@@ -185,15 +185,19 @@ class Posting:
     async def tell_poster(self, team: Team, post: m.Post, message: object) -> bool:
         return await self.reach_poster(team, post, message) == SENT
 
-    async def reach_poster(self, team: Team, post: m.Post, message: object) -> str:
+    async def reach_poster(self, team: Team, post: m.Post, message: object, *, keep_as: str | None = None) -> str:
         """SENT; GONE when Slack says the poster cannot be reached (deactivated, not found,
-        a bot); LATER when it may work on another try."""
+        a bot); LATER when it may work on another try. ``keep_as``: a DM that repeats the
+        thread's words is recorded with the post (its ts only), so Delete, remove and
+        retention can take it down."""
         user_id = self.identity.unseal(post.author_enc)
         if not user_id:
             return GONE
         try:
-            await self.gateway.dm(team, user_id, message)
-            return SENT
+            sent = await self.gateway.dm(team, user_id, message)
         except (Unavailable, Refused) as exc:
             log_event(log, "could not DM poster", logging.WARNING, post=post.id, error=exc.code)
             return GONE if exc.code in POSTER_GONE else LATER
+        if keep_as is not None:
+            await self.store.add_post_message(post.id, sent.ts, keep_as)
+        return SENT

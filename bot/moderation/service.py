@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.consult.discussion import Discussion
 from bot.consult.model import PostContent, PostStatus
-from bot.consult.posting import POSTED, Posting
+from bot.consult.posting import POSTED, Posting, team_of
 from bot.gateway import Gateway, Refused, Team, Unavailable
 from bot.logs import log_event
 from bot.moderation.review import Review
@@ -226,7 +226,14 @@ class Moderation:
         for team_id in await self.store.teams():
             days = (await self.workspace.effective(team_id)).retention_days
             if days > 0:
-                purged += await self.store.purge_older_than(days, team_id)
+                # The posts' relay and record DMs first: purging drops the sealed author
+                # that finds the poster's DM. A post whose DMs Slack did not delete waits.
+                keep = [
+                    post.id
+                    for post in await self.store.purgeable_with_dms(days, team_id)
+                    if not await self.discussion.delete_dms(team_of(post), post)
+                ]
+                purged += await self.store.purge_older_than(days, team_id, keep=keep)
         expired = await self.store.expire_intakes(self.idle_expiry)
         detail = {"purged": purged, "expired": expired}
         if record:

@@ -157,6 +157,9 @@ class WebApiGateway:
                 self._dm_channels.popitem(last=False)
         return channel
 
+    async def dm_channel(self, team: Team, user_id: str) -> str:
+        return await self._dm_channel(team, user_id)
+
     async def dm(self, team: Team, user_id: str, message: Any, *, channel: str | None = None) -> Sent:
         channel = channel or await self._dm_channel(team, user_id)
         resp = await self._call(

@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import case, delete, func, or_, select, text, update
+from sqlalchemy import and_, case, delete, func, or_, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -29,6 +29,10 @@ from bot.storage.models import utcnow
 from bot.storage.vault import IntakeVault
 
 log = logging.getLogger("bot.storage")
+# Kinds of post_messages rows that are the app's messages in the poster's DM (a relay of
+# replies, a consultation record), not in the post's thread. Only their ts is stored: the
+# DM is found again from the post's sealed author when they must be deleted.
+DM_KINDS = ("relay", "record")
 
 
 def _rows(result: Any) -> int:
@@ -387,21 +391,35 @@ class Store:
             await s.execute(delete(m.Relay).where(m.Relay.post_id == post_id))
             await s.execute(update(m.Flag).where(m.Flag.post_id == post_id).values(reason=None))
 
-    async def purge_older_than(self, days: int, team_id: str) -> int:
+    @staticmethod
+    def _purgeable(days: int, team_id: str) -> list[Any]:
+        return [
+            m.Post.team_id == team_id,
+            m.Post.created_at < utcnow() - timedelta(days=days),
+            m.Post.purged_at.is_(None),
+            m.Post.status.not_in(["awaiting_approval", "pending"]),
+        ]
+
+    async def purgeable_with_dms(self, days: int, team_id: str) -> list[m.Post]:
+        """The posts retention is about to purge that still have messages in their
+        poster's DM (those go first, while the sealed author still finds the DM)."""
+        with_dms = select(m.PostMessage.post_id).where(m.PostMessage.kind.in_(DM_KINDS))
+        async with self.session() as s:
+            res = await s.execute(select(m.Post).where(*self._purgeable(days, team_id), m.Post.id.in_(with_dms)))
+            return list(res.scalars())
+
+    async def purge_older_than(self, days: int, team_id: str, keep: Iterable[int] = ()) -> int:
         """Purges old post text. Posts still waiting for a moderator or for Slack
         are kept until they are out (else they would go out empty); purged_at, not
-        content (JSON null is not SQL NULL), tells what was already purged."""
-        cutoff = utcnow() - timedelta(days=days)
+        content (JSON null is not SQL NULL), tells what was already purged. ``keep``:
+        posts left for the next run (their DM copies could not be deleted yet)."""
+        conds = self._purgeable(days, team_id)
+        keep = list(keep)
+        if keep:
+            conds.append(m.Post.id.not_in(keep))
         async with self.session() as s:
             res = await s.execute(
-                update(m.Post)
-                .where(
-                    m.Post.team_id == team_id,
-                    m.Post.created_at < cutoff,
-                    m.Post.purged_at.is_(None),
-                    m.Post.status.not_in(["awaiting_approval", "pending"]),
-                )
-                .values(content=None, author_enc=None, purged_at=utcnow())
+                update(m.Post).where(*conds).values(content=None, author_enc=None, purged_at=utcnow())
             )
             return _rows(res)
 
@@ -417,10 +435,27 @@ class Store:
             s.add(m.PostMessage(post_id=post_id, ts=ts, kind=kind))
 
     async def post_messages(self, post_id: int) -> list[m.PostMessage]:
-        """The app's messages still in Slack for a post (thread replies, kept copies)."""
+        """The app's messages still in the post's channel (thread replies, kept copies)."""
         async with self.session() as s:
-            res = await s.execute(select(m.PostMessage).where(m.PostMessage.post_id == post_id, m.PostMessage.ts != ""))
+            res = await s.execute(
+                select(m.PostMessage).where(
+                    m.PostMessage.post_id == post_id, m.PostMessage.ts != "", m.PostMessage.kind.not_in(DM_KINDS)
+                )
+            )
             return list(res.scalars())
+
+    async def dm_messages(self, post_id: int) -> list[m.PostMessage]:
+        """The app's messages in the poster's DM that repeat what the thread said."""
+        async with self.session() as s:
+            res = await s.execute(
+                select(m.PostMessage).where(m.PostMessage.post_id == post_id, m.PostMessage.kind.in_(DM_KINDS))
+            )
+            return list(res.scalars())
+
+    async def forget_message(self, row_id: int) -> None:
+        """A DM copy that is gone from Slack."""
+        async with self.session() as s:
+            await s.execute(delete(m.PostMessage).where(m.PostMessage.id == row_id))
 
     async def reserve_reply(self, post_id: int, author_hash: str, delivery_key: str) -> m.PostMessage | None:
         """The next reply number of a post, taken for one anonymous reply before it is
@@ -471,23 +506,27 @@ class Store:
         went out starts a batch due ``window`` later. A relay row stays, at count 0,
         once its replies are taken: that is how a later reply knows it is not the first."""
         later = utcnow() + window
-        async with self.session() as s:
-            waiting = m.Relay.count > 0
-            res = await s.execute(
-                update(m.Relay)
-                .where(m.Relay.post_id == post_id)
-                .values(
-                    count=m.Relay.count + 1,
-                    first_reply_ts=case((waiting, m.Relay.first_reply_ts), else_=reply_ts),
-                    due_at=case((waiting, m.Relay.due_at), else_=later),
-                )
+        waiting = m.Relay.count > 0
+        # Waiting replies keep the earliest ts (replies can arrive out of order, or two
+        # first replies race): the relay reads the thread from it on.
+        keep_first = and_(waiting, m.Relay.first_reply_ts <= reply_ts)
+        counted = (
+            update(m.Relay)
+            .where(m.Relay.post_id == post_id)
+            .values(
+                count=m.Relay.count + 1,
+                first_reply_ts=case((keep_first, m.Relay.first_reply_ts), else_=reply_ts),
+                due_at=case((waiting, m.Relay.due_at), else_=later),
             )
-            if _rows(res) == 0:
+        )
+        async with self.session() as s:
+            if _rows(await s.execute(counted)) == 0:
                 try:
                     async with s.begin_nested():
                         s.add(m.Relay(post_id=post_id, count=1, first_reply_ts=reply_ts, due_at=utcnow()))
                 except IntegrityError:
-                    await s.execute(update(m.Relay).where(m.Relay.post_id == post_id).values(count=m.Relay.count + 1))
+                    # Another first reply made the row meanwhile: counted like any later one.
+                    await s.execute(counted)
 
     async def put_back_relay(self, post_id: int, count: int, first_ts: str, due_at: datetime) -> None:
         """A relay that could not be sent waits again (with any reply that came meanwhile)."""
@@ -502,22 +541,33 @@ class Store:
                 )
             )
 
-    async def take_due_relays(self) -> list[tuple[int, int, str]]:
-        """Takes due relays (their count back to 0); each is taken by exactly one worker."""
-        out = []
+    async def due_relays(self) -> list[tuple[int, int, str]]:
+        """The relays due now, as read (post, count, first reply's ts): not yet taken."""
         async with self.session() as s:
             res = await s.execute(select(m.Relay).where(m.Relay.due_at <= utcnow(), m.Relay.count > 0))
-            due = list(res.scalars())
-        for relay in due:
-            async with self.session() as s:
-                taken = await s.execute(
-                    update(m.Relay)
-                    .where(m.Relay.post_id == relay.post_id, m.Relay.count == relay.count)
-                    .values(count=0)
+            return [(r.post_id, r.count, r.first_reply_ts) for r in res.scalars()]
+
+    async def take_relay(self, post_id: int, count: int, first_ts: str) -> bool:
+        """Takes one relay as it was read (its count back to 0), in one conditional
+        statement: only while it is still due with that count and first reply. Another
+        worker that read the same relay finds it changed (taken, or taken and counting
+        new replies, or put back for later) and takes nothing."""
+        async with self.session() as s:
+            taken = await s.execute(
+                update(m.Relay)
+                .where(
+                    m.Relay.post_id == post_id,
+                    m.Relay.count == count,
+                    m.Relay.first_reply_ts == first_ts,
+                    m.Relay.due_at <= utcnow(),
                 )
-                if _rows(taken) == 1:
-                    out.append((relay.post_id, relay.count, relay.first_reply_ts))
-        return out
+                .values(count=0)
+            )
+            return _rows(taken) == 1
+
+    async def take_due_relays(self) -> list[tuple[int, int, str]]:
+        """Takes due relays (their count back to 0); each is taken by exactly one worker."""
+        return [relay for relay in await self.due_relays() if await self.take_relay(*relay)]
 
     async def drop_relay(self, post_id: int) -> None:
         """A post nobody can be told about any more (purged, deleted): its relay row goes."""

@@ -5,7 +5,7 @@ unblock) whoever wrote it — or a post's author — without learning who it is.
 from aiohttp import ClientSession
 
 from bot.sandbox.signing import signed_headers, view_submission_body
-from tests.app.test_moderation import admin, assert_author_hidden, block, consult, flag_post, flat
+from tests.app.test_moderation import admin, assert_author_hidden, backdate, block, consult, flag_post, flat
 from tests.conftest import COLLEAGUE, COLLEAGUE2, CONSULT, MODERATOR, PRACTITIONER, SECRET, TEAM
 
 
@@ -170,3 +170,47 @@ async def test_a_relay_whose_thread_cannot_be_read_still_goes_out_with_the_count
     await bot.worker.tick()
     relays = relay_dms(bot)
     assert len(relays) == 1 and "1 new reply" in flat(relays[0]) and "Decline warmly" not in flat(relays[0])
+
+
+def poster_dm_text(bot) -> str:
+    return " ".join(flat(m) for m in bot.dms(PRACTITIONER))
+
+
+async def test_a_reply_a_moderator_removes_leaves_the_posters_relay_dm_too(bot):
+    await consult(bot)
+    await reply(bot, COLLEAGUE, "Tell them about Saturday at the lake.")
+    await bot.worker.tick()
+    assert "Saturday at the lake" in poster_dm_text(bot)  # relayed to the poster
+
+    assert await admin(bot, MODERATOR, "remove 1.1") == "Anonymous reply 1 of Dilemma #1 is deleted."
+    assert anonymous_replies(bot) == []
+    assert "Saturday at the lake" not in poster_dm_text(bot)
+    assert relay_dms(bot) == []
+
+
+async def test_deleting_a_post_deletes_its_relay_and_record_dms(bot):
+    await consult(bot)
+    await reply(bot, COLLEAGUE, "Decline and refer on.")
+    await bot.worker.tick()
+    await bot.command(PRACTITIONER, "mine")
+    await bot.slack.click(PRACTITIONER, bot.slack.ephemerals(PRACTITIONER)[-1], "post_record", "1")
+    assert poster_dm_text(bot).count("Decline and refer on.") == 2  # the relay and the record
+
+    assert "Dilemma #1 and the app's replies in its thread are deleted" in await admin(bot, MODERATOR, "remove 1")
+    assert "Decline and refer on." not in poster_dm_text(bot)
+    assert await bot.services.store.dm_messages(1) == []
+
+
+async def test_retention_deletes_the_relay_dm_before_it_purges_the_post(bot):
+    await consult(bot)
+    await reply(bot, COLLEAGUE, "Decline and refer on.")
+    await bot.worker.tick()
+    assert "Decline and refer on." in poster_dm_text(bot)
+    await backdate(bot, 1, 3)
+    bot.slack.fail_next("chat.delete", *([503] * 4))  # Slack down: the post waits for the next run
+    await admin(bot, MODERATOR, "retention 2")
+    assert (await bot.services.store.get_post(1)).purged_at is None
+    assert "Decline and refer on." in poster_dm_text(bot)
+    assert (await bot.services.moderation.run_retention())["purged"] == 1
+    assert (await bot.services.store.get_post(1)).purged_at is not None
+    assert "Decline and refer on." not in poster_dm_text(bot)

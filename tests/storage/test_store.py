@@ -266,3 +266,47 @@ async def test_a_posts_first_reply_is_due_at_once_and_later_ones_wait_for_the_wi
     assert await store.relays_waiting() == 1
     await store.put_back_relay(post.id, 1, "1.25", utcnow() - timedelta(seconds=1))
     assert await store.take_due_relays() == [(post.id, 2, "1.25")]
+
+
+async def test_dm_copies_are_kept_apart_from_the_thread_and_hold_retention_back(store):
+    post = await make_post(store)
+    await store.update_post(post.id, status="posted")
+    await store.add_post_message(post.id, "1.1", "op")
+    await store.add_post_message(post.id, "9.1", "relay")
+    await store.add_post_message(post.id, "9.2", "record")
+    assert [msg.ts for msg in await store.post_messages(post.id)] == ["1.1"]  # the thread's, deleted in the channel
+    dms = await store.dm_messages(post.id)
+    assert sorted(msg.ts for msg in dms) == ["9.1", "9.2"]
+    await store.update_post(post.id, created_at=utcnow() - timedelta(days=3))
+    assert [p.id for p in await store.purgeable_with_dms(2, "T1")] == [post.id]
+    assert await store.purge_older_than(2, "T1", keep=[post.id]) == 0  # its DM copies are not deleted yet
+    for msg in dms:
+        await store.forget_message(msg.id)
+    assert await store.purgeable_with_dms(2, "T1") == []
+    assert await store.purge_older_than(2, "T1") == 1
+
+
+async def test_a_relay_read_by_two_workers_is_taken_by_one_even_when_its_count_comes_back(store):
+    post = await make_post(store)
+    await store.mark_posted(post.id, "1.0")
+    window = timedelta(minutes=1)
+    await store.add_reply(post.id, "1.1", window)
+    await store.add_reply(post.id, "1.2", window)
+    [seen] = await store.due_relays()  # both workers read it
+    assert seen == (post.id, 2, "1.1")
+    assert await store.take_relay(*seen)  # the first takes it
+    await store.add_reply(post.id, "1.3", window)  # two new replies: the count is 2 again
+    await store.add_reply(post.id, "1.4", window)
+    assert not await store.take_relay(*seen)  # the second worker's stale read takes nothing
+    await store.put_back_relay(post.id, 0, "1.1", utcnow() + window)  # even with that first reply again
+    assert not await store.take_relay(*seen)  # not due yet
+    assert await store.relays_waiting() == 1
+
+
+async def test_two_first_replies_at_once_count_both_and_keep_the_earlier(store):
+    post = await make_post(store)
+    await store.mark_posted(post.id, "1.0")
+    window = timedelta(minutes=1)
+    # On PostgreSQL both can miss the row and both insert it: the loser counts itself in.
+    await asyncio.gather(store.add_reply(post.id, "1.2", window), store.add_reply(post.id, "1.1", window))
+    assert await store.take_due_relays() == [(post.id, 2, "1.1")]

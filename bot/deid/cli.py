@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 
-from .engine import DeidInputError, get_engine
+from .engine import Deidentifier, DeidInputError, get_engine
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +66,7 @@ class LineError(Exception):
 _ID_TYPES = (str, int, float, bool, type(None))
 
 
-def _lines():
+def _lines() -> Iterable[bytes | str]:
     """Input lines as bytes when stdin has a byte layer (so one undecodable line
     cannot stop the loop), otherwise as the text stream gives them."""
     buf = getattr(sys.stdin, "buffer", None)
@@ -105,7 +106,7 @@ def _record(line: str) -> tuple[object, str]:
     return rec_id, text
 
 
-def _jsonl(engine, terms: tuple[str, ...]) -> int:
+def _jsonl(engine: Deidentifier, terms: tuple[str, ...]) -> int:
     status = 0
     for n, raw in enumerate(_lines(), 1):
         rec_id = None

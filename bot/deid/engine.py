@@ -10,12 +10,13 @@ from collections.abc import Iterable, Sequence
 from .lexicons import Lexicons, get_lexicons
 from .model import Candidate, DeidResult, Span
 from .normalize import Normalized, clean_output, normalize
-from .recognizers.base import MASK, Doc, Intervals
+from .recognizers.base import Doc, Intervals
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
 from .review import review_warnings
 from .review_spans import ReviewSpan, review_spans
 from .tagger import Tagged, Tagger, get_tagger
+from .tokens import MASK, Token
 
 # Named days that contain a name: "St David's Day" must not become "St [Person A]'s Day"
 _SAFE_PHRASES = re.compile(
@@ -76,7 +77,7 @@ def _eponym_owner(doc: Doc, start: int) -> bool:
     """A title or a first name right before: "Mrs Parkinson's", "Dana Parkinson's"."""
     tok = doc.token_at(start)
     p = doc.prev(tok) if tok is not None else None
-    if p is None or doc.gap(p, tok) not in (" ", ". "):
+    if p is None or tok is None or doc.gap(p, tok) not in (" ", ". "):
         return False
     return p.lower in ("mr", "mrs", "ms", "mx", "dr", "miss", "prof") or p.is_cap and not p.sent_start
 
@@ -229,7 +230,9 @@ class Deidentifier:
         return DeidResult(clean_output("".join(pieces)), spans, removed, review_warnings(norm.text, merged))
 
 
-def _with_tagger_review(res: DeidResult, unsure: list[Tagged], norm: Normalized, merged: list[Candidate]) -> list:
+def _with_tagger_review(
+    res: DeidResult, unsure: list[Tagged], norm: Normalized, merged: list[Candidate]
+) -> list[ReviewSpan]:
     """The tagger's half-beliefs as review spans, beside the rules' ones (one per word)."""
     gone = Intervals((c.start, c.end) for c in merged)
     removed = Intervals((s.start, s.end) for s in res.spans)
@@ -476,12 +479,12 @@ _IN_PERSON = {"confide", "confided", "confides", "confiding", "believe", "believ
 _IN_PERSON |= {"trust", "faith", "invested", "disappointed", "involved", "jealous", "see", "saw", "sees", "seen"}
 
 
-def _person_before_in(doc: Doc, prep_tok) -> bool:
+def _person_before_in(doc: Doc, prep_tok: Token) -> bool:
     q = doc.prev(prep_tok)
     return q is None or q.lower in _IN_PERSON
 
 
-def _settlement_before(doc: Doc, tok) -> bool:
+def _settlement_before(doc: Doc, tok: Token) -> bool:
     for n in range(1, 5):
         q = doc.prev(tok, n)
         if q is None:
@@ -508,7 +511,7 @@ def _places_not_people(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
         first = doc.token_at(c.start)
         p = doc.prev(first) if first is not None else None
         toks = [t for t in doc.tokens[first.i : first.i + 8] if t.end <= c.end] if first is not None else []
-        if p is None or not toks or doc.gap(p, first) != " " or toks[-1].possessive:
+        if p is None or first is None or not toks or doc.gap(p, first) != " " or toks[-1].possessive:
             out.append(c)
             continue
         placey = any(lex.is_place(t.lower) for t in toks)

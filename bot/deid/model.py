@@ -21,7 +21,7 @@ class Span:
     kind: str = ""  # finer type: "email", "school", "address", ...
     placeholder: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {"start": self.start, "end": self.end, "label": self.label}
 
 

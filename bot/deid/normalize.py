@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from typing import Any
 
 # Default_Ignorable_Code_Point, from the Unicode Character Database,
 # DerivedCoreProperties.txt, Unicode 16.0.0 (the set is the same in 15.0 and
@@ -107,7 +108,7 @@ def normalize(text: str) -> Normalized:
 
     # 1. clusters: (start, end, folded text), invisibles dropped, marks kept with their base;
     #    each cluster is tagged with whether a right-to-left override is in force
-    clusters: list[list] = []  # [start, end, chars, reversed]
+    clusters: list[list[Any]] = []  # [start, end, chars, reversed]
     stack: list[str] = []  # open embeddings/overrides/isolates
     for i, ch in enumerate(text):
         if ch in BIDI_CONTROLS:
@@ -160,7 +161,7 @@ def normalize(text: str) -> Normalized:
     return Normalized("".join(out), starts, ends, n, monotonic)
 
 
-def _emit(cluster: list, out: list[str], starts: list[int], ends: list[int]) -> None:
+def _emit(cluster: list[Any], out: list[str], starts: list[int], ends: list[int]) -> None:
     s, e, chars, _ = cluster
     for f in fold(chars):
         out.append(f)

@@ -8,6 +8,7 @@ a typed placeholder.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _PLACEHOLDER_BY_KIND = {
     "email": "[email]",
@@ -158,8 +159,8 @@ class PersonBook:
         self._taken = set(taken or ())
 
     @classmethod
-    def for_texts(cls, texts) -> PersonBook:
-        taken = set()
+    def for_texts(cls, texts: Iterable[str | None]) -> PersonBook:
+        taken: set[int] = set()
         for text in texts:
             for m in PERSON_PLACEHOLDER_RE.finditer(text or ""):
                 for letters in re.findall(r"[A-Z]{1,2}", m.group(1)):
@@ -209,6 +210,7 @@ class PersonBook:
 
     def _place(self, names: list[str], titled: bool, initials: str = "") -> str:
         people = self._people
+        person: _Person | None
         if not names:
             person = self._new()
             if initials:

@@ -280,7 +280,7 @@ def _list_markers(doc: Doc) -> set[int]:
     for at, _ in found:
         tok = doc.token_at(at)
         before = doc.prev(tok) if tok is not None else None
-        after_name = before is not None and before.is_cap and doc.gap(before, tok) == " ("
+        after_name = before is not None and tok is not None and before.is_cap and doc.gap(before, tok) == " ("
         if before is not None and before.lower in _MARKER_CUES or counted and not after_name:
             out.add(at)
     return out

@@ -49,7 +49,7 @@ def chat_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def chains() -> dict[str, tuple[str, ...]]:
+def chains() -> dict[str, tuple[tuple[str, ...], ...]]:
     """First word -> the entries that start with it (each a tuple of words)."""
     out: dict[str, list[tuple[str, ...]]] = {}
     for line in (DATA / "chains.txt").read_text(encoding="utf-8").splitlines():
@@ -57,7 +57,7 @@ def chains() -> dict[str, tuple[str, ...]]:
             words = tuple(_CHAIN_WORD.findall(entry.lower()))
             if words:
                 out.setdefault(words[0], []).append(words)
-    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}  # type: ignore[misc]
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in out.items()}
 
 
 _CHAIN_WORD = re.compile(r"[^\W_]+(?:[-'’&][^\W_]+)*|&")
@@ -495,11 +495,12 @@ def _is_kin(t: Token) -> bool:
 def _kin_within(doc: Doc, t: Token, n: int) -> bool:
     p = t
     for _ in range(n):
-        p = doc.prev(p)
-        if p is None:
+        before = doc.prev(p)
+        if before is None:
             return False
-        if _is_kin(p):
+        if _is_kin(before):
             return True
+        p = before
     return False
 
 
@@ -922,7 +923,7 @@ def _street(doc: Doc, idx: int) -> Candidate | None:
     ):
         return None
     start = mods[0].start
-    if has_num:
+    if has_num and num is not None:  # has_num says num is there; mypy needs it said
         start = num.start
         # "22/8 ormond rd": a unit number before the slash
         k = doc.text.rfind(" ", 0, num.start)

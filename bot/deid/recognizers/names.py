@@ -558,6 +558,7 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         return None
     low = t.lower
     prev = doc.prev(t)
+    nxt = doc.next(t)  # the token after t, read once (mypy narrows a name, not a call)
     gap = doc.gap(prev, t) if prev else ""
     if low in TITLES and t.is_cap and not (_after_plain_title(doc, t) and not _cap_follows(doc, t)):
         return None  # "Mrs" in "Mrs. Delgado": the title stays outside the span; "Mr Bishop" is a surname
@@ -694,11 +695,7 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         and low not in lex.common_words
         and low not in _VIRTUES
         and low not in _IRREGULAR_PAST
-        and (
-            _ends_mention(doc, t)
-            and not t.possessive
-            or (doc.next(t) is not None and doc.next(t).lower in _NAME_THEN_PREP)
-        )
+        and (_ends_mention(doc, t) and not t.possessive or (nxt is not None and nxt.lower in _NAME_THEN_PREP))
     ):
         return 56
     # "Blessing, 19, is a client": a capitalised word with an age in apposition
@@ -750,14 +747,19 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         # "into/told/met" ("ran into xiuying at the shops")
         if (lex.is_first(low) or len(low) >= 4) and (
             _speaks(doc, t)
-            and (lex.is_first(low) or not lex.is_rare_word(low) or t.sent_start or prev.lower in _SO)
+            and (
+                lex.is_first(low)
+                or not lex.is_rare_word(low)
+                or t.sent_start
+                or (prev is not None and prev.lower in _SO)
+            )
             or (lex.is_first(low) or not lex.is_rare_word(low))
             and _acts(doc, t)
-            and (doc.next(t) is None or doc.next(t).lower not in ("has", "had", "is", "was"))
+            and (nxt is None or nxt.lower not in ("has", "had", "is", "was"))
             or prev is not None
             and prev.lower in _MEET_VERBS
             and gap == " "
-            and (_ends_mention(doc, t) or doc.next(t) is not None and doc.next(t).lower in _NAME_THEN_PREP)
+            and (_ends_mention(doc, t) or nxt is not None and nxt.lower in _NAME_THEN_PREP)
         ):
             return 52
     if (
@@ -1291,7 +1293,8 @@ def _subject_acts(doc: Doc, t: Token) -> bool:
         return not plural and not (after is not None and after.lower == "by")
     if w in _NAME_THEN_PREP and doc.text[t.start : t.start + 1].isupper():
         # "Dawn on the front desk told me…": a place or role phrase, then speech
-        j, k = nxt, 0
+        j: Token | None = nxt
+        k = 0
         while (
             j is not None
             and k < 10

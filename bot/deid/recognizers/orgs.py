@@ -12,7 +12,8 @@ import re
 from collections.abc import Iterator
 
 from ..model import Candidate
-from .base import MASK, Doc, scan
+from ..tokens import MASK, Token
+from .base import Doc, scan
 from .names import TITLES
 
 HEADS: dict[str, str] = {}
@@ -432,7 +433,7 @@ _STATES = {
 }
 
 
-def _unknown_acronym(doc: Doc, t) -> bool:
+def _unknown_acronym(doc: Doc, t: Token) -> bool:
     """3-8 capitals that are no acronym we know (therapies, bodies, codes, services)."""
     low = t.lower
     return (
@@ -446,7 +447,7 @@ def _unknown_acronym(doc: Doc, t) -> bool:
     )
 
 
-def _and_joins(doc: Doc, a, b) -> bool:
+def _and_joins(doc: Doc, a: Token, b: Token) -> bool:
     """'Oak and Ivy': a lowercase 'and' followed by a capital, inside a venue name."""
     if b.lower != "and" or b.text != "and" or doc.gap(a, b) != " ":
         return False

@@ -9,7 +9,7 @@ from ..model import Candidate
 from .base import Doc
 
 
-def compile_terms(terms: tuple[str, ...]) -> re.Pattern | None:
+def compile_terms(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     cleaned = sorted({" ".join(t.split()) for t in terms if t and t.strip()}, key=len, reverse=True)
     if not cleaned:
         return None

@@ -531,7 +531,9 @@ function renderSidebar() {
       type: "button", "aria-current": c.id === ui.channel ? "true" : null, class: unread > 0 ? "unread" : null,
       "data-channel": c.id,
       "aria-label": unread > 0 ? `${label}, ${unread} new` : label,
-      onclick: () => selectChannel(c.id),
+      // the app's DM is the current person's: read at the click, since a click can come
+      // between a change of person and the sidebar's refresh for them (a stale "D<previous>")
+      onclick: () => selectChannel(c.kind === "app" ? "D" + ui.me : c.id),
     }, h("span", {}, label), unread > 0 ? h("span", { class: "unread-count", "aria-hidden": "true" }, String(unread)) : null));
   };
   const chans = s.channels.filter((c) => c.kind === "channel");

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -79,6 +80,17 @@ def score(
     return out, wrong
 
 
+def _ms(rows: list[dict], judge: Callable[[str], RiskAssessment]) -> float:
+    """Mean CPU milliseconds per question (after a first pass, so caches are warm for both)."""
+    texts = [r.get("q") or "" for r in rows]
+    for q in texts:
+        judge(q)
+    t0 = time.process_time()
+    for q in texts:
+        judge(q)
+    return round((time.process_time() - t0) * 1000 / max(1, len(texts)), 2)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--gold", action="append", help="gold JSONL with q and risk (repeatable)")
@@ -89,12 +101,13 @@ def main(argv: list[str] | None = None) -> int:
         rows = [json.loads(ln) for ln in Path(path).read_text(encoding="utf-8").splitlines() if ln.strip()]
         out, wrong = score(rows)
         alone, _ = score(rows, cue_recognizer().assess)
+        speed = {
+            "ms_per_question_whole": _ms(rows, assess),
+            "ms_per_question_cues_alone": _ms(rows, cue_recognizer().assess),
+        }
         if args.json:
-            print(
-                json.dumps(
-                    {"gold": path, **out, "cues_alone": {k: alone[k] for k in ("risk_recall", "false_alarm_rate")}}
-                )
-            )
+            cues_alone = {k: alone[k] for k in ("risk_recall", "false_alarm_rate")}
+            print(json.dumps({"gold": path, **out, "cues_alone": cues_alone, **speed}))
         else:
             print(f"== {path}")
             print(f"questions {out['questions']} · risk {out['risk_questions']} · no risk {out['no_risk_questions']}")
@@ -102,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"false-alarm rate {out['false_alarm_rate']}")
             print(
                 f"cue families alone: risk recall {alone['risk_recall']}, false-alarm rate {alone['false_alarm_rate']}"
+            )
+            print(
+                f"mean CPU ms per question (same run): whole {speed['ms_per_question_whole']}, "
+                f"cues alone {speed['ms_per_question_cues_alone']}"
             )
             for k, v in out["per_kind"].items():
                 print(

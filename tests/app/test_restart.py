@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import sys
 
 import pytest
-from aiohttp import ClientSession
 
-from bot.sandbox.signing import signed_headers, slash_command_body
-from tests.app.test_server import ROOT, free_port, wait_healthy
-from tests.conftest import GENERAL, PRACTITIONER, TEAM
-
-SECRET = "s3cret"
+from tests.app.processes import SECRET, app_env, ask_principles, free_port, spawn_app, wait_healthy
+from tests.conftest import GENERAL, PRACTITIONER
 
 
 class App:
@@ -32,28 +26,7 @@ class App:
     @classmethod
     async def start(cls, tmp_path, slack, **env_overrides: str) -> App:
         port = free_port()
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": "xoxb-test",
-            "SLACK_SIGNING_SECRET": SECRET,
-            "PORT": str(port),
-            "SLACK_API_URL": slack.api_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-            "BOUNDARY_SECRET_KEY": "k" * 40,
-            "LOG_FORMAT": "json",
-            **env_overrides,
-        }
-        if "SLACK_APP_TOKEN" not in env_overrides:
-            env.pop("SLACK_APP_TOKEN", None)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=ROOT,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        proc = await spawn_app(app_env(tmp_path, slack.api_url, port, LOG_FORMAT="json", **env_overrides))
         app = cls(proc, port)
         # (in Socket Mode /healthz answers 200 once the socket is connected)
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
@@ -113,19 +86,8 @@ async def test_sigterm_mid_answer_delivers_it_and_exits_0(tmp_path, slack):
     app = await App.start(tmp_path, slack)
     try:
         slack.hold_next("response_url")  # Slack is slow to take the answer
-        body = slash_command_body(
-            command="/boundary",
-            text="principles",
-            user_id=PRACTITIONER,
-            team_id=TEAM,
-            channel_id=GENERAL,
-            response_url=slack.response_url("slow", user=PRACTITIONER, channel=GENERAL),
-        )
-        async with ClientSession() as s:
-            async with s.post(
-                f"http://127.0.0.1:{app.port}/slack/events", data=body.encode(), headers=signed_headers(body, SECRET)
-            ) as r:
-                assert r.status == 200  # acknowledged: Slack will not send it again
+        # acknowledged: Slack will not send it again
+        assert await ask_principles(app.port, slack.response_url("slow", user=PRACTITIONER, channel=GENERAL)) == 200
         held = (await slack.wait_for("response_url", timeout=60))[-1]
         assert held.response is None  # on its way, not yet taken
 
@@ -174,19 +136,7 @@ async def test_work_that_outlasts_the_bound_is_reported_and_the_process_still_ex
     app = await App.start(tmp_path, slack, SHUTDOWN_SECONDS=limit)
     try:
         slack.hold_next("response_url")  # never released while the app runs
-        body = slash_command_body(
-            command="/boundary",
-            text="principles",
-            user_id=PRACTITIONER,
-            team_id=TEAM,
-            channel_id=GENERAL,
-            response_url=slack.response_url("stuck", user=PRACTITIONER),
-        )
-        async with ClientSession() as s:
-            async with s.post(
-                f"http://127.0.0.1:{app.port}/slack/events", data=body.encode(), headers=signed_headers(body, SECRET)
-            ) as r:
-                assert r.status == 200
+        assert await ask_principles(app.port, slack.response_url("stuck", user=PRACTITIONER)) == 200
         await slack.wait_for("response_url", timeout=60)
         app.proc.send_signal(signal.SIGTERM)
         assert await app.exit_code() == 0

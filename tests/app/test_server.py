@@ -3,76 +3,28 @@
 import asyncio
 import json
 import logging
-import os
 import socket
 import sys
-import time
-from pathlib import Path
 
 from aiohttp import ClientSession
 
 from bot.sandbox.signing import signed_headers, slash_command_body
+from tests.app.processes import ROOT, app_env, ask_principles, free_port, spawn_app, wait_healthy
 from tests.conftest import CONSULT, GENERAL, PRACTITIONER, TEAM, make_settings
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def wait_healthy(url: str, proc, timeout: float = 120.0) -> float:
-    """Waits for /healthz; the bound only keeps a broken start from hanging the suite
-    (start-up time is measured by benchmarks/footprint.py, never asserted here)."""
-    started = time.monotonic()
-    async with ClientSession() as s:
-        while time.monotonic() - started < timeout:
-            if proc.returncode is not None:
-                raise AssertionError(f"the app exited with {proc.returncode}")
-            try:
-                async with s.get(url) as r:
-                    if r.status == 200:
-                        return time.monotonic() - started
-            except OSError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError("the app did not become healthy")
 
 
 async def test_http_mode_serves_slack_events_and_healthz(tmp_path, slack):
     port = free_port()
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": "s3cret",
-        "PORT": str(port),
-        "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "BOUNDARY_SECRET_KEY": "k" * 40,
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
+    proc = await spawn_app(app_env(tmp_path, slack.api_url, port))
     try:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
-        body = slash_command_body(
-            command="/boundary",
-            text="principles",
-            user_id=PRACTITIONER,
-            team_id=TEAM,
-            channel_id=GENERAL,
-            response_url=slack.response_url("x", user=PRACTITIONER),
-        )
+        assert await ask_principles(port, slack.response_url("x", user=PRACTITIONER)) == 200
         async with ClientSession() as s:
-            async with s.post(
-                f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=signed_headers(body, "s3cret")
-            ) as r:
-                assert r.status == 200
             answer = (await slack.wait_for("response_url"))[-1].args
             assert answer["response_type"] == "ephemeral" and "principles" in json.dumps(answer).lower()
+            body = slash_command_body(
+                command="/boundary", text="x", user_id=PRACTITIONER, team_id=TEAM, channel_id=GENERAL, response_url="u"
+            )
             async with s.post(
                 f"http://127.0.0.1:{port}/slack/events", data=body.encode(), headers=signed_headers(body, "wrong")
             ) as r:
@@ -135,25 +87,7 @@ async def test_a_busy_port_is_one_clear_line(tmp_path):
         taken.bind(("0.0.0.0", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": "xoxb-test",
-            "SLACK_SIGNING_SECRET": "s3cret",
-            "PORT": str(port),
-            "SLACK_API_URL": "http://127.0.0.1:9/api/",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-            "BOUNDARY_SECRET_KEY": "k" * 40,
-        }
-        env.pop("SLACK_APP_TOKEN", None)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=ROOT,
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        proc = await spawn_app(app_env(tmp_path, "http://127.0.0.1:9/api/", port))
         _, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 3
     lines = err.decode().strip().splitlines()

@@ -2,15 +2,13 @@
 
 import asyncio
 import json
-import os
 import resource
-import sys
 
 from aiohttp import ClientSession, ClientTimeout, web
 
 from bot.guard import ConnectionGuard, GuardedSite, install
 from bot.http import healthz
-from tests.app.test_server import ROOT, free_port, wait_healthy
+from tests.app.processes import app_env, free_port, spawn_app, wait_healthy
 
 SLOW = 1100  # more connections than a process with the common 1024-file limit can hold
 
@@ -48,25 +46,8 @@ def low_file_limit():
 
 async def test_healthz_answers_while_1100_slow_connections_are_held(tmp_path, slack):
     port = free_port()
-    env = {
-        **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-test",
-        "SLACK_SIGNING_SECRET": "s3cret",
-        "PORT": str(port),
-        "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "BOUNDARY_SECRET_KEY": "k" * 40,
-    }
-    env.pop("SLACK_APP_TOKEN", None)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,  # the log (JSON lines on stdout)
-        stderr=asyncio.subprocess.DEVNULL,
-        preexec_fn=low_file_limit,
+    proc = await spawn_app(
+        app_env(tmp_path, slack.api_url, port), stderr=asyncio.subprocess.DEVNULL, preexec_fn=low_file_limit
     )
     stop = asyncio.Event()
     clients: list[asyncio.Task] = []

@@ -66,6 +66,13 @@ class App:
         self.stderr = (await self.proc.stderr.read()).decode(errors="replace")
         return code
 
+    async def terminate_with_one_under_way(self, slack) -> int:
+        """SIGTERM while one acknowledged piece of work waits on Slack; Slack then answers; the exit code."""
+        self.proc.send_signal(signal.SIGTERM)
+        assert (await self.log_line("stopping"))["count"] == 1
+        slack.release_held_answers()
+        return await self.exit_code()
+
     async def kill(self) -> None:
         if self.proc.returncode is None:
             self.proc.kill()
@@ -120,10 +127,7 @@ async def test_sigterm_mid_dm_step_sends_the_reply_and_exits_0(tmp_path, slack):
         _, delivery = await slack.send_user_message(PRACTITIONER, slack.dm_channel(PRACTITIONER), "hello")
         assert delivery is not None and delivery.status == 200
         held = (await slack.wait_for("chat.postMessage", timeout=60))[-1]
-        app.proc.send_signal(signal.SIGTERM)
-        assert (await app.log_line("stopping"))["count"] == 1
-        slack.release_held_answers()
-        assert await app.exit_code() == 0
+        assert await app.terminate_with_one_under_way(slack) == 0
     finally:
         slack.release_held_answers()
         await app.kill()
@@ -159,10 +163,7 @@ async def test_sigterm_in_socket_mode_closes_the_socket_and_delivers_the_answer(
         envelope = await socket.command(slack, PRACTITIONER, GENERAL, "/boundary", "principles")
         assert (await socket.ack(envelope, timeout=60))["envelope_id"] == envelope
         held = (await slack.wait_for("response_url", timeout=60))[-1]
-        app.proc.send_signal(signal.SIGTERM)
-        assert (await app.log_line("stopping"))["count"] == 1
-        slack.release_held_answers()
-        assert await app.exit_code() == 0
+        assert await app.terminate_with_one_under_way(slack) == 0
     finally:
         slack.release_held_answers()
         await app.kill()

@@ -12,3 +12,9 @@ from __future__ import annotations
 def escape(text: str) -> str:
     """No pings, links or mentions: ``&``, ``<`` and ``>`` become entities."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """The inverse of escape: Slack's three entities back to the characters typed
+    ("&amp;lt;" becomes "&lt;", as typed)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.blocks.render import Renderer
 from bot.gateway import ChannelInfo, GatewayError, NotFound, PostMark, Refused, Sent, Team, ThreadMessage, Unavailable
+from bot.mrkdwn import unescape
 
 METADATA_TYPE = "boundary_consult_post"
 NOT_FOUND = {"channel_not_found", "message_not_found", "user_not_found", "thread_not_found", "not_found"}
@@ -105,12 +106,7 @@ def plain_of(mrkdwn: str) -> str:
 
     out = _MENTION.sub(mention, mrkdwn)
     out = _LINK.sub(lambda m: m.group(2) or m.group(1), out)
-    return decode_entities(out)
-
-
-def decode_entities(text: str) -> str:
-    """Slack's three entities back to the characters typed ("&amp;lt;" stays "&lt;")."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return unescape(out)
 
 
 def _posted_body(msg: dict) -> str:

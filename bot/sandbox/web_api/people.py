@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bot.mrkdwn import escape
 from bot.sandbox import signing
 from bot.sandbox.web_api.response_urls import ResponseUrls
 from bot.sandbox.web_api.state import (
@@ -27,15 +28,11 @@ _MARKUP = re.compile(r"<(?:[@#!]|https?:|mailto:)[^<>]*>")
 def as_slack_text(typed: str) -> str:
     out, pos = [], 0
     for m in _MARKUP.finditer(typed):
-        out.append(_entities(typed[pos : m.start()]))
+        out.append(escape(typed[pos : m.start()]))
         out.append(m.group(0))
         pos = m.end()
-    out.append(_entities(typed[pos:]))
+    out.append(escape(typed[pos:]))
     return "".join(out)
-
-
-def _entities(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class People(ResponseUrls):

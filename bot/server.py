@@ -224,6 +224,9 @@ async def sandbox_web_app(settings: Settings, client_base_url: str) -> web.Appli
 
     async def lifecycle(_app):
         worker.interval = 1.0
+        # The start-up jobs' log lines (retention, expiry) come out before the sandbox
+        # prints its URL, so the URL is the last thing on a first run's screen.
+        await worker.tick_logged()
         worker.start()
         yield
         await worker.stop()

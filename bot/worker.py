@@ -53,12 +53,17 @@ class Worker:
                 await self.s.store.finish_job("retention", detail)
         return {"posted": posted, "relayed": relayed, "expired": expired}
 
+    async def tick_logged(self) -> None:
+        """One tick whose failure is a log line: the loop must outlive a bad tick (e.g. the
+        database restarting)."""
+        try:
+            await self.tick()
+        except Exception as exc:
+            log_event(log, "worker tick failed", logging.ERROR, error=type(exc).__name__)
+
     async def run(self) -> None:
         while not self._stopping.is_set():
-            try:
-                await self.tick()
-            except Exception as exc:  # the loop must outlive a bad tick (e.g. the database restarting)
-                log_event(log, "worker tick failed", logging.ERROR, error=type(exc).__name__)
+            await self.tick_logged()
             try:
                 await asyncio.wait_for(self._stopping.wait(), self.interval)
             except TimeoutError:

@@ -200,3 +200,32 @@ async def test_socket_mode_request_lines_carry_the_status_and_the_latency(tmp_pa
     assert isinstance(command["latency_ms"], float) and command["latency_ms"] > 0
     assert unheard["kind"] == "block_actions" and unheard["name"] == "nobody_listens" and unheard["status"] == 404
     assert unheard["latency_ms"] > 0
+
+
+async def test_the_sandbox_prints_its_url_after_the_start_up_jobs_log_lines(tmp_path):
+    """A first run: the start-up jobs' log lines (retention, on a new database) come out
+    before the banner, so "open http://…" is the last thing on the screen."""
+    port = free_port()
+    env = app_env(
+        tmp_path,
+        "http://127.0.0.1:9/api/",
+        port,
+        BOUNDARY_SANDBOX_DATABASE_URL=f"sqlite:///{tmp_path / 'sandbox.sqlite3'}",
+    )
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "DATABASE_URL", "BOUNDARY_SECRET_KEY"):
+        env.pop(name, None)
+    proc = await spawn_app(env, stderr=asyncio.subprocess.STDOUT)
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        while not lines or "Ctrl-C to stop" not in lines[-1]:
+            line = await asyncio.wait_for(proc.stdout.readline(), 120)
+            assert line, f"the sandbox exited before its banner: {lines}"
+            lines.append(line.decode())
+        await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
+    finally:
+        proc.terminate()
+        rest, _ = await proc.communicate()
+    banner = next(i for i, ln in enumerate(lines) if f"open http://localhost:{port}/" in ln)
+    assert any('"retention ran"' in ln for ln in lines[:banner])
+    assert '"retention ran"' not in rest.decode()

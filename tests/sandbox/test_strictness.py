@@ -132,3 +132,36 @@ async def test_posting_where_the_bot_is_not_a_member_is_not_in_channel(slack, cl
         assert (await refused(client.chat_postMessage(channel=channel, text="x")))["error"] == "not_in_channel"
     await client.conversations_join(channel="C0GENERAL")
     assert (await client.chat_postMessage(channel="C0GENERAL", text="x"))["ok"]
+
+
+async def test_a_file_is_uploaded_once_for_its_length_and_completed_into_a_channel(slack, client):
+    done = await client.files_upload_v2(channel="C0CONSULT", content="hello file", filename="a.txt", title="A")
+    file_id = done["file"]["id"]
+    assert slack.file(file_id)["content"] == b"hello file"
+    [shared] = [m for m in slack.messages("C0CONSULT") if m.get("files")]
+    assert shared["files"][0]["id"] == file_id and shared["files"][0]["title"] == "A"
+
+    # The raw steps: the upload URL takes exactly the bytes asked for, once.
+    got = await client.files_getUploadURLExternal(filename="b.txt", length=3)
+    async with aiohttp.ClientSession() as http:
+        async with http.post(got["upload_url"], data=b"toolong") as resp:
+            assert resp.status == 400
+        async with http.post(got["upload_url"], data=b"abc") as resp:
+            assert resp.status == 200
+        async with http.post(got["upload_url"], data=b"abc") as resp:
+            assert resp.status == 404
+    files = [{"id": got["file_id"], "title": "B"}]
+    assert (await client.files_completeUploadExternal(files=files, channel_id="C0CONSULT"))["ok"]
+    again = client.files_completeUploadExternal(files=files, channel_id="C0CONSULT")
+    assert (await refused(again))["error"] == "file_not_found"
+    never_sent = await client.files_getUploadURLExternal(filename="c.txt", length=3)
+    unsent = client.files_completeUploadExternal(files=[{"id": never_sent["file_id"]}], channel_id="C0CONSULT")
+    assert (await refused(unsent))["error"] == "file_not_found"
+    assert (await refused(client.files_getUploadURLExternal(filename="d.txt", length=0)))[
+        "error"
+    ] == "invalid_arguments"
+
+    # Deleting a file takes its share message with it; a second delete is file_not_found.
+    assert (await client.files_delete(file=file_id))["ok"]
+    assert slack.file(file_id) is None and shared not in slack.messages("C0CONSULT")
+    assert (await refused(client.files_delete(file=file_id)))["error"] == "file_not_found"

@@ -16,7 +16,7 @@ Nothing here knows about the Boundary Consult app itself.
 One class, :class:`SlackStandIn`, built from a module per concern, each a layer on
 the one before: ``state`` (the workspace and how tests read it), ``transport`` (the
 HTTP server, recorded calls, faults on purpose), ``delivery`` (signed requests to the
-app), ``chat``, ``conversations``, ``views``, ``response_urls``, and ``people`` (the
+app), ``chat``, ``files``, ``conversations``, ``views``, ``response_urls``, and ``people`` (the
 person simulator).
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from bot.sandbox.web_api.chat import Chat
+from bot.sandbox.web_api.files import Files
 from bot.sandbox.web_api.state import (
     CHANNEL_SCOPES,
     SlackApiError,
@@ -13,7 +13,7 @@ from bot.sandbox.web_api.state import (
 )
 
 
-class Conversations(Chat):
+class Conversations(Files):
     """`conversations.*` and `users.*`: channels, DMs, history, members, people."""
 
     def _channel_info(self, ch: dict) -> dict:

@@ -35,6 +35,7 @@ BOT_SCOPES = [
     "groups:read",
     "channels:join",
     "users:read",
+    "files:write",
 ]
 
 DEFAULT_USERS: list[dict] = [
@@ -71,6 +72,7 @@ def escaped_commands(manifest: Path = MANIFEST) -> set[str]:
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
 MESSAGE_TEXT_MAX = 40_000  # chat.* and response_url text: longer is msg_too_long
+FILE_SIZE_MAX = 1024 * 1024 * 1024  # files.getUploadURLExternal: Slack takes files up to 1 GB
 TRIGGER_SECONDS = 3.0  # a trigger_id opens one modal, within 3 s of the click
 RESPONSE_URL_SECONDS = 30 * 60  # a response_url takes 5 posts within 30 minutes
 RESPONSE_URL_USES = 5
@@ -85,6 +87,9 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.join": ("channels:join",),
     "users.info": ("users:read",),
     "users.list": ("users:read",),
+    "files.getUploadURLExternal": ("files:write",),
+    "files.completeUploadExternal": ("files:write",),
+    "files.delete": ("files:write",),
 }
 # what reading a kind of channel needs: (its *:read scope, its *:history scope)
 CHANNEL_SCOPES = {
@@ -94,7 +99,7 @@ CHANNEL_SCOPES = {
     "mpim": ("mpim:read", "mpim:history"),
 }
 # the keys slack_sdk sends as JSON strings inside form bodies
-_JSON_ARGS = ("blocks", "view", "metadata", "attachments", "users_list")
+_JSON_ARGS = ("blocks", "view", "metadata", "attachments", "users_list", "files")
 
 
 def _truthy(value: Any) -> bool:
@@ -235,6 +240,7 @@ class State:
                 ch["members"].append(self.bot_user_id)
             self.channels[ch["id"]] = ch
         self._messages: dict[str, list[dict]] = {}
+        self.files: dict[str, dict] = {}  # files.*: uploads and files shared in channels
         self._ephemerals: dict[str, list[dict]] = {}
         self._views: dict[str, list[dict]] = {}
         self._view_errors: dict[str, dict] = {}

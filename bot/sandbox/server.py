@@ -214,6 +214,20 @@ class Sandbox:
         r.add_post("/sandbox/dismiss", self._dismiss)
         r.add_post("/sandbox/home", self._home)
         r.add_post("/sandbox/reset", self._reset)
+        r.add_get("/sandbox/files/{file_id}", self._file)
+
+    async def _file(self, request: web.Request) -> web.StreamResponse:
+        """A shared file's bytes, as a download, for someone in a channel it was shared in."""
+        user = self._user_param(request.query.get("user"))
+        f = self.slack.file(request.match_info["file_id"])
+        if f is None or not any(user in self.slack.channels[ch]["members"] for ch, _ts in f["shares"]):
+            raise web.HTTPNotFound(text="no such file here")
+        return web.Response(
+            body=f["content"],
+            content_type="text/plain",
+            charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{f["name"]}"', "Cache-Control": "no-store"},
+        )
 
     async def _no_icon(self, _request: web.Request) -> web.StreamResponse:
         return web.Response(status=204)

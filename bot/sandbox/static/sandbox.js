@@ -398,8 +398,18 @@ function renderMessage(m, { inThread = false } = {}) {
       ephemeral ? h("span", { class: "eph-note" }, "Only visible to you") : null,
       m.edited ? h("span", { class: "eph-note" }, "(edited)") : null),
     body,
+    renderFiles(m),
     links.childNodes.length ? links : null));
   return art;
+}
+
+// Files shared in a message (files.completeUploadExternal): a link that downloads each.
+function renderFiles(m) {
+  if (!m.files || !m.files.length) return null;
+  return h("div", { class: "files" }, m.files.map((f) => h("a", {
+    class: "file", download: f.name,
+    href: `/sandbox/files/${encodeURIComponent(f.id)}?user=${encodeURIComponent(ui.me)}`,
+  }, `📄 ${f.title || f.name}`, h("span", { class: "file-meta" }, ` ${f.name} · ${f.size} bytes · download`))));
 }
 
 function channelItems(channelId) {

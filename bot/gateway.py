@@ -90,6 +90,14 @@ class Gateway(Protocol):
         """The ID of a person's DM with the app (opened if need be)."""
         ...
 
+    async def dm_file(self, team: Team, user_id: str, document: Any, *, channel: str | None = None) -> str:
+        """Shares a text file in a person's DM with the app; returns the file's ID."""
+        ...
+
+    async def delete_file(self, team: Team, file_id: str) -> None:
+        """Deletes a file the app shared; returns normally when it was already gone."""
+        ...
+
     async def post(
         self, team: Team, channel: str, message: Any, *, thread_ts: str | None = None, mark: PostMark | None = None
     ) -> Sent:

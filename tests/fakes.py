@@ -14,7 +14,7 @@ from bot.gateway import ChannelInfo, GatewayError, NotFound, PostMark, Sent, Tea
 
 @dataclass
 class Sending:
-    kind: str  # dm | post | update | delete | view | home
+    kind: str  # dm | file | delete_file | post | update | delete | view | home
     team: Team
     where: str  # user (dm, home), channel, or trigger
     value: Any = None
@@ -69,6 +69,16 @@ class InMemoryGateway:
         sending = Sending("dm", team, user_id, message, self._new_ts())
         self.sent.append(sending)
         return Sent(channel or f"D-{user_id}", sending.ts)
+
+    async def dm_file(self, team: Team, user_id: str, document: Any, *, channel: str | None = None) -> str:
+        self._enter("file")
+        sending = Sending("file", team, user_id, document, "F" + self._new_ts().replace(".", ""))
+        self.sent.append(sending)
+        return sending.ts
+
+    async def delete_file(self, team: Team, file_id: str) -> None:
+        self._enter("delete_file")
+        self.sent.append(Sending("delete_file", team, "", None, file_id))
 
     async def post(
         self, team: Team, channel: str, message: Any, *, thread_ts: str | None = None, mark: PostMark | None = None

@@ -58,6 +58,16 @@ class Message:
         return {"text": clip(self.text, MAX_FALLBACK_TEXT), "blocks": self.blocks}
 
 
+@dataclass(frozen=True)
+class Document:
+    """A plain-text file the app gives someone to download (never formatted or escaped:
+    it is a file, not mrkdwn)."""
+
+    filename: str
+    title: str
+    text: str
+
+
 def render(blocks: Iterable[Block | None]) -> list[dict]:
     out = [b.to_dict() for b in blocks if b is not None]
     if len(out) > MAX_MESSAGE_BLOCKS:

@@ -6,6 +6,7 @@ from slack_sdk.models.blocks import Block, ConfirmObject, InputBlock, PlainTextI
 from slack_sdk.models.views import View
 
 from bot.blocks.common import (
+    Document,
     Message,
     actions,
     button,
@@ -187,6 +188,14 @@ def consult_record(rec: ConsultRecord, catalog) -> Message:
     body = record_text(rec, catalog)
     blocks: list[Block] = [header(title), *sections(_t("record.intro")), divider(), *plain_sections(body)]
     return Message(text=title, blocks=render(blocks[:50]))
+
+
+def record_document(rec: ConsultRecord, catalog) -> Document:
+    """The same record as a text file the poster can download and keep."""
+    filename = _t("record.filename", number=rec.number, date=rec.made_on)
+    return Document(
+        filename=filename, title=_t("record.title", number=rec.number), text=record_text(rec, catalog) + "\n"
+    )
 
 
 def own_post(p: OwnPost, max_question: int = 200) -> list:

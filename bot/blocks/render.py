@@ -10,7 +10,7 @@ from bot import outgoing as out
 from bot.blocks import intake as ib
 from bot.blocks import moderation as mb
 from bot.blocks import posts as pb
-from bot.blocks.common import Message
+from bot.blocks.common import Document, Message
 from bot.consult.intake import IntakeSpec, load_spec
 from bot.principles import get_catalog
 
@@ -61,6 +61,11 @@ class Renderer:
         if builder is None:
             raise TypeError(f"no message renders {type(value).__name__}")
         return builder(value)
+
+    def document(self, value: Any) -> Document:
+        if isinstance(value, out.ConsultRecord):
+            return pb.record_document(value, self.catalog)
+        raise TypeError(f"no document renders {type(value).__name__}")
 
     def view(self, value: Any) -> dict:
         if isinstance(value, dict):

@@ -28,7 +28,7 @@ from bot.risk import assess
 from bot.storage import models as m
 from bot.storage.models import utcnow
 from bot.storage.outage import is_database_down
-from bot.storage.store import Store
+from bot.storage.store import RECORD_FILE, Store
 from bot.texts import text
 
 RELAY_ATTEMPTS = 5  # tries of one relay, a worker tick apart, before it is given up
@@ -260,11 +260,24 @@ class Discussion:
                 log_event(log, "poster's DM gone", logging.WARNING, post=post.id, error=exc.code)
         done = True
         for row in rows:
-            if channel is None or await self._delete_message(team, channel, row.ts):
+            if row.kind == RECORD_FILE:
+                gone = await self._delete_file(team, row.ts)
+            else:
+                gone = channel is None or await self._delete_message(team, channel, row.ts)
+            if gone:
                 await self.store.forget_message(row.id)
             else:
                 done = False
         return done
+
+    async def _delete_file(self, team: Team, file_id: str) -> bool:
+        """True once the file is gone (including: it already was)."""
+        try:
+            await self.gateway.delete_file(team, file_id)
+            return True
+        except (Unavailable, Refused) as exc:
+            log_event(log, "could not delete file", logging.WARNING, error=exc.code)
+            return False
 
     async def _delete_message(self, team: Team, channel: str, ts: str) -> bool:
         """True once the message is gone (including: it already was)."""
@@ -442,6 +455,14 @@ class Discussion:
         sent = await self.gateway.dm(team, user_id, record)
         await self.store.add_post_message(post.id, sent.ts, "record")
         log_event(log, "record sent", post=post.id)
+        # The same record as a file to download and keep. The text above already arrived:
+        # a workspace that has not granted files:write yet (an older install) still has it.
+        try:
+            file_id = await self.gateway.dm_file(team, user_id, record, channel=sent.channel)
+        except GatewayError as exc:
+            log_event(log, "record file not sent", logging.WARNING, post=post.id, error=exc.code)
+            return Result(True, _t("record.sent_text_only", number=number))
+        await self.store.add_post_message(post.id, file_id, RECORD_FILE)
         return Result(True, _t("record.sent", number=number))
 
     async def mine(self, team_id: str, user_id: str) -> list[OwnPost]:

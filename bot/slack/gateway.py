@@ -20,7 +20,15 @@ from bot.gateway import ChannelInfo, GatewayError, NotFound, PostMark, Refused, 
 from bot.mrkdwn import unescape
 
 METADATA_TYPE = "boundary_consult_post"
-NOT_FOUND = {"channel_not_found", "message_not_found", "user_not_found", "thread_not_found", "not_found"}
+NOT_FOUND = {
+    "channel_not_found",
+    "message_not_found",
+    "user_not_found",
+    "thread_not_found",
+    "not_found",
+    "file_not_found",
+    "file_deleted",
+}
 # Slack errors that waiting will not cure.
 REFUSED = {
     "not_in_channel",
@@ -167,6 +175,21 @@ class WebApiGateway:
             **self._message_kwargs(message),
         )
         return Sent(resp["channel"], resp["ts"])
+
+    async def dm_file(self, team: Team, user_id: str, document: Any, *, channel: str | None = None) -> str:
+        doc = self.renderer.document(document)
+        channel = channel or await self._dm_channel(team, user_id)
+        # files_upload_v2: an upload URL, the bytes, then the file completed into the DM.
+        resp = await self._call(
+            team, "files_upload_v2", channel=channel, content=doc.text, filename=doc.filename, title=doc.title
+        )
+        return str(resp["file"]["id"])
+
+    async def delete_file(self, team: Team, file_id: str) -> None:
+        try:
+            await self._call(team, "files.delete", file=file_id)
+        except NotFound:
+            pass
 
     async def post(
         self, team: Team, channel: str, message: Any, *, thread_ts: str | None = None, mark: PostMark | None = None

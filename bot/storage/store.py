@@ -29,10 +29,13 @@ from bot.storage.models import utcnow
 from bot.storage.vault import IntakeVault
 
 log = logging.getLogger("bot.storage")
+# A consultation record shared as a file in the poster's DM: its row holds the file's ID
+# (in the ts column), and it is deleted with files.delete, not chat.delete.
+RECORD_FILE = "record_file"
 # Kinds of post_messages rows that are the app's messages in the poster's DM (a relay of
 # replies, a consultation record), not in the post's thread. Only their ts is stored: the
 # DM is found again from the post's sealed author when they must be deleted.
-DM_KINDS = ("relay", "record")
+DM_KINDS = ("relay", "record", RECORD_FILE)
 
 
 def _rows(result: Any) -> int:

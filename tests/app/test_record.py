@@ -12,7 +12,13 @@ ALL_NAMES = ("Sam", "sam", "Alex", "alex", "Okafor", "Lindqvist", "Pat", "Rivera
 
 
 def records(bot, user: str = PRACTITIONER) -> list[dict]:
-    return [m for m in bot.dms(user) if "Consultation record" in flat(m)]
+    """The record messages in a DM (not the file shared beside them)."""
+    return [m for m in bot.dms(user) if "Consultation record" in flat(m) and not m.get("files")]
+
+
+def record_files(bot, user: str = PRACTITIONER) -> list[dict]:
+    """The files shared in a DM, as the stand-in holds them (name, title, content)."""
+    return [bot.slack.file(f["id"]) for m in bot.dms(user) for f in m.get("files", [])]
 
 
 def record_body(msg: dict) -> str:
@@ -97,3 +103,34 @@ async def test_the_record_button_works_from_the_home_tab(bot):
     assert "What colleagues suggested (0):" in record_body(record) and "(no replies in the thread yet)" in record_body(
         record
     )
+
+
+async def test_the_record_also_arrives_as_a_text_file_to_download(bot):
+    await consult(bot)
+    await reply(bot, COLLEAGUE, "Decline warmly, and name the boundary.")
+    await bot.worker.tick()
+    await bot.click_dm(PRACTITIONER, "post_record")
+    [record] = records(bot)
+    [file] = record_files(bot)
+    assert file["name"].startswith("consultation-record-dilemma-1-20") and file["name"].endswith(".txt")
+    assert file["title"] == "Consultation record · Dilemma #1"
+    content = file["content"].decode("utf-8")
+    # the same words as the record's text (below its title), as plain text (nothing escaped for mrkdwn)
+    assert record_body(record).strip().endswith(content.strip()) and content.startswith("Peer consultation record")
+    assert "1. Decline warmly, and name the boundary." in content and "Outcome: open" in content
+    for who in (PRACTITIONER, COLLEAGUE, CONSULT, *ALL_NAMES):
+        assert who not in content, who
+    assert "as a file to download" in flat(bot.slack.calls_to("response_url")[-1].args) or any(
+        "as a file to download" in flat(e) for e in bot.slack.ephemerals(PRACTITIONER)
+    )
+
+
+async def test_without_permission_to_share_files_the_text_record_still_arrives(bot):
+    bot.slack.scopes.remove("files:write")  # an install from before the scope was asked for
+    await consult(bot)
+    await bot.command(PRACTITIONER, "mine")
+    await bot.slack.click(PRACTITIONER, bot.slack.ephemerals(PRACTITIONER)[-1], "post_record", "1")
+    assert len(records(bot)) == 1 and record_files(bot) == []
+    said = flat(bot.slack.calls_to("response_url")[-1].args)
+    assert "couldn't add it as a file" in said
+    assert [c.response["error"] for c in bot.slack.calls_to("files.getUploadURLExternal")] == ["missing_scope"]

@@ -199,6 +199,7 @@ async def test_deleting_a_post_deletes_its_relay_and_record_dms(bot):
     assert "Dilemma #1 and the app's replies in its thread are deleted" in await admin(bot, MODERATOR, "remove 1")
     assert "Decline and refer on." not in poster_dm_text(bot)
     assert await bot.services.store.dm_messages(1) == []
+    assert bot.slack.files == {}  # the record's file went with it
 
 
 async def test_retention_deletes_the_relay_dm_before_it_purges_the_post(bot):

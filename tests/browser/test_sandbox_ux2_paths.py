@@ -69,14 +69,26 @@ async def test_relay_text_record_block_confirmation_and_autocomplete(real, page)
         # The consultation record, from the relay's buttons.
         stage = "record"
         await relay.get_by_role("button", name="Save a record of this consultation").click()
-        record = messages.locator("article.msg", has_text="Consultation record").last
+        record = messages.locator("article.msg", has_text="What colleagues suggested").last
         await expect(record).to_contain_text("What colleagues suggested (1):")
         await expect(record).to_contain_text(REPLY)
         await expect(record).to_contain_text("Outcome: open")
         record_text = await record.inner_text()
         for ident in ("Rosalind", "Okafor", "Lincoln", "Pat", "Sam", "U0PRACT", "U0COLL1"):
             assert ident not in record_text, ident
-        await record.scroll_into_view_if_needed()
+        # …and the same record as a file to download and keep.
+        stage = "record file"
+        link = messages.get_by_role("link", name=re.compile("Consultation record · Dilemma #1"))
+        await expect(link).to_be_visible()
+        async with page.expect_download() as info:
+            await link.click()
+        download = await info.value
+        assert re.fullmatch(r"consultation-record-dilemma-1-\d{4}-\d{2}-\d{2}\.txt", download.suggested_filename)
+        saved = open(await download.path(), encoding="utf-8").read()
+        assert REPLY in saved and "Outcome: open" in saved
+        for ident in ("Rosalind", "Okafor", "Lincoln", "Pat", "Sam", "U0PRACT", "U0COLL1"):
+            assert ident not in saved, ident
+        await link.scroll_into_view_if_needed()
         await page.screenshot(path=shot_path("ux2-02-consultation-record"))
 
         # …and from `/boundary mine`.

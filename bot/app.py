@@ -43,12 +43,25 @@ def create_app(
     bolt_log = logging.getLogger("slack_bolt.App")
     if not any(isinstance(f, _NoRedundantTokenWarning) for f in bolt_log.filters):
         bolt_log.addFilter(_NoRedundantTokenWarning())
+    installations = getattr(services, "installations", None)
+    oauth: dict = {}
+    if installations is not None:  # several workspaces: each request's token from the installation store
+        s = services.settings
+        oauth = dict(
+            oauth_settings=installations.oauth_settings(
+                scopes=s.oauth_scopes, redirect_uri=s.redirect_uri, api_url=s.slack_api_url
+            ),
+            authorize=installations.authorize(),
+            # what a person in a workspace with no installation (any more) is told
+            user_facing_authorize_error_message=text("messages.install.not_installed"),
+        )
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret,
         process_before_response=process_before_response,
         request_verification_enabled=bool(signing_secret),
         logger=bolt_log,
+        **oauth,
     )
 
     # Requests are logged by the front door: bot/http.py in HTTP mode, bot/socket_mode.py in Socket Mode.
@@ -89,4 +102,8 @@ def build_web_app(app: AsyncApp, signing_secret: str, *, store=None) -> web.Appl
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app.router.add_post("/slack/events", events_handler(app, signing_secret))
     web_app.router.add_get("/healthz", health_handler(store))
+    if app.oauth_flow is not None:
+        from bot.slack.installs import install_routes
+
+        install_routes(web_app, app)
     return web_app

@@ -52,6 +52,8 @@ SCHEMA: dict[str, Any] = {
     "approval": bool,
     "retention_days": int,
     "terms": ("list", str),
+    # The workspace (or Enterprise Grid organisation) the workspace settings above belong to.
+    "team_id": OptionalStr,
 }
 
 
@@ -161,9 +163,17 @@ class Settings:
     approval: bool = False
     retention_days: int = 0
     terms: list[str] = field(default_factory=list)
+    # Which workspace the file's channels, review_channel, moderators and terms are for
+    # (bot/moderation/workspace.py: config_applies); None: the single token's workspace.
+    team_id: str | None = None
     bot_token: str | None = None
     signing_secret: str | None = None
     app_token: str | None = None
+    # OAuth install in several workspaces (Bolt's conventional variables; bot/slack/installs.py)
+    client_id: str | None = None
+    client_secret: str | None = None
+    oauth_scopes: list[str] | None = None  # SLACK_SCOPES; None: the manifest's bot scopes
+    redirect_uri: str | None = None  # SLACK_REDIRECT_URI; None: the app's Redirect URL in Slack
     secret_key: str | None = None
     # The sandbox's own database, named on purpose; the sandbox never opens database_url.
     sandbox_database_url: str | None = None
@@ -174,7 +184,13 @@ class Settings:
 
     @property
     def sandbox(self) -> bool:
-        return not self.bot_token
+        return not self.bot_token and not self.oauth
+
+    @property
+    def oauth(self) -> bool:
+        """Installed in several workspaces through /slack/install (SLACK_CLIENT_ID and
+        SLACK_CLIENT_SECRET), each workspace's bot token kept in the database."""
+        return bool(self.client_id or self.client_secret)
 
     @property
     def socket_mode(self) -> bool:
@@ -243,6 +259,7 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         approval=bool(raw.get("approval", False)),
         retention_days=int(raw.get("retention_days", 0)),
         terms=list(raw.get("terms") or []),
+        team_id=raw.get("team_id"),
         config_path=cfg_path,
     )
     overrides: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -255,6 +272,10 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
         "SLACK_BOT_TOKEN": ("bot_token", str),
         "SLACK_SIGNING_SECRET": ("signing_secret", str),
         "SLACK_APP_TOKEN": ("app_token", str),
+        "SLACK_CLIENT_ID": ("client_id", str),
+        "SLACK_CLIENT_SECRET": ("client_secret", str),
+        "SLACK_SCOPES": ("oauth_scopes", lambda v: [x.strip() for x in v.split(",") if x.strip()]),
+        "SLACK_REDIRECT_URI": ("redirect_uri", str),
         "BOUNDARY_SECRET_KEY": ("secret_key", str),
         "BOUNDARY_SANDBOX_DATABASE_URL": ("sandbox_database_url", str),
     }
@@ -269,4 +290,25 @@ def load_settings(env: dict[str, str] | None = None, path: str | Path | None = N
             raise ConfigError(f"environment variable {var} should be {kind}, got {value!r}") from None
         s.from_environment[attr] = var
     check_ranges(s)
+    check_modes(s)
     return s
+
+
+def check_modes(s: Settings) -> None:
+    """One way to get tokens: one bot token, or the OAuth install (never both)."""
+    if not s.oauth:
+        return
+    if not (s.client_id and s.client_secret):
+        missing = "SLACK_CLIENT_SECRET" if s.client_id else "SLACK_CLIENT_ID"
+        raise ConfigError(f"environment variable {missing} is required with the other for the OAuth install")
+    if s.bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: set SLACK_BOT_TOKEN alone for one workspace, "
+            "or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET alone to install in several (the tokens are then kept "
+            "in the database)"
+        )
+    if s.app_token:
+        raise ConfigError(
+            "SLACK_APP_TOKEN (Socket Mode) and SLACK_CLIENT_ID (OAuth install) are both set: the install pages "
+            "are served over HTTP; unset SLACK_APP_TOKEN to install in several workspaces"
+        )

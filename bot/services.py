@@ -92,6 +92,8 @@ class Services:
     responder: Responder = field(default_factory=Responder)
     # acknowledged requests whose listeners still run: a clean stop waits for them
     in_flight: InFlight = field(default_factory=InFlight)
+    # the OAuth install in several workspaces (bot/slack/installs.py); None with one bot token
+    installations: Any = None
 
     async def close(self) -> None:
         await self.responder.close()
@@ -138,6 +140,12 @@ async def build_services(
     async def client_for(_team: Team) -> AsyncWebClient:
         return client
 
+    installations = None
+    if settings.oauth:
+        from bot.slack.installs import Installations
+
+        installations = Installations(store.engine, settings.client_id or "", settings.client_secret or "", client)
+        client_for = installations.client_for  # noqa: F811 - each workspace's own token
     gateway = gateway or WebApiGateway(client_for, renderer)
     workspace = Workspace(store, settings)
     review = Review(store, workspace, gateway)
@@ -189,4 +197,5 @@ async def build_services(
         moderation=moderation,
         admin=admin,
         codes=codes,
+        installations=installations,
     )

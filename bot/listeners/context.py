@@ -13,7 +13,10 @@ def _truthy(value: Any) -> bool:
 
 
 def team_of(body: dict[str, Any]) -> Team:
-    """The workspace of a command, an interaction or an event."""
+    """The workspace of a command, an interaction or an event. Its ``id`` is the key
+    of everything stored: the workspace's ID, or, when the app is installed org-wide on
+    Enterprise Grid (``is_enterprise_install``), the organisation's: one set of
+    channels, moderators, settings and posts for all the organisation's workspaces."""
     team = body.get("team")
     user: dict[str, Any] = body["user"] if isinstance(body.get("user"), dict) else {}
     team_id = (
@@ -28,7 +31,9 @@ def team_of(body: dict[str, Any]) -> Team:
     enterprise_id = (enterprise.get("id") if isinstance(enterprise, dict) else None) or body.get("enterprise_id")
     authorizations = body.get("authorizations") or [{}]
     install = body.get("is_enterprise_install", authorizations[0].get("is_enterprise_install"))
-    return Team(str(team_id), str(enterprise_id) if enterprise_id else None, _truthy(install))
+    if _truthy(install) and enterprise_id:
+        return Team(str(enterprise_id), str(enterprise_id), True)
+    return Team(str(team_id), str(enterprise_id) if enterprise_id else None, False)
 
 
 def user_of(body: dict[str, Any]) -> str:

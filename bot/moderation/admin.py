@@ -314,7 +314,7 @@ class AdminCommands:
                 await self.store.audit(team.id, user_id, "terms add")
             return _answer("done.term_added" if added else "done.term_exists", term=shown)
         removed = await self.store.remove_term(team.id, term)
-        in_config = term.lower() in self.config_terms
+        in_config = term.lower() in self.config_terms and self.workspace.config_applies(team.id)
         if removed:
             await self.store.audit(team.id, user_id, "terms remove")
             done = _t("done.term_removed", term=shown)

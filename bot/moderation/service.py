@@ -74,6 +74,11 @@ class Moderation:
     def forget_admin(self, team: Team, user_id: str) -> None:
         self._admin_cache.pop((team.id, user_id), None)
 
+    def forget_team(self, team: Team) -> None:
+        """The app left this workspace: who was an admin there is no longer known."""
+        for key in [k for k in self._admin_cache if k[0] == team.id]:
+            del self._admin_cache[key]
+
     def status_lines(self, eff: Effective, retention: m.JobRun | None) -> list[str]:
         src = eff.sources
         channels = ", ".join(f"<#{c.id}>" for c in eff.channels) or _t("status.none_yet")

@@ -1,9 +1,18 @@
 """Effective workspace settings: config/ first, then what moderators changed in
-Slack (stored in the database), with where each value came from."""
+Slack (stored in the database), with where each value came from.
+
+Which workspace config/ is for: its `channels`, `review_channel`, `moderators` and
+`terms` name one workspace's channels, people and words, so they apply to one
+workspace only: the one `team_id` names (a workspace's T… ID, or an Enterprise Grid
+organisation's E… ID for an org-wide install), or, when it is unset, the workspace of
+the single bot token (SLACK_BOT_TOKEN). Installed in several workspaces (OAuth) with no
+`team_id`, they apply to none: each workspace sets itself up in Slack
+(`/boundary-admin`). `approval` and `retention_days` name nothing in a workspace and
+are every workspace's default until its moderators change them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.config import Settings
 from bot.consult.model import Group
@@ -45,6 +54,17 @@ class Workspace:
         self.store = store
         self.settings = settings
 
+    def config_applies(self, team_id: str) -> bool:
+        """Whether config/'s channels, review channel, moderators and terms are this workspace's."""
+        if self.settings.team_id:
+            return team_id == self.settings.team_id
+        return not self.settings.oauth
+
+    async def purge(self, team_id: str) -> dict[str, int]:
+        """The app left this workspace (uninstalled, or its token revoked): what it kept of
+        the workspace goes (bot/storage/store.py purge_team)."""
+        return await self.store.purge_team(team_id)
+
     async def risk_resources(self, team_id: str) -> dict[str, str]:
         return _resources((await self.store.settings(team_id)).get(RISK_RESOURCES))
 
@@ -52,7 +72,7 @@ class Workspace:
         await self.store.set_setting(team_id, RISK_RESOURCES, _resources(resources))
 
     async def effective(self, team_id: str) -> Effective:
-        cfg = self.settings
+        cfg = self.settings if self.config_applies(team_id) else _unconfigured(self.settings)
         config_src = text("moderation.sources.config", file=cfg.config_path.name)
         in_slack = text("moderation.sources.slack")
         stored = await self.store.settings(team_id)
@@ -94,6 +114,12 @@ class Workspace:
             sources=sources,
             risk_resources=_resources(stored.get(RISK_RESOURCES)),
         )
+
+
+def _unconfigured(settings: Settings) -> Settings:
+    """config/ as another workspace sees it: the deployment-wide defaults, none of the
+    workspace-specific lists."""
+    return replace(settings, channels=[], review_channel=None, moderators=[], terms=[])
 
 
 def _resources(value: object) -> dict[str, str]:

@@ -426,6 +426,35 @@ class Store:
             )
             return _rows(res)
 
+    async def purge_team(self, team_id: str) -> dict[str, int]:
+        """Everything kept of one workspace goes, in one transaction, the way retention
+        and an intake's close remove it: open intakes with their keys (shredded), every
+        post's text and sealed author (the row stays, so its number is not reused) with
+        its relays and flag reasons, and the workspace's settings, moderators, channels,
+        terms, blocks, audit log and job notes."""
+        posts = select(m.Post.id).where(m.Post.team_id == team_id)
+        async with self.session() as s:
+            intakes = await self._shred(s, select(m.Intake.id).where(m.Intake.team_id == team_id))
+            res = await s.execute(
+                update(m.Post)
+                .where(m.Post.team_id == team_id, m.Post.purged_at.is_(None))
+                .values(content=None, author_enc=None, purged_at=utcnow())
+            )
+            purged = _rows(res)
+            # what was waiting for Slack will not go out: there is no token for it any more
+            await s.execute(
+                update(m.Post)
+                .where(m.Post.team_id == team_id, m.Post.status.in_(["pending", "awaiting_approval"]))
+                .values(status="failed", next_attempt_at=None, claimed_until=None)
+            )
+            await s.execute(delete(m.Relay).where(m.Relay.post_id.in_(posts)))
+            await s.execute(update(m.Flag).where(m.Flag.post_id.in_(posts)).values(reason=None))
+            for table in (m.Setting, m.Moderator, m.Channel, m.Term, m.AuthorBlock, m.AuditEntry):
+                await s.execute(delete(table).where(table.team_id == team_id))
+            for name in (f"channels:{team_id}"[:40], f"relays_given_up:{team_id}"[:40]):
+                await s.execute(delete(m.JobRun).where(m.JobRun.name == name))
+        return {"intakes": intakes, "posts": purged}
+
     async def teams(self) -> list[str]:
         async with self.session() as s:
             res = await s.execute(select(m.Post.team_id).distinct())

@@ -32,6 +32,8 @@ METHOD_SCOPES = {
 EVENT_SUBSCRIPTIONS = {
     "message": {"message.im", "message.channels", "message.groups"},
     "app_home_opened": {"app_home_opened"},
+    "app_uninstalled": {"app_uninstalled"},
+    "tokens_revoked": {"tokens_revoked"},
 }
 
 
@@ -90,3 +92,17 @@ def test_scopes_cover_every_web_api_call_in_the_code():
     assert MANIFEST["features"]["app_home"]["messages_tab_enabled"] is True
     assert MANIFEST["features"]["app_home"]["messages_tab_read_only_enabled"] is False
     assert MANIFEST["settings"]["interactivity"]["is_enabled"] is True
+
+
+def test_oauth_install_matches_the_manifest():
+    """/slack/install asks for exactly the manifest's bot scopes (and no user scopes), the
+    fake Slack grants exactly those, and Slack sends the browser back to the path the app serves."""
+    from bot.sandbox.web_api import BOT_SCOPES as FAKE_SCOPES
+    from bot.slack.installs import BOT_SCOPES, REDIRECT_PATH
+
+    declared = MANIFEST["oauth_config"]["scopes"]["bot"]
+    assert list(BOT_SCOPES) == declared == FAKE_SCOPES
+    assert "user" not in MANIFEST["oauth_config"]["scopes"]
+    urls = MANIFEST["oauth_config"]["redirect_urls"]
+    assert urls == ["https://YOUR-HOST" + REDIRECT_PATH]
+    assert MANIFEST["settings"]["org_deploy_enabled"] is True

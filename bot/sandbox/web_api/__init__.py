@@ -17,7 +17,8 @@ One class, :class:`SlackStandIn`, built from a module per concern, each a layer 
 the one before: ``state`` (the workspace and how tests read it), ``transport`` (the
 HTTP server, recorded calls, faults on purpose), ``delivery`` (signed requests to the
 app), ``chat``, ``files``, ``conversations``, ``views``, ``response_urls``, and ``people`` (the
-person simulator).
+person simulator). :class:`SlackWorkspaces` (``oauth``) puts several of them behind one
+URL, with the OAuth install (``oauth.v2.access``) that gives the app a token in each.
 """
 
 from __future__ import annotations
@@ -45,9 +46,13 @@ __all__ = [
     "Delivery",
     "SlackApiError",
     "SlackStandIn",
+    "SlackWorkspaces",
     "escaped_commands",
 ]
 
 
 class SlackStandIn(People):
     """The fake Slack: every layer above, one object."""
+
+
+from bot.sandbox.web_api.oauth import SlackWorkspaces  # noqa: E402 - it makes SlackStandIns

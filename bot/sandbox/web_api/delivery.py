@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import ClientSession, ClientTimeout
 
@@ -31,6 +32,8 @@ class AppRequests(Transport):
         self, kind: str, body: str, content_type: str, payload: dict, retry_num: int | None = None
     ) -> Delivery:
         url, secret = self._require_app()
+        if self.enterprise_id:
+            body = self._in_org(kind, body, payload)
         headers = signing.signed_headers(body, secret, content_type=content_type, retry_num=retry_num)
         delivery = Delivery(kind=kind, body=body, headers=headers, payload=payload)
         self.deliveries.append(delivery)
@@ -47,6 +50,33 @@ class AppRequests(Transport):
             delivery.error = f"dispatch_failed: {exc.__class__.__name__}"
         self._changed(kind)
         return delivery
+
+    def _in_org(self, kind: str, body: str, payload: dict) -> str:
+        """The same request as Slack sends it from a workspace of an Enterprise Grid
+        organisation: its ID, and whether the app is installed org-wide."""
+        org = {"id": self.enterprise_id, "name": f"{self.enterprise_id} org"}
+        if kind == "event":
+            envelope = json.loads(body)
+            envelope["enterprise_id"] = self.enterprise_id
+            for auth in envelope.get("authorizations") or []:
+                auth.update(enterprise_id=self.enterprise_id, is_enterprise_install=self.org_install)
+                if self.org_install:
+                    auth["team_id"] = None
+            payload.update(envelope)
+            return json.dumps(envelope, separators=(",", ":"))
+        fields = dict(parse_qsl(body, keep_blank_values=True))
+        if "payload" in fields:
+            inner = json.loads(fields["payload"])
+            inner.update(enterprise=org, is_enterprise_install=self.org_install)
+            payload.update(enterprise=org, is_enterprise_install=self.org_install)
+            return urlencode({"payload": json.dumps(inner, separators=(",", ":"))})
+        fields.update(
+            enterprise_id=org["id"],
+            enterprise_name=org["name"],
+            is_enterprise_install="true" if self.org_install else "false",
+        )
+        payload.update(fields)
+        return urlencode(fields)
 
     # events
     def _message_event(self, channel: str, msg: dict) -> dict:

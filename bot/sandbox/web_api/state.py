@@ -178,8 +178,14 @@ class State:
         ack_timeout: float = 3.0,
         permalink_base: str | None = None,
         escape_commands: set[str] | None = None,
+        enterprise_id: str | None = None,
+        org_install: bool = False,
     ):
         self.team_id = team_id
+        # Enterprise Grid: the organisation this workspace is in, and whether the app is
+        # installed org-wide (what every request the fake sends then says)
+        self.enterprise_id = enterprise_id
+        self.org_install = bool(org_install and enterprise_id)
         self.team_domain = team_domain
         self.team_name = team_name
         self.bot_user_id = bot_user_id

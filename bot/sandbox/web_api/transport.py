@@ -236,7 +236,8 @@ class Transport(State):
             "team_id": self.team_id,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
-            "is_enterprise_install": False,
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
+            "is_enterprise_install": self.org_install,
         }
 
     def _m_api_test(self, args: dict) -> dict:

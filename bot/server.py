@@ -68,9 +68,15 @@ async def join_configured_channels(services) -> dict[str, str]:
     `/boundary-admin status` shows them). Never stops the start: Slack may be slow."""
     from bot.gateway import Team
 
+    settings = services.settings
+    if settings.oauth and not settings.team_id:
+        return {}  # several workspaces, config/ names channels for none of them
     try:
-        auth = await services.client.auth_test()
-        team = Team(str(auth["team_id"]), auth.get("enterprise_id") or None)
+        if settings.team_id and settings.oauth:  # the workspace config/ names (its token: by that key)
+            team = Team(settings.team_id)
+        else:
+            auth = await services.client.auth_test()
+            team = Team(str(auth["team_id"]), auth.get("enterprise_id") or None)
         states = await services.admin.join_configured_channels(team)
     except Exception as exc:  # noqa: BLE001 - reported, and retried at the next start
         log_event(log, "consultation channels not checked", logging.WARNING, error=type(exc).__name__)

@@ -28,7 +28,7 @@ from bot.principles.matcher import Matcher
 from bot.responder import Responder
 from bot.risk import get_recognizer
 from bot.shutdown import InFlight
-from bot.slack.gateway import WebApiGateway
+from bot.slack.gateway import ClientFor, WebApiGateway
 from bot.slack_client import build_client
 from bot.storage.store import Store
 
@@ -137,15 +137,16 @@ async def build_services(
     get_recognizer()
     renderer = Renderer(catalog, load_spec(), settings.max_answer_chars)
 
-    async def client_for(_team: Team) -> AsyncWebClient:
+    async def the_one_client(_team: Team) -> AsyncWebClient:
         return client
 
+    client_for: ClientFor = the_one_client
     installations = None
-    if settings.oauth:
+    if settings.oauth:  # each workspace's own token, from the installation store
         from bot.slack.installs import Installations
 
         installations = Installations(store.engine, settings.client_id or "", settings.client_secret or "", client)
-        client_for = installations.client_for  # noqa: F811 - each workspace's own token
+        client_for = installations.client_for
     gateway = gateway or WebApiGateway(client_for, renderer)
     workspace = Workspace(store, settings)
     review = Review(store, workspace, gateway)

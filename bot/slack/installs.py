@@ -141,10 +141,10 @@ class Installations:
     async def remove(self, team: Team) -> None:
         """The app was uninstalled (or its bot token revoked): every installation row of
         that workspace (or organisation, for an org-wide install) goes."""
+        enterprise_id: str | None = team.enterprise_id
+        team_id: str | None = team.id
         if team.is_enterprise_install:
             enterprise_id, team_id = team.enterprise_id or team.id, None
-        else:
-            enterprise_id, team_id = team.enterprise_id, team.id
         await self.store.async_delete_installation(enterprise_id=enterprise_id, team_id=team_id)
         await self.store.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
         if enterprise_id and team_id:

@@ -14,6 +14,7 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
+from bot import server
 from bot.app import build_web_app, create_app
 from bot.gateway import Team
 from bot.sandbox.web_api import SlackWorkspaces
@@ -21,7 +22,7 @@ from bot.services import build_services
 from bot.storage import models as m
 from bot.worker import Worker
 from tests.app.test_moderation import NOT_MODERATOR, admin, consult
-from tests.conftest import COLLEAGUE, CONSULT, MODERATOR, PRACTITIONER, SECRET, Bot, make_settings
+from tests.conftest import COLLEAGUE, CONSULT, GENERAL, MODERATOR, PRACTITIONER, SECRET, Bot, make_settings
 
 A, B = "T0ALPHA", "T0BRAVO"
 ORG, ORG1, ORG2 = "E0ORG", "T0ORGONE", "T0ORGTWO"
@@ -174,7 +175,9 @@ async def test_uninstall_purges_that_workspace_only(tmp_path):
         a, b = bots[A], bots[B]
         for bot, team in ((a, A), (b, B)):
             assert (await install(bot, team))[0] == 200
-            assert "is now a consultation channel" in await admin(bot, MODERATOR, f"channel add <#{CONSULT}|peer-consult>")
+            assert "is now a consultation channel" in await admin(
+                bot, MODERATOR, f"channel add <#{CONSULT}|peer-consult>"
+            )
             assert "is now a moderator" in await admin(bot, MODERATOR, f"moderators add <@{COLLEAGUE}>")
             await consult(bot)
         # An intake left open in Bravo.
@@ -227,7 +230,9 @@ async def test_org_wide_install_on_enterprise_grid_keys_data_by_the_organisation
         # A channel added from one workspace of the organisation is the organisation's
         # (the other is only asked for its status: the fake answers an org token's Web API
         # calls as its first workspace).
-        assert "is now a consultation channel" in await admin(bots[ORG1], MODERATOR, f"channel add <#{CONSULT}|peer-consult>")
+        assert "is now a consultation channel" in await admin(
+            bots[ORG1], MODERATOR, f"channel add <#{CONSULT}|peer-consult>"
+        )
         assert f"<#{CONSULT}>" in await admin(bots[ORG2], MODERATOR, "status")
         assert f"<#{CONSULT}>" not in await admin(bots[A], MODERATOR, "status")
         assert {r["team_id"] for r in await rows(bots[A], m.Channel)} == {ORG}
@@ -316,10 +321,59 @@ async def test_oauth_v2_access_is_as_strict_as_slacks(tmp_path):
 
 async def test_config_file_settings_apply_to_the_workspace_it_names_only(tmp_path):
     async with oauth_app(
-        tmp_path, two_workspaces(), team_id=A, channels=[{"id": CONSULT, "name": "peer-consult"}], moderators=[COLLEAGUE]
+        tmp_path,
+        two_workspaces(),
+        team_id=A,
+        channels=[{"id": CONSULT, "name": "peer-consult"}],
+        moderators=[COLLEAGUE],
     ) as bots:
         for team, bot in bots.items():
             assert (await install(bot, team))[0] == 200
         assert f"<#{CONSULT}>" in await admin(bots[A], COLLEAGUE, "status")
         assert NOT_MODERATOR in await admin(bots[B], COLLEAGUE, "status")
         assert f"<#{CONSULT}>" not in await admin(bots[B], MODERATOR, "status")
+
+
+async def test_start_joins_the_named_workspaces_channels_and_no_other(tmp_path):
+    fake = two_workspaces()
+    async with oauth_app(tmp_path, fake, team_id=A, channels=[{"id": GENERAL, "name": "general"}]) as bots:
+        assert await server.join_configured_channels(bots[A].services) == {GENERAL: "not_authed"}  # not yet installed
+        assert (await install(bots[A], A))[0] == 200
+        bots[A].services.installations.forget(Team(A))
+        assert await server.join_configured_channels(bots[A].services) == {GENERAL: "joined"}
+        assert fake[A].channels[GENERAL]["is_member"] and not fake[B].channels[GENERAL]["is_member"]
+    fake = two_workspaces()
+    async with oauth_app(tmp_path / "none", fake, channels=[{"id": GENERAL, "name": "general"}]) as bots:
+        assert await server.join_configured_channels(bots[A].services) == {}  # config/ is no workspace's
+
+
+async def test_on_postgresql_too(tmp_path, pg_url):
+    fake = two_workspaces()
+    async with oauth_app(tmp_path, fake, database_url=pg_url) as bots:
+        for team, bot in bots.items():
+            assert (await install(bot, team))[0] == 200
+            assert "is now a consultation channel" in await admin(
+                bot, MODERATOR, f"channel add <#{CONSULT}|peer-consult>"
+            )
+        await consult(bots[A])
+        await fake.uninstall(A)
+        assert {r["team_id"] for r in await installations(bots[B])} == {B}
+        assert await rows(bots[B], m.Channel, team_id=A) == []
+        assert len(await rows(bots[B], m.Channel, team_id=B)) == 1
+        assert f"<#{CONSULT}>" in await admin(bots[B], MODERATOR, "status")
+
+
+async def test_single_token_mode_purges_its_workspace_on_uninstall(bot):
+    """One bot token: config/ is the workspace's; app_uninstalled purges what the app
+    kept there (there is no installation row to delete)."""
+    assert "is now a moderator" in await admin(bot, MODERATOR, f"moderators add <@{COLLEAGUE}>")
+    await consult(bot)
+    assert await rows(bot, m.Moderator)
+    delivery = await bot.slack.deliver_event({"type": "app_uninstalled"})
+    assert delivery.status == 200
+    assert await rows(bot, m.Moderator) == []
+    assert all(p["content"] is None for p in await rows(bot, m.Post))
+    # A user token revoked (the app asks for none) is not a departure.
+    assert "is now a moderator" in await admin(bot, MODERATOR, f"moderators add <@{COLLEAGUE}>")
+    await bot.slack.deliver_event({"type": "tokens_revoked", "tokens": {"oauth": ["U0MOD"], "bot": []}})
+    assert len(await rows(bot, m.Moderator)) == 1

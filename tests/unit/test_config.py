@@ -178,3 +178,55 @@ def test_a_bad_database_url_is_one_line_naming_the_setting(tmp_path):
         with pytest.raises(ConfigError) as err:
             asyncio.run(build_services(s))
         assert expected in str(err.value) and "\n" not in str(err.value) and "pw" not in str(err.value)
+
+
+def test_oauth_install_is_configured_by_bolts_variables():
+    env = {
+        "SLACK_CLIENT_ID": "111.222",
+        "SLACK_CLIENT_SECRET": "s3cret",
+        "SLACK_SIGNING_SECRET": "sign",
+        "SLACK_SCOPES": "commands, chat:write",
+        "SLACK_REDIRECT_URI": "https://consult.example/slack/oauth_redirect",
+    }
+    s = load_settings(env=env)
+    assert s.oauth and not s.sandbox and not s.socket_mode
+    assert (s.client_id, s.client_secret) == ("111.222", "s3cret")
+    assert s.oauth_scopes == ["commands", "chat:write"]
+    assert s.redirect_uri == "https://consult.example/slack/oauth_redirect"
+    assert load_settings(env={}).sandbox and not load_settings(env={}).oauth
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({"SLACK_CLIENT_ID": "1.2"}, "SLACK_CLIENT_SECRET is required"),
+        ({"SLACK_CLIENT_SECRET": "x"}, "SLACK_CLIENT_ID is required"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "x", "SLACK_BOT_TOKEN": "xoxb-1"}, "both set"),
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "x", "SLACK_APP_TOKEN": "xapp-1"}, "served over HTTP"),
+    ],
+)
+def test_one_way_to_get_tokens(env, expected):
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(env=env)
+
+
+def test_config_team_id_names_the_workspace_the_file_is_for(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("team_id: T0ALPHA\nchannels: [{id: C1, name: consult}]\n")
+    assert load_settings(env={}, path=path).team_id == "T0ALPHA"
+    path.write_text("team_id: 7\n")
+    with pytest.raises(ConfigError, match="`team_id` should be a string or null"):
+        load_settings(env={}, path=path)
+
+
+def test_config_files_workspace_settings_are_one_workspaces():
+    from bot.config import Settings
+    from bot.moderation.workspace import Workspace
+
+    def applies(team: str, **settings) -> bool:
+        return Workspace(store=None, settings=Settings(**settings)).config_applies(team)  # type: ignore[arg-type]
+
+    assert applies("T1", bot_token="xoxb-1")  # one token: its workspace's
+    assert applies("T2", bot_token="xoxb-1", team_id="T2") and not applies("T1", bot_token="xoxb-1", team_id="T2")
+    assert not applies("T1", client_id="1.2", client_secret="x")  # several workspaces, none named: nobody's
+    assert applies("E1", client_id="1.2", client_secret="x", team_id="E1")

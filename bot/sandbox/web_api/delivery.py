@@ -54,7 +54,8 @@ class AppRequests(Transport):
     def _in_org(self, kind: str, body: str, payload: dict) -> str:
         """The same request as Slack sends it from a workspace of an Enterprise Grid
         organisation: its ID, and whether the app is installed org-wide."""
-        org = {"id": self.enterprise_id, "name": f"{self.enterprise_id} org"}
+        enterprise = self.enterprise_id or ""
+        org = {"id": enterprise, "name": f"{enterprise} org"}
         if kind == "event":
             envelope = json.loads(body)
             envelope["enterprise_id"] = self.enterprise_id

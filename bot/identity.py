@@ -94,6 +94,7 @@ class Identity:
     def __init__(self, secrets_newest_first: list[str]):
         if not secrets_newest_first:
             raise ValueError("at least one secret key is required")
+        self._secrets = list(secrets_newest_first)
         self._hash_keys = [_derive(s, b"author-hash") for s in secrets_newest_first]
         # Separate keys for flags, so a dump can't match someone's flags to their posts.
         self._flag_keys = [_derive(s, b"flagger-hash") for s in secrets_newest_first]
@@ -101,6 +102,11 @@ class Identity:
         self._fernet = MultiFernet(
             [Fernet(base64.urlsafe_b64encode(_derive(s, b"relay-encryption"))) for s in secrets_newest_first]
         )
+
+    def fernet_for(self, purpose: bytes) -> MultiFernet:
+        """Encryption under the current key, decryption under any, for another purpose
+        (its own derived keys): the installations' bot tokens (bot/slack/installs.py)."""
+        return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(s, purpose))) for s in self._secrets])
 
     @staticmethod
     def _mac(key: bytes, team_id: str, user_id: str) -> str:

@@ -145,7 +145,13 @@ async def build_services(
     if settings.oauth:  # each workspace's own token, from the installation store
         from bot.slack.installs import Installations
 
-        installations = Installations(store.engine, settings.client_id or "", settings.client_secret or "", client)
+        installations = Installations(
+            store.engine,
+            settings.client_id or "",
+            settings.client_secret or "",
+            client,
+            identity.fernet_for(b"installation-tokens"),
+        )
         client_for = installations.client_for
     gateway = gateway or WebApiGateway(client_for, renderer)
     workspace = Workspace(store, settings)

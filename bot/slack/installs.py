@@ -19,6 +19,7 @@ import time
 from html import escape as escape_html
 
 from aiohttp import web
+from cryptography.fernet import InvalidToken, MultiFernet
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
@@ -30,8 +31,9 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore, SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import and_, desc, or_
+from sqlalchemy import Text, and_, desc, or_
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.types import TypeDecorator
 
 from bot.gateway import Team
 from bot.logs import log_event
@@ -69,14 +71,54 @@ def authorize_url(api_url: str | None) -> str:
     return base + "/oauth/v2/authorize"
 
 
+TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
+
+
+class Sealed(TypeDecorator):
+    """A token column written encrypted with the app's secret key (Fernet, keys derived
+    for this purpose; any key of BOUNDARY_SECRET_KEY reads it): a copy of the database
+    alone does not give anyone the workspaces' bot tokens."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, fernet: MultiFernet):
+        super().__init__()
+        self.fernet = fernet
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else self.fernet.encrypt(str(value).encode()).decode()
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        try:
+            return self.fernet.decrypt(value.encode()).decode()
+        except InvalidToken:  # written under a key no longer configured: no token
+            return None
+
+
+class SealedInstallationStore(AsyncSQLAlchemyInstallationStore):
+    """slack-sdk's store, its token columns sealed (the rest as slack-sdk reads and writes it)."""
+
+    def __init__(self, *, client_id: str, engine: AsyncEngine, fernet: MultiFernet):
+        super().__init__(client_id=client_id, engine=engine, logger=log)
+        for table in (self.bots, self.installations):
+            for name in TOKEN_COLUMNS:
+                if name in table.c:
+                    table.c[name].type = Sealed(fernet)
+
+
 class Installations:
     """The installation and state stores, and the token of each installed workspace."""
 
-    def __init__(self, engine: AsyncEngine, client_id: str, client_secret: str, client: AsyncWebClient):
+    def __init__(
+        self, engine: AsyncEngine, client_id: str, client_secret: str, client: AsyncWebClient, fernet: MultiFernet
+    ):
         self.client_id = client_id
         self.client_secret = client_secret
         self.client = client  # the base client: API URL, timeout, retry handlers; no token
-        self.store = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log)
+        self.store = SealedInstallationStore(client_id=client_id, engine=engine, fernet=fernet)
         self.states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine, logger=log)
         self._tokens: dict[str, tuple[float, str | None]] = {}
         self._clients: dict[str, AsyncWebClient] = {}

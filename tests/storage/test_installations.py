@@ -4,10 +4,11 @@ workspace's data purged when the app leaves it; on SQLite and on PostgreSQL."""
 from datetime import timedelta
 
 from slack_sdk.oauth.installation_store.models.installation import Installation
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.config import Settings
 from bot.gateway import Team
+from bot.identity import Identity
 from bot.slack.installs import Installations
 from bot.slack_client import build_client
 from bot.storage import models as m
@@ -29,10 +30,24 @@ def installation(team: str | None, token: str, enterprise: str | None = None, or
 
 
 async def test_installations_and_states_live_in_the_apps_database(store):
-    installs = Installations(store.engine, "111.222", "secret", build_client(Settings()))
+    installs = Installations(
+        store.engine, "111.222", "secret", build_client(Settings()), Identity(["k" * 40]).fernet_for(b"t")
+    )
     await installs.store.async_save(installation("T1", "xoxb-one"))
     await installs.store.async_save(installation(None, "xoxb-org", enterprise="E1", org=True))
     await installs.store.async_save(installation("T2", "xoxb-grid-ws", enterprise="E2"))
+    # the tokens are stored sealed: the database alone does not give them away
+    async with store.engine.connect() as conn:
+        raw = (
+            (
+                await conn.execute(
+                    text("SELECT bot_token FROM slack_bots UNION ALL SELECT bot_token FROM slack_installations")
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert len(raw) == 6 and not any("xoxb" in value for value in raw)
     # the data key alone (what a background job has) finds each token
     assert (await installs.bot_for_key("T1")).bot_token == "xoxb-one"
     assert (await installs.bot_for_key("E1")).bot_token == "xoxb-org"

@@ -4,7 +4,8 @@ slack_oauth_states), for the install in several workspaces (bot/slack/installs.p
 The columns are those slack_sdk's AsyncSQLAlchemyInstallationStore and
 AsyncSQLAlchemyOAuthStateStore (3.48) read and write; created here so that SQLite and
 PostgreSQL get them with the rest of the schema at start, in single-token mode too
-(they stay empty there).
+(they stay empty there). The token columns are TEXT: the app writes them encrypted
+(bot/slack/installs.py Sealed), longer than slack-sdk's VARCHAR(200).
 
 Revision ID: 0007
 Revises: 0006
@@ -30,16 +31,16 @@ def upgrade() -> None:
         sa.Column("enterprise_url", sa.String(200)),
         sa.Column("team_id", sa.String(32)),
         sa.Column("team_name", sa.String(200)),
-        sa.Column("bot_token", sa.String(200)),
+        sa.Column("bot_token", sa.Text()),
         sa.Column("bot_id", sa.String(32)),
         sa.Column("bot_user_id", sa.String(32)),
         sa.Column("bot_scopes", sa.String(1000)),
-        sa.Column("bot_refresh_token", sa.String(200)),
+        sa.Column("bot_refresh_token", sa.Text()),
         sa.Column("bot_token_expires_at", sa.DateTime()),
         sa.Column("user_id", sa.String(32), nullable=False),
-        sa.Column("user_token", sa.String(200)),
+        sa.Column("user_token", sa.Text()),
         sa.Column("user_scopes", sa.String(1000)),
-        sa.Column("user_refresh_token", sa.String(200)),
+        sa.Column("user_refresh_token", sa.Text()),
         sa.Column("user_token_expires_at", sa.DateTime()),
         sa.Column("incoming_webhook_url", sa.String(200)),
         sa.Column("incoming_webhook_channel", sa.String(200)),
@@ -63,11 +64,11 @@ def upgrade() -> None:
         sa.Column("enterprise_name", sa.String(200)),
         sa.Column("team_id", sa.String(32)),
         sa.Column("team_name", sa.String(200)),
-        sa.Column("bot_token", sa.String(200)),
+        sa.Column("bot_token", sa.Text()),
         sa.Column("bot_id", sa.String(32)),
         sa.Column("bot_user_id", sa.String(32)),
         sa.Column("bot_scopes", sa.String(1000)),
-        sa.Column("bot_refresh_token", sa.String(200)),
+        sa.Column("bot_refresh_token", sa.Text()),
         sa.Column("bot_token_expires_at", sa.DateTime()),
         sa.Column("is_enterprise_install", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("installed_at", sa.DateTime(), nullable=False, server_default=sa.func.now()),

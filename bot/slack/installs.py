@@ -235,19 +235,26 @@ class Installations:
         self._tokens.pop(key, None)
         name = (i.enterprise_name if i.is_enterprise_install else i.team_name) or key
         log_event(log, "installed", detail=key, kind="org" if i.is_enterprise_install else "workspace")
-        return _page(200, "installed", text("messages.install.success", workspace=escape_html(name)))
+        return _page(200, "installed", text("messages.install.success", workspace=name))
 
     async def _failure(self, args: AsyncFailureArgs) -> BoltResponse:
         log_event(log, "install failed", logging.WARNING, reason=args.reason, status=args.suggested_status_code)
         return _page(
             args.suggested_status_code,
             "failed",
-            text("messages.install.failure", reason=escape_html(args.reason), install_path=INSTALL_PATH),
+            text("messages.install.failure", reason=args.reason),
+            again=INSTALL_PATH,
         )
 
 
-def _page(status: int, kind: str, body: str) -> BoltResponse:
+def _page(status: int, kind: str, said: str, again: str | None = None) -> BoltResponse:
+    """A plain page: the title, the text's paragraphs (escaped: a workspace's name is
+    anyone's to choose), and a link to start again after a failure."""
     title = escape_html(text(f"messages.install.title_{kind}"))
+    body = "".join(f"<p>{escape_html(p.strip())}</p>" for p in said.split("\n\n") if p.strip())
+    if again:
+        body += f'<p><a href="{escape_html(again)}">{escape_html(text("messages.install.again"))}</a></p>'
+
     html = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>'

@@ -108,7 +108,7 @@ def two_workspaces() -> SlackWorkspaces:
     # The same people and channel IDs in both: anything keyed by a user or a channel
     # alone, not by its workspace, would show up in the other.
     fake.add(A, team_name="Alpha Clinic", team_domain="alpha")
-    fake.add(B, team_name="Bravo Practice", team_domain="bravo")
+    fake.add(B, team_name="Bravo <Practice> & Co", team_domain="bravo")
     return fake
 
 
@@ -122,9 +122,9 @@ async def test_two_workspaces_installed_never_see_each_others_data(tmp_path):
         assert NOT_INSTALLED in a.slack.calls_to("response_url")[-1].args["text"]
 
         status, page = await install(a, A)
-        assert status == 200 and "installed in <strong>Alpha Clinic</strong>" in page
+        assert status == 200 and "<p>Boundary Consult is now installed in Alpha Clinic.</p>" in page
         status, page = await install(b, B)
-        assert status == 200 and "Bravo Practice" in page
+        assert status == 200 and "installed in Bravo &lt;Practice&gt; &amp; Co." in page  # a name is anyone's
         exchanged = [c for c in fake.calls if c.method == "oauth.v2.access"]
         assert [(c.args["code"].split(".")[0], c.response["ok"]) for c in exchanged] == [(A, True), (B, True)]
         stored = await installations(a)

@@ -58,9 +58,10 @@ BOT_SCOPES = (
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 600  # an install started must finish within 10 minutes
-# How long the gateway keeps a workspace's token before reading it again: a token
-# revoked in another process fails its calls (token_revoked) for at most this long.
-TOKEN_SECONDS = 60.0
+# How long the gateway keeps a workspace's token before reading it again: after an
+# uninstall or a reinstall handled by another process, calls made with the old token
+# fail (token_revoked) for at most this long.
+TOKEN_SECONDS = 10.0
 
 
 def authorize_url(api_url: str | None) -> str:

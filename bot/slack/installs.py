@@ -54,6 +54,7 @@ BOT_SCOPES = (
     "groups:read",
     "channels:join",
     "users:read",
+    "files:write",
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

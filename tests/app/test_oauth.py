@@ -65,6 +65,10 @@ async def oauth_app(tmp_path: Path, fake: SlackWorkspaces, **overrides):
         await fake.stop()
 
 
+def record_files(bot: Bot) -> list[dict]:
+    return [bot.slack.file(f["id"]) for msg in bot.dms(PRACTITIONER) for f in msg.get("files", [])]
+
+
 async def install(bot: Bot, team: str) -> tuple[int, str]:
     """What an admin's browser does: /slack/install (the state in a cookie) → Slack's
     page, approved → back to /slack/oauth_redirect with a code. The final page."""
@@ -155,6 +159,10 @@ async def test_two_workspaces_installed_never_see_each_others_data(tmp_path):
         mine_b = b.slack.calls_to("response_url")[-1].args
         mine_a = a.slack.calls_to("response_url")[-1].args
         assert "#1" not in flat(mine_b) and "#1" in flat(mine_a)
+        # The record's file goes up through the workspace that issued its upload URL.
+        await a.slack.click(PRACTITIONER, a.slack.ephemerals(PRACTITIONER)[-1], "post_record", "1")
+        assert [f["name"][:29] for f in record_files(a)] == ["consultation-record-dilemma-1"]
+        assert record_files(b) == []
         # Bravo cannot post in Alpha's channel: it has no consultation channel at all.
         await b.command(PRACTITIONER, "consult")
         assert b.slack.messages(CONSULT) == []

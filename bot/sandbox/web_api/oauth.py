@@ -104,6 +104,7 @@ class SlackWorkspaces:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/oauth/v2/authorize", self._authorize)
         app.router.add_post("/response_url/{key}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -150,6 +151,13 @@ class SlackWorkspaces:
             if key in ws._response_urls:
                 return await ws._handle_response_url(request)
         return web.json_response({"ok": False, "error": "expired_url"}, status=404)
+
+    async def _upload(self, request: web.Request) -> web.StreamResponse:
+        """A file's upload URL (files.getUploadURLExternal): the workspace that issued it takes the bytes."""
+        for ws in self.workspaces.values():
+            if request.match_info["file_id"] in ws.files:
+                return await ws._handle_upload(request)
+        return web.Response(status=404, text="not found")
 
     def _page(self, status: int, error: str) -> web.Response:
         return web.Response(status=status, text=f"Slack (fake): {error}", content_type="text/plain")

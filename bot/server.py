@@ -91,11 +91,11 @@ async def serve(settings: Settings) -> None:
     if socket_mode:
         from bot.socket_mode import LoggedSocketModeHandler
 
-        handler = LoggedSocketModeHandler(app, settings.app_token)
+        handler = LoggedSocketModeHandler(app, settings.app_token or "")
         # Slack reaches the app over the WebSocket (no signing secret needed: nothing
         # arrives over HTTP); only the health check is served.
         web_app = web.Application()
-        web_app.router.add_get("/healthz", health_handler(services.store, socket=handler.client.is_connected))
+        web_app.router.add_get("/healthz", health_handler(services.store, socket=handler.client.health))
     else:
         web_app = build_web_app(app, settings.signing_secret or "", store=services.store)
     guard = ConnectionGuard()
@@ -123,14 +123,23 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop_requested.set)
+    stopping = asyncio.create_task(stop_requested.wait())
+    connecting: asyncio.Task | None = None
     try:
         if handler is not None:
-            await handler.connect_async()
-        await stop_requested.wait()
+            # Until the first connection (or the token's refusal); a stop ends the wait.
+            connecting = asyncio.create_task(handler.connect_async())
+            await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if handler.client.refused is not None:
+                raise StartupError(handler.client.refused)
+        await stopping
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         joining.cancel()
+        stopping.cancel()
+        if connecting is not None and not connecting.done():
+            connecting.cancel()
         await stop(settings, services, worker, runner, guard, handler)
 
 

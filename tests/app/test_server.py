@@ -62,10 +62,12 @@ async def test_socket_mode_is_used_when_an_app_token_is_set(tmp_path, slack):
 
 
 async def test_socket_mode_healthz_reports_the_socket(tmp_path, slack):
-    """The stand-in refuses the socket (apps.connections.open fails): /healthz says so."""
+    """Until Slack answers apps.connections.open (held here), /healthz says the socket is
+    still connecting. (Connected, reconnecting and refused: tests/app/test_socket_mode.py.)"""
     from bot import server
 
     port = free_port()
+    slack.hold_next("apps.connections.open")
     settings = make_settings(tmp_path, slack_api_url=slack.api_url, app_token="xapp-test", port=port)
     task = asyncio.create_task(server.serve(settings))
     try:
@@ -73,13 +75,14 @@ async def test_socket_mode_healthz_reports_the_socket(tmp_path, slack):
         async with ClientSession() as s:
             async with s.get(f"http://127.0.0.1:{port}/healthz") as r:
                 body = await r.json()
-                assert r.status == 503 and body["socket"] == "disconnected" and body["database"] == "ok"
+                assert r.status == 503 and body["socket"] == "connecting" and body["database"] == "ok"
     finally:
         task.cancel()
         try:
             await task
         except (asyncio.CancelledError, Exception):
             pass
+        slack.release_held_answers()
 
 
 async def test_a_busy_port_is_one_clear_line(tmp_path):

@@ -103,6 +103,13 @@ async def served(app: Running, slack) -> None:
     assert "principles" in json.dumps(answer).lower()
 
 
+async def asked(slack, words: str) -> None:
+    """Until the DM's newest message is the intake step that says `words`."""
+    dm = slack.dm_channel(PRACTITIONER)
+    await slack.wait_for("chat.postMessage", where=lambda c: c.ok and words in flat(c.args), timeout=30)
+    assert words in step_prompt(slack.messages(dm)[-1])
+
+
 async def test_envelopes_of_every_kind_are_acked_by_id_and_served(tmp_path, slack):
     async with socket_mode_app(tmp_path, slack) as app:
         status, body = await app.health()
@@ -111,19 +118,15 @@ async def test_envelopes_of_every_kind_are_acked_by_id_and_served(tmp_path, slac
         # a slash command: acked with its reply (Slack shows it), the intake starts in the DM
         d = await slack.send_command(PRACTITIONER, GENERAL, "/boundary", "consult")
         assert d.status == 200 and "direct message" in d.response_text
-        await slack.wait_for("chat.postMessage", where=lambda c: "Who is the person" in flat(c.args), timeout=30)
+        await asked(slack, "Who is the person")
         # an action (block_actions): a button in that DM
-        posts = len(slack.calls_to("chat.postMessage"))
         d = await slack.click(PRACTITIONER, slack.messages(slack.dm_channel(PRACTITIONER))[-1], "intake_choice:1")
         assert d.status == 200
-        await slack.wait_for("chat.postMessage", count=posts + 1, timeout=30)
-        assert "setting" in step_prompt(slack.messages(slack.dm_channel(PRACTITIONER))[-1])
+        await asked(slack, "setting")
         # an event (message.im): the practitioner's answer, typed in the DM
-        posts = len(slack.calls_to("chat.postMessage"))
         _, d = await slack.send_user_message(PRACTITIONER, slack.dm_channel(PRACTITIONER), "skip")
         assert d is not None and d.status == 200
-        await slack.wait_for("chat.postMessage", count=posts + 1, timeout=30)
-        assert "Describe the situation" in step_prompt(slack.messages(slack.dm_channel(PRACTITIONER))[-1])
+        await asked(slack, "Describe the situation")
         # a view submission answered with response_action errors, in the ack's payload
         d = await slack.click(PRACTITIONER, slack.messages(slack.dm_channel(PRACTITIONER))[-1], "intake_form")
         assert d.status == 200

@@ -41,9 +41,14 @@ async def start_app(settings: Settings):
     except Exception as exc:
         if not is_database_down(exc):
             raise
+        hint = "check DATABASE_URL and that the database is running"
+        if "rejected SSL" in str(exc):  # asyncpg: sslmode=require (or verify-…) and a server without TLS
+            hint = (
+                "the server does not accept SSL: check sslmode= in DATABASE_URL (the host's form may need it removed)"
+            )
         raise StartupError(
             f"the database at {_where(settings.resolved_database_url())} cannot be reached "
-            f"({type(exc).__name__}); check DATABASE_URL and that the database is running"
+            f"({type(exc).__name__}); {hint}"
         ) from None
     # Load the lexicons, the matcher and the risk cues now rather than on
     # the first consult, then move everything loaded so far out of the garbage
@@ -62,16 +67,35 @@ async def start_app(settings: Settings):
     return services, app, worker
 
 
+class BotTokenRefused(StartupError):
+    pass
+
+
 async def join_configured_channels(services) -> dict[str, str]:
     """Joins the consultation channels the app is not in yet, so the first post there
     does not fail with not_in_channel; says in the log which it cannot post in (and
     `/boundary-admin status` shows them). Never stops the start: Slack may be slow."""
+    from slack_sdk.errors import SlackApiError
+
     from bot.gateway import Team
+    from bot.socket_mode import REFUSED
 
     try:
-        auth = await services.client.auth_test()
+        try:
+            auth = await services.client.auth_test()
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "")
+            if error in REFUSED and services.settings.bot_token:
+                # No call the app makes can succeed: the start fails with one line (serve()).
+                raise BotTokenRefused(
+                    f"Slack refused SLACK_BOT_TOKEN ({error}): set it to the app's Bot User OAuth Token "
+                    "(xoxb-…, OAuth & Permissions), or reinstall the app if it was revoked"
+                ) from None
+            raise
         team = Team(str(auth["team_id"]), auth.get("enterprise_id") or None)
         states = await services.admin.join_configured_channels(team)
+    except BotTokenRefused:
+        raise
     except Exception as exc:  # noqa: BLE001 - reported, and retried at the next start
         log_event(log, "consultation channels not checked", logging.WARNING, error=type(exc).__name__)
         return {}
@@ -116,10 +140,12 @@ async def serve(settings: Settings) -> None:
             "another process is using it; stop it or set PORT (or app.port) to a free port"
         ) from None
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
+    stop_requested = asyncio.Event()
     joining = asyncio.create_task(join_configured_channels(services))
+    # Slack refusing the bot token (found by that check) stops the app: see below.
+    joining.add_done_callback(lambda t: t.cancelled() or t.exception() is None or stop_requested.set())
     worker.start()  # its first tick sends posts left pending by a crash
     # SIGTERM (a deploy, a scale-down, `docker stop`) and Ctrl-C stop cleanly: see stop().
-    stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop_requested.set)
@@ -133,6 +159,8 @@ async def serve(settings: Settings) -> None:
             if handler.client.refused is not None:
                 raise StartupError(handler.client.refused)
         await stopping
+        if joining.done() and not joining.cancelled() and isinstance(joining.exception(), BotTokenRefused):
+            raise StartupError(str(joining.exception()))
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

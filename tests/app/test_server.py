@@ -9,7 +9,6 @@ import sys
 
 import asyncpg
 import pytest
-
 from aiohttp import ClientSession
 
 from bot.sandbox.signing import signed_headers, slash_command_body

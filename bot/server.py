@@ -142,8 +142,13 @@ async def serve(settings: Settings) -> None:
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
     stop_requested = asyncio.Event()
     joining = asyncio.create_task(join_configured_channels(services))
+
     # Slack refusing the bot token (found by that check) stops the app: see below.
-    joining.add_done_callback(lambda t: t.cancelled() or t.exception() is None or stop_requested.set())
+    def refused(task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            stop_requested.set()
+
+    joining.add_done_callback(refused)
     worker.start()  # its first tick sends posts left pending by a crash
     # SIGTERM (a deploy, a scale-down, `docker stop`) and Ctrl-C stop cleanly: see stop().
     loop = asyncio.get_running_loop()

@@ -101,8 +101,7 @@ class WatchedSocketModeClient(SocketModeClient):
             if error == "ratelimited":
                 await asyncio.sleep(int(exc.response.headers.get("Retry-After", "30")))
                 return await self.issue_new_wss_url()
-            if error not in REFUSED:
-                log_event(log, "socket connection not opened", logging.WARNING, error=error, detail="retrying")
+            if error not in REFUSED:  # Slack having trouble: slack-sdk logs it (one line) and retries
                 raise
             await self._refuse(error)
             raise TokenRefused(error) from None

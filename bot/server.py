@@ -4,6 +4,7 @@ token, the local sandbox."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
@@ -169,14 +170,15 @@ async def serve(settings: Settings) -> None:
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
-        joining.cancel()
         stopping.cancel()
         if connecting is not None and not connecting.done():
             connecting.cancel()
-        await stop(settings, services, worker, runner, guard, handler)
+        await stop(settings, services, worker, runner, guard, handler, starting=joining)
 
 
-async def stop(settings: Settings, services, worker: Worker, runner: web.AppRunner, guard, handler) -> None:
+async def stop(
+    settings: Settings, services, worker: Worker, runner: web.AppRunner, guard, handler, starting=None
+) -> None:
     """A clean stop, within settings.shutdown_seconds: no new requests (the listening
     socket, or the Socket Mode connection, is closed first; Slack sends what follows to
     another process or again later), then what was acknowledged is finished: requests
@@ -200,6 +202,15 @@ async def stop(settings: Settings, services, worker: Worker, runner: web.AppRunn
     await runner.cleanup()
     finished = await services.in_flight.wait_idle(left())
     ticked = await worker.stop(timeout=left())
+    # The start-up channel check, if still under way, finishes too: cancelled in the middle of
+    # a database statement, the connection's reset fails and the pool logs an error.
+    if starting is not None and not starting.done():
+        await asyncio.wait([starting], timeout=left())
+        if not starting.done():
+            starting.cancel()
+            ticked = False
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await starting
     await guard.close()
     if not (finished and ticked):
         log_event(

@@ -21,9 +21,11 @@ COPY prompts ./prompts
 COPY manifest.yml Procfile ./
 
 # data/ holds the SQLite file when DATABASE_URL is not set (mount a volume there).
-RUN useradd --system --uid 10001 --no-create-home --home-dir /app boundary \
-    && mkdir -p /app/data && chown boundary /app/data
-USER boundary
+# A numeric user (hosts that check "not root" can tell without /etc/passwd).
+RUN groupadd --system --gid 10001 boundary \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /app boundary \
+    && mkdir -p /app/data && chown 10001:10001 /app/data
+USER 10001:10001
 
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["python", "-m", "bot", "healthcheck"]

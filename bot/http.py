@@ -258,8 +258,8 @@ async def healthz(_request: web.Request) -> web.Response:
 
 def health_handler(store=None, socket=None):
     """/healthz: 200 when the process serves, its database answers and (in Socket Mode,
-    with `socket`, an async callable saying whether it is connected) the socket is up;
-    else 503 and why."""
+    with `socket`, an async callable answering the connection's state and why it is not
+    connected) the socket is connected; else 503 and why."""
     if store is None and socket is None:
         return healthz
 
@@ -273,13 +273,13 @@ def health_handler(store=None, socket=None):
                 log_event(log, "unhealthy", logging.WARNING, kind="database", reason=problem)
         if socket is not None:
             try:
-                connected = bool(await socket())
+                state, why = await socket()
             except Exception:  # a socket client that cannot even say: not connected
-                connected = False
-            answer["socket"] = "connected" if connected else "disconnected"
-            if not connected:
+                state, why = "disconnected", "socket state unknown"
+            answer["socket"] = state
+            if state != "connected":
                 answer["ok"] = False
-                answer.setdefault("reason", "socket disconnected")
+                answer.setdefault("reason", why)
         return web.json_response(answer, status=200 if answer["ok"] else 503)
 
     return health

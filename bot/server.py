@@ -4,6 +4,7 @@ token, the local sandbox."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
@@ -41,9 +42,14 @@ async def start_app(settings: Settings):
     except Exception as exc:
         if not is_database_down(exc):
             raise
+        hint = "check DATABASE_URL and that the database is running"
+        if "rejected SSL" in str(exc):  # asyncpg: sslmode=require (or verify-…) and a server without TLS
+            hint = (
+                "the server does not accept SSL: check sslmode= in DATABASE_URL (the host's form may need it removed)"
+            )
         raise StartupError(
             f"the database at {_where(settings.resolved_database_url())} cannot be reached "
-            f"({type(exc).__name__}); check DATABASE_URL and that the database is running"
+            f"({type(exc).__name__}); {hint}"
         ) from None
     # Load the lexicons, the matcher and the risk cues now rather than on
     # the first consult, then move everything loaded so far out of the garbage
@@ -62,11 +68,18 @@ async def start_app(settings: Settings):
     return services, app, worker
 
 
+class BotTokenRefused(StartupError):
+    pass
+
+
 async def join_configured_channels(services) -> dict[str, str]:
     """Joins the consultation channels the app is not in yet, so the first post there
     does not fail with not_in_channel; says in the log which it cannot post in (and
     `/boundary-admin status` shows them). Never stops the start: Slack may be slow."""
+    from slack_sdk.errors import SlackApiError
+
     from bot.gateway import Team
+    from bot.socket_mode import REFUSED
 
     settings = services.settings
     if settings.oauth and not settings.team_id:
@@ -75,9 +88,21 @@ async def join_configured_channels(services) -> dict[str, str]:
         if settings.team_id and settings.oauth:  # the workspace config/ names (its token: by that key)
             team = Team(settings.team_id)
         else:
-            auth = await services.client.auth_test()
+            try:
+                auth = await services.client.auth_test()
+            except SlackApiError as exc:
+                error = str(exc.response.get("error") or "")
+                if error in REFUSED and settings.bot_token:
+                    # No call the app makes can succeed: the start fails with one line (serve()).
+                    raise BotTokenRefused(
+                        f"Slack refused SLACK_BOT_TOKEN ({error}): set it to the app's Bot User OAuth Token "
+                        "(xoxb-…, OAuth & Permissions), or reinstall the app if it was revoked"
+                    ) from None
+                raise
             team = Team(str(auth["team_id"]), auth.get("enterprise_id") or None)
         states = await services.admin.join_configured_channels(team)
+    except BotTokenRefused:
+        raise
     except Exception as exc:  # noqa: BLE001 - reported, and retried at the next start
         log_event(log, "consultation channels not checked", logging.WARNING, error=type(exc).__name__)
         return {}
@@ -97,11 +122,11 @@ async def serve(settings: Settings) -> None:
     if socket_mode:
         from bot.socket_mode import LoggedSocketModeHandler
 
-        handler = LoggedSocketModeHandler(app, settings.app_token)
+        handler = LoggedSocketModeHandler(app, settings.app_token or "")
         # Slack reaches the app over the WebSocket (no signing secret needed: nothing
         # arrives over HTTP); only the health check is served.
         web_app = web.Application()
-        web_app.router.add_get("/healthz", health_handler(services.store, socket=handler.client.is_connected))
+        web_app.router.add_get("/healthz", health_handler(services.store, socket=handler.client.health))
     else:
         web_app = build_web_app(app, settings.signing_secret or "", store=services.store)
     guard = ConnectionGuard()
@@ -122,25 +147,44 @@ async def serve(settings: Settings) -> None:
             "another process is using it; stop it or set PORT (or app.port) to a free port"
         ) from None
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
+    stop_requested = asyncio.Event()
     joining = asyncio.create_task(join_configured_channels(services))
+
+    # Slack refusing the bot token (found by that check) stops the app: see below.
+    def refused(task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            stop_requested.set()
+
+    joining.add_done_callback(refused)
     worker.start()  # its first tick sends posts left pending by a crash
     # SIGTERM (a deploy, a scale-down, `docker stop`) and Ctrl-C stop cleanly: see stop().
-    stop_requested = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop_requested.set)
+    stopping = asyncio.create_task(stop_requested.wait())
+    connecting: asyncio.Task | None = None
     try:
         if handler is not None:
-            await handler.connect_async()
-        await stop_requested.wait()
+            # Until the first connection (or the token's refusal); a stop ends the wait.
+            connecting = asyncio.create_task(handler.connect_async())
+            await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if handler.client.refused is not None:
+                raise StartupError(handler.client.refused)
+        await stopping
+        if joining.done() and not joining.cancelled() and isinstance(joining.exception(), BotTokenRefused):
+            raise StartupError(str(joining.exception()))
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
-        joining.cancel()
-        await stop(settings, services, worker, runner, guard, handler)
+        stopping.cancel()
+        if connecting is not None and not connecting.done():
+            connecting.cancel()
+        await stop(settings, services, worker, runner, guard, handler, starting=joining)
 
 
-async def stop(settings: Settings, services, worker: Worker, runner: web.AppRunner, guard, handler) -> None:
+async def stop(
+    settings: Settings, services, worker: Worker, runner: web.AppRunner, guard, handler, starting=None
+) -> None:
     """A clean stop, within settings.shutdown_seconds: no new requests (the listening
     socket, or the Socket Mode connection, is closed first; Slack sends what follows to
     another process or again later), then what was acknowledged is finished: requests
@@ -164,6 +208,15 @@ async def stop(settings: Settings, services, worker: Worker, runner: web.AppRunn
     await runner.cleanup()
     finished = await services.in_flight.wait_idle(left())
     ticked = await worker.stop(timeout=left())
+    # The start-up channel check, if still under way, finishes too: cancelled in the middle of
+    # a database statement, the connection's reset fails and the pool logs an error.
+    if starting is not None and not starting.done():
+        await asyncio.wait([starting], timeout=left())
+        if not starting.done():
+            starting.cancel()
+            ticked = False
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await starting
     await guard.close()
     if not (finished and ticked):
         log_event(

@@ -2,13 +2,14 @@
 process's worker ticks first (a lease in job_runs), and concurrent ticks never fail."""
 
 import asyncio
+import json
 from datetime import timedelta
 
 import pytest
 
 from bot.storage.models import utcnow
 from bot.worker import RETENTION_EVERY, Worker
-from tests.conftest import fresh_pg_database, make_settings, start_bot, stop_bot
+from tests.conftest import PRACTITIONER, fresh_pg_database, make_settings, start_bot, stop_bot
 
 
 class Clock:
@@ -62,3 +63,41 @@ async def test_two_processes_ticking_together_run_each_job_once_per_interval(tmp
     finally:
         for bot in bots:
             await stop_bot(bot)
+
+
+async def test_two_real_processes_on_postgresql_run_the_start_up_retention_once(tmp_path, slack):
+    """Two `python -m bot` processes started together on one PostgreSQL database (two
+    replicas behind a load balancer): both migrate, serve and tick at start, and the
+    hourly retention runs once between them; no tick fails in either."""
+    import asyncpg
+
+    from tests.app.processes import app_env, ask_principles, free_port, spawn_app, wait_healthy
+
+    async with fresh_pg_database() as url:
+        ports = [free_port(), free_port()]
+        procs = [
+            await spawn_app(app_env(tmp_path / name, slack.api_url, port, DATABASE_URL=url))
+            for name, port in zip(("a", "b"), ports, strict=True)
+        ]
+        try:
+            for proc, port in zip(procs, ports, strict=True):
+                await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
+                assert await ask_principles(port, slack.response_url(f"p{port}", user=PRACTITIONER)) == 200
+        finally:
+            for proc in procs:
+                if proc.returncode is None:
+                    proc.terminate()  # a clean stop waits for the start-up tick under way
+            outputs = [await asyncio.wait_for(proc.communicate(), 60) for proc in procs]
+        logs = [[json.loads(line) for line in out.decode().splitlines()] for out, _ in outputs]
+        assert [proc.returncode for proc in procs] == [0, 0], [err.decode()[-2000:] for _, err in outputs]
+        conn = await asyncpg.connect(url)
+        try:
+            runs = await conn.fetchval("SELECT runs FROM job_runs WHERE name = 'retention'")
+        finally:
+            await conn.close()
+    assert runs == 1
+    assert sum(1 for log in logs for line in log if line.get("msg") == "retention ran") == 1
+    for log in logs:
+        assert any(line.get("msg") == "stopped" for line in log), log[-5:]
+        assert not [line for line in log if line.get("level") in ("error", "critical")], log
+        assert not [line for line in log if line.get("msg") == "worker tick failed"], log

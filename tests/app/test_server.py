@@ -3,9 +3,12 @@
 import asyncio
 import json
 import logging
+import os
 import socket
 import sys
 
+import asyncpg
+import pytest
 from aiohttp import ClientSession
 
 from bot.sandbox.signing import signed_headers, slash_command_body
@@ -62,10 +65,12 @@ async def test_socket_mode_is_used_when_an_app_token_is_set(tmp_path, slack):
 
 
 async def test_socket_mode_healthz_reports_the_socket(tmp_path, slack):
-    """The stand-in refuses the socket (apps.connections.open fails): /healthz says so."""
+    """Until Slack answers apps.connections.open (held here), /healthz says the socket is
+    still connecting. (Connected, reconnecting and refused: tests/app/test_socket_mode.py.)"""
     from bot import server
 
     port = free_port()
+    slack.hold_next("apps.connections.open")
     settings = make_settings(tmp_path, slack_api_url=slack.api_url, app_token="xapp-test", port=port)
     task = asyncio.create_task(server.serve(settings))
     try:
@@ -73,13 +78,14 @@ async def test_socket_mode_healthz_reports_the_socket(tmp_path, slack):
         async with ClientSession() as s:
             async with s.get(f"http://127.0.0.1:{port}/healthz") as r:
                 body = await r.json()
-                assert r.status == 503 and body["socket"] == "disconnected" and body["database"] == "ok"
+                assert r.status == 503 and body["socket"] == "connecting" and body["database"] == "ok"
     finally:
         task.cancel()
         try:
             await task
         except (asyncio.CancelledError, Exception):
             pass
+        slack.release_held_answers()
 
 
 async def test_a_busy_port_is_one_clear_line(tmp_path):
@@ -229,3 +235,40 @@ async def test_the_sandbox_prints_its_url_after_the_start_up_jobs_log_lines(tmp_
     banner = next(i for i, ln in enumerate(lines) if f"open http://localhost:{port}/" in ln)
     assert any('"retention ran"' in ln for ln in lines[:banner])
     assert '"retention ran"' not in rest.decode()
+
+
+async def test_a_bot_token_slack_refuses_stops_the_start_with_one_clear_line(tmp_path, slack):
+    """auth.test answers invalid_auth (a token mistyped, revoked, from another app): no call
+    could succeed, so the app stops cleanly and says which setting to fix, in one line."""
+    slack.valid_tokens = {"xoxb-the-right-one"}
+    proc = await spawn_app(app_env(tmp_path, slack.api_url, free_port()))  # SLACK_BOT_TOKEN=xoxb-test
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 3, (out.decode()[-2000:], err.decode()[-2000:])
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err.decode(), err.decode()
+    assert lines[0].startswith("Cannot start: Slack refused SLACK_BOT_TOKEN (invalid_auth)")
+    logged = [json.loads(line) for line in out.decode().splitlines()]
+    assert any(line.get("msg") == "stopped" for line in logged)
+    assert not [line for line in logged if line.get("level") in ("error", "critical")], logged
+
+
+async def test_sslmode_require_against_a_server_without_tls_names_sslmode(tmp_path):
+    """The form several hosts hand out, used against a server without TLS: the line says
+    to look at sslmode=, not only that the database cannot be reached."""
+    from bot import server
+    from bot.config import StartupError
+
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL not set")
+    conn = await asyncpg.connect(base.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        if await conn.fetchval("SHOW ssl") == "on":
+            pytest.skip("this PostgreSQL server accepts TLS")
+    finally:
+        await conn.close()
+    url = base.replace("postgresql+asyncpg://", "postgres://").replace("postgresql://", "postgres://")
+    settings = make_settings(tmp_path, database_url=url + "?sslmode=require")
+    with pytest.raises(StartupError) as raised:
+        await server.start_app(settings)
+    assert "sslmode= in DATABASE_URL" in str(raised.value) and "?sslmode=require" in str(raised.value)

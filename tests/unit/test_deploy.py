@@ -27,6 +27,8 @@ def test_the_image_runs_the_app_as_a_non_root_user_with_a_health_check():
     lines = dockerfile()
     users = [line.split()[1] for line in lines if line.startswith("USER ")]
     assert users and users[-1] not in ("root", "0")
+    # numeric (uid:gid), so a host's "must not run as root" check can tell without the image's /etc/passwd
+    assert re.fullmatch(r"[1-9]\d*:[1-9]\d*", users[-1]), users[-1]
     cmd = [line for line in lines if line.startswith("CMD ")]
     assert cmd == ['CMD ["python", "-m", "bot"]']
     assert (ROOT / "Procfile").read_text().strip() == "web: python -m bot"

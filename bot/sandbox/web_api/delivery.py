@@ -23,6 +23,10 @@ class AppRequests(Transport):
             self._session = ClientSession()
         return self._session
 
+    def _reaches_app(self) -> bool:
+        """Whether requests can be sent to the app: over HTTP, or over Socket Mode."""
+        return self.socket_mode is not None or bool(self.events_url and self.signing_secret)
+
     def _require_app(self) -> tuple[str, str]:
         if not self.events_url or not self.signing_secret:
             raise RuntimeError("set events_url and signing_secret on the SlackStandIn to send requests to the app")
@@ -31,6 +35,8 @@ class AppRequests(Transport):
     async def _post_to_app(
         self, kind: str, body: str, content_type: str, payload: dict, retry_num: int | None = None
     ) -> Delivery:
+        if self.socket_mode is not None:
+            return await self._send_over_socket(kind, body, payload, retry_num)
         url, secret = self._require_app()
         if self.enterprise_id:
             body = self._in_org(kind, body, payload)
@@ -79,6 +85,21 @@ class AppRequests(Transport):
         payload.update(fields)
         return urlencode(fields)
 
+    async def _send_over_socket(self, kind: str, body: str, payload: dict, retry_num: int | None) -> Delivery:
+        """Socket Mode (`socket_mode` attached): the request as an envelope; the
+        acknowledgement's payload stands for the HTTP answer's body."""
+        assert self.socket_mode is not None
+        delivery = Delivery(kind=kind, body=body, headers={}, payload=payload)
+        self.deliveries.append(delivery)
+        ack = await self.socket_mode.request(kind, payload, timeout=self.ack_timeout, retry_num=retry_num)
+        if ack is None:
+            delivery.error = "operation_timeout"
+        else:
+            delivery.status = 200
+            delivery.response_text = json.dumps(ack["payload"]) if ack.get("payload") is not None else ""
+        self._changed(kind)
+        return delivery
+
     # events
     def _message_event(self, channel: str, msg: dict) -> dict:
         event = {
@@ -92,7 +113,7 @@ class AppRequests(Transport):
         return event
 
     def _schedule_message_event(self, channel: str, msg: dict) -> None:
-        if not (self.events_url and self.signing_secret and self.deliver_bot_messages):
+        if not (self._reaches_app() and self.deliver_bot_messages):
             return
         self._spawn(self.deliver_event(self._message_event(channel, msg)))
 

@@ -75,7 +75,7 @@ class People(ResponseUrls):
         msg = self._store(channel, msg, thread_ts)
         self._changed("message")
         delivery = None
-        if self.events_url and self.signing_secret:
+        if self._reaches_app():
             delivery = await self.deliver_event(self._message_event(channel, msg))
         return copy.deepcopy(msg), delivery
 
@@ -470,7 +470,7 @@ class People(ResponseUrls):
         self._view_errors.pop(view_id, None)
         self._changed("view")
         delivery = None
-        if view.get("notify_on_close") and self.events_url and self.signing_secret:
+        if view.get("notify_on_close") and self._reaches_app():
             body = signing.view_closed_body(
                 user_id=user,
                 team_id=self.team_id,
@@ -489,7 +489,7 @@ class People(ResponseUrls):
         """A person opens the app's Home tab: ``app_home_opened`` is delivered."""
         self._check_user(user)
         self._last_actor = user
-        if not (self.events_url and self.signing_secret):
+        if not self._reaches_app():
             return None
         event = {
             "type": "app_home_opened",

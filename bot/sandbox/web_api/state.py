@@ -19,6 +19,7 @@ import yaml
 from aiohttp import ClientSession, web
 
 from bot.sandbox import signing
+from bot.sandbox.socket_mode import SocketModeStandIn
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,9 @@ class State:
         self.events_url = events_url
         self.signing_secret = signing_secret
         self.socket_mode_url: str | None = None  # what apps.connections.open answers
+        # Set: requests reach the app as envelopes over this Socket Mode stand-in, not over HTTP.
+        self.socket_mode: SocketModeStandIn | None = None
+        self.revoked_tokens: set[str] = set()  # answered invalid_auth (an app token revoked, say)
         self.deliver_bot_messages = deliver_bot_messages
         self.ack_timeout = ack_timeout
         self.permalink_base = permalink_base or f"https://{team_domain}.slack.com/"

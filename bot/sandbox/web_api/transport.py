@@ -162,6 +162,8 @@ class Transport(State):
         auth = request.headers.get("Authorization", "")
         token = auth[len("Bearer ") :].strip() if auth.startswith("Bearer ") else args.pop("token", None)
         args.pop("token", None)
+        if token in self.revoked_tokens:
+            return None
         # Socket Mode's URL is asked for with the app-level token, everything else with the bot's.
         kind = "xapp-" if method == "apps.connections.open" else "xoxb-"
         if not token or not token.startswith(kind):

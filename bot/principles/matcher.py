@@ -15,6 +15,8 @@ from typing import Generic, TypeVar
 
 from .catalog import Catalog, Cue, Situation
 from .content import STOPWORDS, Bag, BM25Index, drop_stopwords, principle_documents
+from .ranker import Ranker
+from .ranker import features as ranker_features
 from .text import mask_negated, normalize, stem
 
 # A situation match is the strongest evidence we have (it was written for that
@@ -52,6 +54,12 @@ CONTENT_ON_TOPIC = 2.0
 # if that word belongs mostly to the principle's own content ("transference": yes;
 # "support", "boundaries": no — they run through every principle).
 NAME_SHARE = 0.6
+# The trained ranker (bot/principles/ranker.py): its probability, times this, is added to
+# the vocabulary's score (the best = 1); a principle it gives at least RANKER_SHOW is shown
+# (as a second or third) even without a cue. Chosen by leave-one-file-out cross-validation
+# (scripts/train_ask_ranker.py --cv).
+RANKER_WEIGHT = 1.0
+RANKER_SHOW: float | None = 0.5
 
 
 _WORDS = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)?")
@@ -110,6 +118,56 @@ def related_principles(catalog: Catalog) -> dict[str, list[str]]:
         k: sorted((o for o in order if o != k), key=lambda o: (-c.get(o, 0.0), order.index(o)))
         for k, c in together.items()
     }
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What Matcher.rank found in an on-topic question, before the ranker's say."""
+
+    scores: dict[str, float]  # principle -> cue, situation and content score
+    whys: dict[str, str]  # principle -> the sentence of its heaviest fired cue (or its name)
+    keep: tuple[str, ...]  # the matched situation's principles (chosen for that case)
+    named_here: tuple[str, ...]  # principles named inside the question
+    card: Situation | None
+    closest: tuple[Situation, ...]
+    language: str | None
+    features: frozenset[str]  # for the ranker (bot/principles/ranker.py)
+
+
+def combine(scores: Mapping[str, float], probs: Mapping[str, float], weight: float) -> dict[str, float]:
+    """The vocabulary's scores (the best one = 1) plus `weight` times the ranker's probabilities."""
+    if not probs or not weight:
+        return dict(scores)
+    top = max(scores.values(), default=0.0) or 1.0
+    return {k: scores.get(k, 0.0) / top + weight * probs.get(k, 0.0) for k in {*scores, *probs}}
+
+
+def choose(r: Ranking, final: Mapping[str, float], probs: Mapping[str, float], show: float | None) -> list[str]:
+    """The 1-3 principles shown, best first: each with evidence of its own — a cue of real
+    weight, its name, the matched situation, or (`show`) the ranker's probability — never padding."""
+    named = set(r.named_here)
+    ranked = sorted(final.items(), key=lambda kv: (kv[0] not in named, -kv[1], kv[0]))
+    base = {k: r.scores.get(k, 0.0) for k in final}
+    top = max(base.values(), default=0.0)
+    keep = set(r.keep)
+    specific = set(r.whys) | keep | named | {ranked[0][0]}
+    kept = [
+        k
+        for k, _ in ranked
+        if (base[k] >= KEEP_RATIO * top and base[k] > 0 and k in specific)
+        or k in keep
+        or k in named
+        or (show is not None and probs.get(k, 0.0) >= show)
+        or k == ranked[0][0]
+    ]
+    # a matched situation's principles were chosen for this case: they keep their
+    # places among the first ANSWER_SIZE, displacing the weakest of the others
+    while len(kept) > ANSWER_SIZE and any(k in keep for k in kept[ANSWER_SIZE:]):
+        drop = next((k for k in reversed(kept[:ANSWER_SIZE]) if k not in keep and k not in named), None)
+        if drop is None:
+            break
+        kept.remove(drop)
+    return kept[:ANSWER_SIZE]
 
 
 G = TypeVar("G", bound=Hashable)  # what a TermIndex's groups are keyed by: a principle, a situation, None
@@ -237,7 +295,13 @@ class Matcher:
         names_in_questions: bool = True,
         situation_clear: float = SITUATION_CLEAR,
         situation_margin: float = SITUATION_MARGIN,
+        ranker: Ranker | None = None,
+        ranker_weight: float = RANKER_WEIGHT,
+        ranker_show: float | None = RANKER_SHOW,
     ) -> None:
+        self.ranker = ranker
+        self.ranker_weight = ranker_weight
+        self.ranker_show = ranker_show if ranker is not None else None
         self.situation_clear = situation_clear
         self.situation_margin = situation_margin
         self.catalog = catalog
@@ -421,6 +485,31 @@ class Matcher:
         return " ".join(tr.get(w, w) for w in _WORDS.findall(question.lower().replace("’", "'")))
 
     def answer(self, question: str) -> Answer:
+        early = self._direct(question)
+        if early is not None:
+            return early
+        r = self.rank(question)
+        if r is None:
+            return Answer(question, [], None, True, language=self.language_of(question))
+        cat = self.catalog
+        if not r.scores:  # on-topic by its ethical wording alone: the principle most situations involve
+            most_involved = self._prior[0]
+            return Answer(
+                question,
+                [PrincipleMatch(most_involved, 0.0, cat.fallback_why[most_involved])],
+                None,
+                False,
+                closest=r.closest,
+                language=r.language,
+            )
+        probs = self.ranker.probabilities(r.features) if self.ranker is not None else {}
+        final = combine(r.scores, probs, self.ranker_weight)
+        kept = choose(r, final, probs, self.ranker_show)
+        matches = [PrincipleMatch(k, round(final[k], 2), r.whys.get(k) or cat.fallback_why[k]) for k in kept]
+        return Answer(question, matches, r.card, False, closest=r.closest, language=r.language)
+
+    def _direct(self, question: str) -> Answer | None:
+        """The answer to a question that names a principle or a situation's title, else None."""
         cat = self.catalog
         language = self.language_of(question)
         text = self._translate(question) if language else question
@@ -439,14 +528,21 @@ class Matcher:
                 False,
                 language=language,
             )
+        return None
 
+    def rank(self, question: str) -> Ranking | None:
+        """What the vocabulary says about an ordinary question (None: off-topic): the cue,
+        situation and content scores, the card, and the ranker's features."""
+        cat = self.catalog
+        language = self.language_of(question)
+        text = self._translate(question) if language else question
         # the words of a negated phrase ("nothing romantic", "not a gift") are no evidence
         text = mask_negated(text, self._practice_words)
         # typo fixes may only refine an answer: "reset" is one letter from "resent",
         # so an on-topic verdict needs evidence from the words as typed
         memo = _Memo()
         if not self._on_topic(text, memo):
-            return Answer(question, [], None, True, language=language)
+            return None
         toks = self.tokens(text)
         evidence, situation, s_score, _ = self._evidence(toks, memo)
         sit_scores = self._situation_scores(toks, memo)
@@ -498,37 +594,23 @@ class Matcher:
                 if v >= CLOSEST_MIN
             )
         )
-
-        ranked = sorted(scores.items(), key=lambda kv: (kv[0] not in named_here, -kv[1]))
-        if not ranked:  # on-topic by its ethical wording alone: the principle most situations involve
-            most_involved = self._prior[0]
-            return Answer(
-                question,
-                [PrincipleMatch(most_involved, 0.0, cat.fallback_why[most_involved])],
-                None,
-                False,
-                closest=closest,
-                language=language,
-            )
-        top = max(scores.values())
-        # the situation's own principles were chosen for this case, so never cut them
-        keep = set(situation.principles) if situation else set()
-        # shown: principles with evidence of their own (a cue, a name, the situation) — never padding
-        specific = set(whys) | keep | set(named_here) | {ranked[0][0]}
-        kept = [k for k, s in ranked if (s >= KEEP_RATIO * top and k in specific) or k in keep or k in named_here]
-        if not kept:  # content alone: the principle the question's words are most about
-            kept = [ranked[0][0]]
-        # a matched situation's principles were chosen for this case: they keep their
-        # places among the first ANSWER_SIZE, displacing the weakest of the others
-        while len(kept) > ANSWER_SIZE and any(k in keep for k in kept[ANSWER_SIZE:]):
-            drop = next((k for k in reversed(kept[:ANSWER_SIZE]) if k not in keep and k not in named_here), None)
-            if drop is None:
-                break
-            kept.remove(drop)
-        matches = [
-            PrincipleMatch(k, round(scores[k], 2), whys.get(k) or cat.fallback_why[k]) for k in kept[:ANSWER_SIZE]
-        ]
-        return Answer(question, matches, card, False, closest=closest, language=language)
+        cue_fired = self._cue_index.fired(toks)
+        feats = ranker_features(
+            drop_stopwords(toks),
+            [f"{k}:{cat.principle_cues[k][i].label}" for k, idx in cue_fired.items() for i in idx],
+            [k for k, v in sit_scores.items() if v >= CLOSEST_MIN],
+            situation.key if situation else None,
+        )
+        return Ranking(
+            scores=scores,
+            whys=whys,
+            keep=tuple(situation.principles) if situation else (),
+            named_here=tuple(named_here),
+            card=card,
+            closest=closest,
+            language=language,
+            features=frozenset(feats),
+        )
 
     def _content_scores(self, toks: list[str], memo: _Memo | None = None) -> dict[str, float]:
         """Raw BM25 of the question's content words against each principle's document."""

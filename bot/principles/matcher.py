@@ -6,10 +6,11 @@ prompts/*.yaml, so "why this applies" is just the sentence of the cue that fired
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -28,11 +29,18 @@ SITUATION_FULL = 4.0  # trigger weight at which the bonus is not scaled down
 # much more than the next situation (chosen on the dev sets and tests/principles data).
 SITUATION_CLEAR = 3.0
 SITUATION_MARGIN = 1.0
+# In a longer question one trigger word ("supervisee", "burnout", "sponsor", "group therapy")
+# names a topic more often than the situation: above SHORT_QUESTION words, a card needs
+# this much trigger weight (two triggers, or one phrase of weight 5). Chosen on the read
+# halves of the blind sets (benchmarks/README.md, "wrong situation card").
+SHORT_QUESTION = 12
+SITUATION_CLEAR_LONG = 4.5
 CLOSEST_SIZE = 3  # otherwise up to this many "closest situations" ...
 CLOSEST_MIN = 1.5  # ... of at least this trigger weight
 LANGUAGE_SHARE = 0.2  # share of a question's words from another language's list
 ON_TOPIC_MIN = 2.0  # cue weight that makes a question on-topic when it mentions practice
 ADMIN_SITUATION = 4.0  # a practice-admin question is a boundary question when a situation is this clear
+ADMIN_CUE = 3.5  # ... or when it names a client and a boundary cue of this weight fires
 STRONG_TRIGGER = 3.5  # a trigger this specific ("subpoena", "friend request") suffices alone
 KEEP_RATIO = 0.3  # a principle must score this share of the top one to be shown
 ANSWER_SIZE = 3  # at most this many principles, each with evidence of its own (never padded)
@@ -58,8 +66,8 @@ NAME_SHARE = 0.6
 # the vocabulary's score (the best = 1); a principle it gives at least RANKER_SHOW is shown
 # (as a second or third) even without a cue. Chosen by leave-one-file-out cross-validation
 # (scripts/train_ask_ranker.py --cv).
-RANKER_WEIGHT = 1.0
-RANKER_SHOW: float | None = 0.5
+RANKER_WEIGHT = 0.25
+RANKER_SHOW: float | None = None
 
 
 _WORDS = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)?")
@@ -168,6 +176,11 @@ def choose(r: Ranking, final: Mapping[str, float], probs: Mapping[str, float], s
             break
         kept.remove(drop)
     return kept[:ANSWER_SIZE]
+
+
+def lead_with(lead: Sequence[str], keys: Sequence[str]) -> list[str]:
+    """`lead` first (a risk's principles), then the others of `keys`, at most ANSWER_SIZE."""
+    return [*lead, *(k for k in keys if k not in lead)][:ANSWER_SIZE]
 
 
 G = TypeVar("G", bound=Hashable)  # what a TermIndex's groups are keyed by: a principle, a situation, None
@@ -294,6 +307,7 @@ class Matcher:
         content_damp: float | None = CONTENT_DAMP,
         names_in_questions: bool = True,
         situation_clear: float = SITUATION_CLEAR,
+        situation_clear_long: float = SITUATION_CLEAR_LONG,
         situation_margin: float = SITUATION_MARGIN,
         ranker: Ranker | None = None,
         ranker_weight: float = RANKER_WEIGHT,
@@ -303,6 +317,7 @@ class Matcher:
         self.ranker_weight = ranker_weight
         self.ranker_show = ranker_show if ranker is not None else None
         self.situation_clear = situation_clear
+        self.situation_clear_long = situation_clear_long
         self.situation_margin = situation_margin
         self.catalog = catalog
         self.content_weight = content_weight
@@ -426,7 +441,9 @@ class Matcher:
                 situation is not None and memo is not None and memo.specific.get(tuple(toks), {}).get(situation.key)
             )
             clear = situation is not None and s_score >= ADMIN_SITUATION and specific
-            return bool(clear or (about_client and _any_term(self._ethics_index, toks)))
+            # ... or names a client together with a boundary cue of real weight ("my landlord is now my client")
+            relational = about_client and max(s for s, _ in principles.values()) >= ADMIN_CUE
+            return bool(clear or relational or (about_client and _any_term(self._ethics_index, toks)))
         if strongest >= STRONG_TRIGGER:
             return True
 
@@ -484,7 +501,24 @@ class Matcher:
         tr = self.catalog.translations
         return " ".join(tr.get(w, w) for w in _WORDS.findall(question.lower().replace("’", "'")))
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, risk: str | None = None) -> Answer:
+        """The principles (and a situation card, when one clearly fits) for a question.
+
+        `risk`: the kind of risk bot.risk found in it, if any; the principles then lead
+        with the catalog's `risk_principles` for that kind (the risk card comes first)."""
+        a = self._answer(question)
+        lead = self.catalog.risk_principles.get(risk or "", ())
+        if not lead or a.named:
+            return a
+        cat = self.catalog
+        own = {m.key: m for m in a.principles}
+        keys = lead_with(lead, [m.key for m in a.principles])
+        shown = [own.get(k) or PrincipleMatch(k, 0.0, cat.fallback_why[k]) for k in keys]
+        # a risk answer shows no situation card (scripts written for ordinary situations do
+        # not fit a risk; bot/blocks/answers.py risk_answer_message), so the answer has none
+        return dataclasses.replace(a, principles=shown, off_topic=False, situation=None, closest=())
+
+    def _answer(self, question: str) -> Answer:
         early = self._direct(question)
         if early is not None:
             return early
@@ -581,7 +615,7 @@ class Matcher:
         clear = (
             situation is not None
             and memo.specific[tuple(toks)][situation.key]
-            and s_score >= self.situation_clear
+            and s_score >= (self.situation_clear if len(question.split()) <= SHORT_QUESTION else self.situation_clear_long)
             and s_score - (others[0] if others else 0.0) >= self.situation_margin
         )
         card = situation if clear else None

@@ -62,6 +62,11 @@ CONTENT_ON_TOPIC = 2.0
 # if that word belongs mostly to the principle's own content ("transference": yes;
 # "support", "boundaries": no — they run through every principle).
 NAME_SHARE = 0.6
+# ... and it adds this much to that principle's score. It used to come first whatever else
+# fired; but writers name a principle to ask whether it is the right one ("does that make
+# it a dual relationship?", "privacy question I think?"), and on the read halves of the
+# blind sets a bonus ranked better than first place (benchmarks/README.md).
+NAME_BONUS = 12.0
 # The trained ranker (bot/principles/ranker.py): its probability, times this, is added to
 # the vocabulary's score (the best = 1); a principle it gives at least RANKER_SHOW is shown
 # (as a second or third) even without a cue. Chosen by leave-one-file-out cross-validation
@@ -154,7 +159,7 @@ def choose(r: Ranking, final: Mapping[str, float], probs: Mapping[str, float], s
     """The 1-3 principles shown, best first: each with evidence of its own — a cue of real
     weight, its name, the matched situation, or (`show`) the ranker's probability — never padding."""
     named = set(r.named_here)
-    ranked = sorted(final.items(), key=lambda kv: (kv[0] not in named, -kv[1], kv[0]))
+    ranked = sorted(final.items(), key=lambda kv: (-kv[1], kv[0]))
     base = {k: r.scores.get(k, 0.0) for k in final}
     top = max(base.values(), default=0.0)
     keep = set(r.keep)
@@ -602,10 +607,10 @@ class Matcher:
                     scores[k] = scores.get(k, 0.0) + weight * c / top_content
 
         # "how do I explain the limits of confidentiality": a principle named inside the
-        # question is what it is about, whatever else fires
+        # question is strong evidence of what it is about
         named_here = [k for k in cat.principles if k in self._name_index.fired(toks)]
         for k in named_here:
-            scores.setdefault(k, 0.0)
+            scores[k] = scores.get(k, 0.0) + NAME_BONUS
             p = cat.principles[k]
             whys.setdefault(k, f"You ask about {p.title.lower()} by name: {p.summary[0].lower()}{p.summary[1:]}")
 

@@ -12,7 +12,8 @@ Data (every line {"q", "principles": [gold keys, primary first]}; lines with no 
 are off-topic and not used, nor are questions the matcher answers without ranking — a
 principle's or a situation's name, or off-topic):
 - benchmarks/data/questions_{dev,extra,blind}.jsonl: the first annotated sets;
-- benchmarks/data/blind_questions_{plain,risk}_a.jsonl: the read halves of the blind sets;
+- benchmarks/data/blind_questions_{plain,risk}_a.jsonl, blind_questions_plain_c_read.jsonl and
+  blind_questions_risk_e_read.jsonl: the read halves of the blind sets;
 - tests/principles/data/questions_own.jsonl: wordings written for the tests.
 Never used: any *_b or *_d held-out set, anything under blind_new except its read/ halves.
 
@@ -50,6 +51,8 @@ SOURCES = (
     "benchmarks/data/questions_blind.jsonl",
     "benchmarks/data/blind_questions_plain_a.jsonl",
     "benchmarks/data/blind_questions_risk_a.jsonl",
+    "benchmarks/data/blind_questions_plain_c_read.jsonl",
+    "benchmarks/data/blind_questions_risk_e_read.jsonl",
     "tests/principles/data/questions_own.jsonl",
 )
 CLASSES = list(PRINCIPLE_KEYS)
@@ -59,7 +62,7 @@ STEPS = 300
 LEARNING_RATE = 0.05
 DECIMALS = 4
 PRUNE = 0.01
-CV_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+CV_WEIGHTS = (0.0, 0.1, 0.15, 0.25, 0.5, 1.0, 2.0, 4.0)
 CV_SHOW = (None, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
 
 

@@ -71,7 +71,7 @@ NAME_BONUS = 12.0
 # the vocabulary's score (the best = 1); a principle it gives at least RANKER_SHOW is shown
 # (as a second or third) even without a cue. Chosen by leave-one-file-out cross-validation
 # (scripts/train_ask_ranker.py --cv).
-RANKER_WEIGHT = 0.25
+RANKER_WEIGHT = 0.15
 RANKER_SHOW: float | None = None
 
 

@@ -42,8 +42,8 @@ sys.path.insert(0, str(REPO))
 from bot.principles import get_catalog  # noqa: E402
 from bot.principles.catalog import PRINCIPLE_KEYS  # noqa: E402
 from bot.principles.matcher import RANKER_SHOW, RANKER_WEIGHT, Matcher, Ranking, choose, combine, lead_with  # noqa: E402
-from bot.risk import assess  # noqa: E402
 from bot.principles.ranker import WEIGHTS, Ranker  # noqa: E402
+from bot.risk import assess  # noqa: E402
 
 SOURCES = (
     "benchmarks/data/questions_dev.jsonl",
@@ -187,7 +187,9 @@ def cross_validate(matcher: Matcher, rows, ranks) -> tuple[float, float | None]:
         for name in sorted({s for *_, s in rows}):
             idx = [i for i, (*_, s) in enumerate(rows) if s == name]
             f = figures([golds[i] for i in idx], [preds[i] for i in idx])
-            print(f"    {name:34s} top1 {f['top1']:.3f}  primary {f['primary_top1']:.3f}  recall@3 {f['set_recall_at3']:.3f}")
+            print(
+                f"    {name:34s} top1 {f['top1']:.3f}  primary {f['primary_top1']:.3f}  recall@3 {f['set_recall_at3']:.3f}"
+            )
     return best
 
 

@@ -620,7 +620,8 @@ class Matcher:
         clear = (
             situation is not None
             and memo.specific[tuple(toks)][situation.key]
-            and s_score >= (self.situation_clear if len(question.split()) <= SHORT_QUESTION else self.situation_clear_long)
+            and s_score
+            >= (self.situation_clear if len(question.split()) <= SHORT_QUESTION else self.situation_clear_long)
             and s_score - (others[0] if others else 0.0) >= self.situation_margin
         )
         card = situation if clear else None

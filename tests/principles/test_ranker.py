@@ -70,7 +70,11 @@ def test_the_vocabulary_alone_still_answers():
 @pytest.mark.parametrize(
     "q,kind,lead",
     [
-        ("my client told me she has pills saved up and a date in mind", "self_harm", ["consultation", "confidentiality"]),
+        (
+            "my client told me she has pills saved up and a date in mind",
+            "self_harm",
+            ["consultation", "confidentiality"],
+        ),
         ("he said he will hurt his neighbour tonight", "harm_to_others", ["consultation", "confidentiality"]),
         ("client is drunk and about to drive her kids home", "crisis_now", ["consultation"]),
         ("a client said he knows where I live", "threat_to_practitioner", ["consultation"]),

@@ -40,7 +40,6 @@ CLOSEST_MIN = 1.5  # ... of at least this trigger weight
 LANGUAGE_SHARE = 0.2  # share of a question's words from another language's list
 ON_TOPIC_MIN = 2.0  # cue weight that makes a question on-topic when it mentions practice
 ADMIN_SITUATION = 4.0  # a practice-admin question is a boundary question when a situation is this clear
-ADMIN_CUE = 3.5  # ... or when it names a client and a boundary cue of this weight fires
 STRONG_TRIGGER = 3.5  # a trigger this specific ("subpoena", "friend request") suffices alone
 KEEP_RATIO = 0.3  # a principle must score this share of the top one to be shown
 ANSWER_SIZE = 3  # at most this many principles, each with evidence of its own (never padded)
@@ -446,9 +445,7 @@ class Matcher:
                 situation is not None and memo is not None and memo.specific.get(tuple(toks), {}).get(situation.key)
             )
             clear = situation is not None and s_score >= ADMIN_SITUATION and specific
-            # ... or names a client together with a boundary cue of real weight ("my landlord is now my client")
-            relational = about_client and max(s for s, _ in principles.values()) >= ADMIN_CUE
-            return bool(clear or relational or (about_client and _any_term(self._ethics_index, toks)))
+            return bool(clear or (about_client and _any_term(self._ethics_index, toks)))
         if strongest >= STRONG_TRIGGER:
             return True
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/ask_accuracy.py [GOLD.jsonl] [--gold FILE ...] [--json] [--no-misses]
     .venv/bin/python benchmarks/ask_accuracy.py --cv [--json]
+    .venv/bin/python benchmarks/ask_accuracy.py --cards [FILE ...]
 
 Prints the figures of shared/tools/ask_score.py (run as a subprocess when the
 scorer sits at ../shared/tools beside the repo), the same figures computed here
@@ -14,6 +15,17 @@ Each `--gold FILE` (repeatable) is scored too — e.g. a blind set written
 independently of the vocabulary, such as benchmarks/data/questions_extra.jsonl.
 `--no-misses` prints figures only, for held-out sets whose questions you
 should not read while tuning.
+
+`--cards` measures wrong situation cards on the read halves of the blind sets (or the FILEs
+given, lines with an "id"): every card the matcher shows (none for a question the risk
+recogniser flags: a risk answer shows no card) is looked up in
+benchmarks/data/card_judgements.jsonl, where each (id, card) pair was judged by hand
+against the set's gold `situation` note. The rule: a card fits when the gold situation is
+an instance of the card's title and its scripts could be said as they stand ("client
+coaches my son's hockey team" fits *A client who is also your … service provider*); it is
+wrong when it answers another situation (an expensive gift's *small gift* card, a
+supervisor's question about a supervisee's drift given *Therapy for your own supervisee*).
+A pair not judged yet is reported as such, never counted as fitting.
 
 `--cv` pools questions_dev, questions_extra and tests/principles/data/questions_own,
 splits them into 5 folds (fixed seed), chooses the content-signal weight and the
@@ -261,7 +273,58 @@ def parse_args(argv: list[str]) -> tuple[Path, list[Path], bool, bool]:
     return main_gold, extra, as_json, show_misses
 
 
+CARD_FILES = tuple(
+    REPO / "benchmarks" / "data" / f"blind_questions_{name}.jsonl"
+    for name in ("plain_a", "risk_a", "plain_c_read", "risk_e_read")
+)
+JUDGEMENTS = REPO / "benchmarks" / "data" / "card_judgements.jsonl"
+
+
+def wrong_cards(paths: list[Path]) -> dict:
+    """Per file: questions, cards shown, judged wrong, not yet judged (see --cards above)."""
+    from bot.principles import get_matcher
+    from bot.risk import assess
+
+    judged = {(j["id"], j["card"]): j["fits"] for j in load(JUDGEMENTS)}
+    matcher = get_matcher()
+    out = {}
+    for path in paths:
+        rows = load(path)
+        shown, wrong, unjudged = 0, [], []
+        for r in rows:
+            a = matcher.answer(r["q"], risk=assess(r["q"]).kind)
+            if a.situation is None:
+                continue
+            shown += 1
+            fits = judged.get((r["id"], a.situation.key))
+            if fits is None:
+                unjudged.append(f"{r['id']}:{a.situation.key}")
+            elif not fits:
+                wrong.append(f"{r['id']}:{a.situation.key}")
+        out[path.name] = {
+            "questions": len(rows),
+            "cards": shown,
+            "wrong": len(wrong),
+            "wrong_share": round(len(wrong) / max(1, len(rows)), 4),
+            "unjudged": unjudged,
+            "wrong_ids": wrong,
+        }
+    return out
+
+
 def main(argv: list[str]) -> int:
+    if "--cards" in argv:
+        paths = [Path(a) for a in argv if a != "--cards" and not a.startswith("--")] or list(CARD_FILES)
+        res = wrong_cards(paths)
+        if "--json" in argv:
+            print(json.dumps(res))
+        else:
+            for name, r in res.items():
+                print(
+                    f"{name:36s} questions {r['questions']:3d}  cards {r['cards']:3d}  wrong {r['wrong']:2d}"
+                    f" ({r['wrong_share']:.1%} of questions)  unjudged {len(r['unjudged'])} {' '.join(r['unjudged'])}"
+                )
+        return 0
     if "--cv" in argv:
         res = cross_validate()
         if "--json" in argv:

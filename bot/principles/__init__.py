@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from .catalog import Catalog, CatalogError, CodeRef, Principle, Situation, load_catalog
 from .matcher import Answer, Matcher, PrincipleMatch
+from .ranker import Ranker
 
 __all__ = [
     "Answer",
@@ -33,4 +34,4 @@ def get_catalog() -> Catalog:
 
 @lru_cache(maxsize=1)
 def get_matcher() -> Matcher:
-    return Matcher(get_catalog())
+    return Matcher(get_catalog(), ranker=Ranker.load())

@@ -169,6 +169,8 @@ class Catalog:
     admin_terms: tuple[tuple[str, ...], ...] = ()  # practice admin (billing, notes): needs a strong trigger
     ethics_terms: tuple[tuple[str, ...], ...] = ()  # "is it appropriate": with practice context, on-topic
     surface_words: frozenset[str] = frozenset()  # unstemmed words of all vocabulary, for typo fixing
+    # risk kind -> the principles an answer leads with when the risk recogniser finds that kind
+    risk_principles: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _names: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -388,9 +390,17 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
     surface.update(w for t in pdoc.get("context_terms") or [] for w in tokens(str(t)))
 
     families, default_family = _code_families(ppath, pdoc.get("code_families"), known_refs)
+    risk_principles: dict[str, tuple[str, ...]] = {}
+    for kind, keys in (pdoc.get("risk_principles") or {}).items():
+        keys = _str_list(ppath, f"risk_principles {kind}", "risk_principles", keys)
+        bad = [k for k in keys if k not in PRINCIPLE_KEYS]
+        if bad or len(keys) > 3:
+            raise _fail(ppath, f"risk_principles {kind}", f"1-3 principle keys, not {', '.join(bad) or keys}")
+        risk_principles[str(kind)] = tuple(keys)
     return Catalog(
         code_families=families,
         default_code_family=default_family,
+        risk_principles=risk_principles,
         surface_words=frozenset(surface),
         principles=principles,
         situations=situations,

@@ -71,12 +71,13 @@ def main(argv: list[str] | None = None) -> int:
         for n, line in enumerate((ln for ln in sys.stdin if ln.strip()), 1):
             row = json.loads(line)
             q = row.get("q", "")
-            a = matcher.answer(q)
+            kind = assess(q).kind
+            a = matcher.answer(q, risk=kind)
             out = {
                 "id": row.get("id", n),
                 "principles": [m.key for m in a.principles],
                 "situation": a.situation.key if a.situation else None,
-                "risk": assess(q).kind,
+                "risk": kind,
                 "closest": [s.key for s in a.closest],
                 "language": a.language,
             }
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     kind = assess(question).kind
     if kind is not None:
         # risk first; the boundary answer follows, without a situation's scripts
-        answer = matcher.answer(question)
+        answer = matcher.answer(question, risk=kind)
         cat = get_catalog()
         lines = [render_risk(kind)]
         if not answer.off_topic and answer.principles:

@@ -51,3 +51,29 @@ def test_an_unmatched_question_in_another_language_says_so():
     assert a.off_topic and a.language == "es"
     text = str(answers.answer_message(cat, "q", a).blocks)
     assert "Spanish" in text and "only answer in English" in text
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "Een cliënt vraagt of ze mij mag volgen op Instagram, wat moet ik doen",  # Dutch: no word list
+        "yung kliyente ko gusto niya akong maging kaibigan sa Facebook ano gagawin ko",  # Tagalog
+    ],
+)
+def test_a_language_without_a_word_list_still_gets_the_note(q):
+    a = get_matcher().answer(q)
+    assert a.language == "other"
+    message = answers.answer_message(get_catalog(), q, a)
+    assert "a language other than English" in message.text + str(message.blocks)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "client keeps flirting in session, getting uncomfortable",
+        "pt in IOP told me she fantasizes about quitting, thoughts?",
+        "former client now my daughters piano teacher",
+    ],
+)
+def test_terse_english_is_english(q):
+    assert get_matcher().answer(q).language is None

@@ -34,7 +34,9 @@ def route(services, text: str, resources: dict | None, family: str | None, kind:
         return answers.principles_message(catalog)
     question = words[:MAX_QUESTION]
     if kind is not None:
-        return answers.risk_answer_message(catalog, question, kind, resources, services.matcher.answer(question))
+        return answers.risk_answer_message(
+            catalog, question, kind, resources, services.matcher.answer(question, risk=kind)
+        )
     if len(words.split()) <= 4:
         principle = catalog.find_principle(words)
         if principle is not None:

@@ -95,7 +95,10 @@ class Services:
 
     async def close(self) -> None:
         await self.responder.close()
-        await self.store.close()
+        try:
+            await self.conversation.save_prompts()  # where the newest prompts went, so a restart can update them
+        finally:
+            await self.store.close()
 
 
 async def open_store(settings: Settings, secrets: list[str]) -> Store:

@@ -174,6 +174,13 @@ class Store:
         async with self.session() as s:
             return await self._opened(s, await s.get(m.Intake, intake_id))
 
+    async def intakes_by_ref(self, refs: Iterable[str]) -> list[m.Intake]:
+        """The open intakes with these references, their state decrypted."""
+        async with self.session() as s:
+            res = await s.execute(select(m.Intake).where(m.Intake.ref.in_(list(refs))))
+            opened = [await self._opened(s, row) for row in res.scalars()]
+            return [intake for intake in opened if intake is not None]
+
     async def create_intake(self, team_id: str, author_hash: str, ref: str, step: str, state: dict) -> m.Intake:
         async with self.session() as s:
             old = select(m.Intake.id).where(m.Intake.team_id == team_id, m.Intake.author_hash == author_hash)
@@ -650,12 +657,17 @@ class Store:
 
     # ---- workspace settings (moderation) ----------------------------------
     async def settings(self, team_id: str) -> dict:
+        """The workspace's stored settings; read once per transaction (a write in it reads them again)."""
         async with self.session() as s:
-            res = await s.execute(select(m.Setting).where(m.Setting.team_id == team_id))
-            return {row.key: row.value for row in res.scalars()}
+            cache = s.info.setdefault("settings", {})
+            if team_id not in cache:
+                res = await s.execute(select(m.Setting).where(m.Setting.team_id == team_id))
+                cache[team_id] = {row.key: row.value for row in res.scalars()}
+            return dict(cache[team_id])
 
     async def set_setting(self, team_id: str, key: str, value) -> None:
         async with self.session() as s:
+            s.info.get("settings", {}).pop(team_id, None)
             row = await s.get(m.Setting, (team_id, key))
             if row is None:
                 s.add(m.Setting(team_id=team_id, key=key, value=value, updated_at=utcnow()))

@@ -306,15 +306,20 @@ def _english() -> frozenset[str]:
         return frozenset(w for w in fh.read().split("\n") if w)
 
 
+def _cues() -> Any:
+    # libyaml's safe loader when PyYAML has it (same result, ~10x faster than the pure-Python one)
+    return yaml.load(DATA.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+
+
 @cache
 def cue_recognizer() -> Recognizer:
     """The cue families alone, without the model (for training and measuring the model)."""
-    return Recognizer(yaml.safe_load(DATA.read_text(encoding="utf-8")), _english())
+    return Recognizer(_cues(), _english())
 
 
 @cache
 def get_recognizer() -> Recognizer:
-    return Recognizer(yaml.safe_load(DATA.read_text(encoding="utf-8")), _english(), get_model())
+    return Recognizer(_cues(), _english(), get_model())
 
 
 def assess(text: str) -> RiskAssessment:

@@ -26,7 +26,6 @@ from bot.principles.catalog import Catalog
 from bot.principles.codes import CodeChoice
 from bot.principles.matcher import Matcher
 from bot.responder import Responder
-from bot.risk import get_recognizer
 from bot.shutdown import InFlight
 from bot.slack.gateway import WebApiGateway
 from bot.slack_client import build_client
@@ -36,10 +35,10 @@ log = logging.getLogger("bot.services")
 
 
 def deid_engine() -> Any:
-    # Imported lazily: the lexicons load on first use, not at import time.
-    from bot.deid import get_engine
+    # Imported lazily: the lexicons load just after start (bot/warmup.py) or on first use.
+    from bot.warmup import deid_engine as engine
 
-    return get_engine()
+    return engine()
 
 
 WRONG_KEYS = (
@@ -133,9 +132,7 @@ async def build_services(
     client = client or build_client(settings)
     catalog = get_catalog()
     matcher = get_matcher()
-    # compiled once here rather than on the first question, which would otherwise
-    # hold the event loop for the ~1 s the cue file takes to load
-    get_recognizer()
+    # the risk cues and the lexicons load just after the port opens (bot/warmup.py)
     renderer = Renderer(catalog, load_spec(), settings.max_answer_chars)
 
     async def client_for(_team: Team) -> AsyncWebClient:

@@ -96,6 +96,8 @@ class Services:
         await self.responder.close()
         try:
             await self.conversation.save_prompts()  # where the newest prompts went, so a restart can update them
+        except Exception as exc:  # noqa: BLE001 - the database may be down: those prompts keep their buttons
+            log_event(log, "could not save where the newest prompts went", logging.WARNING, error=type(exc).__name__)
         finally:
             await self.store.close()
 

@@ -167,6 +167,8 @@ class IntakeConversation:
         """Writes the remembered prompt locations (at a clean stop), in one transaction."""
         pending, self._prompts = self._prompts, OrderedDict()
         saved = 0
+        if not pending:
+            return saved
         async with self.store.transaction():
             for intake in await self.store.intakes_by_ref(list(pending)):
                 state = dict(intake.state)

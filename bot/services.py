@@ -28,7 +28,7 @@ from bot.principles.matcher import Matcher
 from bot.responder import Responder
 from bot.shutdown import InFlight
 from bot.slack.gateway import WebApiGateway
-from bot.slack_client import build_client
+from bot.slack_client import build_client, close_client
 from bot.storage.store import Store
 
 log = logging.getLogger("bot.services")
@@ -94,6 +94,7 @@ class Services:
 
     async def close(self) -> None:
         await self.responder.close()
+        await close_client(self.client)
         try:
             await self.conversation.save_prompts()  # where the newest prompts went, so a restart can update them
         except Exception as exc:  # noqa: BLE001 - the database may be down: those prompts keep their buttons

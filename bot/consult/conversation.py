@@ -58,6 +58,10 @@ def parse_value(raw: str) -> tuple[str, str, str]:
     return ref, step, choice
 
 
+class _Redelivered(Exception):
+    """Rolls back a step whose event was handled already."""
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -351,14 +355,22 @@ class IntakeConversation:
         await self._run(team, user_id, None, step)
 
     @one_request
-    async def on_text(self, team: Team, user_id: str, channel: str, typed: str) -> None:
-        async with self.store.transaction():
-            intake = await self._intake(team, user_id)
-            if intake is None:
-                step = Step([StartPrompt()])
-            else:
-                outcome = self.flow.handle_text(intake.step, IntakeState.from_json(intake.state), typed)
-                step = self._tracked(await self._apply(team, user_id, intake, outcome), intake)
+    async def on_text(self, team: Team, user_id: str, channel: str, typed: str, *, claim: str | None = None) -> None:
+        """A DM typed in the intake. ``claim``: the event's key, claimed in the step's own
+        transaction (last, so that no lock is held while the step works): a redelivered
+        event, to this process or another, changes and sends nothing."""
+        try:
+            async with self.store.transaction():
+                intake = await self._intake(team, user_id)
+                if intake is None:
+                    step = Step([StartPrompt()])
+                else:
+                    outcome = self.flow.handle_text(intake.step, IntakeState.from_json(intake.state), typed)
+                    step = self._tracked(await self._apply(team, user_id, intake, outcome), intake)
+                if claim is not None and not await self.store.claim_key(claim):
+                    raise _Redelivered
+        except _Redelivered:
+            return
         await self._run(team, user_id, channel, step)
 
     async def _current(self, team: Team, user_id: str, ref: str, step: str) -> tuple[m.Intake | None, str | None]:

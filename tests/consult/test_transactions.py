@@ -156,3 +156,14 @@ async def test_typed_commands_are_one_transaction(domain, typed):
     await c.start(WORKSPACE, PRACTITIONER)
     await c.on_text(WORKSPACE, PRACTITIONER, "D1", "current")  # to the optional setting
     assert (await cost.of(c.on_text(WORKSPACE, PRACTITIONER, "D1", typed)))[0] == 1
+
+
+async def test_a_dm_claims_its_event_in_the_steps_transaction_and_a_redelivery_does_nothing(domain):
+    c, cost = domain.services.conversation, Cost(domain)
+    await c.start(WORKSPACE, PRACTITIONER)
+    assert (await cost.of(c.on_text(WORKSPACE, PRACTITIONER, "D1", "former", claim="event:Ev1")))[0] == 1
+    sent = len(domain.gateway.sent)
+    assert (await cost.of(c.on_text(WORKSPACE, PRACTITIONER, "D1", "former", claim="event:Ev1")))[0] == 1
+    assert len(domain.gateway.sent) == sent  # nothing sent, nothing changed
+    assert last_dm(domain).step_id == "time_since"
+    assert await domain.store.claim_key("event:Ev1") is False

@@ -123,9 +123,10 @@ class Store:
 
     # ---- idempotency -------------------------------------------------------
     async def claim_key(self, key: str) -> bool:
-        """True the first time a key is seen, by any process."""
+        """True the first time a key is seen, by any process (one statement: no savepoint)."""
         async with self.session() as s:
-            return await self._insert_once(s, m.ProcessedKey(key=key[:200], created_at=utcnow()))
+            first = self._insert(m.ProcessedKey).values(key=key[:200], created_at=utcnow())
+            return _rows(await s.execute(first.on_conflict_do_nothing(index_elements=["key"]))) == 1
 
     async def prune_keys(self, older_than: timedelta) -> int:
         async with self.session() as s:

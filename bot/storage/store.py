@@ -145,6 +145,8 @@ class Store:
             return None
         row = await s.get(m.IntakeKey, intake.id)
         data_key = self.vault.unwrap(row.wrapped, intake.id) if row is not None else None
+        if data_key is not None:  # for a save in the same transaction (a step reads, then saves)
+            s.info.setdefault("intake_keys", {})[intake.id] = data_key
         state = self.vault.open(data_key, intake.id, intake.sealed) if data_key is not None else None
         if state is None:
             if row is None:
@@ -210,8 +212,10 @@ class Store:
         if expect_step is not None:
             conds.append(m.Intake.step == expect_step)
         async with self.session() as s:
-            row = await s.get(m.IntakeKey, intake_id)
-            data_key = self.vault.unwrap(row.wrapped, intake_id) if row is not None else None
+            data_key = s.info.get("intake_keys", {}).get(intake_id)
+            if data_key is None:
+                row = await s.get(m.IntakeKey, intake_id)
+                data_key = self.vault.unwrap(row.wrapped, intake_id) if row is not None else None
             if data_key is None:
                 return False
             sealed = self.vault.seal(data_key, intake_id, state)
@@ -227,6 +231,8 @@ class Store:
         await s.execute(delete(m.IntakeKey).where(m.IntakeKey.intake_id.in_(ids)))
         res = await s.execute(delete(m.Intake).where(m.Intake.id.in_(ids)))
         s.info["shredded"] = True
+        for intake_id in ids:
+            s.info.get("intake_keys", {}).pop(intake_id, None)
         return _rows(res)
 
     async def delete_intake(self, intake_id: int) -> bool:

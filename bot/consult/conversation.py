@@ -42,9 +42,10 @@ from bot.storage import models as m
 from bot.storage.store import Store
 
 log = logging.getLogger("bot.intake")
-# Where the newest prompts went, remembered in memory until their intake's next step
-# writes them (at most this many intakes; the oldest are written at close or forgotten).
-PENDING_PROMPTS = 10_000
+# Where the newest prompts went, remembered in memory for their intake's next step to
+# write (at most this many intakes, ~0.4 KB each; beyond it the oldest are forgotten, and
+# those prompts keep their buttons). A clean stop writes the rest.
+PENDING_PROMPTS = 2_000
 
 
 def value(ref: str, step: str, choice: str = "") -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import string
 
-from bot.principles import get_matcher
+from bot.principles import get_catalog
 from bot.principles import matcher as matcher_module
 
 
@@ -16,7 +16,7 @@ def never_seen(rng: random.Random, n: int) -> list[str]:
 
 def test_the_typo_cache_keeps_at_most_its_size_and_the_newest_words(monkeypatch):
     monkeypatch.setattr(matcher_module, "TYPO_CACHE_SIZE", 50)
-    matcher = get_matcher()
+    matcher = matcher_module.Matcher(get_catalog())  # its own cache, empty
     before = matcher.answer("a former client wants to be friends on facebook").principles
     words = never_seen(random.Random(3), 300)
     for i in range(0, len(words), 10):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 import threading
 from typing import Any
 
@@ -51,7 +52,12 @@ async def engines_ready() -> None:
 
 async def warm_up(matcher: Any) -> None:
     """Loads the engines off the event loop, then freezes what is loaded."""
-    await engines_ready()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)  # the loading thread hands the event loop the GIL sooner meanwhile
+    try:
+        await engines_ready()
+    finally:
+        sys.setswitchinterval(interval)
     matcher.answer("warm up")
     gc.collect()
     gc.freeze()

@@ -168,6 +168,12 @@ async def _serve(args) -> None:
         await worker.tick()
         worker.start()
     print(f"READY http://127.0.0.1:{port}/slack/events {os.getpid()}", flush=True)
+    profile_to = os.environ.get("BENCH_CPROFILE")  # a file: the server's event-loop thread, profiled
+    if profile_to:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -178,6 +184,9 @@ async def _serve(args) -> None:
 
     threading.Thread(target=wait_stdin, daemon=True).start()
     await stop.wait()
+    if profile_to:
+        profiler.disable()
+        profiler.dump_stats(f"{profile_to}.{args.kind}")
     for fn in cleanup:
         await fn()
     await runner.cleanup()

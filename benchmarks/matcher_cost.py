@@ -6,7 +6,9 @@ without never-seen words, and memory over many never-seen words.
 
 Baseline in the same run: the same questions made only of words the matcher
 knows. Never-seen words are random letter strings, so each one is new to the
-typo cache; memory is traced with tracemalloc after every 2,000 of them.
+typo cache; memory is traced with tracemalloc after every 2,000 of them, for the
+matcher alone and then with the risk check that `/boundary` runs first (its own
+closest-word cache).
 """
 
 from __future__ import annotations
@@ -75,6 +77,20 @@ def main() -> int:
         if n % 2000 == 0:
             line.append(f"{n}: {(tracemalloc.get_traced_memory()[0] - base) / 1024:.0f} KB")
     print("memory growth over never-seen words: " + ", ".join(line))
+
+    # what `/boundary <question>` does with each question: the risk check, then the matcher
+    from bot.risk import assess
+
+    assess(QUESTIONS[0])
+    base = tracemalloc.get_traced_memory()[0]
+    line = []
+    for n in range(1, a.words + 1):
+        q = f"{QUESTIONS[n % len(QUESTIONS)]} {new_word(rng)}"
+        assess(q)
+        matcher.answer(q)
+        if n % 2000 == 0:
+            line.append(f"{n}: {(tracemalloc.get_traced_memory()[0] - base) / 1024:.0f} KB")
+    print("with the risk check too:             " + ", ".join(line))
     return 0
 
 

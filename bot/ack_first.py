@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 
+from bot.warmup import engines_ready
+
 MAX_WAIT = 0.5  # seconds; an answer at response_url may come later than its ack, not much later
 
 
@@ -94,3 +96,4 @@ async def after_acks(context: Mapping[str, object]) -> None:
     if isinstance(pending, Pending) and getattr(runner, "process_before_response", False):
         pending.release()
     await GATE.quiet()
+    await engines_ready()  # just after start, the risk cues may still be loading

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 import sys
@@ -21,6 +20,7 @@ from bot.http import health_handler
 from bot.logs import log_event, setup_logging
 from bot.services import build_services
 from bot.storage.outage import is_database_down
+from bot.warmup import warm_up
 from bot.worker import Worker
 
 log = logging.getLogger("bot.server")
@@ -35,8 +35,9 @@ def _where(url: str) -> str:
         return url.split(":", 1)[0]
 
 
-async def start_app(settings: Settings):
-    """Services, the Bolt app and its worker, ready to serve."""
+async def start_app(settings: Settings, *, warm: bool = True):
+    """Services, the Bolt app and its worker, ready to serve. ``warm=False``: the
+    engines are left to ``bot.warmup.warm_up``, run once the port is open."""
     try:
         services = await build_services(settings)
     except Exception as exc:
@@ -51,18 +52,8 @@ async def start_app(settings: Settings):
             f"the database at {_where(settings.resolved_database_url())} cannot be reached "
             f"({type(exc).__name__}); {hint}"
         ) from None
-    # Load the lexicons, the matcher and the risk cues now rather than on
-    # the first consult, then move everything loaded so far out of the garbage
-    # collector's way: its full passes would otherwise walk these tables.
-    from bot.risk import assess
-    from bot.services import deid_engine
-
-    deid_engine()
-    services.matcher.answer("warm up")
-    # the risk cues too (0.2 s): loaded by the first question, they were left to the collector
-    assess("warm up")
-    gc.collect()
-    gc.freeze()
+    if warm:  # the lexicons, the matcher and the risk cues, then gc.freeze() (bot/warmup.py)
+        await warm_up(services.matcher)
     app = create_app(services, services.client, signing_secret=settings.signing_secret)
     worker = Worker(services)
     return services, app, worker
@@ -117,7 +108,7 @@ async def serve(settings: Settings) -> None:
     socket_mode = settings.socket_mode
     if not socket_mode and not settings.signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)")
-    services, app, worker = await start_app(settings)
+    services, app, worker = await start_app(settings, warm=False)
     handler = None
     if socket_mode:
         from bot.socket_mode import LoggedSocketModeHandler
@@ -148,6 +139,7 @@ async def serve(settings: Settings) -> None:
         ) from None
     log_event(log, "started", mode="socket" if socket_mode else "http", port=settings.port)
     stop_requested = asyncio.Event()
+    warming = asyncio.create_task(warm_up(services.matcher))  # /healthz answers meanwhile
     joining = asyncio.create_task(join_configured_channels(services))
 
     # Slack refusing the bot token (found by that check) stops the app: see below.
@@ -179,6 +171,7 @@ async def serve(settings: Settings) -> None:
         stopping.cancel()
         if connecting is not None and not connecting.done():
             connecting.cancel()
+        await asyncio.wait([warming])  # a thread: it finishes (well under a second) rather than being cut
         await stop(settings, services, worker, runner, guard, handler, starting=joining)
 
 

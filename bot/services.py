@@ -26,20 +26,19 @@ from bot.principles.catalog import Catalog
 from bot.principles.codes import CodeChoice
 from bot.principles.matcher import Matcher
 from bot.responder import Responder
-from bot.risk import get_recognizer
 from bot.shutdown import InFlight
 from bot.slack.gateway import ClientFor, WebApiGateway
-from bot.slack_client import build_client
+from bot.slack_client import build_client, close_client
 from bot.storage.store import Store
 
 log = logging.getLogger("bot.services")
 
 
 def deid_engine() -> Any:
-    # Imported lazily: the lexicons load on first use, not at import time.
-    from bot.deid import get_engine
+    # Imported lazily: the lexicons load just after start (bot/warmup.py) or on first use.
+    from bot.warmup import deid_engine as engine
 
-    return get_engine()
+    return engine()
 
 
 WRONG_KEYS = (
@@ -97,7 +96,13 @@ class Services:
 
     async def close(self) -> None:
         await self.responder.close()
-        await self.store.close()
+        await close_client(self.client)
+        try:
+            await self.conversation.save_prompts()  # where the newest prompts went, so a restart can update them
+        except Exception as exc:  # noqa: BLE001 - the database may be down: those prompts keep their buttons
+            log_event(log, "could not save where the newest prompts went", logging.WARNING, error=type(exc).__name__)
+        finally:
+            await self.store.close()
 
 
 async def open_store(settings: Settings, secrets: list[str]) -> Store:
@@ -132,9 +137,7 @@ async def build_services(
     client = client or build_client(settings)
     catalog = get_catalog()
     matcher = get_matcher()
-    # compiled once here rather than on the first question, which would otherwise
-    # hold the event loop for the ~1 s the cue file takes to load
-    get_recognizer()
+    # the risk cues and the lexicons load just after the port opens (bot/warmup.py)
     renderer = Renderer(catalog, load_spec(), settings.max_answer_chars)
 
     async def the_one_client(_team: Team) -> AsyncWebClient:

@@ -8,11 +8,13 @@ fails before its messages are sent leaves nothing half-saved.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from bot.consult.intake import IntakeFlow, Outcome, StepId
 from bot.consult.model import Group, IntakeState, PostStatus
@@ -40,6 +42,10 @@ from bot.storage import models as m
 from bot.storage.store import Store
 
 log = logging.getLogger("bot.intake")
+# Where the newest prompts went, remembered in memory for their intake's next step to
+# write (at most this many intakes, ~0.4 KB each; beyond it the oldest are forgotten, and
+# those prompts keep their buttons). A clean stop writes the rest.
+PENDING_PROMPTS = 2_000
 
 
 def value(ref: str, step: str, choice: str = "") -> str:
@@ -51,6 +57,27 @@ def parse_value(raw: str) -> tuple[str, str, str]:
     ref, _, rest = (raw or "").partition("|")
     step, _, choice = rest.partition("|")
     return ref, step, choice
+
+
+class _Redelivered(Exception):
+    """Rolls back a step whose event was handled already."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def one_request(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """An entry point: the workspace's settings are read once for all of it."""
+
+    @functools.wraps(method)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        conversation = args[0]
+        assert isinstance(conversation, IntakeConversation)
+        with conversation.workspace.request():
+            return await method(*args, **kwargs)
+
+    return run
 
 
 @dataclass(frozen=True)
@@ -97,6 +124,11 @@ class IntakeConversation:
         self.workspace = workspace
         self.posting = posting
         self.gateway = gateway
+        # intake ref -> where its newest prompt went (known only once Slack answered).
+        # The next step's own transaction saves it with the state, so a step costs one
+        # transaction; a step handled by another process sees the one stored before
+        # (the newest prompt then keeps its buttons, whose click gets a clear answer).
+        self._prompts: OrderedDict[str, dict[str, str]] = OrderedDict()
 
     # ---- helpers -----------------------------------------------------------
     def _notice(self, key: str, **fmt: Any) -> Notice:
@@ -130,17 +162,34 @@ class IntakeConversation:
         except GatewayError as exc:  # the old buttons stay; clicking one still gets a clear answer
             log_event(log, "could not update an earlier prompt", logging.INFO, error=exc.code)
 
-    async def _remember_prompt(self, team: Team, user_id: str, ref: str, at: Shown) -> None:
+    def _remember_prompt(self, ref: str, at: Shown) -> None:
+        self._prompts[ref] = {"channel": at.channel, "ts": at.ts, "step": at.step}
+        self._prompts.move_to_end(ref)
+        while len(self._prompts) > PENDING_PROMPTS:
+            self._prompts.popitem(last=False)
+
+    async def save_prompts(self) -> int:
+        """Writes the remembered prompt locations (at a clean stop), in one transaction."""
+        pending, self._prompts = self._prompts, OrderedDict()
+        saved = 0
+        if not pending:
+            return saved
         async with self.store.transaction():
-            intake = await self._intake(team, user_id)
-            if intake is None or intake.ref != ref:
-                return
-            state = IntakeState.from_json(intake.state)
-            state.prompt_at = {"channel": at.channel, "ts": at.ts, "step": at.step}
-            await self.store.save_intake(intake.id, intake.step, state.to_json(), expect_step=intake.step)
+            for intake in await self.store.intakes_by_ref(list(pending)):
+                state = dict(intake.state)
+                state["prompt_at"] = pending[intake.ref]
+                saved += await self.store.save_intake(intake.id, intake.step, state, expect_step=intake.step)
+        return saved
 
     async def _intake(self, team: Team, user_id: str) -> m.Intake | None:
-        return await self.store.open_intake(team.id, self.identity.author_hashes(team.id, user_id))
+        """The open intake, with where its newest prompt went if only this process knows yet
+        (its state then carries it, and the step's save writes it)."""
+        intake = await self.store.open_intake(team.id, self.identity.author_hashes(team.id, user_id))
+        if intake is not None:
+            at = self._prompts.get(intake.ref)
+            if at is not None:
+                intake.state = {**intake.state, "prompt_at": at}
+        return intake
 
     async def _blocked(self, team: Team, user_id: str) -> bool:
         return await self.store.is_blocked(team.id, self.identity.author_hashes(team.id, user_id))
@@ -272,10 +321,11 @@ class IntakeConversation:
             await self._supersede(team, step.old_prompt, closing)
         at = await self._send(team, user_id, channel, messages)
         if at is not None and step.ref and step.recorded is None:
-            await self._remember_prompt(team, user_id, step.ref, at)
+            self._remember_prompt(step.ref, at)
         return step.status
 
     # ---- entry points ------------------------------------------------------
+    @one_request
     async def start(self, team: Team, user_id: str, *, force_new: bool = False) -> str:
         """Starts (or offers to resume) an intake in the DM. Returns a short status
         for the caller's ephemeral reply."""
@@ -294,6 +344,7 @@ class IntakeConversation:
             step.ref = intake.ref
         return step
 
+    @one_request
     async def resume(self, team: Team, user_id: str) -> None:
         async with self.store.transaction():
             intake = await self._intake(team, user_id)
@@ -304,14 +355,23 @@ class IntakeConversation:
             step = self._tracked(step, intake)
         await self._run(team, user_id, None, step)
 
-    async def on_text(self, team: Team, user_id: str, channel: str, typed: str) -> None:
-        async with self.store.transaction():
-            intake = await self._intake(team, user_id)
-            if intake is None:
-                step = Step([StartPrompt()])
-            else:
-                outcome = self.flow.handle_text(intake.step, IntakeState.from_json(intake.state), typed)
-                step = self._tracked(await self._apply(team, user_id, intake, outcome), intake)
+    @one_request
+    async def on_text(self, team: Team, user_id: str, channel: str, typed: str, *, claim: str | None = None) -> None:
+        """A DM typed in the intake. ``claim``: the event's key, claimed in the step's own
+        transaction (last, so that no lock is held while the step works): a redelivered
+        event, to this process or another, changes and sends nothing."""
+        try:
+            async with self.store.transaction():
+                intake = await self._intake(team, user_id)
+                if intake is None:
+                    step = Step([StartPrompt()])
+                else:
+                    outcome = self.flow.handle_text(intake.step, IntakeState.from_json(intake.state), typed)
+                    step = self._tracked(await self._apply(team, user_id, intake, outcome), intake)
+                if claim is not None and not await self.store.claim_key(claim):
+                    raise _Redelivered
+        except _Redelivered:
+            return
         await self._run(team, user_id, channel, step)
 
     async def _current(self, team: Team, user_id: str, ref: str, step: str) -> tuple[m.Intake | None, str | None]:
@@ -332,6 +392,7 @@ class IntakeConversation:
             return Step([self._notice("messages.old_button_replaced")])
         return Step([self._notice("messages.old_button_closed"), StartPrompt()])
 
+    @one_request
     async def on_click(self, team: Team, user_id: str, channel: str | None, kind: str, raw_value: str) -> None:
         ref, step_id, choice = parse_value(raw_value)
         async with self.store.transaction():
@@ -361,6 +422,7 @@ class IntakeConversation:
             step = self._tracked(step, intake)
         await self._run(team, user_id, channel, step)
 
+    @one_request
     async def form_for(self, team: Team, user_id: str, kind: str, raw_value: str) -> object | None:
         """The modal to open for a private answer, a principle choice or an edit;
         None when the button is no longer current."""
@@ -407,6 +469,7 @@ class IntakeConversation:
                 errors[block_id] = self.spec.text("validation.too_long", length=len(answer), limit=self.flow.max_chars)
         return errors or None
 
+    @one_request
     async def on_form(self, team: Team, user_id: str, kind: str, metadata: str, values: dict[str, Any]) -> None:
         """A submitted form (already validated by form_errors while the modal was open)."""
         ref, step_id, _ = parse_value(metadata)

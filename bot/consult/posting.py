@@ -103,7 +103,7 @@ class Posting:
             return Submitted(PostStatus.AWAITING_APPROVAL, post)
         status = await self.deliver(post.id, claimed=post)
         outcome = status if status in (POSTED, FAILED, WITHDRAWN) else QUEUED
-        return Submitted(outcome, await self.store.get_post(post.id))
+        return Submitted(outcome, post)  # as recorded: its number and channel (not read again)
 
     async def approve(self, post_id: int) -> str | None:
         """Moves an approved post to delivery and delivers it; None if it was not

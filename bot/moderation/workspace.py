@@ -12,6 +12,9 @@ are every workspace's default until its moderators change them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 from bot.config import Settings
@@ -53,6 +56,20 @@ class Workspace:
     def __init__(self, store: Store, settings: Settings):
         self.store = store
         self.settings = settings
+        # team -> Effective, for the request under way (see request())
+        self._request: ContextVar[dict[str, Effective] | None] = ContextVar(f"workspace-{id(self)}", default=None)
+
+    @contextmanager
+    def request(self) -> Iterator[None]:
+        """Within the block (one request: an intake step, a click), the workspace's
+        settings are read once and the same values are used throughout, the Slack calls
+        after its transaction included. Not kept across requests: a moderator's change
+        applies to the next one."""
+        token = self._request.set({})
+        try:
+            yield
+        finally:
+            self._request.reset(token)
 
     def config_applies(self, team_id: str) -> bool:
         """Whether config/'s channels, review channel, moderators and terms are this workspace's."""
@@ -66,12 +83,25 @@ class Workspace:
         return await self.store.purge_team(team_id)
 
     async def risk_resources(self, team_id: str) -> dict[str, str]:
+        cached = (self._request.get() or {}).get(team_id)
+        if cached is not None:
+            return dict(cached.risk_resources)
         return _resources((await self.store.settings(team_id)).get(RISK_RESOURCES))
 
     async def set_risk_resources(self, team_id: str, resources: dict[str, str]) -> None:
         await self.store.set_setting(team_id, RISK_RESOURCES, _resources(resources))
 
     async def effective(self, team_id: str) -> Effective:
+        cache = self._request.get()
+        if cache is not None and team_id in cache:
+            return cache[team_id]
+        async with self.store.transaction():  # one transaction, or the caller's
+            eff = await self._read(team_id)
+        if cache is not None:
+            cache[team_id] = eff
+        return eff
+
+    async def _read(self, team_id: str) -> Effective:
         cfg = self.settings if self.config_applies(team_id) else _unconfigured(self.settings)
         config_src = text("moderation.sources.config", file=cfg.config_path.name)
         in_slack = text("moderation.sources.slack")

@@ -126,9 +126,10 @@ class Store:
 
     # ---- idempotency -------------------------------------------------------
     async def claim_key(self, key: str) -> bool:
-        """True the first time a key is seen, by any process."""
+        """True the first time a key is seen, by any process (one statement: no savepoint)."""
         async with self.session() as s:
-            return await self._insert_once(s, m.ProcessedKey(key=key[:200], created_at=utcnow()))
+            first = self._insert(m.ProcessedKey).values(key=key[:200], created_at=utcnow())
+            return _rows(await s.execute(first.on_conflict_do_nothing(index_elements=["key"]))) == 1
 
     async def prune_keys(self, older_than: timedelta) -> int:
         async with self.session() as s:
@@ -147,6 +148,8 @@ class Store:
             return None
         row = await s.get(m.IntakeKey, intake.id)
         data_key = self.vault.unwrap(row.wrapped, intake.id) if row is not None else None
+        if data_key is not None:  # for a save in the same transaction (a step reads, then saves)
+            s.info.setdefault("intake_keys", {})[intake.id] = data_key
         state = self.vault.open(data_key, intake.id, intake.sealed) if data_key is not None else None
         if state is None:
             if row is None:
@@ -177,6 +180,13 @@ class Store:
         async with self.session() as s:
             return await self._opened(s, await s.get(m.Intake, intake_id))
 
+    async def intakes_by_ref(self, refs: Iterable[str]) -> list[m.Intake]:
+        """The open intakes with these references, their state decrypted."""
+        async with self.session() as s:
+            res = await s.execute(select(m.Intake).where(m.Intake.ref.in_(list(refs))))
+            opened = [await self._opened(s, row) for row in res.scalars()]
+            return [intake for intake in opened if intake is not None]
+
     async def create_intake(self, team_id: str, author_hash: str, ref: str, step: str, state: dict) -> m.Intake:
         async with self.session() as s:
             old = select(m.Intake.id).where(m.Intake.team_id == team_id, m.Intake.author_hash == author_hash)
@@ -205,8 +215,10 @@ class Store:
         if expect_step is not None:
             conds.append(m.Intake.step == expect_step)
         async with self.session() as s:
-            row = await s.get(m.IntakeKey, intake_id)
-            data_key = self.vault.unwrap(row.wrapped, intake_id) if row is not None else None
+            data_key = s.info.get("intake_keys", {}).get(intake_id)
+            if data_key is None:
+                row = await s.get(m.IntakeKey, intake_id)
+                data_key = self.vault.unwrap(row.wrapped, intake_id) if row is not None else None
             if data_key is None:
                 return False
             sealed = self.vault.seal(data_key, intake_id, state)
@@ -222,6 +234,8 @@ class Store:
         await s.execute(delete(m.IntakeKey).where(m.IntakeKey.intake_id.in_(ids)))
         res = await s.execute(delete(m.Intake).where(m.Intake.id.in_(ids)))
         s.info["shredded"] = True
+        for intake_id in ids:
+            s.info.get("intake_keys", {}).pop(intake_id, None)
         return _rows(res)
 
     async def delete_intake(self, intake_id: int) -> bool:
@@ -682,12 +696,17 @@ class Store:
 
     # ---- workspace settings (moderation) ----------------------------------
     async def settings(self, team_id: str) -> dict:
+        """The workspace's stored settings; read once per transaction (a write in it reads them again)."""
         async with self.session() as s:
-            res = await s.execute(select(m.Setting).where(m.Setting.team_id == team_id))
-            return {row.key: row.value for row in res.scalars()}
+            cache = s.info.setdefault("settings", {})
+            if team_id not in cache:
+                res = await s.execute(select(m.Setting).where(m.Setting.team_id == team_id))
+                cache[team_id] = {row.key: row.value for row in res.scalars()}
+            return dict(cache[team_id])
 
     async def set_setting(self, team_id: str, key: str, value) -> None:
         async with self.session() as s:
+            s.info.get("settings", {}).pop(team_id, None)
             row = await s.get(m.Setting, (team_id, key))
             if row is None:
                 s.add(m.Setting(team_id=team_id, key=key, value=value, updated_at=utcnow()))

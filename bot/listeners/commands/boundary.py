@@ -71,8 +71,9 @@ def handler(services):
         # responder's queue, so a burst of questions never holds back an ack.
         # assessed once: it decides both whether to read the workspace's risk resources and the answer
         kind = risk_of(text)
-        resources = await services.workspace.risk_resources(team.id) if kind else None
-        family = (await services.codes.effective(team.id, user_id)).family.key
+        async with services.store.transaction():  # one transaction: the workspace's settings are read once
+            resources = await services.workspace.risk_resources(team.id) if kind else None
+            family = (await services.codes.effective(team.id, user_id)).family.key
         await services.responder.answer(command["response_url"], lambda: route(services, text, resources, family, kind))
 
     return boundary_command

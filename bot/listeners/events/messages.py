@@ -29,7 +29,18 @@ def handler(services):
             body.get("event_id") or hashlib.sha256(f"{event.get('channel')}:{event.get('ts')}".encode()).hexdigest()
         )
         thread_ts = event.get("thread_ts")
-        is_reply = event.get("channel_type") != "im" and bool(thread_ts) and thread_ts != event.get("ts")
+        if event.get("channel_type") == "im":
+            if thread_ts and thread_ts != event.get("ts"):
+                return
+            # Slack sends "&amp;", "&lt;", "&gt;" and mentions as markup ("<@U…>"): the intake
+            # reads plain words, and a mention of a colleague becomes "[name]". The event is
+            # claimed in the step's own transaction (one per step).
+            typed = plain_of(event.get("text") or "")
+            await services.conversation.on_text(
+                team_of(body), event["user"], event["channel"], typed, claim=f"event:{event_id}"
+            )
+            return
+        is_reply = bool(thread_ts) and thread_ts != event.get("ts")
         try:
             claimed = await services.store.claim_key(f"event:{event_id}")
         except Exception as exc:
@@ -40,14 +51,6 @@ def handler(services):
                 return
             raise
         if not claimed:
-            return
-        if event.get("channel_type") == "im":
-            if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
-                return
-            # Slack sends "&amp;", "&lt;", "&gt;" and mentions as markup ("<@U…>"): the intake
-            # reads plain words, and a mention of a colleague becomes "[name]"
-            typed = plain_of(event.get("text") or "")
-            await services.conversation.on_text(team_of(body), event["user"], event["channel"], typed)
             return
         if is_reply:
             await services.discussion.on_thread_message(event["channel"], thread_ts, event["ts"])

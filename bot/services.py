@@ -32,6 +32,8 @@ from bot.slack_client import build_client, close_client
 from bot.storage.store import Store
 
 log = logging.getLogger("bot.services")
+# A workspace setting that says the app left that workspace and its purge is unfinished.
+DEPARTURE_PENDING = "departure_pending"
 
 
 def deid_engine() -> Any:
@@ -93,6 +95,32 @@ class Services:
     in_flight: InFlight = field(default_factory=InFlight)
     # the OAuth install in several workspaces (bot/slack/installs.py); None with one bot token
     installations: Any = None
+
+    async def leave_workspace(self, team: Team) -> dict[str, int]:
+        """The app left a workspace (uninstalled, or its bot token revoked): what it kept
+        of it is purged, then its installation goes. Purge first: with the installation
+        gone, nothing would bring the workspace back to finish a failed purge."""
+        self.moderation.forget_team(team)
+        removed = await self.workspace.purge(team.id)  # deletes a DEPARTURE_PENDING note too
+        if self.installations is not None:
+            await self.installations.remove(team)
+        return removed
+
+    async def note_departure(self, team: Team) -> None:
+        """A departure whose purge failed (Slack does not send the event again: Bolt
+        acknowledged it): the worker finishes it (finish_departures)."""
+        await self.store.set_setting(
+            team.id, DEPARTURE_PENDING, {"enterprise_id": team.enterprise_id, "org": team.is_enterprise_install}
+        )
+
+    async def finish_departures(self) -> int:
+        done = 0
+        for team_id, where in (await self.store.settings_named(DEPARTURE_PENDING)).items():
+            where = where if isinstance(where, dict) else {}
+            await self.leave_workspace(Team(team_id, where.get("enterprise_id"), bool(where.get("org"))))
+            log_event(log, "left a workspace: its data purged", kind="departure finished", detail=team_id)
+            done += 1
+        return done
 
     async def close(self) -> None:
         await self.responder.close()

@@ -32,6 +32,7 @@ class Worker:
         self._stopping = asyncio.Event()
 
     async def tick(self) -> dict:
+        await self.s.finish_departures()  # workspaces the app left whose purge failed
         posted = await self.s.posting.deliver_due()
         relayed = await self.s.discussion.flush_relays()
         expired = 0

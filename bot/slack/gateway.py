@@ -314,6 +314,11 @@ class WebApiGateway:
 
     async def is_admin(self, team: Team, user_id: str) -> bool:
         user = (await self._call(team, "users.info", user=user_id)).get("user") or {}
+        if team.is_enterprise_install:
+            # An org-wide install keeps one organisation's data: an admin of any one of its
+            # workspaces is not thereby a moderator of all of them; the organisation's are.
+            org = user.get("enterprise_user") or {}
+            return bool(org.get("is_admin") or org.get("is_owner"))
         return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
     async def permalink(self, team: Team, channel: str, ts: str) -> str | None:

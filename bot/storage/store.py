@@ -704,6 +704,12 @@ class Store:
                 cache[team_id] = {row.key: row.value for row in res.scalars()}
             return dict(cache[team_id])
 
+    async def settings_named(self, key: str) -> dict[str, Any]:
+        """Every workspace's value of one setting: {team_id: value}."""
+        async with self.session() as s:
+            res = await s.execute(select(m.Setting).where(m.Setting.key == key))
+            return {row.team_id: row.value for row in res.scalars()}
+
     async def set_setting(self, team_id: str, key: str, value) -> None:
         async with self.session() as s:
             s.info.get("settings", {}).pop(team_id, None)

@@ -227,6 +227,9 @@ async def test_org_wide_install_on_enterprise_grid_keys_data_by_the_organisation
     fake.add(ORG1, team_name="Org North", enterprise_id=ORG, org_install=True)
     fake.add(ORG2, team_name="Org South", enterprise_id=ORG, org_install=True)
     fake.add(A, team_name="Alpha Clinic")
+    for team in (ORG1, ORG2):
+        fake[team].users[MODERATOR]["enterprise_user"]["is_admin"] = True  # an organisation admin
+        fake[team].users[COLLEAGUE]["is_admin"] = True  # a workspace admin, not the organisation's
     async with oauth_app(tmp_path, fake) as bots:
         status, page = await install(bots[ORG1], ORG1)  # once, for the whole organisation
         assert status == 200 and f"{ORG} org" in page
@@ -242,6 +245,8 @@ async def test_org_wide_install_on_enterprise_grid_keys_data_by_the_organisation
             bots[ORG1], MODERATOR, f"channel add <#{CONSULT}|peer-consult>"
         )
         assert f"<#{CONSULT}>" in await admin(bots[ORG2], MODERATOR, "status")
+        # The organisation's data is moderated by its admins, not by any one workspace's.
+        assert NOT_MODERATOR in await admin(bots[ORG2], COLLEAGUE, "status")
         assert f"<#{CONSULT}>" not in await admin(bots[A], MODERATOR, "status")
         assert {r["team_id"] for r in await rows(bots[A], m.Channel)} == {ORG}
         await consult(bots[ORG1])
@@ -385,3 +390,48 @@ async def test_single_token_mode_purges_its_workspace_on_uninstall(bot):
     assert "is now a moderator" in await admin(bot, MODERATOR, f"moderators add <@{COLLEAGUE}>")
     await bot.slack.deliver_event({"type": "tokens_revoked", "tokens": {"oauth": ["U0MOD"], "bot": []}})
     assert len(await rows(bot, m.Moderator)) == 1
+
+
+async def test_a_late_or_repeated_departure_never_undoes_a_reinstall(tmp_path):
+    """Slack retries an event for up to an hour: a retry after a reinstall (same event_id),
+    or a first delivery that arrives after it (older event_time), changes nothing."""
+    fake = two_workspaces()
+    async with oauth_app(tmp_path, fake) as bots:
+        b = bots[B]
+        assert (await install(b, B))[0] == 200
+        await fake.uninstall(B)
+        first = b.slack.deliveries[-1]
+        assert first.payload["event"]["type"] == "app_uninstalled"
+        assert (await install(b, B))[0] == 200
+        assert "is now a consultation channel" in await admin(b, MODERATOR, f"channel add <#{CONSULT}|peer-consult>")
+
+        retry = await b.slack.deliver_event(
+            {"type": "app_uninstalled"}, event_id=first.payload["event_id"], retry_num=1
+        )
+        late = await b.slack.deliver_event({"type": "app_uninstalled"}, event_time=int(first.payload["event_time"]) - 1)
+        assert (retry.status, late.status) == (200, 200)
+        assert {r["team_id"] for r in await installations(b)} == {B}
+        assert f"<#{CONSULT}>" in await admin(b, MODERATOR, "status")
+
+
+async def test_a_purge_that_fails_is_finished_by_the_worker(tmp_path, monkeypatch):
+    fake = two_workspaces()
+    async with oauth_app(tmp_path, fake) as bots:
+        b = bots[B]
+        assert (await install(b, B))[0] == 200
+        assert "is now a consultation channel" in await admin(b, MODERATOR, f"channel add <#{CONSULT}|peer-consult>")
+        purge = b.services.workspace.purge
+
+        async def database_gone(team_id):
+            raise ConnectionError("the database went away")
+
+        monkeypatch.setattr(b.services.workspace, "purge", database_gone)
+        await b.slack.deliver_event({"type": "app_uninstalled"})  # Bolt acknowledges events first
+        assert {r["team_id"] for r in await installations(b)} == {B}  # kept until the purge is done
+        assert await b.services.store.settings_named("departure_pending") == {B: {"enterprise_id": None, "org": False}}
+
+        monkeypatch.setattr(b.services.workspace, "purge", purge)
+        await b.worker.tick()  # the worker finishes it
+        assert B not in {r["team_id"] for r in await installations(b)}
+        assert await rows(b, m.Channel, team_id=B) == []
+        assert await b.services.store.settings_named("departure_pending") == {}

@@ -123,13 +123,20 @@ class AppRequests(Transport):
         task.add_done_callback(self._tasks.discard)
 
     async def deliver_event(
-        self, event: dict, *, event_id: str | None = None, retry_num: int | None = None
+        self,
+        event: dict,
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        event_time: int | None = None,
     ) -> Delivery:
-        """POST an ``event_callback`` with ``event`` to the app (pass the same ``event_id`` + ``retry_num`` to replay a retry)."""
+        """POST an ``event_callback`` with ``event`` to the app (pass the same ``event_id`` + ``retry_num``
+        to replay a retry; ``event_time``: when Slack says it happened, for a late delivery)."""
         body = signing.event_body(
             team_id=self.team_id,
             event=event,
             event_id=event_id,
+            event_time=event_time,
             api_app_id=self.app_id,
             authorizations=[
                 {

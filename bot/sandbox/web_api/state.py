@@ -268,6 +268,19 @@ class State:
     def _full_user(self, u: dict) -> dict:
         name = u.get("name") or u["id"].lower()
         real = u.get("real_name") or name
+        user = self._user_fields(u, name, real)
+        if self.enterprise_id:  # Enterprise Grid: the organisation's own roles, apart from the workspace's
+            user["enterprise_user"] = {
+                "id": u["id"],
+                "enterprise_id": self.enterprise_id,
+                "enterprise_name": f"{self.enterprise_id} org",
+                "is_admin": bool(u.get("is_org_admin", False)),
+                "is_owner": bool(u.get("is_org_owner", False)),
+                "teams": [self.team_id],
+            }
+        return user
+
+    def _user_fields(self, u: dict, name: str, real: str) -> dict:
         return {
             "id": u["id"],
             "team_id": self.team_id,

@@ -38,6 +38,17 @@ AFTER_NAME = re.compile(
 # "pt 35f", "youssef 17m", "dmitri, 38m,": an age with the sex glued on (chat shorthand);
 # the number only. Not "38m people", "$38m", "5k": a person word or a name must stand before it
 SEXED = re.compile(r"(?<![\w.$£€])(?P<n>" + _N + r")[mfMF](?=[\s,.;:)!?]|$)(?!\s+(?:people|users|views|dollars)\b)")
+SEXED_SPACED = re.compile(r"(?<![\w.$£€,/:-])(?P<n>" + _N + r") [FM](?=[,;)]|/)")
+_KIDS = (
+    r"(?:kids|children|daughters|sons|boys|girls|twins|grandkids|grandchildren|grandsons|granddaughters|"
+    r"brothers|sisters|siblings|stepkids|stepsons|stepdaughters)"
+)
+AGES_AND = re.compile(
+    r"\b" + _KIDS + r"(?:,|\s+(?:are|aged|were|now))?\s+(?P<a>" + _N + r")\s*(?:and|&|,)\s*(?P<b>" + _N + r")"
+    r"(?!\s*(?:%|percent|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?\s+(?!old)|yrs?|sessions?|times|pm|am|"
+    r"kg|lbs?|miles|km)\b)(?![\w/:-]|\.\d)",
+    re.IGNORECASE,
+)
 _SEXED_CUES = frozenset("pt pts cl client clients patient is was aged age kid son daughter boy girl".split())
 _NOT_BEFORE_NUMBER = {
     "route",
@@ -154,8 +165,17 @@ def find(doc: Doc) -> Iterator[Candidate]:
             continue
         w = before.group(1)
         low = w.lower()
-        if low in _SEXED_CUES or w[0].isupper() or not doc.lex.is_word(low):
+        # in apposition ("cl soo-ah park, 31f,", "(29f)") the shorthand is an age whatever the word
+        appos = text[max(0, m.start() - 2) : m.start()] in (", ", " (") or text[m.start() - 1 : m.start()] == "("
+        if low in _SEXED_CUES or w[0].isupper() or not doc.lex.is_word(low) or appos:
             yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 70, "age")
+    for m in SEXED_SPACED.finditer(text):
+        # "Case: 38 F, lawyer", "(44 M)": a capital letter for the sex, then a comma or bracket
+        yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 66, "age")
+    for m in AGES_AND.finditer(text):
+        # "two daughters, 8 and 11", "the boys are 14 and 15": ages of the children named before
+        yield Candidate(m.start("a"), m.end("a"), "AGE", "age", 62, "age")
+        yield Candidate(m.start("b"), m.end("b"), "AGE", "age", 62, "age")
 
 
 _PERSONISH = re.compile(

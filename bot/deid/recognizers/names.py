@@ -713,11 +713,16 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         t.is_upper
         and 2 <= len(t.text) <= 3
         and t.is_alpha
-        and _initialism(doc, t)
         and (prev is None or prev.lower not in _DETERMINERS)
-        and _initial_acts(doc, t)
+        and (
+            _initialism(doc, t)
+            and _initial_acts(doc, t)
+            # a state's letters too, in a person's slot: "a session w AK", "dont tell AK"
+            or _initialism(doc, t, states=True)
+            and _initial_slot(doc, t, prev, gap)
+        )
     ):
-        return 56  # "how DJ is doing", "DJ is 17", "KC said"
+        return 56  # "how DJ is doing", "DJ is 17", "KC said", "a session w AK and TR"
     if t.is_lower and len(low) >= 3 and lex.is_first(low) and not lex.is_word(low) and not lex.is_rare_word(low):
         nxt = doc.next(t)
         # a lowercase full name: "rajendra kumar"
@@ -1391,17 +1396,48 @@ _STATE_ABBR = {
 }
 
 
-def _initialism(doc: Doc, t: Token) -> bool:
+# past participles after an acronym that are no one's act: "ADHD related", "CBT based"
+_NOT_ACTING_ED = frozenset("related based focused informed trained certified approved funded led registered".split())
+
+
+def _initialism(doc: Doc, t: Token, states: bool = False) -> bool:
     """Two or three capitals that are no known acronym: initials used as a
-    name ("DJ", "TJ", "KC")."""
+    name ("DJ", "TJ", "KC"); with `states`, a state's letters count too."""
     low = t.lower
     return (
         t.text.isalpha()
         and low not in doc.lex.acronyms
         and low not in doc.lex.allow
-        and low not in _STATE_ABBR
+        and (states or low not in _STATE_ABBR)
         and low not in doc.lex.regions
     )
+
+
+# before initials standing for a person: "a session w AK", "dont tell TR", "met JB"
+_INITIAL_SLOT = frozenset(
+    "w with tell told telling met meet meeting saw see seeing asked ask texted text called call ring rang emailed "
+    "messaged dm dmd warned".split()
+)
+
+
+def _initial_slot(doc: Doc, t: Token, prev: Token | None, gap: str) -> bool:
+    """Initials in a person's slot: after "with", "tell", "met"…, or joined by
+    "and"/"&" to other initials there ("w AK and TR")."""
+    if prev is None or gap != " ":
+        return False
+    if prev.lower in _INITIAL_SLOT:
+        return True
+    if prev.lower in ("and", "&"):
+        q = doc.prev(prev)
+        return (
+            q is not None
+            and q.is_upper
+            and 2 <= len(q.text) <= 3
+            and q.text.isalpha()
+            and _initialism(doc, q, states=True)
+            and (_initial_slot(doc, q, qp, doc.gap(qp, q)) if (qp := doc.prev(q)) is not None else False)
+        )
+    return False
 
 
 def _initial_acts(doc: Doc, t: Token) -> bool:
@@ -1415,6 +1451,8 @@ def _initial_acts(doc: Doc, t: Token) -> bool:
     w = nxt.lower
     if w in _SPEECH or w in ("wants", "wanted", "came", "left", "turned") or w in _IRREGULAR_PAST:
         return True
+    if len(w) > 4 and w.endswith("ed") and w not in doc.lex.common_words | _NOT_ACTING_ED:
+        return True  # "TR pulled me aside", "JB mentioned"
     if w in ("is", "was", "has", "had"):
         after = doc.next(nxt)
         return (

@@ -1,0 +1,195 @@
+"""Every part of a place or an organisation goes with it (issue 9).
+
+A removed name, place or organisation followed by the head noun of a street,
+a place or an organisation is that street, place or organisation, and the head
+goes too: "[Herbert Macaulay] way" is an address, "[brimbank] civic centre" a
+landmark, "[telus] health" a workplace, "[rondebosch] boys" a school, "[Gulberg]
+III" a place. Left behind, the common word is a clue and the placeholder a lie
+("[Person A] way"). The same grammar in lowercase chat, where no capital marks
+a street: "on college st", "lives off kauri rd" (a preposition, one or two
+words that are not function words, a street type).
+
+Runs after the candidates are resolved; works on the normalised text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .model import Candidate
+from .recognizers.base import Doc
+from .recognizers.orgs import HEADS
+from .tokens import Token
+
+# street types (lowercase); "court", "close", "place" and "dr" are too often words or titles
+STREET_HEADS = frozenset(
+    "st street rd road ave avenue blvd boulevard ln lane drive way crescent cres terrace tce parade pde highway hwy "
+    "marg nagar mews grove square sq esplanade quay wharf parkway pkwy".split()
+)
+# places a name heads: "victoria island", "erskine park", "hsr layout", "andheri east"
+PLACE_HEADS = frozenset(
+    "park island heights layout colony estate village beach bay hills valley junction sector extension "
+    "east west north south".split()
+)
+# a school named after its place or founder: "rondebosch boys", "rosewood middle"
+SCHOOL_HEADS = frozenset("boys girls high middle primary grammar college secondary".split())
+# words that may stand between the name and its head: "brimbank civic centre"
+MODIFIERS = frozenset(
+    "civic community medical sports leisure memorial regional district general central public shopping business "
+    "distribution family country golf tennis rugby football cricket bowling yacht winter boys girls high "
+    "primary grammar health town city".split()
+)
+# organisation heads that do not follow a person's name as a business: "jess school called"
+_NOT_AFTER_PERSON = frozenset(
+    "school schools health care group practice therapy therapies counseling counselling services recovery wellness "
+    "psychology psychiatry medical surgery trust city high middle primary secondary press media law kitchen "
+    "market company co bar club farm studio studios store shop inn".split()
+)
+# generic services after a town: "the galway group", "brisbane care"
+_NOT_AFTER_PLACE = frozenset(
+    "group groups care services therapy therapies counseling counselling practice wellness recovery psychology "
+    "psychiatry".split()
+)
+_ROMAN = frozenset({"II", "III", "IV", "VI", "VII", "VIII", "IX"})
+_DIRECTIONS = frozenset({"n", "s", "e", "w", "nw", "ne", "sw", "se"})
+# before a name that is a street: "lives off herbert macaulay way", "on smith rd"
+_STREET_CUES = frozenset("on off along down up onto near lives live living corner at in from to by via".split())
+_NOT_STREET_NAMES = frozenset(
+    "the a an my your his her our their its this that these those same wrong right long other another one no any "
+    "every each which what whole half main memory easy hard high low slow fast middle open new old".split()
+)
+_FUNCTIONISH = frozenset(
+    "i me we you he she it they them us him and or but so if of in on at to for from by with is are was were be "
+    "been am do did does done have has had will would can could should may might must not".split()
+)
+
+
+def _same_case(anchor: Token, t: Token) -> bool:
+    if anchor.is_lower:
+        return t.is_lower
+    return not t.is_lower
+
+
+def _tail_kind(word: str, label: str, upper: str) -> tuple[str, str] | None:
+    """(label, kind) of the whole once this head is taken, or None if it is no head here."""
+    if upper in _ROMAN:
+        return (label, "place") if label == "LOCATION" else None
+    if word in STREET_HEADS:
+        return ("LOCATION", "address")
+    if word in PLACE_HEADS:
+        if label == "NAME" and word == "park":
+            return ("NAME", "person")  # "soo-ah park": a surname
+        return None if label == "ORG" else ("LOCATION", "place")
+    if word in SCHOOL_HEADS:
+        return None if label == "NAME" else ("ORG", "school")
+    kind = HEADS.get(word)
+    if kind is None or word.endswith("'s"):
+        return None
+    if label == "NAME" and word in _NOT_AFTER_PERSON or label == "LOCATION" and word in _NOT_AFTER_PLACE:
+        return None
+    return ("ORG", "" if kind == "landmark" else kind)
+
+
+def _street_cue_before(doc: Doc, first: Token) -> bool:
+    p = doc.prev(first)
+    if p is None:
+        return False
+    return p.lower in _STREET_CUES or p.text[:1].isdigit()
+
+
+def extend(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
+    """Each NAME/LOCATION/ORG candidate grown over a head noun right after it
+    (with up to two modifiers before the head), relabelled by that head."""
+    out: list[Candidate] = []
+    changed = False
+    for c in merged:
+        new = _extended(doc, c) if c.label in ("NAME", "LOCATION", "ORG") else None
+        if new is None:
+            out.append(c)
+        else:
+            out.append(new)
+            changed = True
+    return out if changed else merged
+
+
+def _last_token(doc: Doc, c: Candidate) -> Token | None:
+    first = doc.token_at(c.start)
+    if first is None:
+        return None
+    t = first
+    while True:
+        q = doc.next(t)
+        if q is None or q.end > c.end:
+            break
+        t = q
+    return t if t.end == c.end else None
+
+
+def _extended(doc: Doc, c: Candidate) -> Candidate | None:
+    last = _last_token(doc, c)
+    first = doc.token_at(c.start)
+    if last is None or first is None or last.possessive:
+        return None
+    run: list[Token] = []
+    t = last
+    for _ in range(3):
+        q = doc.next(t)
+        if q is None or doc.gap(t, q) != " " or q.sent_start or not _same_case(last, q):
+            break
+        run.append(q)
+        t = q
+        if q.possessive:
+            break
+    # the longest prefix of the run that is modifiers then one head
+    for n in range(len(run), 0, -1):
+        head = run[n - 1]
+        if any(x.lower not in MODIFIERS for x in run[: n - 1]):
+            continue
+        got = _tail_kind(head.lower, c.label, head.text)
+        if got is None:
+            continue
+        label, kind = got
+        if c.label == "NAME" and label == "LOCATION" and not _street_cue_before(doc, first):
+            continue  # "told sam park rules" stays a person; "lives off herbert macaulay way" is a street
+        if c.label == "NAME" and label == "ORG" and (n > 1 or last.is_lower != head.is_lower):
+            continue
+        end = head.end
+        # "queen st w": a direction after a street
+        after = doc.next(head)
+        if kind == "address" and after is not None and doc.gap(head, after) == " " and after.lower in _DIRECTIONS:
+            end = after.end
+        return Candidate(c.start, end, label, kind, c.priority, c.source or "tail")
+    return None
+
+
+def lowercase_streets(doc: Doc) -> Iterator[Candidate]:
+    """Streets in lowercase chat: a place preposition (or a house number), one or
+    two words that are not function words, then a street type: "on college st",
+    "off kauri rd w", "22b kauri st". Capitalised streets are the location
+    recogniser's."""
+    toks = doc.tokens
+    for t in toks:
+        if not t.is_lower or t.lower not in STREET_HEADS or t.sent_start:
+            continue
+        words: list[Token] = []
+        p = doc.prev(t)
+        while p is not None and len(words) < 2 and doc.gap(p, words[0] if words else t) == " " and p.is_lower:
+            if p.lower in _NOT_STREET_NAMES or p.lower in _FUNCTIONISH or p.lower in _STREET_CUES:
+                break
+            if not p.is_alpha or len(p.text) < 2:
+                break
+            words.insert(0, p)
+            p = doc.prev(p)
+        if not words or p is None or doc.gap(p, words[0]) != " ":
+            continue
+        cue = p.lower in _STREET_CUES and p.lower not in ("in", "at", "to", "from", "by") or p.text[:1].isdigit()
+        if t.lower == "way" and any(doc.lex.is_word(w.lower) and w.lower in doc.lex.common_words for w in words):
+            continue  # "on the way", "on its own way": "way" after a common word is the word
+        if not cue:
+            continue
+        start = p.start if p.text[:1].isdigit() else words[0].start
+        end = t.end
+        after = doc.next(t)
+        if after is not None and doc.gap(t, after) == " " and after.lower in _DIRECTIONS:
+            end = after.end
+        yield Candidate(start, end, "LOCATION", "address", 62, "location")

@@ -12,6 +12,8 @@ from .lexicons import Lexicons, get_lexicons
 from .model import Candidate, DeidResult, Span
 from .normalize import Normalized, clean_output, normalize
 from .recognizers.base import Doc, Intervals
+from .recognizers.chat import KIN
+from .recognizers.names import PERSON_CUES, TITLES
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
 from .review import review_warnings
@@ -178,6 +180,8 @@ class Deidentifier:
                     continue
                 if regions and c.source in _GUESSES and regions.contains(c.start, c.end):
                     continue
+                if c.label == "NAME" and c.source in ("name", "chat") and _word_not_name(doc, c):
+                    continue
                 out.append(c)
         return out
 
@@ -249,6 +253,33 @@ def _with_tagger_review(
             continue
         extra.append(ReviewSpan(a, b, t.reason))
     return sorted([*res.review, *extra])
+
+
+# people's words, never a name on their own in lowercase: "my clients aunty mere", "boy is 14"
+_PERSON_WORDS = KIN | frozenset(
+    "boy boys girl girls man men woman women lady kid kids child children baby teen teenager youth elder "
+    "elders family whanau whānau aunties uncles".split()
+)
+_CUE_WORDS = frozenset(PERSON_CUES) | frozenset(TITLES)
+
+
+def _word_not_name(doc: Doc, c: Candidate) -> bool:
+    """A lowercase single word the name rules took that is a person word ("aunty",
+    "boy") or an English verb or plural form no list gives as a given name
+    ("flies", "outranks"): the word, not a name."""
+    tok = doc.token_at(c.start)
+    if tok is None or tok.end != c.end or not tok.is_lower or tok.possessive:
+        return False
+    low = tok.lower
+    lex = doc.lex
+    if low in _PERSON_WORDS:
+        return True
+    if low in _CUE_WORDS:
+        return not lex.is_first(low)
+    if lex.is_first(low) or len(low) < 5 or not low.endswith("s"):
+        return False
+    stems = (low[:-1], low[:-2] if low.endswith("es") else "", low[:-3] + "y" if low.endswith("ies") else "")
+    return any(st and lex.is_word(st) and not lex.is_first(st) for st in stems)
 
 
 _MASK = MASK  # neither a word nor a space, so no recogniser sees a word there
@@ -604,10 +635,15 @@ def _name_surfaces(docs: list[Doc], cands: list[list[Candidate]]) -> dict[str, b
     out: dict[str, bool] = {}
     for doc, cs in zip(docs, cands, strict=True):
         starts = [t.start for t in doc.tokens]
+        # what a surer recogniser called a place or an organisation is not a name
+        # the net's guess may spread ("flies out of Karratha": the gazetteer's town)
+        other = Intervals((c.start, c.end) for c in cs if c.label in ("LOCATION", "ORG") and c.priority >= _SURE)
         for c in cs:
             if c.label != "NAME" or c.source not in ("name", "terms", "safety_net"):
                 continue
             from_net = c.source == "safety_net"
+            if from_net and other and other.contains(c.start, c.end):
+                continue
             i = bisect.bisect_left(starts, c.start)
             while i < len(doc.tokens) and doc.tokens[i].start < c.end:
                 tok = doc.tokens[i]

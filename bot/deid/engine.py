@@ -155,6 +155,7 @@ class Deidentifier:
             out[-1].review = review_spans(doc, merged, norm, out[-1].spans)
             if unsure[len(out) - 1]:
                 out[-1].review = _with_tagger_review(out[-1], unsure[len(out) - 1], norm, merged)
+        _review_everywhere(texts, norms, docs, out)
         return out
 
     def analyze(self, text: str, terms: Sequence[str] = ()) -> list[Span]:
@@ -280,6 +281,52 @@ def _word_not_name(doc: Doc, c: Candidate) -> bool:
         return False
     stems = (low[:-1], low[:-2] if low.endswith("es") else "", low[:-3] + "y" if low.endswith("ies") else "")
     return any(st and lex.is_word(st) and not lex.is_first(st) for st in stems)
+
+
+_NAMEY_REASONS = frozenset(
+    {
+        "unknown_name_slot",
+        "unknown_place_slot",
+        "word_as_name",
+        "initial",
+        "looks_like_a_name",
+        "looks_like_a_place",
+        "looks_like_an_organisation",
+    }
+)
+
+
+def _review_everywhere(texts: list[str], norms: list[Normalized], docs: list[Doc], out: list[DeidResult]) -> None:
+    """A word pointed out as a possible name is pointed out wherever else it
+    stands, in every text of the submission: "aunty mere" is checked, so is
+    "mere rang mum" two sentences on. A word the dictionary knows recurs only
+    in the same case ("faith" pointed at as a name; "have faith" is not)."""
+    seen: dict[str, str] = {}
+    for text, res in zip(texts, out, strict=True):
+        for r in res.review:
+            if r.reason in _NAMEY_REASONS:
+                w = text[r.start : r.end]
+                if w.isalpha() or w.replace("-", "").isalpha():
+                    seen.setdefault(w.lower(), r.reason)
+                    seen.setdefault("\0" + w, r.reason)
+    if not seen:
+        return
+    for norm, doc, res in zip(norms, docs, out, strict=True):
+        removed = Intervals((sp.start, sp.end) for sp in res.spans)
+        have = Intervals((r.start, r.end) for r in res.review)
+        extra = []
+        for tok in doc.tokens:
+            reason = seen.get(tok.lower)
+            if reason is None:
+                continue
+            if doc.lex.is_word(tok.lower) and "\0" + tok.text not in seen:
+                continue
+            a, b = norm.to_original(tok.start, tok.end)
+            if b <= a or removed.overlaps(a, b) or have.overlaps(a, b):
+                continue
+            extra.append(ReviewSpan(a, b, reason))
+        if extra:
+            res.review = sorted([*res.review, *extra])
 
 
 _MASK = MASK  # neither a word nor a space, so no recogniser sees a word there
@@ -642,7 +689,7 @@ def _name_surfaces(docs: list[Doc], cands: list[list[Candidate]]) -> dict[str, b
             if c.label != "NAME" or c.source not in ("name", "terms", "safety_net"):
                 continue
             from_net = c.source == "safety_net"
-            if from_net and other and other.contains(c.start, c.end):
+            if from_net and other and other.contains(c.start, c.end) and _after_place_word(doc, c.start):
                 continue
             i = bisect.bisect_left(starts, c.start)
             while i < len(doc.tokens) and doc.tokens[i].start < c.end:
@@ -669,6 +716,15 @@ def _name_surfaces(docs: list[Doc], cands: list[list[Candidate]]) -> dict[str, b
                 # capitalised; so does one only the safety net suspected
                 out[low] = out.get(low, False) or not (from_net or doc.lex.is_word(low))
     return out
+
+
+_PLACE_WORDS = frozenset("in from of to near at around outside into across via".split())
+
+
+def _after_place_word(doc: Doc, start: int) -> bool:
+    tok = doc.token_at(start)
+    p = doc.prev(tok) if tok is not None else None
+    return p is not None and p.lower in _PLACE_WORDS and doc.gap(p, tok) == " "  # type: ignore[arg-type]
 
 
 def _propagate(doc: Doc, names: dict[str, bool]) -> list[Candidate]:

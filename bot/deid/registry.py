@@ -16,6 +16,7 @@ RECOGNIZERS: dict[str, Recognizer] = {
     "age": ages.find,
     "location": locations.find,
     "street": tails.lowercase_streets,
+    "org_grammar": tails.lowercase_orgs,
     "org": orgs.find,
     "name": names.find,
     "chat": chat.find,

@@ -319,6 +319,8 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
             if head is not None:
                 # "oakley plumbing", "rania counselling": a business named after a person or place
                 label, end, last = "ORG", head.end, head.text
+            if label != "NAME" and len(run) == 1 and head is None and _after_person_verb(doc, run[0]):
+                label = "NAME"  # "told shotor i cant": the object of "told" is a person, whatever the word
             kind = "place" if label == "LOCATION" else _org_kind(last) if label == "ORG" else ""
             sure.append(Candidate(run[0].start, end, label, kind, 30, "tagger"))
         else:
@@ -338,6 +340,18 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
     flush()
     unsure.sort(key=lambda t: t.start)
     return sure, unsure
+
+
+# verbs whose object is a person: "told X", "texted X"
+_PERSON_OBJECT_VERBS = frozenset(
+    "told tell tells telling asked ask asks texted text texts messaged emailed rang".split()
+)
+
+
+def _after_person_verb(doc: Doc, t: Tagged) -> bool:
+    tok = doc.token_at(t.start)
+    p = doc.prev(tok) if tok is not None else None
+    return p is not None and tok is not None and p.lower in _PERSON_OBJECT_VERBS and doc.gap(p, tok) == " "
 
 
 def _trailing_common(doc: Doc, t: Tagged) -> bool:

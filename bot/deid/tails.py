@@ -24,7 +24,7 @@ from .tokens import Token
 # street types (lowercase); "court", "close", "place" and "dr" are too often words or titles
 STREET_HEADS = frozenset(
     "st street rd road ave avenue blvd boulevard ln lane drive way crescent cres terrace tce parade pde highway hwy "
-    "marg nagar mews grove square sq esplanade quay wharf parkway pkwy".split()
+    "marg nagar mews grove square sq esplanade quay wharf parkway pkwy walk".split()
 )
 # places a name heads: "victoria island", "erskine park", "hsr layout", "andheri east"
 PLACE_HEADS = frozenset(
@@ -43,7 +43,7 @@ MODIFIERS = frozenset(
 _NOT_AFTER_PERSON = frozenset(
     "school schools health care group practice therapy therapies counseling counselling services recovery wellness "
     "psychology psychiatry medical surgery trust city high middle primary secondary press media law kitchen "
-    "market company co bar club farm studio studios store shop inn".split()
+    "market company co bar club farm studio studios store shop inn psych physio dental vets daycare tutoring".split()
 )
 # generic services after a town: "the galway group", "brisbane care"
 _NOT_AFTER_PLACE = frozenset(
@@ -51,6 +51,8 @@ _NOT_AFTER_PLACE = frozenset(
     "psychiatry".split()
 )
 _ROMAN = frozenset({"II", "III", "IV", "VI", "VII", "VIII", "IX"})
+# "k road": a one-letter street name before these
+_ROADS = frozenset({"road", "rd", "st", "street"})
 _DIRECTIONS = frozenset({"n", "s", "e", "w", "nw", "ne", "sw", "se"})
 # before a name that is a street: "lives off herbert macaulay way", "on smith rd"
 _STREET_CUES = frozenset("on off along down up onto near lives live living corner at in from to by via".split())
@@ -176,7 +178,7 @@ def lowercase_streets(doc: Doc) -> Iterator[Candidate]:
         while p is not None and len(words) < 2 and doc.gap(p, words[0] if words else t) == " " and p.is_lower:
             if p.lower in _NOT_STREET_NAMES or p.lower in _FUNCTIONISH or p.lower in _STREET_CUES:
                 break
-            if not p.is_alpha or len(p.text) < 2:
+            if not p.is_alpha or len(p.text) < 2 and (p.lower in ("a", "i", "u") or t.lower not in _ROADS):
                 break
             words.insert(0, p)
             p = doc.prev(p)
@@ -193,3 +195,54 @@ def lowercase_streets(doc: Doc) -> Iterator[Candidate]:
         if after is not None and doc.gap(t, after) == " " and after.lower in _DIRECTIONS:
             end = after.end
         yield Candidate(start, end, "LOCATION", "address", 62, "location")
+
+
+# organisation heads that end a named place in lowercase chat ("at ironbark crossfit",
+# "attend guru nanak gurdwara"); the generic ones ("group", "care", "services") never do
+_LOWER_ORG_KINDS = frozenset({"church", "team", "workplace", "clinic", "hospital", "school"})
+_GENERIC_HEADS = frozenset(
+    "group groups care services service practice health therapy therapies counseling counselling city high middle "
+    "primary secondary market company co law media press design kitchen school schools trust recovery wellness "
+    "psychology psychiatry medical surgery associates partners inc ltd llc corp corporation agency firm store shop "
+    "bar club farm foundation supply supplies insurance".split()
+)
+_VENUE_CUES = frozenset("at from through attend attends attended attending joined join joins".split())
+
+
+def lowercase_orgs(doc: Doc) -> Iterator[Candidate]:
+    """Organisation grammar in lowercase chat: a venue word ("at", "from",
+    "attends"), one to three words with at least one no common word, then a
+    typed head noun: "at ironbark crossfit", "attend guru nanak gurdwara",
+    "from shanti studio". Capitalised names are the organisation recogniser's."""
+    lex = doc.lex
+    for t in doc.tokens:
+        if not t.is_lower or t.sent_start:
+            continue
+        kind = HEADS.get(t.lower)
+        if kind not in _LOWER_ORG_KINDS or t.lower in _GENERIC_HEADS:
+            continue
+        words: list[Token] = []
+        p = doc.prev(t)
+        while p is not None and len(words) < 3 and doc.gap(p, words[0] if words else t) == " ":
+            low = p.lower
+            if not p.is_lower or p.possessive or low in _FUNCTIONISH or low in _NOT_STREET_NAMES or low in _VENUE_CUES:
+                break
+            if not (p.is_alpha or p.text.isdigit()):
+                break
+            words.insert(0, p)
+            p = doc.prev(p)
+        if not words or p is None or doc.gap(p, words[0]) != " " or p.lower not in _VENUE_CUES:
+            continue
+        if not any(not w.text.isdigit() and _proper_word(doc, w.lower) for w in words):
+            continue
+        yield Candidate(words[0].start, t.end, "ORG", "" if kind == "landmark" else kind, 48, "org")
+
+
+def _proper_word(doc: Doc, low: str) -> bool:
+    """No dictionary word, or a name or place the lists know that is no common word."""
+    lex = doc.lex
+    if low in lex.allow:
+        return False
+    if not lex.is_word(low):
+        return not lex.near_word(low)
+    return low not in lex.common_words and (lex.is_first(low) or lex.is_place(low) or lex.is_surname(low))

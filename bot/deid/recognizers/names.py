@@ -1454,7 +1454,15 @@ _INITIAL_SLOT = frozenset(
 def _initial_slot(doc: Doc, t: Token, prev: Token | None, gap: str) -> bool:
     """Initials in a person's slot: after "with", "tell", "met"…, or joined by
     "and"/"&" to other initials there ("w AK and TR")."""
-    if prev is None or gap != " ":
+    if prev is None:
+        return False
+    if (
+        gap in (" (", "(")
+        and doc.text[t.end : t.end + 1] == ")"
+        and (prev.lower in PERSON_CUES or prev.lower in _KIN_CUES)
+    ):
+        return True  # "my supervisee (AK) and her client (TR)"
+    if gap != " ":
         return False
     if prev.lower in _INITIAL_SLOT:
         return True

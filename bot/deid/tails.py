@@ -214,7 +214,6 @@ def lowercase_orgs(doc: Doc) -> Iterator[Candidate]:
     "attends"), one to three words with at least one no common word, then a
     typed head noun: "at ironbark crossfit", "attend guru nanak gurdwara",
     "from shanti studio". Capitalised names are the organisation recogniser's."""
-    lex = doc.lex
     for t in doc.tokens:
         if not t.is_lower or t.sent_start:
             continue

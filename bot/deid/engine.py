@@ -149,7 +149,7 @@ class Deidentifier:
             merged = _resolve(doc.text, _with_particles(doc, cs))
             merged = _places_not_people(doc, _resolve(doc.text, _name_parts(doc, merged)))
             # "[Herbert Macaulay] way", "[brimbank] civic centre": the head goes with the name
-            merged = _resolve(doc.text, tails.extend(doc, merged))
+            merged = _places_not_people(doc, _resolve(doc.text, tails.extend(doc, merged)))
             out.append(self._result(text, norm, merged, book))
             # what it kept but is unsure about (kept apart from the recognisers)
             out[-1].review = review_spans(doc, merged, norm, out[-1].spans)

@@ -14,6 +14,7 @@ Runs after the candidates are resolved; works on the normalised text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .model import Candidate
@@ -99,6 +100,43 @@ def _street_cue_before(doc: Doc, first: Token) -> bool:
     return p.lower in _STREET_CUES or p.text[:1].isdigit()
 
 
+# a unit, floor or plot before an address: "Unit 4, Mill Lane", "2nd Floor, Kamla Heights", "H.No. 221, Gali No. 4"
+_UNIT_BEFORE = re.compile(
+    r"(?i:(?:unit|flat|apt|apartment|suite|ste|level|lvl|floor|shop|office|plot|house|block|door|gali|lane|h\.\s?no|"
+    r"no)\.?\s*(?:no\.?\s*)?#?\d+[a-z]?|\d+(?:st|nd|rd|th)\s+floor)\s*,\s*$"
+)
+
+
+def _with_unit(doc: Doc, c: Candidate) -> Candidate:
+    start = c.start
+    for _ in range(3):
+        m = _UNIT_BEFORE.search(doc.text, max(0, start - 30), start)
+        if m is None:
+            break
+        start = m.start()
+    return c if start == c.start else Candidate(start, c.end, c.label, "address", c.priority, c.source)
+
+
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\s+$")
+_PLACE_LAST = STREET_HEADS | PLACE_HEADS | {"floor", "heights", "colony", "layout"}
+
+
+def _street_named(doc: Doc, c: Candidate) -> Candidate | None:
+    """A "name" of capitalised words ending in a street or place word is that
+    street or place ("Kamla Heights", "Shastri Nagar", "2nd Floor")."""
+    last = _last_token(doc, c)
+    if last is None or not last.is_cap or last.lower not in _PLACE_LAST or doc.lex.is_first(last.lower):
+        return None
+    first = doc.token_at(c.start)
+    if first is None or first is last and last.lower in PLACE_HEADS:
+        return None  # "West" alone
+    start = c.start
+    m = _ORDINAL.search(doc.text, max(0, start - 8), start)
+    if m is not None:
+        start = m.start()
+    return Candidate(start, c.end, "LOCATION", "address", c.priority, c.source)
+
+
 def extend(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
     """Each NAME/LOCATION/ORG candidate grown over a head noun right after it
     (with up to two modifiers before the head), relabelled by that head."""
@@ -106,6 +144,11 @@ def extend(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
     changed = False
     for c in merged:
         new = _extended(doc, c) if c.label in ("NAME", "LOCATION", "ORG") else None
+        if new is None and c.label == "NAME":
+            new = _street_named(doc, c)
+        if (new or c).label == "LOCATION":
+            unit = _with_unit(doc, new or c)
+            new = unit if unit is not (new or c) else new
         if new is None:
             out.append(c)
         else:

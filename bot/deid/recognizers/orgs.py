@@ -35,7 +35,9 @@ for kind, words in {
     "gym crossfit ymca ywca club farm market store shop pharmacy care agency foundation firm solicitors "
     "law lawyers landscaping construction plumbing electric insurance media marketing design press school's "
     "brewery kitchen cafeteria deli hotel motel barbers barber barbershop dental dentist dentistry optometrist "
-    "optometry chiro chiropractic vets veterinary tutoring childcare creche kindy dojo takeaway",
+    "optometry chiro chiropractic vets veterinary tutoring childcare creche kindy dojo takeaway jewellers jeweller "
+    "jewelers jeweler butchers butcher grocers grocery tailors chemist chemists opticians hairdressers florist "
+    "florists traders enterprises industries holdings hostel hostels lodge",
 }.items():
     for w in words.split():
         HEADS[w] = kind

@@ -17,6 +17,7 @@ RECOGNIZERS: dict[str, Recognizer] = {
     "location": locations.find,
     "street": tails.lowercase_streets,
     "org_grammar": tails.lowercase_orgs,
+    "sector": tails.sectors,
     "org": orgs.find,
     "name": names.find,
     "chat": chat.find,

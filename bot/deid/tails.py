@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from .model import Candidate
 from .recognizers.base import Doc
+from .recognizers.chat import SPEECH
 from .recognizers.orgs import HEADS
 from .tokens import Token
 
@@ -30,7 +31,7 @@ STREET_HEADS = frozenset(
 # places a name heads: "victoria island", "erskine park", "hsr layout", "andheri east"
 PLACE_HEADS = frozenset(
     "park island heights layout colony estate village beach bay hills valley junction sector extension "
-    "east west north south".split()
+    "east west north south apartments apts flats towers tower residency residences enclave mansions".split()
 )
 # a school named after its place or founder: "rondebosch boys", "rosewood middle"
 SCHOOL_HEADS = frozenset("boys girls high middle primary grammar college secondary".split())
@@ -102,7 +103,7 @@ def _street_cue_before(doc: Doc, first: Token) -> bool:
 
 # a unit, floor or plot before an address: "Unit 4, Mill Lane", "2nd Floor, Kamla Heights", "H.No. 221, Gali No. 4"
 _UNIT_BEFORE = re.compile(
-    r"(?i:(?:unit|flat|apt|apartment|suite|ste|level|lvl|floor|shop|office|plot|house|block|door|gali|lane|h\.\s?no|"
+    r"(?i:(?:unit|flat|apt|apartment|suite|ste|level|lvl|floor|shop|office|plot|house|block|door|gali|lane|ward|h\.\s?no|"
     r"no)\.?\s*(?:no\.?\s*)?#?\d+[a-z]?|\d+(?:st|nd|rd|th)\s+floor)\s*,\s*$"
 )
 
@@ -114,7 +115,9 @@ def _with_unit(doc: Doc, c: Candidate) -> Candidate:
         if m is None:
             break
         start = m.start()
-    return c if start == c.start else Candidate(start, c.end, c.label, "address", c.priority, c.source)
+    if start == c.start:
+        return c
+    return Candidate(start, c.end, "LOCATION", "address", c.priority, c.source)
 
 
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\s+$")
@@ -146,7 +149,7 @@ def extend(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
         new = _extended(doc, c) if c.label in ("NAME", "LOCATION", "ORG") else None
         if new is None and c.label == "NAME":
             new = _street_named(doc, c)
-        if (new or c).label == "LOCATION":
+        if (new or c).label in ("LOCATION", "ORG"):
             unit = _with_unit(doc, new or c)
             new = unit if unit is not (new or c) else new
         if new is None:
@@ -170,11 +173,47 @@ def _last_token(doc: Doc, c: Candidate) -> Token | None:
     return t if t.end == c.end else None
 
 
+_NOT_SURNAMES = frozenset(
+    "just now then too again here there today tonight tomorrow yesterday lol haha ok okay though tho also even "
+    "still only really very well back home away out over".split()
+)
+_NOT_INITIAL_LETTERS = frozenset("a i u n k y".split())
+_AFTER_NAME_END = re.compile(r"\s*(?:[.,;:!?)\]\"'’]|$)")
+
+
+def _surname_or_initial(doc: Doc, c: Candidate, last: Token) -> Candidate | None:
+    """After a lowercase given name: a surname closing the mention ("keisha brown,")
+    or an initial ("destiny r.")."""
+    q = doc.next(last)
+    if q is None or doc.gap(last, q) != " " or not q.is_lower or not q.is_alpha:
+        return None
+    low = q.lower
+    ends = _AFTER_NAME_END.match(doc.text, q.end + (2 if q.possessive else 0)) is not None
+    common = doc.lex.is_word(low) and low in doc.lex.common_words
+    if common and (low.endswith(("ing", "ly", "ed")) or low in _NOT_SURNAMES):
+        return None
+    if not ends and len(low) > 1 and not common:
+        r = doc.next(q)
+        ends = r is not None and doc.gap(q, r) == " " and r.lower in SPEECH  # "tomasz king said"
+    if len(low) == 1:
+        if low in _NOT_INITIAL_LETTERS or not ends:
+            return None
+    elif not (doc.lex.is_surname(low) and ends and low not in _FUNCTIONISH and low not in doc.lex.allow):
+        return None
+    if not doc.lex.is_first(last.lower) or last.possessive:
+        return None
+    return Candidate(c.start, q.end, c.label, c.kind, c.priority, c.source)
+
+
 def _extended(doc: Doc, c: Candidate) -> Candidate | None:
     last = _last_token(doc, c)
     first = doc.token_at(c.start)
     if last is None or first is None or last.possessive:
         return None
+    if c.label == "NAME" and last.is_lower and first is last:
+        got = _surname_or_initial(doc, c, last)
+        if got is not None:
+            return got
     run: list[Token] = []
     t = last
     for _ in range(3):
@@ -288,3 +327,12 @@ def _proper_word(doc: Doc, low: str) -> bool:
     if not lex.is_word(low):
         return not lex.near_word(low)
     return low not in lex.common_words and (lex.is_first(low) or lex.is_place(low) or lex.is_surname(low))
+
+
+# "Sector 15, Noida", "Phase 2, Mohali", "Block C, ...": numbered parts of a town
+_SECTOR = re.compile(r"(?<![\w])(?i:sector|phase)\s+\d{1,3}[A-Za-z]?(?=\s*,\s*\w|\s+(?i:of|in)\b)")
+
+
+def sectors(doc: Doc) -> Iterator[Candidate]:
+    for m in _SECTOR.finditer(doc.text):
+        yield Candidate(m.start(), m.end(), "LOCATION", "address", 60, "location")

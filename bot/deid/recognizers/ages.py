@@ -99,7 +99,7 @@ DASHED = re.compile(r"(?<=[^\W\d_])\s[-–—]\s(?P<n>" + _N + "|" + _WORD_AGE +
 RANGE_TAIL = re.compile(r"\s*(?:to|-|–|and)\s*(?P<n>" + _N + r")\b")
 # "Aroha's 21st", "her 40th birthday": an age reached
 BIRTHDAY = re.compile(
-    r"(?:['’]s|\b(?:his|her|their|my|your))\s+(?P<n>(?:[1-9]\d|1[01]\d)(?:st|nd|rd|th))(?=\s+birthday|\s*[?.!,]|\s+(?:party|celebration|bash|do)\b|\s*$)",
+    r"(?:['’]s|\b(?:his|her|their|my|your))\s+(?P<n>(?:[1-9]\d|1[01]\d)(?:st|nd|rd|th))(?=\s+birthday|\s*[?.!,]|\s+(?:party|celebration|bash|do|bday|b-day|at|on|this|next|in)\b|\s*$)",
     re.IGNORECASE,
 )
 _UNITS = re.compile(

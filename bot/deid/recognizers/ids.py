@@ -43,8 +43,18 @@ _DATE_OR_RANGE = re.compile(
 )
 
 
+# number plates of the "UP 32 KT 4471", "MH12AB1234" shape (state, district, series, number)
+PLATE = re.compile(r"(?<![\w-])[A-Z]{2}[ -]?\d{1,2}[ -]?[A-Z]{1,3}[ -]?\d{3,4}(?![\w-])")
+# wallet addresses and other long random codes: 25+ letters and digits, both mixed in
+LONG_CODE = re.compile(r"(?<![\w])(?=[a-zA-Z0-9]{25,}(?![\w]))(?=(?:[a-zA-Z]*\d){5})(?=(?:\d*[a-zA-Z]){5})[a-zA-Z0-9]+")
+
+
 def find(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
+    for m in PLATE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ID", "record", 82, "id")
+    for m in LONG_CODE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ID", "record", 82, "id")
     for m in scan(SSN, text):
         yield Candidate(m.start(), m.end(), "ID", "ssn", 95, "id")
     for m in scan(CUE_ID, text):

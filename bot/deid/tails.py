@@ -211,9 +211,9 @@ def _extended(doc: Doc, c: Candidate) -> Candidate | None:
     if last is None or first is None or last.possessive:
         return None
     if c.label == "NAME" and last.is_lower and first is last:
-        got = _surname_or_initial(doc, c, last)
-        if got is not None:
-            return got
+        grown = _surname_or_initial(doc, c, last)
+        if grown is not None:
+            return grown
     run: list[Token] = []
     t = last
     for _ in range(3):

@@ -429,6 +429,10 @@ def _anchor(doc: Doc, t: Tagged) -> bool:
     lex = doc.lex
     cls = lex_class(lex, tok.lower, {})
     if "W" in cls or "C" in cls:
+        if tok.is_lower and t.label == "LOCATION" and "P" in cls and "C" not in cls and "F" not in cls:
+            # "hes in croydon", "a cop in fresno": a listed place no common word, after a place word
+            p = doc.prev(tok)
+            return p is not None and p.lower in _PLACE_PREPS and doc.gap(p, tok) == " "
         return tok.is_cap and not tok.sent_start and ("F" in cls or "S" in cls or "P" in cls)
     low = tok.lower
     if tok.is_upper and len(low) <= 5:
@@ -442,6 +446,7 @@ def _anchor(doc: Doc, t: Tagged) -> bool:
     return True
 
 
+_PLACE_PREPS = frozenset("in from near outside around to".split())
 _DERIVATIONS = ("ing", "ism", "ist", "ists", "ship", "ness", "ment", "tion", "ity", "ical", "able", "ised", "ized")
 
 

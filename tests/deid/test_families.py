@@ -271,3 +271,19 @@ def test_a_pointed_out_word_is_pointed_out_at_every_mention(engine, word):
     covered = {i for i in kept_at if any(s.start <= i < s.end for s in r.spans)}
     pointed = {i for i in kept_at if any(v.start <= i < v.end for v in r.review)}
     assert set(kept_at) == covered | pointed, (r.text, r.review)
+
+
+# ---- lowercase listed places after a place word --------------------------------------
+@pytest.mark.parametrize("town", ["boston", "hackney", "harrow"])
+@pytest.mark.parametrize("template", ["she lives in {t} now", "pt is a cop in {t} and", "he grew up near {t} lol"])
+def test_a_lowercase_listed_place_after_a_place_word_goes(engine, template, town):
+    text = template.format(t=town)
+    r = engine.redact(text)
+    assert town not in r.text, r.text
+    assert all(s.label == "LOCATION" for s in r.spans), r.text
+
+
+@pytest.mark.parametrize("text", ["she has a slough of work", "the harrow in the shed", "we did it in boston terrier style"])
+def test_the_same_words_as_words(engine, text):
+    r = engine.redact(text)
+    assert not any(s.label == "NAME" for s in r.spans), r.text

@@ -283,7 +283,26 @@ def test_a_lowercase_listed_place_after_a_place_word_goes(engine, template, town
     assert all(s.label == "LOCATION" for s in r.spans), r.text
 
 
-@pytest.mark.parametrize("text", ["she has a slough of work", "the harrow in the shed", "we did it in boston terrier style"])
+@pytest.mark.parametrize(
+    "text", ["she has a slough of work", "the harrow in the shed", "we did it in boston terrier style"]
+)
 def test_the_same_words_as_words(engine, text):
     r = engine.redact(text)
     assert not any(s.label == "NAME" for s in r.spans), r.text
+
+
+# ---- review: a given name that is a word, as the object closing a clause ------------
+@pytest.mark.parametrize("name", ["lily", "ruby", "sunny"])
+@pytest.mark.parametrize("template", ["text me anytime about {n}. i dont", "she is with {n}.", "i met {n}, then left"])
+def test_a_word_name_closing_a_person_slot_is_pointed_out_or_removed(engine, template, name):
+    text = template.format(n=name)
+    r = engine.redact(text)
+    at = text.index(name)
+    assert any(s.start <= at < s.end for s in r.spans) or any(v.start <= at < v.end for v in r.review), r
+
+
+@pytest.mark.parametrize(
+    "text", ["we talked about hope. it helps", "she left with nothing.", "a question about trust."]
+)
+def test_common_words_closing_a_clause_are_not_pointed_out(engine, text):
+    assert engine.redact(text).review == []

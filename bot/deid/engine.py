@@ -137,7 +137,7 @@ class Deidentifier:
         if self._tagger is not None:
             for k, (d, c) in enumerate(zip(docs, cands, strict=True)):
                 sure, unsure[k] = self._tagged(d, c)
-                c.extend(sure)
+                c.extend(x for x in sure if not (x.label == "NAME" and _word_not_name(d, x)))
         if self._propagate:
             names = _name_surfaces(docs, cands)
             if names:

@@ -205,11 +205,32 @@ def _surname_or_initial(doc: Doc, c: Candidate, last: Token) -> Candidate | None
     return Candidate(c.start, q.end, c.label, c.kind, c.priority, c.source)
 
 
+# words that lead a place's name: "san telmo", "port [louis]", "glen [eden]"
+_PLACE_PREFIXES = frozenset(
+    "san santa santo sao são st saint port mount mt glen upper lower little great new east west north south "
+    "fort lake cape el la le los las".split()
+)
+
+
+def _prefixed(doc: Doc, c: Candidate, first: Token) -> Candidate | None:
+    p = doc.prev(first)
+    if p is None or doc.gap(p, first) != " " or p.lower not in _PLACE_PREFIXES or not _same_case(first, p):
+        return None
+    pp = doc.prev(p)
+    if pp is not None and (pp.lower in ("the", "a", "my", "his", "her", "their", "our") or pp.possessive):
+        return None  # "the new [place]", "her little [name]"
+    return Candidate(p.start, c.end, c.label, c.kind, c.priority, c.source)
+
+
 def _extended(doc: Doc, c: Candidate) -> Candidate | None:
     last = _last_token(doc, c)
     first = doc.token_at(c.start)
     if last is None or first is None or last.possessive:
         return None
+    if c.label == "LOCATION" and c.kind != "address":
+        pre = _prefixed(doc, c, first)
+        if pre is not None:
+            return pre
     if c.label == "NAME" and last.is_lower and first is last:
         grown = _surname_or_initial(doc, c, last)
         if grown is not None:

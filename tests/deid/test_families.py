@@ -306,3 +306,17 @@ def test_a_word_name_closing_a_person_slot_is_pointed_out_or_removed(engine, tem
 )
 def test_common_words_closing_a_clause_are_not_pointed_out(engine, text):
     assert engine.redact(text).review == []
+
+
+@pytest.mark.parametrize("prefix,town", [("san", "telmo"), ("port", "chalmers"), ("glen", "innes")])
+def test_a_place_prefix_goes_with_the_place(engine, prefix, town):
+    text = f"she lives in {prefix} {town} now"
+    red = engine.redact(text).text
+    assert town not in red and f" {prefix} " not in red, red
+
+
+@pytest.mark.parametrize(
+    "text", ["colleagues in West Africa", "families from the Middle East", "work in Southeast Asia"]
+)
+def test_parts_of_the_world_stay(engine, text):
+    assert engine.redact(text).spans == []

@@ -132,11 +132,12 @@ class Deidentifier:
         term_tuple = tuple(t for t in (terms or ()) if isinstance(t, str))
         norms = [normalize(t) for t in texts]
         docs = [Doc(_unshout(_mask_placeholders(n.text), self.lex), self.lex, term_tuple) for n in norms]
-        cands = [self._candidates(d) for d in docs]
+        prot = [self._protected(d) for d in docs]  # once per text: the recognisers and the tagger both ask
+        cands = [self._candidates(d, p) for d, p in zip(docs, prot, strict=True)]
         unsure: list[list[Tagged]] = [[] for _ in docs]
         if self._tagger is not None:
             for k, (d, c) in enumerate(zip(docs, cands, strict=True)):
-                sure, unsure[k] = self._tagged(d, c)
+                sure, unsure[k] = self._tagged(d, c, prot[k])
                 c.extend(x for x in sure if not (x.label == "NAME" and _word_not_name(d, x)))
         if self._propagate:
             names = _name_surfaces(docs, cands)
@@ -168,10 +169,10 @@ class Deidentifier:
         if len(text) > self.max_chars:
             raise DeidInputError(f"text is {len(text)} characters; the limit is {self.max_chars}")
 
-    def _candidates(self, doc: Doc) -> list[Candidate]:
+    def _candidates(self, doc: Doc, prot: tuple[Intervals, Intervals] | None = None) -> list[Candidate]:
         if not doc.text.strip():
             return []
-        protected, regions = self._protected(doc)
+        protected, regions = prot or self._protected(doc)
         out: list[Candidate] = []
         for rec in self._recognizers:
             for c in rec(doc):
@@ -186,12 +187,14 @@ class Deidentifier:
                 out.append(c)
         return out
 
-    def _tagged(self, doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], list[Tagged]]:
+    def _tagged(
+        self, doc: Doc, cands: list[Candidate], prot: tuple[Intervals, Intervals] | None = None
+    ) -> tuple[list[Candidate], list[Tagged]]:
         """The tagger's sure words as candidates, and its unsure ones; never inside
         what the engine keeps on purpose (named days, cited theorists, regions)."""
         if self._tagger is None or not doc.text.strip():
             return [], []
-        protected, regions = self._protected(doc)
+        protected, regions = prot or self._protected(doc)
         keep = [Candidate(a, b, "") for a, b in zip(protected._starts, protected._ends, strict=True)]
         keep += [Candidate(a, b, "") for a, b in zip(regions._starts, regions._ends, strict=True)]
         return self._tagger.find(doc, [*cands, *keep])

@@ -281,6 +281,7 @@ _VOCATIVE_REST = re.compile(
 _ROLE_IN_BRACKETS = re.compile(
     r" ?\((?:my |our |a |her |his )?(?:ex-|former |new )?(?:client|cl|pt|patient|supervisee|son|daughter|kid|student)\b"
 )
+_SLOT_BEFORE = _GREETINGS | frozenset({"its", "it's", "is", "intake", "referral", "referrals"})
 _NAME_IS_CUES = frozenset("client cl pt patient supervisee kid name names son daughter".split())
 
 
@@ -290,6 +291,18 @@ def _self_or_called(doc: Doc, t: Token) -> int | None:
     start ("tom r u around?", "jen, quick q"), "client is ruby."."""
     lex = doc.lex
     low = t.lower
+    prev = doc.prev(t)
+    nxt = doc.next(t)
+    # cheap first: only a few slots are asked about at all
+    if not (
+        t.i == 0
+        or nxt is not None
+        and nxt.lower == "here"
+        or prev is not None
+        and prev.lower in _SLOT_BEFORE
+        or doc.text[t.end : t.end + 2] in (" (", "(")
+    ):
+        return None
     if (
         len(low) < 2
         or low in _FUNCTION
@@ -304,9 +317,7 @@ def _self_or_called(doc: Doc, t: Token) -> int | None:
     namey = lex.is_first(low) or not lex.is_word(low) and not lex.near_word(low)
     if not namey:
         return None
-    prev = doc.prev(t)
     gap = doc.gap(prev, t) if prev is not None else ""
-    nxt = doc.next(t)
     start = prev is None or t.sent_start
     greeted = (
         prev is not None

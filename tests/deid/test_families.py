@@ -320,3 +320,17 @@ def test_a_place_prefix_goes_with_the_place(engine, prefix, town):
 )
 def test_parts_of_the_world_stay(engine, text):
     assert engine.redact(text).spans == []
+
+
+@pytest.mark.parametrize("day", ["lunes", "viernes", "samedi", "quinta"])
+def test_another_languages_weekday_keeps_and_its_day_goes(engine, day):
+    text = f"the gig is {day} 12 at the bar"
+    red = engine.redact(text).text
+    assert day in red and " 12 " not in red, red
+    assert engine.redact(f"nos vemos el {day} 12:30").text.endswith("12:30")
+
+
+@pytest.mark.parametrize("age", [15, 16, 17])
+def test_they_were_an_age(engine, age):
+    gone(engine, f"i have seen them since they were {age} at the youth service", str(age))
+    kept(engine, "they were 20 minutes late", "20")

@@ -23,7 +23,7 @@ SUFFIXED = re.compile(
 # "aged 71", "age 45", "from age 13 to 18", "turned 40", "she's 15", "I'm 38",
 # "he's only 17", "is 81 and" — the number only
 _CUE = re.compile(
-    r"(?<![\w])(?:aged?|ages|turn(?:ed|s|ing)?|(?:i'?m|i\s+am|she'?s|he'?s|they'?re|she\s+is|he\s+is|they\s+are|who'?s|is|was)(?:\s+(?:only|just|now|almost|nearly|barely|about|around|maybe|already|still))?)"
+    r"(?<![\w])(?:aged?|ages|turn(?:ed|s|ing)?|(?:i'?m|i\s+am|she'?s|he'?s|they'?re|she\s+is|he\s+is|they\s+are|they\s+were|who'?s|is|was)(?:\s+(?:only|just|now|almost|nearly|barely|about|around|maybe|already|still))?)"
     r"\s+(?P<n>" + _N + "|" + _WORD_AGE + r")(?P<rest>[^\w]{0,3}(?:\w+)?)",
     re.IGNORECASE,
 )

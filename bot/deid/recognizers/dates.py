@@ -78,6 +78,12 @@ _OTHER_LANG = re.compile(
     + r"(?:\s+(?:de\s+)?(?:19|20)\d\d)?(?![\w])",
     re.IGNORECASE,
 )
+_OTHER_WEEKDAY_DAY = re.compile(
+    r"(?<![\w])(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|lundi|mardi|mercredi|jeudi|"
+    r"vendredi|samedi|dimanche|segunda|terça|terca|quarta|quinta|sexta)\s+(?P<d>[12]\d|3[01]|0?[1-9])(?!\d)"
+    r"(?![\w:.,]\d|\s*(?:%|h\b|hrs?\b|pm\b|am\b|:))",
+    re.IGNORECASE,
+)
 _NOT_DATES = {"24/7", "50/50", "9/11"}
 _FULL_MONTH_END = re.compile(
     r"(?:january|february|march|april|june|july|august|september|october|november|december)\.$", re.I
@@ -105,6 +111,9 @@ def find(doc: Doc) -> Iterator[Candidate]:
         if w:
             s = w.end()
         yield Candidate(s, m.end(), "DATE", "date", 80, "date")
+    for m in _OTHER_WEEKDAY_DAY.finditer(text):
+        # "viernes 12", "samedi 3": the day goes, the weekday stays (as in English)
+        yield Candidate(m.start("d"), m.end("d"), "DATE", "date", 70, "date")
     for m in _OTHER_LANG.finditer(text):
         yield Candidate(m.start(), m.end(), "DATE", "date", 78, "date")
     for m in scan(_ORDINAL, text):

@@ -135,15 +135,17 @@ class Deidentifier:
         prot = [self._protected(d) for d in docs]  # once per text: the recognisers and the tagger both ask
         cands = [self._candidates(d, p) for d, p in zip(docs, prot, strict=True)]
         unsure: list[list[Tagged]] = [[] for _ in docs]
-        if self._tagger is not None:
-            for k, (d, c) in enumerate(zip(docs, cands, strict=True)):
-                sure, unsure[k] = self._tagged(d, c, prot[k])
-                c.extend(x for x in sure if not (x.label == "NAME" and _word_not_name(d, x)))
+        # names confirmed by the rules recur everywhere; done before the tagger, so that
+        # it sees them removed, as it does on a second pass over the output (and in training)
         if self._propagate:
             names = _name_surfaces(docs, cands)
             if names:
                 for d, c in zip(docs, cands, strict=True):
                     c.extend(_propagate(d, names))
+        if self._tagger is not None:
+            for k, (d, c) in enumerate(zip(docs, cands, strict=True)):
+                sure, unsure[k] = self._tagged(d, c, prot[k])
+                c.extend(x for x in sure if not (x.label == "NAME" and _word_not_name(d, x)))
         book = PersonBook.for_texts(texts)
         out = []
         for text, norm, doc, cs in zip(texts, norms, docs, cands, strict=True):

@@ -295,7 +295,7 @@ def _self_or_called(doc: Doc, t: Token) -> int | None:
     nxt = doc.next(t)
     # cheap first: only a few slots are asked about at all
     if not (
-        t.i == 0
+        _opens(doc, t)
         or nxt is not None
         and nxt.lower == "here"
         or prev is not None
@@ -338,7 +338,7 @@ def _self_or_called(doc: Doc, t: Token) -> int | None:
         if pp is not None and pp.lower in _GREETINGS and (pp.sent_start or doc.prev(pp) is None):
             return 56
     # "tom r u around?", "jen, quick q": the first word of the message, addressed
-    voc = _VOCATIVE_REST.match(doc.text, t.end) if t.i == 0 else None
+    voc = _VOCATIVE_REST.match(doc.text, t.end) if _opens(doc, t) else None
     if voc and lex.is_first(low) and (low not in lex.common_words or not voc.group().lstrip().startswith(",")):
         return 56
     # "grace (client, 52) wants", "jo (my pt) said"
@@ -1316,3 +1316,9 @@ def find(doc: Doc) -> Iterator[Candidate]:
     yield from _places(doc)
     yield from _initials(doc)
     yield from _names(doc)
+
+
+def _opens(doc: Doc, t: Token) -> bool:
+    """The first word of the whole message (not merely the first word after one
+    of our placeholders: a second pass must decide as the first did)."""
+    return t.i == 0 and not doc.text[: t.start].strip(" \t\r\n\"'“‘(")

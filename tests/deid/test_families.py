@@ -334,3 +334,31 @@ def test_another_languages_weekday_keeps_and_its_day_goes(engine, day):
 def test_they_were_an_age(engine, age):
     gone(engine, f"i have seen them since they were {age} at the youth service", str(age))
     kept(engine, "they were 20 minutes late", "20")
+
+
+# ---- sign-offs and initials closing a message -------------------------------------------
+@pytest.mark.parametrize("closing", ["Cheers,", "Thanks", "Kind regards,", "Best,"])
+@pytest.mark.parametrize("name", ["Jo", "Tavita", "MJ"])
+def test_the_line_after_a_closing_is_the_writer(engine, closing, name):
+    text = f"Could we talk on Thursday?\n{closing}\n{name}\n"
+    assert name not in engine.redact(text).text
+
+
+@pytest.mark.parametrize("initials", ["MJ", "TK", "RB"])
+def test_a_line_of_initials_closing_a_quoted_message(engine, initials):
+    text = f'"Can you call me? I am home after 3.\n{initials}"\n\nThat is from a client.'
+    assert initials not in engine.redact(text).text
+
+
+@pytest.mark.parametrize(
+    "text", ["We met.\nFYI\nthe notes", "Thanks,\nThursday works", "Done.\nOK\n", "See below.\nCBT\n"]
+)
+def test_acronym_lines_and_closings_before_ordinary_words_stay(engine, text):
+    assert engine.redact(text).text == text
+
+
+@pytest.mark.parametrize("name", ["tavita", "oksana", "Bronwyn"])
+@pytest.mark.parametrize("kin", ["mother of theo", "her brother,", "the aunt of my client"])
+def test_a_name_with_a_kin_word_in_apposition(engine, name, kin):
+    text = f"i spoke to {name}, {kin} yesterday"
+    assert name not in engine.redact(text).text

@@ -281,6 +281,11 @@ _VOCATIVE_REST = re.compile(
 _ROLE_IN_BRACKETS = re.compile(
     r" ?\((?:my |our |a |her |his )?(?:ex-|former |new )?(?:client|cl|pt|patient|supervisee|son|daughter|kid|student)\b"
 )
+_KIN_APPOS = re.compile(
+    r", (?:the |his |her |their |my |our )?(?:mother|mum|mom|father|dad|sister|brother|wife|husband|partner|"
+    r"daughter|son|aunt|aunty|auntie|uncle|grandmother|grandfather|grandma|grandpa|nan|cousin|niece|nephew|"
+    r"stepmum|stepmom|stepdad|girlfriend|boyfriend|fiancee|fiance)\b(?: of\b|,)"
+)
 _SLOT_BEFORE = _GREETINGS | frozenset({"its", "it's", "is", "intake", "referral", "referrals"})
 _NAME_IS_CUES = frozenset("client cl pt patient supervisee kid name names son daughter".split())
 
@@ -300,7 +305,7 @@ def _self_or_called(doc: Doc, t: Token) -> int | None:
         and nxt.lower == "here"
         or prev is not None
         and prev.lower in _SLOT_BEFORE
-        or doc.text[t.end : t.end + 2] in (" (", "(")
+        or doc.text[t.end : t.end + 2] in (" (", "(", ", ")
     ):
         return None
     if (
@@ -349,6 +354,13 @@ def _self_or_called(doc: Doc, t: Token) -> int | None:
         or (_ROLE_IN_BRACKETS.match(doc.text, t.end) and lex.is_first(low) and low not in lex.common_words)
     ):
         return 58
+    # "marguerite, mother of theo", "sione, her brother,": a kin word in apposition
+    if (
+        _KIN_APPOS.match(doc.text, t.end)
+        and (lex.is_first(low) and low not in lex.common_words or not lex.is_word(low))
+        and not (prev is not None and prev.lower in _FUNCTION)
+    ):
+        return 56
     # "pretty sure its dev from the tuesday group", "new intake olu is"
     if prev is not None and gap == " " and (lex.is_first(low) or not lex.is_word(low)):
         if prev.lower == "its" and nxt is not None and nxt.lower == "from" and doc.gap(t, nxt) == " ":

@@ -472,6 +472,12 @@ _NOT_INITIALS = {
 
 # A sign-off: a dash, then one or two capitalised words ending the message or a line
 # ("… late last night. – Kelvin", "— Dr. Ama", "-Sam T."): the writer's own name.
+CLOSING_THEN_NAME = re.compile(
+    r"(?im)^[ \t]*(?:cheers|thanks|thank\s+you|many\s+thanks|thanks\s+again|best|regards|kind\s+regards|"
+    r"warm\s+regards|best\s+wishes|all\s+the\s+best|love|take\s+care|sincerely|yours\s+sincerely|warmly|ta|x+)"
+    r"[ \t]*[,!.]?[ \t]*\n[ \t]*(?-i:(?P<n>[A-Z][a-z'’-]+(?:[ \t]+[A-Z][a-z'’-]+)?|[A-Z]{1,3}))[ \t]*\.?[ \t]*$"
+)
+INITIALS_LINE = re.compile(r"(?m)^[ \t]*[-–—~]?[ \t]*(?P<n>[A-Z]{2,3})[ \t]*[\"”’']?[ \t]*$")
 SIGN_OFF = re.compile(
     r"(?:^|(?<=[.!?)\n]))[^\S\n]*[-–—~]\s*(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+)?"
     r"(?P<n>[A-Z][a-z'’-]+(?:\s+[A-Z](?:[a-z'’-]+|\.))?)\s*(?:,?\s*[A-Z]{2,6})?\s*$",
@@ -556,6 +562,20 @@ def find(doc: Doc) -> Iterator[Candidate]:
     for m in SIGN_OFF.finditer(doc.text):
         if m.group("n").lower() not in lex.allow:
             yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 80, "name")
+    for m in CLOSING_THEN_NAME.finditer(doc.text):
+        # "Cheers,\nJo", "Thanks\nMJ": the line after a closing is who wrote it
+        n = m.group("n")
+        if n.lower() not in lex.allow and n.lower() not in TITLES and (len(n) > 3 or n.lower() not in lex.acronyms):
+            yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 78, "name")
+    for m in INITIALS_LINE.finditer(doc.text):
+        # a line of two or three capitals closing a message or a quoted one: "…after 3.\nMJ\n"
+        n = m.group("n")
+        low = n.lower()
+        if low in lex.acronyms or low in lex.allow or low in _STATE_ABBR or low in lex.regions:
+            continue
+        head = doc.text[: m.start()].rstrip()
+        if head and head[-1] in ".!?,)" and "\n" in doc.text[len(head) : m.start() + 1]:
+            yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 62, "name")
     for m in INITIALS.finditer(doc.text):
         if m.group().replace(" ", "").upper() not in _NOT_INITIALS:
             yield Candidate(m.start(), m.end(), "NAME", "person", 62, "name")

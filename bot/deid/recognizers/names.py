@@ -472,11 +472,33 @@ _NOT_INITIALS = {
 
 # A sign-off: a dash, then one or two capitalised words ending the message or a line
 # ("… late last night. – Kelvin", "— Dr. Ama", "-Sam T."): the writer's own name.
-CLOSING_THEN_NAME = re.compile(
-    r"(?im)^[ \t]*(?:cheers|thanks|thank\s+you|many\s+thanks|thanks\s+again|best|regards|kind\s+regards|"
+# a closing line, then the writer's name on the next line ("Cheers,\nJo"); matched line by
+# line (a regex anchored at line starts rescans a long line from every position)
+_CLOSING_LINE = re.compile(
+    r"[ \t\r]*(?i:cheers|thanks|thank\s+you|many\s+thanks|thanks\s+again|best|regards|kind\s+regards|"
     r"warm\s+regards|best\s+wishes|all\s+the\s+best|love|take\s+care|sincerely|yours\s+sincerely|warmly|ta|x+)"
-    r"[ \t]*[,!.]?[ \t]*\n[ \t]*(?-i:(?P<n>[A-Z][a-z'’-]+(?:[ \t]+[A-Z][a-z'’-]+)?|[A-Z]{1,3}))[ \t]*\.?[ \t]*$"
+    r"[ \t]*[,!.]?[ \t\r]*"
 )
+_NAME_LINE = re.compile(r"[ \t]*(?P<n>[A-Z][a-z'’-]+(?:[ \t]+[A-Z][a-z'’-]+)?|[A-Z]{1,3})[ \t]*\.?[ \t\r]*")
+
+
+def closing_then_name(text: str) -> Iterator[re.Match[str]]:
+    start = 0
+    while True:
+        nl = text.find("\n", start)
+        if nl < 0:
+            return
+        # only short lines can be a closing or a name
+        if nl - start <= 40 and _CLOSING_LINE.fullmatch(text, start, nl):
+            end = text.find("\n", nl + 1)
+            end = len(text) if end < 0 else end
+            if end - nl <= 40:
+                m = _NAME_LINE.fullmatch(text, nl + 1, end)
+                if m is not None:
+                    yield m
+        start = nl + 1
+
+
 INITIALS_LINE = re.compile(r"(?m)^[ \t]*[-–—~]?[ \t]*(?P<n>[A-Z]{2,3})[ \t]*[\"”’']?[ \t]*$")
 SIGN_OFF = re.compile(
     r"(?:^|(?<=[.!?)\n]))[^\S\n]*[-–—~]\s*(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+)?"
@@ -562,7 +584,7 @@ def find(doc: Doc) -> Iterator[Candidate]:
     for m in SIGN_OFF.finditer(doc.text):
         if m.group("n").lower() not in lex.allow:
             yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 80, "name")
-    for m in CLOSING_THEN_NAME.finditer(doc.text):
+    for m in closing_then_name(doc.text):
         # "Cheers,\nJo", "Thanks\nMJ": the line after a closing is who wrote it
         n = m.group("n")
         if n.lower() not in lex.allow and n.lower() not in TITLES and (len(n) > 3 or n.lower() not in lex.acronyms):
@@ -573,8 +595,9 @@ def find(doc: Doc) -> Iterator[Candidate]:
         low = n.lower()
         if low in lex.acronyms or low in lex.allow or low in _STATE_ABBR or low in lex.regions:
             continue
-        head = doc.text[: m.start()].rstrip()
-        if head and head[-1] in ".!?,)" and "\n" in doc.text[len(head) : m.start() + 1]:
+        lo = max(0, m.start() - 200)  # bounded: many such lines must not rescan the text
+        head = doc.text[lo : m.start()].rstrip()
+        if head and head[-1] in ".!?,)" and "\n" in doc.text[lo + len(head) : m.start() + 1]:
             yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 62, "name")
     for m in INITIALS.finditer(doc.text):
         if m.group().replace(" ", "").upper() not in _NOT_INITIALS:

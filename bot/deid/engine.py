@@ -7,10 +7,13 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 
+from . import tails
 from .lexicons import Lexicons, get_lexicons
 from .model import Candidate, DeidResult, Span
 from .normalize import Normalized, clean_output, normalize
 from .recognizers.base import Doc, Intervals
+from .recognizers.chat import KIN
+from .recognizers.names import PERSON_CUES, TITLES
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
 from .review import review_warnings
@@ -129,27 +132,33 @@ class Deidentifier:
         term_tuple = tuple(t for t in (terms or ()) if isinstance(t, str))
         norms = [normalize(t) for t in texts]
         docs = [Doc(_unshout(_mask_placeholders(n.text), self.lex), self.lex, term_tuple) for n in norms]
-        cands = [self._candidates(d) for d in docs]
+        prot = [self._protected(d) for d in docs]  # once per text: the recognisers and the tagger both ask
+        cands = [self._candidates(d, p) for d, p in zip(docs, prot, strict=True)]
         unsure: list[list[Tagged]] = [[] for _ in docs]
-        if self._tagger is not None:
-            for k, (d, c) in enumerate(zip(docs, cands, strict=True)):
-                sure, unsure[k] = self._tagged(d, c)
-                c.extend(sure)
+        # names confirmed by the rules recur everywhere; done before the tagger, so that
+        # it sees them removed, as it does on a second pass over the output (and in training)
         if self._propagate:
             names = _name_surfaces(docs, cands)
             if names:
                 for d, c in zip(docs, cands, strict=True):
                     c.extend(_propagate(d, names))
+        if self._tagger is not None:
+            for k, (d, c) in enumerate(zip(docs, cands, strict=True)):
+                sure, unsure[k] = self._tagged(d, c, prot[k])
+                c.extend(x for x in sure if not (x.label == "NAME" and _word_not_name(d, x)))
         book = PersonBook.for_texts(texts)
         out = []
         for text, norm, doc, cs in zip(texts, norms, docs, cands, strict=True):
             merged = _resolve(doc.text, _with_particles(doc, cs))
             merged = _places_not_people(doc, _resolve(doc.text, _name_parts(doc, merged)))
+            # "[Herbert Macaulay] way", "[brimbank] civic centre": the head goes with the name
+            merged = _places_not_people(doc, _resolve(doc.text, tails.extend(doc, merged)))
             out.append(self._result(text, norm, merged, book))
             # what it kept but is unsure about (kept apart from the recognisers)
             out[-1].review = review_spans(doc, merged, norm, out[-1].spans)
             if unsure[len(out) - 1]:
                 out[-1].review = _with_tagger_review(out[-1], unsure[len(out) - 1], norm, merged)
+        _review_everywhere(texts, norms, docs, out)
         return out
 
     def analyze(self, text: str, terms: Sequence[str] = ()) -> list[Span]:
@@ -162,10 +171,10 @@ class Deidentifier:
         if len(text) > self.max_chars:
             raise DeidInputError(f"text is {len(text)} characters; the limit is {self.max_chars}")
 
-    def _candidates(self, doc: Doc) -> list[Candidate]:
+    def _candidates(self, doc: Doc, prot: tuple[Intervals, Intervals] | None = None) -> list[Candidate]:
         if not doc.text.strip():
             return []
-        protected, regions = self._protected(doc)
+        protected, regions = prot or self._protected(doc)
         out: list[Candidate] = []
         for rec in self._recognizers:
             for c in rec(doc):
@@ -175,15 +184,19 @@ class Deidentifier:
                     continue
                 if regions and c.source in _GUESSES and regions.contains(c.start, c.end):
                     continue
+                if c.label == "NAME" and c.source in ("name", "chat") and _word_not_name(doc, c):
+                    continue
                 out.append(c)
         return out
 
-    def _tagged(self, doc: Doc, cands: list[Candidate]) -> tuple[list[Candidate], list[Tagged]]:
+    def _tagged(
+        self, doc: Doc, cands: list[Candidate], prot: tuple[Intervals, Intervals] | None = None
+    ) -> tuple[list[Candidate], list[Tagged]]:
         """The tagger's sure words as candidates, and its unsure ones; never inside
         what the engine keeps on purpose (named days, cited theorists, regions)."""
         if self._tagger is None or not doc.text.strip():
             return [], []
-        protected, regions = self._protected(doc)
+        protected, regions = prot or self._protected(doc)
         keep = [Candidate(a, b, "") for a, b in zip(protected._starts, protected._ends, strict=True)]
         keep += [Candidate(a, b, "") for a, b in zip(regions._starts, regions._ends, strict=True)]
         return self._tagger.find(doc, [*cands, *keep])
@@ -246,6 +259,79 @@ def _with_tagger_review(
             continue
         extra.append(ReviewSpan(a, b, t.reason))
     return sorted([*res.review, *extra])
+
+
+# people's words, never a name on their own in lowercase: "my clients aunty mere", "boy is 14"
+_PERSON_WORDS = KIN | frozenset(
+    "boy boys girl girls man men woman women lady kid kids child children baby teen teenager youth elder "
+    "elders family whanau whānau aunties uncles".split()
+)
+_CUE_WORDS = frozenset(PERSON_CUES) | frozenset(TITLES)
+
+
+def _word_not_name(doc: Doc, c: Candidate) -> bool:
+    """A lowercase single word the name rules took that is a person word ("aunty",
+    "boy") or an English verb or plural form no list gives as a given name
+    ("flies", "outranks"): the word, not a name."""
+    tok = doc.token_at(c.start)
+    if tok is None or tok.end != c.end or not tok.is_lower or tok.possessive:
+        return False
+    low = tok.lower
+    lex = doc.lex
+    if low in _PERSON_WORDS:
+        return True
+    if low in _CUE_WORDS:
+        return not lex.is_first(low)
+    if lex.is_first(low) or len(low) < 5 or not low.endswith("s"):
+        return False
+    stems = (low[:-1], low[:-2] if low.endswith("es") else "", low[:-3] + "y" if low.endswith("ies") else "")
+    return any(st and lex.is_word(st) and not lex.is_first(st) for st in stems)
+
+
+_NAMEY_REASONS = frozenset(
+    {
+        "unknown_name_slot",
+        "unknown_place_slot",
+        "word_as_name",
+        "initial",
+        "looks_like_a_name",
+        "looks_like_a_place",
+        "looks_like_an_organisation",
+    }
+)
+
+
+def _review_everywhere(texts: list[str], norms: list[Normalized], docs: list[Doc], out: list[DeidResult]) -> None:
+    """A word pointed out as a possible name is pointed out wherever else it
+    stands, in every text of the submission: "aunty mere" is checked, so is
+    "mere rang mum" two sentences on. A word the dictionary knows recurs only
+    in the same case ("faith" pointed at as a name; "have faith" is not)."""
+    seen: dict[str, str] = {}
+    for text, res in zip(texts, out, strict=True):
+        for r in res.review:
+            if r.reason in _NAMEY_REASONS:
+                w = text[r.start : r.end]
+                if w.isalpha() or w.replace("-", "").isalpha():
+                    seen.setdefault(w.lower(), r.reason)
+                    seen.setdefault("\0" + w, r.reason)
+    if not seen:
+        return
+    for norm, doc, res in zip(norms, docs, out, strict=True):
+        removed = Intervals((sp.start, sp.end) for sp in res.spans)
+        have = Intervals((r.start, r.end) for r in res.review)
+        extra = []
+        for tok in doc.tokens:
+            reason = seen.get(tok.lower)
+            if reason is None:
+                continue
+            if doc.lex.is_word(tok.lower) and "\0" + tok.text not in seen:
+                continue
+            a, b = norm.to_original(tok.start, tok.end)
+            if b <= a or removed.overlaps(a, b) or have.overlaps(a, b):
+                continue
+            extra.append(ReviewSpan(a, b, reason))
+        if extra:
+            res.review = sorted([*res.review, *extra])
 
 
 _MASK = MASK  # neither a word nor a space, so no recogniser sees a word there
@@ -601,10 +687,15 @@ def _name_surfaces(docs: list[Doc], cands: list[list[Candidate]]) -> dict[str, b
     out: dict[str, bool] = {}
     for doc, cs in zip(docs, cands, strict=True):
         starts = [t.start for t in doc.tokens]
+        # what a surer recogniser called a place or an organisation is not a name
+        # the net's guess may spread ("flies out of Karratha": the gazetteer's town)
+        other = Intervals((c.start, c.end) for c in cs if c.label in ("LOCATION", "ORG") and c.priority >= _SURE)
         for c in cs:
             if c.label != "NAME" or c.source not in ("name", "terms", "safety_net"):
                 continue
             from_net = c.source == "safety_net"
+            if from_net and other and other.contains(c.start, c.end) and _after_place_word(doc, c.start):
+                continue
             i = bisect.bisect_left(starts, c.start)
             while i < len(doc.tokens) and doc.tokens[i].start < c.end:
                 tok = doc.tokens[i]
@@ -630,6 +721,15 @@ def _name_surfaces(docs: list[Doc], cands: list[list[Candidate]]) -> dict[str, b
                 # capitalised; so does one only the safety net suspected
                 out[low] = out.get(low, False) or not (from_net or doc.lex.is_word(low))
     return out
+
+
+_PLACE_WORDS = frozenset("in from of to near at around outside into across via".split())
+
+
+def _after_place_word(doc: Doc, start: int) -> bool:
+    tok = doc.token_at(start)
+    p = doc.prev(tok) if tok is not None else None
+    return p is not None and p.lower in _PLACE_WORDS and doc.gap(p, tok) == " "  # type: ignore[arg-type]
 
 
 def _propagate(doc: Doc, names: dict[str, bool]) -> list[Candidate]:

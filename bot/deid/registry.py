@@ -4,6 +4,7 @@ benchmark, a test) can switch any of them off."""
 
 from __future__ import annotations
 
+from . import tails
 from .recognizers import ages, chat, contacts, dates, ids, locations, names, orgs, safety_net, terms, world
 from .recognizers.base import Recognizer
 
@@ -14,6 +15,9 @@ RECOGNIZERS: dict[str, Recognizer] = {
     "date": dates.find,
     "age": ages.find,
     "location": locations.find,
+    "street": tails.lowercase_streets,
+    "org_grammar": tails.lowercase_orgs,
+    "sector": tails.sectors,
     "org": orgs.find,
     "name": names.find,
     "chat": chat.find,

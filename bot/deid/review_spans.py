@@ -277,6 +277,8 @@ def _plain(doc: Doc, t: Token) -> bool:
     if low in _NUMBER_WORDS or "-" in low or low.endswith("s") and doc.lex.is_first(low[:-1]):
         return False
     p = doc.prev(t)
+    if _opens(doc, t) or p is not None and p.lower in _PERSON_OBJECT:
+        return False  # "about lily.", and a message's first word: _reason decides
     return p is None or p.lower not in _ANY_CUE and p.head not in _NAME_CUES
 
 
@@ -336,7 +338,29 @@ def _reason(doc: Doc, t: Token) -> str | None:
             return "word_as_name"
     if t.is_cap and t.sent_start and lex.is_first(low) and _acts(doc, t, _SPEECH):
         return "word_as_name"  # "Dawn texted me again"
+    if (
+        t.is_lower
+        and prev is not None
+        and gap == " "
+        and prev.lower in _PERSON_OBJECT
+        and lex.is_first(low)
+        and low not in lex.common_words
+        and low not in _NOT_A_NAME
+        and _closes(doc, t)
+    ):
+        return "word_as_name"  # "text me anytime about lily.", "i told ruby,"
+    if t.is_lower and _opens(doc, t) and lex.is_first(low) and low not in lex.common_words and _acts(doc, t, _SPEECH):
+        return "word_as_name"  # "sunny cancelled again": a message that starts with a name
     return None
+
+
+# words whose object is often a person: "about lily.", "told ruby,"
+_PERSON_OBJECT = frozenset("about with told tell asked ask for from saw see seeing met meet texted called".split())
+
+
+def _closes(doc: Doc, t: Token) -> bool:
+    rest = doc.text[t.end + (2 if t.possessive else 0) : t.end + 4].lstrip(" ")
+    return not rest or not rest[0].isalnum()
 
 
 def _cue(doc: Doc, p: Token) -> bool:
@@ -417,3 +441,9 @@ def _initial(doc: Doc, t: Token, prev: Token | None, after_cue: bool) -> bool:
     if t.sent_start and not (t.possessive or after[:1] == "." or (nxt is not None and nxt.lower in _PERSON_VERBS)):
         return False  # a list letter or a heading: "B) the other option"
     return True
+
+
+def _opens(doc: Doc, t: Token) -> bool:
+    """The first word of the whole message (not merely the first word after one
+    of our placeholders: a second pass must decide as the first did)."""
+    return t.i == 0 and not doc.text[: t.start].strip(" \t\r\n\"'“‘(")

@@ -30,6 +30,7 @@ from pathlib import Path
 from .lexicons import Lexicons
 from .model import Candidate
 from .recognizers.base import Doc, Intervals
+from .recognizers.chat import KIN, chat_words
 from .recognizers.orgs import HEADS
 from .tokens import Token
 
@@ -38,6 +39,8 @@ CLASSES = ("NAME", "LOCATION", "ORG")  # "O" is the reference class (score 0)
 # engine thresholds on the tagger's probability of its best class; chosen by
 # cross-validation (see docs/deid.md)
 REMOVE = 0.7
+# a lowercase word no dictionary knows (chat): removed from this probability
+REMOVE_LOWER = 0.5
 REVIEW = 0.3
 # a neighbour joins a sure word's removal only if its own label is at least this likely
 CARRY = 0.35
@@ -311,7 +314,8 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
             return
         label = _run_label(run)
         # hysteresis: one sure word carries its unsure neighbours ("harbor point counseling")
-        sure_word = any(t.prob >= remove for t in run)
+        # in lowercase chat a word no dictionary knows needs less: "hey chidi can u", "cl mahlet (33)"
+        sure_word = any(t.prob >= remove or t.prob >= REMOVE_LOWER and _lower_unknown(doc, t) for t in run)
         if sure_word and (any(_anchor(doc, t) for t in run) or label == "ORG" and _named_org(doc, run)):
             end = run[-1].end
             last = doc.text[run[-1].start : end]
@@ -319,6 +323,8 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
             if head is not None:
                 # "oakley plumbing", "rania counselling": a business named after a person or place
                 label, end, last = "ORG", head.end, head.text
+            if label != "NAME" and len(run) == 1 and head is None and _after_person_verb(doc, run[0]):
+                label = "NAME"  # "told shotor i cant": the object of "told" is a person, whatever the word
             kind = "place" if label == "LOCATION" else _org_kind(last) if label == "ORG" else ""
             sure.append(Candidate(run[0].start, end, label, kind, 30, "tagger"))
         else:
@@ -338,6 +344,27 @@ def tagger_candidates(tagged: list[Tagged], doc: Doc, remove: float) -> tuple[li
     flush()
     unsure.sort(key=lambda t: t.start)
     return sure, unsure
+
+
+# verbs whose object is a person: "told X", "texted X"
+_PERSON_OBJECT_VERBS = frozenset(
+    "told tell tells telling asked ask asks texted text texts messaged emailed rang".split()
+)
+
+
+def _after_person_verb(doc: Doc, t: Tagged) -> bool:
+    tok = doc.token_at(t.start)
+    p = doc.prev(tok) if tok is not None else None
+    return p is not None and tok is not None and p.lower in _PERSON_OBJECT_VERBS and doc.gap(p, tok) == " "
+
+
+def _lower_unknown(doc: Doc, t: Tagged) -> bool:
+    tok = doc.token_at(t.start)
+    if tok is None or not tok.is_lower or len(tok.text) < 3 or tok.lower in KIN or tok.lower in chat_words():
+        return False
+    cls = lex_class(doc.lex, tok.lower, {})
+    # a list knows it as a name or a place ("chidi" is no list's word either: the rules judge those)
+    return "W" not in cls and "C" not in cls and ("F" in cls or "S" in cls or "P" in cls)
 
 
 def _trailing_common(doc: Doc, t: Tagged) -> bool:
@@ -415,6 +442,10 @@ def _anchor(doc: Doc, t: Tagged) -> bool:
     lex = doc.lex
     cls = lex_class(lex, tok.lower, {})
     if "W" in cls or "C" in cls:
+        if tok.is_lower and t.label == "LOCATION" and "P" in cls and "C" not in cls and "F" not in cls:
+            # "hes in croydon", "a cop in fresno": a listed place no common word, after a place word
+            p = doc.prev(tok)
+            return p is not None and p.lower in _PLACE_PREPS and doc.gap(p, tok) == " "
         return tok.is_cap and not tok.sent_start and ("F" in cls or "S" in cls or "P" in cls)
     low = tok.lower
     if tok.is_upper and len(low) <= 5:
@@ -428,6 +459,7 @@ def _anchor(doc: Doc, t: Tagged) -> bool:
     return True
 
 
+_PLACE_PREPS = frozenset("in from near outside around to".split())
 _DERIVATIONS = ("ing", "ism", "ist", "ists", "ship", "ness", "ment", "tion", "ity", "ical", "able", "ised", "ized")
 
 

@@ -70,6 +70,10 @@ def tokenize(text: str) -> list[Token]:
             word = word[:-2]
             poss = True
         gap = text[prev_end:s]
+        if word in ("s", "S") and not poss and gap[-1:] in ("'", "’") and gap[:-1].endswith(MASK):
+            # "[Person A]'s" on a second pass: the possessive belongs to the placeholder,
+            # as "Kwame's" was one word on the first pass; it is no word of its own
+            continue
         after_mask = MASK in gap
         # right after one of our placeholders we can't tell whether a sentence
         # started (the punctuation may have gone with the redacted span), so

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.browser
 
 SITUATION = (
     "My former client Rosalind Okafor (34) ran into me at Lincoln Elementary in Boise on March 3rd "
-    "and asked to be friends. She texted from (208) 555-0142. I saw her again at the markets in brunswick."
+    "and asked to be friends. She texted from (208) 555-0142. "
+    "I saw her again at the markets, with a friend I'll call T."
 )
 IDENTIFIERS = ["Rosalind", "Okafor", "Lincoln Elementary", "Boise", "March 3rd", "555-0142"]
 
@@ -124,7 +125,8 @@ async def test_full_consult_in_the_browser(real, page):
             assert ident not in preview_text, ident
         assert "Saying no kindly" not in await messages.inner_text() or "Saying no kindly" in preview_text
         # what the engine kept but is unsure of is pointed out, with a way to remove it
-        assert "Check these before posting" in preview_text and "brunswick" in preview_text
+        # (an initial: the engine now removes a listed place such as "in brunswick" outright)
+        assert "Check these before posting" in preview_text and "I'll call T" in preview_text
         await page.screenshot(path=shot_path("flow-05-preview"))
         await preview.get_by_role("button", name="Post anonymously").click()
         await expect(messages.locator("article.msg").last).to_contain_text("Posted anonymously")

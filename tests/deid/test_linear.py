@@ -29,6 +29,8 @@ FAMILIES = {
     "all-caps words": _rep("AB "),
     "long whitespace": lambda n: "x" + " " * (n - 2) + "y",
     "long newlines": lambda n: "x" + "\n" * (n - 2) + "y",
+    "closing lines": _rep("Cheers,\n"),
+    "initials lines": _rep("ok.\nMJ\n"),
     "churches in a row": _rep("St Mary's Catholic Church "),
     "regions and names": _rep("New South Wales Sarah "),
     "contacts": _rep("a@b.co @hand_le1 555-0142 "),

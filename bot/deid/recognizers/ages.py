@@ -23,7 +23,7 @@ SUFFIXED = re.compile(
 # "aged 71", "age 45", "from age 13 to 18", "turned 40", "she's 15", "I'm 38",
 # "he's only 17", "is 81 and" — the number only
 _CUE = re.compile(
-    r"(?<![\w])(?:aged?|ages|turn(?:ed|s|ing)?|(?:i'?m|i\s+am|she'?s|he'?s|they'?re|she\s+is|he\s+is|they\s+are|who'?s|is|was)(?:\s+(?:only|just|now|almost|nearly|barely|about|around|maybe|already|still))?)"
+    r"(?<![\w])(?:aged?|ages|turn(?:ed|s|ing)?|(?:i'?m|i\s+am|she'?s|he'?s|they'?re|she\s+is|he\s+is|they\s+are|they\s+were|who'?s|is|was)(?:\s+(?:only|just|now|almost|nearly|barely|about|around|maybe|already|still))?)"
     r"\s+(?P<n>" + _N + "|" + _WORD_AGE + r")(?P<rest>[^\w]{0,3}(?:\w+)?)",
     re.IGNORECASE,
 )
@@ -38,6 +38,17 @@ AFTER_NAME = re.compile(
 # "pt 35f", "youssef 17m", "dmitri, 38m,": an age with the sex glued on (chat shorthand);
 # the number only. Not "38m people", "$38m", "5k": a person word or a name must stand before it
 SEXED = re.compile(r"(?<![\w.$£€])(?P<n>" + _N + r")[mfMF](?=[\s,.;:)!?]|$)(?!\s+(?:people|users|views|dollars)\b)")
+SEXED_SPACED = re.compile(r"(?<![\w.$£€,/:-])(?P<n>" + _N + r") [FM](?=[,;)]|/)")
+_KIDS = (
+    r"(?:kids|children|daughters|sons|boys|girls|twins|grandkids|grandchildren|grandsons|granddaughters|"
+    r"brothers|sisters|siblings|stepkids|stepsons|stepdaughters)"
+)
+AGES_AND = re.compile(
+    r"\b" + _KIDS + r"(?:,|\s+(?:are|aged|were|now))?\s+(?P<a>" + _N + r")\s*(?:and|&|,)\s*(?P<b>" + _N + r")"
+    r"(?!\s*(?:%|percent|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?\s+(?!old)|yrs?|sessions?|times|pm|am|"
+    r"kg|lbs?|miles|km)\b)(?![\w/:-]|\.\d)",
+    re.IGNORECASE,
+)
 _SEXED_CUES = frozenset("pt pts cl client clients patient is was aged age kid son daughter boy girl".split())
 _NOT_BEFORE_NUMBER = {
     "route",
@@ -88,7 +99,7 @@ DASHED = re.compile(r"(?<=[^\W\d_])\s[-–—]\s(?P<n>" + _N + "|" + _WORD_AGE +
 RANGE_TAIL = re.compile(r"\s*(?:to|-|–|and)\s*(?P<n>" + _N + r")\b")
 # "Aroha's 21st", "her 40th birthday": an age reached
 BIRTHDAY = re.compile(
-    r"(?:['’]s|\b(?:his|her|their|my|your))\s+(?P<n>(?:[1-9]\d|1[01]\d)(?:st|nd|rd|th))(?=\s+birthday|\s*[?.!,]|\s+(?:party|celebration|bash|do)\b|\s*$)",
+    r"(?:['’]s|\b(?:his|her|their|my|your))\s+(?P<n>(?:[1-9]\d|1[01]\d)(?:st|nd|rd|th))(?=\s+birthday|\s*[?.!,]|\s+(?:party|celebration|bash|do|bday|b-day|at|on|this|next|in)\b|\s*$)",
     re.IGNORECASE,
 )
 _UNITS = re.compile(
@@ -154,8 +165,17 @@ def find(doc: Doc) -> Iterator[Candidate]:
             continue
         w = before.group(1)
         low = w.lower()
-        if low in _SEXED_CUES or w[0].isupper() or not doc.lex.is_word(low):
+        # in apposition ("cl soo-ah park, 31f,", "(29f)") the shorthand is an age whatever the word
+        appos = text[max(0, m.start() - 2) : m.start()] in (", ", " (") or text[m.start() - 1 : m.start()] == "("
+        if low in _SEXED_CUES or w[0].isupper() or not doc.lex.is_word(low) or appos:
             yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 70, "age")
+    for m in SEXED_SPACED.finditer(text):
+        # "Case: 38 F, lawyer", "(44 M)": a capital letter for the sex, then a comma or bracket
+        yield Candidate(m.start("n"), m.end("n"), "AGE", "age", 66, "age")
+    for m in AGES_AND.finditer(text):
+        # "two daughters, 8 and 11", "the boys are 14 and 15": ages of the children named before
+        yield Candidate(m.start("a"), m.end("a"), "AGE", "age", 62, "age")
+        yield Candidate(m.start("b"), m.end("b"), "AGE", "age", 62, "age")
 
 
 _PERSONISH = re.compile(

@@ -115,7 +115,7 @@ OWNED = frozenset(
     solicitor court case hearing custody school class teacher birthday party wedding funeral appointment
     appt appts sesh session sessions file notes report phone number email texts text messages car house
     place room flat apartment dog cat job boss work shift results diagnosis meds plan mates friends friend
-    stepdad stepmum""".split()
+    stepdad stepmum caseload clients sessions calendar diary shift desk office""".split()
 )
 # after these a lowercase word that is no English word is a town or suburb:
 # "in footscray", "from moorabbin"
@@ -270,10 +270,133 @@ def _name(doc: Doc, a: Token, b: Token, priority: int) -> Candidate:
 
 
 # ---------------------------------------------------------------- names
+# greetings before a poster names themself: "hiii sunny here", "hi all, rahul here", "hey its donna"
+_GREETINGS = frozenset(
+    "hi hii hiii hiiii hey heyy heya hiya hello helo yo morning evening all everyone team folks ok okay so".split()
+)
+_VOCATIVE_REST = re.compile(
+    r"(?:\s*,|\s+(?:r|are)\s+(?:u|you|ya)\b|\s+(?:u|you)\s+(?:around|free|there|up)\b|\s+(?:can|could)\s+(?:u|you)\b|"
+    r"\s+quick\s+q|\s+got\s+a\s+(?:sec|min)\b|\s+(?:u|you)\s+got\s+a\b)"
+)
+_ROLE_IN_BRACKETS = re.compile(
+    r" ?\((?:my |our |a |her |his )?(?:ex-|former |new )?(?:client|cl|pt|patient|supervisee|son|daughter|kid|student)\b"
+)
+_KIN_APPOS = re.compile(
+    r", (?:the |his |her |their |my |our )?(?:mother|mum|mom|father|dad|sister|brother|wife|husband|partner|"
+    r"daughter|son|aunt|aunty|auntie|uncle|grandmother|grandfather|grandma|grandpa|nan|cousin|niece|nephew|"
+    r"stepmum|stepmom|stepdad|girlfriend|boyfriend|fiancee|fiance)\b(?: of\b|,)"
+)
+_SLOT_BEFORE = _GREETINGS | frozenset({"its", "it's", "is", "intake", "referral", "referrals"})
+_NAME_IS_CUES = frozenset("client cl pt patient supervisee kid name names son daughter".split())
+
+
+def _self_or_called(doc: Doc, t: Token) -> int | None:
+    """A name by the grammar of a chat message, whatever the word: the poster
+    naming themself ("sunny here", "hi its donna"), the person addressed at the
+    start ("tom r u around?", "jen, quick q"), "client is ruby."."""
+    lex = doc.lex
+    low = t.lower
+    prev = doc.prev(t)
+    nxt = doc.next(t)
+    # cheap first: only a few slots are asked about at all
+    if not (
+        _opens(doc, t)
+        or nxt is not None
+        and nxt.lower == "here"
+        or prev is not None
+        and prev.lower in _SLOT_BEFORE
+        or doc.text[t.end : t.end + 2] in (" (", "(", ", ")
+    ):
+        return None
+    if (
+        len(low) < 2
+        or low in _FUNCTION
+        or _chat(low)
+        or low in lex.allow
+        or low in KIN
+        or low in lex.regions
+        or not t.is_alpha
+        or t.is_upper
+    ):
+        return None
+    namey = lex.is_first(low) or not lex.is_word(low) and not lex.near_word(low)
+    if not namey:
+        return None
+    gap = doc.gap(prev, t) if prev is not None else ""
+    start = prev is None or t.sent_start
+    greeted = (
+        prev is not None
+        and prev.lower in _GREETINGS
+        and gap in (" ", ", ")
+        and (
+            prev.sent_start or doc.prev(prev) is None or doc.prev(prev).lower in _GREETINGS  # type: ignore[union-attr]
+        )
+    )
+    # "sunny here", "rahul here (cmhc thane)"
+    if nxt is not None and nxt.lower == "here" and doc.gap(t, nxt) == " " and (start or greeted):
+        after = doc.text[nxt.end : nxt.end + 2].lstrip(" ")
+        if not after or not after[0].isalpha() or after[:1] in ("-", "("):
+            return 58
+    # "hey its donna", "hi, its donna from"
+    if prev is not None and prev.lower in ("its", "it's", "this is") and gap == " ":
+        pp = doc.prev(prev)
+        if pp is not None and pp.lower in _GREETINGS and (pp.sent_start or doc.prev(pp) is None):
+            return 56
+    # "tom r u around?", "jen, quick q": the first word of the message, addressed
+    voc = _VOCATIVE_REST.match(doc.text, t.end) if _opens(doc, t) else None
+    if voc and lex.is_first(low) and (low not in lex.common_words or not voc.group().lstrip().startswith(",")):
+        return 56
+    # "grace (client, 52) wants", "jo (my pt) said"
+    if (
+        _ROLE_IN_BRACKETS.match(doc.text, t.end)
+        and lex.is_first(low)
+        and not t.sent_start
+        or (_ROLE_IN_BRACKETS.match(doc.text, t.end) and lex.is_first(low) and low not in lex.common_words)
+    ):
+        return 58
+    # "marguerite, mother of theo", "sione, her brother,": a kin word in apposition
+    if (
+        _KIN_APPOS.match(doc.text, t.end)
+        and (lex.is_first(low) and low not in lex.common_words or not lex.is_word(low))
+        and not (prev is not None and prev.lower in _FUNCTION)
+    ):
+        return 56
+    # "pretty sure its dev from the tuesday group", "new intake olu is"
+    if prev is not None and gap == " " and (lex.is_first(low) or not lex.is_word(low)):
+        if prev.lower == "its" and nxt is not None and nxt.lower == "from" and doc.gap(t, nxt) == " ":
+            return 54
+        if (
+            prev.lower in ("intake", "referral", "referrals")
+            and (pp2 := doc.prev(prev)) is not None
+            and pp2.lower == "new"
+        ):
+            return 56
+    # "client is ruby.", "her name is sol,"
+    if (
+        prev is not None
+        and prev.lower == "is"
+        and gap == " "
+        and (pp := doc.prev(prev)) is not None
+        and pp.lower.rstrip("s") in _NAME_IS_CUES
+        and doc.gap(pp, prev) == " "
+        and lex.is_first(low)
+        and low not in lex.common_words
+    ):
+        rest = doc.text[t.end : t.end + 2].lstrip(" ")
+        if not rest or not rest[0].isalnum():
+            return 58
+    return None
+
+
 def _names(doc: Doc) -> Iterator[Candidate]:
     toks = doc.tokens
     lex = doc.lex
     for t in toks:
+        if t.is_lower or t.is_cap:
+            got = _self_or_called(doc, t)
+            if got is not None:
+                yield _name(doc, t, t, got)
+                continue
         # every rule below is about a word typed in lowercase
         if not t.text.islower() or len(t.text) < 2:
             continue
@@ -1205,3 +1328,9 @@ def find(doc: Doc) -> Iterator[Candidate]:
     yield from _places(doc)
     yield from _initials(doc)
     yield from _names(doc)
+
+
+def _opens(doc: Doc, t: Token) -> bool:
+    """The first word of the whole message (not merely the first word after one
+    of our placeholders: a second pass must decide as the first did)."""
+    return t.i == 0 and not doc.text[: t.start].strip(" \t\r\n\"'“‘(")

@@ -63,6 +63,27 @@ _ORDINAL = re.compile(
     r"(?<![\w])the\s+(?P<d>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))(?!\s*(?:-|century|centuries|floor|grade|percentile|time|birthday|anniversary|row|place|street|st\b|ave|session|week|month|year|day|visit|appointment|of\s+(?:us|them|these|those|my|the|his|her)))(?![\w])",
     re.IGNORECASE,
 )
+# a day and a month in Spanish, Portuguese, French, Italian, German, Dutch: "2 de marzo",
+# "21 de septiembre de 2024", "12 mars", "3. März 2023", "14 agosto"
+_OTHER_MONTH = (
+    r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    r"janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|"
+    r"janvier|février|fevrier|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
+    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
+    r"januar|februar|märz|maerz|juni|juli|oktober|dezember|januari|februari|maart|augustus)"
+)
+_OTHER_LANG = re.compile(
+    r"(?<![\w])(?:[12]\d|3[01]|0?[1-9])(?:\.|º|er)?\s+(?:de\s+)?"
+    + _OTHER_MONTH
+    + r"(?:\s+(?:de\s+)?(?:19|20)\d\d)?(?![\w])",
+    re.IGNORECASE,
+)
+_OTHER_WEEKDAY_DAY = re.compile(
+    r"(?<![\w])(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|lundi|mardi|mercredi|jeudi|"
+    r"vendredi|samedi|dimanche|segunda|terça|terca|quarta|quinta|sexta)\s+(?P<d>[12]\d|3[01]|0?[1-9])(?!\d)"
+    r"(?![\w:.,]\d|\s*(?:%|h\b|hrs?\b|pm\b|am\b|:))",
+    re.IGNORECASE,
+)
 _NOT_DATES = {"24/7", "50/50", "9/11"}
 _FULL_MONTH_END = re.compile(
     r"(?:january|february|march|april|june|july|august|september|october|november|december)\.$", re.I
@@ -90,6 +111,11 @@ def find(doc: Doc) -> Iterator[Candidate]:
         if w:
             s = w.end()
         yield Candidate(s, m.end(), "DATE", "date", 80, "date")
+    for m in _OTHER_WEEKDAY_DAY.finditer(text):
+        # "viernes 12", "samedi 3": the day goes, the weekday stays (as in English)
+        yield Candidate(m.start("d"), m.end("d"), "DATE", "date", 70, "date")
+    for m in _OTHER_LANG.finditer(text):
+        yield Candidate(m.start(), m.end(), "DATE", "date", 78, "date")
     for m in scan(_ORDINAL, text):
         # "the" goes too: "on the [date]" reads oddly, "on [date]" does not
         yield Candidate(m.start(), m.end("d"), "DATE", "date", 75, "date")

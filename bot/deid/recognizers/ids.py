@@ -34,10 +34,27 @@ CUE_ID = re.compile(
 CODE = re.compile(r"(?<![\w/-])(?=[A-Z0-9/-]*[A-Z])(?=(?:[A-Z/-]*\d){3})[A-Z0-9]+(?:[-/][A-Z0-9]+)*(?![\w/-])")
 LONG_DIGITS = re.compile(r"(?<![\w$£€.,/-])\d{6,}(?![\w.,/-]\d|[\w%])")
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# digit groups joined by dots, slashes or hyphens, seven digits or more, with an
+# optional check character: "2024/0567891", "42101-5678123-4", "318.472.650-91"
+# (after a label nobody listed: "UHID …", "NIC …", "CPF …")
+SEPARATED = re.compile(r"(?<![\w$£€.,/-])\d+(?:[./-]\d+)+(?:-[A-Za-z0-9])?(?![\w/-]|[.,]\d)")
+_DATE_OR_RANGE = re.compile(
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2}|(?:19|20)\d\d[-/](?:19|20)?\d\d"
+)
+
+
+# number plates of the "UP 32 KT 4471", "MH12AB1234" shape (state, district, series, number)
+PLATE = re.compile(r"(?<![\w-])[A-Z]{2}[ -]?\d{1,2}[ -]?[A-Z]{1,3}[ -]?\d{3,4}(?![\w-])")
+# wallet addresses and other long random codes: 25+ letters and digits, both mixed in
+LONG_CODE = re.compile(r"(?<![\w])(?=[a-zA-Z0-9]{25,}(?![\w]))(?=(?:[a-zA-Z]*\d){5})(?=(?:\d*[a-zA-Z]){5})[a-zA-Z0-9]+")
 
 
 def find(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
+    for m in PLATE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ID", "record", 82, "id")
+    for m in LONG_CODE.finditer(text):
+        yield Candidate(m.start(), m.end(), "ID", "record", 82, "id")
     for m in scan(SSN, text):
         yield Candidate(m.start(), m.end(), "ID", "ssn", 95, "id")
     for m in scan(CUE_ID, text):
@@ -73,6 +90,10 @@ def find(doc: Doc) -> Iterator[Candidate]:
             continue
         if len(v) >= 5:
             yield Candidate(m.start(), m.end(), "ID", "record", 80, "id")
+    for m in SEPARATED.finditer(text):
+        v = m.group()
+        if sum(c.isdigit() for c in v) >= 7 and not _DATE_OR_RANGE.fullmatch(v):
+            yield Candidate(m.start(), m.end(), "ID", "number", 68, "id")
     for m in scan(LONG_DIGITS, text):
         yield Candidate(m.start(), m.end(), "ID", "number", 70, "id")
 

@@ -74,6 +74,37 @@ TITLES = {
     "lady",
     "mister",
     "doc",
+    # honorifics of other languages: "Encik Roslan", "Alhaji Musa", "Matua Rangi", "Kuya Jun"
+    "encik",
+    "puan",
+    "cik",
+    "datuk",
+    "dato",
+    "datin",
+    "haji",
+    "hajjah",
+    "alhaji",
+    "alhaja",
+    "mallam",
+    "ustaz",
+    "ustazah",
+    "bapak",
+    "mbak",
+    "kuya",
+    "tita",
+    "tito",
+    "mzee",
+    "oga",
+    "swami",
+    "sensei",
+    "matua",
+    "whaea",
+    "señor",
+    "señora",
+    "herr",
+    "frau",
+    "monsieur",
+    "madame",
 }
 # a title must be capitalised to count ("Sister Agnes"), except these few
 _TITLES_ANY_CASE = {"dr", "mr", "mrs", "ms", "mx", "prof"}
@@ -441,6 +472,34 @@ _NOT_INITIALS = {
 
 # A sign-off: a dash, then one or two capitalised words ending the message or a line
 # ("… late last night. – Kelvin", "— Dr. Ama", "-Sam T."): the writer's own name.
+# a closing line, then the writer's name on the next line ("Cheers,\nJo"); matched line by
+# line (a regex anchored at line starts rescans a long line from every position)
+_CLOSING_LINE = re.compile(
+    r"[ \t\r]*(?i:cheers|thanks|thank\s+you|many\s+thanks|thanks\s+again|best|regards|kind\s+regards|"
+    r"warm\s+regards|best\s+wishes|all\s+the\s+best|love|take\s+care|sincerely|yours\s+sincerely|warmly|ta|x+)"
+    r"[ \t]*[,!.]?[ \t\r]*"
+)
+_NAME_LINE = re.compile(r"[ \t]*(?P<n>[A-Z][a-z'’-]+(?:[ \t]+[A-Z][a-z'’-]+)?|[A-Z]{1,3})[ \t]*\.?[ \t\r]*")
+
+
+def closing_then_name(text: str) -> Iterator[re.Match[str]]:
+    start = 0
+    while True:
+        nl = text.find("\n", start)
+        if nl < 0:
+            return
+        # only short lines can be a closing or a name
+        if nl - start <= 40 and _CLOSING_LINE.fullmatch(text, start, nl):
+            end = text.find("\n", nl + 1)
+            end = len(text) if end < 0 else end
+            if end - nl <= 40:
+                m = _NAME_LINE.fullmatch(text, nl + 1, end)
+                if m is not None:
+                    yield m
+        start = nl + 1
+
+
+INITIALS_LINE = re.compile(r"(?m)^[ \t]*[-–—~]?[ \t]*(?P<n>[A-Z]{2,3})[ \t]*[\"”’']?[ \t]*$")
 SIGN_OFF = re.compile(
     r"(?:^|(?<=[.!?)\n]))[^\S\n]*[-–—~]\s*(?:(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+)?"
     r"(?P<n>[A-Z][a-z'’-]+(?:\s+[A-Z](?:[a-z'’-]+|\.))?)\s*(?:,?\s*[A-Z]{2,6})?\s*$",
@@ -525,6 +584,21 @@ def find(doc: Doc) -> Iterator[Candidate]:
     for m in SIGN_OFF.finditer(doc.text):
         if m.group("n").lower() not in lex.allow:
             yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 80, "name")
+    for m in closing_then_name(doc.text):
+        # "Cheers,\nJo", "Thanks\nMJ": the line after a closing is who wrote it
+        n = m.group("n")
+        if n.lower() not in lex.allow and n.lower() not in TITLES and (len(n) > 3 or n.lower() not in lex.acronyms):
+            yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 78, "name")
+    for m in INITIALS_LINE.finditer(doc.text):
+        # a line of two or three capitals closing a message or a quoted one: "…after 3.\nMJ\n"
+        n = m.group("n")
+        low = n.lower()
+        if low in lex.acronyms or low in lex.allow or low in _STATE_ABBR or low in lex.regions:
+            continue
+        lo = max(0, m.start() - 200)  # bounded: many such lines must not rescan the text
+        head = doc.text[lo : m.start()].rstrip()
+        if head and head[-1] in ".!?,)" and "\n" in doc.text[lo + len(head) : m.start() + 1]:
+            yield Candidate(m.start("n"), m.end("n"), "NAME", "person", 62, "name")
     for m in INITIALS.finditer(doc.text):
         if m.group().replace(" ", "").upper() not in _NOT_INITIALS:
             yield Candidate(m.start(), m.end(), "NAME", "person", 62, "name")
@@ -713,11 +787,16 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         t.is_upper
         and 2 <= len(t.text) <= 3
         and t.is_alpha
-        and _initialism(doc, t)
         and (prev is None or prev.lower not in _DETERMINERS)
-        and _initial_acts(doc, t)
+        and (
+            _initialism(doc, t)
+            and _initial_acts(doc, t)
+            # a state's letters too, in a person's slot: "a session w AK", "dont tell AK"
+            or _initialism(doc, t, states=True)
+            and _initial_slot(doc, t, prev, gap)
+        )
     ):
-        return 56  # "how DJ is doing", "DJ is 17", "KC said"
+        return 56  # "how DJ is doing", "DJ is 17", "KC said", "a session w AK and TR"
     if t.is_lower and len(low) >= 3 and lex.is_first(low) and not lex.is_word(low) and not lex.is_rare_word(low):
         nxt = doc.next(t)
         # a lowercase full name: "rajendra kumar"
@@ -1391,17 +1470,56 @@ _STATE_ABBR = {
 }
 
 
-def _initialism(doc: Doc, t: Token) -> bool:
+# past participles after an acronym that are no one's act: "ADHD related", "CBT based"
+_NOT_ACTING_ED = frozenset("related based focused informed trained certified approved funded led registered".split())
+
+
+def _initialism(doc: Doc, t: Token, states: bool = False) -> bool:
     """Two or three capitals that are no known acronym: initials used as a
-    name ("DJ", "TJ", "KC")."""
+    name ("DJ", "TJ", "KC"); with `states`, a state's letters count too."""
     low = t.lower
     return (
         t.text.isalpha()
         and low not in doc.lex.acronyms
         and low not in doc.lex.allow
-        and low not in _STATE_ABBR
+        and (states or low not in _STATE_ABBR)
         and low not in doc.lex.regions
     )
+
+
+# before initials standing for a person: "a session w AK", "dont tell TR", "met JB"
+_INITIAL_SLOT = frozenset(
+    "w with tell told telling met meet meeting saw see seeing asked ask texted text called call ring rang emailed "
+    "messaged dm dmd warned".split()
+)
+
+
+def _initial_slot(doc: Doc, t: Token, prev: Token | None, gap: str) -> bool:
+    """Initials in a person's slot: after "with", "tell", "met"…, or joined by
+    "and"/"&" to other initials there ("w AK and TR")."""
+    if prev is None:
+        return False
+    if (
+        gap in (" (", "(")
+        and doc.text[t.end : t.end + 1] == ")"
+        and (prev.lower in PERSON_CUES or prev.lower in _KIN_CUES)
+    ):
+        return True  # "my supervisee (AK) and her client (TR)"
+    if gap != " ":
+        return False
+    if prev.lower in _INITIAL_SLOT:
+        return True
+    if prev.lower in ("and", "&"):
+        q = doc.prev(prev)
+        return (
+            q is not None
+            and q.is_upper
+            and 2 <= len(q.text) <= 3
+            and q.text.isalpha()
+            and _initialism(doc, q, states=True)
+            and (_initial_slot(doc, q, qp, doc.gap(qp, q)) if (qp := doc.prev(q)) is not None else False)
+        )
+    return False
 
 
 def _initial_acts(doc: Doc, t: Token) -> bool:
@@ -1415,6 +1533,8 @@ def _initial_acts(doc: Doc, t: Token) -> bool:
     w = nxt.lower
     if w in _SPEECH or w in ("wants", "wanted", "came", "left", "turned") or w in _IRREGULAR_PAST:
         return True
+    if len(w) > 4 and w.endswith("ed") and w not in doc.lex.common_words | _NOT_ACTING_ED:
+        return True  # "TR pulled me aside", "JB mentioned"
     if w in ("is", "was", "has", "had"):
         after = doc.next(nxt)
         return (

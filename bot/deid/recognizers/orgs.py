@@ -23,7 +23,7 @@ for kind, words in {
     "collegiate grammar ns cbs bns gns etns gaelcholáiste gaelcholaiste",
     "hospital": "hospital hospitals infirmary medical healthcare hospice surgery trust nhs",
     "clinic": "clinic clinics counseling counselling therapy therapies wellness psychiatry psychology "
-    "services centre center practice associates health rehab recovery",
+    "services centre center practice associates health rehab recovery psych physio physiotherapy",
     "church": "church chapel cathedral temple mosque masjid synagogue shul fellowship assembly ministries "
     "ministry parish baptist lutheran methodist presbyterian tabernacle gurdwara congregation abbey",
     "team": "rovers united fc afc athletic athletics wanderers rangers city hornets lancers gaa rfc",
@@ -34,13 +34,21 @@ for kind, words in {
     "coffee restaurant bar grill pub tavern inn diner bbq pizza pizzeria salon spa studio studios yoga fitness "
     "gym crossfit ymca ywca club farm market store shop pharmacy care agency foundation firm solicitors "
     "law lawyers landscaping construction plumbing electric insurance media marketing design press school's "
-    "brewery kitchen cafeteria deli hotel motel",
+    "brewery kitchen cafeteria deli hotel motel barbers barber barbershop dental dentist dentistry optometrist "
+    "optometry chiro chiropractic vets veterinary tutoring childcare creche kindy dojo takeaway jewellers jeweller "
+    "jewelers jeweler butchers butcher grocers grocery tailors chemist chemists opticians hairdressers florist "
+    "florists traders enterprises industries holdings hostel hostels lodge",
 }.items():
     for w in words.split():
         HEADS[w] = kind
 
 # head nouns that also end ordinary phrases; they need two name-like words before
 _WEAK_HEADS = {
+    "psych",
+    "physio",
+    "tutoring",
+    "dental",
+    "vets",
     "high",
     "middle",
     "primary",

@@ -22,6 +22,9 @@ a line without `risk` is an ordinary boundary question, no risk):
 - risk_train_7_helper.jsonl: ordinary questions and risks in other languages, written by the
   helper who built the combining classifier (it had read the engine), because the other-
   language questions were few and a plain Spanish question raised an alarm;
+- risk_train_8_helper.jsonl: plainly worded risks (56, every kind), by the same helper: the
+  writers of the other sets wrote risks indirectly and look-alikes with the plain words ("a
+  suicide attempt years ago"), so "suicide" had become evidence against a risk;
 - blind_questions_risk_c.jsonl, blind_questions_{risk_e,plain_c}_read.jsonl: the read halves
   of later blind sets (scored with the engine of their day before they were read).
 Never used: the held-out halves (blind_questions_*_b, *_d, and the halves of risk_e and

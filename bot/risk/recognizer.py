@@ -327,7 +327,16 @@ class Recognizer:
                 fired.setdefault(name, (_Family(name, kind, weight, (), False), clause.strip()[:80]))
 
     def assess_many(self, texts: Iterable[str | None]) -> RiskAssessment:
-        return self.assess("\n".join(t for t in texts if t))
+        """Several answers: read together (a drink in one, a drive in another), and each alone,
+        since each answer is a text of its own: the combining classifier weighs the whole
+        text, and a calm answer beside a risky one must not dilute it. The first risk found in
+        PRIORITY wins."""
+        parts = [t for t in texts if t]
+        together = self.assess("\n".join(parts))
+        if together or len(parts) < 2:
+            return together
+        found = [a for a in (self.assess(t) for t in parts) if a]
+        return min(found, key=lambda a: PRIORITY.index(a.kind or ""), default=together)
 
 
 @cache

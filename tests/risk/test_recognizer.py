@@ -146,6 +146,14 @@ def test_many_answers_are_read_together():
     assert assess_many(["", None]).kind is None
 
 
+def test_a_calm_answer_beside_a_risky_one_does_not_dilute_it():
+    risky = "Calling CPS, because she said her boyfriend hits her toddler."
+    calm = "A former client asked me to coffee after we ended two years ago."
+    assert assess(risky).kind == "abuse_neglect"
+    assert assess_many([calm, risky, "What would you do?"]).kind == "abuse_neglect"
+    assert not assess_many([calm, "What would you do?"])
+
+
 def test_cue_data_is_well_formed():
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     assert {f["kind"] for f in data["families"]} == set(KINDS)

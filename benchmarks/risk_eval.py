@@ -12,8 +12,11 @@ set benchmarks/data/risk_dev.jsonl is scored.
   (`kind_first`) and with that kind among the recognised ones (`kind_any`).
 `--misses` prints the misses and false alarms (do not use it on held-out sets).
 
-Beside the whole recogniser (the cue families, backed by the trained model), the same run
-scores the cue families alone (`cues_alone`), the recogniser as it was before the model.
+Beside the whole recogniser (the cue families and the trained model, weighed by the combining
+classifier in bot/risk/model.py), the same run scores the cue families alone (`cues_alone`),
+the recogniser as it was before the model. On a set the model was trained on (the read sets
+listed in scripts/train_risk_model.py) the whole recogniser's figures are not an estimate:
+`scripts/train_risk_model.py --cv` prints the cross-validated ones.
 """
 
 from __future__ import annotations

@@ -16,6 +16,11 @@ sentence around it dilutes the evidence; so the text is scored as a whole and se
 by sentence, and the most risky reading counts. Training adds the sentences of texts
 without risk as examples without risk, so that the sentence-level reading learns what
 ordinary sentences look like.
+
+The model's readings (whole text and most risky sentence) and the cue families' finding are
+combined by a logistic regression with five inputs (`stack_features`, `RiskModel.stacked`),
+trained on cross-validated readings (scripts/train_risk_model.py), with its own thresholds
+for English and for other languages.
 """
 
 from __future__ import annotations
@@ -145,14 +150,43 @@ def _read_weights(raw: str) -> tuple[dict[str, Any], dict[str, int], array[float
     return data, index, table
 
 
+def _logit(p: float) -> float:
+    p = min(1.0 - 1e-4, max(1e-4, p))
+    return math.log(p / (1.0 - p))
+
+
+# A text this long or longer counts as long for the combining classifier (cue:short is 0).
+LONG_TEXT_WORDS = 60
+
+
+def stack_features(found: Prediction, cue: bool, look_alike: bool, words: int) -> dict[str, float]:
+    """The features of the combining classifier: the model's readings of the whole text and of
+    its most risky sentence or clause (as logits), whether a cue family recognised a risk, and
+    how far that finding can be trusted: a cue in a text with no look-alike scope anywhere (no
+    frame, joke, idiom, job, death, past clause: recognizer.looks_alike), and a cue in a short
+    text, where the model has little to read and a look-alike has little room."""
+    c = 1.0 if cue else 0.0
+    return {
+        "model:whole": _logit(found.p_whole),
+        "model:max": _logit(found.p_risk),
+        "cue:any": c,
+        "cue:plain": c * (0.0 if look_alike else 1.0),
+        "cue:short": c * (1.0 - min(LONG_TEXT_WORDS, words) / LONG_TEXT_WORDS),
+    }
+
+
 @dataclass(frozen=True)
 class Prediction:
     kind: str | None  # the most likely kind of risk when p_risk reaches the threshold
     p_risk: float  # 1 - P(no risk), for the most risky reading
     best: str  # the most likely kind of risk for that reading (even below the threshold)
+    p_whole: float = 0.0  # 1 - P(no risk) for the whole text read at once
 
 
 class RiskModel:
+    """The weights, the model's own thresholds (used when there is no combining classifier),
+    and the combining classifier with its thresholds."""
+
     def __init__(
         self,
         classes: list[str],
@@ -160,6 +194,9 @@ class RiskModel:
         weights: Mapping[str, Sequence[float]],
         threshold: float,
         threshold_other_language: float | None = None,
+        stack: Mapping[str, float] | None = None,
+        stack_threshold: float = 0.5,
+        stack_threshold_other_language: float | None = None,
     ):
         if classes[0] != NONE:
             raise ValueError("the first class of the risk model must be 'none'")
@@ -167,6 +204,13 @@ class RiskModel:
         self.bias = bias
         self.threshold = threshold
         self.threshold_other_language = threshold if threshold_other_language is None else threshold_other_language
+        # the combining classifier (logistic regression over stack_features, "bias" included),
+        # trained on cross-validated readings; None: the cue families decide alone
+        self.stack = dict(stack) if stack is not None else None
+        self.stack_threshold = stack_threshold
+        self.stack_threshold_other_language = (
+            stack_threshold if stack_threshold_other_language is None else stack_threshold_other_language
+        )
         # compact: one float table and an index into it (a dict of lists took 15 MB of RSS)
         self._index = {f: i for i, f in enumerate(weights)}
         self._table = array("f", (x for row in weights.values() for x in row))
@@ -183,10 +227,29 @@ class RiskModel:
         data, index, table = _read_weights(raw)
         other = data.get("threshold_other_language")
         model = cls(
-            data["classes"], data["bias"], {}, float(data["threshold"]), None if other is None else float(other)
+            data["classes"],
+            data["bias"],
+            {},
+            float(data["threshold"]),
+            None if other is None else float(other),
+            data.get("stack"),
+            float(data.get("stack_threshold", 0.5)),
+            data.get("stack_threshold_other_language"),
         )
         model._index, model._table = index, table
         return model
+
+    def other_language(self, text: str, english: frozenset[str] | None) -> bool:
+        return bool(english) and english_share(text, english or frozenset()) < ENGLISH_SHARE
+
+    def stacked(self, features: Mapping[str, float]) -> float:
+        """P(risk) from the combining classifier, given stack_features."""
+        stack = self.stack or {}
+        z = stack.get("bias", 0.0) + sum(stack.get(f, 0.0) * x for f, x in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def stack_threshold_for(self, text: str, english: frozenset[str] | None) -> float:
+        return self.stack_threshold_other_language if self.other_language(text, english) else self.stack_threshold
 
     def probabilities(self, text: str) -> list[float]:
         scores = list(self.bias)
@@ -204,19 +267,23 @@ class RiskModel:
         return [e / total for e in exps]
 
     def threshold_for(self, text: str, english: frozenset[str] | None) -> float:
-        if english and english_share(text, english) < ENGLISH_SHARE:
+        if self.other_language(text, english):
             return self.threshold_other_language
         return self.threshold
 
     def predict(self, text: str, english: frozenset[str] | None = None) -> Prediction:
         best_p, best_probs = -1.0, [1.0] + [0.0] * (len(self.classes) - 1)
-        for seg in segments(text or ""):
+        whole = 0.0
+        for n, seg in enumerate(segments(text or "")):
             probs = self.probabilities(seg)
+            if n == 0:
+                whole = 1.0 - probs[0]
             if 1.0 - probs[0] > best_p:
                 best_p, best_probs = 1.0 - probs[0], probs
         i = max(range(1, len(self.classes)), key=lambda k: best_probs[k])
         kind = self.classes[i]
-        return Prediction(kind if best_p >= self.threshold_for(text or "", english) else None, round(best_p, 4), kind)
+        found = kind if best_p >= self.threshold_for(text or "", english) else None
+        return Prediction(found, round(best_p, 4), kind, round(whole, 4))
 
 
 @cache

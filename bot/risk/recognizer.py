@@ -14,11 +14,19 @@ The mechanism (the vocabulary is data, in bot/risk/data/cues.yaml):
    training, research, an exam, fiction or a game;
 4. a kind is recognised when its live families' weights reach 1.0 (combo-only kinds,
    like "crisis now", need one strong family or a combination such as drunk + driving);
-5. the first recognised kind in PRIORITY is the one reported;
-6. when no cue family recognises a risk, the trained model (bot/risk/model.py) reads the
-   text: cues were written for the phrasings someone thought of, and on text nobody here
-   wrote they missed most risks, which the model, trained on many writers' examples, finds.
-   A model finding is reported with the cue family name "model".
+5. the first recognised kind in PRIORITY is the one reported by the cue families;
+6. the trained model (bot/risk/model.py) reads the text too: cues were written for the
+   phrasings someone thought of, and on text nobody here wrote they missed most risks,
+   which the model, trained on many writers' examples, finds;
+7. a small combining classifier (model.py, `RiskModel.stacked`) weighs the model's readings
+   (whole text, most risky sentence) and whether a cue family fired (and whether in a short
+   text, and in one with no look-alike scope anywhere), and decides. On files
+   the cues were not written against, half of their findings were look-alikes (a past
+   attempt, an idiom, a film about suicide) that the model reads rightly, and "cue or
+   model" summed the false alarms of both; so a cue's finding is evidence, not a verdict.
+   A risk's kind is the cue families' when they recognised one, else the model's (reported
+   with the cue family name "model"). A weights file without a combining classifier falls
+   back to "cues, else the model".
 
 Free of Slack and of the rest of the app: `assess(text)` and `assess_many(texts)`.
 """
@@ -37,7 +45,7 @@ from typing import Any, cast
 
 import yaml
 
-from .model import RiskModel, get_model
+from .model import RiskModel, get_model, stack_features
 
 DATA = Path(__file__).resolve().parent / "data" / "cues.yaml"
 ENGLISH = Path(__file__).resolve().parent.parent / "deid" / "data" / "english_words.txt.gz"
@@ -210,12 +218,47 @@ class Recognizer:
     # ---- assessment ---------------------------------------------------------
     def assess(self, text: str) -> RiskAssessment:
         raw = strip_accents(text or "")
+        kinds, cues, _ = self._cue_pass(raw)
+        if self.model is None:
+            return RiskAssessment(kinds[0] if kinds else None, kinds, cues)
+        found = self.model.predict(raw, self.english)
+        if self.model.stack is None:
+            # the cue families decide, and the model reads only what none of them recognised
+            if kinds or not found.kind:
+                return RiskAssessment(kinds[0] if kinds else None, kinds, cues)
+            return RiskAssessment(found.kind, (found.kind,), (*cues, Cue(MODEL_FAMILY, found.kind, "")))
+        # a cue's finding is evidence, not a verdict: on text the cue families were not
+        # written against, half their findings were look-alikes the model reads rightly
+        features = stack_features(found, bool(kinds), bool(kinds) and self.looks_alike(raw), len(raw.split()))
+        if self.model.stacked(features) < self.model.stack_threshold_for(raw, self.english):
+            return RiskAssessment(None, (), cues)
+        if kinds:
+            return RiskAssessment(kinds[0], kinds, cues)
+        return RiskAssessment(found.best, (found.best,), (*cues, Cue(MODEL_FAMILY, found.best, "")))
+
+    def looks_alike(self, raw: str) -> bool:
+        """Whether a look-alike scope stands anywhere in the text (a frame, a joke, an idiom,
+        a job, a death, a clause in the past), whether or not a cue lay inside it."""
+        low = raw.lower()
+        if self.frames.search(low) or self.general_frames.search(low) or self.joke.search(low):
+            return True
+        if any(mask.search(low) for mask in self.clause_masks):
+            return True
+        clauses = (c.lower() for sentence in _SENTENCE.split(raw) for c in _CLAUSE.split(sentence) if c and c.strip())
+        return any(self.past.search(c) and not self.present.search(c) for c in clauses)
+
+    def cue_assess(self, text: str) -> RiskAssessment:
+        """The cue families alone, whatever the model says."""
+        kinds, cues, _ = self._cue_pass(strip_accents(text or ""))
+        return RiskAssessment(kinds[0] if kinds else None, kinds, cues)
+
+    def _cue_pass(self, raw: str) -> tuple[tuple[str, ...], tuple[Cue, ...], dict[str, float]]:
         fired: dict[str, tuple[_Family, str]] = {}
         framed = False
         low_raw = raw.lower()
         if self.frames.search(low_raw) and not self.anchors.search(low_raw):
             # a frame anywhere ("asking for my study group") and no real client anywhere
-            return RiskAssessment(None, (), ())
+            return (), (), {}
         for sentence in (s for s in _SENTENCE.split(raw) if s.strip()):
             low_sentence = sentence.lower()
             anchored = bool(self.anchors.search(low_sentence))
@@ -247,14 +290,7 @@ class Recognizer:
                 scores[kind] = max(scores.get(kind, 0.0), weight)
         kinds = tuple(k for k in PRIORITY if scores.get(k, 0.0) >= THRESHOLD - 1e-9)
         cues = tuple(Cue(f.name, f.kind, t) for f, t in fired.values())
-        if not kinds and self.model is not None:
-            # no veto the other way: a cue's finding stands even when the model disagrees
-            # (tried: a cue floor chosen on the training sets dropped "Can I hug a client who
-            # just told me she wants to die?", which the model scored 0.008)
-            found = self.model.predict(raw, self.english)
-            if found.kind:
-                return RiskAssessment(found.kind, (found.kind,), (*cues, Cue(MODEL_FAMILY, found.kind, "")))
-        return RiskAssessment(kinds[0] if kinds else None, kinds, cues)
+        return kinds, cues, scores
 
     def _clause(self, clause: str, joking: bool, fired: dict[str, tuple[_Family, str]]) -> None:
         low = self._correct(clause.lower())
@@ -292,7 +328,16 @@ class Recognizer:
                 fired.setdefault(name, (_Family(name, kind, weight, (), False), clause.strip()[:80]))
 
     def assess_many(self, texts: Iterable[str | None]) -> RiskAssessment:
-        return self.assess("\n".join(t for t in texts if t))
+        """Several answers: read together (a drink in one, a drive in another), and each alone,
+        since each answer is a text of its own: the combining classifier weighs the whole
+        text, and a calm answer beside a risky one must not dilute it. The first risk found in
+        PRIORITY wins."""
+        parts = [t for t in texts if t]
+        together = self.assess("\n".join(parts))
+        if together or len(parts) < 2:
+            return together
+        found = [a for a in (self.assess(t) for t in parts) if a]
+        return min(found, key=lambda a: PRIORITY.index(a.kind or ""), default=together)
 
 
 @lru_cache(maxsize=CLOSE_CACHE_SIZE)  # bounded: every never-seen word of every question is asked once

@@ -3,8 +3,6 @@ clear about language."""
 
 import json
 
-import pytest
-
 from tests.app.test_code_command import ask
 from tests.conftest import PRACTITIONER
 
@@ -35,7 +33,6 @@ async def test_off_topic_practice_admin_gets_a_short_answer(bot):
 async def test_a_question_in_another_language_gets_a_note(bot):
     body = await ask(bot, PRACTITIONER, "Mi cliente quiere ser mi amiga en Facebook. ¿Qué hago?")
     text = json.dumps(body["blocks"], ensure_ascii=False)
-    # a risk answer (see the known false alarm below) carries the note too
     assert "Spanish" in text and "Answers are in English" in text
 
 
@@ -47,11 +44,6 @@ async def test_a_risk_question_in_another_language_gets_the_note_on_its_risk_car
     assert "This may need action now" in text and "Spanish" in text and "Answers are in English" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known false alarm: the risk model reads this ordinary Spanish question as a risk (p 0.80); "
-    "its other-language training data is thin (README, Risk recognition)",
-)
 async def test_an_ordinary_spanish_question_gets_the_boundary_answer(bot):
     body = await ask(bot, PRACTITIONER, "Mi cliente quiere ser mi amiga en Facebook. ¿Qué hago?")
     text = json.dumps(body["blocks"], ensure_ascii=False)

@@ -108,7 +108,7 @@ async def test_an_anonymous_reply_that_describes_a_risk_gets_a_private_note(bot)
     await bot.slack.submit_view(
         COLLEAGUE,
         bot.slack.views(COLLEAGUE)[-1]["id"],
-        {"reply": {"value": "Honestly, a client of mine said last week he'd kill his boss, and I did nothing."}},
+        {"reply": {"value": "Honestly, a client of mine told me he is going to kill his boss on Friday."}},
     )
     thread = bot.slack.replies(CONSULT, post["ts"])
     assert any("Anonymous colleague" in flat(m) for m in thread), "the reply is still posted"

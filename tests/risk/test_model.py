@@ -71,6 +71,42 @@ def test_the_recognizer_asks_the_model_only_when_no_cue_fires():
     assert not without.assess("my client keeps talking about the zebra")
 
 
+def _stacked(weights: dict[str, list[float]], cue_weight: float) -> RiskModel:
+    """A toy model with a combining classifier: risk when the model's whole-text logit plus
+    cue_weight (when a cue fired) reaches 0. With no features, P(risk) = 5 / (e^2 + 5), a logit
+    of about -0.39."""
+    classes = ["none", *KINDS]
+    stack = {"bias": 0.0, "model:whole": 1.0, "model:max": 0.0, "cue:any": cue_weight}
+    return RiskModel(classes, [2.0] + [0.0] * len(KINDS), weights, 0.5, None, stack, 0.5)
+
+
+def test_with_a_combining_classifier_a_cue_is_evidence_not_a_verdict():
+    data = get_recognizer()
+    cue_text = "my client has a plan to kill herself tonight"
+    assert Recognizer(_cue_data(), data.english, None).assess(cue_text).kind == "self_harm"
+    # the model reads no risk (P(none) high) and the cue's weight is too small to outweigh it
+    doubtful = Recognizer(_cue_data(), data.english, _stacked({}, 0.2))
+    found = doubtful.assess(cue_text)
+    assert found.kind is None and found.cues  # the cues are still shown
+    # a heavier cue weight tips it, and the cue families name the kind
+    trusting = Recognizer(_cue_data(), data.english, _stacked({}, 3.0))
+    assert trusting.assess(cue_text).kind == "self_harm"
+    # without a cue, the model's own reading decides and names its best kind
+    zebra = Recognizer(_cue_data(), data.english, _stacked({"w:zebra": [0.0, 0.0, 0.0, 6.0, 0.0, 0.0]}, 1.0))
+    found = zebra.assess("my client keeps talking about the zebra")
+    assert found.kind == KINDS[2] and found.cues[-1].family == MODEL_FAMILY
+    assert not zebra.assess("my client keeps talking about the giraffe")
+
+
+def test_the_shipped_combining_classifier_counts_both_readings_and_cues_as_evidence_of_risk():
+    model = get_model()
+    assert model.stack is not None
+    assert model.stack["model:whole"] > 0 and model.stack["model:max"] >= 0
+    # a cue counts for more in a short text and in one without any look-alike scope
+    assert model.stack["cue:short"] > 0 and model.stack["cue:plain"] > 0
+    assert 0.0 < model.stack_threshold < 1.0 and 0.0 < model.stack_threshold_other_language < 1.0
+
+
 def test_a_model_below_its_threshold_reports_no_risk_but_its_best_guess():
     model = toy_model({"w:zebra": [0.0, 0.0, 2.0, 0.0, 0.0, 0.0]}, threshold=0.9)
     pred = model.predict("zebra")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.risk import KINDS, Recognizer, assess, assess_many
+from bot.risk import KINDS, Recognizer, assess, assess_many, get_recognizer
 from bot.risk.recognizer import DATA
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,10 +98,22 @@ LOOK_ALIKES = [
 
 
 @pytest.mark.parametrize(("kind", "question"), RISKS, ids=[f"{k}:{q[:40]}" for k, q in RISKS])
-def test_risk_is_recognised_with_its_kind(kind, question):
-    result = assess(question)
+def test_the_cue_families_recognise_each_risk_with_its_kind(kind, question):
+    result = get_recognizer().cue_assess(question)
     assert result.kind == kind, (result.kind, result.cues)
     assert result and kind in result.kinds
+
+
+def test_the_whole_recogniser_recognises_nearly_all_of_these_risks_with_their_kind():
+    # the combining classifier weighs a cue's finding against the model's reading, and on text
+    # the cues were not written against that halved the false alarms at the same recall; on
+    # these short sentences, written with the cues, it misses a few (see README, Risk recognition)
+    found = {q: assess(q) for _, q in RISKS}
+    missed = [q for _, q in RISKS if not found[q]]
+    assert len(missed) <= len(RISKS) // 8, missed
+    assert all(kind in found[q].kinds for kind, q in RISKS if found[q]), [
+        (kind, found[q].kinds, q) for kind, q in RISKS if found[q] and kind not in found[q].kinds
+    ]
 
 
 @pytest.mark.parametrize(("why", "question"), LOOK_ALIKES, ids=[f"{w}:{q[:40]}" for w, q in LOOK_ALIKES])
@@ -112,9 +124,8 @@ def test_look_alikes_raise_no_alarm(why, question):
 
 
 def test_a_later_clause_still_counts_after_a_past_one():
-    assert (
-        assess("her brother died by suicide years ago, but now she says she has no reason to live").kind == "self_harm"
-    )
+    q = "her brother died by suicide years ago, but now she says she has no reason to live"
+    assert get_recognizer().cue_assess(q).kind == "self_harm"
 
 
 def test_a_frame_ends_where_a_real_client_is_named():
@@ -127,10 +138,20 @@ def test_joke_doubted_is_not_a_joke():
 
 
 def test_many_answers_are_read_together():
-    assert assess_many(
-        ["the client had been drinking all afternoon", None, "she wants to drive her kids home"]
-    ).kind == ("crisis_now")
+    answers = ["the client had been drinking all afternoon", None, "she wants to drive her kids home"]
+    assert assess_many(answers) == assess(
+        "the client had been drinking all afternoon\nshe wants to drive her kids home"
+    )
+    assert get_recognizer().cue_assess("\n".join(a for a in answers if a)).kind == "crisis_now"
     assert assess_many(["", None]).kind is None
+
+
+def test_a_calm_answer_beside_a_risky_one_does_not_dilute_it():
+    risky = "Calling CPS, because she said her boyfriend hits her toddler."
+    calm = "A former client asked me to coffee after we ended two years ago."
+    assert assess(risky).kind == "abuse_neglect"
+    assert assess_many([calm, risky, "What would you do?"]).kind == "abuse_neglect"
+    assert not assess_many([calm, "What would you do?"])
 
 
 def test_cue_data_is_well_formed():

@@ -6,7 +6,10 @@ itself, with a stateful fake instead of canned answers."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -96,7 +99,32 @@ def _has_action(msg: dict, action_id: str) -> bool:
     return False
 
 
+_template: Path | None = None
+
+
+async def migrated_copy(url: str) -> None:
+    """A SQLite database at ``url`` already migrated: a copy of one migrated once per test
+    process (running the migrations took half the tests' start-up time; tests/storage
+    test the migrations themselves)."""
+    global _template
+    if not url.startswith("sqlite:///"):
+        return
+    target = Path(url.removeprefix("sqlite:///"))
+    if target.exists():
+        return
+    if _template is None:
+        folder = tempfile.mkdtemp(prefix="domain-db-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        made = Path(folder) / "migrated.sqlite3"
+        store = await Store.open(f"sqlite:///{made}")
+        await store.close()  # checkpointed: everything is in the one file
+        _template = made
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_template, target)
+
+
 async def start_bot(settings: Settings, slack: SlackStandIn, *, process_before_response: bool = True) -> Bot:
+    await migrated_copy(settings.resolved_database_url())
     services = await build_services(settings)
     app = create_app(services, services.client, signing_secret=SECRET, process_before_response=process_before_response)
     server = TestServer(build_web_app(app, SECRET, store=services.store), host="127.0.0.1")

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from bot.gateway import ChannelInfo, Team
 from bot.services import Services, build_services
 from bot.storage.store import Store
-from tests.conftest import CONSULT, MODERATOR, REVIEW, TEAM, make_settings
+from tests.conftest import CONSULT, MODERATOR, REVIEW, TEAM, make_settings, migrated_copy
 from tests.fakes import InMemoryGateway
 
 WORKSPACE = Team(TEAM)
@@ -27,30 +23,6 @@ class Domain:
     @property
     def store(self) -> Store:
         return self.services.store
-
-
-_template: Path | None = None
-
-
-async def migrated_copy(url: str) -> None:
-    """A SQLite database at ``url`` already migrated: a copy of one migrated once per test
-    process (running the migrations took half the domain tests' time; tests/storage
-    test the migrations themselves)."""
-    global _template
-    if not url.startswith("sqlite:///"):
-        return
-    target = Path(url.removeprefix("sqlite:///"))
-    if target.exists():
-        return
-    if _template is None:
-        folder = tempfile.mkdtemp(prefix="domain-db-")
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        made = Path(folder) / "migrated.sqlite3"
-        store = await Store.open(f"sqlite:///{made}")
-        await store.close()  # checkpointed: everything is in the one file
-        _template = made
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(_template, target)
 
 
 async def make_domain(tmp_path, **settings) -> Domain:

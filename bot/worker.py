@@ -33,6 +33,9 @@ class Worker:
 
     async def tick(self) -> dict:
         await self.s.finish_departures()  # workspaces the app left whose purge failed
+        # Where this process's newest prompts went, into the database: a next step that
+        # another process handles can then take their buttons away too.
+        await self.s.conversation.save_prompts()
         posted = await self.s.posting.deliver_due()
         relayed = await self.s.discussion.flush_relays()
         expired = 0

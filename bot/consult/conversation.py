@@ -126,8 +126,10 @@ class IntakeConversation:
         self.gateway = gateway
         # intake ref -> where its newest prompt went (known only once Slack answered).
         # The next step's own transaction saves it with the state, so a step costs one
-        # transaction; a step handled by another process sees the one stored before
-        # (the newest prompt then keeps its buttons, whose click gets a clear answer).
+        # transaction; the worker's tick saves what is left (every few seconds), so a step
+        # that another process handles finds it in the database too. A step faster than
+        # that on another process sees the one stored before (the newest prompt then keeps
+        # its buttons, whose click gets a clear answer).
         self._prompts: OrderedDict[str, dict[str, str]] = OrderedDict()
 
     # ---- helpers -----------------------------------------------------------
@@ -169,7 +171,8 @@ class IntakeConversation:
             self._prompts.popitem(last=False)
 
     async def save_prompts(self) -> int:
-        """Writes the remembered prompt locations (at a clean stop), in one transaction."""
+        """Writes the remembered prompt locations (each worker tick, and at a clean stop), in
+        one transaction."""
         pending, self._prompts = self._prompts, OrderedDict()
         saved = 0
         if not pending:
@@ -178,7 +181,9 @@ class IntakeConversation:
             for intake in await self.store.intakes_by_ref(list(pending)):
                 state = dict(intake.state)
                 state["prompt_at"] = pending[intake.ref]
-                saved += await self.store.save_intake(intake.id, intake.step, state, expect_step=intake.step)
+                saved += await self.store.save_intake(
+                    intake.id, intake.step, state, expect_step=intake.step, touch=False
+                )
         return saved
 
     async def _intake(self, team: Team, user_id: str) -> m.Intake | None:

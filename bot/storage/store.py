@@ -208,9 +208,12 @@ class Store:
             intake.state = state
         return intake
 
-    async def save_intake(self, intake_id: int, step: str, state: dict, expect_step: str | None = None) -> bool:
+    async def save_intake(
+        self, intake_id: int, step: str, state: dict, expect_step: str | None = None, *, touch: bool = True
+    ) -> bool:
         """Saves the intake; with expect_step, only if it is still at that step (a
-        second click on an old button then changes nothing)."""
+        second click on an old button then changes nothing). ``touch=False``: the
+        person did nothing (bookkeeping), so the idle clock is not reset."""
         conds = [m.Intake.id == intake_id]
         if expect_step is not None:
             conds.append(m.Intake.step == expect_step)
@@ -222,7 +225,10 @@ class Store:
             if data_key is None:
                 return False
             sealed = self.vault.seal(data_key, intake_id, state)
-            res = await s.execute(update(m.Intake).where(*conds).values(step=step, sealed=sealed, updated_at=utcnow()))
+            values: dict[str, Any] = {"step": step, "sealed": sealed}
+            if touch:
+                values["updated_at"] = utcnow()
+            res = await s.execute(update(m.Intake).where(*conds).values(**values))
             return _rows(res) == 1
 
     @staticmethod

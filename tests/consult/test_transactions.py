@@ -167,3 +167,22 @@ async def test_a_dm_claims_its_event_in_the_steps_transaction_and_a_redelivery_d
     assert len(domain.gateway.sent) == sent  # nothing sent, nothing changed
     assert last_dm(domain).step_id == "time_since"
     assert await domain.store.claim_key("event:Ev1") is False
+
+
+async def test_a_step_another_process_handles_after_a_worker_tick_takes_the_buttons_away(tmp_path):
+    """Two processes on one database: the first sends a prompt; its worker's tick saves where
+    that prompt went, so the second, handling the next step, updates it."""
+    from bot.worker import Worker
+
+    first = await make_domain(tmp_path)
+    second = await make_domain(tmp_path)
+    try:
+        await first.services.conversation.start(WORKSPACE, PRACTITIONER)
+        await first.services.conversation.on_text(WORKSPACE, PRACTITIONER, "D1", "former")
+        newest = prompt_ts(first, "time_since")
+        await Worker(first.services).tick()
+        await second.services.conversation.on_text(WORKSPACE, PRACTITIONER, "D1", "3")
+        assert updated(second) == [newest]
+    finally:
+        await first.services.close()
+        await second.services.close()

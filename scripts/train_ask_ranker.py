@@ -39,6 +39,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bot.linear import same_weights  # noqa: E402
 from bot.principles import get_catalog  # noqa: E402
 from bot.principles.catalog import PRINCIPLE_KEYS  # noqa: E402
 from bot.principles.matcher import RANKER_SHOW, RANKER_WEIGHT, Matcher, Ranking, choose, combine, lead_with  # noqa: E402
@@ -204,18 +205,6 @@ def serialise(model: Ranker) -> bytes:
     return gzip.compress(raw, compresslevel=9, mtime=0)
 
 
-def same_model(a: dict, b: dict, tolerance: float = 2e-3) -> bool:
-    """Equal up to the last rounded digit: numpy's exp may differ in its last bits between CPUs."""
-    if a["classes"] != b["classes"] or any(abs(x - y) > tolerance for x, y in zip(a["bias"], b["bias"], strict=True)):
-        return False
-    zero = [0.0] * len(a["classes"])
-    for f in a["weights"].keys() | b["weights"].keys():
-        wa, wb = a["weights"].get(f, zero), b["weights"].get(f, zero)
-        if any(abs(x - y) > tolerance for x, y in zip(wa, wb, strict=True)):
-            return False
-    return True
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cv", action="store_true", help="print leave-one-file-out figures")
@@ -228,7 +217,7 @@ def main() -> int:
         cross_validate(matcher, rows, ranks)
     blob = serialise(fit(examples_of(rows, ranks)))
     if args.check:
-        same = WEIGHTS.exists() and same_model(
+        same = WEIGHTS.exists() and same_weights(
             json.loads(gzip.decompress(WEIGHTS.read_bytes())), json.loads(gzip.decompress(blob))
         )
         print("the shipped weights are what this script trains" if same else "the shipped weights differ: retrain")

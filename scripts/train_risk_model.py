@@ -58,6 +58,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bot.linear import same_weights  # noqa: E402
 from bot.risk.model import (  # noqa: E402
     ENGLISH_SHARE,
     NONE,
@@ -408,18 +409,10 @@ def build(show_cv: bool, kept: Kept | None = None) -> bytes:
 
 
 def same_model(a: dict, b: dict, tolerance: float = 2e-3) -> bool:
-    """Equal up to the last rounded digit: numpy's exp may differ in its last bits between CPUs."""
+    """The same thresholds and combining classifier, and the same weights up to the last
+    rounded digit (bot.linear.same_weights)."""
     kept = ("threshold", "threshold_other_language", "stack", "stack_threshold", "stack_threshold_other_language")
-    if a["classes"] != b["classes"] or any(a.get(k) != b.get(k) for k in kept):
-        return False
-    if any(abs(x - y) > tolerance for x, y in zip(a["bias"], b["bias"], strict=True)):
-        return False
-    zero = [0.0] * len(a["classes"])
-    for f in a["weights"].keys() | b["weights"].keys():
-        wa, wb = a["weights"].get(f, zero), b["weights"].get(f, zero)
-        if any(abs(x - y) > tolerance for x, y in zip(wa, wb, strict=True)):
-            return False
-    return True
+    return all(a.get(k) == b.get(k) for k in kept) and same_weights(a, b, tolerance)
 
 
 def main() -> int:

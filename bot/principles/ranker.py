@@ -21,9 +21,10 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+
+from bot.linear import WeightTable
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "ranker.json.gz"
 
@@ -45,13 +46,11 @@ class Ranker:
     def __init__(self, classes: list[str], bias: list[float], weights: Mapping[str, Sequence[float]]) -> None:
         self.classes = classes
         self.bias = bias
-        self._index = {f: i for i, f in enumerate(weights)}
-        self._table = array("f", (x for row in weights.values() for x in row))
+        self._weights = WeightTable.of(len(classes), weights)
 
     @property
     def weights(self) -> dict[str, list[float]]:
-        k = len(self.classes)
-        return {f: [round(x, 6) for x in self._table[i * k : (i + 1) * k]] for f, i in self._index.items()}
+        return self._weights.rows()
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Ranker:
@@ -61,13 +60,5 @@ class Ranker:
 
     def probabilities(self, feats: Iterable[str]) -> dict[str, float]:
         """principle -> probability that the question involves it (independent per principle)."""
-        scores = list(self.bias)
-        k = len(scores)
-        table, index = self._table, self._index
-        for f in feats:
-            i = index.get(f)
-            if i is not None:
-                row = i * k
-                for j in range(k):
-                    scores[j] += table[row + j]
+        scores = self._weights.scores(self.bias, feats)
         return {c: 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s)))) for c, s in zip(self.classes, scores, strict=True)}

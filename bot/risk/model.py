@@ -37,6 +37,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.linear import WeightTable
+
 WEIGHTS = Path(__file__).resolve().parent / "data" / "model.json.gz"
 NONE = "none"
 
@@ -211,14 +213,11 @@ class RiskModel:
         self.stack_threshold_other_language = (
             stack_threshold if stack_threshold_other_language is None else stack_threshold_other_language
         )
-        # compact: one float table and an index into it (a dict of lists took 15 MB of RSS)
-        self._index = {f: i for i, f in enumerate(weights)}
-        self._table = array("f", (x for row in weights.values() for x in row))
+        self._weights = WeightTable.of(len(classes), weights)
 
     @property
     def weights(self) -> dict[str, list[float]]:
-        k = len(self.classes)
-        return {f: [round(x, 6) for x in self._table[i * k : (i + 1) * k]] for f, i in self._index.items()}
+        return self._weights.rows()
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> RiskModel:
@@ -236,7 +235,7 @@ class RiskModel:
             float(data.get("stack_threshold", 0.5)),
             data.get("stack_threshold_other_language"),
         )
-        model._index, model._table = index, table
+        model._weights = WeightTable(len(model.classes), index, table)
         return model
 
     def other_language(self, text: str, english: frozenset[str] | None) -> bool:
@@ -252,15 +251,7 @@ class RiskModel:
         return self.stack_threshold_other_language if self.other_language(text, english) else self.stack_threshold
 
     def probabilities(self, text: str) -> list[float]:
-        scores = list(self.bias)
-        k = len(scores)
-        table, index = self._table, self._index
-        for f in features(text):
-            i = index.get(f)
-            if i is not None:
-                row = i * k
-                for j in range(k):
-                    scores[j] += table[row + j]
+        scores = self._weights.scores(self.bias, features(text))
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import logging
 import time
+from functools import cache
 from html import escape as escape_html
+from pathlib import Path
 
+import yaml
 from aiohttp import web
 from cryptography.fernet import InvalidToken, MultiFernet
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -41,21 +44,17 @@ from bot.texts import text
 
 log = logging.getLogger("bot.installs")
 
-# Exactly the bot scopes of manifest.yml (tests/unit/test_manifest.py keeps them equal):
-# what /slack/install asks a workspace for, unless SLACK_SCOPES says otherwise.
-BOT_SCOPES = (
-    "commands",
-    "chat:write",
-    "im:write",
-    "im:history",
-    "channels:history",
-    "groups:history",
-    "channels:read",
-    "groups:read",
-    "channels:join",
-    "users:read",
-    "files:write",
-)
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+
+
+@cache
+def bot_scopes() -> tuple[str, ...]:
+    """What /slack/install asks a workspace for, unless SLACK_SCOPES says otherwise: the bot
+    scopes of manifest.yml, the file the app is created from, so the two cannot drift."""
+    with open(MANIFEST, encoding="utf-8") as fh:
+        return tuple(yaml.safe_load(fh)["oauth_config"]["scopes"]["bot"])
+
+
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 600  # an install started must finish within 10 minutes
@@ -215,7 +214,7 @@ class Installations:
         return AsyncOAuthSettings(
             client_id=self.client_id,
             client_secret=self.client_secret,
-            scopes=list(scopes or BOT_SCOPES),
+            scopes=list(scopes or bot_scopes()),
             user_scopes=[],
             redirect_uri=redirect_uri,
             install_path=INSTALL_PATH,

@@ -98,10 +98,10 @@ def test_oauth_install_matches_the_manifest():
     """/slack/install asks for exactly the manifest's bot scopes (and no user scopes), the
     fake Slack grants exactly those, and Slack sends the browser back to the path the app serves."""
     from bot.sandbox.web_api import BOT_SCOPES as FAKE_SCOPES
-    from bot.slack.installs import BOT_SCOPES, REDIRECT_PATH
+    from bot.slack.installs import REDIRECT_PATH, bot_scopes
 
     declared = MANIFEST["oauth_config"]["scopes"]["bot"]
-    assert list(BOT_SCOPES) == declared == FAKE_SCOPES
+    assert list(bot_scopes()) == declared == FAKE_SCOPES
     assert "user" not in MANIFEST["oauth_config"]["scopes"]
     urls = MANIFEST["oauth_config"]["redirect_urls"]
     assert urls == ["https://YOUR-HOST" + REDIRECT_PATH]

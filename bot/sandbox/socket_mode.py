@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 from aiohttp import WSMsgType, web
 
 from bot.sandbox import signing
+from bot.sandbox.serving import serve
 
 # What the stand-in POSTs over HTTP, as the envelope type Slack uses over the socket.
 ENVELOPE_TYPES = {
@@ -59,11 +60,7 @@ class SocketModeStandIn:
     async def start(self) -> str:
         app = web.Application()
         app.router.add_get("/link", self._link)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve(app)
         self.url = f"ws://127.0.0.1:{port}/link"
         return self.url
 

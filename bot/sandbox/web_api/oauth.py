@@ -31,6 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from aiohttp import web
 
+from bot.sandbox.serving import serve
 from bot.sandbox.web_api.state import BOT_SCOPES, Call
 
 if TYPE_CHECKING:
@@ -108,11 +109,7 @@ class SlackWorkspaces:
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self._runner = web.AppRunner(self.make_app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        real_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, real_port = await serve(self.make_app(), host, port)
         self.base_url = f"http://{host}:{real_port}/"
         for ws in self.workspaces.values():
             ws.base_url = self.base_url

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from bot.sandbox.serving import serve
 from bot.sandbox.web_api.state import (
     _JSON_ARGS,
     METHOD_SCOPES,
@@ -95,12 +96,7 @@ class Transport(State):
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        self._runner = web.AppRunner(self.make_app(), access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        sockets = site._server.sockets  # type: ignore[union-attr]
-        real_port = sockets[0].getsockname()[1]
+        self._runner, real_port = await serve(self.make_app(), host, port)
         self.base_url = f"http://{host}:{real_port}/"
         return self.base_url
 

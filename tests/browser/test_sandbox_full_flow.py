@@ -53,6 +53,22 @@ async def send(page, text, box="#composer-input"):
     await page.press(box, "Enter")
 
 
+async def type_consult(page, answers) -> None:
+    """`/boundary consult` in #general, then, in the app's DM, each typed answer of
+    ``answers`` ((what is typed, what the next prompt then says), …)."""
+    from playwright.async_api import expect
+
+    sidebar = page.get_by_role("navigation", name="Sandbox workspace")
+    last = page.locator("#messages").locator("article.msg").last
+    await sidebar.get_by_role("button", name="# general").click()
+    await send(page, "/boundary consult")
+    await sidebar.get_by_role("button", name=re.compile("Boundary Consult")).click()
+    await expect(last).to_contain_text("Who is the person")
+    for said, then in answers:
+        await send(page, said)
+        await expect(last).to_contain_text(then)
+
+
 def flat(obj) -> str:
     return json.dumps(obj, ensure_ascii=False)
 

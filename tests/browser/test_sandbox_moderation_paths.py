@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.browser.conftest import shot_path
-from tests.browser.test_sandbox_full_flow import real, send  # noqa: F401  (the fixture)
+from tests.browser.test_sandbox_full_flow import real, send, type_consult  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ async def test_correction_approval_and_flag_with_undo(real, page):  # noqa: F811
         last = messages.locator("article.msg").last
         dialog = page.get_by_role("dialog")
 
-        # The moderator turns pre-approval on (no review channel: posts wait on the App Home).
+        # The moderator turns pre-approval on (posts wait in the review channel and on the App Home).
         stage = "approval on"
         await page.get_by_label("You are").select_option("U0MOD")
         await sidebar.get_by_role("button", name="# general").click()
@@ -40,20 +40,17 @@ async def test_correction_approval_and_flag_with_undo(real, page):  # noqa: F811
         # A practitioner's consult, typed to the preview.
         stage = "consult"
         await page.get_by_label("You are").select_option("U0PRACT")
-        await sidebar.get_by_role("button", name="# general").click()
-        await send(page, "/boundary consult")
-        await sidebar.get_by_role("button", name=re.compile("Boundary Consult")).click()
-        await expect(last).to_contain_text("Who is the person")
-        for said, then in (
-            ("2", "How long ago"),
-            ("18 months", "setting"),
-            ("skip", "Describe the situation"),
-            (SITUATION, "considering"),
-            ("skip", re.compile("principles", re.I)),
-            ("ok", "ask your colleagues"),
-        ):
-            await send(page, said)
-            await expect(last).to_contain_text(then)
+        await type_consult(
+            page,
+            (
+                ("2", "How long ago"),
+                ("18 months", "setting"),
+                ("skip", "Describe the situation"),
+                (SITUATION, "considering"),
+                ("skip", re.compile("principles", re.I)),
+                ("ok", "ask your colleagues"),
+            ),
+        )
         await send(page, FIRST_QUESTION)
         await expect(last.get_by_role("button", name="Post anonymously")).to_be_visible()
         assert "Okafor" not in await last.inner_text()

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.browser.conftest import shot_path
-from tests.browser.test_sandbox_full_flow import real, send  # noqa: F401  (the fixture)
+from tests.browser.test_sandbox_full_flow import real, send, type_consult  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -30,19 +30,16 @@ async def test_relay_text_record_block_confirmation_and_autocomplete(real, page)
 
         # A consult, typed from start to post.
         stage = "consult"
-        await sidebar.get_by_role("button", name="# general").click()
-        await send(page, "/boundary consult")
-        await sidebar.get_by_role("button", name=re.compile("Boundary Consult")).click()
-        await expect(last).to_contain_text("Who is the person")
-        for said, then in (
-            ("1", "setting"),
-            ("skip", "Describe the situation"),
-            (SITUATION, "considering"),
-            ("skip", re.compile("principles", re.I)),
-            ("ok", "ask your colleagues"),
-        ):
-            await send(page, said)
-            await expect(last).to_contain_text(then)
+        await type_consult(
+            page,
+            (
+                ("1", "setting"),
+                ("skip", "Describe the situation"),
+                (SITUATION, "considering"),
+                ("skip", re.compile("principles", re.I)),
+                ("ok", "ask your colleagues"),
+            ),
+        )
         await send(page, "How do I decline kindly?")
         await last.get_by_role("button", name="Post anonymously").click()
         await expect(last).to_contain_text("Posted anonymously")

@@ -39,6 +39,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from linear_fit import adam_step, kept_rows  # noqa: E402  (scripts/, beside this file)
+
 from bot.linear import same_weights  # noqa: E402
 from bot.principles import get_catalog  # noqa: E402
 from bot.principles.catalog import PRINCIPLE_KEYS  # noqa: E402
@@ -106,17 +108,8 @@ def fit(examples: list[tuple[frozenset[str], list[str]]]) -> Ranker:
         g_w = x.T @ g + l2 * w
         g_b = g.sum(axis=0)
         for param, grad, m, v in ((w, g_w, m_w, v_w), (b, g_b, m_b, v_b)):
-            m *= 0.9
-            m += 0.1 * grad
-            v *= 0.999
-            v += 0.001 * grad * grad
-            param -= LEARNING_RATE * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
-    weights = {}
-    for f, i in index.items():
-        vec = [round(float(v), DECIMALS) for v in w[i]]
-        if max(abs(v) for v in vec) >= PRUNE:
-            weights[f] = vec
-    return Ranker(CLASSES, [round(float(v), DECIMALS) for v in b], weights)
+            adam_step(param, grad, m, v, step, LEARNING_RATE)
+    return Ranker(CLASSES, [round(float(v), DECIMALS) for v in b], kept_rows(index, w, DECIMALS, PRUNE))
 
 
 def examples_of(rows: list[tuple[str, list[str], str]], ranks: list[Ranking | None], skip: str | None = None):

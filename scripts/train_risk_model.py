@@ -58,6 +58,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from linear_fit import adam_step, kept_rows  # noqa: E402  (scripts/, beside this file)
+
 from bot.linear import same_weights  # noqa: E402
 from bot.risk.model import (  # noqa: E402
     ENGLISH_SHARE,
@@ -197,17 +199,8 @@ def fit(rows: list[tuple[str, str, str]]) -> RiskModel:
         g_w += L2 * w
         g_b = g.sum(axis=0)
         for param, grad, m, v in ((w, g_w, m_w, v_w), (b, g_b, m_b, v_b)):
-            m *= 0.9
-            m += 0.1 * grad
-            v *= 0.999
-            v += 0.001 * grad * grad
-            param -= LEARNING_RATE * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
-    weights = {}
-    for f, i in index.items():
-        vec = [round(float(x), DECIMALS) for x in w[i]]
-        if max(abs(x) for x in vec) >= PRUNE:
-            weights[f] = vec
-    return RiskModel(CLASSES, [round(float(x), DECIMALS) for x in b], weights, 0.5)
+            adam_step(param, grad, m, v, step, LEARNING_RATE)
+    return RiskModel(CLASSES, [round(float(x), DECIMALS) for x in b], kept_rows(index, w, DECIMALS, PRUNE), 0.5)
 
 
 def folds(names: list[str]) -> dict[str, int]:

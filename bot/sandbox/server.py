@@ -18,6 +18,7 @@ builds the app again on the same port.
 from __future__ import annotations
 
 import asyncio
+import errno
 import inspect
 import json
 import logging
@@ -28,6 +29,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.config import StartupError
 from bot.sandbox.web_api import Delivery, SlackStandIn
 
 log = logging.getLogger(__name__)
@@ -123,7 +125,7 @@ class Sandbox:
         db = sandbox_database_path(self.settings)
         if db is not None:
             db.parent.mkdir(parents=True, exist_ok=True)
-        await self._serve()
+        await self._serve(wait_for_port=False)
         return self.url  # type: ignore[return-value]
 
     async def _build(self) -> web.Application:
@@ -135,22 +137,35 @@ class Sandbox:
         self._add_routes(app)
         return app
 
-    async def _serve(self) -> None:
+    async def _serve(self, *, wait_for_port: bool = True) -> None:
+        """Listens on the port. After a reset the old socket may take a moment to go away,
+        so a busy port is tried again for a few seconds; at start it is one clear line."""
         app = await self._build()
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
+        host, attempts = self.host, 50 if wait_for_port else 1
         last_error: OSError | None = None
-        for _ in range(50):  # the old socket may take a moment to go away after a reset
+        while attempts:
             try:
-                site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
+                site = web.TCPSite(runner, host, self.port, reuse_address=True)
                 await site.start()
                 break
             except OSError as exc:
-                last_error = exc
-                await asyncio.sleep(0.1)
+                if host == "localhost" and exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+                    # "localhost" names ::1 too, which cannot be bound where IPv6 is off
+                    # (many containers): the IPv4 loopback is still local only.
+                    host = "127.0.0.1"
+                    continue
+                last_error, attempts = exc, attempts - 1
+                if attempts:
+                    await asyncio.sleep(0.1)
         else:
             await runner.cleanup()
-            raise last_error  # type: ignore[misc]
+            reason = (last_error.strerror if last_error else None) or type(last_error).__name__
+            raise StartupError(
+                f"cannot listen on port {self.port} for the sandbox ({reason}): "
+                "another process is using it; stop it or set PORT (or app.port) to a free port"
+            )
         self._runner = runner
         if not self.port:
             self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]

@@ -212,15 +212,7 @@ async def test_the_sandbox_prints_its_url_after_the_start_up_jobs_log_lines(tmp_
     """A first run: the start-up jobs' log lines (retention, on a new database) come out
     before the banner, so "open http://…" is the last thing on the screen."""
     port = free_port()
-    env = app_env(
-        tmp_path,
-        "http://127.0.0.1:9/api/",
-        port,
-        BOUNDARY_SANDBOX_DATABASE_URL=f"sqlite:///{tmp_path / 'sandbox.sqlite3'}",
-    )
-    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "DATABASE_URL", "BOUNDARY_SECRET_KEY"):
-        env.pop(name, None)
-    proc = await spawn_app(env, stderr=asyncio.subprocess.STDOUT)
+    proc = await spawn_app(sandbox_env(tmp_path, port), stderr=asyncio.subprocess.STDOUT)
     lines: list[str] = []
     try:
         assert proc.stdout is not None
@@ -235,6 +227,32 @@ async def test_the_sandbox_prints_its_url_after_the_start_up_jobs_log_lines(tmp_
     banner = next(i for i, ln in enumerate(lines) if f"open http://localhost:{port}/" in ln)
     assert any('"retention ran"' in ln for ln in lines[:banner])
     assert '"retention ran"' not in rest.decode()
+
+
+def sandbox_env(tmp_path, port: int) -> dict[str, str]:
+    """`python -m bot` with no Slack tokens: the local sandbox, on its own SQLite file."""
+    env = app_env(
+        tmp_path,
+        "http://127.0.0.1:9/api/",
+        port,
+        BOUNDARY_SANDBOX_DATABASE_URL=f"sqlite:///{tmp_path / 'sandbox.sqlite3'}",
+    )
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "DATABASE_URL", "BOUNDARY_SECRET_KEY"):
+        env.pop(name, None)
+    return env
+
+
+async def test_a_busy_port_stops_the_sandbox_with_one_clear_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = await spawn_app(sandbox_env(tmp_path, port))
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 3
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err.decode(), err.decode()
+    assert lines[0].startswith("Cannot start:") and f"port {port}" in lines[0] and "PORT" in lines[0]
 
 
 async def test_a_bot_token_slack_refuses_stops_the_start_with_one_clear_line(tmp_path, slack):

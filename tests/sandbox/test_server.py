@@ -244,3 +244,36 @@ async def test_the_page_gets_what_its_autocomplete_offers(sandbox):
     assert "consult-review" in {c["name"] for c in (await state(sandbox, "U0MOD"))["mentions"]["channels"]}
     async with sandbox.http.get("/static/sandbox.js") as resp:
         assert "mention-list" in await resp.text()
+
+
+async def test_where_localhost_has_no_ipv6_the_sandbox_listens_on_the_ipv4_loopback(tmp_path, monkeypatch):
+    """Many containers have IPv6 off: "localhost" names ::1 too, which cannot be bound
+    there. The sandbox then listens on 127.0.0.1 (still local only) instead of failing."""
+    import errno
+
+    from aiohttp import web
+
+    for var in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    real_start = web.TCPSite.start
+    tried: list[str] = []
+
+    async def start_without_ipv6(site):
+        tried.append(site._host)
+        if site._host == "localhost":
+            raise OSError(errno.EADDRNOTAVAIL, "Cannot assign requested address")
+        await real_start(site)
+
+    monkeypatch.setattr(web.TCPSite, "start", start_without_ipv6)
+    settings = Settings(port=0, data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'sandbox.sqlite3'}")
+    sb = Sandbox(settings, lambda s, base: demo_app.build_app(s, base), port=0)
+    url = await sb.start()
+    try:
+        # (the stand-in for Slack listens on 127.0.0.1 first, on its own port)
+        assert tried.count("localhost") == 1 and tried[tried.index("localhost") + 1] == "127.0.0.1"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{sb.port}/healthz") as r:
+                assert r.status == 200
+        assert url == f"http://localhost:{sb.port}/"
+    finally:
+        await sb.stop()

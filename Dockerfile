@@ -2,7 +2,10 @@
 # Build: docker build -t boundary-consult .
 # Run:   docker run -p 3000:3000 -e SLACK_BOT_TOKEN=… -e SLACK_SIGNING_SECRET=… \
 #          -e BOUNDARY_SECRET_KEY=… -e DATABASE_URL=postgres://… boundary-consult
-FROM python:3.11-slim
+# PYTHON_IMAGE: any Debian-based image with python and pip on PATH, for a registry mirror or a
+# locally built base (docker build --build-arg PYTHON_IMAGE=… .).
+ARG PYTHON_IMAGE=python:3.11-slim
+FROM ${PYTHON_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -20,7 +20,9 @@ def test_one_python_version_everywhere():
     assert (ROOT / "runtime.txt").read_text().strip().startswith(f"python-{version}.")
     assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"] == f">={version}"
     froms = [line for line in dockerfile() if line.startswith("FROM ")]
-    assert froms == [f"FROM python:{version}-slim"]
+    assert froms == ["FROM ${PYTHON_IMAGE}"]
+    # the base is a build argument (a mirror or a local base may stand in); its default is the pinned Python
+    assert f"ARG PYTHON_IMAGE=python:{version}-slim" in dockerfile()
 
 
 def test_the_image_runs_the_app_as_a_non_root_user_with_a_health_check():

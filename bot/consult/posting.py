@@ -124,7 +124,7 @@ class Posting:
         try:
             ts = await self._find_existing(team, post) if post.attempts > 1 else None
             if ts is None:
-                message = ChannelPost(post.id, PostContent.from_json(post.content), post.resolved)
+                message = ChannelPost(post.id, post.number, PostContent.from_json(post.content), post.resolved)
                 ts = (await self.gateway.post(team, post.channel_id, message, mark=mark_of(post))).ts
         except Refused as exc:
             await self._fail(team, post, exc.code)
@@ -147,7 +147,7 @@ class Posting:
     async def _fail(self, team: Team, post: m.Post, code: str) -> None:
         """A post Slack will never accept: purge it and tell the poster."""
         log_event(log, "post failed", logging.ERROR, post=post.id, error=code)
-        await self.tell_poster(team, post, Notice(text("posts.post.failed", number=post.id)))
+        await self.tell_poster(team, post, Notice(text("posts.post.failed", number=post.number)))
         await self.store.purge_post(post.id, PostStatus.FAILED)
 
     async def _find_existing(self, team: Team, post: m.Post) -> str | None:
@@ -178,7 +178,7 @@ class Posting:
                 done += 1
                 post = await self.store.get_post(post_id)
                 if post is not None:
-                    notice = Notice(text("posts.relay.posted_later", number=post.id, channel=post.channel_id))
+                    notice = Notice(text("posts.relay.posted_later", number=post.number, channel=post.channel_id))
                     await self.tell_poster(team_of(post), post, notice)
         return done
 

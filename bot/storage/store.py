@@ -327,9 +327,7 @@ class Store:
         stmt = (
             self._insert(m.PostCounter)
             .values(team_id=team_id, last_number=first.scalar_subquery())
-            .on_conflict_do_update(
-                index_elements=["team_id"], set_={"last_number": m.PostCounter.last_number + 1}
-            )
+            .on_conflict_do_update(index_elements=["team_id"], set_={"last_number": m.PostCounter.last_number + 1})
             .returning(m.PostCounter.last_number)
         )
         return int((await s.execute(stmt)).scalar_one())
@@ -340,6 +338,15 @@ class Store:
             if post is None or (team_id is not None and post.team_id != team_id):
                 return None
             return post
+
+    async def posts_by_id(self, team_id: str, post_ids: Iterable[int]) -> dict[int, m.Post]:
+        """This workspace's posts among these row ids, by row id."""
+        ids = list(post_ids)
+        if not ids:
+            return {}
+        async with self.session() as s:
+            res = await s.execute(select(m.Post).where(m.Post.team_id == team_id, m.Post.id.in_(ids)))
+            return {post.id: post for post in res.scalars()}
 
     async def post_by_number(self, team_id: str, number: int) -> m.Post | None:
         """The post shown as "Dilemma #number" in this workspace (what a moderator types)."""

@@ -928,6 +928,11 @@ class Store:
         async with self.session() as s:
             await s.execute(update(m.JobRun).where(m.JobRun.name == name).values(**values))
 
+    async def set_job_detail(self, name: str, detail: dict) -> None:
+        """What a job has left to do (its schedule and lease untouched)."""
+        async with self.session() as s:
+            await s.execute(update(m.JobRun).where(m.JobRun.name == name).values(detail=detail))
+
     async def record_job(self, name: str, detail: dict) -> None:
         """What the job's latest run did, and when (an upsert: no duplicate-key race)."""
         now = utcnow()

@@ -89,7 +89,8 @@ async def test_0008_numbers_existing_posts_per_workspace_in_row_order(empty_url)
             await conn.execute(
                 text(
                     "INSERT INTO posts (id, team_id, intake_ref, channel_id, status, resolved, author_hash, "
-                    "attempts, created_at) VALUES (:id, :team, :ref, 'C1', 'posted', false, :author, 0, :now)"
+                    "attempts, created_at, message_ts, purged_at) "
+                    "VALUES (:id, :team, :ref, 'C1', 'posted', false, :author, 0, :now, :ts, :purged)"
                 ),
                 {
                     "id": post_id,
@@ -97,6 +98,8 @@ async def test_0008_numbers_existing_posts_per_workspace_in_row_order(empty_url)
                     "ref": f"ref{post_id}",
                     "author": f"{post_id}".ljust(64, "a"),
                     "now": now,
+                    "ts": f"1700000000.00000{post_id}",
+                    "purged": now if post_id == 5 else None,  # its text gone: nothing to show again
                 },
             )
         await conn.execute(
@@ -130,6 +133,9 @@ async def test_0008_numbers_existing_posts_per_workspace_in_row_order(empty_url)
             assert blocks == [("TB", 2)]
             audit = (await conn.execute(text("SELECT team_id, post_number FROM audit_log ORDER BY id"))).all()
             assert audit == [("TA", 3), ("TB", 1), ("TB", None)]
+        # The messages already in Slack whose number changed, for the worker to re-title.
+        retitle = await store.job("retitle_posts")
+        assert retitle is not None and retitle.detail == {"posts": [2, 3, 7, 8]}
         given_up = await store.relays_given_up("TA")
         assert given_up is not None and given_up.detail == {"count": 2, "posts": [2, 3]}
         assert (await store.post_by_number("TA", 3)).id == 7

@@ -9,6 +9,8 @@ last number given per workspace, taken with one upsert under its row lock.
 Existing posts are numbered per workspace in the order of their row id, the counters start
 from there, and what stored a shown number (blocks, the audit log, the status line's
 posts whose replies were given up) is moved to the new numbers. (team_id, number) is unique.
+Posted messages whose number changed are listed in job_runs (`retitle_posts`): the worker
+renders them again in the channel with their new number (Posting.retitle_renumbered).
 
 On SQLite the column stays nullable in the schema (making it NOT NULL would rebuild
 ``posts``, and dropping the old table with foreign keys on would cascade to its
@@ -17,6 +19,8 @@ messages, relays and flags); the app always sets it, and the unique index holds.
 Revision ID: 0008
 Revises: 0007
 """
+
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -59,14 +63,35 @@ def upgrade() -> None:
             )
         )
     numbers = dict(conn.execute(sa.text("SELECT id, number FROM posts")).all())
+    jobs = sa.table(
+        "job_runs",
+        sa.column("name", sa.String()),
+        sa.column("detail", sa.JSON()),
+        sa.column("last_run_at", sa.DateTime(timezone=True)),
+        sa.column("runs", sa.Integer()),
+    )
     if numbers:
-        jobs = sa.table("job_runs", sa.column("name", sa.String()), sa.column("detail", sa.JSON()))
         given_up = conn.execute(sa.select(jobs.c.name, jobs.c.detail).where(jobs.c.name.like("relays_given_up:%")))
         for name, detail in given_up.all():
             if not isinstance(detail, dict) or not detail.get("posts"):
                 continue
             posts = [numbers.get(p, p) if isinstance(p, int) else p for p in detail["posts"]]
             conn.execute(sa.update(jobs).where(jobs.c.name == name).values(detail={**detail, "posts": posts}))
+    renumbered = [
+        post_id
+        for (post_id,) in conn.execute(
+            sa.text(
+                "SELECT id FROM posts WHERE number <> id AND status = 'posted' "
+                "AND message_ts IS NOT NULL AND purged_at IS NULL ORDER BY id"
+            )
+        ).all()
+    ]
+    if renumbered:
+        conn.execute(
+            sa.insert(jobs).values(
+                name="retitle_posts", last_run_at=datetime(1970, 1, 1), detail={"posts": renumbered}, runs=0
+            )
+        )
     if conn.dialect.name == "postgresql":
         op.alter_column("posts", "number", existing_type=sa.Integer(), nullable=False)
     op.create_index("uq_posts_team_number", "posts", ["team_id", "number"], unique=True)

@@ -166,3 +166,30 @@ async def test_a_button_carrying_another_workspaces_post_is_refused(tmp_path):
         assert await rows(a, m.AuthorBlock) == []
         assert not [msg for msg in a.dms(PRACTITIONER) if "Consultation record" in flat(msg)]
         assert not [msg for msg in b.dms(PRACTITIONER) if "Consultation record" in flat(msg)]
+
+
+async def test_the_app_home_queue_names_the_workspaces_numbers(tmp_path):
+    """Bravo's moderators approve on the App Home tab: the queue names Bravo's #1 and #2
+    (rows 2 and 4), its buttons act on those posts, and the approved post is Bravo's #1."""
+    async with oauth_app(tmp_path, two_workspaces()) as bots:
+        a, b = bots[A], bots[B]
+        for bot, team in ((a, A), (b, B)):
+            assert (await install(bot, team))[0] == 200
+            assert "is now a consultation channel" in await admin(
+                bot, MODERATOR, f"channel add <#{CONSULT}|peer-consult>"
+            )
+        assert "they wait on the App Home tab" in await admin(b, MODERATOR, "approval on")
+        for bot in (a, b, a, b):
+            await consult(bot)
+        await b.slack.open_home(MODERATOR)
+        home = flat(b.slack.home(MODERATOR))
+        assert "Dilemma #1 awaits approval" in home and "Dilemma #2 awaits approval" in home
+        assert "#3" not in home and "#4" not in home
+        await b.slack.click(MODERATOR, b.slack.home(MODERATOR), "review_approve")  # the first: Bravo's #1
+        assert titles(b) == ["Dilemma #1"]
+        assert "approved" in flat(b.last_dm(PRACTITIONER)) and "#1" in flat(b.last_dm(PRACTITIONER))
+        home = flat(b.slack.home(MODERATOR))
+        assert "Dilemma #1 awaits" not in home and "Dilemma #2 awaits approval" in home
+        # Alpha's queue: none (no approval there), its posts out as #1 and #2.
+        assert titles(a) == ["Dilemma #1", "Dilemma #2"]
+        assert await posts_by_team(a) == {1: (A, 1), 2: (B, 1), 3: (A, 2), 4: (B, 2)}

@@ -98,7 +98,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    """Drops the numbers (posts keep their rows, messages, relays and flags); blocks and the
+    audit log keep the per-workspace numbers they were moved to."""
     op.drop_index("uq_posts_team_number", table_name="posts")
-    with op.batch_alter_table("posts") as batch_op:
-        batch_op.drop_column("number")
+    # Not a batch (a rebuilt table): on SQLite, dropping the old `posts` with foreign keys on
+    # would delete its messages, relays and flags. SQLite >= 3.35 drops a column in place.
+    op.execute("ALTER TABLE posts DROP COLUMN number")
+    op.execute("DELETE FROM job_runs WHERE name = 'retitle_posts'")
     op.drop_table("post_counters")

@@ -90,8 +90,14 @@ class RemoveWordsForm:
 # ---- the post and its discussion --------------------------------------------
 
 
+# A post is named twice in what is sent: ``post_id``, its row id, in button values and
+# form metadata (never shown; each handler checks it belongs to the request's workspace),
+# and ``number``, what people read ("Dilemma #17"), counted within the workspace.
+
+
 @dataclass(frozen=True)
 class ChannelPost:
+    post_id: int
     number: int
     content: PostContent
     resolved: bool = False
@@ -107,7 +113,7 @@ class ThreadReply:
 @dataclass(frozen=True)
 class ReplyForm:
     kind: str  # "anonymous" | "op"
-    number: int
+    post_id: int
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ class ReplyCheck:
     unsure about, to remove (ticked or typed) before the reply is posted."""
 
     kind: str  # "anonymous" | "op"
-    number: int
+    post_id: int
     reply: str  # as written, to edit further
     redacted: str  # as it would be posted now
     words: tuple[str, ...]
@@ -124,6 +130,7 @@ class ReplyCheck:
 
 @dataclass(frozen=True)
 class RelayNotice:
+    post_id: int
     number: int
     count: int
     permalink: str | None
@@ -162,18 +169,21 @@ class AdminAnswer:
 
 @dataclass(frozen=True)
 class BlockQuestion:
-    """`/boundary-admin block 17` asks first: "Block …? [Block] [Cancel]"; only the click blocks."""
+    """`/boundary-admin block 17` asks first: "Block …? [Block] [Cancel]"; only the click blocks.
+    The buttons carry the post's row id (``ref``), the question its shown number."""
 
+    post_id: int
     number: int
     reply: int | None = None
 
     @property
     def ref(self) -> str:
-        return f"{self.number}.{self.reply}" if self.reply else str(self.number)
+        return f"{self.post_id}.{self.reply}" if self.reply else str(self.post_id)
 
 
 @dataclass(frozen=True)
 class ApprovalRequest:
+    post_id: int
     number: int
     channel: str
     content: PostContent
@@ -181,6 +191,7 @@ class ApprovalRequest:
 
 @dataclass(frozen=True)
 class FlagNotice:
+    post_id: int
     number: int
     flag_id: int
     content: PostContent
@@ -192,6 +203,7 @@ class FlagForm:
     """Flag: the small form asking for an optional reason. ``respond_to`` is the
     clicked message's response_url, for the ephemeral confirmation with its undo."""
 
+    post_id: int
     number: int
     respond_to: str = ""
 
@@ -206,13 +218,14 @@ class Decided:
 
 @dataclass(frozen=True)
 class RejectForm:
-    number: int
+    post_id: int
 
 
 @dataclass(frozen=True)
 class QueueItem:
     """A post waiting for a moderator: to approve (flag_id None) or a flag to decide."""
 
+    post_id: int
     number: int
     flag_id: int | None = None
     excerpt: str = ""  # the de-identified question (or situation), as the channel sees it

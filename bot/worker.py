@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.consult.posting import RETITLE_JOB
 from bot.logs import log_event
 from bot.storage.models import utcnow
 
@@ -30,6 +31,7 @@ class Worker:
         self.clock = clock  # the time the jobs' intervals are measured in (tests move it)
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
+        self._retitled = False  # no post left to re-title after migration 0008 (checked once per process)
 
     async def tick(self) -> dict:
         await self.s.finish_departures()  # workspaces the app left whose purge failed
@@ -48,6 +50,15 @@ class Worker:
             finally:
                 await self.s.store.finish_job("expiry", detail)
         await self.s.store.scrub()  # closed intakes' keys out of this process's database files
+        if not self._retitled and await self.s.store.claim_job(RETITLE_JOB, every, LEASE, now=self.clock()):
+            detail = None
+            try:
+                await self.s.posting.retitle_renumbered()
+                job = await self.s.store.job(RETITLE_JOB)
+                detail = job.detail if job is not None else {}
+                self._retitled = not detail.get("posts")
+            finally:
+                await self.s.store.finish_job(RETITLE_JOB, detail)
         if await self.s.store.claim_job("retention", RETENTION_EVERY, LEASE, now=self.clock()):
             detail = None
             try:

@@ -362,7 +362,7 @@ def reply_form(form: ReplyForm) -> dict:
     hint = text("posts.post.reply_form_hint" if form.kind == "anonymous" else "posts.post.op_form_hint")
     label = text("posts.post.reply_form_label")
     blocks = [_text_input("reply", label, None, True, hint=hint)]
-    return _view(callback, title, blocks, str(form.number), submit=text("posts.post.reply_form_submit"))
+    return _view(callback, title, blocks, str(form.post_id), submit=text("posts.post.reply_form_submit"))
 
 
 def reply_check_form(check: ReplyCheck) -> dict:
@@ -383,6 +383,6 @@ def reply_check_form(check: ReplyCheck) -> dict:
         REPLY_CHECK_CALLBACK[check.kind],
         text("posts.post.reply_check_title") if check.kind == "anonymous" else title,
         blocks,
-        str(check.number),
+        str(check.post_id),
         submit=text("posts.post.reply_form_submit"),
     )

@@ -59,7 +59,7 @@ def admin_answer(answer: AdminAnswer) -> Message:
 
 
 def approval_request(request: ApprovalRequest, catalog) -> Message:
-    number = request.number
+    number, value = request.number, str(request.post_id)
     blocks = [
         header(_t("review.approval_title", number=number)),
         context(_t("review.approval_note"), _t("review.approval_target", channel=request.channel)),
@@ -67,8 +67,8 @@ def approval_request(request: ApprovalRequest, catalog) -> Message:
     blocks += post_body(request.content, catalog, str(number))[1:]
     blocks.append(
         actions(
-            button(_t("review.approve_button"), APPROVE, str(number), style="primary"),
-            button(_t("review.reject_button"), REJECT, str(number), style="danger"),
+            button(_t("review.approve_button"), APPROVE, value, style="primary"),
+            button(_t("review.reject_button"), REJECT, value, style="danger"),
         )
     )
     return Message(text=_t("review.approval_title", number=number), blocks=render(blocks))
@@ -80,16 +80,17 @@ def flag_notice(notice: FlagNotice, catalog) -> Message:
     if notice.reason:
         blocks.append(section(_t("queue.reason", reason=escape(clip(notice.reason, 600)))))
     blocks += post_body(notice.content, catalog, str(number))[1:]
-    blocks.append(flag_actions(number, notice.flag_id))
+    blocks.append(flag_actions(notice.post_id, number, notice.flag_id))
     return Message(text=_t("review.flag_title", number=number), blocks=render(blocks))
 
 
-def block_button(number: int):
-    """Block the author of a post, behind Slack's confirm dialog (unblock: `/boundary-admin unblock N`)."""
+def block_button(post_id: int, number: int):
+    """Block the author of a post, behind Slack's confirm dialog (unblock: `/boundary-admin unblock N`).
+    The value is the post's row id; the dialog shows its number."""
     return button(
         _t("review.block_button"),
         BLOCK,
-        str(number),
+        str(post_id),
         confirm=confirm(
             _t("review.block_confirm_title"),
             _t("review.block_confirm_text", number=number),
@@ -99,7 +100,7 @@ def block_button(number: int):
     )
 
 
-def flag_actions(number: int, flag_id: int, labelled: bool = False):
+def flag_actions(post_id: int, number: int, flag_id: int, labelled: bool = False):
     suffix = f" #{number}" if labelled else ""
     remove = button(_t("review.remove_button") + suffix, FLAG_REMOVE, str(flag_id), style="danger")
     remove.confirm = ConfirmObject(
@@ -109,7 +110,7 @@ def flag_actions(number: int, flag_id: int, labelled: bool = False):
         deny=_t("review.remove_confirm_no"),
     )
     dismiss = button(_t("review.dismiss_button") + suffix, FLAG_DISMISS, str(flag_id))
-    return actions(remove, dismiss, block_button(number))
+    return actions(remove, dismiss, block_button(post_id, number))
 
 
 def decided(decision: Decided) -> Message:
@@ -120,7 +121,7 @@ def reject_form(form: RejectForm) -> dict:
     return View(
         type="modal",
         callback_id=REJECT_CALLBACK,
-        private_metadata=str(form.number),
+        private_metadata=str(form.post_id),
         title=PlainTextObject(text=_t("review.reject_form_title")[:24]),
         submit=PlainTextObject(text=_t("review.reject_form_submit")[:24]),
         close=PlainTextObject(text=lookup("intake.form_close")[:24]),
@@ -179,16 +180,17 @@ def home(view: HomeView, catalog) -> dict:
         queue += [_t("queue.flagged", number=q.number) for q in moderator.flags]
         blocks += sections(_t("home.queue") + "\n" + ("\n".join(queue) if queue else _t("home.queue_empty")))
         for item in moderator.awaiting[:10]:
+            value = str(item.post_id)
             blocks.append(_queue_item(_t("queue.awaiting_item", number=item.number), item))
             blocks.append(
                 actions(
-                    button(f"{_t('review.approve_button')} #{item.number}", APPROVE, str(item.number), style="primary"),
-                    button(f"{_t('review.reject_button')} #{item.number}", REJECT, str(item.number), style="danger"),
-                    block_button(item.number),
+                    button(f"{_t('review.approve_button')} #{item.number}", APPROVE, value, style="primary"),
+                    button(f"{_t('review.reject_button')} #{item.number}", REJECT, value, style="danger"),
+                    block_button(item.post_id, item.number),
                 )
             )
         for item in moderator.flags[:10]:
             assert item.flag_id is not None
             blocks.append(_queue_item(_t("queue.flagged_item", number=item.number), item))
-            blocks.append(flag_actions(item.number, item.flag_id, labelled=True))
+            blocks.append(flag_actions(item.post_id, item.number, item.flag_id, labelled=True))
     return View(type="home", blocks=blocks[:MAX_VIEW_BLOCKS]).to_dict()

@@ -310,7 +310,7 @@ class IntakeConversation:
         if result.status in ("failed", "withdrawn"):  # failed: the poster has been told why
             return []
         if result.status == "posted" and result.post is not None:
-            return [self._notice("messages.posted", number=result.post.id, channel=result.post.channel_id)]
+            return [self._notice("messages.posted", number=result.post.number, channel=result.post.channel_id)]
         if result.status == PostStatus.AWAITING_APPROVAL:
             return [self._notice("messages.awaiting_approval")]
         return [self._notice("messages.queued")]
@@ -320,7 +320,7 @@ class IntakeConversation:
         closing = step.closing
         if step.recorded is not None:
             messages += await self._finish_post(team, step.recorded)
-            closing = self.spec.text("messages.superseded_posted", number=step.recorded.id)
+            closing = self.spec.text("messages.superseded_posted", number=step.recorded.number)
         new_prompt = any(isinstance(msg, (StepPrompt, PreviewPrompt)) for msg in messages)
         if step.old_prompt and (new_prompt or closing):
             await self._supersede(team, step.old_prompt, closing)
@@ -391,7 +391,7 @@ class IntakeConversation:
         """A button of an intake that is no longer open: say what became of it."""
         post = await self.store.post_by_intake(team.id, ref) if ref else None
         if post is not None and post.author_hash in self.identity.author_hashes(team.id, user_id):
-            return Step([self._notice("messages.old_button_posted", number=post.id)])
+            return Step([self._notice("messages.old_button_posted", number=post.number)])
         current = await self._intake(team, user_id)
         if current is not None:  # a newer intake is open: point at it
             return Step([self._notice("messages.old_button_replaced")])

@@ -1,6 +1,8 @@
 """The discussion around a post: anonymous replies, relaying thread replies to
-the poster, and the poster's own actions — all keyed on the post number, with
-ownership proven only through the keyed hash."""
+the poster, and the poster's own actions — all keyed on the post's row id (what the
+buttons and forms carry; a post of another workspace is not found), with ownership
+proven only through the keyed hash. What people read names the post by its number in
+the workspace (``post.number``)."""
 
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ def _t(key: str, **fmt: Any) -> str:
 
 def own_post(post: m.Post) -> OwnPost:
     question = (post.content or {}).get("question") or ""
-    return OwnPost(post.id, PostStatus(post.status), bool(post.resolved), question)
+    return OwnPost(post.id, post.number, PostStatus(post.status), bool(post.resolved), question)
 
 
 class Discussion:
@@ -83,10 +85,11 @@ class Discussion:
         self._held: deque[tuple[str, str, str]] = deque(maxlen=HELD_REPLIES)
         self._members: dict[tuple[str, str, str], float] = {}  # (team, channel, user) -> member until
 
-    async def _live_post(self, team_id: str, number: int, *, need_text: bool = True) -> m.Post | None:
-        """The post if it still exists. need_text=False also finds a post whose
-        text retention has purged: it is still in the channel and can be deleted."""
-        post = await self.store.get_post(number, team_id)
+    async def _live_post(self, team_id: str, post_id: int, *, need_text: bool = True) -> m.Post | None:
+        """The post (by row id) if it still exists and is this workspace's. need_text=False
+        also finds a post whose text retention has purged: it is still in the channel and
+        can be deleted."""
+        post = await self.store.get_post(post_id, team_id)
         if post is None or post.status in PostStatus.gone() or (need_text and post.content is None):
             return None
         return post
@@ -104,14 +107,20 @@ class Discussion:
         # A reply's own letters would read as the post's [Person A]; keep them apart.
         return REPLY_PERSON.sub("[name]", redacted)
 
-    async def check_reply(self, team: Team, kind: str, number: int, reply: str) -> ReplyCheck | None:
+    async def shown_number(self, team: Team, post_id: int) -> int | str:
+        """How people name the post (its number in the workspace), for a message about
+        it; "?" when it is not this workspace's."""
+        post = await self.store.get_post(post_id, team.id)
+        return post.number if post is not None else "?"
+
+    async def check_reply(self, team: Team, kind: str, post_id: int, reply: str) -> ReplyCheck | None:
         """Before a reply is posted: the words de-identification kept but is unsure
         about, for the writer to check; None when there are none."""
         result = await self._deid(team.id, reply)
         words = review_words([reply], [result])
         if not words:
             return None
-        return ReplyCheck(kind, number, reply, REPLY_PERSON.sub("[name]", result.text), words)
+        return ReplyCheck(kind, post_id, reply, REPLY_PERSON.sub("[name]", result.text), words)
 
     async def _thread_post(self, team: Team, post: m.Post, kind: str, reply: str) -> None:
         assert post.message_ts is not None
@@ -143,14 +152,15 @@ class Discussion:
         return f"{message}\n\n{note}"
 
     async def reply_anonymously(
-        self, team: Team, user_id: str, number: int, reply: str, submission: str, removed_words: tuple[str, ...] = ()
+        self, team: Team, user_id: str, post_id: int, reply: str, submission: str, removed_words: tuple[str, ...] = ()
     ) -> Result:
         """Posts a de-identified reply in the post's thread. ``submission`` names the
         form it came from: the same form submitted twice (or to two processes) posts once.
         ``removed_words``: words the writer chose to remove as well."""
-        post = await self._live_post(team.id, number)
+        post = await self._live_post(team.id, post_id)
         if post is None:
             return Result(False, _t("post.not_found"))
+        number = post.number
         if post.status != PostStatus.POSTED or not post.message_ts:
             return Result(False, _t("post.not_posted_yet", number=number))
         if await self.store.is_blocked(team.id, self.identity.author_hashes(team.id, user_id)):
@@ -174,10 +184,10 @@ class Discussion:
         await self.store.add_reply(post.id, sent.ts, self.relay_window)
         return Result(True, await self._with_risk_note(team.id, _t("post.reply_posted", number=number), reply))
 
-    async def remove_reply(self, team: Team, number: int, reply_number: int) -> bool:
+    async def remove_reply(self, team: Team, post_id: int, reply_number: int) -> bool:
         """A moderator takes one anonymous reply down; False if there is no such reply."""
-        post = await self._live_post(team.id, number, need_text=False)
-        row = await self.store.reply(number, reply_number) if post is not None else None
+        post = await self._live_post(team.id, post_id, need_text=False)
+        row = await self.store.reply(post.id, reply_number) if post is not None else None
         if post is None or row is None or row.kind != "anonymous" or not row.ts:
             return False
         if not await self._delete_message(team, post.channel_id, row.ts):
@@ -191,11 +201,12 @@ class Discussion:
         return True
 
     async def reply_as_poster(
-        self, team: Team, user_id: str, number: int, reply: str, removed_words: tuple[str, ...] = ()
+        self, team: Team, user_id: str, post_id: int, reply: str, removed_words: tuple[str, ...] = ()
     ) -> Result:
-        post = await self._live_post(team.id, number)
+        post = await self._live_post(team.id, post_id)
         if post is None:
             return Result(False, _t("post.not_found"))
+        number = post.number
         if not self.owns(post, team.id, user_id):
             return Result(False, _t("post.not_owner", number=number))
         if post.status != PostStatus.POSTED:
@@ -203,28 +214,30 @@ class Discussion:
         await self._thread_post(team, post, "op", await self._redact(team.id, reply, removed_words))
         return Result(True, await self._with_risk_note(team.id, _t("post.reply_posted", number=number), reply))
 
-    async def resolve(self, team: Team, user_id: str, number: int, *, resolved: bool = True) -> Result:
+    async def resolve(self, team: Team, user_id: str, post_id: int, *, resolved: bool = True) -> Result:
         """Marks the post resolved (or, with resolved=False, open again) and updates it in the channel."""
-        post = await self._live_post(team.id, number)
+        post = await self._live_post(team.id, post_id)
         if post is None:
             return Result(False, _t("post.not_found"))
+        number = post.number
         if not self.owns(post, team.id, user_id):
             return Result(False, _t("post.not_owner", number=number))
         await self.store.update_post(post.id, resolved=resolved)
         if post.message_ts:
-            message = ChannelPost(post.id, PostContent.from_json(post.content), resolved=resolved)
+            message = ChannelPost(post.id, post.number, PostContent.from_json(post.content), resolved=resolved)
             await self.gateway.update(team, post.channel_id, post.message_ts, message)
         return Result(True, _t("post.resolved" if resolved else "post.reopened", number=number))
 
-    async def reopen(self, team: Team, user_id: str, number: int) -> Result:
-        return await self.resolve(team, user_id, number, resolved=False)
+    async def reopen(self, team: Team, user_id: str, post_id: int) -> Result:
+        return await self.resolve(team, user_id, post_id, resolved=False)
 
-    async def delete(self, team: Team, user_id: str | None, number: int, *, status: str = "deleted") -> Result:
+    async def delete(self, team: Team, user_id: str | None, post_id: int, *, status: str = "deleted") -> Result:
         """Deletes the post and the app's thread messages, then purges stored text.
         user_id None: a moderator's removal (checked by the caller)."""
-        post = await self._live_post(team.id, number, need_text=False)
+        post = await self._live_post(team.id, post_id, need_text=False)
         if post is None:
             return Result(False, _t("post.not_found"))
+        number = post.number
         if user_id is not None and not self.owns(post, team.id, user_id):
             return Result(False, _t("post.not_owner", number=number))
         thread = [msg.ts for msg in await self.store.post_messages(post.id)]
@@ -288,12 +301,13 @@ class Discussion:
             log_event(log, "could not delete message", logging.WARNING, error=exc.code)
             return False
 
-    async def flag(self, team: Team, user_id: str, number: int, reason: str = "") -> Result:
+    async def flag(self, team: Team, user_id: str, post_id: int, reason: str = "") -> Result:
         """A colleague's flag, with an optional reason (de-identified like a reply;
         moderators see it, never who gave it)."""
-        post = await self._live_post(team.id, number)
+        post = await self._live_post(team.id, post_id)
         if post is None:
             return Result(False, _t("post.not_found"))
+        number = post.number
         if not await self.is_member(team, post.channel_id, user_id):
             return Result(False, _t("post.not_member", number=number))
         reason = " ".join((reason or "").split())[:MAX_FLAG_REASON]
@@ -306,13 +320,17 @@ class Discussion:
         await self.review.report_flag(team, post, flag)
         return Result(True, _t("post.flag_thanks", number=number))
 
-    async def unflag(self, team: Team, user_id: str, number: int) -> Result:
+    async def unflag(self, team: Team, user_id: str, post_id: int) -> Result:
         """The flagger takes their flag back (the moderators' notice says so)."""
-        flag = await self.store.withdraw_flag(number, self.identity.flagger_hashes(team.id, user_id))
+        post = await self.store.get_post(post_id, team.id)
+        if post is None:
+            return Result(False, _t("post.not_found"))
+        number = post.number
+        flag = await self.store.withdraw_flag(post.id, self.identity.flagger_hashes(team.id, user_id))
         if flag is None:
             return Result(False, _t("post.flag_not_open", number=number))
-        log_event(log, "flag withdrawn", post=number)
-        await self.review.flag_withdrawn(team, flag)
+        log_event(log, "flag withdrawn", post=post.id)
+        await self.review.flag_withdrawn(team, flag, number)
         return Result(True, _t("post.flag_undone", number=number))
 
     async def on_thread_message(self, channel_id: str, thread_ts: str, ts: str) -> bool:
@@ -401,7 +419,7 @@ class Discussion:
             log_event(log, "relay given up", logging.WARNING, post=post_id, attempt=attempts, reason=reason)
             post = await self.store.get_post(post_id)
             if post is not None:
-                await self.store.record_relay_given_up(post.team_id, post_id)
+                await self.store.record_relay_given_up(post.team_id, post.number)
             return
         # Put it back so the poster hears about it once Slack answers again.
         self._relay_attempts[post_id] = attempts
@@ -419,7 +437,7 @@ class Discussion:
         except (Unavailable, Refused):
             permalink = None
         replies = await self._relayed_replies(team, post, count, first_ts)
-        notice = RelayNotice(post.id, count, permalink, bool(post.resolved), replies)
+        notice = RelayNotice(post.id, post.number, count, permalink, bool(post.resolved), replies)
         outcome = await self.posting.reach_poster(team, post, notice, keep_as="relay")
         if outcome == SENT:
             self._relay_attempts.pop(post.id, None)
@@ -427,12 +445,13 @@ class Discussion:
         await self._retry_later(post.id, count, first_ts, outcome, give_up=outcome == GONE)
         return 0
 
-    async def record(self, team: Team, user_id: str, number: int) -> Result:
+    async def record(self, team: Team, user_id: str, post_id: int) -> Result:
         """Sends the poster a de-identified record of the consultation (in their DM):
         the post and the replies as they stand in the channel, and the outcome."""
-        post = await self._live_post(team.id, number, need_text=False)
+        post = await self._live_post(team.id, post_id, need_text=False)
         if post is None:
             return Result(False, _t("post.not_found"))
+        number = post.number
         if not self.owns(post, team.id, user_id):
             return Result(False, _t("post.not_owner", number=number))
         if post.content is None:
@@ -445,7 +464,7 @@ class Discussion:
             return Result(False, _t("record.unavailable", number=number))
         posted = post.posted_at or post.created_at
         record = ConsultRecord(
-            post.id,
+            post.number,
             posted.date().isoformat(),
             utcnow().date().isoformat(),
             PostContent.from_json(post.content),

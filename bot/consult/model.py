@@ -185,7 +185,8 @@ class IntakeState:
 class OwnPost:
     """One of the poster's own posts, as `/boundary mine` and the Home tab list it."""
 
-    number: int
+    post_id: int  # in the buttons' values
+    number: int  # shown
     status: PostStatus
     resolved: bool
     question: str

@@ -46,6 +46,10 @@ CLAIM_LEASE = timedelta(minutes=5)
 
 # What a delivery attempt came to.
 POSTED, QUEUED, FAILED, WITHDRAWN, BUSY = "posted", "queued", "failed", "withdrawn", "busy"
+# The job_runs row listing posts renumbered by migration 0008 whose message in the
+# channel still shows the old number, and how many the worker re-titles per run.
+RETITLE_JOB = "retitle_posts"
+RETITLE_BATCH = 20
 
 
 @dataclass
@@ -124,7 +128,7 @@ class Posting:
         try:
             ts = await self._find_existing(team, post) if post.attempts > 1 else None
             if ts is None:
-                message = ChannelPost(post.id, PostContent.from_json(post.content), post.resolved)
+                message = ChannelPost(post.id, post.number, PostContent.from_json(post.content), post.resolved)
                 ts = (await self.gateway.post(team, post.channel_id, message, mark=mark_of(post))).ts
         except Refused as exc:
             await self._fail(team, post, exc.code)
@@ -147,7 +151,7 @@ class Posting:
     async def _fail(self, team: Team, post: m.Post, code: str) -> None:
         """A post Slack will never accept: purge it and tell the poster."""
         log_event(log, "post failed", logging.ERROR, post=post.id, error=code)
-        await self.tell_poster(team, post, Notice(text("posts.post.failed", number=post.id)))
+        await self.tell_poster(team, post, Notice(text("posts.post.failed", number=post.number)))
         await self.store.purge_post(post.id, PostStatus.FAILED)
 
     async def _find_existing(self, team: Team, post: m.Post) -> str | None:
@@ -178,8 +182,35 @@ class Posting:
                 done += 1
                 post = await self.store.get_post(post_id)
                 if post is not None:
-                    notice = Notice(text("posts.relay.posted_later", number=post.id, channel=post.channel_id))
+                    notice = Notice(text("posts.relay.posted_later", number=post.number, channel=post.channel_id))
                     await self.tell_poster(team_of(post), post, notice)
+        return done
+
+    async def retitle_renumbered(self, limit: int = RETITLE_BATCH) -> int:
+        """Migration 0008 renumbered posts per workspace: their messages in the channel,
+        titled with the old number, are rendered again with the new one (and the same
+        buttons), a batch per run, so that the number a moderator reads there is the one
+        `/boundary-admin` takes. A post Slack no longer has (or whose workspace is gone)
+        is dropped from the list; one Slack could not update now waits for the next run.
+        Returns how many were updated."""
+        job = await self.store.job(RETITLE_JOB)
+        waiting = [int(p) for p in ((job.detail or {}).get("posts") or [])] if job is not None else []
+        if not waiting:
+            return 0
+        done, later = 0, []
+        for post_id in waiting[:limit]:
+            post = await self.store.get_post(post_id)
+            if post is None or post.status != PostStatus.POSTED or not post.message_ts or post.purged_at is not None:
+                continue
+            message = ChannelPost(post.id, post.number, PostContent.from_json(post.content), bool(post.resolved))
+            try:
+                await self.gateway.update(team_of(post), post.channel_id, post.message_ts, message)
+                done += 1
+            except Unavailable:
+                later.append(post_id)
+            except Refused as exc:
+                log_event(log, "renumbered post not re-titled", logging.WARNING, post=post.id, error=exc.code)
+        await self.store.set_job_detail(RETITLE_JOB, {"posts": later + waiting[limit:]})
         return done
 
     async def tell_poster(self, team: Team, post: m.Post, message: object) -> bool:

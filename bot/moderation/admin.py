@@ -371,10 +371,14 @@ class AdminCommands:
             return _answer("done.retention", days=days)
         return _answer("done.retention_off")
 
-    async def _writer(self, team: Team, number: int, reply: int | None) -> list[str] | None:
+    async def _typed_post(self, team: Team, number: int) -> m.Post | None:
+        """The post a moderator named by its number: this workspace's "Dilemma #number"
+        (never a row id, never another workspace's post)."""
+        return await self.store.post_by_number(team.id, number)
+
+    async def _writer(self, team: Team, post: m.Post | None, reply: int | None) -> list[str] | None:
         """The keyed hashes of whoever wrote a post or one of its anonymous replies;
         None when there is no such post or reply."""
-        post = await self.store.get_post(number, team.id)
         if post is None:
             return None
         if reply is not None:
@@ -393,30 +397,46 @@ class AdminCommands:
         if ref is None:
             return _answer("usage_line.block")
         number, reply = ref
-        if await self._writer(team, number, reply) is None:
+        post = await self._typed_post(team, number)
+        if post is None or await self._writer(team, post, reply) is None:
             return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
-        return BlockQuestion(number, reply)
+        return BlockQuestion(post.id, post.number, reply)
 
     async def block_confirmed(self, team: Team, user_id: str, ref: str) -> AdminAnswer:
         """The block itself: from the confirmation's Block button, or the queue's (behind
-        Slack's confirm dialog). Checks the moderator again: a click can come from anyone."""
+        Slack's confirm dialog); ``ref`` is the button's value, the post's row id (`id` or
+        `id.reply`), found only among this workspace's posts. Checks the moderator again:
+        a click can come from anyone."""
         if not await self.moderation.is_moderator(team, user_id):
             return _answer("not_moderator")
-        return await self._set_block(team, user_id, AdminCommand("block", "", ref), blocked=True)
+        parsed = post_or_reply(ref)
+        if parsed is None:
+            return _answer("usage_line.block")
+        post_id, reply = parsed
+        post = await self.store.get_post(post_id, team.id)
+        if post is None:
+            return _answer("done.post_gone")
+        return await self._set_block(team, user_id, post, reply, blocked=True)
 
     async def _unblock(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
-        return await self._set_block(team, user_id, cmd, blocked=False)
+        ref = post_or_reply(cmd.arg)
+        if ref is None:
+            return _answer("usage_line.unblock")
+        number, reply = ref
+        post = await self._typed_post(team, number)
+        if post is None:
+            return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
+        return await self._set_block(team, user_id, post, reply, blocked=False)
 
-    async def _set_block(self, team: Team, user_id: str, cmd: AdminCommand, *, blocked: bool) -> AdminAnswer:
+    async def _set_block(
+        self, team: Team, user_id: str, post: m.Post, reply: int | None, *, blocked: bool
+    ) -> AdminAnswer:
         """Blocks or unblocks the writer of a post (`17`) or of an anonymous reply (`17.2`).
         The answer and the audit entry are the same whether or not they were blocked
         already: "already blocked" would tell that two posts share an author."""
         action = "block" if blocked else "unblock"
-        ref = post_or_reply(cmd.arg)
-        if ref is None:
-            return _answer(f"usage_line.{action}")
-        number, reply = ref
-        hashes = await self._writer(team, number, reply)
+        number = post.number
+        hashes = await self._writer(team, post, reply)
         if hashes is None:
             return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
         if blocked:
@@ -433,20 +453,23 @@ class AdminCommands:
         if ref is None:
             return _answer("usage_line.remove")
         number, reply = ref
+        post = await self._typed_post(team, number)
+        if post is None:
+            return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
         if reply is not None:
             try:
-                removed = await self.discussion.remove_reply(team, number, reply)
+                removed = await self.discussion.remove_reply(team, post.id, reply)
             except GatewayError:
                 return _answer("done.remove_failed", number=number)
             if not removed:
                 return _answer("done.no_reply", number=number, reply=reply)
             await self.store.audit(team.id, user_id, "remove reply", post_number=number, detail=f"reply {reply}")
             return _answer("done.removed_reply", number=number, reply=reply)
-        result = await self.discussion.delete(team, None, number, status=PostStatus.REMOVED)
+        result = await self.discussion.delete(team, None, post.id, status=PostStatus.REMOVED)
         if not result.ok:
             return _answer("done.no_post", number=number)
         await self.store.audit(team.id, user_id, "remove", post_number=number)
-        await self.moderation.close_open_flags(team, number, _t("review.flag_removed", moderator=user_id))
+        await self.moderation.close_open_flags(team, post, _t("review.flag_removed", moderator=user_id))
         return _answer("done.removed", number=number)
 
     async def _audit(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:

@@ -29,7 +29,7 @@ class Review:
         review_channel = (await self.workspace.effective(team.id)).review_channel
         if not review_channel:
             return
-        message = ApprovalRequest(post.id, post.channel_id, PostContent.from_json(post.content))
+        message = ApprovalRequest(post.id, post.number, post.channel_id, PostContent.from_json(post.content))
         try:
             sent = await self.gateway.post(team, review_channel, message)
         except GatewayError as exc:
@@ -41,7 +41,7 @@ class Review:
         review_channel = (await self.workspace.effective(team.id)).review_channel
         if not review_channel:
             return
-        message = FlagNotice(post.id, flag.id, PostContent.from_json(post.content), flag.reason or "")
+        message = FlagNotice(post.id, post.number, flag.id, PostContent.from_json(post.content), flag.reason or "")
         try:
             sent = await self.gateway.post(team, review_channel, message)
         except GatewayError as exc:
@@ -49,9 +49,10 @@ class Review:
             return
         await self.store.update_flag(flag.id, review_channel=review_channel, review_ts=sent.ts)
 
-    async def flag_withdrawn(self, team: Team, flag: m.Flag) -> None:
-        """The flagger undid their flag: its review message says so, buttons gone."""
-        title = text("moderation.review.flag_title", number=flag.post_id)
+    async def flag_withdrawn(self, team: Team, flag: m.Flag, number: int) -> None:
+        """The flagger undid their flag (on the post shown as ``number``): its review
+        message says so, buttons gone."""
+        title = text("moderation.review.flag_title", number=number)
         await self.mark_decided(
             team, flag.review_channel, flag.review_ts, title, text("moderation.review.flag_withdrawn")
         )

@@ -1,5 +1,6 @@
 """Moderation: who moderates, approvals, flags, retention and the Home tab.
-Moderators act on post numbers and never learn who wrote a post."""
+Moderators act on posts (buttons carry a post's row id, checked against the workspace;
+what they read and type is its number in the workspace) and never learn who wrote one."""
 
 from __future__ import annotations
 
@@ -147,13 +148,14 @@ class Moderation:
         return _t("status.join_problems", problems="; ".join(problems))
 
     # ---- approvals ---------------------------------------------------------
-    async def approve(self, team: Team, moderator_id: str, number: int) -> str:
+    async def approve(self, team: Team, moderator_id: str, post_id: int) -> str:
         if not await self.is_moderator(team, moderator_id):
             return _t("not_moderator")
-        post = await self.store.get_post(number, team.id)
-        status = await self.posting.approve(number) if post is not None else None
+        post = await self.store.get_post(post_id, team.id)
+        status = await self.posting.approve(post.id) if post is not None else None
         if post is None or status is None:
             return _t("review.already_decided")
+        number = post.number
         await self.store.audit(team.id, moderator_id, "approve", post_number=number)
         outcome = _t("review.approved", moderator=moderator_id, number=number)
         await self.review.mark_decided(
@@ -164,19 +166,20 @@ class Moderation:
             await self.posting.tell_poster(team, post, notice)
         return outcome
 
-    async def awaiting(self, team: Team, number: int) -> bool:
+    async def awaiting(self, team: Team, post_id: int) -> bool:
         """Still waiting for a decision (checked before the reason form opens)."""
-        post = await self.store.get_post(number, team.id)
+        post = await self.store.get_post(post_id, team.id)
         return post is not None and post.status == PostStatus.AWAITING_APPROVAL
 
-    async def reject(self, team: Team, moderator_id: str, number: int, reason: str) -> str:
+    async def reject(self, team: Team, moderator_id: str, post_id: int, reason: str) -> str:
         if not await self.is_moderator(team, moderator_id):
             return _t("not_moderator")
-        post = await self.store.get_post(number, team.id)
+        post = await self.store.get_post(post_id, team.id)
         if post is None or not await self.store.update_post(
-            number, expect_status=[PostStatus.AWAITING_APPROVAL], status=PostStatus.REJECTED
+            post.id, expect_status=[PostStatus.AWAITING_APPROVAL], status=PostStatus.REJECTED
         ):
             return _t("review.already_decided")
+        number = post.number
         shown = escape(" ".join((reason or "").split())[:1000] or _t("review.no_reason"))
         await self.store.audit(team.id, moderator_id, "reject", post_number=number)
         await self.posting.tell_poster(team, post, Notice(_t("review.poster_rejected", reason=shown)))
@@ -184,7 +187,7 @@ class Moderation:
         await self.review.mark_decided(
             team, post.review_channel, post.review_ts, _t("review.approval_title", number=number), outcome
         )
-        await self.store.purge_post(number, PostStatus.REJECTED)
+        await self.store.purge_post(post.id, PostStatus.REJECTED)
         return outcome
 
     # ---- flags -------------------------------------------------------------
@@ -204,23 +207,24 @@ class Moderation:
         outcome = _t("review.flag_removed" if remove else "review.flag_dismissed", moderator=moderator_id)
         if remove:
             await self.discussion.delete(team, None, post.id, status=PostStatus.REMOVED)
-        await self.store.audit(team.id, moderator_id, "flag remove" if remove else "flag dismiss", post_number=post.id)
-        await self._close_flag_message(team, flag, outcome)
+        action = "flag remove" if remove else "flag dismiss"
+        await self.store.audit(team.id, moderator_id, action, post_number=post.number)
+        await self._close_flag_message(team, flag, post.number, outcome)
         if remove:
-            await self.close_open_flags(team, post.id, outcome)
+            await self.close_open_flags(team, post, outcome)
         return outcome
 
-    async def _close_flag_message(self, team: Team, flag: m.Flag, outcome: str) -> None:
-        title = _t("review.flag_title", number=flag.post_id)
+    async def _close_flag_message(self, team: Team, flag: m.Flag, number: int, outcome: str) -> None:
+        title = _t("review.flag_title", number=number)
         await self.review.mark_decided(team, flag.review_channel, flag.review_ts, title, outcome)
 
-    async def close_open_flags(self, team: Team, post_id: int, outcome: str) -> None:
+    async def close_open_flags(self, team: Team, post: m.Post, outcome: str) -> None:
         """Other open flags on a post that is gone: nothing left to decide."""
         for other in await self.store.open_flags(team.id):
-            if other.post_id == post_id and await self.store.update_flag(
+            if other.post_id == post.id and await self.store.update_flag(
                 other.id, expect_status="open", status="removed"
             ):
-                await self._close_flag_message(team, other, outcome)
+                await self._close_flag_message(team, other, post.number, outcome)
 
     # ---- jobs and home -----------------------------------------------------
     async def run_retention(self, record: bool = True) -> dict[str, int]:
@@ -253,17 +257,23 @@ class Moderation:
             retention = await self.store.job("retention")
             awaiting = await self.store.awaiting_approval(team.id)
             flags = await self.store.open_flags(team.id)
-            flagged = {f.post_id: await self.store.get_post(f.post_id) for f in flags[:10]}
+            # every flagged post's number (shown), its excerpt for the first ten
+            flagged = await self.store.posts_by_id(team.id, {f.post_id for f in flags})
         if not await self.is_moderator(team, user_id, eff):
             return HomeView(tuple(posts))
         moderator = ModeratorHome(
             settings="\n".join(self.status_lines(eff, retention)),
-            awaiting=tuple(QueueItem(p.id, excerpt=_excerpt(p)) for p in awaiting),
+            awaiting=tuple(QueueItem(p.id, p.number, excerpt=_excerpt(p)) for p in awaiting),
             flags=tuple(
                 QueueItem(
-                    f.post_id, f.id, excerpt=_excerpt(flagged.get(f.post_id)), reason=getattr(f, "reason", None) or ""
+                    f.post_id,
+                    post.number,
+                    f.id,
+                    excerpt=_excerpt(post) if i < 10 else "",
+                    reason=getattr(f, "reason", None) or "",
                 )
-                for f in flags
+                for i, f in enumerate(flags)
+                if (post := flagged.get(f.post_id)) is not None
             ),
         )
         return HomeView(tuple(posts), moderator)

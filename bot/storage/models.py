@@ -82,9 +82,16 @@ class IntakeKey(Base):
 
 
 class Post(Base):
+    """A consultation post. ``id`` is the row's key, never shown to anyone (foreign keys,
+    button values, message metadata); ``number`` is what people see ("Dilemma #17"),
+    counted within the workspace (``team_id``: the organisation's for an org-wide
+    install) from 1, allocated through ``post_counters`` (Store.post_from_intake)."""
+
     __tablename__ = "posts"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the public number: Dilemma #id
+    __table_args__ = (Index("uq_posts_team_number", "team_id", "number", unique=True),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # Dilemma #number, within team_id
     intake_ref: Mapped[str] = mapped_column(String(40), unique=True)  # one post per intake
     delivery_key: Mapped[str | None] = mapped_column(String(40), nullable=True)  # in the Slack message's metadata
     channel_id: Mapped[str] = mapped_column(String(32))
@@ -102,6 +109,15 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class PostCounter(Base):
+    """The last post number given in a workspace (an upsert takes the next one, under
+    the row's lock: two processes posting at once get different numbers)."""
+
+    __tablename__ = "post_counters"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
 
 
 class PostMessage(Base):
@@ -176,7 +192,7 @@ class AuthorBlock(Base):
     __tablename__ = "author_blocks"
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     author_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    post_number: Mapped[int] = mapped_column(Integer)
+    post_number: Mapped[int] = mapped_column(Integer)  # the post's shown number in this workspace
     reply_number: Mapped[int | None] = mapped_column(Integer, nullable=True)  # blocked for a reply, not a post
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -193,7 +209,7 @@ class AuditEntry(Base):
     team_id: Mapped[str] = mapped_column(String(32), index=True)
     moderator_id: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(60))
-    post_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    post_number: Mapped[int | None] = mapped_column(Integer, nullable=True)  # shown number, in this workspace
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -312,9 +312,25 @@ class Store:
             closed = select(m.Intake.id).where(m.Intake.id == intake_id, m.Intake.step == expect_step)
             if await self._shred(s, closed) != 1:
                 return None
-            post = m.Post(created_at=now, resolved=False, **claim, **fields)
+            number = await self._next_number(s, fields["team_id"])
+            post = m.Post(created_at=now, resolved=False, number=number, **claim, **fields)
             s.add(post)
         return post
+
+    async def _next_number(self, s: AsyncSession, team_id: str) -> int:
+        """The workspace's next post number, taken in the caller's transaction by one
+        upsert of its counter row: on PostgreSQL a concurrent poster waits on the row's
+        lock until this transaction ends and then counts on from what it committed (a
+        rollback gives the number back); SQLite has one writer at a time. A workspace
+        without a counter starts after its highest number (1 for a new one)."""
+        first = select(func.coalesce(func.max(m.Post.number), 0) + 1).where(m.Post.team_id == team_id)
+        stmt = (
+            self._insert(m.PostCounter)
+            .values(team_id=team_id, last_number=first.scalar_subquery())
+            .on_conflict_do_update(index_elements=["team_id"], set_={"last_number": m.PostCounter.last_number + 1})
+            .returning(m.PostCounter.last_number)
+        )
+        return int((await s.execute(stmt)).scalar_one())
 
     async def get_post(self, post_id: int, team_id: str | None = None) -> m.Post | None:
         async with self.session() as s:
@@ -322,6 +338,21 @@ class Store:
             if post is None or (team_id is not None and post.team_id != team_id):
                 return None
             return post
+
+    async def posts_by_id(self, team_id: str, post_ids: Iterable[int]) -> dict[int, m.Post]:
+        """This workspace's posts among these row ids, by row id."""
+        ids = list(post_ids)
+        if not ids:
+            return {}
+        async with self.session() as s:
+            res = await s.execute(select(m.Post).where(m.Post.team_id == team_id, m.Post.id.in_(ids)))
+            return {post.id: post for post in res.scalars()}
+
+    async def post_by_number(self, team_id: str, number: int) -> m.Post | None:
+        """The post shown as "Dilemma #number" in this workspace (what a moderator types)."""
+        async with self.session() as s:
+            res = await s.execute(select(m.Post).where(m.Post.team_id == team_id, m.Post.number == number))
+            return res.scalar_one_or_none()
 
     async def post_by_message(self, channel_id: str, ts: str) -> m.Post | None:
         async with self.session() as s:
@@ -897,6 +928,11 @@ class Store:
         async with self.session() as s:
             await s.execute(update(m.JobRun).where(m.JobRun.name == name).values(**values))
 
+    async def set_job_detail(self, name: str, detail: dict) -> None:
+        """What a job has left to do (its schedule and lease untouched)."""
+        async with self.session() as s:
+            await s.execute(update(m.JobRun).where(m.JobRun.name == name).values(detail=detail))
+
     async def record_job(self, name: str, detail: dict) -> None:
         """What the job's latest run did, and when (an upsert: no duplicate-key race)."""
         now = utcnow()
@@ -906,8 +942,9 @@ class Store:
                 stmt.on_conflict_do_update(index_elements=["name"], set_={"last_run_at": now, "detail": detail})
             )
 
-    async def record_relay_given_up(self, team_id: str, post_id: int) -> None:
-        """Counts, per workspace, reply notices no longer retried (shown in `/boundary-admin status`)."""
+    async def record_relay_given_up(self, team_id: str, number: int) -> None:
+        """Counts, per workspace, reply notices no longer retried (shown in `/boundary-admin status`,
+        with the shown numbers of the last posts concerned)."""
         name = f"relays_given_up:{team_id}"[:40]
         async with self.session() as s:
             # The row first (ON CONFLICT: two processes never race on the key), then read
@@ -916,7 +953,7 @@ class Store:
             await s.execute(first.on_conflict_do_nothing(index_elements=["name"]))
             row = (await s.execute(select(m.JobRun).where(m.JobRun.name == name).with_for_update())).scalar_one()
             before: dict[str, Any] = dict(row.detail or {})
-            posts = [p for p in before.get("posts", []) if p != post_id][-9:] + [post_id]
+            posts = [p for p in before.get("posts", []) if p != number][-9:] + [number]
             detail = {"count": int(before.get("count", 0)) + 1, "posts": posts}
             row.last_run_at, row.detail = utcnow(), detail
 

@@ -21,6 +21,7 @@ async def _pending_post(url: str) -> None:
         s.add(
             m.Post(
                 team_id="T0SANDBOX",
+                number=1,
                 intake_ref="prod-intake",
                 channel_id="C0CONSULT",
                 status="pending",

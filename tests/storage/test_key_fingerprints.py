@@ -30,7 +30,7 @@ async def test_two_hosts_with_different_keys_starting_together_cannot_both_be_re
 
 async def test_one_flag_per_person_across_a_rotation(store):
     async with store.session() as s:
-        s.add(m.Post(team_id="T1", intake_ref="r", channel_id="C1", status="posted", author_hash="h"))
+        s.add(m.Post(team_id="T1", number=1, intake_ref="r", channel_id="C1", status="posted", author_hash="h"))
     old, rotated = Identity([KEY_A]), Identity([KEY_B, KEY_A])
     assert await store.add_flag(1, old.flagger_hash("T1", "U1")) is not None
     newest, *earlier = rotated.flagger_hashes("T1", "U1")

@@ -1,13 +1,20 @@
 """Migrations run when due, and only then is Alembic loaded (it is a good part of start-up)."""
 
+import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
-from bot.storage.db import MIGRATIONS, head_revision
+from bot.storage.db import MIGRATIONS, create_engine, head_revision, migrate
+from bot.storage.store import Store
+from tests.conftest import fresh_pg_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,3 +48,111 @@ def test_alembic_is_loaded_only_when_a_migration_is_due(tmp_path):
     url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
     assert opened_with_alembic(url), "a new database is migrated"
     assert not opened_with_alembic(url), "an up-to-date one is not"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def empty_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    async with fresh_pg_database() as url:
+        yield url
+
+
+async def _upgrade_to(engine, revision: str) -> None:
+    def run(sync_conn):
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["connection"] = sync_conn
+        command.upgrade(cfg, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(run)
+
+
+# Posts of two workspaces, interleaved, with gaps in the row ids (a PostgreSQL sequence
+# skips the ids of rolled-back inserts): row id -> workspace, and the number each gets.
+OLD_POSTS = {1: "TA", 2: "TB", 3: "TA", 5: "TB", 7: "TA", 8: "E0RG"}
+NUMBERED = {1: 1, 2: 1, 3: 2, 5: 2, 7: 3, 8: 1}
+
+
+async def test_0008_numbers_existing_posts_per_workspace_in_row_order(empty_url):
+    """A database written before 0008 (posts numbered by row id across workspaces): each
+    workspace's posts get 1, 2, 3 … in the order of their row id, what stored a shown
+    number (blocks, the audit log, the given-up relays in status) follows, and new posts
+    count on from each workspace's last number."""
+    engine = create_engine(empty_url)
+    await _upgrade_to(engine, "0007")
+    now = datetime.now(UTC)
+    async with engine.begin() as conn:
+        for post_id, team in OLD_POSTS.items():
+            await conn.execute(
+                text(
+                    "INSERT INTO posts (id, team_id, intake_ref, channel_id, status, resolved, author_hash, "
+                    "attempts, created_at, message_ts, purged_at) "
+                    "VALUES (:id, :team, :ref, 'C1', 'posted', false, :author, 0, :now, :ts, :purged)"
+                ),
+                {
+                    "id": post_id,
+                    "team": team,
+                    "ref": f"ref{post_id}",
+                    "author": f"{post_id}".ljust(64, "a"),
+                    "now": now,
+                    "ts": f"1700000000.00000{post_id}",
+                    "purged": now if post_id == 5 else None,  # its text gone: nothing to show again
+                },
+            )
+        await conn.execute(
+            text(
+                "INSERT INTO author_blocks (team_id, author_hash, post_number, reply_number, created_at) "
+                "VALUES ('TB', :author, 5, NULL, :now)"
+            ),
+            {"author": "5".ljust(64, "a"), "now": now},
+        )
+        for team, old in (("TA", 7), ("TB", 2), ("TB", None)):
+            await conn.execute(
+                text(
+                    "INSERT INTO audit_log (team_id, moderator_id, action, post_number, created_at) "
+                    "VALUES (:team, 'U0MOD', 'remove', :old, :now)"
+                ),
+                {"team": team, "old": old, "now": now},
+            )
+        if conn.dialect.name == "postgresql":  # ids given explicitly: the sequence goes on from them
+            await conn.execute(text("SELECT setval(pg_get_serial_sequence('posts', 'id'), 8)"))
+        await conn.execute(
+            text("INSERT INTO job_runs (name, last_run_at, detail, runs) VALUES (:name, :now, :detail, 0)"),
+            {"name": "relays_given_up:TA", "now": now, "detail": json.dumps({"count": 2, "posts": [3, 7]})},
+        )
+    await migrate(engine)
+    store = Store(engine)
+    try:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT id, team_id, number FROM posts"))).all()
+            assert {post_id: number for post_id, _, number in rows} == NUMBERED
+            blocks = (await conn.execute(text("SELECT team_id, post_number FROM author_blocks"))).all()
+            assert blocks == [("TB", 2)]
+            audit = (await conn.execute(text("SELECT team_id, post_number FROM audit_log ORDER BY id"))).all()
+            assert audit == [("TA", 3), ("TB", 1), ("TB", None)]
+        # The messages already in Slack whose number changed, for the worker to re-title.
+        retitle = await store.job("retitle_posts")
+        assert retitle is not None and retitle.detail == {"posts": [2, 3, 7, 8]}
+        given_up = await store.relays_given_up("TA")
+        assert given_up is not None and given_up.detail == {"count": 2, "posts": [2, 3]}
+        assert (await store.post_by_number("TA", 3)).id == 7
+        assert (await store.post_by_number("TB", 2)).id == 5
+        for team, expected in (("TA", 4), ("TB", 3), ("E0RG", 2), ("TNEW", 1)):
+            intake = await store.create_intake(team, "n" * 64, f"new-{team}", "preview", {})
+            post = await store.post_from_intake(
+                intake.id,
+                "preview",
+                team_id=team,
+                intake_ref=intake.ref,
+                channel_id="C1",
+                status="pending",
+                content={},
+                author_hash="n" * 64,
+                author_enc="e",
+            )
+            assert post is not None and post.number == expected
+    finally:
+        await store.close()

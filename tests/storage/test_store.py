@@ -3,10 +3,13 @@
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from bot.storage import models as m
 from bot.storage.models import utcnow
+from bot.storage.store import Store
 
 
 async def make_post(store, ref="r1", team="T1", author="h" * 64):
@@ -310,3 +313,81 @@ async def test_two_first_replies_at_once_count_both_and_keep_the_earlier(store):
     # On PostgreSQL both can miss the row and both insert it: the loser counts itself in.
     await asyncio.gather(store.add_reply(post.id, "1.2", window), store.add_reply(post.id, "1.1", window))
     assert await store.take_due_relays() == [(post.id, 2, "1.1")]
+
+
+async def test_post_numbers_count_within_each_workspace(store):
+    """Dilemma #1, #2 … in every workspace (team or organisation), whatever the others post."""
+    numbers = []
+    for k, team in enumerate(["T1", "T2", "T1", "E1", "T2", "T1"]):
+        post = await make_post(store, ref=f"r{k}", team=team, author=f"{k}".ljust(64, "a"))
+        numbers.append((team, post.number))
+    assert numbers == [("T1", 1), ("T2", 1), ("T1", 2), ("E1", 1), ("T2", 2), ("T1", 3)]
+    assert (await store.post_by_number("T2", 2)).intake_ref == "r4"
+    assert await store.post_by_number("T2", 3) is None
+    # A purged workspace keeps its rows, so its numbers are not given again.
+    await store.purge_team("T1")
+    assert (await make_post(store, ref="again", team="T1", author="b" * 64)).number == 4
+
+
+async def test_post_numbers_are_unique_when_posted_at_once(store):
+    """Many intakes of one workspace posted concurrently (separate transactions, on
+    PostgreSQL separate connections): every number once, none skipped."""
+    intakes = [await store.create_intake("T1", f"{k}".ljust(64, "a"), f"r{k}", "preview", {}) for k in range(12)]
+    posts = await asyncio.gather(
+        *[
+            store.post_from_intake(
+                intake.id,
+                "preview",
+                team_id="T1",
+                intake_ref=intake.ref,
+                channel_id="C1",
+                status="pending",
+                content={},
+                author_hash=intake.author_hash,
+                author_enc="e",
+            )
+            for intake in intakes
+        ]
+    )
+    assert sorted(p.number for p in posts) == list(range(1, 13))
+
+
+async def test_two_processes_on_one_postgresql_number_posts_apart(pg_url):
+    """Two processes' stores (two engines, two connection pools) on one PostgreSQL
+    database, posting in the same workspace at once: distinct numbers, 1 to N."""
+    first, second = await Store.open(pg_url), await Store.open(pg_url)
+    try:
+        intakes = [
+            (store, await store.create_intake("T1", f"{k}".ljust(64, "a"), f"r{k}", "preview", {}))
+            for k, store in enumerate([first, second] * 8)
+        ]
+        posts = await asyncio.gather(
+            *[
+                store.post_from_intake(
+                    intake.id,
+                    "preview",
+                    team_id="T1",
+                    intake_ref=intake.ref,
+                    channel_id="C1",
+                    status="pending",
+                    content={},
+                    author_hash=intake.author_hash,
+                    author_enc="e",
+                )
+                for store, intake in intakes
+            ]
+        )
+        assert sorted(p.number for p in posts) == list(range(1, 17))
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_number_is_unique_within_its_workspace(store):
+    """The database itself refuses a second post with the same number in a workspace."""
+    await make_post(store, ref="r1", team="T1")
+    with pytest.raises(IntegrityError):
+        async with store.session() as s:
+            s.add(
+                m.Post(team_id="T1", number=1, intake_ref="dup", channel_id="C1", status="posted", author_hash="h" * 64)
+            )

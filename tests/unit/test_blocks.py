@@ -81,7 +81,7 @@ def test_every_intake_step_and_the_preview_with_huge_text():
         warnings=("A rare job in a small town can identify.",),
         risk=True,
     )
-    mine = [OwnPost(17, PostStatus.POSTED, False, HUGE), OwnPost(18, PostStatus.PENDING, False, "")] * 10
+    mine = [OwnPost(917, 17, PostStatus.POSTED, False, HUGE), OwnPost(918, 18, PostStatus.PENDING, False, "")] * 10
     messages = [
         out.IntakeIntro(),
         *[out.StepPrompt(step.id, state, "ref") for step in SPEC.steps[:-1]],
@@ -89,34 +89,62 @@ def test_every_intake_step_and_the_preview_with_huge_text():
         out.AlreadyOpen("Situation"),
         out.StartPrompt(),
         out.Notice(HUGE),
-        out.ChannelPost(17, content),
-        out.ChannelPost(17, content, resolved=True),
+        out.ChannelPost(917, 17, content),
+        out.ChannelPost(917, 17, content, resolved=True),
         out.ThreadReply("anonymous", HUGE),
-        out.RelayNotice(17, 3, "https://x.slack.com/archives/C1/p1", False),
+        out.RelayNotice(917, 17, 3, "https://x.slack.com/archives/C1/p1", False),
         out.MyPosts(tuple(mine)),
         out.MyPosts(()),
-        out.ApprovalRequest(17, "C1", content),
-        out.FlagNotice(17, 3, content),
+        out.ApprovalRequest(917, 17, "C1", content),
+        out.FlagNotice(917, 17, 3, content),
         out.Decided("Awaiting approval: Dilemma #17", "Approved"),
         out.AdminAnswer(HUGE),
     ]
     for message in messages:
         check_message(RENDER.message(message))
-    assert "resolved" in RENDER.message(out.ChannelPost(17, content, resolved=True)).blocks[0]["text"]["text"]
-    moderator = out.ModeratorHome("• x", tuple(out.QueueItem(n) for n in range(5)), (out.QueueItem(1, 9),))
+    assert "resolved" in RENDER.message(out.ChannelPost(917, 17, content, resolved=True)).blocks[0]["text"]["text"]
+    moderator = out.ModeratorHome(
+        "• x", tuple(out.QueueItem(900 + n, n) for n in range(5)), (out.QueueItem(901, 1, 9),)
+    )
     views = [
         out.EditForm("ref", content.with_texts(situation=HUGE[:3000])),
         out.TextForm("situation", "ref"),
         out.PrinciplesForm("ref", ("power",)),
-        out.ReplyForm("anonymous", 17),
-        out.ReplyForm("op", 17),
-        out.RejectForm(17),
+        out.ReplyForm("anonymous", 917),
+        out.ReplyForm("op", 917),
+        out.RejectForm(917),
         out.HomeView(tuple(mine[:12]), moderator),
         out.HomeView(),
         out.ModalNotice(HUGE),
     ]
     for view in views:
         check_view(RENDER.view(view))
+
+
+def _button_values(blocks) -> list[str]:
+    return [el["value"] for b in blocks if b.get("type") == "actions" for el in b["elements"] if "value" in el]
+
+
+def test_buttons_carry_the_row_id_and_people_read_the_workspace_number():
+    content = PostContent(fields=(("Relationship", "Former client"),), question="May I?")
+    post = RENDER.message(out.ChannelPost(917, 3, content))
+    assert post.blocks[0]["text"]["text"].endswith("#3") and "917" not in post.text
+    assert _button_values(post.blocks) == ["917", "917"]
+    relay = RENDER.message(out.RelayNotice(917, 3, 2, None, False))
+    assert "#3" in relay.text and set(_button_values(relay.blocks)) == {"917"}
+    mine = RENDER.message(out.MyPosts((OwnPost(917, 3, PostStatus.POSTED, False, "q"),)))
+    assert "#3" in str(mine.blocks) and "917" not in mine.text and set(_button_values(mine.blocks)) == {"917"}
+    request = RENDER.message(out.ApprovalRequest(917, 3, "C1", content))
+    assert "#3" in request.text and _button_values(request.blocks) == ["917", "917"]
+    flag = RENDER.message(out.FlagNotice(917, 3, 41, content))
+    assert "#3" in flag.text and _button_values(flag.blocks) == ["41", "41", "917"]
+    question = RENDER.message(out.BlockQuestion(917, 3, 2))
+    assert "#3" in question.text and _button_values(question.blocks) == ["917.2", "917.2"]
+    home = RENDER.view(
+        out.HomeView((), out.ModeratorHome("• x", (out.QueueItem(917, 3),), (out.QueueItem(918, 4, 41),)))
+    )
+    assert "#3" in str(home) and "#4" in str(home)
+    assert _button_values(home["blocks"])[-6:] == ["917", "917", "917", "41", "41", "918"]
 
 
 def test_every_outgoing_value_has_a_renderer():

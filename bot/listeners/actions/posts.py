@@ -1,9 +1,10 @@
 """Buttons on the consultation post and in the poster's DMs."""
 
 from bot.blocks import posts as pb
-from bot.listeners.actions.common import answer, numbered
+from bot.listeners.actions.common import answer, numbered, open_in_time
 from bot.listeners.context import number, team_of, user_of
 from bot.outgoing import FlagForm, ReplyForm
+from bot.texts import text
 
 
 def open_reply(services, kind: str):
@@ -27,13 +28,20 @@ def _acting(services, method: str):
 def flag(services):
     """Flag opens a small form for an optional reason; the flag is made when it is sent."""
 
-    async def on_flag(ack, body, action):
+    async def on_flag(ack, body, action, respond):
         await ack()
-        n = number(action)
+        n = number(action)  # the post's row id
         if n is None:
             return
-        form = FlagForm(n, str(body.get("response_url") or ""))
-        await services.gateway.open_view(team_of(body), body["trigger_id"], form)
+        team = team_of(body)
+
+        async def prepare() -> FlagForm | None:
+            post = await services.store.get_post(n, team.id)  # only this workspace's posts
+            return None if post is None else FlagForm(post.id, post.number, str(body.get("response_url") or ""))
+
+        gone = text("posts.post.not_found")
+        if await open_in_time(services, team, body["trigger_id"], prepare(), lambda: gone) is None:
+            await answer(services, body, respond, team, user_of(body), gone)
 
     return on_flag
 

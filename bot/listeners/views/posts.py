@@ -27,9 +27,9 @@ def submitted(services, kind: str, checked: bool = False):
         if not metadata.isdigit():
             await ack()
             return
-        number = int(metadata)
+        post_id = int(metadata)  # the post's row id (the discussion checks it is this workspace's)
         if not checked:
-            check = await services.discussion.check_reply(team, kind, number, reply)
+            check = await services.discussion.check_reply(team, kind, post_id, reply)
             if check is not None:
                 await ack(response_action="update", view=services.renderer.view(check))
                 return
@@ -38,12 +38,13 @@ def submitted(services, kind: str, checked: bool = False):
         try:
             if kind == "anonymous":
                 submission = str(view.get("id") or "")
-                result = await services.discussion.reply_anonymously(team, user_id, number, reply, submission, words)
+                result = await services.discussion.reply_anonymously(team, user_id, post_id, reply, submission, words)
             else:
-                result = await services.discussion.reply_as_poster(team, user_id, number, reply, words)
+                result = await services.discussion.reply_as_poster(team, user_id, post_id, reply, words)
             message = result.message
         except GatewayError:
             # The form has closed: say so, rather than lose the reply silently.
+            number = await services.discussion.shown_number(team, post_id)
             message = text("posts.post.reply_failed", number=number)
         await services.gateway.dm(team, user_id, Notice(message))
 
@@ -57,12 +58,12 @@ def flag_submitted(services):
     async def on_flag_form(ack, body, view):
         await ack()
         team, user_id = team_of(body), user_of(body)
-        number, _, respond_to = (view.get("private_metadata") or "").partition("|")
-        if not number.isdigit():
+        post_id, _, respond_to = (view.get("private_metadata") or "").partition("|")
+        if not post_id.isdigit():
             return
         reason = view_values(view).get("reason") or ""
-        result = await services.discussion.flag(team, user_id, int(number), reason)
-        message = pb.flag_confirmation(int(number), result.message, undo=result.ok)
+        result = await services.discussion.flag(team, user_id, int(post_id), reason)
+        message = pb.flag_confirmation(int(post_id), result.message, undo=result.ok)
         if respond_to.startswith(("https://", "http://")):
             webhook = AsyncWebhookClient(respond_to)
             response = await webhook.send(

@@ -74,11 +74,13 @@ class ThreadMessage:
 
 @dataclass(frozen=True)
 class PostMark:
-    """Invisible metadata on a channel post, so that the app can find its own
-    message again after a lost answer."""
+    """Invisible metadata on a channel post (or one of the app's thread replies), so that
+    the app can find its own message again after a lost answer. It names the post by its
+    number in the workspace, never its row id (members can read a message's metadata)."""
 
-    post_id: int
-    key: str | None = None  # an idempotency key that nothing else shows
+    number: int  # the post's number in its workspace
+    key: str | None = None  # a random idempotency key that nothing else shows: what finds the message
+    reply: int | None = None  # an anonymous reply's number within the post
 
 
 class Gateway(Protocol):

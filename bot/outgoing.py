@@ -90,14 +90,14 @@ class RemoveWordsForm:
 # ---- the post and its discussion --------------------------------------------
 
 
-# A post is named twice in what is sent: ``post_id``, its row id, in button values and
-# form metadata (never shown; each handler checks it belongs to the request's workspace),
-# and ``number``, what people read ("Dilemma #17"), counted within the workspace.
+# A post is named by its ``number`` in the workspace ("Dilemma #17") in everything that is
+# sent: what people read, and button values, form metadata and message metadata
+# (bot/values.py). Its row id, one count over all workspaces, is in none of these values,
+# so no renderer can send it; each handler looks the number up in the request's workspace.
 
 
 @dataclass(frozen=True)
 class ChannelPost:
-    post_id: int
     number: int
     content: PostContent
     resolved: bool = False
@@ -113,7 +113,7 @@ class ThreadReply:
 @dataclass(frozen=True)
 class ReplyForm:
     kind: str  # "anonymous" | "op"
-    post_id: int
+    number: int
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ class ReplyCheck:
     unsure about, to remove (ticked or typed) before the reply is posted."""
 
     kind: str  # "anonymous" | "op"
-    post_id: int
+    number: int
     reply: str  # as written, to edit further
     redacted: str  # as it would be posted now
     words: tuple[str, ...]
@@ -130,7 +130,6 @@ class ReplyCheck:
 
 @dataclass(frozen=True)
 class RelayNotice:
-    post_id: int
     number: int
     count: int
     permalink: str | None
@@ -170,20 +169,14 @@ class AdminAnswer:
 @dataclass(frozen=True)
 class BlockQuestion:
     """`/boundary-admin block 17` asks first: "Block …? [Block] [Cancel]"; only the click blocks.
-    The buttons carry the post's row id (``ref``), the question its shown number."""
+    The question and its buttons name the post by its number (and reply)."""
 
-    post_id: int
     number: int
     reply: int | None = None
-
-    @property
-    def ref(self) -> str:
-        return f"{self.post_id}.{self.reply}" if self.reply else str(self.post_id)
 
 
 @dataclass(frozen=True)
 class ApprovalRequest:
-    post_id: int
     number: int
     channel: str
     content: PostContent
@@ -191,9 +184,8 @@ class ApprovalRequest:
 
 @dataclass(frozen=True)
 class FlagNotice:
-    post_id: int
     number: int
-    flag_id: int
+    flag_number: int  # its place among the post's flags (Store.flag_numbers)
     content: PostContent
     reason: str = ""  # the flagger's optional reason, de-identified
 
@@ -203,7 +195,6 @@ class FlagForm:
     """Flag: the small form asking for an optional reason. ``respond_to`` is the
     clicked message's response_url, for the ephemeral confirmation with its undo."""
 
-    post_id: int
     number: int
     respond_to: str = ""
 
@@ -218,16 +209,15 @@ class Decided:
 
 @dataclass(frozen=True)
 class RejectForm:
-    post_id: int
+    number: int
 
 
 @dataclass(frozen=True)
 class QueueItem:
-    """A post waiting for a moderator: to approve (flag_id None) or a flag to decide."""
+    """A post waiting for a moderator: to approve (flag_number None) or a flag to decide."""
 
-    post_id: int
     number: int
-    flag_id: int | None = None
+    flag_number: int | None = None  # the flag's place among the post's flags
     excerpt: str = ""  # the de-identified question (or situation), as the channel sees it
     reason: str = ""  # a flag's optional reason from the colleague who flagged it
 

@@ -98,7 +98,7 @@ class InMemoryGateway:
 
     async def find_marked(self, team: Team, channel: str, mark: PostMark, since: datetime) -> list[str]:
         self._enter("find_marked")
-        return [s.ts for s in self.live(channel) if s.mark is not None and s.mark.post_id == mark.post_id]
+        return [s.ts for s in self.live(channel) if s.mark is not None and s.mark == mark]
 
     async def thread(
         self, team: Team, channel: str, thread_ts: str, *, oldest: str | None = None

@@ -34,6 +34,7 @@ from bot.consult.conversation import parse_value, value
 from bot.consult.model import Group, IntakeState, PostContent
 from bot.outgoing import RemoveWordsForm, ReplyCheck, ReplyForm
 from bot.texts import load_texts, text
+from bot.values import post_value
 
 CHOICE = "intake_choice"
 FORM = "intake_form"
@@ -362,7 +363,7 @@ def reply_form(form: ReplyForm) -> dict:
     hint = text("posts.post.reply_form_hint" if form.kind == "anonymous" else "posts.post.op_form_hint")
     label = text("posts.post.reply_form_label")
     blocks = [_text_input("reply", label, None, True, hint=hint)]
-    return _view(callback, title, blocks, str(form.post_id), submit=text("posts.post.reply_form_submit"))
+    return _view(callback, title, blocks, post_value(form.number), submit=text("posts.post.reply_form_submit"))
 
 
 def reply_check_form(check: ReplyCheck) -> dict:
@@ -383,6 +384,6 @@ def reply_check_form(check: ReplyCheck) -> dict:
         REPLY_CHECK_CALLBACK[check.kind],
         text("posts.post.reply_check_title") if check.kind == "anonymous" else title,
         blocks,
-        str(check.post_id),
+        post_value(check.number),
         submit=text("posts.post.reply_form_submit"),
     )

@@ -27,6 +27,7 @@ from bot.blocks.common import (
 from bot.blocks.posts import own_post, post_body
 from bot.outgoing import AdminAnswer, ApprovalRequest, BlockQuestion, Decided, FlagNotice, HomeView, RejectForm
 from bot.texts import text as lookup
+from bot.values import flag_value, post_value
 
 APPROVE = "review_approve"
 REJECT = "review_reject"
@@ -48,8 +49,8 @@ def block_question(q: BlockQuestion) -> Message:
     """The answer to a typed `/boundary-admin block …`: the question and two buttons."""
     asked = _t("confirm_block.reply" if q.reply else "confirm_block.post", number=q.number, reply=q.reply)
     buttons = actions(
-        button(_t("confirm_block.block_button"), BLOCK_YES, q.ref, style="danger"),
-        button(_t("confirm_block.cancel_button"), BLOCK_NO, q.ref),
+        button(_t("confirm_block.block_button"), BLOCK_YES, post_value(q.number, q.reply), style="danger"),
+        button(_t("confirm_block.cancel_button"), BLOCK_NO, post_value(q.number, q.reply)),
     )
     return Message(text=clip(asked, MAX_FALLBACK_TEXT), blocks=render([*sections(asked), buttons]))
 
@@ -59,7 +60,7 @@ def admin_answer(answer: AdminAnswer) -> Message:
 
 
 def approval_request(request: ApprovalRequest, catalog) -> Message:
-    number, value = request.number, str(request.post_id)
+    number, value = request.number, post_value(request.number)
     blocks = [
         header(_t("review.approval_title", number=number)),
         context(_t("review.approval_note"), _t("review.approval_target", channel=request.channel)),
@@ -80,17 +81,17 @@ def flag_notice(notice: FlagNotice, catalog) -> Message:
     if notice.reason:
         blocks.append(section(_t("queue.reason", reason=escape(clip(notice.reason, 600)))))
     blocks += post_body(notice.content, catalog, str(number))[1:]
-    blocks.append(flag_actions(notice.post_id, number, notice.flag_id))
+    blocks.append(flag_actions(number, notice.flag_number))
     return Message(text=_t("review.flag_title", number=number), blocks=render(blocks))
 
 
-def block_button(post_id: int, number: int):
+def block_button(number: int):
     """Block the author of a post, behind Slack's confirm dialog (unblock: `/boundary-admin unblock N`).
-    The value is the post's row id; the dialog shows its number."""
+    The value and the dialog name the post by its number."""
     return button(
         _t("review.block_button"),
         BLOCK,
-        str(post_id),
+        post_value(number),
         confirm=confirm(
             _t("review.block_confirm_title"),
             _t("review.block_confirm_text", number=number),
@@ -100,17 +101,20 @@ def block_button(post_id: int, number: int):
     )
 
 
-def flag_actions(post_id: int, number: int, flag_id: int, labelled: bool = False):
+def flag_actions(number: int, flag_number: int, labelled: bool = False):
+    """Remove / Dismiss one flag (value: its post's number and its place among the post's
+    flags, bot/values.py) and Block the post's author."""
     suffix = f" #{number}" if labelled else ""
-    remove = button(_t("review.remove_button") + suffix, FLAG_REMOVE, str(flag_id), style="danger")
+    value = flag_value(number, flag_number)
+    remove = button(_t("review.remove_button") + suffix, FLAG_REMOVE, value, style="danger")
     remove.confirm = ConfirmObject(
         title=_t("review.remove_confirm_title"),
         text=_t("review.remove_confirm_text", number=number),
         confirm=_t("review.remove_confirm_yes"),
         deny=_t("review.remove_confirm_no"),
     )
-    dismiss = button(_t("review.dismiss_button") + suffix, FLAG_DISMISS, str(flag_id))
-    return actions(remove, dismiss, block_button(post_id, number))
+    dismiss = button(_t("review.dismiss_button") + suffix, FLAG_DISMISS, value)
+    return actions(remove, dismiss, block_button(number))
 
 
 def decided(decision: Decided) -> Message:
@@ -121,7 +125,7 @@ def reject_form(form: RejectForm) -> dict:
     return View(
         type="modal",
         callback_id=REJECT_CALLBACK,
-        private_metadata=str(form.post_id),
+        private_metadata=post_value(form.number),
         title=PlainTextObject(text=_t("review.reject_form_title")[:24]),
         submit=PlainTextObject(text=_t("review.reject_form_submit")[:24]),
         close=PlainTextObject(text=lookup("intake.form_close")[:24]),
@@ -180,17 +184,17 @@ def home(view: HomeView, catalog) -> dict:
         queue += [_t("queue.flagged", number=q.number) for q in moderator.flags]
         blocks += sections(_t("home.queue") + "\n" + ("\n".join(queue) if queue else _t("home.queue_empty")))
         for item in moderator.awaiting[:10]:
-            value = str(item.post_id)
+            value = post_value(item.number)
             blocks.append(_queue_item(_t("queue.awaiting_item", number=item.number), item))
             blocks.append(
                 actions(
                     button(f"{_t('review.approve_button')} #{item.number}", APPROVE, value, style="primary"),
                     button(f"{_t('review.reject_button')} #{item.number}", REJECT, value, style="danger"),
-                    block_button(item.post_id, item.number),
+                    block_button(item.number),
                 )
             )
         for item in moderator.flags[:10]:
-            assert item.flag_id is not None
+            assert item.flag_number is not None
             blocks.append(_queue_item(_t("queue.flagged_item", number=item.number), item))
-            blocks.append(flag_actions(item.post_id, item.number, item.flag_id, labelled=True))
+            blocks.append(flag_actions(item.number, item.flag_number, labelled=True))
     return View(type="home", blocks=blocks[:MAX_VIEW_BLOCKS]).to_dict()

@@ -25,6 +25,7 @@ from bot.blocks.common import (
 from bot.consult.model import FREE_TEXT_FIELDS, OwnPost, PostContent
 from bot.outgoing import ChannelPost, ConsultRecord, FlagForm, MyPosts, RelayNotice, ThreadReply
 from bot.texts import text
+from bot.values import post_value
 
 REPLY_ANON = "post_reply_anon"
 FLAG = "post_flag"
@@ -67,7 +68,7 @@ def post_body(content: PostContent, catalog, number: str) -> list:
 
 def channel_post(post: ChannelPost, catalog) -> Message:
     content = post.content
-    number, value = str(post.number), str(post.post_id)
+    number, value = str(post.number), post_value(post.number)
     blocks = post_body(content, catalog, number)
     if post.resolved:
         blocks[0] = header(_t("post.title_resolved", number=number))
@@ -91,13 +92,14 @@ def thread_reply(reply: ThreadReply) -> Message:
     return Message(text=f"{who}: {escape(body[:200])}", blocks=render(labelled(f"*{who}*", body)))
 
 
-def owner_actions(post_id: int, number: int, resolved: bool) -> list:
-    """The poster's buttons (values: the post's row id; the confirmation shows its number)."""
+def owner_actions(number: int, resolved: bool) -> list:
+    """The poster's buttons (values: the post's number in the workspace, bot/values.py)."""
+    value = post_value(number)
     buttons = [
-        button(_t("owner.reply_button"), OP_REPLY, str(post_id), style="primary"),
-        _state_button(post_id, resolved),
+        button(_t("owner.reply_button"), OP_REPLY, value, style="primary"),
+        _state_button(number, resolved),
     ]
-    delete = button(_t("owner.delete_button"), DELETE, str(post_id), style="danger")
+    delete = button(_t("owner.delete_button"), DELETE, value, style="danger")
     delete.confirm = ConfirmObject(
         title=_t("owner.delete_confirm_title"),
         text=_t("owner.delete_confirm_text", number=number),
@@ -105,19 +107,20 @@ def owner_actions(post_id: int, number: int, resolved: bool) -> list:
         deny=_t("owner.delete_confirm_no"),
     )
     buttons.append(delete)
-    buttons.append(button(_t("record.button"), RECORD, str(post_id)))
+    buttons.append(button(_t("record.button"), RECORD, value))
     return [actions(*buttons)]
 
 
-def _state_button(post_id: int, resolved: bool):
+def _state_button(number: int, resolved: bool):
     if resolved:
-        return button(_t("owner.reopen_button"), REOPEN, str(post_id))
-    return button(_t("owner.resolve_button"), RESOLVE, str(post_id))
+        return button(_t("owner.reopen_button"), REOPEN, post_value(number))
+    return button(_t("owner.resolve_button"), RESOLVE, post_value(number))
 
 
-def with_resolved(message: dict, post_id: int, resolved: bool) -> Message | None:
-    """The message a Mark resolved / Reopen button was clicked in, with that button
-    turned into the other one (None if it has no such button for this post)."""
+def with_resolved(message: dict, clicked: str, number: int, resolved: bool) -> Message | None:
+    """The message a Mark resolved / Reopen button was clicked in, with that button (its
+    value ``clicked``: the post's number, or on an older message its row id) turned into
+    the other one, naming Dilemma #number (None if it has no such button)."""
     blocks = [dict(b) for b in message.get("blocks") or []]
     changed = False
     for block in blocks:
@@ -125,8 +128,8 @@ def with_resolved(message: dict, post_id: int, resolved: bool) -> Message | None
             continue
         elements = list(block.get("elements") or [])
         for i, el in enumerate(elements):
-            if el.get("action_id") in (RESOLVE, REOPEN) and el.get("value") == str(post_id):
-                elements[i] = _state_button(post_id, resolved).to_dict()
+            if el.get("action_id") in (RESOLVE, REOPEN) and el.get("value") == clicked:
+                elements[i] = _state_button(number, resolved).to_dict()
                 changed = True
         block["elements"] = elements
     if not changed:
@@ -147,7 +150,7 @@ def relay_dm(relay: RelayNotice) -> Message:
         blocks += plain_sections(clip(said, RELAY_REPLY_CHARS))
     if len(relay.replies) > RELAY_SHOWN:
         blocks.append(context(_t("relay.more", count=len(relay.replies) - RELAY_SHOWN)))
-    blocks += owner_actions(relay.post_id, relay.number, relay.resolved)
+    blocks += owner_actions(relay.number, relay.resolved)
     return Message(text=summary, blocks=render(blocks))
 
 
@@ -207,7 +210,7 @@ def own_post(p: OwnPost, max_question: int = 200) -> list:
     if p.question:
         blocks += plain_sections(clip(p.question, max_question))
     if p.status == "posted":
-        blocks += owner_actions(p.post_id, p.number, p.resolved)
+        blocks += owner_actions(p.number, p.resolved)
     return blocks
 
 
@@ -228,7 +231,7 @@ def flag_form(form: FlagForm) -> dict:
     return View(
         type="modal",
         callback_id=FLAG_CALLBACK,
-        private_metadata=f"{form.post_id}|{form.respond_to}"[:3000],
+        private_metadata=f"{post_value(form.number)}|{form.respond_to}"[:3000],
         title=PlainTextObject(text=clip(_t("flag.form_title"), 24)),
         submit=PlainTextObject(text=clip(_t("flag.form_submit"), 24)),
         close=PlainTextObject(text=clip(text("intake.form_close"), 24)),
@@ -250,9 +253,9 @@ def flag_form(form: FlagForm) -> dict:
     ).to_dict()
 
 
-def flag_confirmation(post_id: int, said: str, undo: bool) -> Message:
+def flag_confirmation(number: int, said: str, undo: bool) -> Message:
     """What the flagger is told (ephemerally), with an Undo while the flag is open."""
     blocks: list[Block] = list(sections(said))
     if undo:
-        blocks.append(actions(button(_t("flag.undo_button"), FLAG_UNDO, str(post_id))))
+        blocks.append(actions(button(_t("flag.undo_button"), FLAG_UNDO, post_value(number))))
     return Message(text=said, blocks=render(blocks))

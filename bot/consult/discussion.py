@@ -1,8 +1,8 @@
 """The discussion around a post: anonymous replies, relaying thread replies to
-the poster, and the poster's own actions — all keyed on the post's row id (what the
-buttons and forms carry; a post of another workspace is not found), with ownership
-proven only through the keyed hash. What people read names the post by its number in
-the workspace (``post.number``)."""
+the poster, and the poster's own actions — each given the post a button or form names
+(``PostRef``: its number in the workspace, or the row id an older button carries), found
+among the request's workspace's posts only, with ownership proven only through the keyed
+hash. Everything sent names the post by its number in the workspace (``post.number``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.consult.model import OwnPost, PostContent, PostStatus
+from bot.consult.model import OwnPost, PostContent, PostRef, PostStatus
 from bot.consult.posting import GONE, SENT, Posting, team_of
 from bot.consult.words import review_words
 from bot.deid.offload import off_loop
@@ -47,6 +47,7 @@ MEMBER_CACHE_SIZE = 10_000
 class Result:
     ok: bool
     message: str  # for the person who acted (ephemeral)
+    number: int | None = None  # the post's number, where it was found
 
 
 MAX_FLAG_REASON = 500
@@ -58,7 +59,7 @@ def _t(key: str, **fmt: Any) -> str:
 
 def own_post(post: m.Post) -> OwnPost:
     question = (post.content or {}).get("question") or ""
-    return OwnPost(post.id, post.number, PostStatus(post.status), bool(post.resolved), question)
+    return OwnPost(post.number, PostStatus(post.status), bool(post.resolved), question)
 
 
 class Discussion:
@@ -85,11 +86,11 @@ class Discussion:
         self._held: deque[tuple[str, str, str]] = deque(maxlen=HELD_REPLIES)
         self._members: dict[tuple[str, str, str], float] = {}  # (team, channel, user) -> member until
 
-    async def _live_post(self, team_id: str, post_id: int, *, need_text: bool = True) -> m.Post | None:
-        """The post (by row id) if it still exists and is this workspace's. need_text=False
-        also finds a post whose text retention has purged: it is still in the channel and
-        can be deleted."""
-        post = await self.store.get_post(post_id, team_id)
+    async def _live_post(self, team_id: str, ref: PostRef, *, need_text: bool = True) -> m.Post | None:
+        """The post (by number, or the row id of an older button or an internal call) if it
+        still exists and is this workspace's. need_text=False also finds a post whose text
+        retention has purged: it is still in the channel and can be deleted."""
+        post = await self.store.find_post(team_id, ref)
         if post is None or post.status in PostStatus.gone() or (need_text and post.content is None):
             return None
         return post
@@ -107,20 +108,24 @@ class Discussion:
         # A reply's own letters would read as the post's [Person A]; keep them apart.
         return REPLY_PERSON.sub("[name]", redacted)
 
-    async def shown_number(self, team: Team, post_id: int) -> int | str:
+    async def shown_number(self, team: Team, ref: PostRef) -> int | str:
         """How people name the post (its number in the workspace), for a message about
         it; "?" when it is not this workspace's."""
-        post = await self.store.get_post(post_id, team.id)
+        post = await self.store.find_post(team.id, ref)
         return post.number if post is not None else "?"
 
-    async def check_reply(self, team: Team, kind: str, post_id: int, reply: str) -> ReplyCheck | None:
+    async def check_reply(self, team: Team, kind: str, ref: PostRef, reply: str) -> ReplyCheck | None:
         """Before a reply is posted: the words de-identification kept but is unsure
-        about, for the writer to check; None when there are none."""
+        about, for the writer to check; None when there are none (or no such post: the
+        reply is then refused as it is sent)."""
         result = await self._deid(team.id, reply)
         words = review_words([reply], [result])
         if not words:
             return None
-        return ReplyCheck(kind, post_id, reply, REPLY_PERSON.sub("[name]", result.text), words)
+        post = await self.store.find_post(team.id, ref)
+        if post is None:
+            return None
+        return ReplyCheck(kind, post.number, reply, REPLY_PERSON.sub("[name]", result.text), words)
 
     async def _thread_post(self, team: Team, post: m.Post, kind: str, reply: str) -> None:
         assert post.message_ts is not None
@@ -152,12 +157,12 @@ class Discussion:
         return f"{message}\n\n{note}"
 
     async def reply_anonymously(
-        self, team: Team, user_id: str, post_id: int, reply: str, submission: str, removed_words: tuple[str, ...] = ()
+        self, team: Team, user_id: str, ref: PostRef, reply: str, submission: str, removed_words: tuple[str, ...] = ()
     ) -> Result:
         """Posts a de-identified reply in the post's thread. ``submission`` names the
         form it came from: the same form submitted twice (or to two processes) posts once.
         ``removed_words``: words the writer chose to remove as well."""
-        post = await self._live_post(team.id, post_id)
+        post = await self._live_post(team.id, ref)
         if post is None:
             return Result(False, _t("post.not_found"))
         number = post.number
@@ -167,14 +172,16 @@ class Discussion:
             return Result(False, _t("post.reply_blocked"))
         if not await self.is_member(team, post.channel_id, user_id):
             return Result(False, _t("post.not_member", number=number))
-        key = hashlib.sha256(f"{team.id}:{post.id}:{submission}".encode()).hexdigest()[:40]
+        # The key goes into the reply's metadata: made of the post's number, not its row id,
+        # which the person who sent the form (knowing its view id) could find by trying ids.
+        key = hashlib.sha256(f"{team.id}:{post.number}:{submission}".encode()).hexdigest()[:40]
         row = await self.store.reserve_reply(post.id, self.identity.author_hash(team.id, user_id), key)
         if row is None:
             return Result(True, _t("post.reply_posted", number=number))  # this form's reply is in already
         message = ThreadReply("anonymous", await self._redact(team.id, reply, removed_words), row.number)
         try:
             sent = await self.gateway.post(
-                team, post.channel_id, message, thread_ts=post.message_ts, mark=PostMark(post.id, key)
+                team, post.channel_id, message, thread_ts=post.message_ts, mark=PostMark(post.number, key, row.number)
             )
         except GatewayError:
             await self.store.drop_reply(row.id)
@@ -201,9 +208,9 @@ class Discussion:
         return True
 
     async def reply_as_poster(
-        self, team: Team, user_id: str, post_id: int, reply: str, removed_words: tuple[str, ...] = ()
+        self, team: Team, user_id: str, ref: PostRef, reply: str, removed_words: tuple[str, ...] = ()
     ) -> Result:
-        post = await self._live_post(team.id, post_id)
+        post = await self._live_post(team.id, ref)
         if post is None:
             return Result(False, _t("post.not_found"))
         number = post.number
@@ -214,9 +221,9 @@ class Discussion:
         await self._thread_post(team, post, "op", await self._redact(team.id, reply, removed_words))
         return Result(True, await self._with_risk_note(team.id, _t("post.reply_posted", number=number), reply))
 
-    async def resolve(self, team: Team, user_id: str, post_id: int, *, resolved: bool = True) -> Result:
+    async def resolve(self, team: Team, user_id: str, ref: PostRef, *, resolved: bool = True) -> Result:
         """Marks the post resolved (or, with resolved=False, open again) and updates it in the channel."""
-        post = await self._live_post(team.id, post_id)
+        post = await self._live_post(team.id, ref)
         if post is None:
             return Result(False, _t("post.not_found"))
         number = post.number
@@ -224,17 +231,17 @@ class Discussion:
             return Result(False, _t("post.not_owner", number=number))
         await self.store.update_post(post.id, resolved=resolved)
         if post.message_ts:
-            message = ChannelPost(post.id, post.number, PostContent.from_json(post.content), resolved=resolved)
+            message = ChannelPost(post.number, PostContent.from_json(post.content), resolved=resolved)
             await self.gateway.update(team, post.channel_id, post.message_ts, message)
-        return Result(True, _t("post.resolved" if resolved else "post.reopened", number=number))
+        return Result(True, _t("post.resolved" if resolved else "post.reopened", number=number), number)
 
-    async def reopen(self, team: Team, user_id: str, post_id: int) -> Result:
-        return await self.resolve(team, user_id, post_id, resolved=False)
+    async def reopen(self, team: Team, user_id: str, ref: PostRef) -> Result:
+        return await self.resolve(team, user_id, ref, resolved=False)
 
-    async def delete(self, team: Team, user_id: str | None, post_id: int, *, status: str = "deleted") -> Result:
+    async def delete(self, team: Team, user_id: str | None, ref: PostRef, *, status: str = "deleted") -> Result:
         """Deletes the post and the app's thread messages, then purges stored text.
         user_id None: a moderator's removal (checked by the caller)."""
-        post = await self._live_post(team.id, post_id, need_text=False)
+        post = await self._live_post(team.id, ref, need_text=False)
         if post is None:
             return Result(False, _t("post.not_found"))
         number = post.number
@@ -301,10 +308,10 @@ class Discussion:
             log_event(log, "could not delete message", logging.WARNING, error=exc.code)
             return False
 
-    async def flag(self, team: Team, user_id: str, post_id: int, reason: str = "") -> Result:
+    async def flag(self, team: Team, user_id: str, ref: PostRef, reason: str = "") -> Result:
         """A colleague's flag, with an optional reason (de-identified like a reply;
         moderators see it, never who gave it)."""
-        post = await self._live_post(team.id, post_id)
+        post = await self._live_post(team.id, ref)
         if post is None:
             return Result(False, _t("post.not_found"))
         number = post.number
@@ -315,14 +322,14 @@ class Discussion:
         newest, *earlier = self.identity.flagger_hashes(team.id, user_id)
         flag = await self.store.add_flag(post.id, newest, earlier, said)
         if flag is None:
-            return Result(True, _t("post.flag_again", number=number))
+            return Result(True, _t("post.flag_again", number=number), number)
         log_event(log, "post flagged", post=post.id)
         await self.review.report_flag(team, post, flag)
-        return Result(True, _t("post.flag_thanks", number=number))
+        return Result(True, _t("post.flag_thanks", number=number), number)
 
-    async def unflag(self, team: Team, user_id: str, post_id: int) -> Result:
+    async def unflag(self, team: Team, user_id: str, ref: PostRef) -> Result:
         """The flagger takes their flag back (the moderators' notice says so)."""
-        post = await self.store.get_post(post_id, team.id)
+        post = await self.store.find_post(team.id, ref)
         if post is None:
             return Result(False, _t("post.not_found"))
         number = post.number
@@ -437,7 +444,7 @@ class Discussion:
         except (Unavailable, Refused):
             permalink = None
         replies = await self._relayed_replies(team, post, count, first_ts)
-        notice = RelayNotice(post.id, post.number, count, permalink, bool(post.resolved), replies)
+        notice = RelayNotice(post.number, count, permalink, bool(post.resolved), replies)
         outcome = await self.posting.reach_poster(team, post, notice, keep_as="relay")
         if outcome == SENT:
             self._relay_attempts.pop(post.id, None)
@@ -445,10 +452,10 @@ class Discussion:
         await self._retry_later(post.id, count, first_ts, outcome, give_up=outcome == GONE)
         return 0
 
-    async def record(self, team: Team, user_id: str, post_id: int) -> Result:
+    async def record(self, team: Team, user_id: str, ref: PostRef) -> Result:
         """Sends the poster a de-identified record of the consultation (in their DM):
         the post and the replies as they stand in the channel, and the outcome."""
-        post = await self._live_post(team.id, post_id, need_text=False)
+        post = await self._live_post(team.id, ref, need_text=False)
         if post is None:
             return Result(False, _t("post.not_found"))
         number = post.number

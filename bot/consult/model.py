@@ -183,10 +183,38 @@ class IntakeState:
 
 @dataclass(frozen=True)
 class OwnPost:
-    """One of the poster's own posts, as `/boundary mine` and the Home tab list it."""
+    """One of the poster's own posts, as `/boundary mine` and the Home tab list it (by its
+    number in the workspace: shown, and in the buttons' values)."""
 
-    post_id: int  # in the buttons' values
-    number: int  # shown
+    number: int
     status: PostStatus
     resolved: bool
     question: str
+
+
+@dataclass(frozen=True)
+class PostNumber:
+    """A post named by its number in the request's workspace ("Dilemma #17"): what the
+    app's buttons, forms and message metadata carry (never the row id, a count over all
+    workspaces)."""
+
+    number: int
+
+
+# How a click or a form names a post: by number (everything the app sends now) or, for a
+# button or form sent before, by the bare row id it carried. Either is looked up among the
+# request's workspace's posts only (Store.find_post).
+PostRef = int | PostNumber
+
+
+@dataclass(frozen=True)
+class FlagNumber:
+    """A flag named by its post's number in the workspace and its place among that post's
+    flags (1 for the first flag ever made on it; flags are never deleted, a withdrawn one
+    is reopened in place, so the place does not change)."""
+
+    post: int
+    number: int
+
+
+FlagRef = int | FlagNumber  # an int: a flag's row id, from a button sent before

@@ -67,7 +67,7 @@ def team_of(post: m.Post) -> Team:
 
 
 def mark_of(post: m.Post) -> PostMark:
-    return PostMark(post.id, post.delivery_key)
+    return PostMark(post.number, post.delivery_key)
 
 
 class Posting:
@@ -128,7 +128,7 @@ class Posting:
         try:
             ts = await self._find_existing(team, post) if post.attempts > 1 else None
             if ts is None:
-                message = ChannelPost(post.id, post.number, PostContent.from_json(post.content), post.resolved)
+                message = ChannelPost(post.number, PostContent.from_json(post.content), post.resolved)
                 ts = (await self.gateway.post(team, post.channel_id, message, mark=mark_of(post))).ts
         except Refused as exc:
             await self._fail(team, post, exc.code)
@@ -202,7 +202,7 @@ class Posting:
             post = await self.store.get_post(post_id)
             if post is None or post.status != PostStatus.POSTED or not post.message_ts or post.purged_at is not None:
                 continue
-            message = ChannelPost(post.id, post.number, PostContent.from_json(post.content), bool(post.resolved))
+            message = ChannelPost(post.number, PostContent.from_json(post.content), bool(post.resolved))
             try:
                 await self.gateway.update(team_of(post), post.channel_id, post.message_ts, message)
                 done += 1

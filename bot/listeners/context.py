@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.consult.model import FlagRef, PostRef
 from bot.gateway import Team
+from bot.values import flag_ref, post_ref
 
 
 def _truthy(value: Any) -> bool:
@@ -43,7 +45,12 @@ def user_of(body: dict[str, Any]) -> str:
     return str(body.get("user_id") or user or "")
 
 
-def number(action: dict[str, Any]) -> int | None:
-    """A button value that is a post or flag number."""
-    value = action.get("value")
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+def post_of(action: dict[str, Any]) -> PostRef | None:
+    """The post a button names (bot/values.py): ``p17``, Dilemma #17 of the request's
+    workspace, or bare digits, the row id an older button carries."""
+    return post_ref(action.get("value"))
+
+
+def flag_of(action: dict[str, Any]) -> FlagRef | None:
+    """The flag a Remove / Dismiss button names: ``f17.2``, or an older button's row id."""
+    return flag_ref(action.get("value"))

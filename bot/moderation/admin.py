@@ -24,6 +24,7 @@ from bot.principles.codes import CodeChoice
 from bot.storage import models as m
 from bot.storage.store import Store
 from bot.texts import text
+from bot.values import post_or_reply_ref
 
 CHANNEL_ID = re.compile(r"[CG][A-Z0-9]+")
 RESOURCE_ALIASES = {
@@ -400,20 +401,21 @@ class AdminCommands:
         post = await self._typed_post(team, number)
         if post is None or await self._writer(team, post, reply) is None:
             return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
-        return BlockQuestion(post.id, post.number, reply)
+        return BlockQuestion(post.number, reply)
 
     async def block_confirmed(self, team: Team, user_id: str, ref: str) -> AdminAnswer:
         """The block itself: from the confirmation's Block button, or the queue's (behind
-        Slack's confirm dialog); ``ref`` is the button's value, the post's row id (`id` or
-        `id.reply`), found only among this workspace's posts. Checks the moderator again:
-        a click can come from anyone."""
+        Slack's confirm dialog); ``ref`` is the button's value, the post's number (`p17` or
+        `p17.2`, bot/values.py) or, on a button sent before, its row id (`917`, `917.2`),
+        found only among this workspace's posts. Checks the moderator again: a click can
+        come from anyone."""
         if not await self.moderation.is_moderator(team, user_id):
             return _answer("not_moderator")
-        parsed = post_or_reply(ref)
+        parsed = post_or_reply_ref(ref)
         if parsed is None:
             return _answer("usage_line.block")
-        post_id, reply = parsed
-        post = await self.store.get_post(post_id, team.id)
+        post_ref, reply = parsed
+        post = await self.store.find_post(team.id, post_ref)
         if post is None:
             return _answer("done.post_gone")
         return await self._set_block(team, user_id, post, reply, blocked=True)

@@ -29,7 +29,7 @@ class Review:
         review_channel = (await self.workspace.effective(team.id)).review_channel
         if not review_channel:
             return
-        message = ApprovalRequest(post.id, post.number, post.channel_id, PostContent.from_json(post.content))
+        message = ApprovalRequest(post.number, post.channel_id, PostContent.from_json(post.content))
         try:
             sent = await self.gateway.post(team, review_channel, message)
         except GatewayError as exc:
@@ -41,7 +41,8 @@ class Review:
         review_channel = (await self.workspace.effective(team.id)).review_channel
         if not review_channel:
             return
-        message = FlagNotice(post.id, post.number, flag.id, PostContent.from_json(post.content), flag.reason or "")
+        place = (await self.store.flag_numbers([flag.id]))[flag.id]  # what its buttons carry, not the row id
+        message = FlagNotice(post.number, place, PostContent.from_json(post.content), flag.reason or "")
         try:
             sent = await self.gateway.post(team, review_channel, message)
         except GatewayError as exc:

@@ -1,6 +1,7 @@
 """Moderation: who moderates, approvals, flags, retention and the Home tab.
-Moderators act on posts (buttons carry a post's row id, checked against the workspace;
-what they read and type is its number in the workspace) and never learn who wrote one."""
+Moderators act on posts (named by their number in the workspace in what they read, type
+and click; an older button's row id is still found, in the workspace only) and never
+learn who wrote one."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.consult.discussion import Discussion
-from bot.consult.model import PostContent, PostStatus
+from bot.consult.model import FlagRef, PostContent, PostRef, PostStatus
 from bot.consult.posting import POSTED, Posting, team_of
 from bot.gateway import Gateway, Refused, Team, Unavailable
 from bot.logs import log_event
@@ -148,10 +149,10 @@ class Moderation:
         return _t("status.join_problems", problems="; ".join(problems))
 
     # ---- approvals ---------------------------------------------------------
-    async def approve(self, team: Team, moderator_id: str, post_id: int) -> str:
+    async def approve(self, team: Team, moderator_id: str, ref: PostRef) -> str:
         if not await self.is_moderator(team, moderator_id):
             return _t("not_moderator")
-        post = await self.store.get_post(post_id, team.id)
+        post = await self.store.find_post(team.id, ref)
         status = await self.posting.approve(post.id) if post is not None else None
         if post is None or status is None:
             return _t("review.already_decided")
@@ -166,15 +167,15 @@ class Moderation:
             await self.posting.tell_poster(team, post, notice)
         return outcome
 
-    async def awaiting(self, team: Team, post_id: int) -> bool:
-        """Still waiting for a decision (checked before the reason form opens)."""
-        post = await self.store.get_post(post_id, team.id)
-        return post is not None and post.status == PostStatus.AWAITING_APPROVAL
+    async def awaiting(self, team: Team, ref: PostRef) -> m.Post | None:
+        """The post, while it still waits for a decision (checked before the reason form opens)."""
+        post = await self.store.find_post(team.id, ref)
+        return post if post is not None and post.status == PostStatus.AWAITING_APPROVAL else None
 
-    async def reject(self, team: Team, moderator_id: str, post_id: int, reason: str) -> str:
+    async def reject(self, team: Team, moderator_id: str, ref: PostRef, reason: str) -> str:
         if not await self.is_moderator(team, moderator_id):
             return _t("not_moderator")
-        post = await self.store.get_post(post_id, team.id)
+        post = await self.store.find_post(team.id, ref)
         if post is None or not await self.store.update_post(
             post.id, expect_status=[PostStatus.AWAITING_APPROVAL], status=PostStatus.REJECTED
         ):
@@ -191,18 +192,16 @@ class Moderation:
         return outcome
 
     # ---- flags -------------------------------------------------------------
-    async def decide_flag(self, team: Team, moderator_id: str, flag_id: int, remove: bool) -> str:
+    async def decide_flag(self, team: Team, moderator_id: str, ref: FlagRef, remove: bool) -> str:
+        """Remove or Dismiss: the flag named by its post's number and its place among the
+        post's flags (or an older button's row id), in this workspace only."""
         if not await self.is_moderator(team, moderator_id):
             return _t("not_moderator")
-        flag = await self.store.get_flag(flag_id)
-        post = await self.store.get_post(flag.post_id, team.id) if flag is not None else None
-        if (
-            flag is None
-            or post is None
-            or not await self.store.update_flag(
-                flag_id, expect_status="open", status="removed" if remove else "dismissed"
-            )
-        ):
+        found = await self.store.find_flag(team.id, ref)
+        if found is None:
+            return _t("review.already_decided")
+        flag, post = found
+        if not await self.store.update_flag(flag.id, expect_status="open", status="removed" if remove else "dismissed"):
             return _t("review.already_decided")
         outcome = _t("review.flag_removed" if remove else "review.flag_dismissed", moderator=moderator_id)
         if remove:
@@ -259,16 +258,16 @@ class Moderation:
             flags = await self.store.open_flags(team.id)
             # every flagged post's number (shown), its excerpt for the first ten
             flagged = await self.store.posts_by_id(team.id, {f.post_id for f in flags})
+            places = await self.store.flag_numbers(f.id for f in flags)  # what their buttons carry
         if not await self.is_moderator(team, user_id, eff):
             return HomeView(tuple(posts))
         moderator = ModeratorHome(
             settings="\n".join(self.status_lines(eff, retention)),
-            awaiting=tuple(QueueItem(p.id, p.number, excerpt=_excerpt(p)) for p in awaiting),
+            awaiting=tuple(QueueItem(p.number, excerpt=_excerpt(p)) for p in awaiting),
             flags=tuple(
                 QueueItem(
-                    f.post_id,
                     post.number,
-                    f.id,
+                    places[f.id],
                     excerpt=_excerpt(post) if i < 10 else "",
                     reason=getattr(f, "reason", None) or "",
                 )

@@ -128,6 +128,15 @@ def _posted_body(msg: dict) -> str:
     return "\n".join(p for p in parts if p.strip()) if parts else str(msg.get("text") or "")
 
 
+def _carries(payload: dict, mark: PostMark) -> bool:
+    """Whether a message's metadata is this mark: its random key when the mark has one (a
+    message sent before numbering carried {"post_id": row id, "key": …}: found all the
+    same), else the post's number (and reply) in the workspace, in the channel searched."""
+    if mark.key is not None:
+        return payload.get("key") == mark.key
+    return "key" not in payload and payload.get("post") == mark.number and payload.get("reply") == mark.reply
+
+
 class WebApiGateway:
     def __init__(self, client_for: ClientFor, renderer: Renderer):
         self._client_for = client_for
@@ -198,7 +207,9 @@ class WebApiGateway:
         if thread_ts:
             extra["thread_ts"] = thread_ts
         if mark is not None:
-            payload: dict[str, Any] = {"post_id": mark.post_id}
+            payload: dict[str, Any] = {"post": mark.number}
+            if mark.reply is not None:
+                payload["reply"] = mark.reply
             if mark.key:
                 payload["key"] = mark.key
             extra["metadata"] = {"event_type": METADATA_TYPE, "event_payload": payload}
@@ -251,9 +262,8 @@ class WebApiGateway:
             for msg in resp.get("messages", []):
                 meta = msg.get("metadata") or {}
                 payload = meta.get("event_payload") or {}
-                if meta.get("event_type") == METADATA_TYPE and payload.get("post_id") == mark.post_id:
-                    if mark.key is None or payload.get("key") == mark.key:
-                        found.append(msg["ts"])
+                if meta.get("event_type") == METADATA_TYPE and _carries(payload, mark):
+                    found.append(msg["ts"])
             cursor = (resp.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return sorted(found, key=float)

@@ -21,7 +21,9 @@ from sqlalchemy import and_, case, delete, func, or_, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
+from bot.consult.model import FlagNumber, FlagRef, PostNumber, PostRef
 from bot.logs import log_event
 from bot.storage import models as m
 from bot.storage.db import create_engine, migrate
@@ -353,6 +355,14 @@ class Store:
         async with self.session() as s:
             res = await s.execute(select(m.Post).where(m.Post.team_id == team_id, m.Post.number == number))
             return res.scalar_one_or_none()
+
+    async def find_post(self, team_id: str, ref: PostRef) -> m.Post | None:
+        """The post a button or form names, among this workspace's posts only: by its
+        number (``PostNumber``, what the app sends now) or by its row id (an ``int``,
+        what a button or form sent before carries)."""
+        if isinstance(ref, PostNumber):
+            return await self.post_by_number(team_id, ref.number)
+        return await self.get_post(ref, team_id)
 
     async def post_by_message(self, channel_id: str, ts: str) -> m.Post | None:
         async with self.session() as s:
@@ -703,6 +713,44 @@ class Store:
     async def get_flag(self, flag_id: int) -> m.Flag | None:
         async with self.session() as s:
             return await s.get(m.Flag, flag_id)
+
+    async def find_flag(self, team_id: str, ref: FlagRef) -> tuple[m.Flag, m.Post] | None:
+        """The flag a Remove / Dismiss button names and its post, within this workspace
+        only: by its post's number and its place among the post's flags (``FlagNumber``),
+        or by its row id (an ``int``, on a button sent before)."""
+        async with self.session() as s:
+            if isinstance(ref, FlagNumber):
+                res = await s.execute(select(m.Post).where(m.Post.team_id == team_id, m.Post.number == ref.post))
+                post = res.scalar_one_or_none()
+                if post is None:
+                    return None
+                found = await s.execute(
+                    select(m.Flag).where(m.Flag.post_id == post.id).order_by(m.Flag.id).offset(ref.number - 1).limit(1)
+                )
+                flag = found.scalars().first()
+            else:
+                flag = await s.get(m.Flag, ref)
+                post = await s.get(m.Post, flag.post_id) if flag is not None else None
+            if flag is None or post is None or post.team_id != team_id:
+                return None
+            return flag, post
+
+    async def flag_numbers(self, flag_ids: Iterable[int]) -> dict[int, int]:
+        """Each flag's place among its post's flags (1 for the first flag made on the
+        post), by flag row id: what its buttons carry. Flags are never deleted (a
+        withdrawn flag is reopened in place), so a flag keeps its place."""
+        ids = list(flag_ids)
+        if not ids:
+            return {}
+        earlier = aliased(m.Flag)
+        async with self.session() as s:
+            res = await s.execute(
+                select(m.Flag.id, func.count(earlier.id))
+                .join(earlier, and_(earlier.post_id == m.Flag.post_id, earlier.id <= m.Flag.id))
+                .where(m.Flag.id.in_(ids))
+                .group_by(m.Flag.id)
+            )
+            return {int(flag_id): int(place) for flag_id, place in res.all()}
 
     async def update_flag(self, flag_id: int, expect_status: str | None = None, **values) -> bool:
         conds = [m.Flag.id == flag_id]

@@ -84,7 +84,7 @@ async def test_posting_sends_once_and_closes_the_intake(domain):
     await c.on_click(WORKSPACE, PRACTITIONER, "D1", "post", value(ref, "preview"))  # a double click
     posts = domain.gateway.live(CONSULT)
     assert len(posts) == 1 and isinstance(posts[0].value, out.ChannelPost)
-    assert posts[0].mark is not None and posts[0].mark.post_id == posts[0].value.number
+    assert posts[0].mark is not None and posts[0].mark.number == posts[0].value.number and posts[0].mark.key
     assert any("Posted anonymously" in getattr(m, "text", "") for m in domain.gateway.to(PRACTITIONER))
     post = await domain.store.get_post(1)
     assert post.status == PostStatus.POSTED and post.message_ts == posts[0].ts

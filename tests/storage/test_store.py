@@ -391,3 +391,39 @@ async def test_a_number_is_unique_within_its_workspace(store):
             s.add(
                 m.Post(team_id="T1", number=1, intake_ref="dup", channel_id="C1", status="posted", author_hash="h" * 64)
             )
+
+
+async def test_buttons_find_posts_and_flags_by_number_within_their_workspace_only(store):
+    """What the app's values name (bot/values.py): a post by its number in the workspace,
+    a flag by its post's number and its place among the post's flags; an older button's
+    row id is still found, but only in its own workspace."""
+    from bot.consult.model import FlagNumber, PostNumber
+
+    a1 = await make_post(store, "ra1", team="TA")
+    b1 = await make_post(store, "rb1", team="TB")
+    a2 = await make_post(store, "ra2", team="TA")
+    assert (a1.number, b1.number, a2.number) == (1, 1, 2)
+    assert (await store.find_post("TB", PostNumber(1))).id == b1.id
+    assert (await store.find_post("TA", PostNumber(2))).id == a2.id
+    assert await store.find_post("TB", PostNumber(2)) is None
+    assert (await store.find_post("TB", b1.id)).id == b1.id  # an older button's row id
+    assert await store.find_post("TB", a1.id) is None  # another workspace's row id
+
+    fa = await store.add_flag(a1.id, "f" * 64)
+    fb1 = await store.add_flag(b1.id, "f" * 64)
+    fb2 = await store.add_flag(b1.id, "g" * 64)
+    fa2 = await store.add_flag(a2.id, "g" * 64)
+    assert await store.flag_numbers([fa.id, fb1.id, fb2.id, fa2.id]) == {fa.id: 1, fb1.id: 1, fb2.id: 2, fa2.id: 1}
+    # A withdrawn flag reopened is the same row: it keeps its place.
+    assert (await store.withdraw_flag(b1.id, ["f" * 64])).id == fb1.id
+    assert (await store.add_flag(b1.id, "f" * 64)).id == fb1.id
+    assert await store.flag_numbers([fb1.id, fb2.id]) == {fb1.id: 1, fb2.id: 2}
+
+    flag, post = await store.find_flag("TB", FlagNumber(1, 2))
+    assert (flag.id, post.id) == (fb2.id, b1.id)
+    flag, post = await store.find_flag("TA", FlagNumber(1, 1))
+    assert (flag.id, post.id) == (fa.id, a1.id)
+    assert await store.find_flag("TA", FlagNumber(1, 2)) is None
+    assert await store.find_flag("TB", FlagNumber(2, 1)) is None
+    assert (await store.find_flag("TB", fb1.id))[0].id == fb1.id  # an older button's row id
+    assert await store.find_flag("TB", fa.id) is None  # another workspace's flag

@@ -12,8 +12,9 @@ from bot.blocks import answers
 from bot.blocks.common import escape, sections
 from bot.blocks.render import Renderer
 from bot.consult.intake import load_spec
-from bot.consult.model import Group, IntakeState, OwnPost, PostContent, PostStatus
+from bot.consult.model import FlagNumber, Group, IntakeState, OwnPost, PostContent, PostNumber, PostStatus
 from bot.principles import get_catalog, get_matcher
+from bot.values import flag_ref, post_or_reply_ref, post_ref
 
 CATALOG = get_catalog()
 SPEC = load_spec()
@@ -81,7 +82,7 @@ def test_every_intake_step_and_the_preview_with_huge_text():
         warnings=("A rare job in a small town can identify.",),
         risk=True,
     )
-    mine = [OwnPost(917, 17, PostStatus.POSTED, False, HUGE), OwnPost(918, 18, PostStatus.PENDING, False, "")] * 10
+    mine = [OwnPost(17, PostStatus.POSTED, False, HUGE), OwnPost(18, PostStatus.PENDING, False, "")] * 10
     messages = [
         out.IntakeIntro(),
         *[out.StepPrompt(step.id, state, "ref") for step in SPEC.steps[:-1]],
@@ -89,30 +90,28 @@ def test_every_intake_step_and_the_preview_with_huge_text():
         out.AlreadyOpen("Situation"),
         out.StartPrompt(),
         out.Notice(HUGE),
-        out.ChannelPost(917, 17, content),
-        out.ChannelPost(917, 17, content, resolved=True),
+        out.ChannelPost(17, content),
+        out.ChannelPost(17, content, resolved=True),
         out.ThreadReply("anonymous", HUGE),
-        out.RelayNotice(917, 17, 3, "https://x.slack.com/archives/C1/p1", False),
+        out.RelayNotice(17, 3, "https://x.slack.com/archives/C1/p1", False),
         out.MyPosts(tuple(mine)),
         out.MyPosts(()),
-        out.ApprovalRequest(917, 17, "C1", content),
-        out.FlagNotice(917, 17, 3, content),
+        out.ApprovalRequest(17, "C1", content),
+        out.FlagNotice(17, 3, content),
         out.Decided("Awaiting approval: Dilemma #17", "Approved"),
         out.AdminAnswer(HUGE),
     ]
     for message in messages:
         check_message(RENDER.message(message))
-    assert "resolved" in RENDER.message(out.ChannelPost(917, 17, content, resolved=True)).blocks[0]["text"]["text"]
-    moderator = out.ModeratorHome(
-        "• x", tuple(out.QueueItem(900 + n, n) for n in range(5)), (out.QueueItem(901, 1, 9),)
-    )
+    assert "resolved" in RENDER.message(out.ChannelPost(17, content, resolved=True)).blocks[0]["text"]["text"]
+    moderator = out.ModeratorHome("• x", tuple(out.QueueItem(n) for n in range(5)), (out.QueueItem(1, 9),))
     views = [
         out.EditForm("ref", content.with_texts(situation=HUGE[:3000])),
         out.TextForm("situation", "ref"),
         out.PrinciplesForm("ref", ("power",)),
-        out.ReplyForm("anonymous", 917),
-        out.ReplyForm("op", 917),
-        out.RejectForm(917),
+        out.ReplyForm("anonymous", 17),
+        out.ReplyForm("op", 17),
+        out.RejectForm(17),
         out.HomeView(tuple(mine[:12]), moderator),
         out.HomeView(),
         out.ModalNotice(HUGE),
@@ -125,26 +124,40 @@ def _button_values(blocks) -> list[str]:
     return [el["value"] for b in blocks if b.get("type") == "actions" for el in b["elements"] if "value" in el]
 
 
-def test_buttons_carry_the_row_id_and_people_read_the_workspace_number():
+def test_buttons_and_forms_carry_the_workspace_number_people_read():
+    """Values name a post by its number in the workspace (`p3`, `p3.2`) and a flag by its
+    post's number and its place among the post's flags (`f3.2`): no row id to send."""
     content = PostContent(fields=(("Relationship", "Former client"),), question="May I?")
-    post = RENDER.message(out.ChannelPost(917, 3, content))
-    assert post.blocks[0]["text"]["text"].endswith("#3") and "917" not in post.text
-    assert _button_values(post.blocks) == ["917", "917"]
-    relay = RENDER.message(out.RelayNotice(917, 3, 2, None, False))
-    assert "#3" in relay.text and set(_button_values(relay.blocks)) == {"917"}
-    mine = RENDER.message(out.MyPosts((OwnPost(917, 3, PostStatus.POSTED, False, "q"),)))
-    assert "#3" in str(mine.blocks) and "917" not in mine.text and set(_button_values(mine.blocks)) == {"917"}
-    request = RENDER.message(out.ApprovalRequest(917, 3, "C1", content))
-    assert "#3" in request.text and _button_values(request.blocks) == ["917", "917"]
-    flag = RENDER.message(out.FlagNotice(917, 3, 41, content))
-    assert "#3" in flag.text and _button_values(flag.blocks) == ["41", "41", "917"]
-    question = RENDER.message(out.BlockQuestion(917, 3, 2))
-    assert "#3" in question.text and _button_values(question.blocks) == ["917.2", "917.2"]
-    home = RENDER.view(
-        out.HomeView((), out.ModeratorHome("• x", (out.QueueItem(917, 3),), (out.QueueItem(918, 4, 41),)))
-    )
+    post = RENDER.message(out.ChannelPost(3, content))
+    assert post.blocks[0]["text"]["text"].endswith("#3")
+    assert _button_values(post.blocks) == ["p3", "p3"]
+    relay = RENDER.message(out.RelayNotice(3, 2, None, False))
+    assert "#3" in relay.text and set(_button_values(relay.blocks)) == {"p3"}
+    mine = RENDER.message(out.MyPosts((OwnPost(3, PostStatus.POSTED, False, "q"),)))
+    assert "#3" in str(mine.blocks) and set(_button_values(mine.blocks)) == {"p3"}
+    request = RENDER.message(out.ApprovalRequest(3, "C1", content))
+    assert "#3" in request.text and _button_values(request.blocks) == ["p3", "p3"]
+    flag = RENDER.message(out.FlagNotice(3, 2, content))
+    assert "#3" in flag.text and _button_values(flag.blocks) == ["f3.2", "f3.2", "p3"]
+    question = RENDER.message(out.BlockQuestion(3, 2))
+    assert "#3" in question.text and _button_values(question.blocks) == ["p3.2", "p3.2"]
+    home = RENDER.view(out.HomeView((), out.ModeratorHome("• x", (out.QueueItem(3),), (out.QueueItem(4, 1),))))
     assert "#3" in str(home) and "#4" in str(home)
-    assert _button_values(home["blocks"])[-6:] == ["917", "917", "917", "41", "41", "918"]
+    assert _button_values(home["blocks"])[-6:] == ["p3", "p3", "p3", "f4.1", "f4.1", "p4"]
+    assert RENDER.view(out.ReplyForm("anonymous", 3))["private_metadata"] == "p3"
+    assert RENDER.view(out.RejectForm(3))["private_metadata"] == "p3"
+    assert RENDER.view(out.FlagForm(3, "https://hooks.example/r"))["private_metadata"] == "p3|https://hooks.example/r"
+
+
+def test_values_name_posts_and_flags_by_number_and_still_read_older_row_ids():
+    assert (post_ref("p17"), post_ref("917")) == (PostNumber(17), 917)
+    assert post_or_reply_ref("p17.2") == (PostNumber(17), 2) and post_or_reply_ref("917.2") == (917, 2)
+    assert (flag_ref("f17.2"), flag_ref("41")) == (FlagNumber(17, 2), 41)
+    for bad in ("", "p", "p17.2", "17.2", "x17", "p-1", "1234567890", "p1e3", None, 17):
+        assert post_ref(bad) is None, bad
+    for bad in ("", "f17", "f17.0", "p17", "17.2", "f1.2.3", None):
+        assert flag_ref(bad) is None, bad
+    assert post_or_reply_ref("p17.0") is None
 
 
 def test_every_outgoing_value_has_a_renderer():

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.gateway import GatewayError, Team
-from bot.listeners.context import number, team_of, user_of
+from bot.listeners.context import team_of, user_of
 from bot.logs import log_event
 from bot.outgoing import ModalNotice, Notice
 from bot.texts import text as texts
@@ -67,13 +67,14 @@ async def answer(services: Any, body: dict, respond: Any, team: Team, user_id: s
         await services.gateway.publish_home(team, user_id, await services.moderation.home(team, user_id))
 
 
-def numbered(services: Any, run: Callable[[Team, str, int], Awaitable[str]]):
-    """A listener for a button whose value is a number (a post or a flag):
-    ack, run(team, user_id, number) -> text, answer with the text."""
+def numbered(services: Any, run: Callable[[Team, str, Any], Awaitable[str]], parse: Callable[[dict], Any]):
+    """A listener for a button whose value names a post or a flag (``parse``: the
+    ``post_of`` or ``flag_of`` of bot/listeners/context.py): ack, run(team, user_id,
+    the post or flag) -> text, answer with the text. A value naming nothing is ignored."""
 
     async def on_numbered_action(ack, body, action, respond):
         await ack()
-        n = number(action)
+        n = parse(action)
         if n is None:
             return
         team, user_id = team_of(body), user_of(body)

@@ -1,23 +1,23 @@
 """Approve / Reject and flag decisions in the review channel or App Home."""
 
 from bot.listeners.actions.common import answer, numbered, open_in_time
-from bot.listeners.context import number, team_of, user_of
-from bot.moderation.commands import post_or_reply
+from bot.listeners.context import flag_of, post_of, team_of, user_of
 from bot.outgoing import RejectForm
 from bot.texts import text
+from bot.values import post_or_reply_ref
 
 
 def approve(services):
     async def run(team, user_id, number_):
         return await services.moderation.approve(team, user_id, number_)
 
-    return numbered(services, run)
+    return numbered(services, run, post_of)
 
 
 def open_reject(services):
     async def on_open_reject(ack, body, action, respond):
         await ack()
-        n = number(action)
+        n = post_of(action)
         if n is None:
             return
         team, user_id = team_of(body), user_of(body)
@@ -29,10 +29,11 @@ def open_reject(services):
             if not await services.moderation.is_moderator(team, user_id):
                 why = text("moderation.not_moderator")
                 return None
-            if not await services.moderation.awaiting(team, n):
+            post = await services.moderation.awaiting(team, n)
+            if post is None:
                 why = text("moderation.review.already_decided")
                 return None
-            return RejectForm(n)
+            return RejectForm(post.number)  # named by number, whatever the button carried
 
         if await open_in_time(services, team, body["trigger_id"], prepare(), lambda: why) is None:
             await answer(services, body, respond, team, user_id, why)
@@ -41,20 +42,27 @@ def open_reject(services):
 
 
 def flag(services, remove: bool):
-    async def run(team, user_id, flag_id):
-        return await services.moderation.decide_flag(team, user_id, flag_id, remove)
+    async def run(team, user_id, flag):
+        return await services.moderation.decide_flag(team, user_id, flag, remove)
 
-    return numbered(services, run)
+    return numbered(services, run, flag_of)
 
 
 def block(services):
     """Block the author, from the moderator's queue (after Slack's confirm dialog):
     the same as `/boundary-admin block N`, so the same checks, answer and audit entry."""
 
-    async def run(team, user_id, number_):
-        return (await services.admin.block_confirmed(team, user_id, str(number_))).text
+    async def run(team, user_id, value):
+        return (await services.admin.block_confirmed(team, user_id, value)).text
 
-    return numbered(services, run)
+    return numbered(services, run, _post_value)
+
+
+def _post_value(action: dict) -> str | None:
+    """The button's value as it is, when it names a post (or a reply): `p17`, `p17.2`, or
+    an older button's row id; block_confirmed looks it up in the workspace."""
+    value = action.get("value")
+    return value if isinstance(value, str) and post_or_reply_ref(value) is not None else None
 
 
 def _respond_in_place(services):
@@ -76,8 +84,8 @@ def block_confirmed(services):
 
     async def on_block_yes(ack, body, action, respond):
         await ack()
-        ref = str(action.get("value") or "")
-        if post_or_reply(ref) is None:
+        ref = _post_value(action)
+        if ref is None:
             return
         team, user_id = team_of(body), user_of(body)
         said = (await services.admin.block_confirmed(team, user_id, ref)).text

@@ -1,19 +1,34 @@
 """Buttons on the consultation post and in the poster's DMs."""
 
 from bot.blocks import posts as pb
+from bot.consult.model import PostNumber
 from bot.listeners.actions.common import answer, numbered, open_in_time
-from bot.listeners.context import number, team_of, user_of
+from bot.listeners.context import post_of, team_of, user_of
 from bot.outgoing import FlagForm, ReplyForm
 from bot.texts import text
 
 
 def open_reply(services, kind: str):
-    async def on_open_reply(ack, body, action):
+    """The reply form, naming the post by its number: at once for a button that carries
+    it; an older button's row id is looked up (in this workspace) first."""
+
+    async def on_open_reply(ack, body, action, respond):
         await ack()
-        n = number(action)
+        n = post_of(action)
         if n is None:
             return
-        await services.gateway.open_view(team_of(body), body["trigger_id"], ReplyForm(kind, n))
+        team = team_of(body)
+        if isinstance(n, PostNumber):
+            await services.gateway.open_view(team, body["trigger_id"], ReplyForm(kind, n.number))
+            return
+
+        async def prepare() -> ReplyForm | None:
+            post = await services.store.find_post(team.id, n)
+            return None if post is None else ReplyForm(kind, post.number)
+
+        gone = text("posts.post.not_found")
+        if await open_in_time(services, team, body["trigger_id"], prepare(), lambda: gone) is None:
+            await answer(services, body, respond, team, user_of(body), gone)
 
     return on_open_reply
 
@@ -22,7 +37,7 @@ def _acting(services, method: str):
     async def run(team, user_id, n):
         return (await getattr(services.discussion, method)(team, user_id, n)).message
 
-    return numbered(services, run)
+    return numbered(services, run, post_of)
 
 
 def flag(services):
@@ -30,14 +45,14 @@ def flag(services):
 
     async def on_flag(ack, body, action, respond):
         await ack()
-        n = number(action)  # the post's row id
+        n = post_of(action)  # the post's number (or an older button's row id)
         if n is None:
             return
         team = team_of(body)
 
         async def prepare() -> FlagForm | None:
-            post = await services.store.get_post(n, team.id)  # only this workspace's posts
-            return None if post is None else FlagForm(post.id, post.number, str(body.get("response_url") or ""))
+            post = await services.store.find_post(team.id, n)  # only this workspace's posts
+            return None if post is None else FlagForm(post.number, str(body.get("response_url") or ""))
 
         gone = text("posts.post.not_found")
         if await open_in_time(services, team, body["trigger_id"], prepare(), lambda: gone) is None:
@@ -49,7 +64,7 @@ def flag(services):
 def unflag(services):
     async def on_unflag(ack, body, action, respond):
         await ack()
-        n = number(action)
+        n = post_of(action)
         if n is None:
             return
         team, user_id = team_of(body), user_of(body)
@@ -68,14 +83,14 @@ def resolve(services, *, resolved: bool = True):
 
     async def on_resolve(ack, body, action, respond):
         await ack()
-        n = number(action)
+        n = post_of(action)
         if n is None:
             return
         team, user_id = team_of(body), user_of(body)
         result = await services.discussion.resolve(team, user_id, n, resolved=resolved)
         message, channel = body.get("message"), (body.get("channel") or {}).get("id")
-        if result.ok and message and channel and message.get("ts"):
-            flipped = pb.with_resolved(message, n, resolved)
+        if result.ok and result.number is not None and message and channel and message.get("ts"):
+            flipped = pb.with_resolved(message, str(action["value"]), result.number, resolved)
             if flipped is not None:
                 await services.gateway.update(team, channel, message["ts"], flipped)
         await answer(services, body, respond, team, user_id, result.message)

@@ -3,17 +3,18 @@
 from bot.listeners.context import team_of, user_of
 from bot.listeners.views.values import view_values
 from bot.outgoing import Notice
+from bot.values import post_ref
 
 
 def reject_submitted(services):
     async def on_reject(ack, body, view):
         await ack()
         team, user_id = team_of(body), user_of(body)
-        metadata = view.get("private_metadata") or ""
-        if not metadata.isdigit():
+        post = post_ref(view.get("private_metadata") or "")  # `p17` (a form opened before: the row id)
+        if post is None:
             return
         reason = view_values(view).get("reason") or ""
-        outcome = await services.moderation.reject(team, user_id, int(metadata), reason)
+        outcome = await services.moderation.reject(team, user_id, post, reason)
         await services.gateway.dm(team, user_id, Notice(outcome))
 
     return on_reject

@@ -9,6 +9,7 @@ from bot.listeners.context import team_of, user_of
 from bot.listeners.views.values import view_values
 from bot.outgoing import Notice
 from bot.texts import text
+from bot.values import post_ref
 
 
 def submitted(services, kind: str, checked: bool = False):
@@ -23,11 +24,12 @@ def submitted(services, kind: str, checked: bool = False):
             await ack(response_action="errors", errors={"reply": text("posts.post.reply_empty")})
             return
         team, user_id = team_of(body), user_of(body)
-        metadata = view.get("private_metadata") or ""
-        if not metadata.isdigit():
+        # the post's number, `p17` (or, in a form opened before, its row id): the
+        # discussion looks it up among this workspace's posts
+        post_id = post_ref(view.get("private_metadata") or "")
+        if post_id is None:
             await ack()
             return
-        post_id = int(metadata)  # the post's row id (the discussion checks it is this workspace's)
         if not checked:
             check = await services.discussion.check_reply(team, kind, post_id, reply)
             if check is not None:
@@ -58,12 +60,13 @@ def flag_submitted(services):
     async def on_flag_form(ack, body, view):
         await ack()
         team, user_id = team_of(body), user_of(body)
-        post_id, _, respond_to = (view.get("private_metadata") or "").partition("|")
-        if not post_id.isdigit():
+        named, _, respond_to = (view.get("private_metadata") or "").partition("|")
+        post = post_ref(named)  # `p17`, or in a form opened before, the row id
+        if post is None:
             return
         reason = view_values(view).get("reason") or ""
-        result = await services.discussion.flag(team, user_id, int(post_id), reason)
-        message = pb.flag_confirmation(int(post_id), result.message, undo=result.ok)
+        result = await services.discussion.flag(team, user_id, post, reason)
+        message = pb.flag_confirmation(result.number or 0, result.message, undo=result.ok and result.number is not None)
         if respond_to.startswith(("https://", "http://")):
             webhook = AsyncWebhookClient(respond_to)
             response = await webhook.send(

@@ -17,7 +17,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import and_, case, delete, func, or_, select, text, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -275,25 +275,32 @@ class Store:
     async def scrub(self) -> bool:
         """Run by the worker after intakes closed in this process: takes their deleted
         key rows out of the files. SQLite: the checkpoint again, if the one after the
-        close was kept from finishing. PostgreSQL: VACUUM FULL of the (tiny, unlogged)
-        key table, which rewrites it into a new file without the deleted rows (plain
-        VACUUM leaves their bytes in the page). True when nothing is left to scrub."""
+        close was kept from finishing. PostgreSQL: the (tiny, unlogged) key table's live
+        rows are copied into a new file and the old one dropped (TRUNCATE, under the
+        table's exclusive lock). VACUUM FULL would not do: it copies a deleted row into
+        the new file as well while any transaction anywhere on the server (another
+        process, another database, an autovacuum ANALYZE) began before the delete, and
+        plain VACUUM leaves the bytes in the page. True when nothing is left to scrub."""
         closes = self._closes
         if self._scrubbed >= closes:
             return True
         if self.engine.dialect.name == "sqlite":
             done = await self.checkpoint()
         else:
-            async with self.engine.connect() as conn:
-                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                await conn.exec_driver_sql("SET lock_timeout = '500ms'")  # never hold intakes up for long
-                try:
-                    await conn.exec_driver_sql("VACUUM FULL intake_keys")
-                    done = True
-                except DBAPIError:
-                    done = False
-                finally:
-                    await conn.exec_driver_sql("RESET lock_timeout")
+            try:
+                async with self.engine.begin() as conn:
+                    await conn.exec_driver_sql("SET LOCAL lock_timeout = '500ms'")  # never hold intakes up for long
+                    await conn.exec_driver_sql("LOCK TABLE intake_keys IN ACCESS EXCLUSIVE MODE")
+                    live = [
+                        dict(r)
+                        for r in (await conn.execute(select(m.IntakeKey.intake_id, m.IntakeKey.wrapped))).mappings()
+                    ]
+                    await conn.exec_driver_sql("TRUNCATE intake_keys")
+                    if live:
+                        await conn.execute(insert(m.IntakeKey), live)
+                done = True
+            except DBAPIError:
+                done = False
         if done:
             self._scrubbed = max(self._scrubbed, closes)
         else:

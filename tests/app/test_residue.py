@@ -309,6 +309,32 @@ async def test_postgresql_pages_and_wal_never_hold_typed_identifiers(tmp_path, s
         await scan.close()
 
 
+async def test_a_transaction_elsewhere_on_the_server_does_not_keep_a_closed_intakes_key(tmp_path, slack, pg_url):
+    """Another database's transaction (another tenant of a shared server, a job, an
+    ANALYZE) that began before the close would make VACUUM FULL copy the deleted key
+    row into the new file; the scrub must take it out of the pages all the same."""
+    import asyncpg
+
+    scan = await PgScan.connect(pg_url)
+    elsewhere = await asyncpg.connect(os.environ["TEST_DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://"))
+    bot = await start_bot(make_settings(tmp_path, slack_api_url=slack.api_url, database_url=pg_url), slack)
+    try:
+        await type_intake(bot, to_preview=False)
+        key = await open_key(bot)
+        started_before = elsewhere.transaction()
+        await started_before.start()
+        await elsewhere.fetchval("SELECT txid_current()")  # a transaction id: it holds the server's horizon
+        await bot.dm(PRACTITIONER, "cancel")
+        assert key in await scan.pages()  # the DELETE left the key's bytes in the page
+        assert await bot.services.store.scrub()
+        assert_clean(await scan.pages(), "pages (after the scrub)", shredded=key)
+        await started_before.rollback()
+    finally:
+        await elsewhere.close()
+        await stop_bot(bot)
+        await scan.close()
+
+
 # ---- a real process: kill -9 and SIGTERM -----------------------------------
 REPO = Path(__file__).resolve().parents[2]
 

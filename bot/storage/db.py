@@ -93,7 +93,34 @@ def create_engine(url: str) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True, connect_args=connect_args)
+    engine = create_async_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True, connect_args=connect_args)
+    _ping_in_one_round_trip(engine)
+    return engine
+
+
+def _ping_in_one_round_trip(engine: AsyncEngine) -> None:
+    """The pool's check of a connection before each transaction (pre-ping), as one
+    simple-protocol statement (``SELECT 1``): SQLAlchemy's asyncpg ping wraps a prepared ``;`` in a
+    transaction of its own (for pgbouncer's transaction mode, which a simple query
+    suits as well), three round trips before every transaction's BEGIN. A dead
+    connection raises here as there, and the pool replaces it. If the adapter's
+    internals are not what this expects, SQLAlchemy's own ping is kept."""
+    dialect = engine.dialect
+    own = dialect.do_ping
+
+    def do_ping(dbapi_connection) -> bool:
+        conn = getattr(dbapi_connection, "_connection", None)
+        await_ = getattr(dbapi_connection, "await_", None)
+        handle = getattr(dbapi_connection, "_handle_exception", None)
+        if conn is None or await_ is None or handle is None or getattr(dbapi_connection, "_transaction", None):
+            return own(dbapi_connection)
+        try:
+            await_(conn.execute("SELECT 1"))
+        except Exception as error:
+            handle(error)  # raises SQLAlchemy's DBAPI error: the pool tells a disconnect and reconnects
+        return True
+
+    dialect.do_ping = do_ping  # type: ignore[method-assign]
 
 
 _REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*['"]?([\w-]+|None)['"]?""", re.M)

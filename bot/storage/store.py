@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.logs import log_event
 from bot.storage import models as m
-from bot.storage.db import create_engine, migrate
+from bot.storage.db import create_engine, migrate_when_due
 from bot.storage.models import utcnow
 from bot.storage.vault import IntakeVault
 
@@ -76,7 +76,7 @@ def _workspace_statement() -> Any:
     """The settings, channels, terms and moderators of the workspace ``team_id`` (a bound
     parameter), as one UNION ALL: one round trip instead of four. Built once; the settings'
     JSON values come as text (json.loads, as the JSON column type does)."""
-    team = bindparam("team_id")
+    team: Any = bindparam("team_id")
     when = m.Channel.created_at.type
 
     def none(type_: Any) -> Any:
@@ -119,7 +119,7 @@ class Store:
     @classmethod
     async def open(cls, url: str, secrets: list[str] | None = None) -> Store:
         engine = create_engine(url)
-        await migrate(engine)
+        await migrate_when_due(engine, url)  # Alembic in a child process, only when due
         store = cls(engine, secrets)
         await store.checkpoint()  # what a kill left in the WAL
         return store

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import traceback
 from pathlib import Path
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.listener_matcher.async_builtins import AsyncBuiltinListenerMatcher
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.gateway import GatewayError
@@ -78,7 +80,32 @@ def create_app(
 
     register_listeners(app, services)
     track_listeners(app, services.in_flight)
+    _match_on_the_body(app)
     return app
+
+
+class _BodyMatcher(AsyncBuiltinListenerMatcher):
+    """A built-in matcher (`app.action(...)`, `app.view(...)`, `app.event(...)`, …) given the
+    request body directly. Bolt hands it its one argument, ``body``, by building every
+    argument a listener could ask for (the payload parsed eight ways, the context's
+    utilities) and keeping that one; Bolt tries the listeners in order until one
+    matches, so a request paid for that some 24 times (~5,000 of the ~10,000 calls of
+    Bolt's per consult). The same function, the same argument, the same answer."""
+
+    async def async_matches(self, req, resp) -> bool:  # type: ignore[no-untyped-def]
+        return await self.func(body=req.body)  # type: ignore[misc, no-any-return]
+
+
+def _match_on_the_body(app: AsyncApp) -> None:
+    for listener in getattr(app, "_async_listeners", ()):
+        matchers = []
+        for matcher in listener.matchers:
+            if type(matcher) is AsyncBuiltinListenerMatcher and list(matcher.arg_names) == ["body"]:
+                fast = copy.copy(matcher)
+                fast.__class__ = _BodyMatcher
+                matcher = fast
+            matchers.append(matcher)
+        listener.matchers = matchers
 
 
 async def tell_to_try_again(services, body: dict) -> None:

@@ -180,7 +180,7 @@ class MigrationError(RuntimeError):
 
 async def migrate_when_due(engine: AsyncEngine, url: str) -> None:
     """The migrations, if any is due, run by a child process, so that Alembic (and what
-    it imports: its own modules, Mako, every SQLAlchemy dialect; ~12 MB) is never held by
+    it imports: its own modules, Mako, SQLAlchemy modules only migrating needs; ~12 MB) is never held by
     the app's process. Nothing due (a restart): one read of alembic_version, no child.
     The child takes the same lock and checks again, so two processes starting together
     still migrate once. An in-memory SQLite database is migrated here (a child would not

@@ -22,6 +22,9 @@ COPY bot ./bot
 COPY config ./config
 COPY prompts ./prompts
 COPY manifest.yml Procfile ./
+# Bytecode compiled once here: with PYTHONDONTWRITEBYTECODE (above; and /app is not the
+# user's to write) every start would otherwise compile each module of bot/ from source.
+RUN python -m compileall -q bot
 
 # data/ holds the SQLite file when DATABASE_URL is not set (mount a volume there).
 # A numeric user (hosts that check "not root" can tell without /etc/passwd).

@@ -25,8 +25,15 @@ def main(argv: list[str] | None = None) -> int:
         from bot.deid.cli import main as deid_main
 
         return deid_main(argv[1:])
-    from bot.server import main as serve
+    import gc
 
+    # Importing the app creates ~150,000 objects that live as long as the process: the
+    # collector's passes over them meanwhile find nothing to free (~10 % of the imports' CPU).
+    gc.disable()
+    try:
+        from bot.server import main as serve
+    finally:
+        gc.enable()
     return serve(argv)
 
 

@@ -6,6 +6,7 @@ itself, with a stateful fake instead of canned answers."""
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import shutil
@@ -159,9 +160,37 @@ async def bot(settings, slack):
     await stop_bot(b)
 
 
+_pg_template: str | None = None
+
+
+async def _migrated_pg_template(admin: str) -> str:
+    """A PostgreSQL database migrated once per test process (migrating runs a child
+    process: bot/storage/db.py), copied by CREATE DATABASE … TEMPLATE; dropped at exit."""
+    global _pg_template
+    if _pg_template is None:
+        import asyncpg
+
+        name = "bc_tpl_" + uuid.uuid4().hex[:12]
+        conn = await asyncpg.connect(admin)
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+        store = await Store.open(admin.rsplit("/", 1)[0] + "/" + name)
+        await store.close()  # no connection left to it: a template must have none
+
+        async def drop() -> None:
+            conn = await asyncpg.connect(admin)
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.close()
+
+        atexit.register(lambda: asyncio.run(drop()))
+        _pg_template = name
+    return _pg_template
+
+
 @asynccontextmanager
-async def fresh_pg_database():
-    """A new PostgreSQL database on the TEST_DATABASE_URL server, dropped afterwards."""
+async def fresh_pg_database(*, migrated: bool = False):
+    """A new PostgreSQL database on the TEST_DATABASE_URL server, dropped afterwards
+    (``migrated``: a copy of one migrated already)."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.skip("TEST_DATABASE_URL not set")
@@ -169,8 +198,9 @@ async def fresh_pg_database():
 
     name = "bc_" + uuid.uuid4().hex[:12]
     admin = base.replace("postgresql+asyncpg://", "postgresql://")
+    template = f' TEMPLATE "{await _migrated_pg_template(admin)}"' if migrated else ""
     conn = await asyncpg.connect(admin)
-    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.execute(f'CREATE DATABASE "{name}"{template}')
     await conn.close()
     try:
         yield admin.rsplit("/", 1)[0] + "/" + name
@@ -190,11 +220,13 @@ async def pg_url():
 async def store(request, tmp_path):
     """The storage suite runs on SQLite always and on PostgreSQL when configured."""
     if request.param == "sqlite":
-        s = await Store.open(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+        url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        await migrated_copy(url)
+        s = await Store.open(url)
         yield s
         await s.close()
         return
-    async with fresh_pg_database() as url:
+    async with fresh_pg_database(migrated=True) as url:
         s = await Store.open(url)
         yield s
         await s.close()

@@ -105,7 +105,8 @@ class Workspace:
         cfg = self.settings if self.config_applies(team_id) else _unconfigured(self.settings)
         config_src = text("moderation.sources.config", file=cfg.config_path.name)
         in_slack = text("moderation.sources.slack")
-        stored = await self.store.settings(team_id)
+        held = await self.store.workspace(team_id)  # one statement
+        stored = held.settings
         sources: dict[str, str] = {}
         values: dict[str, object] = {}
         for key in STORED_KEYS:
@@ -115,16 +116,16 @@ class Workspace:
                 values[key], sources[key] = getattr(cfg, key), config_src
 
         channels = {c["id"]: ConsultChannel(c["id"], c["name"], config_src) for c in cfg.channels}
-        rows = await self.store.channels(team_id)
+        rows = held.channels
         for row in rows:
             if row.active:
                 channels[row.channel_id] = ConsultChannel(row.channel_id, row.name, in_slack)
             else:
                 channels.pop(row.channel_id, None)
-        db_terms = await self.store.terms(team_id)
+        db_terms = held.terms
         terms = list(dict.fromkeys([*cfg.terms, *db_terms]))
         sources["terms"] = text("moderation.sources.terms", config=len(cfg.terms), slack=len(db_terms))
-        db_mods = await self.store.moderators(team_id)
+        db_mods = held.moderators
         moderators = list(dict.fromkeys([*cfg.moderators, *db_mods]))
         sources["moderators"] = text("moderation.sources.moderators", config=len(cfg.moderators), slack=len(db_mods))
         # Any channel added or removed in Slack means the list is no longer config/'s alone.

@@ -93,7 +93,34 @@ def create_engine(url: str) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True, connect_args=connect_args)
+    engine = create_async_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True, connect_args=connect_args)
+    _ping_in_one_round_trip(engine)
+    return engine
+
+
+def _ping_in_one_round_trip(engine: AsyncEngine) -> None:
+    """The pool's check of a connection before each transaction (pre-ping), as one
+    simple-protocol statement (``SELECT 1``): SQLAlchemy's asyncpg ping wraps a prepared ``;`` in a
+    transaction of its own (for pgbouncer's transaction mode, which a simple query
+    suits as well), three round trips before every transaction's BEGIN. A dead
+    connection raises here as there, and the pool replaces it. If the adapter's
+    internals are not what this expects, SQLAlchemy's own ping is kept."""
+    dialect = engine.dialect
+    own = dialect.do_ping
+
+    def do_ping(dbapi_connection) -> bool:
+        conn = getattr(dbapi_connection, "_connection", None)
+        await_ = getattr(dbapi_connection, "await_", None)
+        handle = getattr(dbapi_connection, "_handle_exception", None)
+        if conn is None or await_ is None or handle is None or getattr(dbapi_connection, "_transaction", None):
+            return own(dbapi_connection)
+        try:
+            await_(conn.execute("SELECT 1"))
+        except Exception as error:
+            handle(error)  # raises SQLAlchemy's DBAPI error: the pool tells a disconnect and reconnects
+        return True
+
+    dialect.do_ping = do_ping  # type: ignore[method-assign]
 
 
 _REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*['"]?([\w-]+|None)['"]?""", re.M)
@@ -135,5 +162,64 @@ def _upgrade(sync_conn) -> None:
 
 
 async def migrate(engine: AsyncEngine) -> None:
+    """Runs the migrations due, in this process (Alembic then stays loaded in it)."""
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
+
+
+# The child process that migrates: the URL comes in the environment (not on a command
+# line that `ps` shows), the package from PYTHONPATH, the working directory is the
+# parent's (a relative SQLite path means the same file).
+_URL_VARIABLE = "BOUNDARY_MIGRATE_URL"
+_CHILD = "import sys; from bot.storage.db import _migrate_here; sys.exit(_migrate_here())"
+
+
+class MigrationError(RuntimeError):
+    """The migrating process failed; the message ends with what it said last."""
+
+
+async def migrate_when_due(engine: AsyncEngine, url: str) -> None:
+    """The migrations, if any is due, run by a child process, so that Alembic (and what
+    it imports: its own modules, Mako, SQLAlchemy modules only migrating needs; ~12 MB) is never held by
+    the app's process. Nothing due (a restart): one read of alembic_version, no child.
+    The child takes the same lock and checks again, so two processes starting together
+    still migrate once. An in-memory SQLite database is migrated here (a child would not
+    see it)."""
+    async with engine.connect() as conn:
+        due = await conn.run_sync(lambda c: _current_revision(c) != head_revision())
+    if not due:
+        return
+    if engine.dialect.name == "sqlite" and (engine.url.database or ":memory:") == ":memory:":
+        await migrate(engine)
+        return
+    import asyncio
+    import os
+    import sys
+
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, _URL_VARIABLE: url}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _CHILD, env=env, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await proc.communicate()
+    if proc.returncode != 0:
+        said = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
+        raise MigrationError(f"migrating the database failed: {said[-1] if said else f'exit {proc.returncode}'}")
+    await engine.dispose()  # connections opened before the schema changed are not reused
+
+
+def _migrate_here() -> int:
+    """The child's side of migrate_when_due()."""
+    import asyncio
+    import os
+
+    async def run() -> None:
+        engine = create_engine(os.environ[_URL_VARIABLE])
+        try:
+            await migrate(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    return 0

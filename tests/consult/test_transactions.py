@@ -19,13 +19,15 @@ from tests.consult.test_conversation import SITUATION, last_dm, ref_of
 
 
 class Cost:
-    """Transactions and reads of the settings table during one call."""
+    """Transactions, reads of the settings table and SQL statements during one call."""
 
     def __init__(self, domain: Domain):
         self.store = domain.store
         self.settings_reads = 0
+        self.statements = 0
 
         def count(conn, cursor, statement, parameters, context, executemany):
+            self.statements += 1
             if statement.lstrip().upper().startswith("SELECT") and " settings" in statement:
                 self.settings_reads += 1
 
@@ -83,6 +85,21 @@ async def test_every_step_kind_and_click_is_one_transaction_reading_the_settings
     # more marks it sent once Slack answered: exactly once needs a write on each side.
     assert await cost.of(click("post", StepId.PREVIEW, digest)) == (2, 1)
     assert len(domain.gateway.live(CONSULT)) == 1
+
+
+async def test_an_intake_step_is_three_statements(domain):
+    """Read the intake (with its key), read the workspace, save the intake: one statement each."""
+    c, cost = domain.services.conversation, Cost(domain)
+    await c.start(WORKSPACE, PRACTITIONER)
+    ref = await ref_of(domain)
+    for call in (
+        lambda: c.on_click(WORKSPACE, PRACTITIONER, "D1", "choose", value(ref, StepId.RELATIONSHIP, "former")),
+        lambda: c.on_text(WORKSPACE, PRACTITIONER, "D1", "3"),
+        lambda: c.on_text(WORKSPACE, PRACTITIONER, "D1", "skip"),
+    ):
+        before = cost.statements
+        await call()
+        assert cost.statements - before == 3
 
 
 async def test_cancel_and_restart_are_one_transaction(domain):

@@ -427,3 +427,35 @@ async def test_buttons_find_posts_and_flags_by_number_within_their_workspace_onl
     assert await store.find_flag("TB", FlagNumber(2, 1)) is None
     assert (await store.find_flag("TB", fb1.id))[0].id == fb1.id  # an older button's row id
     assert await store.find_flag("TB", fa.id) is None  # another workspace's flag
+
+
+async def test_the_workspace_in_one_statement_is_what_the_four_reads_give(store):
+    # settings of every JSON shape, channels in the order added, terms whatever their case
+    values = {
+        "approval": False,
+        "retention_days": 30,
+        "review_channel": "G0REVIEW",
+        "risk_resources": {"crisis_line": "*988*", "on_call": "Dr. Ng"},
+        "empty": None,
+        "list": ["a", 1, True],
+    }
+    for key, value in values.items():
+        await store.set_setting("T1", key, value)
+    for channel, name, active in [("C2", "second", True), ("C1", "first", False), ("C3", "third", True)]:
+        await store.set_channel("T1", channel, name, active)
+    for term in ["Lincoln Elementary", "boise", "Acme", "zeta"]:
+        await store.add_term("T1", term)
+    for moderator in ["U0B", "U0A"]:
+        await store.add_moderator("T1", moderator)
+    await store.set_setting("T2", "approval", True)  # another workspace's: not these
+    await store.add_term("T2", "other")
+
+    held = await store.workspace("T1")
+    assert held.settings == await store.settings("T1") == values
+    assert [(c.channel_id, c.name, c.active) for c in held.channels] == [
+        (c.channel_id, c.name, c.active) for c in await store.channels("T1")
+    ]
+    assert held.terms == await store.terms("T1")
+    assert sorted(held.moderators) == sorted(await store.moderators("T1"))
+    empty = await store.workspace("T0")
+    assert (empty.settings, empty.channels, empty.terms, empty.moderators) == ({}, [], [], [])

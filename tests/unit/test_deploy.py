@@ -71,3 +71,12 @@ def test_healthcheck_fails_when_nothing_answers(tmp_path):
         env={"PATH": "/usr/bin:/bin", "PORT": str(port)},
     )
     assert proc.returncode == 1 and proc.stderr.startswith("unhealthy")
+
+
+def test_the_image_compiles_bot_at_build_time():
+    # PYTHONDONTWRITEBYTECODE (and an /app the user cannot write): without the bytecode
+    # built into the image, every start would compile each module of bot/ from source.
+    lines = dockerfile()
+    compiled = [i for i, line in enumerate(lines) if line == "RUN python -m compileall -q bot"]
+    copied = [i for i, line in enumerate(lines) if line.startswith("COPY bot ")]
+    assert compiled and copied and copied[0] < compiled[0]

@@ -46,6 +46,10 @@ OTHER_LANGUAGE_WORDS = 6
 OTHER_LANGUAGE_SHARE = 0.12
 OTHER_LANGUAGE = "other"  # its name in prompts/principles.yaml languages
 ON_TOPIC_MIN = 2.0  # cue weight that makes a question on-topic when it mentions practice
+# ... or, about a client, when this much cue weight is left once the admin topic's words are
+# masked, or this much with a relational ask ("can I accept", "problem?", "dual role?")
+ADMIN_LEFT = 3.5
+ADMIN_LEFT_ASKED = 1.5
 ADMIN_SITUATION = 4.0  # a practice-admin question is a boundary question when a situation is this clear
 STRONG_TRIGGER = 3.5  # a trigger this specific ("subpoena", "friend request") suffices alone
 KEEP_RATIO = 0.3  # a principle must score this share of the top one to be shown
@@ -245,6 +249,31 @@ class TermIndex(Generic[G]):
                     out.setdefault(g, set()).add(i)
         return out
 
+    def mask(self, toks: list[str]) -> list[str]:
+        """`toks` with every occurrence of a term replaced by MASKED (a topic's own words set aside)."""
+        out = list(toks)
+        by_first = self._by_first
+        for n, tok in enumerate(toks):
+            for _, _, rest in by_first.get(tok, ()):
+                if toks[n + 1 : n + 1 + len(rest)] == rest:
+                    out[n : n + 1 + len(rest)] = [MASKED] * (1 + len(rest))
+        return out
+
+
+MASKED = "\u00b7"  # never a token of normalize()
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def _asking_sentence(question: str) -> str | None:
+    """The sentences of a question of several that ask it (those ending in "?"), or None
+    for a question of one sentence or without a question mark."""
+    sentences = [x for x in _SENTENCE_END.split(question.strip()) if x]
+    if len(sentences) < 2:
+        return None
+    asked = [x for x in sentences if x.rstrip().endswith("?")]
+    return " ".join(asked) if asked else None
+
 
 def _terms_index(terms: tuple[tuple[str, ...], ...]) -> TermIndex[None]:
     return TermIndex({None: [Cue("", 0.0, (t,), "") for t in terms]})
@@ -376,6 +405,9 @@ class Matcher:
         self._admin_index = _terms_index(catalog.admin_terms)
         self._client_index = _terms_index(catalog.client_terms)
         self._ethics_index = _terms_index(catalog.ethics_terms)
+        self._asks_index = _terms_index(catalog.relational_asks)
+        self._people_index = _terms_index(catalog.people_terms)
+        self._subjects_index = _terms_index(catalog.ethics_subjects)
 
     def _fix_typo(self, tok: str) -> str:
         if tok in self._vocab or len(tok) < FUZZY_MIN_LEN or tok.isdigit():
@@ -442,17 +474,21 @@ class Matcher:
         toks = normalize(question, self.catalog.synonyms)
         principles, situation, s_score, strongest = self._evidence(toks, memo)
         if _any_term(self._admin_index, toks):
-            # running a practice (billing, forms, software, training, equipment) is not a boundary
-            # question even when it mentions a client or a session; it is when it asks an ethical
-            # or relational question about a client ("is it ok to text clients for scheduling")
-            # or is clearly a boundary situation ("a client tried to tip me on top of her copay",
-            # "the mother pays the bills and wants to know what her son says")
-            about_client = _any_term(self._client_index, toks)
-            specific = (
-                situation is not None and memo is not None and memo.specific.get(tuple(toks), {}).get(situation.key)
-            )
-            clear = situation is not None and s_score >= ADMIN_SITUATION and specific
-            return bool(clear or (about_client and _any_term(self._ethics_index, toks)))
+            if not self._admin_on_topic(toks, situation, s_score, memo):
+                return False
+            if _any_term(self._subjects_index, toks):
+                return True
+            # in a question of several sentences the asking one decides: background may
+            # mention a friend or a client who follows you, but "how long does insurance
+            # panel credentialing take?" asks about running a practice
+            ask = _asking_sentence(question)
+            if ask is None:
+                return True
+            ask_toks = normalize(ask, self.catalog.synonyms)
+            if not _any_term(self._admin_index, ask_toks):
+                return True
+            _, a_situation, a_score, _ = self._evidence(ask_toks, memo)
+            return self._admin_on_topic(ask_toks, a_situation, a_score, memo)
         if strongest >= STRONG_TRIGGER:
             return True
 
@@ -490,6 +526,37 @@ class Matcher:
             self.content_on_topic is not None
             and max(self._content_scores(fixed, memo).values()) >= self.content_on_topic
         )
+
+    def _admin_on_topic(self, toks: list[str], situation: Situation | None, s_score: float, memo: _Memo | None) -> bool:
+        """Whether a question about running a practice or small talk (an admin topic's words
+        fired) still asks an ethical or relational question.
+
+        Running a practice (money, software, notes, training, rooms, clinical knowledge) and
+        small talk are not boundary questions even when they mention a client or a session.
+        They are when they are clearly a boundary situation ("a client tried to tip me on top
+        of her copay"), ask about a subject of the codes themselves ("the duty to warn", "a dual
+        role?"), or ask about a person and still carry
+        boundary evidence once the topic's own words are set aside ("can I recommend my paid
+        course to my clients": a client, and money between them, once "course" is masked).
+        """
+        specific = situation is not None and memo is not None and memo.specific.get(tuple(toks), {}).get(situation.key)
+        if situation is not None and s_score >= ADMIN_SITUATION and specific:
+            return True
+        if _any_term(self._subjects_index, toks):
+            return True
+        if not (_any_term(self._client_index, toks) or _any_term(self._people_index, toks)):
+            return False
+        if _any_term(self._ethics_index, toks):
+            return True
+        masked = self._admin_index.mask(toks)
+        principles, _, _, _ = self._evidence(masked, memo)
+        left = max(s for s, _ in principles.values())
+        if left >= ADMIN_LEFT:
+            return True
+        near = max(self._situation_scores(masked, memo).values(), default=0.0) if memo is not None else 0.0
+        # "how do I fill in the claim form" asks for a procedure, "do I have to stop seeing her" for a judgment
+        judged = [t for n, t in enumerate(toks) if not (t == "how" or (n and toks[n - 1] == "how"))]
+        return _any_term(self._asks_index, judged) and (left >= ADMIN_LEFT_ASKED or near >= CLOSEST_MIN)
 
     def language_of(self, question: str) -> str | None:
         """The other language a question is written in, if it clearly is (None: English)."""

@@ -14,6 +14,10 @@ principle's or a situation's name, or off-topic):
 - benchmarks/data/questions_{dev,extra,blind}.jsonl: the first annotated sets;
 - benchmarks/data/blind_questions_{plain,risk}_a.jsonl, blind_questions_plain_c_read.jsonl and
   blind_questions_risk_e_read.jsonl: the read halves of the blind sets;
+- benchmarks/data/blind_questions_{plain_d,risk_f}_read.jsonl: the read halves of the blind sets of
+  2026-12-06 (written by helpers who never saw the engine; their _held halves were never read), and
+  benchmarks/data/train_questions_g.jsonl: a training set of 260 (about 50 off-topic) by another such
+  writer, given for training (copied from the blind-set drop of that day, unchanged);
 - tests/principles/data/questions_own.jsonl: wordings written for the tests.
 Never used: any *_b or *_d held-out set, anything under blind_new except its read/ halves.
 
@@ -56,6 +60,9 @@ SOURCES = (
     "benchmarks/data/blind_questions_risk_a.jsonl",
     "benchmarks/data/blind_questions_plain_c_read.jsonl",
     "benchmarks/data/blind_questions_risk_e_read.jsonl",
+    "benchmarks/data/blind_questions_plain_d_read.jsonl",
+    "benchmarks/data/blind_questions_risk_f_read.jsonl",
+    "benchmarks/data/train_questions_g.jsonl",
     "tests/principles/data/questions_own.jsonl",
 )
 CLASSES = list(PRINCIPLE_KEYS)

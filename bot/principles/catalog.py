@@ -170,6 +170,7 @@ class Catalog:
     ethics_terms: tuple[tuple[str, ...], ...] = ()
     relational_asks: tuple[tuple[str, ...], ...] = ()
     people_terms: tuple[tuple[str, ...], ...] = ()
+    admin_roles: tuple[tuple[str, ...], ...] = ()  # admin_topics' people ("landlord"): admin, never masked
     ethics_subjects: tuple[
         tuple[str, ...], ...
     ] = ()  # "duty to warn": the codes' own subjects  # besides clients, whom an admin question may be about  # "can I accept", "problem?": asks about a person  # "is it appropriate": with practice context, on-topic
@@ -457,6 +458,11 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
         ),
         people_terms=tuple(
             t for t in (tuple(normalize(str(x), synonyms)) for x in pdoc.get("people_terms") or []) if t
+        ),
+        admin_roles=tuple(
+            t
+            for t in (tuple(normalize(str(x), synonyms)) for x in (pdoc.get("admin_topics") or {}).get("roles") or [])
+            if t
         ),
         ethics_subjects=tuple(
             t for t in (tuple(normalize(str(x), synonyms)) for x in pdoc.get("ethics_subjects") or []) if t

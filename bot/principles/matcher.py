@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
@@ -35,6 +36,13 @@ SITUATION_MARGIN = 1.0
 # halves of the blind sets (benchmarks/README.md, "wrong situation card").
 SHORT_QUESTION = 12
 SITUATION_CLEAR_LONG = 4.5
+# ... and beyond that the need grows with the question's length, this much per doubling of
+# its words (30 words: 5.0, 60: 6.5, 120: 8.0): a long case note mentions many things, and a
+# situation's triggers must be dense in it, not merely present. On the judged cards of the
+# read halves (benchmarks/ask_accuracy.py --cards, six sets by five writers) this turned 6 of
+# 13 wrong cards into "closest situations" (wrong cards on 3.6 -> 2.0 % of questions), and 6 of
+# 52 right ones, which stay one click away among the closest situations.
+SITUATION_PER_DOUBLING: float | None = 1.5
 CLOSEST_SIZE = 3  # otherwise up to this many "closest situations" ...
 CLOSEST_MIN = 1.5  # ... of at least this trigger weight
 LANGUAGE_SHARE = 0.2  # share of a question's words from another language's list
@@ -262,6 +270,7 @@ class TermIndex(Generic[G]):
 
 MASKED = "\u00b7"  # never a token of normalize()
 
+_MODALS = frozenset("do does can could should would shall may is are".split())  # "how do I ...": a procedure
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
@@ -348,6 +357,7 @@ class Matcher:
         names_in_questions: bool = True,
         situation_clear: float = SITUATION_CLEAR,
         situation_clear_long: float = SITUATION_CLEAR_LONG,
+        situation_per_doubling: float | None = SITUATION_PER_DOUBLING,
         situation_margin: float = SITUATION_MARGIN,
         ranker: Ranker | None = None,
         ranker_weight: float = RANKER_WEIGHT,
@@ -358,6 +368,7 @@ class Matcher:
         self.ranker_show = ranker_show if ranker is not None else None
         self.situation_clear = situation_clear
         self.situation_clear_long = situation_clear_long
+        self.situation_per_doubling = situation_per_doubling
         self.situation_margin = situation_margin
         self.catalog = catalog
         self.content_weight = content_weight
@@ -403,11 +414,22 @@ class Matcher:
         self._practice_words = frozenset(w for t in (*catalog.context_terms, *catalog.client_terms) for w in t)
         self._context_index = _terms_index(catalog.context_terms)
         self._admin_index = _terms_index(catalog.admin_terms)
+        roles = set(catalog.admin_roles)
+        self._topic_index = _terms_index(tuple(t for t in catalog.admin_terms if t not in roles))  # what is masked
         self._client_index = _terms_index(catalog.client_terms)
         self._ethics_index = _terms_index(catalog.ethics_terms)
         self._asks_index = _terms_index(catalog.relational_asks)
         self._people_index = _terms_index(catalog.people_terms)
         self._subjects_index = _terms_index(catalog.ethics_subjects)
+
+    def card_threshold(self, words: int) -> float:
+        """The trigger weight a situation needs to be shown as a card in a question of `words` words."""
+        if words <= SHORT_QUESTION:
+            return self.situation_clear
+        if self.situation_per_doubling is None:
+            return self.situation_clear_long
+        grown = self.situation_clear + self.situation_per_doubling * math.log2(words / SHORT_QUESTION)
+        return max(self.situation_clear_long, grown)
 
     def _fix_typo(self, tok: str) -> str:
         if tok in self._vocab or len(tok) < FUZZY_MIN_LEN or tok.isdigit():
@@ -539,23 +561,27 @@ class Matcher:
         boundary evidence once the topic's own words are set aside ("can I recommend my paid
         course to my clients": a client, and money between them, once "course" is masked).
         """
-        specific = situation is not None and memo is not None and memo.specific.get(tuple(toks), {}).get(situation.key)
-        if situation is not None and s_score >= ADMIN_SITUATION and specific:
-            return True
         if _any_term(self._subjects_index, toks):
+            return True
+        # the topic's own words are no evidence of a boundary situation ("headphones" is a
+        # telehealth-privacy trigger, but "best headphones for telehealth sessions" asks for kit)
+        masked = self._topic_index.mask(toks)
+        principles, situation, s_score, _ = self._evidence(masked, memo)
+        specific = (
+            situation is not None and memo is not None and memo.specific.get(tuple(masked), {}).get(situation.key)
+        )
+        if situation is not None and s_score >= ADMIN_SITUATION and specific:
             return True
         if not (_any_term(self._client_index, toks) or _any_term(self._people_index, toks)):
             return False
         if _any_term(self._ethics_index, toks):
             return True
-        masked = self._admin_index.mask(toks)
-        principles, _, _, _ = self._evidence(masked, memo)
         left = max(s for s, _ in principles.values())
         if left >= ADMIN_LEFT:
             return True
         near = max(self._situation_scores(masked, memo).values(), default=0.0) if memo is not None else 0.0
         # "how do I fill in the claim form" asks for a procedure, "do I have to stop seeing her" for a judgment
-        judged = [t for n, t in enumerate(toks) if not (t == "how" or (n and toks[n - 1] == "how"))]
+        judged = [t for n, t in enumerate(toks) if not (t in _MODALS and "how" in toks[max(0, n - 2) : n])]
         return _any_term(self._asks_index, judged) and (left >= ADMIN_LEFT_ASKED or near >= CLOSEST_MIN)
 
     def language_of(self, question: str) -> str | None:
@@ -695,8 +721,7 @@ class Matcher:
         clear = (
             situation is not None
             and memo.specific[tuple(toks)][situation.key]
-            and s_score
-            >= (self.situation_clear if len(question.split()) <= SHORT_QUESTION else self.situation_clear_long)
+            and s_score >= self.card_threshold(len(question.split()))
             and s_score - (others[0] if others else 0.0) >= self.situation_margin
         )
         card = situation if clear else None

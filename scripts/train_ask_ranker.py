@@ -48,7 +48,16 @@ from linear_fit import adam_step, kept_rows  # noqa: E402  (scripts/, beside thi
 from bot.linear import same_weights  # noqa: E402
 from bot.principles import get_catalog  # noqa: E402
 from bot.principles.catalog import PRINCIPLE_KEYS  # noqa: E402
-from bot.principles.matcher import RANKER_SHOW, RANKER_WEIGHT, Matcher, Ranking, choose, combine, lead_with  # noqa: E402
+from bot.principles.matcher import (  # noqa: E402
+    RANKER_SHOW,
+    RANKER_WEIGHT,
+    SECOND_WEIGHT,
+    Matcher,
+    Ranking,
+    choose,
+    combine,
+    lead_with,
+)
 from bot.principles.ranker import WEIGHTS, Ranker  # noqa: E402
 from bot.risk import assess  # noqa: E402
 
@@ -152,7 +161,8 @@ def predict(matcher: Matcher, q: str, r: Ranking | None, probs: dict[str, float]
     if r is None or not r.scores:
         keys = [m.key for m in matcher._answer(q).principles]
     else:
-        keys = choose(r, combine(r.scores, probs, weight), probs, show if probs else None)
+        second = combine(r.scores, probs, SECOND_WEIGHT) if probs and SECOND_WEIGHT is not None else None
+        keys = choose(r, combine(r.scores, probs, weight), probs, show if probs else None, second)
     lead = matcher.catalog.risk_principles.get(assess(q).kind or "", ())
     return lead_with(lead, keys) if lead and not matcher._direct(q) else keys
 

@@ -275,7 +275,7 @@ def parse_args(argv: list[str]) -> tuple[Path, list[Path], bool, bool]:
 
 CARD_FILES = tuple(
     REPO / "benchmarks" / "data" / f"blind_questions_{name}.jsonl"
-    for name in ("plain_a", "risk_a", "plain_c_read", "risk_e_read")
+    for name in ("plain_a", "risk_a", "plain_c_read", "risk_e_read", "plain_d_read", "risk_f_read")
 )
 JUDGEMENTS = REPO / "benchmarks" / "data" / "card_judgements.jsonl"
 

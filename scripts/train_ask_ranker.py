@@ -14,6 +14,10 @@ principle's or a situation's name, or off-topic):
 - benchmarks/data/questions_{dev,extra,blind}.jsonl: the first annotated sets;
 - benchmarks/data/blind_questions_{plain,risk}_a.jsonl, blind_questions_plain_c_read.jsonl and
   blind_questions_risk_e_read.jsonl: the read halves of the blind sets;
+- benchmarks/data/blind_questions_{plain_d,risk_f}_read.jsonl: the read halves of the blind sets of
+  2026-12-06 (written by helpers who never saw the engine; their _held halves were never read), and
+  benchmarks/data/train_questions_g.jsonl: a training set of 260 (about 50 off-topic) by another such
+  writer, given for training (copied from the blind-set drop of that day, unchanged);
 - tests/principles/data/questions_own.jsonl: wordings written for the tests.
 Never used: any *_b or *_d held-out set, anything under blind_new except its read/ halves.
 
@@ -44,7 +48,16 @@ from linear_fit import adam_step, kept_rows  # noqa: E402  (scripts/, beside thi
 from bot.linear import same_weights  # noqa: E402
 from bot.principles import get_catalog  # noqa: E402
 from bot.principles.catalog import PRINCIPLE_KEYS  # noqa: E402
-from bot.principles.matcher import RANKER_SHOW, RANKER_WEIGHT, Matcher, Ranking, choose, combine, lead_with  # noqa: E402
+from bot.principles.matcher import (  # noqa: E402
+    RANKER_SHOW,
+    RANKER_WEIGHT,
+    SECOND_WEIGHT,
+    Matcher,
+    Ranking,
+    choose,
+    combine,
+    lead_with,
+)
 from bot.principles.ranker import WEIGHTS, Ranker  # noqa: E402
 from bot.risk import assess  # noqa: E402
 
@@ -56,6 +69,9 @@ SOURCES = (
     "benchmarks/data/blind_questions_risk_a.jsonl",
     "benchmarks/data/blind_questions_plain_c_read.jsonl",
     "benchmarks/data/blind_questions_risk_e_read.jsonl",
+    "benchmarks/data/blind_questions_plain_d_read.jsonl",
+    "benchmarks/data/blind_questions_risk_f_read.jsonl",
+    "benchmarks/data/train_questions_g.jsonl",
     "tests/principles/data/questions_own.jsonl",
 )
 CLASSES = list(PRINCIPLE_KEYS)
@@ -145,7 +161,8 @@ def predict(matcher: Matcher, q: str, r: Ranking | None, probs: dict[str, float]
     if r is None or not r.scores:
         keys = [m.key for m in matcher._answer(q).principles]
     else:
-        keys = choose(r, combine(r.scores, probs, weight), probs, show if probs else None)
+        second = combine(r.scores, probs, SECOND_WEIGHT) if probs and SECOND_WEIGHT is not None else None
+        keys = choose(r, combine(r.scores, probs, weight), probs, show if probs else None, second)
     lead = matcher.catalog.risk_principles.get(assess(q).kind or "", ())
     return lead_with(lead, keys) if lead and not matcher._direct(q) else keys
 

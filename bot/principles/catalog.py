@@ -167,7 +167,13 @@ class Catalog:
     # asked in a boundary app, is a boundary question even without a known cue
     client_terms: tuple[tuple[str, ...], ...] = ()
     admin_terms: tuple[tuple[str, ...], ...] = ()  # practice admin (billing, notes): needs a strong trigger
-    ethics_terms: tuple[tuple[str, ...], ...] = ()  # "is it appropriate": with practice context, on-topic
+    ethics_terms: tuple[tuple[str, ...], ...] = ()
+    relational_asks: tuple[tuple[str, ...], ...] = ()
+    people_terms: tuple[tuple[str, ...], ...] = ()
+    admin_roles: tuple[tuple[str, ...], ...] = ()  # admin_topics' people ("landlord"): admin, never masked
+    ethics_subjects: tuple[
+        tuple[str, ...], ...
+    ] = ()  # "duty to warn": the codes' own subjects  # besides clients, whom an admin question may be about  # "can I accept", "problem?": asks about a person  # "is it appropriate": with practice context, on-topic
     surface_words: frozenset[str] = frozenset()  # unstemmed words of all vocabulary, for typo fixing
     # risk kind -> the principles an answer leads with when the risk recogniser finds that kind
     risk_principles: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -430,12 +436,36 @@ def load_catalog(prompts_dir: str | Path | None = None) -> Catalog:
             )
             if t
         ),
-        admin_terms=tuple(t for t in (tuple(normalize(str(x), synonyms)) for x in pdoc.get("admin_terms") or []) if t),
+        admin_terms=tuple(
+            t
+            for t in (
+                tuple(normalize(str(x), synonyms))
+                for x in [
+                    *(pdoc.get("admin_terms") or []),
+                    *(w for ws in (pdoc.get("admin_topics") or {}).values() for w in ws or []),
+                ]
+            )
+            if t
+        ),
         ethics_terms=tuple(
             t for t in (tuple(normalize(str(x), synonyms)) for x in pdoc.get("ethics_terms") or []) if t
         ),
         client_terms=tuple(
             t for t in (tuple(normalize(str(x), synonyms)) for x in pdoc.get("client_terms") or []) if t
+        ),
+        relational_asks=tuple(
+            t for t in (tuple(normalize(str(x), synonyms)) for x in pdoc.get("relational_asks") or []) if t
+        ),
+        people_terms=tuple(
+            t for t in (tuple(normalize(str(x), synonyms)) for x in pdoc.get("people_terms") or []) if t
+        ),
+        admin_roles=tuple(
+            t
+            for t in (tuple(normalize(str(x), synonyms)) for x in (pdoc.get("admin_topics") or {}).get("roles") or [])
+            if t
+        ),
+        ethics_subjects=tuple(
+            t for t in (tuple(normalize(str(x), synonyms)) for x in pdoc.get("ethics_subjects") or []) if t
         ),
     )
 

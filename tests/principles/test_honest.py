@@ -271,3 +271,35 @@ def test_a_parent_asking_about_a_minor_gets_that_card(q):
     assert shown == "parents_of_minor"
     refs = {f"{r.code} {r.section}" for r in get_catalog().situations["parents_of_minor"].code_refs}
     assert {"ACA B.5", "ACA B.5.b"} <= refs
+
+
+FILLER = (
+    " We have worked together for about two years, mostly on her anxiety and her sleep, and she has"
+    " made steady progress with the exercises between sessions."
+)
+
+
+@pytest.mark.parametrize(
+    "short",
+    [
+        "My client invited me to her wedding next month, should I go?",
+        "a client sent me a friend request on facebook",
+        "my client asked me if I am married",
+    ],
+)
+def test_a_long_question_needs_denser_triggers_for_a_card(short):
+    """The same trigger that makes a short question's card is, inside a long case note, one
+    detail among many: the card becomes one of the closest situations to pick from."""
+    m = get_matcher()
+    card = m.answer(short).situation
+    assert card is not None, short
+    long_answer = m.answer(short + FILLER * 4)
+    assert long_answer.situation is None
+    assert card in long_answer.closest
+
+
+def test_the_card_threshold_grows_with_length():
+    m = get_matcher()
+    needs = [m.card_threshold(n) for n in (5, 12, 13, 24, 48, 96, 192)]
+    assert needs[0] == needs[1] == SITUATION_CLEAR
+    assert needs == sorted(needs) and needs[-1] > needs[3] + 3

@@ -56,7 +56,7 @@ def test_an_unmatched_question_in_another_language_says_so():
 @pytest.mark.parametrize(
     "q",
     [
-        "Een cliënt vraagt of ze mij mag volgen op Instagram, wat moet ik doen",  # Dutch: no word list
+        "En klient frågar om hon får följa mig på Instagram, vad ska jag göra",  # Swedish: no word list
         "yung kliyente ko gusto niya akong maging kaibigan sa Facebook ano gagawin ko",  # Tagalog
     ],
 )

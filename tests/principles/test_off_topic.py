@@ -80,3 +80,80 @@ def test_barter_wordings_find_the_bartering_situation(q):
     a = get_matcher().answer(q)
     shown = a.situation.key if a.situation else (a.closest[0].key if a.closest else None)
     assert shown == "bartering", (a.situation, a.closest)
+
+
+# Families of inputs: topics of running a practice and small talk that no test above and no
+# read question set words this way, each in frames that mention a client or a session. The
+# mechanism (bot/principles/matcher.py _admin_on_topic, the domain lexicons admin_topics in
+# prompts/principles.yaml) must hold for the whole family, not for the sentences it was tuned on.
+ADMIN_TOPICS = [
+    "claim my home office as a business expense",
+    "work out my hourly rate for next year",
+    "find a CE webinar on trauma",
+    "renew my malpractice insurance",
+    "set up online booking",
+    "choose an outcome measure for anxiety",
+    "get the wifi fixed in our shared suite",
+    "write a SOAP note faster",
+    "get credentialed with an insurance panel",
+    "log my supervised hours for licensure",
+    "pick a good podcast for the commute",
+    "make a decent lasagna for the potluck",
+    "back up my laptop",
+    "export my calendar",
+    "sort out my tax return",
+]
+ADMIN_FRAMES = [
+    "quick q, a client mentioned it in session: how do I {t}?",
+    "my clients keep asking, what's the best way to {t}?",
+    "between clients today I tried to {t}. any tips?",
+    "morning all! anyone know how to {t}? my 3pm client cancelled so i have time lol",
+    "As a counsellor in private practice I need to {t}. Could someone explain the steps?",
+]
+
+
+@pytest.mark.parametrize("frame", ADMIN_FRAMES)
+@pytest.mark.parametrize("topic", ADMIN_TOPICS)
+def test_a_family_of_admin_and_small_talk_questions_mentioning_a_client_is_off_topic(topic, frame):
+    q = frame.format(t=topic)
+    assert get_matcher().answer(q).off_topic, q
+
+
+# ... and the same kinds of task, when the question is about a client doing them for you
+BOUNDARY_FRAMES = [
+    "a client offered to {t} for me for free. can I accept?",
+    "my client wants to {t} for me in exchange for sessions",
+    "a client who is an IT consultant offered to {t}, would that be a dual relationship?",
+    "is it ok to let a client {t} for me?",
+]
+CLIENT_FAVOURS = [
+    "set up my website",
+    "do my tax return",
+    "fix my laptop",
+    "build my booking system",
+    "do my bookkeeping",
+    "redesign my logo",
+]
+
+
+@pytest.mark.parametrize("frame", BOUNDARY_FRAMES)
+@pytest.mark.parametrize("task", CLIENT_FAVOURS)
+def test_the_same_tasks_as_a_client_favour_stay_on_topic(task, frame):
+    q = frame.format(t=task)
+    assert not get_matcher().answer(q).off_topic, q
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        # the codes' own subjects, asked as exam revision or training
+        "For my licensing exam: what does Tarasoff require of a therapist?",
+        "revising for the EPPP, can someone explain the difference between duty to warn and duty to protect?",
+        # background mentions a friend and clients following me; the question asked is admin
+        "I'm going solo next year and a friend said credentialing took her months. Some clients want to follow me."
+        " How long does insurance panel credentialing usually take?",
+    ],
+)
+def test_the_subject_and_the_asking_sentence_decide(q):
+    a = get_matcher().answer(q)
+    assert a.off_topic == q.startswith("I'm going solo"), q

@@ -61,6 +61,49 @@ def test_the_ranker_moves_a_near_tie_but_not_a_clear_lead():
     assert "consultation" not in choose(r, combine(r.scores, probs, 0.15), probs, None)
 
 
+def _ranking(**kw) -> Ranking:
+    base = dict(
+        scores={"power": 10.0, "dual_relationship": 8.0, "confidentiality": 7.0, "objectivity": 6.0},
+        whys={"power": "p", "dual_relationship": "d", "confidentiality": "c", "objectivity": "o"},
+        keep=(),
+        named_here=(),
+        card=None,
+        closest=(),
+        language=None,
+        features=frozenset(),
+    )
+    return Ranking(**{**base, **kw})
+
+
+def test_the_ranker_orders_the_candidates_after_the_first():
+    r = _ranking()
+    probs = {k: 0.1 for k in get_catalog().principles} | {"objectivity": 0.95, "confidentiality": 0.9}
+    first = combine(r.scores, probs, 0.15)
+    second = combine(r.scores, probs, 4.0)
+    assert choose(r, first, probs, None) == ["power", "confidentiality", "dual_relationship"]
+    # the first stays the vocabulary's; the ranker picks which candidates go with it
+    assert choose(r, first, probs, None, second) == ["power", "objectivity", "confidentiality"]
+    # never a principle without evidence of its own, whatever the ranker says
+    weak = _ranking(scores={"power": 10.0, "objectivity": 1.0}, whys={"power": "p"})
+    assert choose(weak, combine(weak.scores, probs, 0.5), probs, None, combine(weak.scores, probs, 4.0)) == ["power"]
+
+
+def test_a_shown_card_keeps_its_principles_an_unclear_situation_does_not():
+    cat = get_catalog()
+    sit = cat.situations["small_gift"]
+    probs = {k: 0.1 for k in cat.principles} | {"objectivity": 0.95, "confidentiality": 0.9}
+    keep = tuple(k for k in sit.principles if k != "power")[:1]
+    for card, kept in ((sit, True), (None, False)):
+        r = _ranking(
+            keep=keep,
+            card=card,
+            scores={"power": 10.0, keep[0]: 3.5, "confidentiality": 7.0, "objectivity": 6.0},
+            whys={"power": "p", "confidentiality": "c", "objectivity": "o"},
+        )
+        got = choose(r, combine(r.scores, probs, 0.15), probs, None, combine(r.scores, probs, 4.0))
+        assert (keep[0] in got) == kept, (card, got)
+
+
 def test_the_vocabulary_alone_still_answers():
     m = Matcher(get_catalog())
     a = m.answer("a client sent me a friend request on facebook")

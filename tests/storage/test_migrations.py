@@ -83,12 +83,9 @@ OLD_POSTS = {1: "TA", 2: "TB", 3: "TA", 5: "TB", 7: "TA", 8: "E0RG"}
 NUMBERED = {1: 1, 2: 1, 3: 2, 5: 2, 7: 3, 8: 1}
 
 
-async def test_0008_numbers_existing_posts_per_workspace_in_row_order(empty_url):
-    """A database written before 0008 (posts numbered by row id across workspaces): each
-    workspace's posts get 1, 2, 3 … in the order of their row id, what stored a shown
-    number (blocks, the audit log, the given-up relays in status) follows, and new posts
-    count on from each workspace's last number."""
-    engine = create_engine(empty_url)
+async def _seeded_0007(url: str):
+    """A database at 0007 with OLD_POSTS, a block, audit lines and given-up relays."""
+    engine = create_engine(url)
     await _upgrade_to(engine, "0007")
     now = datetime.now(UTC)
     async with engine.begin() as conn:
@@ -130,6 +127,15 @@ async def test_0008_numbers_existing_posts_per_workspace_in_row_order(empty_url)
             text("INSERT INTO job_runs (name, last_run_at, detail, runs) VALUES (:name, :now, :detail, 0)"),
             {"name": "relays_given_up:TA", "now": now, "detail": json.dumps({"count": 2, "posts": [3, 7]})},
         )
+    return engine
+
+
+async def test_0008_numbers_existing_posts_per_workspace_in_row_order(empty_url):
+    """A database written before 0008 (posts numbered by row id across workspaces): each
+    workspace's posts get 1, 2, 3 … in the order of their row id, what stored a shown
+    number (blocks, the audit log, the given-up relays in status) follows, and new posts
+    count on from each workspace's last number."""
+    engine = await _seeded_0007(empty_url)
     await migrate(engine)
     store = Store(engine)
     try:
@@ -163,6 +169,34 @@ async def test_0008_numbers_existing_posts_per_workspace_in_row_order(empty_url)
             assert post is not None and post.number == expected
     finally:
         await store.close()
+
+
+async def test_0008_downgrade_puts_the_row_ids_back_where_the_older_code_reads_them(empty_url):
+    """Blocks, the audit log and the given-up relays hold the row id again after a
+    downgrade: the code before 0008 reads a post number there as the row id."""
+    engine = await _seeded_0007(empty_url)
+    try:
+        await migrate(engine)
+
+        def down(sync_conn):
+            cfg = Config()
+            cfg.set_main_option("script_location", str(MIGRATIONS))
+            cfg.attributes["connection"] = sync_conn
+            command.downgrade(cfg, "0007")
+
+        async with engine.begin() as conn:
+            await conn.run_sync(down)
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT team_id, post_number FROM author_blocks"))).all() == [("TB", 5)]
+            audit = (await conn.execute(text("SELECT team_id, post_number FROM audit_log ORDER BY id"))).all()
+            assert audit == [("TA", 7), ("TB", 2), ("TB", None)]
+            detail = (
+                await conn.execute(text("SELECT detail FROM job_runs WHERE name = 'relays_given_up:TA'"))
+            ).scalar()
+            detail = json.loads(detail) if isinstance(detail, str) else detail
+            assert detail["posts"] == [3, 7]
+    finally:
+        await engine.dispose()
 
 
 def test_a_relative_sqlite_path_is_the_same_file_for_the_migrating_process(tmp_path):

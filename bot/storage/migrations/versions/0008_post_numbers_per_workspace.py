@@ -98,8 +98,29 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drops the numbers (posts keep their rows, messages, relays and flags); blocks and the
-    audit log keep the per-workspace numbers they were moved to."""
+    """Drops the numbers (posts keep their rows, messages, relays and flags). What stores a
+    shown number (blocks, the audit log, the given-up relays) goes back to the row id,
+    which is what the code before 0008 reads there. Buttons and forms sent since the upgrade
+    (`p17`, `f17.2`) mean nothing to that code: they stop working."""
+    conn = op.get_bind()
+    for table in ("author_blocks", "audit_log"):
+        conn.execute(
+            sa.text(
+                f"UPDATE {table} SET post_number = "
+                f"(SELECT p.id FROM posts p WHERE p.number = {table}.post_number AND p.team_id = {table}.team_id) "
+                f"WHERE post_number IS NOT NULL AND EXISTS "
+                f"(SELECT 1 FROM posts p WHERE p.number = {table}.post_number AND p.team_id = {table}.team_id)"
+            )
+        )
+    jobs = sa.table("job_runs", sa.column("name", sa.String()), sa.column("detail", sa.JSON()))
+    given_up = conn.execute(sa.select(jobs.c.name, jobs.c.detail).where(jobs.c.name.like("relays_given_up:%")))
+    for name, detail in given_up.all():
+        if not isinstance(detail, dict) or not detail.get("posts"):
+            continue
+        team = name.split(":", 1)[1]
+        ids = dict(conn.execute(sa.text("SELECT number, id FROM posts WHERE team_id = :t"), {"t": team}).all())
+        posts = [ids.get(p, p) if isinstance(p, int) else p for p in detail["posts"]]
+        conn.execute(sa.update(jobs).where(jobs.c.name == name).values(detail={**detail, "posts": posts}))
     op.drop_index("uq_posts_team_number", table_name="posts")
     # Not a batch (a rebuilt table): on SQLite, dropping the old `posts` with foreign keys on
     # would delete its messages, relays and flags. SQLite >= 3.35 drops a column in place.

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 
@@ -199,14 +202,46 @@ async def migrate_when_due(engine: AsyncEngine, url: str) -> None:
     root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, _URL_VARIABLE: url}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", _CHILD, env=env, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
-    )
-    _, err = await proc.communicate()
+    async with _sqlite_migration_lock(engine):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", _CHILD, env=env, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+        )
+        _, err = await proc.communicate()
     if proc.returncode != 0:
         said = [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()]
-        raise MigrationError(f"migrating the database failed: {said[-1] if said else f'exit {proc.returncode}'}")
+        reason = next((ln[len(_FAILED) :] for ln in reversed(said) if ln.startswith(_FAILED)), None)
+        raise MigrationError(
+            f"migrating the database failed: {reason or (said[-1] if said else f'exit {proc.returncode}')}"
+        )
     await engine.dispose()  # connections opened before the schema changed are not reused
+
+
+@asynccontextmanager
+async def _sqlite_migration_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Two processes starting together on a new SQLite file must not both migrate it:
+    PostgreSQL has the advisory lock (in _upgrade), SQLite a lock file beside the database
+    (pysqlite commits each DDL statement, so a transaction cannot hold the other off). The
+    child checks the revision again once it holds the lock."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    import asyncio
+    import fcntl
+
+    lock_path = Path(str(engine.url.database) + ".migrating")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as lock:
+        await asyncio.to_thread(fcntl.flock, lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+# The child's last line on stderr when a migration fails: the error's type and the first
+# line of what the database said (SQLAlchemy's own text ends in a link, and may quote
+# statement parameters).
+_FAILED = "migration failed: "
 
 
 def _migrate_here() -> int:
@@ -221,5 +256,11 @@ def _migrate_here() -> int:
         finally:
             await engine.dispose()
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    except Exception as exc:  # noqa: BLE001 - reported to the parent in one line
+        cause = getattr(exc, "orig", None) or exc
+        first = (str(cause).strip().splitlines() or [""])[0]
+        print(f"{_FAILED}{type(cause).__name__}: {first}", file=sys.stderr, flush=True)
+        return 1
     return 0

@@ -210,3 +210,43 @@ def test_a_relative_sqlite_path_is_the_same_file_for_the_migrating_process(tmp_p
     )
     assert out.stdout.split()[-2] == head_revision()
     assert (tmp_path / "data" / "rel.sqlite3").exists()
+
+
+async def test_a_failing_migration_says_what_the_database_said_in_one_line(tmp_path):
+    """The child's error reaches the start-up line: the error's type and the database's
+    first line (SQLAlchemy's own text ends in a link and may quote parameters)."""
+    import sqlite3
+
+    from bot.storage.db import MigrationError
+
+    path = tmp_path / "half.sqlite3"
+    with sqlite3.connect(path) as db:  # says 0007 but holds none of its tables
+        db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        db.execute("INSERT INTO alembic_version VALUES ('0007')")
+    with pytest.raises(MigrationError) as failed:
+        await Store.open(f"sqlite:///{path}")
+    message = str(failed.value)
+    assert message.startswith("migrating the database failed: OperationalError: no such table"), message
+    assert "\n" not in message and "sqlalche.me" not in message
+
+
+def test_two_processes_starting_together_on_a_new_sqlite_file_both_start(tmp_path):
+    """The lock file beside the database: one child migrates, the other finds it done."""
+    for attempt in range(3):
+        url = f"sqlite:///{tmp_path / f'new{attempt}.sqlite3'}"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_AND_REPORT, url],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            assert out.split()[-2] == head_revision()

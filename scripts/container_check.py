@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import socket
 import subprocess
@@ -37,8 +38,8 @@ TAG = "boundary-consult:check"
 TEAM, USER, CHANNEL = "T0CHECK", "U0CHECK", "C0GENERAL"
 
 
-def docker(*args: str, check: bool = True) -> str:
-    done = subprocess.run(["docker", *args], capture_output=True, text=True)
+def docker(*args: str, check: bool = True, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(["docker", *args], capture_output=True, text=True, env={**os.environ, **(env or {})})
     if check and done.returncode != 0:
         raise SystemExit(f"docker {' '.join(args[:2])} failed: {done.stderr.strip()[-500:]}")
     return done.stdout.strip()
@@ -48,6 +49,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _is_log_line(line: str) -> bool:
+    try:
+        return isinstance(record := json.loads(line), dict) and bool(record.get("msg"))
+    except ValueError:
+        return False
 
 
 def step(name: str, ok: bool, detail: str) -> bool:
@@ -89,10 +97,10 @@ async def check(python_image: str | None, database_url: str | None) -> bool:
     if database_url:
         env["DATABASE_URL"] = database_url
     run = ["run", "-d", "--network", "host"]
-    for key, value in env.items():
-        run += ["-e", f"{key}={value}"]
+    for key in env:  # names only: the values come from docker's environment, not a command line `ps` shows
+        run += ["-e", key]
     # Docker's first health check comes one interval after the start: a short one here.
-    container = docker(*run, "--health-interval", "2s", TAG)
+    container = docker(*run, "--health-interval", "2s", TAG, env=env)
     try:
         async with ClientSession() as http:
 
@@ -146,7 +154,7 @@ async def check(python_image: str | None, database_url: str | None) -> bool:
         results.append(step("docker stop (SIGTERM)", code == "0", f"exit code {code} after {took:.1f} s"))
         logs = subprocess.run(["docker", "logs", container], capture_output=True, text=True)
         lines = [ln for ln in (logs.stdout + logs.stderr).splitlines() if ln.strip()]
-        json_lines = sum(1 for ln in lines if ln.startswith("{") and json.loads(ln).get("msg"))
+        json_lines = sum(1 for ln in lines if _is_log_line(ln))
         results.append(step("logs", "Traceback" not in logs.stderr, f"{json_lines} JSON lines of {len(lines)}"))
     finally:
         docker("rm", "-f", container, check=False)

@@ -76,13 +76,12 @@ from linear_fit import adam_step, kept_rows  # noqa: E402  (scripts/, beside thi
 
 from bot.linear import same_weights  # noqa: E402
 from bot.risk.model import (  # noqa: E402
-    ENGLISH_SHARE,
     NONE,
     WEIGHTS,
     Prediction,
     RiskModel,
-    english_share,
     features,
+    is_other_language,
     segments,
     stack_features,
 )
@@ -245,7 +244,7 @@ def cross_validated(rows: list[tuple[str, str, str]]) -> list[tuple[float, float
 
 def other_language(rows: list[tuple[str, str, str]]) -> list[bool]:
     english = _english()
-    return [english_share(text, english) < ENGLISH_SHARE for text, _, _ in rows]
+    return [is_other_language(text, english) for text, _, _ in rows]
 
 
 def choose_thresholds(rows: list[tuple[str, str, str]], cv: list[CV]) -> tuple[float, float]:

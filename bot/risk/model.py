@@ -184,6 +184,35 @@ def english_share(text: str, english: frozenset[str]) -> float:
     return sum(w in english for w in words) / len(words) if words else 1.0
 
 
+# The English word list knows many words of other languages ("mi", "en", "ser", "amiga"), so a
+# short Spanish question could read as English. Function words decide such a text: it is in
+# another language when more of its words are function words of Spanish, French, German,
+# Portuguese, Italian or Dutch (none of them an English word) than of English.
+_ENGLISH_FUNCTION = frozenset(
+    "a an the and or but if so of to in on at by for with from about as into than then i me my we our "
+    "you your he him his she her it its they them their this that these those who what which when where "
+    "why how is are was were be been being am do does did have has had will would can could should may "
+    "might must not no never very just also too there here all any some".split()
+)
+_OTHER_FUNCTION = frozenset(
+    "el la los las una que por para se le les su en mi muy pero como esta este esto cuando porque hago "
+    "puedo debo tengo une et est des du mes ses elle je ne pas avec sur dans qui cette mais ou tres nous "
+    "vous ce lui leur dois faire der das und ist ich mein meine nicht ein eine mit auf sie zu dem wie "
+    "soll kann muss mich mir ihr ihm auch aber oder wenn noch sehr dass os em meu minha nao ele ela "
+    "isso esse essa ao seu sua mas muito ainda gli della mio che nella nel alla sono anche molto questo "
+    "questa ancora posso devo het een ik mijn niet moet zijn hij zij ook maar".split()
+)
+
+
+def is_other_language(text: str, english: frozenset[str]) -> bool:
+    """Whether a text is read as another language (its own thresholds)."""
+    if english_share(text, english) < ENGLISH_SHARE:
+        return True
+    words = _TOKEN.findall(normalise(text))
+    theirs = sum(w in _OTHER_FUNCTION for w in words)
+    return theirs >= 2 and theirs > sum(w in _ENGLISH_FUNCTION for w in words)
+
+
 _WEIGHTS_KEY = re.compile(r'"weights"\s*:\s*\{\s*')
 _WEIGHT_ROW = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:\s*\[([^\]]*)\]\s*([,}])\s*')
 
@@ -305,7 +334,7 @@ class RiskModel:
         return model
 
     def other_language(self, text: str, english: frozenset[str] | None) -> bool:
-        return bool(english) and english_share(text, english or frozenset()) < ENGLISH_SHARE
+        return bool(english) and is_other_language(text, english or frozenset())
 
     def stacked(self, features: Mapping[str, float]) -> float:
         """P(risk) from the combining classifier, given stack_features."""

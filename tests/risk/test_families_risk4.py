@@ -130,3 +130,23 @@ def test_a_negation_ends_at_the_end_of_its_clause():
     assert "n:threats" in f and "w:rage" in f and "n:rage" not in f
     # and reaches further inside it
     assert "n:harming" in features("she is not having thoughts of harming herself")
+
+
+def test_a_short_question_in_another_language_is_read_as_one_though_its_words_are_in_the_english_list():
+    from bot.risk.model import is_other_language
+    from bot.risk.recognizer import _english
+
+    english = _english()
+    for q in (
+        "Mi cliente quiere ser mi amiga en Facebook. ¿Qué hago?",
+        "Mon client veut être mon ami sur Facebook. Que faire ?",
+        "Mein Klient möchte mein Freund auf Facebook sein. Was tun?",
+        "Meu cliente quer ser meu amigo no Facebook. O que faço?",
+    ):
+        assert is_other_language(q, english), q
+    for q in (
+        "my client wants to be my friend on Facebook, what do I do?",
+        "client in detox says hes seeing spiders, shaking, sweating, day 3 no alcohol",
+        "Kia ora, my client asked me to come to her koro's tangi at the marae",
+    ):
+        assert not is_other_language(q, english), q

@@ -27,8 +27,22 @@ a line without `risk` is an ordinary boundary question, no risk):
   suicide attempt years ago"), so "suicide" had become evidence against a risk;
 - blind_questions_risk_c.jsonl, blind_questions_{risk_e,plain_c}_read.jsonl: the read halves
   of later blind sets (scored with the engine of their day before they were read).
-Never used: the held-out halves (blind_questions_*_b, *_d, and the halves of risk_e and
-plain_c kept by the coordinator).
+- blind_questions_risk_f_read.jsonl: the read half (67) of the 2026-12-06 blind risk set
+  (a copy of /work/blind_new/questions_risk_f_read.jsonl, written by a helper who never saw
+  the engine), scored with the engine of that day (recall .806, 0 of 31 false alarms) and
+  then read by the risk4 helper, who wrote cue families for its misses' mechanisms;
+- risk_train_9_helper.jsonl: 277 questions written by the risk4 helper (it had read the
+  engine and the read half above) as general families, each in several invented wordings
+  (field `family`): indirect self-harm (affairs put in order, possessions handed on,
+  "disappearing", a burden), the practitioner followed or watched at home and veiled threats,
+  a young child left without an adult, a partner's control of money, phone and movements,
+  a dependent adult denied food or care, conditional threats to a third party, danger now;
+  and look-alikes of each (negated, past and resolved, professional roles, idioms and jokes,
+  fiction and training, ordinary contact and gifts), in English and in Spanish, French,
+  German, Portuguese, Italian and Dutch (half of them), because other languages were
+  the weakest part (cross-validated recall about .5-.6).
+Never used: the held-out halves (blind_questions_*_b, *_d, and the halves of risk_e, plain_c
+and risk_f kept by the coordinator).
 
 A risk is recognised by a small combining classifier (logistic regression over the model's
 readings of the whole text and of its most risky sentence, and whether a cue family fired,
@@ -62,13 +76,12 @@ from linear_fit import adam_step, kept_rows  # noqa: E402  (scripts/, beside thi
 
 from bot.linear import same_weights  # noqa: E402
 from bot.risk.model import (  # noqa: E402
-    ENGLISH_SHARE,
     NONE,
     WEIGHTS,
     Prediction,
     RiskModel,
-    english_share,
     features,
+    is_other_language,
     segments,
     stack_features,
 )
@@ -81,12 +94,18 @@ SOURCES = (
     + ["questions_dev.jsonl", "questions_extra.jsonl", "questions_blind.jsonl"]
     + sorted(p.name for p in DATA.glob("risk_train_*.jsonl"))
     + ["blind_questions_risk_c.jsonl", "blind_questions_risk_e_read.jsonl", "blind_questions_plain_c_read.jsonl"]
+    + ["blind_questions_risk_f_read.jsonl"]
 )
+# files the cue families were written against after all: risk_train_9 by the helper who wrote
+# cue families beside it, risk_f_read read before cue families were written for its misses
+CUE_SEEN = frozenset({"risk_train_9_helper.jsonl", "blind_questions_risk_f_read.jsonl"})
 FOLDS = 8
 
 
 def cue_unseen(name: str) -> bool:
     """Files the cue families were not written against (see the docstring)."""
+    if name in CUE_SEEN:
+        return False
     return name.startswith(("risk_train_", "questions_")) or name in (
         "blind_questions_risk_c.jsonl",
         "blind_questions_risk_e_read.jsonl",
@@ -96,7 +115,9 @@ def cue_unseen(name: str) -> bool:
 
 CLASSES = [NONE, *KINDS]
 MIN_COUNT = 2  # a feature seen once is a fact about one sentence, not a pattern
-L2 = 1e-4
+# chosen by the cross-validated run (risk4, all unseen files at a 5 % false-alarm budget):
+# L2 3e-4 recall .844, 1e-4 .886, 3e-5 .893; 800 steps instead of 400 .851 (it overfits)
+L2 = 3e-5
 STEPS = 400
 LEARNING_RATE = 0.05
 # Sentences of no-risk texts, added as no-risk examples, count for less than whole texts.
@@ -105,8 +126,9 @@ TARGET_FALSE_ALARMS = 0.05
 # (p_risk, p_whole, best kind, gold class, source file) of one row, cross-validated
 CV = tuple[float, float, str, str, str]
 DECIMALS = 4
-# weights this small change no prediction on the read evaluation set and took a third of the file
-PRUNE = 0.02
+# weights this small change no prediction on the read evaluation set and took a third of the file;
+# 0.03 since L2 3e-5 (at 0.02 the file grew to 573 KB; at 0.03, 488 KB with the same recall)
+PRUNE = 0.03
 
 
 def load(names: list[str]) -> list[tuple[str, str, str]]:
@@ -222,7 +244,7 @@ def cross_validated(rows: list[tuple[str, str, str]]) -> list[tuple[float, float
 
 def other_language(rows: list[tuple[str, str, str]]) -> list[bool]:
     english = _english()
-    return [english_share(text, english) < ENGLISH_SHARE for text, _, _ in rows]
+    return [is_other_language(text, english) for text, _, _ in rows]
 
 
 def choose_thresholds(rows: list[tuple[str, str, str]], cv: list[CV]) -> tuple[float, float]:

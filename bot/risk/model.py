@@ -9,7 +9,10 @@ words nobody listed can still be recognised.
 It is multinomial logistic regression over sparse features of the text: words, word
 pairs, and character 4-grams of each word (which carry typos, inflections and words in
 other languages), with words inside a negation's reach marked as negated ("denies SI"
-is not "SI"). Inference is pure Python: a dictionary of weights, no numeric library.
+is not "SI"; the reach ends at a clause's end: "no threats, just rage"). Risk words of
+other languages also count as the English word (data/glossary.txt: "pastillas" is also
+"pills"), so what the many English examples taught reaches the few in other languages.
+Inference is pure Python: a dictionary of weights, no numeric library.
 
 A long case description may bury the one sentence that matters, and every neutral
 sentence around it dilutes the evidence; so the text is scored as a whole and sentence
@@ -33,21 +36,29 @@ import unicodedata
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from bot.linear import WeightTable
 
 WEIGHTS = Path(__file__).resolve().parent / "data" / "model.json.gz"
+GLOSSARY = Path(__file__).resolve().parent / "data" / "glossary.txt"
 NONE = "none"
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 # Words that put the next few words out of play ("no SI", "denies plan", "never hit her").
-_NEGATORS = frozenset({"no", "not", "never", "denies", "denied", "deny", "denying", "without", "nor", "none"})
-_NEGATION_REACH = 3
+_NEGATORS = frozenset(
+    {"no", "not", "never", "denies", "denied", "deny", "denying", "without", "nor", "none"}
+    # and the same in the other languages the writers used (es, fr, de, pt, it)
+    | {"nunca", "jamas", "nada", "nadie", "ningun", "ninguna", "ne", "pas", "jamais", "rien", "aucun", "aucune"}
+    | {"nicht", "nie", "niemals", "kein", "keine", "keinen", "keiner", "nao", "nenhum", "nenhuma", "mai", "nessun"}
+)
+_NEGATION_REACH = 5
 _CHAR_N = 4
+# Words of other languages also count as the English word of glossary.txt.
+GLOSS = True
 # A question's topic words ("Can I hug a client who…") can outweigh the clause that
 # carries the risk ("…who just told me she wants to die"), so clauses are read alone too.
 CLAUSES = True
@@ -67,13 +78,65 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalise(text))
 
 
+# A negation's reach ends at a clause's end ("no threats, just rage": "rage" is not negated)
+NEGATION_STOPS = True
+_TOKEN_OR_STOP = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[.,;:!?()]|\s[-–—]\s|\b(?:but|just|only)\b")
+_STOPS = frozenset({".", ",", ";", ":", "!", "?", "(", ")", "but", "just", "only"})
+
+
+def _tokens_and_stops(text: str) -> list[str]:
+    """The tokens, with clause ends (punctuation, dashes, "but") as "|" (not features)."""
+    if not NEGATION_STOPS:
+        return _tokens(text)
+    out = []
+    for tok in _TOKEN_OR_STOP.findall(normalise(text)):
+        if tok.strip() in _STOPS or not tok.strip().isalnum() and "'" not in tok:
+            out.append("|")
+            if tok.strip() in ("but", "just", "only"):
+                out.append(tok.strip())
+        else:
+            out.append(tok)
+    return out
+
+
+@cache
+def _glossary() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """Other languages' risk words -> the English word (exact forms, and stems by prefix)."""
+    exact: dict[str, str] = {}
+    stems: list[tuple[str, str]] = []
+    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        english, forms = line.split("\t")
+        for form in forms.split():
+            if form.endswith("*"):
+                stems.append((form[:-1], english))
+            else:
+                exact[form] = english
+    return exact, tuple(sorted(stems, key=lambda s: -len(s[0])))
+
+
+@lru_cache(maxsize=8192)  # bounded: every word of every question is asked once
+def gloss(tok: str) -> str | None:
+    """The English word a word of another language stands for (glossary.txt), or None.
+    French elisions ("l'empeche") are read without the article."""
+    exact, stems = _glossary()
+    word = tok.split("'", 1)[1] if "'" in tok and tok.index("'") <= 2 else tok
+    if word in exact:
+        return exact[word]
+    return next((english for stem, english in stems if word.startswith(stem)), None)
+
+
 def features(text: str) -> set[str]:
     """The sparse features of one text (a set: presence, not counts)."""
-    toks = _tokens(text)
+    toks = _tokens_and_stops(text)
     out: set[str] = set()
     reach = 0
     prev = "<s>"
     for tok in toks:
+        if tok == "|":
+            reach = 0
+            continue
         negated = reach > 0
         if tok in _NEGATORS or tok.endswith("n't"):
             reach = _NEGATION_REACH
@@ -81,6 +144,9 @@ def features(text: str) -> set[str]:
         else:
             reach = max(0, reach - 1)
             out.add(("n:" if negated else "w:") + tok)
+            english = gloss(tok) if GLOSS else None
+            if english is not None and english != tok:
+                out.add(("n:" if negated else "w:") + english)
         out.add("b:" + prev + " " + tok)
         prev = tok
         if len(tok) >= _CHAR_N:
@@ -116,6 +182,35 @@ ENGLISH_SHARE = 0.5
 def english_share(text: str, english: frozenset[str]) -> float:
     words = [w for w in _TOKEN.findall(normalise(text)) if not w.isdigit()]
     return sum(w in english for w in words) / len(words) if words else 1.0
+
+
+# The English word list knows many words of other languages ("mi", "en", "ser", "amiga"), so a
+# short Spanish question could read as English. Function words decide such a text: it is in
+# another language when more of its words are function words of Spanish, French, German,
+# Portuguese, Italian or Dutch (none of them an English word) than of English.
+_ENGLISH_FUNCTION = frozenset(
+    "a an the and or but if so of to in on at by for with from about as into than then i me my we our "
+    "you your he him his she her it its they them their this that these those who what which when where "
+    "why how is are was were be been being am do does did have has had will would can could should may "
+    "might must not no never very just also too there here all any some".split()
+)
+_OTHER_FUNCTION = frozenset(
+    "el la los las una que por para se le les su en mi muy pero como esta este esto cuando porque hago "
+    "puedo debo tengo une et est des du mes ses elle je ne pas avec sur dans qui cette mais ou tres nous "
+    "vous ce lui leur dois faire der das und ist ich mein meine nicht ein eine mit auf sie zu dem wie "
+    "soll kann muss mich mir ihr ihm auch aber oder wenn noch sehr dass os em meu minha nao ele ela "
+    "isso esse essa ao seu sua mas muito ainda gli della mio che nella nel alla sono anche molto questo "
+    "questa ancora posso devo het een ik mijn niet moet zijn hij zij ook maar".split()
+)
+
+
+def is_other_language(text: str, english: frozenset[str]) -> bool:
+    """Whether a text is read as another language (its own thresholds)."""
+    if english_share(text, english) < ENGLISH_SHARE:
+        return True
+    words = _TOKEN.findall(normalise(text))
+    theirs = sum(w in _OTHER_FUNCTION for w in words)
+    return theirs >= 2 and theirs > sum(w in _ENGLISH_FUNCTION for w in words)
 
 
 _WEIGHTS_KEY = re.compile(r'"weights"\s*:\s*\{\s*')
@@ -239,7 +334,7 @@ class RiskModel:
         return model
 
     def other_language(self, text: str, english: frozenset[str] | None) -> bool:
-        return bool(english) and english_share(text, english or frozenset()) < ENGLISH_SHARE
+        return bool(english) and is_other_language(text, english or frozenset())
 
     def stacked(self, features: Mapping[str, float]) -> float:
         """P(risk) from the combining classifier, given stack_features."""

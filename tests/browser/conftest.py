@@ -41,9 +41,18 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+# How long an expectation waits for the page at most. Playwright's default (5 s) is a
+# bound a loaded 2-core machine can pass (the sandbox's worker, relay batches and the
+# browser share the cores); the waits return as soon as the page shows what is expected,
+# so a longer bound costs nothing when the test passes and still stops a broken one.
+EXPECT_TIMEOUT_MS = 30_000
+
+
 @pytest.fixture
 async def browser():
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
     async with async_playwright() as pw:
         b = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -56,6 +65,7 @@ async def browser():
 @pytest.fixture
 async def page(browser):
     context = await browser.new_context(viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(EXPECT_TIMEOUT_MS)  # actions and waits for selectors alike
     pg = await context.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -248,8 +248,10 @@ def _gazetteer(doc: Doc) -> Iterator[Candidate]:
             i += 1
             continue
         hit = 0
-        # longest match first, up to 3 words ("Saratoga Springs", "Dinas Mawddwy")
-        for k in (3, 2, 1):
+        # longest match first, up to 3 words ("Saratoga Springs", "Dinas Mawddwy"); the
+        # longer keys only when a listed place of several words starts with this one
+        longer = t.lower in ("mt", "st") or lex.place_prefix(t.lower)
+        for k in (3, 2, 1) if longer else (1,):
             if i + k > n:
                 continue
             span = toks[i : i + k]

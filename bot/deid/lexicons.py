@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.deid.fastre import fast
 from bot.deid.wordset import load_words, strip_accents, with_folded
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -77,9 +78,11 @@ class Lexicons:
         # multi-word regions as phrases ("New South Wales", "Tamil Nadu"):
         # the engine keeps name and gazetteer guesses off them
         multi = sorted((r for r in self.regions if " " in r or "-" in r), key=len, reverse=True)
-        self.region_phrases = re.compile(
-            r"(?<![\w])(?:" + "|".join(re.escape(r).replace(r"\ ", r"\s+") for r in multi) + r")(?![\w])",
-            re.IGNORECASE,
+        self.region_phrases = fast(
+            re.compile(
+                r"(?<![\w])(?:" + "|".join(re.escape(r).replace(r"\ ", r"\s+") for r in multi) + r")(?![\w])",
+                re.IGNORECASE,
+            )
         )
         self.rare_words = load_words("rare_words")
         self.allow, self.acronyms = _read_allowlist()

@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from ..fastre import fast
 from ..lexicons import DATA
 from ..model import Candidate
 from ..tokens import Token
@@ -863,17 +864,23 @@ def _namey_mod(doc: Doc, m: Token) -> bool:
     return (lex.is_place(m.lower) or lex.is_place(low)) and m.lower not in lex.common_words
 
 
-_SAINT = re.compile(
-    r"(?<![\w])(?:st|saint)\.?\s+(?P<n>[a-z][a-z'’]{2,20})\b",
+_SAINT = fast(
+    re.compile(
+        r"(?<![\w])(?:st|saint)\.?\s+(?P<n>[a-z][a-z'’]{2,20})\b",
+    )
 )
-_MARIAN = re.compile(
-    r"(?<![\w])our\s+lady\s+(?:of\s+|queen\s+of\s+|star\s+of\s+|help\s+of\s+)(?:the\s+)?[a-z][a-z'’]{2,20}"
-    r"(?:\s+(?!(?:and|or|but|in|at|on|for|to|is|was|the|a)\b)[a-z][a-z'’]{2,20})?",
+_MARIAN = fast(
+    re.compile(
+        r"(?<![\w])our\s+lady\s+(?:of\s+|queen\s+of\s+|star\s+of\s+|help\s+of\s+)(?:the\s+)?[a-z][a-z'’]{2,20}"
+        r"(?:\s+(?!(?:and|or|but|in|at|on|for|to|is|was|the|a)\b)[a-z][a-z'’]{2,20})?",
+    )
 )
-_DEVOTIONAL = re.compile(
-    r"(?<![\w])(?:sacred\s+heart|holy\s+(?:family|cross|trinity|spirit|name|rosary|redeemer|innocents|angels|"
-    r"child)|christ\s+the\s+king|corpus\s+christi|mater\s+dei|mary\s+mackillop|good\s+shepherd)\s+"
-    r"(?=(?:college|primary|school|church|parish|high|hospital|academy|cathedral)\b)"
+_DEVOTIONAL = fast(
+    re.compile(
+        r"(?<![\w])(?:sacred\s+heart|holy\s+(?:family|cross|trinity|spirit|name|rosary|redeemer|innocents|angels|"
+        r"child)|christ\s+the\s+king|corpus\s+christi|mater\s+dei|mary\s+mackillop|good\s+shepherd)\s+"
+        r"(?=(?:college|primary|school|church|parish|high|hospital|academy|cathedral)\b)"
+    )
 )
 
 
@@ -1121,6 +1128,7 @@ _AGES = [
     re.compile(r"(?<![\w])(?P<a>" + _SMALL + r")[-\s]?(?:year|yr)s?[-\s]?old\b", re.I),
     re.compile(r"(?<![\w])aged\s+(?P<a>" + _SMALL + r")\b" + _NOT_UNIT, re.I),
 ]
+_AGES = [fast(rx) for rx in _AGES]
 
 
 # a literal each pattern above needs (same order): a pattern whose needle is
@@ -1141,23 +1149,25 @@ _AGE_NEEDLES = (
 
 
 # "grandma is 90 this yr", "her bf whos 19", "my client who's 82": a person word, then the age
-_KIN_AGE = re.compile(
-    r"(?<![\w])(?:" + "|".join(sorted((re.escape(k) for k in KIN if "'" not in k), key=len, reverse=True)) + r")"
-    r"(?:\s*,)?\s+(?:(?:who|whos|who's|that)\s+(?:is\s+)?|is\s+|was\s+|s\s+|'s\s+|’s\s+)"
-    r"(?:only\s+|like\s+|about\s+|nearly\s+|almost\s+|just\s+|barely\s+|already\s+)?"
-    # a small number word only when the clause closes: "is one of my friends" is no age
-    r"(?P<a>"
-    + _N
-    + r"|"
-    + _TEEN_WORD
-    + r"|"
-    + _SMALL
-    + r"(?=\s*(?:$|[.,;!?)]|now\b|this\b|next\b|today\b|yrs?\b|years?\b))"
-    r")(?![\w.,/:]\d)(?![\w])" + _NOT_UNIT,
-    re.I,
+_KIN_AGE = fast(
+    re.compile(
+        r"(?<![\w])(?:" + "|".join(sorted((re.escape(k) for k in KIN if "'" not in k), key=len, reverse=True)) + r")"
+        r"(?:\s*,)?\s+(?:(?:who|whos|who's|that)\s+(?:is\s+)?|is\s+|was\s+|s\s+|'s\s+|’s\s+)"
+        r"(?:only\s+|like\s+|about\s+|nearly\s+|almost\s+|just\s+|barely\s+|already\s+)?"
+        # a small number word only when the clause closes: "is one of my friends" is no age
+        r"(?P<a>"
+        + _N
+        + r"|"
+        + _TEEN_WORD
+        + r"|"
+        + _SMALL
+        + r"(?=\s*(?:$|[.,;!?)]|now\b|this\b|next\b|today\b|yrs?\b|years?\b))"
+        r")(?![\w.,/:]\d)(?![\w])" + _NOT_UNIT,
+        re.I,
+    )
 )
 # "born in 09", "born in '87": a birth year in two digits
-_BORN = re.compile(r"(?<![\w])born\s+(?:in\s+)?(?P<y>'?\d{2})(?![\w/.:])", re.I)
+_BORN = fast(re.compile(r"(?<![\w])born\s+(?:in\s+)?(?P<y>'?\d{2})(?![\w/.:])", re.I))
 
 
 def _ages(doc: Doc) -> Iterator[Candidate]:
@@ -1177,10 +1187,12 @@ def _ages(doc: Doc) -> Iterator[Candidate]:
 
 
 # ---------------------------------------------------------------- dates
-_WEEKDAY_ORDINAL = re.compile(
-    r"(?<![\w])(?:mon|tues?|weds?|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?\.?,?\s+"
-    r"(?P<d>(?:the\s+)?(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))(?![\w])",
-    re.I,
+_WEEKDAY_ORDINAL = fast(
+    re.compile(
+        r"(?<![\w])(?:mon|tues?|weds?|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?\.?,?\s+"
+        r"(?P<d>(?:the\s+)?(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))(?![\w])",
+        re.I,
+    )
 )
 
 
@@ -1218,8 +1230,10 @@ _SPELLED_EMAIL = re.compile(
     re.I,
 )
 # "jo.b at gmail", "kofi_22 at hotmail": a well-known mail provider named without its domain
-_PROVIDER = re.compile(
-    r"\bat\s+(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|bigpond|protonmail|proton|aol|gmx)\b", re.I
+_PROVIDER = fast(
+    re.compile(
+        r"\bat\s+(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|bigpond|protonmail|proton|aol|gmx)\b", re.I
+    )
 )
 _PROVIDER_EMAIL = re.compile(
     r"(?<![\w.])"
@@ -1232,7 +1246,7 @@ _PROVIDER_EMAIL = re.compile(
     re.I,
 )
 _SPELLED_MARK = re.compile(r"\bdot\b|[(\[{]\s*(?:at|dot)\s*[)\]}]", re.I)
-_REDDIT = re.compile(r"(?<![\w/])/?u/[A-Za-z0-9_-]{3,20}(?![\w-])")
+_REDDIT = fast(re.compile(r"(?<![\w/])/?u/[A-Za-z0-9_-]{3,20}(?![\w-])"))
 _DISCORD = re.compile(r"(?<![\w#.])[A-Za-z][A-Za-z0-9_.]{1,31}#\d{4}(?!\d)")
 _DIGIT_WORDS = {
     "zero": 1,
@@ -1252,11 +1266,13 @@ _DIGIT_WORDS = {
 _REPEATS = {"double": 2, "triple": 3}
 
 
-_PLATFORM = re.compile(
-    r"(?<![\w])(?:snap|snapchat|sc|insta|ig|instagram|tiktok|tt|twitter|discord|onlyfans|telegram|kik|threads|"
-    r"bluesky|steam|xbox|psn|gamertag|venmo|cashapp|paypal)(?:\s+(?:me|handle|name|username|id|tag|acct|account))?"
-    r"\s*(?:is\s*|[:=]\s*|-\s*|@)(?P<h>@?[A-Za-z0-9][A-Za-z0-9_.]{2,29})(?![\w@])",
-    re.I,
+_PLATFORM = fast(
+    re.compile(
+        r"(?<![\w])(?:snap|snapchat|sc|insta|ig|instagram|tiktok|tt|twitter|discord|onlyfans|telegram|kik|threads|"
+        r"bluesky|steam|xbox|psn|gamertag|venmo|cashapp|paypal)(?:\s+(?:me|handle|name|username|id|tag|acct|account))?"
+        r"\s*(?:is\s*|[:=]\s*|-\s*|@)(?P<h>@?[A-Za-z0-9][A-Za-z0-9_.]{2,29})(?![\w@])",
+        re.I,
+    )
 )
 
 

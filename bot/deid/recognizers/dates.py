@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..fastre import fast
 from ..model import Candidate
 from .base import Doc, scan
 
@@ -22,46 +23,52 @@ _WEEKDAY = r"(?:mon|tues?|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+"
 # a weekday before a date stays: alone it identifies nothing (../shared/data/DEID_GUIDE.md, beside the repository)
 _LEADING_WEEKDAY = re.compile(_WEEKDAY, re.IGNORECASE)
 
-_TEXTUAL = re.compile(
-    r"(?<![\w])(?:"
-    + _WEEKDAY
-    + r")?(?:"
-    # March 3rd, Feb. 2, 2023, June 14th; "May" needs a day so "may 5" is still
-    # read as a date but "may" alone is a verb
-    + _MONTH
-    + r"\s+"
-    + _DAY
-    + r"(?:,?\s+"
-    + _YEAR
-    + r")?"
-    # 3rd of March, 18th August 2024
-    + r"|(?:the\s+)?"
-    + _DAY
-    + r"\s+(?:of\s+)?"
-    + _MONTH
-    + r"(?:,?\s+"
-    + _YEAR
-    + r")?"
-    # August 2022 (month + year is more specific than a year)
-    + r"|"
-    + _MONTH
-    + r",?\s+(?:19|20)\d\d"
-    + r")(?![\w])",
-    re.IGNORECASE,
+_TEXTUAL = fast(
+    re.compile(
+        r"(?<![\w])(?:"
+        + _WEEKDAY
+        + r")?(?:"
+        # March 3rd, Feb. 2, 2023, June 14th; "May" needs a day so "may 5" is still
+        # read as a date but "may" alone is a verb
+        + _MONTH
+        + r"\s+"
+        + _DAY
+        + r"(?:,?\s+"
+        + _YEAR
+        + r")?"
+        # 3rd of March, 18th August 2024
+        + r"|(?:the\s+)?"
+        + _DAY
+        + r"\s+(?:of\s+)?"
+        + _MONTH
+        + r"(?:,?\s+"
+        + _YEAR
+        + r")?"
+        # August 2022 (month + year is more specific than a year)
+        + r"|"
+        + _MONTH
+        + r",?\s+(?:19|20)\d\d"
+        + r")(?![\w])",
+        re.IGNORECASE,
+    )
 )
-_NUMERIC = re.compile(
-    r"(?<![\w/.-])(?:" + _WEEKDAY + r")?(?:"
-    r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"  # ISO
-    r"|(?:0?[1-9]|[12]\d|3[01])[/-](?:0?[1-9]|[12]\d|3[01])(?:[/-](?:(?:19|20)?\d\d))?"
-    # dotted day.month only with a year: "APA 3.05" is a code section
-    r"|(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:(?:19|20)?\d\d)"
-    r")(?![\w/-]|\.\d)",
-    re.IGNORECASE,
+_NUMERIC = fast(
+    re.compile(
+        r"(?<![\w/.-])(?:" + _WEEKDAY + r")?(?:"
+        r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"  # ISO
+        r"|(?:0?[1-9]|[12]\d|3[01])[/-](?:0?[1-9]|[12]\d|3[01])(?:[/-](?:(?:19|20)?\d\d))?"
+        # dotted day.month only with a year: "APA 3.05" is a code section
+        r"|(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:(?:19|20)?\d\d)"
+        r")(?![\w/-]|\.\d)",
+        re.IGNORECASE,
+    )
 )
 # "the 21st", "on the 5th" — a day of the month without the month
-_ORDINAL = re.compile(
-    r"(?<![\w])the\s+(?P<d>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))(?!\s*(?:-|century|centuries|floor|grade|percentile|time|birthday|anniversary|row|place|street|st\b|ave|session|week|month|year|day|visit|appointment|of\s+(?:us|them|these|those|my|the|his|her)))(?![\w])",
-    re.IGNORECASE,
+_ORDINAL = fast(
+    re.compile(
+        r"(?<![\w])the\s+(?P<d>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))(?!\s*(?:-|century|centuries|floor|grade|percentile|time|birthday|anniversary|row|place|street|st\b|ave|session|week|month|year|day|visit|appointment|of\s+(?:us|them|these|those|my|the|his|her)))(?![\w])",
+        re.IGNORECASE,
+    )
 )
 # a day and a month in Spanish, Portuguese, French, Italian, German, Dutch: "2 de marzo",
 # "21 de septiembre de 2024", "12 mars", "3. März 2023", "14 agosto"
@@ -78,11 +85,13 @@ _OTHER_LANG = re.compile(
     + r"(?:\s+(?:de\s+)?(?:19|20)\d\d)?(?![\w])",
     re.IGNORECASE,
 )
-_OTHER_WEEKDAY_DAY = re.compile(
-    r"(?<![\w])(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|lundi|mardi|mercredi|jeudi|"
-    r"vendredi|samedi|dimanche|segunda|terça|terca|quarta|quinta|sexta)\s+(?P<d>[12]\d|3[01]|0?[1-9])(?!\d)"
-    r"(?![\w:.,]\d|\s*(?:%|h\b|hrs?\b|pm\b|am\b|:))",
-    re.IGNORECASE,
+_OTHER_WEEKDAY_DAY = fast(
+    re.compile(
+        r"(?<![\w])(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|lundi|mardi|mercredi|jeudi|"
+        r"vendredi|samedi|dimanche|segunda|terça|terca|quarta|quinta|sexta)\s+(?P<d>[12]\d|3[01]|0?[1-9])(?!\d)"
+        r"(?![\w:.,]\d|\s*(?:%|h\b|hrs?\b|pm\b|am\b|:))",
+        re.IGNORECASE,
+    )
 )
 _NOT_DATES = {"24/7", "50/50", "9/11"}
 _FULL_MONTH_END = re.compile(

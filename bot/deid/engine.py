@@ -13,7 +13,7 @@ from .lexicons import Lexicons, get_lexicons
 from .model import Candidate, DeidResult, Span
 from .normalize import Normalized, clean_output, normalize
 from .recognizers.base import Doc, Intervals
-from .recognizers.chat import KIN
+from .recognizers.chat import AGE_NOT_UNIT, AGE_NUMBER, AGE_SMALL_WORD, AGE_TEEN_WORD, KIN
 from .recognizers.names import PERSON_CUES, TITLES
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
@@ -166,6 +166,9 @@ class Deidentifier:
             merged = _places_not_people(doc, _resolve(doc.text, _name_parts(doc, merged)))
             # "[Herbert Macaulay] way", "[brimbank] civic centre": the head goes with the name
             merged = _places_not_people(doc, _resolve(doc.text, tails.extend(doc, merged)))
+            # "ji-woo is 15", "[Marco] was 27": an age said of a removed name; "her oma
+            # [hilde]": a kin word before a name is no part of it
+            merged = _resolve(doc.text, _ages_of_names(doc, _kin_not_name(doc, merged)))
             out.append(self._result(text, norm, merged, book))
             # what it kept but is unsure about (kept apart from the recognisers)
             out[-1].review = review_spans(doc, merged, norm, out[-1].spans)
@@ -553,6 +556,51 @@ def _name_parts(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
             break
         same = (start, end) == (c.start, c.end)
         out.append(c if same else Candidate(start, end, c.label, c.kind, c.priority, c.source))
+    return out
+
+
+# ---- what is said around a removed detail ------------------------------------------
+def _kin_not_name(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
+    """A name span opening with lowercase kin or person words ("oma hilde", "aunty
+    nellie", "nani shanti") starts at the name: the kin word is what says who they are."""
+    out = []
+    for c in merged:
+        tok = doc.token_at(c.start) if c.label == "NAME" else None
+        start = c.start
+        while tok is not None and tok.is_lower and not tok.possessive and tok.lower in _PERSON_WORDS:
+            nxt = doc.next(tok)
+            if nxt is None or nxt.end > c.end or doc.gap(tok, nxt) != " ":
+                break
+            start = nxt.start
+            tok = nxt
+        out.append(c if start == c.start else Candidate(start, c.end, c.label, c.kind, c.priority, c.source))
+    return out
+
+
+# "is 15", "was only 27", "'s 16", "turned 40", "who's 82": an age said of the person just named
+_AGE_OF_NAME = re.compile(
+    r"(?:\s*,)?\s+(?:(?:who|whos|who's|who’s|that)\s+(?:is\s+)?|is\s+|was\s+|['’]s\s+|turned\s+|turns\s+|"
+    r"just\s+turned\s+)(?:only\s+|like\s+|about\s+|nearly\s+|almost\s+|just\s+|barely\s+|already\s+)?"
+    r"(?P<a>"
+    + AGE_NUMBER
+    + r"|"
+    + AGE_TEEN_WORD
+    + r"|"
+    + AGE_SMALL_WORD
+    + r"(?=\s*(?:$|[.,;!?)]|now\b|this\b|next\b|today\b|yrs?\b|years?\b)))"
+    r"(?![\w.,/:]\d)(?![\w])(?!\s*(?:year|yr)s?\b(?![\s-]*old\b))" + AGE_NOT_UNIT,
+    re.I,
+)
+
+
+def _ages_of_names(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
+    out = list(merged)
+    for c in merged:
+        if c.label != "NAME":
+            continue
+        m = _AGE_OF_NAME.match(doc.text, c.end)
+        if m is not None:
+            out.append(Candidate(m.start("a"), m.end("a"), "AGE", "age", 55, "name_age"))
     return out
 
 

@@ -647,7 +647,44 @@ _NOT_INITIAL_AFTER = frozenset(
 )
 
 
+# a person's role after a lone capital: "K is a cl", "T (cl, in her thirties)", "J (my supervisee) said"
+_ROLES = (
+    r"(?:cl|client|pt|patient|supervisee|student|trainee|intern|colleague|coworker|co-worker|friend|neighbou?r|"
+    r"tenant|parent|mum|mom|dad|teen|kid|resident|member|participant|carer|caregiver|ex)"
+)
+_ROLE_AFTER = re.compile(
+    r"\.?(?:[ \t]+(?:is|was|isnt|isn't|aint)[ \t]+(?:a|an|my|our|the|not[ \t]+a)[ \t]+(?:new[ \t]+|former[ \t]+|current[ \t]+)?"
+    r"|[ \t]*\([ \t]*(?:my[ \t]+|a[ \t]+|our[ \t]+|new[ \t]+|former[ \t]+)?)" + _ROLES + r"s?\b",
+    re.I,
+)
+# "Z.'s brother": a lone capital with a full stop, then a possessive and a person or thing of theirs
+_DOTTED_OWNER = re.compile(r"\.['’]s[ \t]+(?P<w>[a-z]+)")
+
+
 def _initials(doc: Doc) -> Iterator[Candidate]:
+    dotted: set[str] = set()
+    for c in _lone_initials(doc):
+        if doc.text[c.end - 1 : c.end] == ".":
+            dotted.add(doc.text[c.start])
+        yield c
+    if not dotted:
+        return
+    # "Z.'s brother … talk sense into Z. … tell Z. at": a person's dotted initial recurs
+    for t in doc.tokens:
+        if (
+            t.text in dotted
+            and doc.text[t.end : t.end + 1] == "."
+            and not _INITIALS_RUN.match(doc.text, t.end + 1)
+            and not doc.text[t.start - 1 : t.start] == "."
+        ):
+            yield Candidate(t.start, t.end + 1, "NAME", "person", 54, "chat")
+
+
+# "A.M.", "A. M.": initials of two letters are another name than the one letter
+_INITIALS_RUN = re.compile(r"[ \t]?[A-Z]\.")
+
+
+def _lone_initials(doc: Doc) -> Iterator[Candidate]:
     for t in doc.tokens:
         txt = t.text
         if len(txt) != 1 or not txt.isupper() or txt == "I":
@@ -668,6 +705,14 @@ def _initials(doc: Doc) -> Iterator[Candidate]:
         # "K's text", "M's mum"
         if t.possessive and nxt is not None and nxt.lower in OWNED and ngap in (" ", "'s ", "’s "):
             yield Candidate(t.start, t.end, "NAME", "person", 56, "chat")
+            continue
+        # "Z.'s brother", "R.'s mum"
+        if after_dot and (m := _DOTTED_OWNER.match(doc.text, t.end)) and (m.group("w") in OWNED or m.group("w") in KIN):
+            yield Candidate(t.start, t.end + 1, "NAME", "person", 56, "chat")
+            continue
+        # "K is a cl", "T (cl, in her thirties)"
+        if txt != "A" and _ROLE_AFTER.match(doc.text, t.end):
+            yield Candidate(t.start, t.end + (1 if after_dot else 0), "NAME", "person", 56, "chat")
             continue
         # "T said", "M came in", "seen S. yesterday"
         if (
@@ -747,6 +792,13 @@ def _place_after(doc: Doc, last: Token) -> Iterator[Candidate]:
         yield Candidate(n.start, n.end, "LOCATION", "place", 44, "chat")
 
 
+# verbs that introduce a business or a place of work; never inside its name
+_VENUE_VERBS = frozenset(
+    "owns own owned runs run ran manages manage managed works work worked sells sell sold opened opens started "
+    "starts founded joined joins attends attend attended".split()
+)
+
+
 def _typed_orgs(doc: Doc) -> Iterator[Candidate]:
     """ "glenroy primary", "west ryde rovers", "the bay medical centre",
     "kwik fit", "city life church" (at least one word no dictionary knows,
@@ -766,12 +818,16 @@ def _typed_orgs(doc: Doc) -> Iterator[Candidate]:
         mods: list[Token] = []
         j = head_start - 1
         cur = toks[head_start]
+        owned = False
         while j >= 0 and len(mods) < 3:
             p = toks[j]
             if doc.gap(p, cur) != " " or not p.is_lower or p.possessive and mods:
                 break
             if p.lower in _FUNCTION or p.lower in ORG_TYPES or _chat(p.lower) or p.lower in KIN:
                 break
+            if p.lower in _VENUE_VERBS:
+                owned = p.is_lower  # "thao owns lotus nails": the owner is no part of the shop,
+                break  # and what one owns or runs, named by its type, is a name ("runs pasha bakery")
             mods.insert(0, p)
             cur = p
             j -= 1
@@ -781,6 +837,8 @@ def _typed_orgs(doc: Doc) -> Iterator[Candidate]:
         if not mods:
             continue
         first = next((k for k, m in enumerate(mods) if _namey_mod(doc, m)), None)
+        if first is None and owned and mods[0].lower not in _VENUE_GENERIC:
+            first = 0
         if first is None:
             continue
         # the name starts at its first name-like word, or a word that opens
@@ -1076,8 +1134,11 @@ _TEEN_WORD = (
     r"(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
     r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?)"
 )
+# shared with the engine's "an age said of a removed name"
+AGE_NUMBER, AGE_SMALL_WORD, AGE_TEEN_WORD = _N, _SMALL, _TEEN_WORD
 _AGEVAL = r"(?P<a>" + _N + r"|" + _SMALL + r"|" + _TEEN_WORD + r")"
 _NOT_UNIT = r"(?!\s*(?:%|percent|min|mins|minutes|hrs?|hours|days|weeks|wks|months|mins|sessions|times|am|pm|o'?clock|k\b|mg|kg|cm|km|pages|dollars|bucks|quid|x\b))"
+AGE_NOT_UNIT = _NOT_UNIT
 _AGES = [
     # sex and age: "(m 44)", "(F, 32)", "(male 61)", "(44m)", "(nb, 19)"
     re.compile(

@@ -1,0 +1,155 @@
+"""Issue 9, fourth round: mechanisms found in the misses of the 2026-12-06 read
+halves (deid_chat_f_read, deid_world_f_read), each tested as a family of invented
+inputs (no sentence from a corpus)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+
+def removed(engine, text: str, surface: str, label: str | None = None) -> bool:
+    a = text.index(surface)
+    b = a + len(surface)
+    spans = engine.redact(text).spans
+    covered = [s for s in spans if s.start <= a and b <= s.end]
+    return bool(covered) and (label is None or covered[0].label == label)
+
+
+def touched(engine, text: str, surface: str) -> bool:
+    a = text.index(surface)
+    b = a + len(surface)
+    return any(s.start < b and a < s.end for s in engine.redact(text).spans)
+
+
+# ---- an age said of a removed name ---------------------------------------------
+NAMES = ["Tomasz", "ji-woo", "Bronwyn", "oluwaseun", "Mehmet"]
+AGE_FORMS = [
+    ("my cl {n} is {a}. she asked", "{a}"),
+    ("client {n} was only {a} when it started", "{a}"),
+    ("pt {n}, who's {a}, wants a hug", "{a}"),
+    ("my client {n} just turned {a} and", "{a}"),
+    ("her son {n} is thirteen.", "thirteen"),
+]
+
+
+@pytest.mark.parametrize("form,name", list(itertools.product(AGE_FORMS, NAMES))[::2])
+def test_an_age_said_of_a_removed_name_goes(engine, form, name):
+    template, age = form
+    text = template.format(n=name, a="17")
+    assert removed(engine, text, name)
+    assert removed(engine, text, age.format(a="17"), "AGE"), engine.redact(text).text
+
+
+@pytest.mark.parametrize(
+    "text,kept_words",
+    [
+        ("my client Tomasz is 3 weeks postpartum", "3 weeks"),
+        ("pt Bronwyn is 20 minutes late every time", "20 minutes"),
+        ("client Mehmet was 5 years sober until may", "5 years"),
+        ("my cl Yusra is 2 sessions in", "2 sessions"),
+        ("Tomasz is one of my favourite clients", "one of"),
+    ],
+)
+def test_a_number_with_a_unit_after_a_name_is_no_age(engine, text, kept_words):
+    assert kept_words in engine.redact(text).text
+
+
+# ---- initials standing for a person ---------------------------------------------
+PAIRS = [("AK", "TR"), ("JB", "KC"), ("MO", "DS"), ("PJ", "DJ")]
+PAIR_FORMS = [
+    "{a} and {b} are in my group and now theyre dating",
+    "{a} & {b} were both at the session",
+    "so {a} and {b} have been texting each other",
+]
+
+
+@pytest.mark.parametrize("form,pair", list(itertools.product(PAIR_FORMS, PAIRS)))
+def test_two_initials_acting_together_are_people(engine, form, pair):
+    text = form.format(a=pair[0], b=pair[1])
+    assert removed(engine, text, pair[0], "NAME") and removed(engine, text, pair[1], "NAME")
+
+
+@pytest.mark.parametrize("letters", ["AK", "MO", "MN", "DE"])
+@pytest.mark.parametrize("verb", ["told me", "said", "texted me", "asked me"])
+def test_state_letters_telling_something_are_a_person(engine, letters, verb):
+    assert removed(engine, f"ok so {letters} {verb} she wants to stop", letters, "NAME")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CA and NY are expensive states to practise in",
+        "we drove from WA to OR last year",
+        "PT and OT are both booked for monday",
+        "the CBT and DBT groups are full",
+    ],
+)
+def test_states_and_acronyms_stay(engine, text):
+    assert engine.redact(text).text == text
+
+
+@pytest.mark.parametrize("letter", ["K", "T", "J", "R"])
+@pytest.mark.parametrize(
+    "form",
+    [
+        "{l} is a cl not a friend",
+        "{l} (cl, in her thirties) asked if she could",
+        "{l} (my supervisee) said no",
+        "{l} is my client and she",
+        "{l} was a former student of mine",
+    ],
+)
+def test_a_capital_with_a_persons_role_after_it_is_a_person(engine, letter, form):
+    text = form.format(l=letter)
+    assert removed(engine, text, letter + " ", "NAME") or removed(engine, text, letter, "NAME")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vitamin D (client asked about it) is fine",
+        "Section C (client details) is blank",
+        "A is a client of mine? no",
+        "Plan A (patient led) first",
+    ],
+)
+def test_a_capital_that_is_no_person_stays(engine, text):
+    assert not touched(engine, text, text.split()[1] if text.startswith(("Vitamin", "Section", "Plan")) else "A ")
+
+
+@pytest.mark.parametrize("letter", ["Z", "K", "R"])
+def test_a_dotted_initial_confirmed_as_a_person_goes_everywhere(engine, letter):
+    text = (
+        f"Incident: {letter}.'s brother approached me in the car park. "
+        f"He asked me to talk sense into {letter}. about leaving. I will tell {letter}. at the next session."
+    )
+    red = engine.redact(text).text
+    assert f"{letter}." not in red, red
+
+
+# ---- a kin word is no part of a name; an owner is no part of the business -------
+@pytest.mark.parametrize("kin", ["oma", "nani", "aunty", "nonna", "tita", "abuela"])
+@pytest.mark.parametrize("name", ["hilde", "shanti", "giuseppina"])
+def test_a_kin_word_before_a_name_stays_outside_it(engine, kin, name):
+    text = f"a cl told me her {kin} {name} was in the same care home"
+    assert removed(engine, text, name, "NAME")
+    assert not touched(engine, text, f" {kin} ")
+
+
+@pytest.mark.parametrize("owner", ["thao", "ayşe", "priya"])
+@pytest.mark.parametrize("verb", ["owns", "runs", "manages"])
+@pytest.mark.parametrize("shop", ["lotus nails", "pasha bakery", "sunrise pharmacy"])
+def test_what_a_client_owns_or_runs_is_a_workplace_and_the_owner_a_person(engine, owner, verb, shop):
+    text = f"pt {owner} {verb} {shop} in town and offered me a discount"
+    spans = {text[s.start : s.end]: s.label for s in engine.redact(text).spans}
+    assert spans.get(owner) == "NAME" and spans.get(shop) == "ORG", spans
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["she runs a small bakery", "he runs local fitness classes", "my client runs community health services"],
+)
+def test_running_a_generic_thing_names_nothing(engine, text):
+    assert engine.redact(text).text == text

@@ -203,6 +203,8 @@ class Deidentifier:
                     continue
                 if c.label == "NAME" and c.source in ("name", "chat") and _word_not_name(doc, c):
                     continue
+                if c.label in ("ORG", "NAME") and c.source in ("org", "name") and _generic_venue(doc, c):
+                    continue
                 out.append(c)
         return out
 
@@ -277,6 +279,40 @@ def _with_tagger_review(
             continue
         extra.append(ReviewSpan(a, b, t.reason))
     return sorted([*res.review, *extra])
+
+
+# "a Nail Salon", "any Dental Clinic", "at farmers market": a kind of place, not one place
+_INDEFINITE = frozenset("a an any another some every each".split())
+_VENUE_PREPS = frozenset("at to from near outside by behind".split())
+
+
+def _generic_venue(doc: Doc, c: Candidate) -> bool:
+    """An organisation made of dictionary words only, said as a kind of place: after
+    "a"/"any"/"another"… ("works at a Nail Salon"), or in lowercase right after a place
+    preposition with no word a place list knows ("saw me at farmers market"). A named
+    one has a word of its own ("at a Starbucks", "at ironbark crossfit")."""
+    first = doc.token_at(c.start)
+    if first is None:
+        return False
+    lex = doc.lex
+    toks = [t for t in doc.tokens[first.i : first.i + 8] if t.end <= c.end]
+    if len(toks) < 2 or any(not t.is_alpha or t.possessive or not lex.is_word(t.lower) for t in toks):
+        return False
+    p = doc.prev(first)
+    if p is None or doc.gap(p, first) != " ":
+        return False
+    if p.lower in _INDEFINITE:
+        return True
+    return (
+        p.lower in _VENUE_PREPS
+        and all(t.is_lower for t in toks)
+        and not any(
+            t.lower in ("st", "saint", "mt")
+            or (lex.is_place(t.lower) or lex.is_first(t.lower) or lex.is_surname(t.lower))
+            and t.lower not in lex.common_words
+            for t in toks
+        )
+    )
 
 
 # people's words, never a name on their own in lowercase: "my clients aunty mere", "boy is 14"
@@ -567,7 +603,13 @@ def _kin_not_name(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
     for c in merged:
         tok = doc.token_at(c.start) if c.label == "NAME" else None
         start = c.start
-        while tok is not None and tok.is_lower and not tok.possessive and tok.lower in _PERSON_WORDS:
+        while (
+            tok is not None
+            and tok.is_lower
+            and not tok.possessive
+            and tok.lower in _PERSON_WORDS
+            and tok.lower not in _PARTICLE_WORDS  # "Mrs da Silva": a particle of the name
+        ):
             nxt = doc.next(tok)
             if nxt is None or nxt.end > c.end or doc.gap(tok, nxt) != " ":
                 break

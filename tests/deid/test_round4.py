@@ -153,3 +153,120 @@ def test_what_a_client_owns_or_runs_is_a_workplace_and_the_owner_a_person(engine
 )
 def test_running_a_generic_thing_names_nothing(engine, text):
     assert engine.redact(text).text == text
+
+
+# ---- a kind of place is not one place ---------------------------------------------
+GENERIC = ["hair salon", "coffee shop", "hardware store", "dental clinic", "climbing gym", "corner store", "car wash"]
+
+
+def _title(v: str) -> str:
+    return " ".join(w[0].upper() + w[1:] for w in v.split())
+
+
+@pytest.mark.parametrize("venue", GENERIC)
+@pytest.mark.parametrize(
+    "form",
+    [
+        "client works at a {V} in town",
+        "my pt just got a job at a {V} near the station",
+        "she wants to open another {V} next year",
+        "saw my client at {v} and waved",
+        "i bumped into him outside {v} lol",
+        "i ran into my client at the {v} yesterday",
+        "we both go to the {v} on weekends",
+    ],
+)
+def test_a_generic_venue_is_kept(engine, venue, form):
+    text = form.format(v=venue, V=_title(venue))
+    assert engine.redact(text).text == text
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("she saw me at ironbark crossfit yesterday", "ironbark"),
+        ("her daughter is at st lukes for now", "lukes"),
+        ("pt works at Kowalczyk Roofing now", "Kowalczyk"),
+    ],
+)
+def test_a_named_venue_still_goes(engine, text, name):
+    assert removed(engine, text, name)
+
+
+# ---- ages and dates in other languages ---------------------------------------------
+@pytest.mark.parametrize(
+    "text,age",
+    [
+        ("Mi paciente Lucía, de 28 años, me invitó a su boda", "28"),
+        ("A former client, Sem de Boer, 29 jaar, now works nearby", "29"),
+        ("Er ist 30 Jahre alt und wohnt allein", "30"),
+        ("Ze is 41 jaar oud en woont alleen", "41"),
+        ("Ma cliente, 35 ans, habite seule", "35"),
+    ],
+)
+def test_an_age_in_another_language_goes(engine, text, age):
+    assert removed(engine, text, age, "AGE"), engine.redact(text).text
+
+
+@pytest.mark.parametrize(
+    "text,kept_words",
+    [
+        ("tengo 30 años de experiencia", "30"),
+        ("I worked there 10 years, then left", "10 years"),
+        ("ze werkt er al 10 jaar geleden niet meer", "10"),
+    ],
+)
+def test_a_duration_in_another_language_is_no_age(engine, text, kept_words):
+    assert kept_words in engine.redact(text).text
+
+
+@pytest.mark.parametrize("month", ["maart", "marzo de", "März", "octobre", "settembre", "dezembro"])
+def test_a_month_of_another_language_with_its_year_goes(engine, month):
+    text = f"We ended in {month} 2025 and she wrote again"
+    assert removed(engine, text, f"{month} 2025", "DATE")
+
+
+def test_a_month_alone_stays(engine):
+    assert engine.redact("en marzo she came back").text == "en marzo she came back"
+
+
+# ---- which name a word is --------------------------------------------------------
+@pytest.mark.parametrize("cue", ["full name", "real name is", "legal name:", "birth name", "actual name"])
+@pytest.mark.parametrize("name", ["oluwatobiloba", "Mei-Ling", "russell", "Thandiwe"])
+def test_a_word_after_full_or_real_name_is_a_name(engine, cue, name):
+    text = f"tobi ({cue} {name}) is my cl"
+    assert removed(engine, text, name, "NAME")
+
+
+@pytest.mark.parametrize("text", ["whats ur full name again", "the real name is on the file", "full name is unknown"])
+def test_no_name_after_the_cue_removes_nothing(engine, text):
+    assert engine.redact(text).text == text
+
+
+# ---- the place after "church of" ----------------------------------------------------
+@pytest.mark.parametrize(
+    "text,place",
+    [
+        ("the youth night at free wesleyan church of tonga in euless", "tonga"),
+        ("She attends St Andrews Presbyterian Church of Ballarat now", "Ballarat"),
+        ("he sings at northside baptist church of auckland on sundays", "auckland"),
+    ],
+)
+def test_an_organisation_of_a_place_goes_whole(engine, text, place):
+    assert removed(engine, text, place, "ORG")
+
+
+def test_of_without_a_place_stays(engine):
+    assert "of the holy name" in engine.redact("the parish of the holy name").text
+
+
+# ---- Dutch postcodes -------------------------------------------------------------
+@pytest.mark.parametrize("pc,town", [("1031 CC", "Amsterdam"), ("5656 AE", "Eindhoven"), ("3511 LX", "Utrecht")])
+def test_a_dutch_postcode_and_its_town_go(engine, pc, town):
+    text = f"she lives at Kerkstraat 12, {pc} {town}. I only found out"
+    assert removed(engine, text, f"{pc} {town}", "LOCATION")
+
+
+@pytest.mark.parametrize("text", ["in 2024 AD Smith wrote about it", "the 1200 BC Collection"])
+def test_a_year_and_era_is_no_postcode(engine, text):
+    assert "2024 AD" in engine.redact(text).text or "1200 BC" in engine.redact(text).text

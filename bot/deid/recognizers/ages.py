@@ -119,8 +119,25 @@ _UNITS = re.compile(
 _WEAK_CUES = {"is", "was"}
 
 
+# ages in other languages: "de 28 años", "Floor, 29 jaar,", "30 Jahre alt", "45 ans,"; not
+# "30 años de experiencia", "10 jaar geleden" (a duration)
+_YEARS_WORD = r"(?:años|anos|ans|jaar|jahre|jahren|anni|ani|lat|let|år|vuotta|tahun|taon)"
+OTHER_LANG_AGE = fast(
+    re.compile(
+        r"(?<![\w.$£€])(?:de|di|da|von|van|aged)\s+(?P<n>1[01]\d|[1-9]?\d)\s+" + _YEARS_WORD + r"(?![\w])"
+        r"(?!\s+(?:de|of|van|von|di)\b)"
+        r"|(?<![\w.$£€])(?P<m>1[01]\d|[1-9]?\d)\s+" + _YEARS_WORD + r"(?:\s+(?:oud|alt|vecchio|vecchia|viejo|vieja))?"
+        r"(?=\s*[,;)])|(?<![\w.$£€])(?P<o>1[01]\d|[1-9]?\d)\s+" + _YEARS_WORD + r"\s+(?:oud|alt)\b",
+        re.IGNORECASE,
+    )
+)
+
+
 def find(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
+    for m in OTHER_LANG_AGE.finditer(text):
+        g = "n" if m.group("n") else "m" if m.group("m") else "o"
+        yield Candidate(m.start(g), m.end(g), "AGE", "age", 70, "age")
     for m in scan(SUFFIXED, text):
         yield Candidate(m.start(), m.end(), "AGE", "age", 85, "age")
     for m in scan(_CUE, text):

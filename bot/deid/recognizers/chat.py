@@ -389,6 +389,27 @@ def _self_or_called(doc: Doc, t: Token) -> int | None:
     return None
 
 
+# which name a word is: "full name X", "real name is X", "birth name: X", "his actual name X"
+_NAME_KINDS = frozenset("full real legal birth given first middle last actual proper maiden dead deadname".split())
+
+
+def _name_kind_before(doc: Doc, t: Token) -> bool:
+    p = doc.prev(t)
+    if p is None:
+        return False
+    if p.lower == "is" and doc.gap(p, t) == " ":
+        p = doc.prev(p)
+        if p is None:
+            return False
+        gap = " "
+    else:
+        gap = doc.text[p.end : t.start]
+    if p.lower not in ("name", "names") or gap not in (" ", ": ", ":", " - ", ", "):
+        return False
+    q = doc.prev(p)
+    return q is not None and q.lower in _NAME_KINDS and doc.gap(q, p) == " "
+
+
 def _names(doc: Doc) -> Iterator[Candidate]:
     toks = doc.tokens
     lex = doc.lex
@@ -435,6 +456,10 @@ def _names(doc: Doc) -> Iterator[Candidate]:
             ):
                 yield _name(doc, t, t, 56)
                 continue
+        # "full name oluwatobiloba", "real name is russell", "legal name: Mei-Ling"
+        if _name_kind_before(doc, t) and (lower_name(doc, t, strong=True) or t.is_cap and not lex.is_word(low)):
+            yield _name(doc, t, _extend_surname(doc, t), 62)
+            continue
         # "named jo", "goes by jr", "aka bex"
         goes_by = (
             prev is not None

@@ -77,7 +77,7 @@ _OTHER_MONTH = (
     r"janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|"
     r"janvier|février|fevrier|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
     r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
-    r"januar|februar|märz|maerz|juni|juli|oktober|dezember|januari|februari|maart|augustus)"
+    r"januar|februar|märz|maerz|marz|juni|juli|oktober|dezember|januari|februari|maart|augustus)"
 )
 _OTHER_LANG = re.compile(
     r"(?<![\w])(?:[12]\d|3[01]|0?[1-9])(?:\.|º|er)?\s+(?:de\s+)?"
@@ -85,6 +85,9 @@ _OTHER_LANG = re.compile(
     + r"(?:\s+(?:de\s+)?(?:19|20)\d\d)?(?![\w])",
     re.IGNORECASE,
 )
+# a month of another language with its year: "maart 2025", "marzo de 2024", "März 2023"
+# (a month alone stays, as in English)
+_OTHER_MONTH_YEAR = fast(re.compile(r"(?<![\w])" + _OTHER_MONTH + r"\s+(?:de\s+)?(?:19|20)\d\d(?![\w])", re.IGNORECASE))
 _OTHER_WEEKDAY_DAY = fast(
     re.compile(
         r"(?<![\w])(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|lundi|mardi|mercredi|jeudi|"
@@ -125,6 +128,8 @@ def find(doc: Doc) -> Iterator[Candidate]:
         yield Candidate(m.start("d"), m.end("d"), "DATE", "date", 70, "date")
     for m in _OTHER_LANG.finditer(text):
         yield Candidate(m.start(), m.end(), "DATE", "date", 78, "date")
+    for m in _OTHER_MONTH_YEAR.finditer(text):
+        yield Candidate(m.start(), m.end(), "DATE", "date", 72, "date")
     for m in scan(_ORDINAL, text):
         # "the" goes too: "on the [date]" reads oddly, "on [date]" does not
         yield Candidate(m.start(), m.end("d"), "DATE", "date", 75, "date")

@@ -103,6 +103,12 @@ TOWN_BEFORE_POSTCODE = re.compile(
 TOWN_NUMERIC_POSTCODE = re.compile(
     r"(?<![\w])(?P<town>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),?\s+(?P<pc>\d{4}|\d{3}\s?\d{3})(?![\w,.]\d|\w)"
 )
+# Dutch postcodes before their town: "1031 CC Amsterdam", "5656 AE Eindhoven" (SA, SD and SS are never issued)
+NL_POSTCODE = fast(
+    re.compile(
+        r"(?<![\w])[1-9]\d{3}\s?(?!SA|SD|SS|AD|BC|CE)[A-Z]{2}\s+(?P<town>[A-Z][a-zà-ÿ]{2,}(?:-[A-Z][a-zà-ÿ]+)?)\b"
+    )
+)
 CA_POSTCODE = re.compile(r"(?<![\w])[A-Z]\d[A-Z]\s?\d[A-Z]\d(?![\w])")
 AU_POSTCODE = fast(re.compile(r"(?<![\w])(?:" + "|".join(_AU_STATES) + r")\s+(?P<pc>\d{4})(?![\w])"))
 POSTCODE_CUE = re.compile(
@@ -187,6 +193,9 @@ def find(doc: Doc) -> Iterator[Candidate]:
     for rx, kind in ((UK_POSTCODE, "postcode"), (CA_POSTCODE, "postcode")):
         for m in scan(rx, text):
             yield Candidate(m.start(), m.end(), "LOCATION", kind, 80, "postcode")
+    for m in NL_POSTCODE.finditer(text):
+        if doc.lex.is_place(m.group("town").lower()):  # the town goes with it
+            yield Candidate(m.start(), m.end(), "LOCATION", "address", 80, "postcode")
     for m in scan(AU_POSTCODE, text):
         yield Candidate(m.start(), m.end(), "LOCATION", "postcode", 80, "postcode")
     for m in scan(POSTCODE_CUE, text):

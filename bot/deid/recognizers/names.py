@@ -1551,8 +1551,10 @@ def _initials_pair_act(doc: Doc, t: Token) -> bool:
         if y.lower != "and" or doc.gap(a, b) != " ":
             return None
         z = doc.next(y) if step > 0 else doc.prev(y)
-        a, b = (y, z) if step > 0 else (z, y)
-        return z if z is not None and doc.gap(a, b) == " " and initials(z) else None  # type: ignore[arg-type]
+        if z is None:
+            return None
+        c, d = (y, z) if step > 0 else (z, y)
+        return z if doc.gap(c, d) == " " and initials(z) else None
 
     other = partner(t, 1) or partner(t, -1)
     if other is None or t.lower in _STATE_ABBR and other.lower in _STATE_ABBR:

@@ -235,21 +235,16 @@ class FastPattern:
                 for p in runs:
                     by.setdefault(hay[p : p + n], []).append(p)
                 ix[(n, icase)] = by
-            if len(keys) < len(by):
-                for key in keys:
-                    hit = by.get(key)
-                    if hit is not None:
-                        got.extend(hit)
-            else:
-                for key, hit in by.items():
-                    if key in keys:
-                        got.extend(hit)
+            for key in by.keys() & keys:
+                got.extend(by[key])
         for key in self._other_keys:
             p = hay.find(key)
             while p >= 0:
                 got.append(p)
                 p = hay.find(key, p + 1)
-        got = sorted(set(got)) if len(self._word_keys) + len(self._other_keys) > 1 else sorted(got)
+        # no position twice: a key that is a prefix of another was dropped (_trimmed), word
+        # keys start where words start and the others never do
+        got.sort()
         ix[self] = got
         return got
 

@@ -270,3 +270,18 @@ def test_a_dutch_postcode_and_its_town_go(engine, pc, town):
 @pytest.mark.parametrize("text", ["in 2024 AD Smith wrote about it", "the 1200 BC Collection"])
 def test_a_year_and_era_is_no_postcode(engine, text):
     assert "2024 AD" in engine.redact(text).text or "1200 BC" in engine.redact(text).text
+
+
+# ---- a lowercase given name whose age is said next ----------------------------------
+@pytest.mark.parametrize("name", ["marco", "priya", "tomasz", "aroha"])
+@pytest.mark.parametrize("form", ["ok so {n} is 27 and thinks its funny", "then {n} was 15.", "{n} is only 16, and"])
+def test_a_lowercase_given_name_with_its_age_is_a_name(engine, name, form):
+    text = form.format(n=name)
+    assert removed(engine, text, name, "NAME")
+
+
+@pytest.mark.parametrize(
+    "text", ["the fee is 20 now", "her rate is 90 now", "the score is 3 and", "each chapter was 12 pages"]
+)
+def test_a_thing_with_a_number_is_no_name(engine, text):
+    assert engine.redact(text).text == text

@@ -625,6 +625,13 @@ def is_namey(doc: Doc, t: Token) -> bool:
     return not (low in _STOP_CAPS or low in doc.lex.allow or low in doc.lex.regions) and t.is_alpha
 
 
+# "the fee is 20", "each chapter was 12": a thing, not a person
+_NOT_BEFORE_AGED_NAME = frozenset("the a an this that these those each every any some no which what whose".split())
+_AGE_SAID_NEXT = re.compile(
+    r" (?:is|was) (?:only |just |nearly |almost )?(?:1[01]\d|[1-9]?\d)(?=\s*(?:$|[.,;!?)]|and\b|now\b|this\b|yrs?\b|years? old\b))"
+)
+
+
 def _evidence(doc: Doc, t: Token) -> int | None:
     """Priority of the evidence that t starts a name, or None."""
     lex = doc.lex
@@ -872,6 +879,19 @@ def _evidence(doc: Doc, t: Token) -> int | None:
             )
         ):
             return 52
+    # "marco is 27 and", "then priya was 15.": a listed given name in lowercase whose age is
+    # said next (the age closing the clause, no unit after it) is a name, word or not
+    if (
+        t.is_lower
+        and len(low) >= 3
+        and lex.is_first(low)
+        and low not in lex.common_words
+        and low not in _STOP_CAPS
+        and not t.possessive
+        and _AGE_SAID_NEXT.match(doc.text, t.end)
+        and not (prev is not None and (prev.lower in _DETERMINERS or prev.lower in _NOT_BEFORE_AGED_NAME))
+    ):
+        return 52
 
     if not t.is_cap or t.is_upper and len(t.text) < 4:
         return None

@@ -285,3 +285,21 @@ def test_a_lowercase_given_name_with_its_age_is_a_name(engine, name, form):
 )
 def test_a_thing_with_a_number_is_no_name(engine, text):
     assert engine.redact(text).text == text
+
+
+# ---- a person beside the writer ---------------------------------------------------
+@pytest.mark.parametrize("name", ["osian", "jess", "tavita", "mehmet"])
+@pytest.mark.parametrize(
+    "form", ["me and {n} play on this server", "{n} and i went to the gym", "its just me and {n} now"]
+)
+def test_a_lowercase_name_beside_me_is_a_person(engine, name, form):
+    text = form.format(n=name)
+    assert removed(engine, text, name, "NAME")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["me and work dont mix", "me and coffee lol", "bread and i dont get along", "me and mum went", "me and him went"],
+)
+def test_a_thing_or_a_kin_word_beside_me_stays(engine, text):
+    assert engine.redact(text).text == text

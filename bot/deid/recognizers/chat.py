@@ -389,6 +389,35 @@ def _self_or_called(doc: Doc, t: Token) -> int | None:
     return None
 
 
+def _companion_name(doc: Doc, t: Token) -> bool:
+    """A lowercase word beside "me and"/"and i" that is a listed given name (no common word),
+    or a word nothing knows."""
+    low = t.lower
+    lex = doc.lex
+    if not _plain_lower(t) or len(low) < 3 or low in _FUNCTION or _chat(low) or low in lex.allow:
+        return False
+    if low in KIN or low in SPEECH or low in OWNED or low in lex.common_words:
+        return False
+    return lex.is_first(low) and not low.endswith(("ing", "ed", "ly")) or unknown_word(doc, t, strong=True)
+
+
+def _beside_me(doc: Doc, t: Token) -> bool:
+    """ "me and X", "X and me", "X and i": X is a person (the writer's companion)."""
+    p = doc.prev(t)
+    if p is not None and p.lower == "and" and doc.gap(p, t) == " ":
+        q = doc.prev(p)
+        if q is not None and q.lower in ("me", "myself") and doc.gap(q, p) == " ":
+            return True
+    n = doc.next(t)
+    # "jess and i went" opens its clause ("Coach is pushy and I" does not)
+    opens = t.sent_start or p is None or doc.gap(p, t).strip() in (",", "-") or p.lower in _CLAUSE_OPEN
+    if opens and n is not None and n.lower == "and" and doc.gap(t, n) == " ":
+        m = doc.next(n)
+        if m is not None and m.text in ("i", "I", "me", "myself") and doc.gap(n, m) == " ":
+            return True
+    return False
+
+
 # which name a word is: "full name X", "real name is X", "birth name: X", "his actual name X"
 _NAME_KINDS = frozenset("full real legal birth given first middle last actual proper maiden dead deadname".split())
 
@@ -456,6 +485,10 @@ def _names(doc: Doc) -> Iterator[Candidate]:
             ):
                 yield _name(doc, t, t, 56)
                 continue
+        # "me and osian play", "jess and i went": a person beside the writer
+        if _beside_me(doc, t) and _companion_name(doc, t):
+            yield _name(doc, t, t, 56)
+            continue
         # "full name oluwatobiloba", "real name is russell", "legal name: Mei-Ling"
         if _name_kind_before(doc, t) and (lower_name(doc, t, strong=True) or t.is_cap and not lex.is_word(low)):
             yield _name(doc, t, _extend_surname(doc, t), 62)

@@ -303,3 +303,22 @@ def test_a_lowercase_name_beside_me_is_a_person(engine, name, form):
 )
 def test_a_thing_or_a_kin_word_beside_me_stays(engine, text):
     assert engine.redact(text).text == text
+
+
+# ---- a given name that is also a country or town, in a person's slot -----------------
+@pytest.mark.parametrize("kin", ["my ex", "her daughter", "my client", "his brother"])
+@pytest.mark.parametrize("name", ["jordan", "georgia", "india", "sydney"])
+def test_a_place_named_person_after_a_kin_word_is_a_person(engine, kin, name):
+    text = f"{kin} {name} just started a new job"
+    assert removed(engine, text, name, "NAME")
+
+
+@pytest.mark.parametrize("text", ["we flew to jordan last year", "she moved to georgia in may", "back from india now"])
+def test_the_place_without_a_person_slot_is_no_person(engine, text):
+    assert not any(s.label == "NAME" for s in engine.redact(text).spans)
+
+
+@pytest.mark.parametrize("text", ["her daughter drew me a picture", "my son drew a map for us", "my client sydney"])
+def test_a_verb_with_its_object_after_a_kin_word_is_no_name(engine, text):
+    red = engine.redact(text).text
+    assert ("drew" in red) if "drew" in text else True

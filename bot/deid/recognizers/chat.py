@@ -389,6 +389,9 @@ def _self_or_called(doc: Doc, t: Token) -> int | None:
     return None
 
 
+_OBJECT_WORDS = frozenset("me him her us them it a an the my his their our your this that some".split())
+
+
 def _companion_name(doc: Doc, t: Token) -> bool:
     """A lowercase word beside "me and"/"and i" that is a listed given name (no common word),
     or a word nothing knows."""
@@ -458,8 +461,22 @@ def _names(doc: Doc) -> Iterator[Candidate]:
         if prev is not None and _is_kin(prev) and gap == " " and not prev.possessive:
             nxt = doc.next(t)
             acts = nxt is not None and doc.gap(t, nxt) == " " and nxt.lower in SPEECH
+            # "my ex jordan", "her daughter georgia": a given name that is also a country or a
+            # town, in a person's slot, is the person
+            placey_name = (
+                lex.is_first(low)
+                and (low in lex.regions or lex.is_place(low))
+                and low not in lex.common_words
+                and _plain_lower(t)
+                and low not in _FUNCTION
+                and not _chat(low)
+                and low not in KIN
+                # "her daughter drew me a picture": a verb with its object, not a name
+                and not (nxt is not None and nxt.lower in _OBJECT_WORDS)
+            )
             if (
-                lower_name(doc, t, strong=True)
+                placey_name
+                or lower_name(doc, t, strong=True)
                 and (low not in lex.common_words or acts and lex.is_first(low))
                 # "hubby mark says": a name that is a common word, but speaking
                 or acts

@@ -8,6 +8,13 @@ the safety net's contribution (figures with it on and off).
 
     python benchmarks/deid_eval.py [--gold FILE] [--ids FIRST:LAST] [--show N]
     python benchmarks/deid_eval.py --synthetic [--seed N] [--per-category N] [--show N]
+    python benchmarks/deid_eval.py --baseline TREE [--rounds N]   # speed beside another tree's engine
+
+--baseline times the engine of another tree (a copy of an earlier commit:
+`git archive REV | tar -x -C DIR`) and this one in the same run, in child processes
+taking turns (A B A B …, so that a change in the machine's load hits both), on the
+same records: median ms per 1,000 characters of each round, and of each record's
+fastest round. The outputs are compared too (spans and text, record by record).
 
 --ids keeps the records whose id sorts between FIRST and LAST (inclusive):
 the blind corpus is split in two, b2-001:b2-050 for diagnosis and
@@ -116,7 +123,11 @@ def main() -> int:
     ap.add_argument(
         "--per-category", type=int, default=100, help="random draws per category on top of every filler once"
     )
+    ap.add_argument("--baseline", type=Path, help="a tree whose engine to time beside this one")
+    ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
+    if a.baseline:
+        return baseline(a.gold, a.ids, a.baseline, a.rounds)
     if a.synthetic:
         return synthetic(a.seed, a.per_category, a.show)
     gold = load(a.gold)
@@ -200,6 +211,57 @@ def main() -> int:
         print(f"\n== false-positive tokens ({len(fps)})")
         for doc_id, tok in fps[: a.show]:
             print(f"  {doc_id}: {tok!r}")
+    return 0
+
+
+_CHILD = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from bot.deid import Deidentifier
+recs = [json.loads(ln) for ln in sys.stdin.read().splitlines() if ln.strip()]
+e = Deidentifier()
+e.redact("warm-up: my client Sam, 34, in Boise on 3/4.")
+outs = [e.redact(r["text"]) for r in recs]  # the first pass fills the word caches
+per_k = []
+for r in recs:
+    t0 = time.perf_counter()
+    e.redact(r["text"])
+    per_k.append((time.perf_counter() - t0) * 1e6 / max(1, len(r["text"])))
+print(json.dumps({"per_k": per_k, "out": [[o.text, [s.as_dict() for s in o.spans]] for o in outs]}))
+"""
+
+
+def baseline(gold_path: Path, ids: str, tree: Path, rounds: int) -> int:
+    gold = load(gold_path)
+    if ids:
+        first, _, last = ids.partition(":")
+        gold = [r for r in gold if first <= r["id"] <= (last or first)]
+    feed = "".join(json.dumps({"id": r["id"], "text": r["text"]}) + "\n" for r in gold)
+    trees = {"baseline": tree.resolve(), "this tree": ROOT}
+    per_k: dict[str, list[list[float]]] = {k: [] for k in trees}
+    outs: dict[str, list] = {}
+    for _ in range(max(1, rounds)):
+        for name, root in trees.items():
+            res = subprocess.run(
+                [sys.executable, "-c", _CHILD, str(root)],
+                input=feed,
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=root,
+            )
+            got = json.loads(res.stdout)
+            per_k[name].append(got["per_k"])
+            outs[name] = got["out"]
+    chars = sum(len(r["text"]) for r in gold)
+    print(f"== speed, same run: {len(gold)} records, {chars} characters, {rounds} rounds taking turns")
+    print(f"{'':28} {'median per round (ms / 1,000 chars)':40} {'median of fastest':>18}")
+    for name in trees:
+        meds = [statistics.median(r) for r in per_k[name]]
+        best = statistics.median(min(col) for col in zip(*per_k[name], strict=True))
+        print(f"{name:28} {' '.join(f'{m:6.2f}' for m in meds):40} {best:>18.2f}")
+    same = sum(a == b for a, b in zip(outs["baseline"], outs["this tree"], strict=True))
+    print(f"records with identical output (text and spans): {same} of {len(gold)}")
     return 0
 
 

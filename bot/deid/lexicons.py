@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.deid.fastre import fast
 from bot.deid.wordset import load_words, strip_accents, with_folded
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -63,6 +64,10 @@ _DESCRIPTORS = frozenset(
 
 class Lexicons:
     def __init__(self) -> None:
+        self._first_cache: dict[str, bool] = {}
+        self._surname_cache: dict[str, bool] = {}
+        self._place_cache: dict[str, bool] = {}
+        self._place_prefix_cache: dict[str, bool] = {}
         self.first_names = load_words("first_names")
         self.surnames = load_words("surnames")
         self.places = load_words("places")
@@ -73,9 +78,11 @@ class Lexicons:
         # multi-word regions as phrases ("New South Wales", "Tamil Nadu"):
         # the engine keeps name and gazetteer guesses off them
         multi = sorted((r for r in self.regions if " " in r or "-" in r), key=len, reverse=True)
-        self.region_phrases = re.compile(
-            r"(?<![\w])(?:" + "|".join(re.escape(r).replace(r"\ ", r"\s+") for r in multi) + r")(?![\w])",
-            re.IGNORECASE,
+        self.region_phrases = fast(
+            re.compile(
+                r"(?<![\w])(?:" + "|".join(re.escape(r).replace(r"\ ", r"\s+") for r in multi) + r")(?![\w])",
+                re.IGNORECASE,
+            )
         )
         self.rare_words = load_words("rare_words")
         self.allow, self.acronyms = _read_allowlist()
@@ -176,14 +183,45 @@ class Lexicons:
         where every word is capitalised anyway (a sentence start)."""
         return lower in self.rare_words
 
+    # the name and place lists are tries (a lookup encodes the word and folds its
+    # accents); the recognisers ask about the same few hundred words many times a text,
+    # so the answers are kept, bounded like the word cache
     def is_first(self, lower: str) -> bool:
-        return lower in self.first_names or strip_accents(lower) in self.first_names
+        hit = self._first_cache.get(lower)
+        if hit is None:
+            hit = lower in self.first_names or strip_accents(lower) in self.first_names
+            if len(self._first_cache) < 50_000:
+                self._first_cache[lower] = hit
+        return hit
 
     def is_surname(self, lower: str) -> bool:
-        return lower in self.surnames or strip_accents(lower) in self.surnames
+        hit = self._surname_cache.get(lower)
+        if hit is None:
+            hit = lower in self.surnames or strip_accents(lower) in self.surnames
+            if len(self._surname_cache) < 50_000:
+                self._surname_cache[lower] = hit
+        return hit
 
     def is_place(self, lower: str) -> bool:
-        return lower in self.places or strip_accents(lower) in self.places
+        hit = self._place_cache.get(lower)
+        if hit is None:
+            hit = lower in self.places or strip_accents(lower) in self.places
+            if len(self._place_cache) < 50_000:
+                self._place_cache[lower] = hit
+        return hit
+
+    def place_prefix(self, lower: str) -> bool:
+        """Some listed place of several words starts with this word ("saratoga" for
+        "saratoga springs"); asked before building the longer keys."""
+        hit = self._place_prefix_cache.get(lower)
+        if hit is None:
+            places = self.places
+            hit = any(True for _ in places.iterkeys(lower + " ")) or any(
+                True for _ in places.iterkeys(strip_accents(lower) + " ")
+            )
+            if len(self._place_prefix_cache) < 50_000:
+                self._place_prefix_cache[lower] = hit
+        return hit
 
 
 _LEX: Lexicons | None = None

@@ -22,6 +22,7 @@ the text the engine returns: no bidi control and no invisible carrier survives.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -99,10 +100,26 @@ class Normalized:
         return min(self._starts[start:end]), max(self._ends[start:end])
 
 
+_ASCII_CHARS = frozenset(chr(c) for c in range(128))
+
+
+@functools.lru_cache(maxsize=4096)
+def _kept_as_is(ch: str) -> bool:
+    """A character the slow path below would emit unchanged, in place: not dropped,
+    no bidi control, no mark, folded to itself."""
+    return (
+        ch not in BIDI_CONTROLS
+        and not _dropped(ch)
+        and not unicodedata.combining(ch)
+        and unicodedata.category(ch)[0] != "M"
+        and fold(ch) == ch
+    )
+
+
 def normalize(text: str) -> Normalized:
     n = len(text)
-    if text.isascii() and not _ASCII_PLAIN.search(text):
-        # the common case: nothing to fold or drop
+    if not _ASCII_PLAIN.search(text) and (text.isascii() or all(map(_kept_as_is, set(text) - _ASCII_CHARS))):
+        # the common case: nothing to fold or drop (ASCII, or curly quotes, dashes, emoji…)
         idx = list(range(n))
         return Normalized(text, idx, list(range(1, n + 1)), n)
 

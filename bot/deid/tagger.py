@@ -239,16 +239,17 @@ class Tagger:
 
     def probs(self, feats: Iterable[str]) -> list[float]:
         """P(O), P(NAME), P(LOCATION), P(ORG)."""
-        s = [0.0, 0.0, 0.0]
-        w = self.weights
+        a = b = c = 0.0
+        get = self.weights.get
         for f in feats:
-            v = w.get(f)
+            v = get(f)
             if v is not None:
-                s[0] += v[0]
-                s[1] += v[1]
-                s[2] += v[2]
-        m = max(0.0, s[0], s[1], s[2])
-        e = [math.exp(-m), math.exp(s[0] - m), math.exp(s[1] - m), math.exp(s[2] - m)]
+                a += v[0]
+                b += v[1]
+                c += v[2]
+        m = max(0.0, a, b, c)
+        exp = math.exp
+        e = [exp(-m), exp(a - m), exp(b - m), exp(c - m)]
         z = e[0] + e[1] + e[2] + e[3]
         return [x / z for x in e]
 

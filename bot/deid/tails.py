@@ -149,6 +149,9 @@ def extend(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
         new = _extended(doc, c) if c.label in ("NAME", "LOCATION", "ORG") else None
         if new is None and c.label == "NAME":
             new = _street_named(doc, c)
+        if (new or c).label == "ORG":
+            of = _of_place(doc, new or c)
+            new = of if of is not None else new
         if (new or c).label in ("LOCATION", "ORG"):
             unit = _with_unit(doc, new or c)
             new = unit if unit is not (new or c) else new
@@ -158,6 +161,41 @@ def extend(doc: Doc, merged: list[Candidate]) -> list[Candidate]:
             out.append(new)
             changed = True
     return out if changed else merged
+
+
+# heads whose name goes on with "of" and a place: "free wesleyan church of tonga",
+# "Presbyterian Church of Queens", "the Baptist Union of Victoria"
+_OF_HEADS = frozenset(
+    "church churches parish cathedral chapel mosque temple synagogue congregation assembly diocese union society "
+    "association federation council university college institute academy school hospital bank".split()
+)
+
+
+def _of_place(doc: Doc, c: Candidate) -> Candidate | None:
+    """An organisation ending in such a head, then "of" and a place (a place or region
+    the lists know, in the case of the name; at most two words)."""
+    last = _last_token(doc, c)
+    if last is None or last.lower not in _OF_HEADS or last.possessive:
+        return None
+    of = doc.next(last)
+    if of is None or of.lower != "of" or doc.gap(last, of) != " ":
+        return None
+    lex = doc.lex
+    end = None
+    t: Token | None = of
+    for _ in range(2):
+        q = doc.next(t) if t is not None else None
+        if q is None or doc.gap(t, q) != " " or not _same_case(last, q):  # type: ignore[arg-type]
+            break
+        if not (lex.is_place(q.lower) or q.lower in lex.regions):
+            break
+        end = q.end
+        t = q
+        if q.possessive:
+            break
+    if end is None:
+        return None
+    return Candidate(c.start, end, c.label, c.kind, c.priority, c.source or "tail")
 
 
 def _last_token(doc: Doc, c: Candidate) -> Token | None:

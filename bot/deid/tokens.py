@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # letters/digits joined by inner hyphens or apostrophes: O'Brien, Tanaka-Brooks
 WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
@@ -20,6 +20,14 @@ _LEAD = " \t\"'“‘([*•·>-–—"
 
 @dataclass(slots=True)
 class Token:
+    """One word and the facts about its letters, computed once (the recognisers ask
+    each of them several times per word).
+
+    is_cap: capitalised like a proper noun: Title, CamelCase, or a lone capital;
+    also a name behind a lowercase particle or Irish mutation ("al-Rashid",
+    "d'Souza", "tSaoir", "hÓgáin"). is_upper, is_lower: str.isupper/islower of the
+    text. is_alpha: letters only, inner hyphens and apostrophes aside."""
+
     i: int
     start: int
     end: int  # possessive 's excluded
@@ -28,28 +36,21 @@ class Token:
     possessive: bool
     sent_start: bool
     after_mask: bool = False
+    is_cap: bool = field(init=False)
+    is_upper: bool = field(init=False)
+    is_lower: bool = field(init=False)
+    is_alpha: bool = field(init=False)
 
-    @property
-    def is_cap(self) -> bool:
-        """Capitalised like a proper noun: Title, CamelCase, or a lone capital;
-        also a name behind a lowercase particle or Irish mutation ("al-Rashid",
-        "d'Souza", "tSaoir", "hÓgáin")."""
+    def __post_init__(self) -> None:
         t = self.text
+        up = t.isupper()
+        self.is_upper = up
+        self.is_lower = t.islower()
+        self.is_alpha = t.replace("-", "").replace("'", "").replace("’", "").isalpha()
         if not t[0].isupper():
-            return not t.islower() and bool(_LOWER_LED_NAME.match(t))
-        return len(t) == 1 or not t.isupper() or len(t) > 6 and t.isalpha()
-
-    @property
-    def is_upper(self) -> bool:
-        return self.text.isupper()
-
-    @property
-    def is_alpha(self) -> bool:
-        return self.text.replace("-", "").replace("'", "").replace("’", "").isalpha()
-
-    @property
-    def is_lower(self) -> bool:
-        return self.text.islower()
+            self.is_cap = not self.is_lower and bool(_LOWER_LED_NAME.match(t))
+        else:
+            self.is_cap = len(t) == 1 or not up or len(t) > 6 and t.isalpha()
 
     @property
     def head(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..fastre import fast
 from ..model import Candidate
 from .base import Doc, scan
 
@@ -16,19 +17,23 @@ _WORD_AGE = r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\
 _N = r"(?:1[01]\d|[1-9]?\d)"
 
 # 34-year-old, 34 year old, 34 yo, 34yo, 34 y/o, 34 y.o., 27yrs old
-SUFFIXED = re.compile(
-    r"(?<![\w.$£€])(?:" + _N + "|" + _WORD_AGE + r")(?:[-\s]?(?:years?|yrs?)[-\s]?old|\s?y/?o\b|\s?y\.o\.?|yo\b)",
-    re.IGNORECASE,
+SUFFIXED = fast(
+    re.compile(
+        r"(?<![\w.$£€])(?:" + _N + "|" + _WORD_AGE + r")(?:[-\s]?(?:years?|yrs?)[-\s]?old|\s?y/?o\b|\s?y\.o\.?|yo\b)",
+        re.IGNORECASE,
+    )
 )
 # "aged 71", "age 45", "from age 13 to 18", "turned 40", "she's 15", "I'm 38",
 # "he's only 17", "is 81 and" — the number only
-_CUE = re.compile(
-    r"(?<![\w])(?:aged?|ages|turn(?:ed|s|ing)?|(?:i'?m|i\s+am|she'?s|he'?s|they'?re|she\s+is|he\s+is|they\s+are|they\s+were|who'?s|is|was)(?:\s+(?:only|just|now|almost|nearly|barely|about|around|maybe|already|still))?)"
-    r"\s+(?P<n>" + _N + "|" + _WORD_AGE + r")(?P<rest>[^\w]{0,3}(?:\w+)?)",
-    re.IGNORECASE,
+_CUE = fast(
+    re.compile(
+        r"(?<![\w])(?:aged?|ages|turn(?:ed|s|ing)?|(?:i'?m|i\s+am|she'?s|he'?s|they'?re|she\s+is|he\s+is|they\s+are|they\s+were|who'?s|is|was)(?:\s+(?:only|just|now|almost|nearly|barely|about|around|maybe|already|still))?)"
+        r"\s+(?P<n>" + _N + "|" + _WORD_AGE + r")(?P<rest>[^\w]{0,3}(?:\w+)?)",
+        re.IGNORECASE,
+    )
 )
 # "a former client, now 19, wants…"
-NOW = re.compile(r"(?<![\w])now\s+(?P<n>" + _N + r")(?=\s*[,.;)]|\s+and\b)", re.IGNORECASE)
+NOW = fast(re.compile(r"(?<![\w])now\s+(?P<n>" + _N + r")(?=\s*[,.;)]|\s+and\b)", re.IGNORECASE))
 # "(29)", ", 41," after a word: the appositive age
 PAREN = re.compile(r"(?<=[\w.])\s*\((?P<n>" + _N + "|" + _WORD_AGE + r")(?:\)|,\s)", re.IGNORECASE)
 # "pt Hyun-woo Park 27 texted": a bare age right after a name
@@ -37,17 +42,21 @@ AFTER_NAME = re.compile(
 )
 # "pt 35f", "youssef 17m", "dmitri, 38m,": an age with the sex glued on (chat shorthand);
 # the number only. Not "38m people", "$38m", "5k": a person word or a name must stand before it
-SEXED = re.compile(r"(?<![\w.$£€])(?P<n>" + _N + r")[mfMF](?=[\s,.;:)!?]|$)(?!\s+(?:people|users|views|dollars)\b)")
-SEXED_SPACED = re.compile(r"(?<![\w.$£€,/:-])(?P<n>" + _N + r") [FM](?=[,;)]|/)")
+SEXED = fast(
+    re.compile(r"(?<![\w.$£€])(?P<n>" + _N + r")[mfMF](?=[\s,.;:)!?]|$)(?!\s+(?:people|users|views|dollars)\b)")
+)
+SEXED_SPACED = fast(re.compile(r"(?<![\w.$£€,/:-])(?P<n>" + _N + r") [FM](?=[,;)]|/)"))
 _KIDS = (
     r"(?:kids|children|daughters|sons|boys|girls|twins|grandkids|grandchildren|grandsons|granddaughters|"
     r"brothers|sisters|siblings|stepkids|stepsons|stepdaughters)"
 )
-AGES_AND = re.compile(
-    r"\b" + _KIDS + r"(?:,|\s+(?:are|aged|were|now))?\s+(?P<a>" + _N + r")\s*(?:and|&|,)\s*(?P<b>" + _N + r")"
-    r"(?!\s*(?:%|percent|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?\s+(?!old)|yrs?|sessions?|times|pm|am|"
-    r"kg|lbs?|miles|km)\b)(?![\w/:-]|\.\d)",
-    re.IGNORECASE,
+AGES_AND = fast(
+    re.compile(
+        r"\b" + _KIDS + r"(?:,|\s+(?:are|aged|were|now))?\s+(?P<a>" + _N + r")\s*(?:and|&|,)\s*(?P<b>" + _N + r")"
+        r"(?!\s*(?:%|percent|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?\s+(?!old)|yrs?|sessions?|times|pm|am|"
+        r"kg|lbs?|miles|km)\b)(?![\w/:-]|\.\d)",
+        re.IGNORECASE,
+    )
 )
 _SEXED_CUES = frozenset("pt pts cl client clients patient is was aged age kid son daughter boy girl".split())
 _NOT_BEFORE_NUMBER = {
@@ -110,8 +119,25 @@ _UNITS = re.compile(
 _WEAK_CUES = {"is", "was"}
 
 
+# ages in other languages: "de 28 años", "Floor, 29 jaar,", "30 Jahre alt", "45 ans,"; not
+# "30 años de experiencia", "10 jaar geleden" (a duration)
+_YEARS_WORD = r"(?:años|anos|ans|jaar|jahre|jahren|anni|ani|lat|let|år|vuotta|tahun|taon)"
+OTHER_LANG_AGE = fast(
+    re.compile(
+        r"(?<![\w.$£€])(?:de|di|da|von|van|aged)\s+(?P<n>1[01]\d|[1-9]?\d)\s+" + _YEARS_WORD + r"(?![\w])"
+        r"(?!\s+(?:de|of|van|von|di)\b)"
+        r"|(?<![\w.$£€])(?P<m>1[01]\d|[1-9]?\d)\s+" + _YEARS_WORD + r"(?:\s+(?:oud|alt|vecchio|vecchia|viejo|vieja))?"
+        r"(?=\s*[,;)])|(?<![\w.$£€])(?P<o>1[01]\d|[1-9]?\d)\s+" + _YEARS_WORD + r"\s+(?:oud|alt)\b",
+        re.IGNORECASE,
+    )
+)
+
+
 def find(doc: Doc) -> Iterator[Candidate]:
     text = doc.text
+    for m in OTHER_LANG_AGE.finditer(text):
+        g = "n" if m.group("n") else "m" if m.group("m") else "o"
+        yield Candidate(m.start(g), m.end(g), "AGE", "age", 70, "age")
     for m in scan(SUFFIXED, text):
         yield Candidate(m.start(), m.end(), "AGE", "age", 85, "age")
     for m in scan(_CUE, text):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ..lexicons import Lexicons
 from ..model import Candidate
-from ..tokens import MASK, Token, tokenize
+from ..tokens import Token, tokenize
 
 
 @dataclass
@@ -25,6 +25,13 @@ class Doc:
         if not self.tokens:
             self.tokens = tokenize(self.text)
         self._by_start = {t.start: t for t in self.tokens}
+        # masks[i]: placeholders met up to token i (a token's after_mask says one sits in
+        # the gap before it), so "a placeholder between two tokens" is a subtraction
+        masks, k = [], 0
+        for t in self.tokens:
+            k += t.after_mask
+            masks.append(k)
+        self._masks = masks
 
     def prev(self, tok: Token, n: int = 1) -> Token | None:
         """The n-th token before, unless a masked placeholder sits between:
@@ -32,15 +39,15 @@ class Doc:
         j = tok.i - n
         if j < 0:
             return None
-        p = self.tokens[j]
-        return None if MASK in self.text[p.end : tok.start] else p
+        m = self._masks
+        return None if m[tok.i] != m[j] else self.tokens[j]
 
     def next(self, tok: Token, n: int = 1) -> Token | None:
         j = tok.i + n
         if j >= len(self.tokens):
             return None
-        q = self.tokens[j]
-        return None if MASK in self.text[tok.end : q.start] else q
+        m = self._masks
+        return None if m[j] != m[tok.i] else self.tokens[j]
 
     def gap(self, a: Token, b: Token) -> str:
         """Text between two tokens (a before b), possessive included."""

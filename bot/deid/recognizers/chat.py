@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from ..fastre import fast
 from ..lexicons import DATA
 from ..model import Candidate
 from ..tokens import Token
@@ -388,6 +389,59 @@ def _self_or_called(doc: Doc, t: Token) -> int | None:
     return None
 
 
+_OBJECT_WORDS = frozenset("me him her us them it a an the my his their our your this that some".split())
+
+
+def _companion_name(doc: Doc, t: Token) -> bool:
+    """A lowercase word beside "me and"/"and i" that is a listed given name (no common word),
+    or a word nothing knows."""
+    low = t.lower
+    lex = doc.lex
+    if not _plain_lower(t) or len(low) < 3 or low in _FUNCTION or _chat(low) or low in lex.allow:
+        return False
+    if low in KIN or low in SPEECH or low in OWNED or low in lex.common_words:
+        return False
+    return lex.is_first(low) and not low.endswith(("ing", "ed", "ly")) or unknown_word(doc, t, strong=True)
+
+
+def _beside_me(doc: Doc, t: Token) -> bool:
+    """ "me and X", "X and me", "X and i": X is a person (the writer's companion)."""
+    p = doc.prev(t)
+    if p is not None and p.lower == "and" and doc.gap(p, t) == " ":
+        q = doc.prev(p)
+        if q is not None and q.lower in ("me", "myself") and doc.gap(q, p) == " ":
+            return True
+    n = doc.next(t)
+    # "jess and i went" opens its clause ("Coach is pushy and I" does not)
+    opens = t.sent_start or p is None or doc.gap(p, t).strip() in (",", "-") or p.lower in _CLAUSE_OPEN
+    if opens and n is not None and n.lower == "and" and doc.gap(t, n) == " ":
+        m = doc.next(n)
+        if m is not None and m.text in ("i", "I", "me", "myself") and doc.gap(n, m) == " ":
+            return True
+    return False
+
+
+# which name a word is: "full name X", "real name is X", "birth name: X", "his actual name X"
+_NAME_KINDS = frozenset("full real legal birth given first middle last actual proper maiden dead deadname".split())
+
+
+def _name_kind_before(doc: Doc, t: Token) -> bool:
+    p = doc.prev(t)
+    if p is None:
+        return False
+    if p.lower == "is" and doc.gap(p, t) == " ":
+        p = doc.prev(p)
+        if p is None:
+            return False
+        gap = " "
+    else:
+        gap = doc.text[p.end : t.start]
+    if p.lower not in ("name", "names") or gap not in (" ", ": ", ":", " - ", ", "):
+        return False
+    q = doc.prev(p)
+    return q is not None and q.lower in _NAME_KINDS and doc.gap(q, p) == " "
+
+
 def _names(doc: Doc) -> Iterator[Candidate]:
     toks = doc.tokens
     lex = doc.lex
@@ -407,8 +461,22 @@ def _names(doc: Doc) -> Iterator[Candidate]:
         if prev is not None and _is_kin(prev) and gap == " " and not prev.possessive:
             nxt = doc.next(t)
             acts = nxt is not None and doc.gap(t, nxt) == " " and nxt.lower in SPEECH
+            # "my ex jordan", "her daughter georgia": a given name that is also a country or a
+            # town, in a person's slot, is the person
+            placey_name = (
+                lex.is_first(low)
+                and (low in lex.regions or lex.is_place(low))
+                and low not in lex.common_words
+                and _plain_lower(t)
+                and low not in _FUNCTION
+                and not _chat(low)
+                and low not in KIN
+                # "her daughter drew me a picture": a verb with its object, not a name
+                and not (nxt is not None and nxt.lower in _OBJECT_WORDS)
+            )
             if (
-                lower_name(doc, t, strong=True)
+                placey_name
+                or lower_name(doc, t, strong=True)
                 and (low not in lex.common_words or acts and lex.is_first(low))
                 # "hubby mark says": a name that is a common word, but speaking
                 or acts
@@ -434,6 +502,14 @@ def _names(doc: Doc) -> Iterator[Candidate]:
             ):
                 yield _name(doc, t, t, 56)
                 continue
+        # "me and osian play", "jess and i went": a person beside the writer
+        if _beside_me(doc, t) and _companion_name(doc, t):
+            yield _name(doc, t, t, 56)
+            continue
+        # "full name oluwatobiloba", "real name is russell", "legal name: Mei-Ling"
+        if _name_kind_before(doc, t) and (lower_name(doc, t, strong=True) or t.is_cap and not lex.is_word(low)):
+            yield _name(doc, t, _extend_surname(doc, t), 62)
+            continue
         # "named jo", "goes by jr", "aka bex"
         goes_by = (
             prev is not None
@@ -646,7 +722,44 @@ _NOT_INITIAL_AFTER = frozenset(
 )
 
 
+# a person's role after a lone capital: "K is a cl", "T (cl, in her thirties)", "J (my supervisee) said"
+_ROLES = (
+    r"(?:cl|client|pt|patient|supervisee|student|trainee|intern|colleague|coworker|co-worker|friend|neighbou?r|"
+    r"tenant|parent|mum|mom|dad|teen|kid|resident|member|participant|carer|caregiver|ex)"
+)
+_ROLE_AFTER = re.compile(
+    r"\.?(?:[ \t]+(?:is|was|isnt|isn't|aint)[ \t]+(?:a|an|my|our|the|not[ \t]+a)[ \t]+(?:new[ \t]+|former[ \t]+|current[ \t]+)?"
+    r"|[ \t]*\([ \t]*(?:my[ \t]+|a[ \t]+|our[ \t]+|new[ \t]+|former[ \t]+)?)" + _ROLES + r"s?\b",
+    re.I,
+)
+# "Z.'s brother": a lone capital with a full stop, then a possessive and a person or thing of theirs
+_DOTTED_OWNER = re.compile(r"\.['’]s[ \t]+(?P<w>[a-z]+)")
+
+
 def _initials(doc: Doc) -> Iterator[Candidate]:
+    dotted: set[str] = set()
+    for c in _lone_initials(doc):
+        if doc.text[c.end - 1 : c.end] == ".":
+            dotted.add(doc.text[c.start])
+        yield c
+    if not dotted:
+        return
+    # "Z.'s brother … talk sense into Z. … tell Z. at": a person's dotted initial recurs
+    for t in doc.tokens:
+        if (
+            t.text in dotted
+            and doc.text[t.end : t.end + 1] == "."
+            and not _INITIALS_RUN.match(doc.text, t.end + 1)
+            and not doc.text[t.start - 1 : t.start] == "."
+        ):
+            yield Candidate(t.start, t.end + 1, "NAME", "person", 54, "chat")
+
+
+# "A.M.", "A. M.": initials of two letters are another name than the one letter
+_INITIALS_RUN = re.compile(r"[ \t]?[A-Z]\.")
+
+
+def _lone_initials(doc: Doc) -> Iterator[Candidate]:
     for t in doc.tokens:
         txt = t.text
         if len(txt) != 1 or not txt.isupper() or txt == "I":
@@ -667,6 +780,14 @@ def _initials(doc: Doc) -> Iterator[Candidate]:
         # "K's text", "M's mum"
         if t.possessive and nxt is not None and nxt.lower in OWNED and ngap in (" ", "'s ", "’s "):
             yield Candidate(t.start, t.end, "NAME", "person", 56, "chat")
+            continue
+        # "Z.'s brother", "R.'s mum"
+        if after_dot and (m := _DOTTED_OWNER.match(doc.text, t.end)) and (m.group("w") in OWNED or m.group("w") in KIN):
+            yield Candidate(t.start, t.end + 1, "NAME", "person", 56, "chat")
+            continue
+        # "K is a cl", "T (cl, in her thirties)"
+        if txt != "A" and _ROLE_AFTER.match(doc.text, t.end):
+            yield Candidate(t.start, t.end + (1 if after_dot else 0), "NAME", "person", 56, "chat")
             continue
         # "T said", "M came in", "seen S. yesterday"
         if (
@@ -746,6 +867,13 @@ def _place_after(doc: Doc, last: Token) -> Iterator[Candidate]:
         yield Candidate(n.start, n.end, "LOCATION", "place", 44, "chat")
 
 
+# verbs that introduce a business or a place of work; never inside its name
+_VENUE_VERBS = frozenset(
+    "owns own owned runs run ran manages manage managed works work worked sells sell sold opened opens started "
+    "starts founded joined joins attends attend attended".split()
+)
+
+
 def _typed_orgs(doc: Doc) -> Iterator[Candidate]:
     """ "glenroy primary", "west ryde rovers", "the bay medical centre",
     "kwik fit", "city life church" (at least one word no dictionary knows,
@@ -765,12 +893,16 @@ def _typed_orgs(doc: Doc) -> Iterator[Candidate]:
         mods: list[Token] = []
         j = head_start - 1
         cur = toks[head_start]
+        owned = False
         while j >= 0 and len(mods) < 3:
             p = toks[j]
             if doc.gap(p, cur) != " " or not p.is_lower or p.possessive and mods:
                 break
             if p.lower in _FUNCTION or p.lower in ORG_TYPES or _chat(p.lower) or p.lower in KIN:
                 break
+            if p.lower in _VENUE_VERBS:
+                owned = p.is_lower  # "thao owns lotus nails": the owner is no part of the shop,
+                break  # and what one owns or runs, named by its type, is a name ("runs pasha bakery")
             mods.insert(0, p)
             cur = p
             j -= 1
@@ -780,6 +912,8 @@ def _typed_orgs(doc: Doc) -> Iterator[Candidate]:
         if not mods:
             continue
         first = next((k for k, m in enumerate(mods) if _namey_mod(doc, m)), None)
+        if first is None and owned and mods[0].lower not in _VENUE_GENERIC:
+            first = 0
         if first is None:
             continue
         # the name starts at its first name-like word, or a word that opens
@@ -863,17 +997,23 @@ def _namey_mod(doc: Doc, m: Token) -> bool:
     return (lex.is_place(m.lower) or lex.is_place(low)) and m.lower not in lex.common_words
 
 
-_SAINT = re.compile(
-    r"(?<![\w])(?:st|saint)\.?\s+(?P<n>[a-z][a-z'’]{2,20})\b",
+_SAINT = fast(
+    re.compile(
+        r"(?<![\w])(?:st|saint)\.?\s+(?P<n>[a-z][a-z'’]{2,20})\b",
+    )
 )
-_MARIAN = re.compile(
-    r"(?<![\w])our\s+lady\s+(?:of\s+|queen\s+of\s+|star\s+of\s+|help\s+of\s+)(?:the\s+)?[a-z][a-z'’]{2,20}"
-    r"(?:\s+(?!(?:and|or|but|in|at|on|for|to|is|was|the|a)\b)[a-z][a-z'’]{2,20})?",
+_MARIAN = fast(
+    re.compile(
+        r"(?<![\w])our\s+lady\s+(?:of\s+|queen\s+of\s+|star\s+of\s+|help\s+of\s+)(?:the\s+)?[a-z][a-z'’]{2,20}"
+        r"(?:\s+(?!(?:and|or|but|in|at|on|for|to|is|was|the|a)\b)[a-z][a-z'’]{2,20})?",
+    )
 )
-_DEVOTIONAL = re.compile(
-    r"(?<![\w])(?:sacred\s+heart|holy\s+(?:family|cross|trinity|spirit|name|rosary|redeemer|innocents|angels|"
-    r"child)|christ\s+the\s+king|corpus\s+christi|mater\s+dei|mary\s+mackillop|good\s+shepherd)\s+"
-    r"(?=(?:college|primary|school|church|parish|high|hospital|academy|cathedral)\b)"
+_DEVOTIONAL = fast(
+    re.compile(
+        r"(?<![\w])(?:sacred\s+heart|holy\s+(?:family|cross|trinity|spirit|name|rosary|redeemer|innocents|angels|"
+        r"child)|christ\s+the\s+king|corpus\s+christi|mater\s+dei|mary\s+mackillop|good\s+shepherd)\s+"
+        r"(?=(?:college|primary|school|church|parish|high|hospital|academy|cathedral)\b)"
+    )
 )
 
 
@@ -1069,8 +1209,11 @@ _TEEN_WORD = (
     r"(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
     r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?)"
 )
+# shared with the engine's "an age said of a removed name"
+AGE_NUMBER, AGE_SMALL_WORD, AGE_TEEN_WORD = _N, _SMALL, _TEEN_WORD
 _AGEVAL = r"(?P<a>" + _N + r"|" + _SMALL + r"|" + _TEEN_WORD + r")"
 _NOT_UNIT = r"(?!\s*(?:%|percent|min|mins|minutes|hrs?|hours|days|weeks|wks|months|mins|sessions|times|am|pm|o'?clock|k\b|mg|kg|cm|km|pages|dollars|bucks|quid|x\b))"
+AGE_NOT_UNIT = _NOT_UNIT
 _AGES = [
     # sex and age: "(m 44)", "(F, 32)", "(male 61)", "(44m)", "(nb, 19)"
     re.compile(
@@ -1121,6 +1264,7 @@ _AGES = [
     re.compile(r"(?<![\w])(?P<a>" + _SMALL + r")[-\s]?(?:year|yr)s?[-\s]?old\b", re.I),
     re.compile(r"(?<![\w])aged\s+(?P<a>" + _SMALL + r")\b" + _NOT_UNIT, re.I),
 ]
+_AGES = [fast(rx) for rx in _AGES]
 
 
 # a literal each pattern above needs (same order): a pattern whose needle is
@@ -1141,23 +1285,25 @@ _AGE_NEEDLES = (
 
 
 # "grandma is 90 this yr", "her bf whos 19", "my client who's 82": a person word, then the age
-_KIN_AGE = re.compile(
-    r"(?<![\w])(?:" + "|".join(sorted((re.escape(k) for k in KIN if "'" not in k), key=len, reverse=True)) + r")"
-    r"(?:\s*,)?\s+(?:(?:who|whos|who's|that)\s+(?:is\s+)?|is\s+|was\s+|s\s+|'s\s+|’s\s+)"
-    r"(?:only\s+|like\s+|about\s+|nearly\s+|almost\s+|just\s+|barely\s+|already\s+)?"
-    # a small number word only when the clause closes: "is one of my friends" is no age
-    r"(?P<a>"
-    + _N
-    + r"|"
-    + _TEEN_WORD
-    + r"|"
-    + _SMALL
-    + r"(?=\s*(?:$|[.,;!?)]|now\b|this\b|next\b|today\b|yrs?\b|years?\b))"
-    r")(?![\w.,/:]\d)(?![\w])" + _NOT_UNIT,
-    re.I,
+_KIN_AGE = fast(
+    re.compile(
+        r"(?<![\w])(?:" + "|".join(sorted((re.escape(k) for k in KIN if "'" not in k), key=len, reverse=True)) + r")"
+        r"(?:\s*,)?\s+(?:(?:who|whos|who's|that)\s+(?:is\s+)?|is\s+|was\s+|s\s+|'s\s+|’s\s+)"
+        r"(?:only\s+|like\s+|about\s+|nearly\s+|almost\s+|just\s+|barely\s+|already\s+)?"
+        # a small number word only when the clause closes: "is one of my friends" is no age
+        r"(?P<a>"
+        + _N
+        + r"|"
+        + _TEEN_WORD
+        + r"|"
+        + _SMALL
+        + r"(?=\s*(?:$|[.,;!?)]|now\b|this\b|next\b|today\b|yrs?\b|years?\b))"
+        r")(?![\w.,/:]\d)(?![\w])" + _NOT_UNIT,
+        re.I,
+    )
 )
 # "born in 09", "born in '87": a birth year in two digits
-_BORN = re.compile(r"(?<![\w])born\s+(?:in\s+)?(?P<y>'?\d{2})(?![\w/.:])", re.I)
+_BORN = fast(re.compile(r"(?<![\w])born\s+(?:in\s+)?(?P<y>'?\d{2})(?![\w/.:])", re.I))
 
 
 def _ages(doc: Doc) -> Iterator[Candidate]:
@@ -1177,10 +1323,12 @@ def _ages(doc: Doc) -> Iterator[Candidate]:
 
 
 # ---------------------------------------------------------------- dates
-_WEEKDAY_ORDINAL = re.compile(
-    r"(?<![\w])(?:mon|tues?|weds?|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?\.?,?\s+"
-    r"(?P<d>(?:the\s+)?(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))(?![\w])",
-    re.I,
+_WEEKDAY_ORDINAL = fast(
+    re.compile(
+        r"(?<![\w])(?:mon|tues?|weds?|thu|thur|thurs|fri|sat|sun)(?:day|nesday|rsday|urday)?\.?,?\s+"
+        r"(?P<d>(?:the\s+)?(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))(?![\w])",
+        re.I,
+    )
 )
 
 
@@ -1218,8 +1366,10 @@ _SPELLED_EMAIL = re.compile(
     re.I,
 )
 # "jo.b at gmail", "kofi_22 at hotmail": a well-known mail provider named without its domain
-_PROVIDER = re.compile(
-    r"\bat\s+(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|bigpond|protonmail|proton|aol|gmx)\b", re.I
+_PROVIDER = fast(
+    re.compile(
+        r"\bat\s+(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|live|bigpond|protonmail|proton|aol|gmx)\b", re.I
+    )
 )
 _PROVIDER_EMAIL = re.compile(
     r"(?<![\w.])"
@@ -1232,7 +1382,7 @@ _PROVIDER_EMAIL = re.compile(
     re.I,
 )
 _SPELLED_MARK = re.compile(r"\bdot\b|[(\[{]\s*(?:at|dot)\s*[)\]}]", re.I)
-_REDDIT = re.compile(r"(?<![\w/])/?u/[A-Za-z0-9_-]{3,20}(?![\w-])")
+_REDDIT = fast(re.compile(r"(?<![\w/])/?u/[A-Za-z0-9_-]{3,20}(?![\w-])"))
 _DISCORD = re.compile(r"(?<![\w#.])[A-Za-z][A-Za-z0-9_.]{1,31}#\d{4}(?!\d)")
 _DIGIT_WORDS = {
     "zero": 1,
@@ -1252,11 +1402,13 @@ _DIGIT_WORDS = {
 _REPEATS = {"double": 2, "triple": 3}
 
 
-_PLATFORM = re.compile(
-    r"(?<![\w])(?:snap|snapchat|sc|insta|ig|instagram|tiktok|tt|twitter|discord|onlyfans|telegram|kik|threads|"
-    r"bluesky|steam|xbox|psn|gamertag|venmo|cashapp|paypal)(?:\s+(?:me|handle|name|username|id|tag|acct|account))?"
-    r"\s*(?:is\s*|[:=]\s*|-\s*|@)(?P<h>@?[A-Za-z0-9][A-Za-z0-9_.]{2,29})(?![\w@])",
-    re.I,
+_PLATFORM = fast(
+    re.compile(
+        r"(?<![\w])(?:snap|snapchat|sc|insta|ig|instagram|tiktok|tt|twitter|discord|onlyfans|telegram|kik|threads|"
+        r"bluesky|steam|xbox|psn|gamertag|venmo|cashapp|paypal)(?:\s+(?:me|handle|name|username|id|tag|acct|account))?"
+        r"\s*(?:is\s*|[:=]\s*|-\s*|@)(?P<h>@?[A-Za-z0-9][A-Za-z0-9_.]{2,29})(?![\w@])",
+        re.I,
+    )
 )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import phonenumbers
 
+from ..fastre import fast
 from ..model import Candidate
 from .base import Doc, Intervals
 
@@ -22,22 +23,26 @@ URL = re.compile(
     r"|(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+" + _TLD + r"(?:\.[a-z]{2})?(?:/[^\s<>\"')\]]*)?(?![\w@-])",
     re.IGNORECASE,
 )
-HANDLE = re.compile(r"(?<![\w@./])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
+HANDLE = fast(re.compile(r"(?<![\w@./])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"))
 # a handle written without its @, after the words that introduce one:
 # "his username is ayaan.xo", "WeChat ID: zyx_1999_cd", "her snap is lil.mo"
-CUED_HANDLE = re.compile(
-    r"\b(?:user ?names?|handles?|screen ?names?|gamertags?|(?:wechat|snap(?:chat)?|insta(?:gram)?|ig|tiktok|discord|"
-    r"telegram|kik|skype|twitter|threads|reddit|twitch|steam|xbox|psn|roblox)(?: id| name| handle)?|"
-    # the cue is a whole word: "ignore." is no "ig" handle
-    r"(?:wechat|line|skype|discord) ?id)(?![\w])\s*(?:is|was|=|:|-)?\s*"
-    # a handle has a letter and a digit, dot or underscore: "ayaan.xo", "zyx_1999_cd"
-    r"(?P<h>(?=[A-Za-z0-9_.-]*[A-Za-z])(?=[A-Za-z0-9_.-]*[\d_.])[A-Za-z0-9_][A-Za-z0-9_.-]{2,29}[A-Za-z0-9_])(?![\w@])",
-    re.IGNORECASE,
+CUED_HANDLE = fast(
+    re.compile(
+        r"\b(?:user ?names?|handles?|screen ?names?|gamertags?|(?:wechat|snap(?:chat)?|insta(?:gram)?|ig|tiktok|discord|"
+        r"telegram|kik|skype|twitter|threads|reddit|twitch|steam|xbox|psn|roblox)(?: id| name| handle)?|"
+        # the cue is a whole word: "ignore." is no "ig" handle
+        r"(?:wechat|line|skype|discord) ?id)(?![\w])\s*(?:is|was|=|:|-)?\s*"
+        # a handle has a letter and a digit, dot or underscore: "ayaan.xo", "zyx_1999_cd"
+        r"(?P<h>(?=[A-Za-z0-9_.-]*[A-Za-z])(?=[A-Za-z0-9_.-]*[\d_.])[A-Za-z0-9_][A-Za-z0-9_.-]{2,29}[A-Za-z0-9_])(?![\w@])",
+        re.IGNORECASE,
+    )
 )
 # a run of digits with the separators people type; phonenumbers decides
-PHONE = re.compile(
-    r"(?<![\w+/.-])(?:\+|00)?\(?\d[\d \t().\-]{5,18}\d(?:[ \t]*(?:ext\.?|x|extension|#)[ \t]*\d{1,5})?(?![\w/])",
-    re.IGNORECASE,
+PHONE = fast(
+    re.compile(
+        r"(?<![\w+/.-])(?:\+|00)?\(?\d[\d \t().\-]{5,18}\d(?:[ \t]*(?:ext\.?|x|extension|#)[ \t]*\d{1,5})?(?![\w/])",
+        re.IGNORECASE,
+    )
 )
 _LAST_GROUP = re.compile(r"[\s.\-()]+[^\s.\-()]*$")
 _REGIONS = ("US", "GB", "AU", "NZ", "IE", "CA")

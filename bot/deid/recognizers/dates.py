@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..fastre import fast
 from ..model import Candidate
 from .base import Doc, scan
 
@@ -22,46 +23,52 @@ _WEEKDAY = r"(?:mon|tues?|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day)?\.?,?\s+"
 # a weekday before a date stays: alone it identifies nothing (../shared/data/DEID_GUIDE.md, beside the repository)
 _LEADING_WEEKDAY = re.compile(_WEEKDAY, re.IGNORECASE)
 
-_TEXTUAL = re.compile(
-    r"(?<![\w])(?:"
-    + _WEEKDAY
-    + r")?(?:"
-    # March 3rd, Feb. 2, 2023, June 14th; "May" needs a day so "may 5" is still
-    # read as a date but "may" alone is a verb
-    + _MONTH
-    + r"\s+"
-    + _DAY
-    + r"(?:,?\s+"
-    + _YEAR
-    + r")?"
-    # 3rd of March, 18th August 2024
-    + r"|(?:the\s+)?"
-    + _DAY
-    + r"\s+(?:of\s+)?"
-    + _MONTH
-    + r"(?:,?\s+"
-    + _YEAR
-    + r")?"
-    # August 2022 (month + year is more specific than a year)
-    + r"|"
-    + _MONTH
-    + r",?\s+(?:19|20)\d\d"
-    + r")(?![\w])",
-    re.IGNORECASE,
+_TEXTUAL = fast(
+    re.compile(
+        r"(?<![\w])(?:"
+        + _WEEKDAY
+        + r")?(?:"
+        # March 3rd, Feb. 2, 2023, June 14th; "May" needs a day so "may 5" is still
+        # read as a date but "may" alone is a verb
+        + _MONTH
+        + r"\s+"
+        + _DAY
+        + r"(?:,?\s+"
+        + _YEAR
+        + r")?"
+        # 3rd of March, 18th August 2024
+        + r"|(?:the\s+)?"
+        + _DAY
+        + r"\s+(?:of\s+)?"
+        + _MONTH
+        + r"(?:,?\s+"
+        + _YEAR
+        + r")?"
+        # August 2022 (month + year is more specific than a year)
+        + r"|"
+        + _MONTH
+        + r",?\s+(?:19|20)\d\d"
+        + r")(?![\w])",
+        re.IGNORECASE,
+    )
 )
-_NUMERIC = re.compile(
-    r"(?<![\w/.-])(?:" + _WEEKDAY + r")?(?:"
-    r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"  # ISO
-    r"|(?:0?[1-9]|[12]\d|3[01])[/-](?:0?[1-9]|[12]\d|3[01])(?:[/-](?:(?:19|20)?\d\d))?"
-    # dotted day.month only with a year: "APA 3.05" is a code section
-    r"|(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:(?:19|20)?\d\d)"
-    r")(?![\w/-]|\.\d)",
-    re.IGNORECASE,
+_NUMERIC = fast(
+    re.compile(
+        r"(?<![\w/.-])(?:" + _WEEKDAY + r")?(?:"
+        r"(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"  # ISO
+        r"|(?:0?[1-9]|[12]\d|3[01])[/-](?:0?[1-9]|[12]\d|3[01])(?:[/-](?:(?:19|20)?\d\d))?"
+        # dotted day.month only with a year: "APA 3.05" is a code section
+        r"|(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:(?:19|20)?\d\d)"
+        r")(?![\w/-]|\.\d)",
+        re.IGNORECASE,
+    )
 )
 # "the 21st", "on the 5th" — a day of the month without the month
-_ORDINAL = re.compile(
-    r"(?<![\w])the\s+(?P<d>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))(?!\s*(?:-|century|centuries|floor|grade|percentile|time|birthday|anniversary|row|place|street|st\b|ave|session|week|month|year|day|visit|appointment|of\s+(?:us|them|these|those|my|the|his|her)))(?![\w])",
-    re.IGNORECASE,
+_ORDINAL = fast(
+    re.compile(
+        r"(?<![\w])the\s+(?P<d>(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th))(?!\s*(?:-|century|centuries|floor|grade|percentile|time|birthday|anniversary|row|place|street|st\b|ave|session|week|month|year|day|visit|appointment|of\s+(?:us|them|these|those|my|the|his|her)))(?![\w])",
+        re.IGNORECASE,
+    )
 )
 # a day and a month in Spanish, Portuguese, French, Italian, German, Dutch: "2 de marzo",
 # "21 de septiembre de 2024", "12 mars", "3. März 2023", "14 agosto"
@@ -70,7 +77,7 @@ _OTHER_MONTH = (
     r"janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|"
     r"janvier|février|fevrier|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
     r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
-    r"januar|februar|märz|maerz|juni|juli|oktober|dezember|januari|februari|maart|augustus)"
+    r"januar|februar|märz|maerz|marz|juni|juli|oktober|dezember|januari|februari|maart|augustus)"
 )
 _OTHER_LANG = re.compile(
     r"(?<![\w])(?:[12]\d|3[01]|0?[1-9])(?:\.|º|er)?\s+(?:de\s+)?"
@@ -78,11 +85,16 @@ _OTHER_LANG = re.compile(
     + r"(?:\s+(?:de\s+)?(?:19|20)\d\d)?(?![\w])",
     re.IGNORECASE,
 )
-_OTHER_WEEKDAY_DAY = re.compile(
-    r"(?<![\w])(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|lundi|mardi|mercredi|jeudi|"
-    r"vendredi|samedi|dimanche|segunda|terça|terca|quarta|quinta|sexta)\s+(?P<d>[12]\d|3[01]|0?[1-9])(?!\d)"
-    r"(?![\w:.,]\d|\s*(?:%|h\b|hrs?\b|pm\b|am\b|:))",
-    re.IGNORECASE,
+# a month of another language with its year: "maart 2025", "marzo de 2024", "März 2023"
+# (a month alone stays, as in English)
+_OTHER_MONTH_YEAR = fast(re.compile(r"(?<![\w])" + _OTHER_MONTH + r"\s+(?:de\s+)?(?:19|20)\d\d(?![\w])", re.IGNORECASE))
+_OTHER_WEEKDAY_DAY = fast(
+    re.compile(
+        r"(?<![\w])(?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|lundi|mardi|mercredi|jeudi|"
+        r"vendredi|samedi|dimanche|segunda|terça|terca|quarta|quinta|sexta)\s+(?P<d>[12]\d|3[01]|0?[1-9])(?!\d)"
+        r"(?![\w:.,]\d|\s*(?:%|h\b|hrs?\b|pm\b|am\b|:))",
+        re.IGNORECASE,
+    )
 )
 _NOT_DATES = {"24/7", "50/50", "9/11"}
 _FULL_MONTH_END = re.compile(
@@ -116,6 +128,8 @@ def find(doc: Doc) -> Iterator[Candidate]:
         yield Candidate(m.start("d"), m.end("d"), "DATE", "date", 70, "date")
     for m in _OTHER_LANG.finditer(text):
         yield Candidate(m.start(), m.end(), "DATE", "date", 78, "date")
+    for m in _OTHER_MONTH_YEAR.finditer(text):
+        yield Candidate(m.start(), m.end(), "DATE", "date", 72, "date")
     for m in scan(_ORDINAL, text):
         # "the" goes too: "on the [date]" reads oddly, "on [date]" does not
         yield Candidate(m.start(), m.end("d"), "DATE", "date", 75, "date")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..fastre import fast
 from ..model import Candidate
 from .base import Doc, scan
 
-SSN = re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])")
+SSN = fast(re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"))
 # context word, then up to ~3 short filler words, then the identifier itself
 _CUE = (
     r"(?:mrn|ssn|ssi|sin|nhs|chi|ihi|nhi|medicare|medicaid|dob|"
@@ -22,22 +23,24 @@ _CUE = (
     r"procedimiento|processo|expediente|dossier|aktenzeichen|nric|ohip|cedula|cédula|aadhaar|pan|ird|tfn|"
     r"passport|permit|health\s+card|insurance|subscriber|group|id|no|number|#)"
 )
-CUE_ID = re.compile(
-    r"(?<!\w)" + _CUE + r"\b[\s.:#()\-,]*(?:(?:number|no|num|id|ref|is|was|reference|card|#)\b[\s.:#(),-]*){0,3}"
-    # the value itself is matched case-sensitively: codes are capitals and digits
-    # (its parts are separated by spaces, never by a line break: in a pasted note
-    # the next line's first letter is not part of the number)
-    r"(?-i:(?P<id>(?=[A-Z0-9/ -]*\d)[A-Z0-9][A-Z0-9/-]*(?: (?:of )?[A-Z0-9][A-Z0-9/-]*){0,3}))",
-    re.IGNORECASE,
+CUE_ID = fast(
+    re.compile(
+        r"(?<!\w)" + _CUE + r"\b[\s.:#()\-,]*(?:(?:number|no|num|id|ref|is|was|reference|card|#)\b[\s.:#(),-]*){0,3}"
+        # the value itself is matched case-sensitively: codes are capitals and digits
+        # (its parts are separated by spaces, never by a line break: in a pasted note
+        # the next line's first letter is not part of the number)
+        r"(?-i:(?P<id>(?=[A-Z0-9/ -]*\d)[A-Z0-9][A-Z0-9/-]*(?: (?:of )?[A-Z0-9][A-Z0-9/-]*){0,3}))",
+        re.IGNORECASE,
+    )
 )
 # letters and digits mixed, as codes are: XJH448120931, 2024-DR-01187, 7KLM294
 CODE = re.compile(r"(?<![\w/-])(?=[A-Z0-9/-]*[A-Z])(?=(?:[A-Z/-]*\d){3})[A-Z0-9]+(?:[-/][A-Z0-9]+)*(?![\w/-])")
-LONG_DIGITS = re.compile(r"(?<![\w$£€.,/-])\d{6,}(?![\w.,/-]\d|[\w%])")
+LONG_DIGITS = fast(re.compile(r"(?<![\w$£€.,/-])\d{6,}(?![\w.,/-]\d|[\w%])"))
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # digit groups joined by dots, slashes or hyphens, seven digits or more, with an
 # optional check character: "2024/0567891", "42101-5678123-4", "318.472.650-91"
 # (after a label nobody listed: "UHID …", "NIC …", "CPF …")
-SEPARATED = re.compile(r"(?<![\w$£€.,/-])\d+(?:[./-]\d+)+(?:-[A-Za-z0-9])?(?![\w/-]|[.,]\d)")
+SEPARATED = fast(re.compile(r"(?<![\w$£€.,/-])\d+(?:[./-]\d+)+(?:-[A-Za-z0-9])?(?![\w/-]|[.,]\d)"))
 _DATE_OR_RANGE = re.compile(
     r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}[./-]\d{1,2}[./-]\d{1,2}|(?:19|20)\d\d[-/](?:19|20)?\d\d"
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..fastre import fast
 from ..model import Candidate
 from .base import Doc, scan
 
@@ -28,26 +29,30 @@ _AU_STATES = "NSW VIC QLD SA WA TAS NT ACT".split()
 _REGION_ABBR = r"(?:" + "|".join(sorted(set(_US_STATES + _CA_PROV + _AU_STATES), key=len, reverse=True)) + r")"
 
 # 1423 Elm St, Apt 4B / 3/27 Park Road / 1450 W Pratt Blvd / 14 Banksia Crescent
-ADDRESS = re.compile(
-    r"(?<![\w/])(?:(?:Apt|Unit|Flat)\s*\w+,?\s*)?\d{1,6}[A-Za-z]?(?:[/-]\d{1,5}[A-Za-z]?)?\s+"
-    r"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
-    r"(?:" + _CAPW + r"\s+){0,3}" + _STREET_TYPES + r"\b\.?"
-    # a direction after the street type: "Lake Shore Blvd W", "Queen St E"
-    r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b\.?)?" + _UNIT + r"?"
-    # ", Morningside QLD 4170" / ", Rosanna VIC 3084" / ", Boise, ID 83702"
-    r"(?:,\s*(?:"
-    + _CAPW
-    + r"\s+){0,2}?"
-    + _CAPW
-    + r"(?:,?\s+"
-    + _REGION_ABBR
-    + r")?(?:\s+\d{4,5}(?:-\d{4})?)?(?=[\s,.;)]|$))?"
+ADDRESS = fast(
+    re.compile(
+        r"(?<![\w/])(?:(?:Apt|Unit|Flat)\s*\w+,?\s*)?\d{1,6}[A-Za-z]?(?:[/-]\d{1,5}[A-Za-z]?)?\s+"
+        r"(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
+        r"(?:" + _CAPW + r"\s+){0,3}" + _STREET_TYPES + r"\b\.?"
+        # a direction after the street type: "Lake Shore Blvd W", "Queen St E"
+        r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b\.?)?" + _UNIT + r"?"
+        # ", Morningside QLD 4170" / ", Rosanna VIC 3084" / ", Boise, ID 83702"
+        r"(?:,\s*(?:"
+        + _CAPW
+        + r"\s+){0,2}?"
+        + _CAPW
+        + r"(?:,?\s+"
+        + _REGION_ABBR
+        + r")?(?:\s+\d{4,5}(?:-\d{4})?)?(?=[\s,.;)]|$))?"
+    )
 )
 # French, Spanish and Italian street words come first and in lowercase: "88 rue Saint-Jean, app. 3"
-ADDRESS_ROMANCE = re.compile(
-    r"(?<![\w/])\d{1,5}[A-Za-z]?,?\s+(?:rue|avenue|av\.|boul\.|boulevard|chemin|ch\.|route|rang|place|allée|"
-    r"calle|avenida|av|paseo|plaza|via|viale|piazza|corso|rua|travessa)\s+(?:(?:de|du|des|la|le|del|di|da|dos)\s+)?"
-    r"[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,3}" + _UNIT + r"?"
+ADDRESS_ROMANCE = fast(
+    re.compile(
+        r"(?<![\w/])\d{1,5}[A-Za-z]?,?\s+(?:rue|avenue|av\.|boul\.|boulevard|chemin|ch\.|route|rang|place|allée|"
+        r"calle|avenida|av|paseo|plaza|via|viale|piazza|corso|rua|travessa)\s+(?:(?:de|du|des|la|le|del|di|da|dos)\s+)?"
+        r"[A-ZÀ-Ý][\w'’-]*(?:\s+[A-ZÀ-Ý][\w'’-]*){0,3}" + _UNIT + r"?"
+    )
 )
 # Hollis Ave, Fremont St, Water St — no number
 # without a number only the unmistakable street words count ("the District Court" is no street)
@@ -55,7 +60,9 @@ STREET = re.compile(
     r"(?<![\w])(?:" + _CAPW + r"\s+){1,3}(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Ln|Lane|Cres|Crescent|"
     r"Pkwy|Parkway|Hwy|Highway|Drive|Dr(?!\.?[ \t]+(?!(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))[A-Z][a-z]))\b\.?(?!\w)"
 )  # "Dr Patel", "Then Dr. Amir Patel": a title before a name, not Drive
-ROUTE = re.compile(r"(?<![\w])(?:Route|Rte|Highway|Hwy|Interstate|US|SR|State Route|County Road)[- ](?=\d)\d{1,4}\b")
+ROUTE = fast(
+    re.compile(r"(?<![\w])(?:Route|Rte|Highway|Hwy|Interstate|US|SR|State Route|County Road)[- ](?=\d)\d{1,4}\b")
+)
 # Roundup, MT / Boise, ID / Smithers, BC / Hoboken, NJ
 _REGION_NAMES = (
     r"(?:Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|"
@@ -78,12 +85,14 @@ TOWN_STATE = re.compile(
     + _REGION_NAMES
     + r")(?![\w])"
 )
-US_ZIP = re.compile(r"(?<![\w$£€.,-])\d{5}(?:-\d{4})?(?![\w%]|,\d|\.\d)")
+US_ZIP = fast(re.compile(r"(?<![\w$£€.,-])\d{5}(?:-\d{4})?(?![\w%]|,\d|\.\d)"))
 UK_POSTCODE = re.compile(r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})(?![\w])")
 # Irish Eircodes: a routing key (letter, two digits, or D6W) and a four-character
 # identifier with at least one letter: "H54 X2Y7", "D02 AF30", "T12 Y9KH"
-EIRCODE = re.compile(
-    r"(?<![\w])(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?(?=[0-9AC-FHKNPRTV-Y]{0,3}[AC-FHKNPRTV-Y])[0-9AC-FHKNPRTV-Y]{4}(?![\w])"
+EIRCODE = fast(
+    re.compile(
+        r"(?<![\w])(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?(?=[0-9AC-FHKNPRTV-Y]{0,3}[AC-FHKNPRTV-Y])[0-9AC-FHKNPRTV-Y]{4}(?![\w])"
+    )
 )
 # a capitalised town right before a postcode is part of the address, even
 # one that is also a region's name: "Québec G1R 1P6", "Stellenbosch 7600"
@@ -94,8 +103,14 @@ TOWN_BEFORE_POSTCODE = re.compile(
 TOWN_NUMERIC_POSTCODE = re.compile(
     r"(?<![\w])(?P<town>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),?\s+(?P<pc>\d{4}|\d{3}\s?\d{3})(?![\w,.]\d|\w)"
 )
+# Dutch postcodes before their town: "1031 CC Amsterdam", "5656 AE Eindhoven" (SA, SD and SS are never issued)
+NL_POSTCODE = fast(
+    re.compile(
+        r"(?<![\w])[1-9]\d{3}\s?(?!SA|SD|SS|AD|BC|CE)[A-Z]{2}\s+(?P<town>[A-Z][a-zà-ÿ]{2,}(?:-[A-Z][a-zà-ÿ]+)?)\b"
+    )
+)
 CA_POSTCODE = re.compile(r"(?<![\w])[A-Z]\d[A-Z]\s?\d[A-Z]\d(?![\w])")
-AU_POSTCODE = re.compile(r"(?<![\w])(?:" + "|".join(_AU_STATES) + r")\s+(?P<pc>\d{4})(?![\w])")
+AU_POSTCODE = fast(re.compile(r"(?<![\w])(?:" + "|".join(_AU_STATES) + r")\s+(?P<pc>\d{4})(?![\w])"))
 POSTCODE_CUE = re.compile(
     r"(?:zip|postcode|post code|postal code|zip code|pin|pincode|pin code|eircode)\s*(?:is|:|#|-)?\s*(?P<pc>\d{6}|\d{3}\s\d{3}|\d{4,5}|[A-Z0-9]{2,4}\s?[A-Z0-9]{3})\b",
     re.I,
@@ -127,7 +142,9 @@ LOC_CUES = {
     "between",
 }
 # "in Koramangala, Bangalore": the word after a place and a comma is the larger place
-PLACE_PAIR = re.compile(r"\b(?:in|from|near|outside|to)\s+[A-Z][\w'’-]+,\s(?P<b>[A-Z][a-z][\w'’-]*)\b(?!\s+[A-Z])")
+PLACE_PAIR = fast(
+    re.compile(r"\b(?:in|from|near|outside|to)\s+[A-Z][\w'’-]+,\s(?P<b>[A-Z][a-z][\w'’-]*)\b(?!\s+[A-Z])")
+)
 _CODE_WORDS = {"eircode", "postcode", "zip", "pin", "code", "postal", "address", "is", "at"}
 _NOT_TOWN = {"the", "a", "an", "my", "our", "his", "her", "their", "this", "that"}
 
@@ -176,6 +193,9 @@ def find(doc: Doc) -> Iterator[Candidate]:
     for rx, kind in ((UK_POSTCODE, "postcode"), (CA_POSTCODE, "postcode")):
         for m in scan(rx, text):
             yield Candidate(m.start(), m.end(), "LOCATION", kind, 80, "postcode")
+    for m in NL_POSTCODE.finditer(text):
+        if doc.lex.is_place(m.group("town").lower()):  # the town goes with it
+            yield Candidate(m.start(), m.end(), "LOCATION", "address", 80, "postcode")
     for m in scan(AU_POSTCODE, text):
         yield Candidate(m.start(), m.end(), "LOCATION", "postcode", 80, "postcode")
     for m in scan(POSTCODE_CUE, text):
@@ -248,8 +268,10 @@ def _gazetteer(doc: Doc) -> Iterator[Candidate]:
             i += 1
             continue
         hit = 0
-        # longest match first, up to 3 words ("Saratoga Springs", "Dinas Mawddwy")
-        for k in (3, 2, 1):
+        # longest match first, up to 3 words ("Saratoga Springs", "Dinas Mawddwy"); the
+        # longer keys only when a listed place of several words starts with this one
+        longer = t.lower in ("mt", "st") or lex.place_prefix(t.lower)
+        for k in (3, 2, 1) if longer else (1,):
             if i + k > n:
                 continue
             span = toks[i : i + k]

@@ -625,6 +625,13 @@ def is_namey(doc: Doc, t: Token) -> bool:
     return not (low in _STOP_CAPS or low in doc.lex.allow or low in doc.lex.regions) and t.is_alpha
 
 
+# "the fee is 20", "each chapter was 12": a thing, not a person
+_NOT_BEFORE_AGED_NAME = frozenset("the a an this that these those each every any some no which what whose".split())
+_AGE_SAID_NEXT = re.compile(
+    r" (?:is|was) (?:only |just |nearly |almost )?(?:1[01]\d|[1-9]?\d)(?=\s*(?:$|[.,;!?)]|and\b|now\b|this\b|yrs?\b|years? old\b))"
+)
+
+
 def _evidence(doc: Doc, t: Token) -> int | None:
     """Priority of the evidence that t starts a name, or None."""
     lex = doc.lex
@@ -791,9 +798,10 @@ def _evidence(doc: Doc, t: Token) -> int | None:
         and (
             _initialism(doc, t)
             and _initial_acts(doc, t)
-            # a state's letters too, in a person's slot: "a session w AK", "dont tell AK"
+            # a state's letters too, in a person's slot: "a session w AK", "dont tell AK",
+            # telling something ("AK told me"), or two of them acting together ("AK and TR are")
             or _initialism(doc, t, states=True)
-            and _initial_slot(doc, t, prev, gap)
+            and (_initial_slot(doc, t, prev, gap) or _initial_tells(doc, t) or _initials_pair_act(doc, t))
         )
     ):
         return 56  # "how DJ is doing", "DJ is 17", "KC said", "a session w AK and TR"
@@ -871,6 +879,19 @@ def _evidence(doc: Doc, t: Token) -> int | None:
             )
         ):
             return 52
+    # "marco is 27 and", "then priya was 15.": a listed given name in lowercase whose age is
+    # said next (the age closing the clause, no unit after it) is a name, word or not
+    if (
+        t.is_lower
+        and len(low) >= 3
+        and lex.is_first(low)
+        and low not in lex.common_words
+        and low not in _STOP_CAPS
+        and not t.possessive
+        and _AGE_SAID_NEXT.match(doc.text, t.end)
+        and not (prev is not None and (prev.lower in _DETERMINERS or prev.lower in _NOT_BEFORE_AGED_NAME))
+    ):
+        return 52
 
     if not t.is_cap or t.is_upper and len(t.text) < 4:
         return None
@@ -1520,6 +1541,47 @@ def _initial_slot(doc: Doc, t: Token, prev: Token | None, gap: str) -> bool:
             and (_initial_slot(doc, q, qp, doc.gap(qp, q)) if (qp := doc.prev(q)) is not None else False)
         )
     return False
+
+
+# a state does not tell anything: "AK told me", "TR said"
+_TELLING = frozenset("told tells said says asked asks texted messaged emailed mentioned admitted disclosed".split())
+# two people acting together: "AK and TR are dating", "JB & KC were both there"
+_TOGETHER = frozenset("are were have had both said told came went started got keep kept".split())
+
+
+def _initial_tells(doc: Doc, t: Token) -> bool:
+    nxt = doc.next(t)
+    return nxt is not None and doc.gap(t, nxt) == " " and nxt.lower in _TELLING
+
+
+def _initials_pair_act(doc: Doc, t: Token) -> bool:
+    """Initials joined by "and"/"&" to other initials, the two then acting."""
+
+    def initials(x: Token | None) -> bool:
+        return x is not None and x.is_upper and 2 <= len(x.text) <= 3 and _initialism(doc, x, states=True)
+
+    def partner(x: Token, step: int) -> Token | None:
+        """The initials across "and" or "&" from x (step 1: after it, -1: before it)."""
+        y = doc.next(x) if step > 0 else doc.prev(x)
+        if y is None:
+            return None
+        a, b = (x, y) if step > 0 else (y, x)
+        if doc.gap(a, b) == " & ":
+            return y if initials(y) else None
+        if y.lower != "and" or doc.gap(a, b) != " ":
+            return None
+        z = doc.next(y) if step > 0 else doc.prev(y)
+        if z is None:
+            return None
+        c, d = (y, z) if step > 0 else (z, y)
+        return z if doc.gap(c, d) == " " and initials(z) else None
+
+    other = partner(t, 1) or partner(t, -1)
+    if other is None or t.lower in _STATE_ABBR and other.lower in _STATE_ABBR:
+        return False  # "CA and NY are expensive": two states
+    last = other if other.i > t.i else t
+    after = doc.next(last)
+    return after is not None and doc.gap(last, after) == " " and after.lower in _TOGETHER
 
 
 def _initial_acts(doc: Doc, t: Token) -> bool:

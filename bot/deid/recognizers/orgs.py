@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ..fastre import fast
 from ..model import Candidate
 from ..tokens import MASK, Token
 from .base import Doc, scan
@@ -80,19 +81,23 @@ _WEAK_HEADS = {
 # capitalised words that may sit inside an organisation's name
 _CONNECTORS = {"&", "and", "of", "the", "for", "de", "la", "y", "upon"}
 # "University of Northern Vermont", "Bank of Ireland": the head comes first
-HEAD_FIRST = re.compile(
-    r"(?<![\w])(?:University|College|Bank|Church|School|Academy|Institute|Museum|Hospital|Diocese|Society|"
-    r"Department|Federation|Association|Order|Sisters|Brothers)\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*"
+HEAD_FIRST = fast(
+    re.compile(
+        r"(?<![\w])(?:University|College|Bank|Church|School|Academy|Institute|Museum|Hospital|Diocese|Society|"
+        r"Department|Federation|Association|Order|Sisters|Brothers)\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*"
+    )
 )
 # "Temple Beth El", "Camp Wildwood", "Hotel Monaco": a head word leading a name
-HEAD_LEADS = re.compile(
-    r"(?<![\w])(?P<head>Temple|Congregation|Masjid|Mosque|Camp|Hotel|Café|Cafe|Casa|Chez|Club|Clinica|Hospital|Scoil|Gaelscoil|Coláiste|Colaiste|Kura|Kohanga)"
-    r"(?:\s+(?!(?:and|or|but|in|on|at|for|to|is|was)\b)[A-Z][\w'’-]*){1,3}"
+HEAD_LEADS = fast(
+    re.compile(
+        r"(?<![\w])(?P<head>Temple|Congregation|Masjid|Mosque|Camp|Hotel|Café|Cafe|Casa|Chez|Club|Clinica|Hospital|Scoil|Gaelscoil|Coláiste|Colaiste|Kura|Kohanga)"
+        r"(?:\s+(?!(?:and|or|but|in|on|at|for|to|is|was)\b)[A-Z][\w'’-]*){1,3}"
+    )
 )
 _HEAD_FIRST_GENERIC = re.compile(
     r"(?:Department|Bank|School|College|Association|Society) of (?:Health|Education|Psychology|Medicine|Nursing|Social Work|Counseling|Counselling|Justice|Labor|Labour|Veterans Affairs|Human Services)$"
 )
-SAINT = re.compile(r"(?<![\w])(?:St\.?|Saint|Ss\.?)\s+[A-Z][\w]*(?:['’]s)?(?![\w])")
+SAINT = fast(re.compile(r"(?<![\w])(?:St\.?|Saint|Ss\.?)\s+[A-Z][\w]*(?:['’]s)?(?![\w])"))
 _NOT_ORG_AFTER_SAINT = re.compile(r"\s+(?:Day|Eve)\b")
 VENUE_CUES = {"at", "from", "for", "with", "joined", "to", "runs", "owns", "manages", "founded", "started"}
 # after these a run of names is still a person ("with Mark Ellison"); after
@@ -373,12 +378,14 @@ def _saints(doc: Doc) -> Iterator[Candidate]:
         yield Candidate(m.start(), end, "ORG", kind, 74, "org")
 
 
-_ORG_VERB_BEFORE = re.compile(
-    r"\b(?:referred|refer|referral|transferred|admitted|works?|worked|working|employed|volunteers?|"
-    r"volunteered|volunteering|sectioned|placed|seen|applied|accepted|rejected|hired|fired|sacked|"
-    r"dismissed|resigned|quit|shifts?|job|placement|internship|(?:a|an)\s+(?:referral|letter|email|call))"
-    r"\s*$",
-    re.IGNORECASE,
+_ORG_VERB_BEFORE = fast(
+    re.compile(
+        r"\b(?:referred|refer|referral|transferred|admitted|works?|worked|working|employed|volunteers?|"
+        r"volunteered|volunteering|sectioned|placed|seen|applied|accepted|rejected|hired|fired|sacked|"
+        r"dismissed|resigned|quit|shifts?|job|placement|internship|(?:a|an)\s+(?:referral|letter|email|call))"
+        r"\s*$",
+        re.IGNORECASE,
+    )
 )
 _STATES = {
     "al",

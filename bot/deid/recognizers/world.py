@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from bot.deid.wordset import strip_accents
 
+from ..fastre import fast
 from ..model import Candidate
 from .base import Doc
 from .chat import SPEECH
@@ -95,10 +96,12 @@ _ADDRESSES = [
     re.compile(r"(?<![\w])(?:" + _NUM + r"\s+" + _COMPOUND + r"|" + _COMPOUND + r"\s+" + _NUM + r")(?![\w/])"),
 ]
 # "Level 3, 45 Cuba Street", "Flat 2, 18 …", "Unit 4, 9 …": the unit before a street address
-_UNIT_BEFORE = re.compile(
-    r"(?<![\w])(?:level|lvl|flat|unit|apt|apartment|suite|ste|floor|shop|office)\s*\.?\s*#?\d{1,4}[A-Za-z]?,?\s+"
-    r"(?=" + _NUM + r",?\s+(?:" + _CAP + r"\s+){1,3})",
-    re.IGNORECASE,
+_UNIT_BEFORE = fast(
+    re.compile(
+        r"(?<![\w])(?:level|lvl|flat|unit|apt|apartment|suite|ste|floor|shop|office)\s*\.?\s*#?\d{1,4}[A-Za-z]?,?\s+"
+        r"(?=" + _NUM + r",?\s+(?:" + _CAP + r"\s+){1,3})",
+        re.IGNORECASE,
+    )
 )
 _STREET_AFTER = re.compile(
     r"(?:" + _CAP + r"\s+){1,3}(?:St|Street|Rd|Road|Ave|Avenue|Lane|Ln|Drive|Dr|Terrace|Tce|Place|Pl|Crescent|"

@@ -88,3 +88,20 @@ async def test_each_listener_matches_as_with_bolts_own_matchers(tmp_path):
         assert raised >= 1  # and a body of the wrong shape raises as in Bolt (bot/http.py: 400)
     finally:
         await d.services.close()
+
+
+def test_bolts_own_matcher_is_still_the_one_the_fast_matcher_stands_in_for():
+    """_BodyMatcher reproduces Bolt's `async_matches` for a matcher whose one argument is
+    `body`. A Bolt release that changes that method (or how matchers keep their function
+    and argument names) must be read again before the stand-in is trusted: this fails then."""
+    import inspect
+    import textwrap
+
+    source = textwrap.dedent(inspect.getsource(AsyncBuiltinListenerMatcher.async_matches))
+    body = "".join(source.split())  # whitespace aside
+    assert body == (
+        "asyncdefasync_matches(self,req:AsyncBoltRequest,resp:BoltResponse)->bool:"
+        "returnawaitself.func(#type:ignore[misc]"
+        "**build_async_required_kwargs(logger=self.logger,required_arg_names=self.arg_names,"
+        "request=req,response=resp,this_func=self.func,))"
+    ), source

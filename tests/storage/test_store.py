@@ -459,3 +459,37 @@ async def test_the_workspace_in_one_statement_is_what_the_four_reads_give(store)
     assert sorted(held.moderators) == sorted(await store.moderators("T1"))
     empty = await store.workspace("T0")
     assert (empty.settings, empty.channels, empty.terms, empty.moderators) == ({}, [], [], [])
+
+
+async def test_the_pool_checks_a_postgresql_connection_in_one_statement(pg_url, monkeypatch):
+    """bot/storage/db.py replaces SQLAlchemy's asyncpg pre-ping (a transaction around a
+    prepared `;`: three round trips) with one `SELECT 1`, reaching into the adapter's
+    internals; if a SQLAlchemy release changes them, the code keeps SQLAlchemy's ping
+    silently, and this says so."""
+    import asyncpg
+    from sqlalchemy import text as sql
+
+    from bot.storage.db import create_engine
+
+    seen: list[str] = []
+    execute, fetchrow = asyncpg.Connection.execute, asyncpg.Connection.fetchrow
+
+    async def recording_execute(self, query, *args, **kwargs):
+        seen.append(query)
+        return await execute(self, query, *args, **kwargs)
+
+    async def recording_fetchrow(self, query, *args, **kwargs):
+        seen.append(query)
+        return await fetchrow(self, query, *args, **kwargs)
+
+    engine = create_engine(pg_url)
+    try:
+        async with engine.connect() as conn:  # the connection is made (no ping for a new one)
+            await conn.execute(sql("SELECT 2"))
+        monkeypatch.setattr(asyncpg.Connection, "execute", recording_execute)
+        monkeypatch.setattr(asyncpg.Connection, "fetchrow", recording_fetchrow)
+        async with engine.connect() as conn:  # taken from the pool: pinged first
+            await conn.execute(sql("SELECT 3"))
+    finally:
+        await engine.dispose()
+    assert "SELECT 1" in seen and ";" not in seen, seen

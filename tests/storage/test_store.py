@@ -329,26 +329,26 @@ async def test_post_numbers_count_within_each_workspace(store):
     assert (await make_post(store, ref="again", team="T1", author="b" * 64)).number == 4
 
 
+def post_intake(store, intake):
+    """The post of an open intake of workspace T1, as the consult's Post click makes it."""
+    return store.post_from_intake(
+        intake.id,
+        "preview",
+        team_id="T1",
+        intake_ref=intake.ref,
+        channel_id="C1",
+        status="pending",
+        content={},
+        author_hash=intake.author_hash,
+        author_enc="e",
+    )
+
+
 async def test_post_numbers_are_unique_when_posted_at_once(store):
     """Many intakes of one workspace posted concurrently (separate transactions, on
     PostgreSQL separate connections): every number once, none skipped."""
     intakes = [await store.create_intake("T1", f"{k}".ljust(64, "a"), f"r{k}", "preview", {}) for k in range(12)]
-    posts = await asyncio.gather(
-        *[
-            store.post_from_intake(
-                intake.id,
-                "preview",
-                team_id="T1",
-                intake_ref=intake.ref,
-                channel_id="C1",
-                status="pending",
-                content={},
-                author_hash=intake.author_hash,
-                author_enc="e",
-            )
-            for intake in intakes
-        ]
-    )
+    posts = await asyncio.gather(*[post_intake(store, intake) for intake in intakes])
     assert sorted(p.number for p in posts) == list(range(1, 13))
 
 
@@ -361,22 +361,7 @@ async def test_two_processes_on_one_postgresql_number_posts_apart(pg_url):
             (store, await store.create_intake("T1", f"{k}".ljust(64, "a"), f"r{k}", "preview", {}))
             for k, store in enumerate([first, second] * 8)
         ]
-        posts = await asyncio.gather(
-            *[
-                store.post_from_intake(
-                    intake.id,
-                    "preview",
-                    team_id="T1",
-                    intake_ref=intake.ref,
-                    channel_id="C1",
-                    status="pending",
-                    content={},
-                    author_hash=intake.author_hash,
-                    author_enc="e",
-                )
-                for store, intake in intakes
-            ]
-        )
+        posts = await asyncio.gather(*[post_intake(store, intake) for store, intake in intakes])
         assert sorted(p.number for p in posts) == list(range(1, 17))
     finally:
         await first.close()

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.config import ConfigError
+from bot.values import ValueTags
 
 KEY_FILE = "secret.key"
 
@@ -99,6 +100,8 @@ class Identity:
         # Separate keys for flags, so a dump can't match someone's flags to their posts.
         self._flag_keys = [_derive(s, b"flagger-hash") for s in secrets_newest_first]
         self._fingerprints = [fingerprint(s) for s in secrets_newest_first]
+        # The tag on every button value and form naming a post (bot/values.py).
+        self.value_tags = ValueTags([_derive(s, b"value-tags") for s in secrets_newest_first])
         self._fernet = MultiFernet(
             [Fernet(base64.urlsafe_b64encode(_derive(s, b"relay-encryption"))) for s in secrets_newest_first]
         )

@@ -166,7 +166,7 @@ async def build_services(
     catalog = get_catalog()
     matcher = get_matcher()
     # the risk cues and the lexicons load just after the port opens (bot/warmup.py)
-    renderer = Renderer(catalog, load_spec(), settings.max_answer_chars)
+    renderer = Renderer(catalog, load_spec(), settings.max_answer_chars, identity.value_tags)
 
     async def the_one_client(_team: Team) -> AsyncWebClient:
         return client

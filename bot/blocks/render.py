@@ -4,6 +4,7 @@ place that knows which builder renders what."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 from bot import outgoing as out
@@ -13,11 +14,19 @@ from bot.blocks import posts as pb
 from bot.blocks.common import Document, Message
 from bot.consult.intake import IntakeSpec, load_spec
 from bot.principles import get_catalog
+from bot.values import ValueTags, minting
 
 
 class Renderer:
-    def __init__(self, catalog: Any = None, spec: IntakeSpec | None = None, max_answer_chars: int = 3000):
+    def __init__(
+        self,
+        catalog: Any = None,
+        spec: IntakeSpec | None = None,
+        max_answer_chars: int = 3000,
+        tags: ValueTags | None = None,
+    ):
         self.catalog = catalog or get_catalog()
+        self.tags = tags  # the workspace tags of button values (bot/values.py)
         self.spec = spec or load_spec()
         self.max_chars = max_answer_chars
         c, s = self.catalog, self.spec
@@ -54,23 +63,32 @@ class Renderer:
             out.HomeView: lambda v: mb.home(v, c),
         }
 
-    def message(self, value: Any) -> Message:
+    def minting(self, team_key: str | None):
+        """Values built inside name posts of workspace key ``team_key`` (bot/values.py);
+        without a key (or tags), the caller's own ``minting`` applies."""
+        if team_key is None or self.tags is None:
+            return nullcontext()
+        return minting(self.tags, team_key)
+
+    def message(self, value: Any, team_key: str | None = None) -> Message:
         if isinstance(value, Message):
             return value
         builder = self._messages.get(type(value))
         if builder is None:
             raise TypeError(f"no message renders {type(value).__name__}")
-        return builder(value)
+        with self.minting(team_key):
+            return builder(value)
 
     def document(self, value: Any) -> Document:
         if isinstance(value, out.ConsultRecord):
             return pb.record_document(value, self.catalog)
         raise TypeError(f"no document renders {type(value).__name__}")
 
-    def view(self, value: Any) -> dict:
+    def view(self, value: Any, team_key: str | None = None) -> dict:
         if isinstance(value, dict):
             return value
         builder = self._views.get(type(value))
         if builder is None:
             raise TypeError(f"no view renders {type(value).__name__}")
-        return builder(value)
+        with self.minting(team_key):
+            return builder(value)

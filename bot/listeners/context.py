@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.consult.model import FlagRef, PostRef
 from bot.gateway import Team
-from bot.values import flag_ref, post_ref
+from bot.values import ValueTags, flag_ref, post_ref
 
 
 def _truthy(value: Any) -> bool:
@@ -45,12 +45,13 @@ def user_of(body: dict[str, Any]) -> str:
     return str(body.get("user_id") or user or "")
 
 
-def post_of(action: dict[str, Any]) -> PostRef | None:
-    """The post a button names (bot/values.py): ``p17``, Dilemma #17 of the request's
-    workspace, or bare digits, the row id an older button carries."""
-    return post_ref(action.get("value"))
+def post_of(action: dict[str, Any], tags: ValueTags, team: Team) -> PostRef | None:
+    """The post a button names (bot/values.py): ``p17~tag``, Dilemma #17 of the request's
+    workspace (no post when the tag is another workspace key's), or bare digits, the row
+    id an older button carries."""
+    return post_ref(action.get("value"), tags, team.id)
 
 
-def flag_of(action: dict[str, Any]) -> FlagRef | None:
-    """The flag a Remove / Dismiss button names: ``f17.2``, or an older button's row id."""
-    return flag_ref(action.get("value"))
+def flag_of(action: dict[str, Any], tags: ValueTags, team: Team) -> FlagRef | None:
+    """The flag a Remove / Dismiss button names: ``f17.2~tag``, or an older button's row id."""
+    return flag_ref(action.get("value"), tags, team.id)

@@ -406,12 +406,12 @@ class AdminCommands:
     async def block_confirmed(self, team: Team, user_id: str, ref: str) -> AdminAnswer:
         """The block itself: from the confirmation's Block button, or the queue's (behind
         Slack's confirm dialog); ``ref`` is the button's value, the post's number (`p17` or
-        `p17.2`, bot/values.py) or, on a button sent before, its row id (`917`, `917.2`),
-        found only among this workspace's posts. Checks the moderator again: a click can
+        `p17.2`, tagged for its workspace key, bot/values.py) or, on a button sent before,
+        its row id (`917`, `917.2`), found only among this workspace's posts. Checks the moderator again: a click can
         come from anyone."""
         if not await self.moderation.is_moderator(team, user_id):
             return _answer("not_moderator")
-        parsed = post_or_reply_ref(ref)
+        parsed = post_or_reply_ref(ref, self.identity.value_tags, team.id)  # another key's: ELSEWHERE
         if parsed is None:
             return _answer("usage_line.block")
         post_ref, reply = parsed

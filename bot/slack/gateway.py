@@ -156,8 +156,8 @@ class WebApiGateway:
         except (SlackApiError, *TRANSIENT) as exc:
             raise classify(exc) from None
 
-    def _message_kwargs(self, message: Any) -> dict[str, Any]:
-        return self.renderer.message(message).kwargs()
+    def _message_kwargs(self, team: Team, message: Any) -> dict[str, Any]:
+        return self.renderer.message(message, team.id).kwargs()
 
     async def _dm_channel(self, team: Team, user_id: str) -> str:
         key = (team.id, user_id)
@@ -181,7 +181,7 @@ class WebApiGateway:
             channel=channel,
             unfurl_links=False,
             unfurl_media=False,
-            **self._message_kwargs(message),
+            **self._message_kwargs(team, message),
         )
         return Sent(resp["channel"], resp["ts"])
 
@@ -213,7 +213,9 @@ class WebApiGateway:
             if mark.key:
                 payload["key"] = mark.key
             extra["metadata"] = {"event_type": METADATA_TYPE, "event_payload": payload}
-        kwargs = dict(channel=channel, unfurl_links=False, unfurl_media=False, **self._message_kwargs(message), **extra)
+        kwargs = dict(
+            channel=channel, unfurl_links=False, unfurl_media=False, **self._message_kwargs(team, message), **extra
+        )
         if mark is None:
             resp = await self._call(team, "chat.postMessage", **kwargs)
             return Sent(resp["channel"], resp["ts"])
@@ -231,7 +233,7 @@ class WebApiGateway:
             return Sent(channel, found[0])
 
     async def update(self, team: Team, channel: str, ts: str, message: Any) -> None:
-        await self._call(team, "chat.update", channel=channel, ts=ts, **self._message_kwargs(message))
+        await self._call(team, "chat.update", channel=channel, ts=ts, **self._message_kwargs(team, message))
 
     async def delete(self, team: Team, channel: str, ts: str) -> None:
         try:
@@ -290,14 +292,14 @@ class WebApiGateway:
                 return sorted(out, key=lambda t: float(t.ts))
 
     async def open_view(self, team: Team, trigger_id: str, view: Any) -> str:
-        resp = await self._call(team, "views.open", trigger_id=trigger_id, view=self.renderer.view(view))
+        resp = await self._call(team, "views.open", trigger_id=trigger_id, view=self.renderer.view(view, team.id))
         return str((resp.get("view") or {}).get("id") or "")
 
     async def update_view(self, team: Team, view_id: str, view: Any) -> None:
-        await self._call(team, "views.update", view_id=view_id, view=self.renderer.view(view))
+        await self._call(team, "views.update", view_id=view_id, view=self.renderer.view(view, team.id))
 
     async def publish_home(self, team: Team, user_id: str, view: Any) -> None:
-        await self._call(team, "views.publish", user_id=user_id, view=self.renderer.view(view))
+        await self._call(team, "views.publish", user_id=user_id, view=self.renderer.view(view, team.id))
 
     async def is_member(self, team: Team, channel: str, user_id: str) -> bool:
         cursor = None

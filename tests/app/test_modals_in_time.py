@@ -109,4 +109,4 @@ async def test_a_slow_moderator_check_still_opens_the_reject_form(bot, monkeypat
     slow_prepare.set()
     await click
     [form] = bot.slack.views(MODERATOR)
-    assert form["callback_id"] == "review_reject_submit" and form["private_metadata"] == "p1"
+    assert form["callback_id"] == "review_reject_submit" and form["private_metadata"].startswith("p1~")

@@ -546,7 +546,7 @@ async def test_approval_reject_with_reason_tells_the_poster_and_purges(bot):
     await bot.slack.click(MODERATOR, request, "review_reject")
     form = bot.slack.views(MODERATOR)[-1]
     valid_view(form)
-    assert form["callback_id"] == "review_reject_submit" and form["private_metadata"] == "p1"
+    assert form["callback_id"] == "review_reject_submit" and form["private_metadata"].startswith("p1~")
 
     reason = "It still names the school <!channel> & the town."
     await bot.slack.submit_view(MODERATOR, form["id"], {"reason": {"value": reason}})

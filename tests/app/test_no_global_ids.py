@@ -2,8 +2,9 @@
 
 Posts' row ids and flags' row ids count every workspace's consults and flags; a member
 can read a message's raw data (button values, form metadata, message metadata). So the
-app names a post by its number in the workspace (`p1`, `p1.2`) and a flag by its post's
-number and its place among the post's flags (`f1.1`), and finds its own message after a
+app names a post by its number in the workspace (`p1~tag`, `p1.2~tag`) and a flag by its
+post's number and its place among the post's flags (`f1.1~tag`), the tag that of the
+workspace key (tests/app/test_bound_values.py), and finds its own message after a
 lost answer by the random key in its metadata. Buttons of older messages carry bare
 digits, the row ids: still accepted within their own workspace, refused in another.
 Two workspaces installed through OAuth, signed HTTP requests against the fake Slack."""
@@ -33,6 +34,12 @@ NAMING_KEYS = ("value", "private_metadata", "action_id", "block_id", "callback_i
 READS = {"conversations.history", "conversations.replies", "conversations.members", "conversations.info"}
 RANDOM = re.compile(r"[A-Za-z0-9_-]{16,}")  # intake refs, delivery keys, view ids: random, not counts
 URL = re.compile(r"https?://[^\s|\"]+")
+TAG = re.compile(r"~[a-z2-7]{10}\b")  # the workspace key's tag (bot/values.py): the same whatever is posted
+
+
+def tagged(bot: Bot, team: str, value: str) -> str:
+    """``value`` as the app mints it for workspace key ``team``."""
+    return f"{value}~{bot.services.identity.value_tags.tag(team)}"
 
 
 def _walk(obj: Any, out: list[str]) -> None:
@@ -59,7 +66,9 @@ def names_sent(bot: Bot) -> Counter[str]:
         if call.method not in READS:
             _walk(call.args, out)
     named = (v.split("=", 1) for v in out)
-    return Counter(f"{key}={URL.sub('<url>', RANDOM.sub('<random>', value))}" for key, value in named)
+    return Counter(
+        f"{key}={TAG.sub('~<tag>', URL.sub('<url>', RANDOM.sub('<random>', value)))}" for key, value in named
+    )
 
 
 def metadata_of(messages: list[dict]) -> list[dict]:
@@ -122,9 +131,12 @@ async def test_what_bravo_is_sent_is_the_same_whether_alpha_posted_nothing_or_fi
             assert set(said) == {"post", "reply", "key"} and (said["post"], said["reply"]) == (1, 1)
     assert seen[0] == seen[5], (seen[0] - seen[5], seen[5] - seen[0])
     names = seen[5]
-    for expected in ("value=p1", "value=f1.1", "private_metadata=p1"):
+    for expected in ("value=p1~<tag>", "value=f1.1~<tag>", "private_metadata=p1~<tag>"):
         assert names[expected], (expected, sorted(names))
-    assert names["value=p2"] and names["private_metadata=p1|<url>"], "the approval request; the flag form"
+    assert names["value=p2~<tag>"] and names["private_metadata=p1~<tag>|<url>"], "the approval request; the flag form"
+    # Every p/f value carries the tag.
+    untagged = [v for v in names if re.fullmatch(r"(value|private_metadata)=[pf][\d.]+(\|.*)?", v)]
+    assert untagged == []
     # No value is a bare number (a row id) any more, in any message, form or metadata.
     bare = [v for v in names if re.fullmatch(r"(value|private_metadata)=\d+(\.\d+)?", v)]
     assert bare == []
@@ -144,9 +156,9 @@ async def test_flags_are_dismissed_and_removed_by_their_number_in_the_workspace(
         notices = b.slack.messages(REVIEW)
         assert [json.dumps(msg).count('"value": "f') for msg in notices] == [2, 2, 2]
         first, second, third = notices
-        assert '"f1.1"' in json.dumps(first) and '"f2.1"' in json.dumps(second) and '"f2.2"' in json.dumps(third)
+        assert '"f1.1~' in json.dumps(first) and '"f2.1~' in json.dumps(second) and '"f2.2~' in json.dumps(third)
         # A flag that is not there (Bravo's #1 has one flag) is no flag.
-        said = await answer_to_click(b, MODERATOR, first, "flag_dismiss", "f1.2")
+        said = await answer_to_click(b, MODERATOR, first, "flag_dismiss", tagged(b, B, "f1.2"))
         assert said is not None and "already decided" in said
 
         # Dismiss Bravo's #1's flag from the review channel.
@@ -154,8 +166,8 @@ async def test_flags_are_dismissed_and_removed_by_their_number_in_the_workspace(
         # Remove Bravo's #2 from its second flag, on the Home queue.
         await b.slack.open_home(MODERATOR)
         home = b.slack.home(MODERATOR)
-        assert '"f2.1"' in json.dumps(home) and '"f2.2"' in json.dumps(home) and '"f1.1"' not in json.dumps(home)
-        await b.slack.click(MODERATOR, home, "flag_remove", "f2.2")
+        assert '"f2.1~' in json.dumps(home) and '"f2.2~' in json.dumps(home) and '"f1.1~' not in json.dumps(home)
+        await b.slack.click(MODERATOR, home, "flag_remove", tagged(b, B, "f2.2"))
         assert titles(b) == ["Dilemma #1"]
 
         flags = {(p["post_id"], p["id"]): p["status"] for p in await rows(b, m.Flag)}
@@ -181,7 +193,7 @@ async def test_older_buttons_and_forms_carrying_row_ids_work_in_their_own_worksp
         # Reply: an older button opens the form, which names the post by its number.
         await b.slack.click(COLLEAGUE, post, "post_reply_anon", row)
         form = b.slack.views(COLLEAGUE)[-1]
-        assert form["private_metadata"] == "p1"
+        assert form["private_metadata"] == tagged(b, B, "p1")
         await b.slack.submit_view(COLLEAGUE, form["id"], {"reply": {"value": "From an older button."}})
         assert len(anonymous_replies(b, 1)) == 1
         # A form opened before the upgrade carries the row id in its metadata: still posted.
@@ -214,7 +226,7 @@ async def test_older_buttons_and_forms_carrying_row_ids_work_in_their_own_worksp
         reopen = [
             el for blk in relay["blocks"] for el in blk.get("elements", []) if el.get("action_id") == "post_reopen"
         ]
-        assert [el["value"] for el in reopen] == ["p1"]
+        assert [el["value"] for el in reopen] == [tagged(b, B, "p1")]
         assert "resolved" in json.dumps(post_in_resolved(b)["blocks"][0])
         assert not [p for p in await rows(b, m.Post) if p["team_id"] == A and p["resolved"]]
 
@@ -233,7 +245,7 @@ async def test_older_buttons_and_forms_carrying_row_ids_work_in_their_own_worksp
         # Block, from a typed question sent before: `row.reply`, Bravo's reply 1 of #1.
         assert (await admin(b, MODERATOR, "block 1.1")).startswith("Block ")
         question = b.slack.ephemerals(MODERATOR)[-1]
-        assert '"p1.1"' in json.dumps(question)
+        assert f'"{tagged(b, B, "p1.1")}"' in json.dumps(question)
         said = await answer_to_click(b, MODERATOR, question, "admin_block_yes", f"{alpha_row}.1")
         assert said == "I can't find that post in this workspace any more; nothing was changed."
         assert (await admin(b, MODERATOR, "block 1.1")).startswith("Block ")  # the answer replaced the question

@@ -14,12 +14,21 @@ from bot.blocks.render import Renderer
 from bot.consult.intake import load_spec
 from bot.consult.model import FlagNumber, Group, IntakeState, OwnPost, PostContent, PostNumber, PostStatus
 from bot.principles import get_catalog, get_matcher
-from bot.values import flag_ref, post_or_reply_ref, post_ref
+from bot.values import ELSEWHERE, FLAG_ELSEWHERE, ValueTags, flag_ref, minting, post_or_reply_ref, post_ref
 
 CATALOG = get_catalog()
 SPEC = load_spec()
 RENDER = Renderer(CATALOG, SPEC)
+TAGS = ValueTags([b"k" * 32])
+TAG = TAGS.tag("T1")
 HUGE = "Tom & <Jerry> " * 215  # 3,000 characters that grow when escaped
+
+
+@pytest.fixture(autouse=True)
+def _workspace_t1():
+    """Values rendered here are minted for workspace key T1 (the gateway does this)."""
+    with minting(TAGS, "T1"):
+        yield
 
 
 def check_message(message, limit=50):
@@ -125,39 +134,92 @@ def _button_values(blocks) -> list[str]:
 
 
 def test_buttons_and_forms_carry_the_workspace_number_people_read():
-    """Values name a post by its number in the workspace (`p3`, `p3.2`) and a flag by its
-    post's number and its place among the post's flags (`f3.2`): no row id to send."""
+    """Values name a post by its number in the workspace (`p3~tag`, `p3.2~tag`) and a flag by its
+    post's number and its place among the post's flags (`f3.2~tag`), tagged
+    for the workspace key: no row id to send."""
     content = PostContent(fields=(("Relationship", "Former client"),), question="May I?")
     post = RENDER.message(out.ChannelPost(3, content))
     assert post.blocks[0]["text"]["text"].endswith("#3")
-    assert _button_values(post.blocks) == ["p3", "p3"]
+    assert _button_values(post.blocks) == [f"p3~{TAG}", f"p3~{TAG}"]
     relay = RENDER.message(out.RelayNotice(3, 2, None, False))
-    assert "#3" in relay.text and set(_button_values(relay.blocks)) == {"p3"}
+    assert "#3" in relay.text and set(_button_values(relay.blocks)) == {f"p3~{TAG}"}
     mine = RENDER.message(out.MyPosts((OwnPost(3, PostStatus.POSTED, False, "q"),)))
-    assert "#3" in str(mine.blocks) and set(_button_values(mine.blocks)) == {"p3"}
+    assert "#3" in str(mine.blocks) and set(_button_values(mine.blocks)) == {f"p3~{TAG}"}
     request = RENDER.message(out.ApprovalRequest(3, "C1", content))
-    assert "#3" in request.text and _button_values(request.blocks) == ["p3", "p3"]
+    assert "#3" in request.text and _button_values(request.blocks) == [f"p3~{TAG}", f"p3~{TAG}"]
     flag = RENDER.message(out.FlagNotice(3, 2, content))
-    assert "#3" in flag.text and _button_values(flag.blocks) == ["f3.2", "f3.2", "p3"]
+    assert "#3" in flag.text and _button_values(flag.blocks) == [f"f3.2~{TAG}", f"f3.2~{TAG}", f"p3~{TAG}"]
     question = RENDER.message(out.BlockQuestion(3, 2))
-    assert "#3" in question.text and _button_values(question.blocks) == ["p3.2", "p3.2"]
+    assert "#3" in question.text and _button_values(question.blocks) == [f"p3.2~{TAG}", f"p3.2~{TAG}"]
     home = RENDER.view(out.HomeView((), out.ModeratorHome("• x", (out.QueueItem(3),), (out.QueueItem(4, 1),))))
     assert "#3" in str(home) and "#4" in str(home)
-    assert _button_values(home["blocks"])[-6:] == ["p3", "p3", "p3", "f4.1", "f4.1", "p4"]
-    assert RENDER.view(out.ReplyForm("anonymous", 3))["private_metadata"] == "p3"
-    assert RENDER.view(out.RejectForm(3))["private_metadata"] == "p3"
-    assert RENDER.view(out.FlagForm(3, "https://hooks.example/r"))["private_metadata"] == "p3|https://hooks.example/r"
+    assert _button_values(home["blocks"])[-6:] == [
+        f"p3~{TAG}",
+        f"p3~{TAG}",
+        f"p3~{TAG}",
+        f"f4.1~{TAG}",
+        f"f4.1~{TAG}",
+        f"p4~{TAG}",
+    ]
+    assert RENDER.view(out.ReplyForm("anonymous", 3))["private_metadata"] == f"p3~{TAG}"
+    assert RENDER.view(out.RejectForm(3))["private_metadata"] == f"p3~{TAG}"
+    assert (
+        RENDER.view(out.FlagForm(3, "https://hooks.example/r"))["private_metadata"]
+        == f"p3~{TAG}|https://hooks.example/r"
+    )
 
 
 def test_values_name_posts_and_flags_by_number_and_still_read_older_row_ids():
-    assert (post_ref("p17"), post_ref("917")) == (PostNumber(17), 917)
-    assert post_or_reply_ref("p17.2") == (PostNumber(17), 2) and post_or_reply_ref("917.2") == (917, 2)
-    assert (flag_ref("f17.2"), flag_ref("41")) == (FlagNumber(17, 2), 41)
-    for bad in ("", "p", "p17.2", "17.2", "x17", "p-1", "1234567890", "p1e3", None, 17):
-        assert post_ref(bad) is None, bad
-    for bad in ("", "f17", "f17.0", "p17", "17.2", "f1.2.3", None):
-        assert flag_ref(bad) is None, bad
-    assert post_or_reply_ref("p17.0") is None
+    def post(v):
+        return post_ref(v, TAGS, "T1")
+
+    def flag(v):
+        return flag_ref(v, TAGS, "T1")
+
+    assert (post(f"p17~{TAG}"), post("917")) == (PostNumber(17), 917)
+    assert post_or_reply_ref(f"p17.2~{TAG}", TAGS, "T1") == (PostNumber(17), 2)
+    assert post_or_reply_ref("917.2", TAGS, "T1") == (917, 2)
+    assert (flag(f"f17.2~{TAG}"), flag("41")) == (FlagNumber(17, 2), 41)
+    for bad in ("", "p", f"p17.2~{TAG}", "17.2", "x17", "p-1", "1234567890", "p1e3", f"917~{TAG}", "p17~", None, 17):
+        assert post(bad) is None, bad
+    for bad in ("", "f17", "f17.0", f"f17.0~{TAG}", "p17", "17.2", "f1.2.3", f"41~{TAG}", None):
+        assert flag(bad) is None, bad
+    assert post_or_reply_ref(f"p17.0~{TAG}", TAGS, "T1") is None
+
+
+def test_a_value_names_a_post_only_under_the_workspace_key_it_was_minted_for():
+    """Another key's tag (a workspace switched from T… to its organisation's E…, a shared
+    channel), a tag under no key of ours, or no tag at all: no post (ELSEWHERE)."""
+    with minting(TAGS, "E1"):
+        minted = RENDER.message(out.ChannelPost(3, PostContent(fields=(), question="q")))
+    [value, _] = _button_values(minted.blocks)
+    assert value == f"p3~{TAGS.tag('E1')}" and post_ref(value, TAGS, "E1") == PostNumber(3)
+    assert post_ref(value, TAGS, "T1") == ELSEWHERE
+    other = ValueTags([b"o" * 32])
+    assert post_ref(f"p3~{other.tag('T1')}", TAGS, "T1") == ELSEWHERE
+    assert post_ref("p3", TAGS, "T1") == ELSEWHERE and post_ref(f"p3~{TAG}", TAGS, "") == ELSEWHERE
+    assert post_or_reply_ref(f"p3.2~{TAGS.tag('E1')}", TAGS, "T1") == (ELSEWHERE, 2)
+    assert flag_ref(f"f3.2~{TAGS.tag('E1')}", TAGS, "T1") == FLAG_ELSEWHERE
+    assert flag_ref("f3.2", TAGS, "T1") == FLAG_ELSEWHERE
+    # a rotated secret: the old key's tags still name the post, new ones are minted with the new key
+    rotated = ValueTags([b"n" * 32, b"k" * 32])
+    assert post_ref(f"p3~{TAG}", rotated, "T1") == PostNumber(3) and rotated.tag("T1") != TAG
+    # the tag depends on the workspace key only: the same for every number
+    assert {v.split("~")[1] for v in _button_values(RENDER.message(out.BlockQuestion(99, 2)).blocks)} == {TAG}
+    assert len(f"p999999999.999999~{TAG}") <= 30
+
+
+def test_minting_outside_a_workspace_is_refused():
+    from contextvars import copy_context
+
+    from bot.values import _MINTING, post_value
+
+    def outside():
+        _MINTING.set(None)
+        return post_value(3)
+
+    with pytest.raises(RuntimeError):
+        copy_context().run(outside)
 
 
 def test_every_outgoing_value_has_a_renderer():

@@ -67,17 +67,18 @@ async def answer(services: Any, body: dict, respond: Any, team: Team, user_id: s
         await services.gateway.publish_home(team, user_id, await services.moderation.home(team, user_id))
 
 
-def numbered(services: Any, run: Callable[[Team, str, Any], Awaitable[str]], parse: Callable[[dict], Any]):
+def numbered(services: Any, run: Callable[[Team, str, Any], Awaitable[str]], parse: Callable[..., Any]):
     """A listener for a button whose value names a post or a flag (``parse``: the
-    ``post_of`` or ``flag_of`` of bot/listeners/context.py): ack, run(team, user_id,
-    the post or flag) -> text, answer with the text. A value naming nothing is ignored."""
+    ``post_of`` or ``flag_of`` of bot/listeners/context.py, given the value tags and the
+    request's workspace): ack, run(team, user_id, the post or flag) -> text, answer with
+    the text. A value naming nothing is ignored."""
 
     async def on_numbered_action(ack, body, action, respond):
         await ack()
-        n = parse(action)
+        team, user_id = team_of(body), user_of(body)
+        n = parse(action, services.identity.value_tags, team)
         if n is None:
             return
-        team, user_id = team_of(body), user_of(body)
         text = await run(team, user_id, n)
         await answer(services, body, respond, team, user_id, text)
 

@@ -1,10 +1,11 @@
 """Approve / Reject and flag decisions in the review channel or App Home."""
 
+from bot.gateway import Team
 from bot.listeners.actions.common import answer, numbered, open_in_time
 from bot.listeners.context import flag_of, post_of, team_of, user_of
 from bot.outgoing import RejectForm
 from bot.texts import text
-from bot.values import post_or_reply_ref
+from bot.values import ValueTags, post_or_reply_ref
 
 
 def approve(services):
@@ -17,10 +18,10 @@ def approve(services):
 def open_reject(services):
     async def on_open_reject(ack, body, action, respond):
         await ack()
-        n = post_of(action)
+        team, user_id = team_of(body), user_of(body)
+        n = post_of(action, services.identity.value_tags, team)
         if n is None:
             return
-        team, user_id = team_of(body), user_of(body)
         why = ""
 
         async def prepare() -> RejectForm | None:
@@ -58,11 +59,12 @@ def block(services):
     return numbered(services, run, _post_value)
 
 
-def _post_value(action: dict) -> str | None:
-    """The button's value as it is, when it names a post (or a reply): `p17`, `p17.2`, or
-    an older button's row id; block_confirmed looks it up in the workspace."""
+def _post_value(action: dict, tags: ValueTags, team: Team) -> str | None:
+    """The button's value as it is, when it names a post (or a reply): `p17~tag`,
+    `p17.2~tag`, or an older button's row id; block_confirmed checks the tag and looks it
+    up in the workspace."""
     value = action.get("value")
-    return value if isinstance(value, str) and post_or_reply_ref(value) is not None else None
+    return value if isinstance(value, str) and post_or_reply_ref(value, tags, team.id) is not None else None
 
 
 def _respond_in_place(services):
@@ -84,10 +86,10 @@ def block_confirmed(services):
 
     async def on_block_yes(ack, body, action, respond):
         await ack()
-        ref = _post_value(action)
+        team, user_id = team_of(body), user_of(body)
+        ref = _post_value(action, services.identity.value_tags, team)
         if ref is None:
             return
-        team, user_id = team_of(body), user_of(body)
         said = (await services.admin.block_confirmed(team, user_id, ref)).text
         await say(body, respond, team, user_id, said)
 

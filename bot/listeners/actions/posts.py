@@ -1,25 +1,23 @@
 """Buttons on the consultation post and in the poster's DMs."""
 
 from bot.blocks import posts as pb
-from bot.consult.model import PostNumber
 from bot.listeners.actions.common import answer, numbered, open_in_time
 from bot.listeners.context import post_of, team_of, user_of
 from bot.outgoing import FlagForm, ReplyForm
 from bot.texts import text
+from bot.values import minting
 
 
 def open_reply(services, kind: str):
-    """The reply form, naming the post by its number: at once for a button that carries
-    it; an older button's row id is looked up (in this workspace) first."""
+    """The reply form, naming the post by its number: the post is looked up first (in
+    this workspace, the value's tag checked: bot/values.py), and a post not found is
+    answered at once ("I can't find that post") instead of a form."""
 
     async def on_open_reply(ack, body, action, respond):
         await ack()
-        n = post_of(action)
-        if n is None:
-            return
         team = team_of(body)
-        if isinstance(n, PostNumber):
-            await services.gateway.open_view(team, body["trigger_id"], ReplyForm(kind, n.number))
+        n = post_of(action, services.identity.value_tags, team)
+        if n is None:
             return
 
         async def prepare() -> ReplyForm | None:
@@ -45,10 +43,10 @@ def flag(services):
 
     async def on_flag(ack, body, action, respond):
         await ack()
-        n = post_of(action)  # the post's number (or an older button's row id)
+        team = team_of(body)
+        n = post_of(action, services.identity.value_tags, team)  # the post's number (or an older button's row id)
         if n is None:
             return
-        team = team_of(body)
 
         async def prepare() -> FlagForm | None:
             post = await services.store.find_post(team.id, n)  # only this workspace's posts
@@ -64,10 +62,10 @@ def flag(services):
 def unflag(services):
     async def on_unflag(ack, body, action, respond):
         await ack()
-        n = post_of(action)
+        team, user_id = team_of(body), user_of(body)
+        n = post_of(action, services.identity.value_tags, team)
         if n is None:
             return
-        team, user_id = team_of(body), user_of(body)
         result = await services.discussion.unflag(team, user_id, n)
         if respond is not None and body.get("response_url"):
             # The confirmation with its Undo button becomes the answer.
@@ -83,14 +81,15 @@ def resolve(services, *, resolved: bool = True):
 
     async def on_resolve(ack, body, action, respond):
         await ack()
-        n = post_of(action)
+        team, user_id = team_of(body), user_of(body)
+        n = post_of(action, services.identity.value_tags, team)
         if n is None:
             return
-        team, user_id = team_of(body), user_of(body)
         result = await services.discussion.resolve(team, user_id, n, resolved=resolved)
         message, channel = body.get("message"), (body.get("channel") or {}).get("id")
         if result.ok and result.number is not None and message and channel and message.get("ts"):
-            flipped = pb.with_resolved(message, str(action["value"]), result.number, resolved)
+            with minting(services.identity.value_tags, team.id):
+                flipped = pb.with_resolved(message, str(action["value"]), result.number, resolved)
             if flipped is not None:
                 await services.gateway.update(team, channel, message["ts"], flipped)
         await answer(services, body, respond, team, user_id, result.message)

@@ -64,7 +64,7 @@ def handler(services):
             return
         if sub in ("mine", "my posts", "posts"):
             mine = MyPosts(tuple(await services.discussion.mine(team.id, user_id)))
-            message = services.renderer.message(mine)
+            message = services.renderer.message(mine, team.id)
             await services.responder.send(command["response_url"], **message.kwargs())
             return
         # Answered through response_url after the acknowledgement, by the

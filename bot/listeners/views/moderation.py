@@ -10,7 +10,7 @@ def reject_submitted(services):
     async def on_reject(ack, body, view):
         await ack()
         team, user_id = team_of(body), user_of(body)
-        post = post_ref(view.get("private_metadata") or "")  # `p17` (a form opened before: the row id)
+        post = post_ref(view.get("private_metadata") or "", services.identity.value_tags, team.id)  # `p17~tag`
         if post is None:
             return
         reason = view_values(view).get("reason") or ""

@@ -9,7 +9,7 @@ from bot.listeners.context import team_of, user_of
 from bot.listeners.views.values import view_values
 from bot.outgoing import Notice
 from bot.texts import text
-from bot.values import post_ref
+from bot.values import minting, post_ref
 
 
 def submitted(services, kind: str, checked: bool = False):
@@ -24,16 +24,16 @@ def submitted(services, kind: str, checked: bool = False):
             await ack(response_action="errors", errors={"reply": text("posts.post.reply_empty")})
             return
         team, user_id = team_of(body), user_of(body)
-        # the post's number, `p17` (or, in a form opened before, its row id): the
-        # discussion looks it up among this workspace's posts
-        post_id = post_ref(view.get("private_metadata") or "")
+        # the post's number, `p17~tag` (or, in a form opened before, its row id): the
+        # discussion looks it up among this workspace's posts (another key's tag: none)
+        post_id = post_ref(view.get("private_metadata") or "", services.identity.value_tags, team.id)
         if post_id is None:
             await ack()
             return
         if not checked:
             check = await services.discussion.check_reply(team, kind, post_id, reply)
             if check is not None:
-                await ack(response_action="update", view=services.renderer.view(check))
+                await ack(response_action="update", view=services.renderer.view(check, team.id))
                 return
         await ack()
         words = tuple(chosen_words(values.get("words"), values.get("other")))
@@ -61,12 +61,14 @@ def flag_submitted(services):
         await ack()
         team, user_id = team_of(body), user_of(body)
         named, _, respond_to = (view.get("private_metadata") or "").partition("|")
-        post = post_ref(named)  # `p17`, or in a form opened before, the row id
+        post = post_ref(named, services.identity.value_tags, team.id)  # `p17~tag` (a form opened before: the row id)
         if post is None:
             return
         reason = view_values(view).get("reason") or ""
         result = await services.discussion.flag(team, user_id, post, reason)
-        message = pb.flag_confirmation(result.number or 0, result.message, undo=result.ok and result.number is not None)
+        with minting(services.identity.value_tags, team.id):
+            undo = result.ok and result.number is not None
+            message = pb.flag_confirmation(result.number or 0, result.message, undo=undo)
         if respond_to.startswith(("https://", "http://")):
             webhook = AsyncWebhookClient(respond_to)
             response = await webhook.send(

@@ -187,13 +187,11 @@ async def migrate_when_due(engine: AsyncEngine, url: str) -> None:
     the app's process. Nothing due (a restart): one read of alembic_version, no child.
     The child takes the same lock and checks again, so two processes starting together
     still migrate once. An in-memory SQLite database is migrated here (a child would not
-    see it)."""
-    async with engine.connect() as conn:
-        due = await conn.run_sync(lambda c: _current_revision(c) != head_revision())
-    if not due:
-        return
+    see it). On a SQLite file the whole check runs under a lock file: a process that
+    connects while another creates the database can find it locked (even setting WAL)."""
     if engine.dialect.name == "sqlite" and (engine.url.database or ":memory:") == ":memory:":
-        await migrate(engine)
+        if await _due(engine):
+            await migrate(engine)
         return
     import asyncio
     import os
@@ -203,6 +201,8 @@ async def migrate_when_due(engine: AsyncEngine, url: str) -> None:
     env = {**os.environ, _URL_VARIABLE: url}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
     async with _sqlite_migration_lock(engine):
+        if not await _due(engine):
+            return
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-c", _CHILD, env=env, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
         )
@@ -216,12 +216,17 @@ async def migrate_when_due(engine: AsyncEngine, url: str) -> None:
     await engine.dispose()  # connections opened before the schema changed are not reused
 
 
+async def _due(engine: AsyncEngine) -> bool:
+    async with engine.connect() as conn:
+        return bool(await conn.run_sync(lambda c: _current_revision(c) != head_revision()))
+
+
 @asynccontextmanager
 async def _sqlite_migration_lock(engine: AsyncEngine) -> AsyncIterator[None]:
-    """Two processes starting together on a new SQLite file must not both migrate it:
-    PostgreSQL has the advisory lock (in _upgrade), SQLite a lock file beside the database
-    (pysqlite commits each DDL statement, so a transaction cannot hold the other off). The
-    child checks the revision again once it holds the lock."""
+    """Two processes starting together on a new SQLite file must not both migrate it, nor
+    one connect while the other creates it: PostgreSQL has the advisory lock (in _upgrade),
+    SQLite a lock file beside the database (pysqlite commits each DDL statement, so a
+    transaction cannot hold the other off)."""
     if engine.dialect.name != "sqlite":
         yield
         return

@@ -372,10 +372,18 @@ class AdminCommands:
             return _answer("done.retention", days=days)
         return _answer("done.retention_off")
 
-    async def _typed_post(self, team: Team, number: int) -> m.Post | None:
-        """The post a moderator named by its number: this workspace's "Dilemma #number"
-        (never a row id, never another workspace's post)."""
-        return await self.store.post_by_number(team.id, number)
+    async def _typed_target(self, team: Team, cmd: AdminCommand, usage: str) -> tuple[m.Post, int | None] | AdminAnswer:
+        """The post (and reply) a moderator typed, `17` or `17.2`: this workspace's
+        "Dilemma #17" (never a row id, never another workspace's post), or the answer
+        when the reference is malformed or names no post."""
+        ref = post_or_reply(cmd.arg)
+        if ref is None:
+            return _answer(usage)
+        number, reply = ref
+        post = await self.store.post_by_number(team.id, number)
+        if post is None:
+            return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
+        return post, reply
 
     async def _writer(self, team: Team, post: m.Post | None, reply: int | None) -> list[str] | None:
         """The keyed hashes of whoever wrote a post or one of its anonymous replies;
@@ -394,13 +402,12 @@ class AdminCommands:
     async def _block(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer | BlockQuestion:
         """A typed block asks first (a mistyped number would block the wrong person);
         the answer to a reference that names no one is given at once."""
-        ref = post_or_reply(cmd.arg)
-        if ref is None:
-            return _answer("usage_line.block")
-        number, reply = ref
-        post = await self._typed_post(team, number)
-        if post is None or await self._writer(team, post, reply) is None:
-            return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
+        target = await self._typed_target(team, cmd, "usage_line.block")
+        if isinstance(target, AdminAnswer):
+            return target
+        post, reply = target
+        if await self._writer(team, post, reply) is None:
+            return _answer("done.no_reply" if reply else "done.no_post", number=post.number, reply=reply)
         return BlockQuestion(post.number, reply)
 
     async def block_confirmed(self, team: Team, user_id: str, ref: str) -> AdminAnswer:
@@ -421,13 +428,10 @@ class AdminCommands:
         return await self._set_block(team, user_id, post, reply, blocked=True)
 
     async def _unblock(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
-        ref = post_or_reply(cmd.arg)
-        if ref is None:
-            return _answer("usage_line.unblock")
-        number, reply = ref
-        post = await self._typed_post(team, number)
-        if post is None:
-            return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
+        target = await self._typed_target(team, cmd, "usage_line.unblock")
+        if isinstance(target, AdminAnswer):
+            return target
+        post, reply = target
         return await self._set_block(team, user_id, post, reply, blocked=False)
 
     async def _set_block(
@@ -451,13 +455,11 @@ class AdminCommands:
         return _answer(f"{done}_reply" if reply else done, number=number, reply=reply)
 
     async def _remove(self, team: Team, user_id: str, cmd: AdminCommand) -> AdminAnswer:
-        ref = post_or_reply(cmd.arg)
-        if ref is None:
-            return _answer("usage_line.remove")
-        number, reply = ref
-        post = await self._typed_post(team, number)
-        if post is None:
-            return _answer("done.no_reply" if reply else "done.no_post", number=number, reply=reply)
+        target = await self._typed_target(team, cmd, "usage_line.remove")
+        if isinstance(target, AdminAnswer):
+            return target
+        post, reply = target
+        number = post.number
         if reply is not None:
             try:
                 removed = await self.discussion.remove_reply(team, post.id, reply)
